@@ -1,0 +1,56 @@
+import { WireFormatError, TextFormatError, decodeMessage, lookupType, messageToText, Name, rdataFromText, rdataToText, tokenize, typeToText } from '../wire/index.js';
+import { toHex } from '../wire/base-encoding.js';
+
+const USAGE = `usage: tyne <command> [arguments]
+
+commands:
+  rdata TYPE RDATA...   convert record data text to wire hex and back to canonical text
+  decode HEX            decode a DNS message given in hex and print it like dig
+  help                  this text
+
+Serving zones (tyne serve) and zone checks (tyne check-zone) are not part of this build yet.`;
+
+/** Entry point of the `tyne` command; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...args] = argv;
+  try {
+    switch (cmd) {
+      case 'rdata': {
+        const [typeText, ...rest] = args;
+        const type = typeText === undefined ? -1 : lookupType(typeText);
+        if (type < 0) {
+          console.error(`tyne rdata: unknown type '${typeText ?? ''}'`);
+          return 2;
+        }
+        const rdata = rdataFromText(type, tokenize(rest.join(' ')), Name.ROOT);
+        console.log(`${typeToText(type)} ${rdataToText(type, rdata)}`);
+        console.log(`\\# ${rdata.length} ${toHex(rdata)}`);
+        return 0;
+      }
+      case 'decode': {
+        const hex = args.join('').replace(/\s+/g, '');
+        if (!/^([0-9a-fA-F]{2})*$/.test(hex)) {
+          console.error('tyne decode: expected hex octets');
+          return 2;
+        }
+        console.log(messageToText(decodeMessage(Buffer.from(hex, 'hex'))));
+        return 0;
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        return cmd === undefined ? 2 : 0;
+      default:
+        console.error(`tyne: unknown command '${cmd}'\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof WireFormatError || e instanceof TextFormatError) {
+      console.error(`tyne ${cmd}: ${e.message} [${e.code}]`);
+      return 1;
+    }
+    throw e;
+  }
+}

@@ -90,7 +90,7 @@ export class WireReader {
         const target = ((len & 0x3f) << 8) | buf[p + 1]!;
         if (target >= lowest) {
           throw new WireFormatError(
-            target >= p ? WireErrorCode.FORWARD_POINTER : WireErrorCode.POINTER_LOOP,
+            target > p ? WireErrorCode.FORWARD_POINTER : WireErrorCode.POINTER_LOOP,
             `compression pointer to ${target} does not point backwards`,
             p,
           );

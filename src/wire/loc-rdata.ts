@@ -113,7 +113,7 @@ export const locCodec: RdataCodec = {
     const [lon, i2] = parseCoordinate(tokens, i1, 180, 'EW');
     let i = i2;
     const alt = parseMetres(tokens[i], i, true);
-    if (alt < -ALT_BASE || alt > MAX_ALT - ALT_BASE) fail('altitude out of range', i);
+    if (alt < -ALT_BASE || alt > MAX_ALT) fail('altitude out of range', i);
     i++;
     const sizes = [100, 1000000, 1000]; // RFC 1876 defaults: 1 m, 10000 m, 10 m
     for (let s = 0; s < 3 && i < tokens.length; s++, i++) {

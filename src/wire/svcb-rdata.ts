@@ -241,8 +241,14 @@ function valueText(key: number, r: Uint8Array, start: number, len: number): stri
     case KEY.ALPN: {
       const ids: string[] = [];
       for (let p = start; p < end; p += 1 + r[p]!) {
-        // Commas and backslashes inside an id are escaped for the value-list, then again as text.
-        ids.push(escapeText(r, p + 1, p + 1 + r[p]!, 0x2c).replace(/\\,/g, '\\\\,'));
+        // RFC 9460 Appendix A.1: commas and backslashes inside an id are escaped for the
+        // value-list, then the whole is escaped again as a character-string.
+        const listEscaped: number[] = [];
+        for (let q = p + 1; q < p + 1 + r[p]!; q++) {
+          if (r[q] === 0x2c || r[q] === 0x5c) listEscaped.push(0x5c);
+          listEscaped.push(r[q]!);
+        }
+        ids.push(escapeText(Uint8Array.from(listEscaped)));
       }
       return `"${ids.join(',')}"`;
     }

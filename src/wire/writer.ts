@@ -1,5 +1,3 @@
-import { lowerByte } from './name.js';
-
 /**
  * Thrown (as one shared instance, so no allocation) when a write would pass
  * the writer's limit. Callers roll back to a mark and decide what to do.
@@ -23,8 +21,9 @@ export interface WriterMark {
 
 /**
  * Writes a DNS message into a caller-supplied buffer, never past `limit`,
- * with RFC 1035 §4.1.4 name compression. Matching is case-insensitive, as
- * BIND's is; a pointer takes the case of the earlier occurrence.
+ * with RFC 1035 §4.1.4 name compression. Suffixes match only when their
+ * octets are identical (case included), as BIND does for responses, so every
+ * name decodes with exactly the case it was written with (RFC 4343 §4.1).
  */
 export class WireWriter {
   buf: Uint8Array;
@@ -176,7 +175,7 @@ export class WireWriter {
       if (len !== src[p]) return false;
       if (len === 0) return true;
       for (let i = 1; i <= len; i++) {
-        if (lowerByte(b[m + i]!) !== lowerByte(src[p + i]!)) return false;
+        if (b[m + i] !== src[p + i]) return false;
       }
       m += len + 1;
       p += len + 1;

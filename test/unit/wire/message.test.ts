@@ -134,17 +134,18 @@ describe('encodeMessage', () => {
     assert.equal(hex(back.edns!.options[0]!.data), '0102');
   });
 
-  it('compresses names (RFC 1035 §4.1.4), following the case of the first occurrence', () => {
+  it('compresses names (RFC 1035 §4.1.4) without changing their case', () => {
     const m = response();
     const buf = new Uint8Array(512);
     const plain = encodeMessage(m, new Uint8Array(512), { compress: false }).length;
     const { length } = encodeMessage(m, buf);
     assert.ok(length < plain - 40, `compressed ${length} vs plain ${plain}`);
-    // The answer owner is a pointer to the question name at offset 12.
+    // The answer owner "www" differs in case from the question's "WWW": only "example.com." is shared (offset 16).
     const qEnd = 12 + Name.fromText('WWW.example.com.').wire.length + 4;
-    assert.equal(hex(buf.subarray(qEnd, qEnd + 2)), 'c00c');
+    assert.equal(hex(buf.subarray(qEnd, qEnd + 6)), '03777777c010');
     const back = decodeMessage(buf.subarray(0, length));
-    assert.equal(back.answers[0]!.name.toText(), 'WWW.example.com.');
+    assert.equal(back.answers[0]!.name.toText(), 'www.example.com.');
+    assert.equal(back.questions[0]!.name.toText(), 'WWW.example.com.');
     // NS rdata is compressed too (a well-known type).
     assert.equal(back.authorities[0]!.rdata.length, Name.fromText('ns1.example.com.').wire.length);
   });

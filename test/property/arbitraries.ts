@@ -138,7 +138,8 @@ export const RDATA: Record<number, fc.Arbitrary<Uint8Array>> = {
   [RRType.TXT]: txt,
   [RRType.RP]: fc.tuple(nameW, nameW).map((p) => cat(...p)),
   [RRType.AFSDB]: fc.tuple(u16, nameW).map((p) => cat(...p)),
-  [RRType.X25]: str,
+  // RFC 1183 §3.1: a PSDN address of at least four decimal digits.
+  [RRType.X25]: fc.stringMatching(/^[0-9]{4,15}$/).map((d) => cat([d.length], Buffer.from(d))),
   [RRType.ISDN]: fc.tuple(str, fc.option(str, { nil: new Uint8Array(0) })).map((p) => cat(...p)),
   [RRType.RT]: fc.tuple(u16, nameW).map((p) => cat(...p)),
   [RRType.PX]: fc.tuple(u16, nameW, nameW).map((p) => cat(...p)),

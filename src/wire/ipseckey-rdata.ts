@@ -1,3 +1,4 @@
+import { toHex } from './base-encoding.js';
 import { F, type FieldKind, fieldsFromText, fieldsFromWire, fieldsToText, validateFields } from './rdata-field.js';
 import type { RdataCodec } from './rdata-codec.js';
 import { TextErrorCode, TextFormatError } from './text-format-error.js';
@@ -53,6 +54,61 @@ export const ipseckeyCodec: RdataCodec = {
     return fieldsFromWire(layout(rd.buf[start + 1], -1), false, rd, rdlength);
   },
   validate,
+  toWire: (w, rdata) => w.bytes(rdata),
+  canonical: (rdata) => rdata,
+};
+
+/**
+ * RFC 8777 §4.2: AMTRELAY is precedence, a D bit with a 7-bit relay
+ * type, then the relay: 0 none (written `.`), 1 IPv4, 2 IPv6, 3 an
+ * uncompressed domain name. Other relay types are opaque and only have the
+ * RFC 3597 text form, as in BIND.
+ */
+const AMT_LAYOUTS: readonly (readonly FieldKind[])[] = [
+  [F.U8, F.U8],
+  [F.U8, F.U8, F.A],
+  [F.U8, F.U8, F.AAAA],
+  [F.U8, F.U8, F.NAME_N],
+];
+
+function amtValidate(r: Uint8Array): void {
+  if (r.length < 2) throw new WireFormatError(WireErrorCode.RDATA_LENGTH, 'AMTRELAY rdata too short');
+  const l = AMT_LAYOUTS[r[1]! & 0x7f];
+  if (l !== undefined) validateFields(l, r, 0, r.length);
+}
+
+export const amtrelayCodec: RdataCodec = {
+  compressible: false,
+  fromText(tokens, origin) {
+    const d = tokens[1]?.text;
+    // RFC 8777 §4.2.2, §4.3: the discovery optional flag is written 0 or 1.
+    if (d !== '0' && d !== '1') throw new TextFormatError(TextErrorCode.BAD_VALUE, `bad AMTRELAY D flag '${d ?? ''}' (want 0 or 1)`, 1);
+    const rt = tokens[2] !== undefined && /^[0-9]{1,3}$/.test(tokens[2].text) ? Number(tokens[2].text) : -1;
+    const l = AMT_LAYOUTS[rt];
+    if (l === undefined) throw new TextFormatError(TextErrorCode.BAD_VALUE, `bad AMTRELAY relay type '${tokens[2]?.text ?? ''}'`, 2);
+    const typeOctet = { text: String((d === '1' ? 0x80 : 0) | rt), quoted: false };
+    if (rt === 0) {
+      // RFC 8777 §4.3: with no relay (type 0) the relay field is written '.'.
+      if (tokens[3]?.text !== '.') throw new TextFormatError(TextErrorCode.BAD_VALUE, "relay type 0 needs '.' as relay", 3);
+      return fieldsFromText(l, [tokens[0]!, typeOctet, ...tokens.slice(4)], origin);
+    }
+    return fieldsFromText(l, [tokens[0]!, typeOctet, ...tokens.slice(3)], origin);
+  },
+  toText(r) {
+    const rt = r[1]! & 0x7f;
+    const l = AMT_LAYOUTS[rt];
+    if (l === undefined) return `\\# ${r.length} ${toHex(r)}`;
+    const parts = fieldsToText(l, r).split(' ');
+    parts.splice(1, 1, String(r[1]! >> 7), String(rt));
+    if (rt === 0) parts.push('.');
+    return parts.join(' ');
+  },
+  fromWire(rd, rdlength) {
+    const rdata = rd.bytes(rdlength);
+    amtValidate(rdata);
+    return rdata;
+  },
+  validate: amtValidate,
   toWire: (w, rdata) => w.bytes(rdata),
   canonical: (rdata) => rdata,
 };

@@ -45,8 +45,9 @@ function metresText(cm: number): string {
   return `${sign}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}m`;
 }
 
+/** BIND prints whole metres bare, anything else (zero included) with two decimals. */
 function sizeText(cm: number): string {
-  return cm % 100 === 0 ? `${cm / 100}m` : metresText(cm);
+  return cm % 100 === 0 && cm > 0 ? `${cm / 100}m` : metresText(cm);
 }
 
 /** Parses `deg [min [sec]] HEMI`, returning thousandths of an arc second from the reference. */

@@ -1,9 +1,16 @@
-import { ipseckeyCodec } from './ipseckey-rdata.js';
+import { fromBase64, fromHex, toBase64, toHex } from './base-encoding.js';
+import { amtrelayCodec, ipseckeyCodec } from './ipseckey-rdata.js';
+import { naptrRegexpProblem } from './naptr-regexp.js';
 import { locCodec } from './loc-rdata.js';
-import { F, type FieldKind, fieldsCanonical, fieldsFromText, fieldsFromWire, fieldsToText, fieldsToWire, hasDecompressedNames, validateFields } from './rdata-field.js';
+import { wireNameLength, wireNameToText } from './name.js';
 import type { RdataCodec } from './rdata-codec.js';
+import {
+  ByteBuilder, F, type FieldKind, aplHasTextForm, fieldsCanonical, fieldsFromText, fieldsFromWire, fieldsToText, fieldsToWire,
+  hasDecompressedNames, parseNameToken, parseNumber, validateFields,
+} from './rdata-field.js';
 import { RRType } from './rr-type.js';
 import { svcbCodec } from './svcb-rdata.js';
+import { TextErrorCode, TextFormatError } from './text-format-error.js';
 import { WireErrorCode, WireFormatError } from './wire-format-error.js';
 
 /** Extra content rule run after the field layout has been checked. */
@@ -23,7 +30,12 @@ export function fieldCodec(fields: readonly FieldKind[], check?: Check): RdataCo
     fromText(tokens, origin) {
       const rdata = fieldsFromText(fields, tokens, origin);
       // Content rules are shared with the wire side, so text and wire agree.
-      check?.(rdata);
+      try {
+        check?.(rdata);
+      } catch (e) {
+        if (e instanceof WireFormatError) throw new TextFormatError(TextErrorCode.BAD_VALUE, e.reason, -1, { cause: e });
+        throw e;
+      }
       return rdata;
     },
     toText: (rdata) => fieldsToText(fields, rdata),
@@ -75,14 +87,121 @@ const checkNsec3: Check = (r) => {
 };
 
 /** RFC 4034 §4.1.2 as BIND applies it: an NSEC bitmap is never empty. */
+/** RFC 3403 §4.1: the regexp field (the third string) must be a valid substitution expression. */
+const checkNaptr: Check = (r) => {
+  let p = 4;
+  p += 1 + r[p]!; // flags
+  p += 1 + r[p]!; // services
+  const problem = naptrRegexpProblem(r, p + 1, p + 1 + r[p]!);
+  if (problem !== undefined) throw bad(`NAPTR ${problem}`, p);
+};
+
 const checkNsec: Check = (r) => {
   let p = 0;
   while (r[p] !== 0) p += r[p]! + 1;
   if (p + 1 >= r.length) throw bad('NSEC type bitmap is empty');
 };
 
+/**
+ * RFC 4034 Appendix A.1.1: with algorithm PRIVATEDNS (253) the key starts
+ * with an uncompressed domain name naming the algorithm; with PRIVATEOID
+ * (254) it starts with a length octet and a BER-encoded OID of that length.
+ * BIND checks both on every KEY-family record; `at` is where the key starts.
+ */
+function checkPrivateAlgorithm(r: Uint8Array, alg: number, at: number): void {
+  if (alg === 253) {
+    wireNameLength(r, at); // throws on a pointer, a bad label type or a name running past the end
+  } else if (alg === 254) {
+    const len = r[at] ?? 0;
+    // X.690 §8.19: tag 6 (OBJECT IDENTIFIER), a short-form length, then sub-identifiers
+    // in base 128 whose last octet has the high bit clear.
+    const body = r.subarray(at + 1, at + 1 + len);
+    if (len === 0 || body.length !== len || body[0] !== 0x06 || body[1] !== len - 2 || len < 3 || (body[len - 1]! & 0x80) !== 0) {
+      throw bad('PRIVATEOID key must start with a length octet and a BER-encoded OID', at);
+    }
+  }
+}
+
+const checkKey: Check = (r) => checkPrivateAlgorithm(r, r[3]!, 4);
+
+/** draft-reid-dnsext-rkey-00: RKEY flags are reserved and must be zero (BIND enforces this on text and wire). */
+const checkRkey: Check = (r) => {
+  if (r[0] !== 0 || r[1] !== 0) throw bad('RKEY flags must be zero', 0);
+  checkKey(r);
+};
+
+const checkRrsig: Check = (r) => {
+  let signerLabels = 0;
+  let p = 18;
+  for (; r[p] !== 0; p += r[p]! + 1) signerLabels++;
+  // RFC 4035 §5.3.1: the signer is the zone holding the RRset, so it has no more
+  // labels than the Labels field (the owner's count, RFC 4034 §3.1.3), as BIND checks.
+  if (signerLabels > r[3]!) throw bad(`RRSIG signer has ${signerLabels} labels, more than the Labels field ${r[3]}`, 18);
+  // RFC 4034 Appendix A.1.1 applies to the signature as well as to the key.
+  checkPrivateAlgorithm(r, r[2]!, p + 1);
+};
+
+/** RFC 3597 §5 text, for rdata a type's presentation format cannot express (as BIND prints it). */
+function genericText(r: Uint8Array): string {
+  return r.length === 0 ? '\\# 0' : `\\# ${r.length} ${toHex(r)}`;
+}
+
+/** A field codec whose text falls back to the generic form when `printable` says no. */
+function withGenericFallback(codec: RdataCodec, printable: (r: Uint8Array) => boolean): RdataCodec {
+  return { ...codec, toText: (r) => (printable(r) ? codec.toText(r) : genericText(r)) };
+}
+
+/**
+ * RFC 8005 §5: HIP is HIT length, PK algorithm, PK length, HIT, public key
+ * and optional rendezvous servers (uncompressed names). §6: text is
+ * `alg HIT-hex PK-base64 [servers...]`. HIT and key are never empty (BIND).
+ */
+function hipValidate(r: Uint8Array): void {
+  if (r.length < 4) throw new WireFormatError(WireErrorCode.RDATA_LENGTH, 'HIP rdata too short');
+  const hitLen = r[0]!;
+  const pkLen = (r[2]! << 8) | r[3]!;
+  if (hitLen === 0 || pkLen === 0) throw bad('HIP HIT and public key must not be empty', 0);
+  let p = 4 + hitLen + pkLen;
+  if (p > r.length) throw new WireFormatError(WireErrorCode.RDATA_LENGTH, 'HIP HIT or key runs past the end', 0);
+  while (p < r.length) p += wireNameLength(r, p);
+}
+
+const hipCodec: RdataCodec = {
+  compressible: false,
+  fromText(tokens, origin) {
+    const out = new ByteBuilder();
+    const alg = parseNumber(tokens[0], 0xff, 'PK algorithm', 0);
+    const hit = fromHex(tokens[1]?.text ?? '', 1);
+    if (hit.length === 0 || hit.length > 255) throw new TextFormatError(TextErrorCode.BAD_HEX, 'HIT must be 1..255 octets', 1);
+    const pk = fromBase64(tokens[2]?.text ?? '', 2);
+    if (pk.length === 0) throw new TextFormatError(TextErrorCode.BAD_BASE64, 'missing HIP public key', 2);
+    out.u8(hit.length);
+    out.u8(alg);
+    out.u16(pk.length);
+    out.bytes(hit);
+    out.bytes(pk);
+    for (let i = 3; i < tokens.length; i++) out.bytes(parseNameToken(tokens[i], origin, i, 'rendezvous server').wire);
+    return out.finish();
+  },
+  toText(r) {
+    const hitLen = r[0]!;
+    const pkLen = (r[2]! << 8) | r[3]!;
+    const parts = [String(r[1]), toHex(r, 4, 4 + hitLen), toBase64(r, 4 + hitLen, 4 + hitLen + pkLen)];
+    for (let p = 4 + hitLen + pkLen; p < r.length; p += wireNameLength(r, p)) parts.push(wireNameToText(r, p));
+    return parts.join(' ');
+  },
+  fromWire(rd, rdlength) {
+    const rdata = rd.bytes(rdlength);
+    hipValidate(rdata);
+    return rdata;
+  },
+  validate: hipValidate,
+  toWire: (w, rdata) => w.bytes(rdata),
+  canonical: (rdata) => rdata,
+};
+
 const ds = fieldCodec([F.U16, F.ALG, F.U8, F.HEX], checkDs);
-const dnskey = fieldCodec([F.U16, F.U8, F.ALG, F.B64]);
+const dnskey = fieldCodec([F.U16, F.U8, F.ALG, F.B64], checkKey);
 const txt = fieldCodec([F.STRS]);
 
 /**
@@ -97,6 +216,8 @@ const CODECS = new Map<number, RdataCodec>([
   [RRType.MD, fieldCodec([F.NAME_C])],
   [RRType.MF, fieldCodec([F.NAME_C])],
   [RRType.CNAME, fieldCodec([F.NAME_C])],
+  // RFC 1035 §3.4.2: address, protocol, port bit map (ports written as numbers).
+  [RRType.WKS, fieldCodec([F.A, F.PROTO, F.PORTS])],
   // RFC 1035 §3.3.13; the timers accept TTL units as BIND does.
   [RRType.SOA, fieldCodec([F.NAME_C, F.NAME_C, F.U32, F.TTL, F.TTL, F.TTL, F.TTL])],
   [RRType.MB, fieldCodec([F.NAME_C])],
@@ -114,18 +235,28 @@ const CODECS = new Map<number, RdataCodec>([
   [RRType.RT, fieldCodec([F.U16, F.NAME_D])],
   [RRType.PX, fieldCodec([F.U16, F.NAME_D, F.NAME_D])],
   [RRType.GPOS, fieldCodec([F.STR, F.STR, F.STR])],
+  // RFC 1706 §5 and §6; NSAP-PTR is on the RFC 4034 §6.2 lowercase list but not RFC 3597 §4's.
+  [RRType.NSAP, fieldCodec([F.NSAP])],
+  [RRType['NSAP-PTR'], fieldCodec([F.NAME_L])],
   [RRType.AAAA, fieldCodec([F.AAAA])],
   [RRType.LOC, locCodec],
+  // Nimrod EID and locator: opaque octets written as hex, as BIND does.
+  [RRType.EID, fieldCodec([F.HEX])],
+  [RRType.NIMLOC, fieldCodec([F.HEX])],
   [RRType.SRV, fieldCodec([F.U16, F.U16, F.U16, F.NAME_D])],
-  [RRType.NAPTR, fieldCodec([F.U16, F.U16, F.STR, F.STR, F.STR, F.NAME_D])],
+  // Formats other than 0 (AESA) and 1 (E.164) have no text form.
+  [RRType.ATMA, withGenericFallback(fieldCodec([F.ATMA]), (r) => r[0]! <= 1)],
+  [RRType.NAPTR, fieldCodec([F.U16, F.U16, F.STR, F.STR, F.STR, F.NAME_D], checkNaptr)],
   [RRType.KX, fieldCodec([F.U16, F.NAME_D])],
   [RRType.CERT, fieldCodec([F.CERT_TYPE, F.U16, F.CERT_ALG, F.B64])],
   // RFC 6672 §2.5: a DNAME target is never compressed on output.
   [RRType.DNAME, fieldCodec([F.NAME_D])],
+  // RFC 3123: address families other than IPv4 and IPv6 have no text form.
+  [RRType.APL, withGenericFallback(fieldCodec([F.APL]), aplHasTextForm)],
   [RRType.DS, ds],
   [RRType.SSHFP, fieldCodec([F.U8, F.U8, F.HEX_0], checkSshfp)],
   [RRType.IPSECKEY, ipseckeyCodec],
-  [RRType.RRSIG, fieldCodec([F.TYPE, F.ALG, F.U8, F.U32, F.TIME, F.TIME, F.U16, F.NAME_L, F.B64])],
+  [RRType.RRSIG, fieldCodec([F.TYPE, F.ALG, F.U8, F.U32, F.TIME, F.TIME, F.U16, F.NAME_L, F.B64], checkRrsig)],
   [RRType.NSEC, fieldCodec([F.NAME_N, F.BITMAP], checkNsec)],
   [RRType.DNSKEY, dnskey],
   [RRType.DHCID, fieldCodec([F.B64])],
@@ -133,8 +264,9 @@ const CODECS = new Map<number, RdataCodec>([
   [RRType.NSEC3PARAM, fieldCodec([F.U8, F.U8, F.U16, F.HEX8])],
   [RRType.TLSA, fieldCodec([F.U8, F.U8, F.U8, F.HEX])],
   [RRType.SMIMEA, fieldCodec([F.U8, F.U8, F.U8, F.HEX])],
+  [RRType.HIP, hipCodec],
   [RRType.NINFO, txt],
-  [RRType.RKEY, dnskey],
+  [RRType.RKEY, fieldCodec([F.U16, F.U8, F.ALG, F.B64], checkRkey)],
   [RRType.TALINK, fieldCodec([F.NAME_N, F.NAME_N])],
   [RRType.CDS, ds],
   [RRType.CDNSKEY, dnskey],
@@ -144,7 +276,10 @@ const CODECS = new Map<number, RdataCodec>([
   [RRType.ZONEMD, fieldCodec([F.U32, F.U8, F.U8, F.HEX], checkZonemd)],
   [RRType.SVCB, svcbCodec(RRType.SVCB)],
   [RRType.HTTPS, svcbCodec(RRType.HTTPS)],
-  [RRType.DSYNC, fieldCodec([F.TYPE, F.U8, F.U16, F.NAME_N])],
+  [RRType.DSYNC, fieldCodec([F.TYPE, F.DSYNC_SCHEME, F.U16, F.NAME_N])],
+  // DRIP HHIT and BRID: opaque data written as base64, as BIND does.
+  [RRType.HHIT, fieldCodec([F.B64])],
+  [RRType.BRID, fieldCodec([F.B64])],
   [RRType.SPF, txt],
   [RRType.NID, fieldCodec([F.U16, F.ILNP64])],
   [RRType.L32, fieldCodec([F.U16, F.A])],
@@ -157,6 +292,9 @@ const CODECS = new Map<number, RdataCodec>([
   [RRType.AVC, txt],
   [RRType.RESINFO, txt],
   [RRType.WALLET, txt],
+  // draft-durand-doa-over-dns §3: enterprise, type, location, media type, data ('-' when empty).
+  [RRType.DOA, fieldCodec([F.U32, F.U32, F.U8, F.STR, F.B64_DASH])],
+  [RRType.AMTRELAY, amtrelayCodec],
   // RFC 8945 §4.2: algorithm, time signed, fudge, MAC, original ID, error, other data.
   [RRType.TSIG, fieldCodec([F.NAME_N, F.U48, F.U16, F.B64_16, F.U16, F.U16, F.B64_16])],
   [RRType.TA, ds],

@@ -67,7 +67,7 @@ export const F = {
   CAA_TAG: 26,
   /** The rest as one string, possibly empty (CAA value). */
   REST: 27,
-  /** The rest as one quoted, non-empty string (URI target, RFC 7553 §4.4). */
+  /** The rest as one quoted string (URI target, RFC 7553 §4.4); empty is accepted, as BIND does. */
   REST_Q: 28,
   /** 64-bit locator/NodeID as four hex groups (RFC 6742 §2.3). */
   ILNP64: 29,
@@ -77,6 +77,20 @@ export const F = {
   U48: 32,
   /** Octets with a 16-bit length, shown as base64 (TSIG MAC and other data). */
   B64_16: 33,
+  /** DSYNC scheme octet; mnemonics accepted and printed. */
+  DSYNC_SCHEME: 34,
+  /** NSAP address up to the end: `0x` then hex, dots allowed (RFC 1706 §5). */
+  NSAP: 35,
+  /** Base64 up to the end, `-` for none; quoted tokens refused (DOA data, as BIND). */
+  B64_DASH: 36,
+  /** ATM address: format octet then AESA octets or E.164 digits (ATM Forum af-dans-0152.000). */
+  ATMA: 37,
+  /** APL items up to the end (RFC 3123 §4). */
+  APL: 38,
+  /** IP protocol number octet; `tcp`/`udp` accepted in text (WKS, RFC 1035 §3.4.2). */
+  PROTO: 39,
+  /** WKS port bit map up to the end, written as port numbers (RFC 1035 §3.4.2). */
+  PORTS: 40,
 } as const;
 
 export type FieldKind = (typeof F)[keyof typeof F];
@@ -86,16 +100,25 @@ export function isNameField(k: FieldKind): boolean {
   return k === F.NAME_C || k === F.NAME_D || k === F.NAME_L || k === F.NAME_N;
 }
 
-const ALGORITHMS: Record<string, number> = {
-  RSAMD5: 1, DH: 2, DSA: 3, RSASHA1: 5, 'DSA-NSEC3-SHA1': 6, 'RSASHA1-NSEC3-SHA1': 7, RSASHA256: 8,
-  RSASHA512: 10, 'ECC-GOST': 12, ECDSAP256SHA256: 13, ECDSAP384SHA384: 14, ED25519: 15, ED448: 16,
+/** DNSSEC algorithm mnemonics as BIND writes them (RFC 4034 Appendix A.1, RFC 5155 §2, RFC 5933). */
+const BIND_ALGORITHMS: Record<string, number> = {
+  RSAMD5: 1, DH: 2, DSA: 3, RSASHA1: 5, NSEC3DSA: 6, NSEC3RSASHA1: 7, RSASHA256: 8,
+  RSASHA512: 10, ECCGOST: 12, ECDSAP256SHA256: 13, ECDSAP384SHA384: 14, ED25519: 15, ED448: 16,
   INDIRECT: 252, PRIVATEDNS: 253, PRIVATEOID: 254,
 };
-const ALGORITHM_NAMES = new Map(Object.entries(ALGORITHMS).map(([k, v]) => [v, k]));
+/** Accepted in text: BIND's names plus the IANA registry spellings. */
+const ALGORITHMS: Record<string, number> = {
+  ...BIND_ALGORITHMS, 'DSA-NSEC3-SHA1': 6, 'RSASHA1-NSEC3-SHA1': 7, 'ECC-GOST': 12,
+};
+/** Printed: only names BIND 9.18 reads back (it refuses the IANA spellings above). */
+const ALGORITHM_NAMES = new Map(Object.entries(BIND_ALGORITHMS).map(([k, v]) => [v, k]));
 const CERT_TYPES: Record<string, number> = {
   PKIX: 1, SPKI: 2, PGP: 3, IPKIX: 4, ISPKI: 5, IPGP: 6, ACPKIX: 7, IACPKIX: 8, URI: 253, OID: 254,
 };
 const CERT_TYPE_NAMES = new Map(Object.entries(CERT_TYPES).map(([k, v]) => [v, k]));
+/** RFC 9859 (DSYNC) scheme registry: scheme 1 is NOTIFY, the only mnemonic BIND knows. */
+const DSYNC_SCHEMES: Record<string, number> = { NOTIFY: 1 };
+const DSYNC_SCHEME_NAMES = new Map(Object.entries(DSYNC_SCHEMES).map(([k, v]) => [v, k]));
 
 /** Growable octet buffer for building rdata from text (not a hot path). */
 export class ByteBuilder {
@@ -173,6 +196,9 @@ function parseMnemonic(t: TextToken | undefined, table: Record<string, number>, 
   }
   return parseNumber(t, max, what, i);
 }
+
+/** WKS protocol mnemonics (the two BIND resolves on every system). */
+const PROTOCOLS: Record<string, number> = { TCP: 6, UDP: 17 };
 
 /** Joins the remaining tokens (hex and base64 may be split by spaces). */
 function joinRest(tokens: TextToken[], i: number): string {
@@ -319,6 +345,9 @@ export function fieldsFromText(fields: readonly FieldKind[], tokens: TextToken[]
       case F.CERT_TYPE:
         out.u16(parseMnemonic(t, CERT_TYPES, 0xffff, 'certificate type', i++));
         break;
+      case F.DSYNC_SCHEME:
+        out.u8(parseMnemonic(t, DSYNC_SCHEMES, 0xff, 'DSYNC scheme', i++));
+        break;
       case F.CAA_TAG: {
         if (t === undefined) throw new TextFormatError(TextErrorCode.MISSING_FIELD, 'missing CAA tag', i);
         const b = unescapeText(t.text, i);
@@ -334,7 +363,6 @@ export function fieldsFromText(fields: readonly FieldKind[], tokens: TextToken[]
         if (t === undefined) throw new TextFormatError(TextErrorCode.MISSING_FIELD, 'missing value', i);
         if (k === F.REST_Q && !t.quoted) throw new TextFormatError(TextErrorCode.BAD_VALUE, 'the target must be a quoted string', i);
         const b = unescapeText(t.text, i);
-        if (k === F.REST_Q && b.length === 0) throw new TextFormatError(TextErrorCode.BAD_VALUE, 'empty target', i);
         out.bytes(b);
         i++;
         break;
@@ -354,6 +382,38 @@ export function fieldsFromText(fields: readonly FieldKind[], tokens: TextToken[]
         out.u32(v % 0x100000000);
         break;
       }
+      case F.NSAP:
+        out.bytes(parseNsap(t, i++));
+        break;
+      case F.B64_DASH: {
+        if (t === undefined) throw new TextFormatError(TextErrorCode.MISSING_FIELD, 'missing base64 data or -', i);
+        for (let k = i; k < tokens.length; k++) {
+          if (tokens[k]!.quoted) throw new TextFormatError(TextErrorCode.BAD_BASE64, 'base64 data may not be quoted', k);
+        }
+        if (t.text !== '-' || tokens.length > i + 1) out.bytes(fromBase64(joinRest(tokens, i), i));
+        i = tokens.length;
+        break;
+      }
+      case F.ATMA:
+        parseAtma(t, i++, out);
+        break;
+      case F.APL:
+        for (; i < tokens.length; i++) parseAplItem(tokens[i]!, i, out);
+        break;
+      case F.PROTO:
+        out.u8(parseMnemonic(t, PROTOCOLS, 0xff, 'protocol', i++));
+        break;
+      case F.PORTS: {
+        const bits = new Uint8Array(8192);
+        let used = 0;
+        for (; i < tokens.length; i++) {
+          const port = parseNumber(tokens[i], 0xffff, 'port', i);
+          bits[port >> 3]! |= 0x80 >> (port & 7);
+          used = Math.max(used, (port >> 3) + 1);
+        }
+        out.bytes(bits.subarray(0, used));
+        break;
+      }
       case F.B64_16: {
         const v = parseNumber(t, 0xffff, 'length', i++);
         const b = v === 0 ? new Uint8Array(0) : fromBase64(tokens[i]?.text ?? '', i++);
@@ -369,6 +429,91 @@ export function fieldsFromText(fields: readonly FieldKind[], tokens: TextToken[]
   }
   if (out.length > 0xffff) throw new TextFormatError(TextErrorCode.BAD_VALUE, 'rdata longer than 65535 octets', 0);
   return out.finish();
+}
+
+/** RFC 1706 §5: `0x` followed by hex digits in pairs; dots may separate them anywhere. */
+function parseNsap(t: TextToken | undefined, i: number): Uint8Array {
+  const s = t?.text ?? '';
+  const hexPart = /^0[xX]/.test(s) ? s.slice(2).replace(/\./g, '') : '';
+  if (hexPart === '' || !/^[0-9a-fA-F]*$/.test(hexPart) || hexPart.length % 2 !== 0) {
+    throw new TextFormatError(TextErrorCode.BAD_VALUE, `bad NSAP address '${s}'`, i);
+  }
+  return fromHex(hexPart, i);
+}
+
+/**
+ * ATM address text (ATM Forum af-dans-0152.000): AESA as hex digit pairs, or
+ * `+` and E.164 digits; single dots may separate digits, not lead or trail.
+ */
+function parseAtma(t: TextToken | undefined, i: number, out: ByteBuilder): void {
+  const s = t?.text ?? '';
+  const e164 = s.startsWith('+');
+  const body = e164 ? s.slice(1) : s;
+  const ok = e164 ? /^[0-9]+(\.[0-9]+)*$/.test(body) : /^[0-9a-fA-F]+(\.[0-9a-fA-F]+)*$/.test(body);
+  const digits = body.replace(/\./g, '');
+  if (!ok || (!e164 && digits.length % 2 !== 0)) throw new TextFormatError(TextErrorCode.BAD_VALUE, `bad ATM address '${s}'`, i);
+  out.u8(e164 ? 1 : 0);
+  out.bytes(e164 ? Buffer.from(digits, 'latin1') : fromHex(digits, i));
+}
+
+/** Format 0 (AESA) is any octets, format 1 (E.164) ASCII digits; at least one octet of address. */
+function validateAtma(b: Uint8Array, p: number, end: number): void {
+  if (end - p < 2) throw rdataError('ATMA rdata needs a format and an address', p);
+  if (b[p] === 1 && !b.subarray(p + 1, end).every((c) => c >= 0x30 && c <= 0x39)) {
+    throw new WireFormatError(WireErrorCode.BAD_RDATA, 'ATMA E.164 address must be digits', p);
+  }
+}
+
+/** RFC 3123 §4: `[!]afi:address/prefix` for AFI 1 (IPv4) and 2 (IPv6). */
+function parseAplItem(t: TextToken, i: number, out: ByteBuilder): void {
+  const m = /^(!?)([12]):([^/]+)\/([0-9]{1,3})$/.exec(t.text);
+  const v6 = m?.[2] === '2';
+  const addr = new Uint8Array(v6 ? 16 : 4);
+  if (m === null || !(v6 ? parseIPv6 : parseIPv4)(m[3]!, addr) || Number(m[4]) > (v6 ? 128 : 32)) {
+    throw new TextFormatError(TextErrorCode.BAD_VALUE, `bad APL item '${t.text}'`, i);
+  }
+  // RFC 3123 §4: trailing zero octets of the address are not sent.
+  let len = addr.length;
+  while (len > 0 && addr[len - 1] === 0) len--;
+  out.u16(v6 ? 2 : 1);
+  out.u8(Number(m[4]));
+  out.u8((m[1] === '!' ? 0x80 : 0) | len);
+  out.bytes(addr.subarray(0, len));
+}
+
+function aplItemText(r: Uint8Array, p: number): string {
+  const afi = u16at(r, p);
+  const len = r[p + 3]! & 0x7f;
+  const addr = new Uint8Array(afi === 2 ? 16 : 4);
+  addr.set(r.subarray(p + 4, p + 4 + len));
+  const a = afi === 2 ? formatIPv6(addr) : formatIPv4(addr);
+  return `${r[p + 3]! & 0x80 ? '!' : ''}${afi}:${a}/${r[p + 2]}`;
+}
+
+/** True when every APL item has an address family with a text form (1 or 2). */
+export function aplHasTextForm(r: Uint8Array): boolean {
+  for (let p = 0; p < r.length; p += 4 + (r[p + 3]! & 0x7f)) {
+    const afi = u16at(r, p);
+    if (afi !== 1 && afi !== 2) return false;
+  }
+  return true;
+}
+
+/** RFC 3123 §4: items of AFI, prefix, N|AFDLENGTH and AFDPART without trailing zero octets. */
+function validateApl(b: Uint8Array, start: number, end: number): void {
+  for (let p = start; p < end; ) {
+    if (p + 4 > end) throw rdataError('APL item header cut short', p);
+    const afi = u16at(b, p);
+    const prefix = b[p + 2]!;
+    const len = b[p + 3]! & 0x7f;
+    if (p + 4 + len > end) throw rdataError('APL address runs past the end of the rdata', p);
+    const max = afi === 1 ? 4 : afi === 2 ? 16 : 127;
+    if (len > max || prefix > (afi === 1 ? 32 : afi === 2 ? 128 : 255)) {
+      throw new WireFormatError(WireErrorCode.BAD_RDATA, `APL prefix or address too long for family ${afi}`, p);
+    }
+    if (len > 0 && b[p + 3 + len] === 0) throw new WireFormatError(WireErrorCode.BAD_RDATA, 'APL address has a trailing zero octet', p);
+    p += 4 + len;
+  }
 }
 
 function isAlnum(b: number): boolean {
@@ -388,8 +533,20 @@ function u32at(b: Uint8Array, p: number): number {
   return ((b[p]! << 24) >>> 0) + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
 }
 
+/** RFC 6742 §2.1/§2.3 NodeID and Locator64: hex groups; BIND prints them without leading zeros. */
 function hex4(v: number): string {
-  return v.toString(16).padStart(4, '0');
+  return v.toString(16);
+}
+
+/**
+ * BIND prints long hex and base64 fields in words of 56 characters (as dig
+ * and named-compilezone show them); both forms parse to the same octets.
+ */
+function chunked(s: string): string {
+  if (s.length <= 56) return s;
+  const words: string[] = [];
+  for (let i = 0; i < s.length; i += 56) words.push(s.slice(i, i + 56));
+  return words.join(' ');
 }
 
 /** Uncompressed rdata → presentation text. The rdata must be valid. */
@@ -409,6 +566,36 @@ export function fieldsToText(fields: readonly FieldKind[], r: Uint8Array): strin
       case F.CERT_ALG:
         parts.push(ALGORITHM_NAMES.get(r[p]!) ?? String(r[p]));
         p += 1;
+        break;
+      case F.DSYNC_SCHEME:
+        parts.push(DSYNC_SCHEME_NAMES.get(r[p]!) ?? String(r[p]));
+        p += 1;
+        break;
+      case F.PROTO:
+        parts.push(String(r[p]));
+        p += 1;
+        break;
+      case F.NSAP:
+        parts.push('0x' + toHex(r, p, r.length).toLowerCase());
+        p = r.length;
+        break;
+      case F.B64_DASH:
+        parts.push(p < r.length ? toBase64(r, p, r.length) : '-');
+        p = r.length;
+        break;
+      case F.ATMA:
+        // Format 0 is printed as lowercase hex and 1 as `+digits`, as BIND does.
+        parts.push(r[p] === 1 ? '+' + Buffer.from(r.subarray(p + 1)).toString('latin1') : toHex(r, p + 1, r.length).toLowerCase());
+        p = r.length;
+        break;
+      case F.APL:
+        for (; p < r.length; p += 4 + (r[p + 3]! & 0x7f)) parts.push(aplItemText(r, p));
+        break;
+      case F.PORTS:
+        for (let q = p; q < r.length; q++) {
+          for (let bit = 0; bit < 8; bit++) if (r[q]! & (0x80 >> bit)) parts.push(String((q - p) * 8 + bit));
+        }
+        p = r.length;
         break;
       case F.U16:
         parts.push(String(u16at(r, p)));
@@ -466,12 +653,12 @@ export function fieldsToText(fields: readonly FieldKind[], r: Uint8Array): strin
         break;
       case F.B64:
       case F.B64_0:
-        if (p < r.length) parts.push(toBase64(r, p, r.length));
+        if (p < r.length) parts.push(chunked(toBase64(r, p, r.length)));
         p = r.length;
         break;
       case F.HEX:
       case F.HEX_0:
-        if (p < r.length) parts.push(toHex(r, p, r.length));
+        if (p < r.length) parts.push(chunked(toHex(r, p, r.length)));
         p = r.length;
         break;
       case F.HEX8:
@@ -521,7 +708,7 @@ export function fieldsToText(fields: readonly FieldKind[], r: Uint8Array): strin
 }
 
 const FIXED: Partial<Record<FieldKind, number>> = {
-  [F.U8]: 1, [F.ALG]: 1, [F.CERT_ALG]: 1, [F.U16]: 2, [F.TYPE]: 2, [F.CERT_TYPE]: 2, [F.U32]: 4, [F.TTL]: 4,
+  [F.U8]: 1, [F.ALG]: 1, [F.CERT_ALG]: 1, [F.DSYNC_SCHEME]: 1, [F.PROTO]: 1, [F.U16]: 2, [F.TYPE]: 2, [F.CERT_TYPE]: 2, [F.U32]: 4, [F.TTL]: 4,
   [F.TIME]: 4, [F.A]: 4, [F.AAAA]: 16, [F.ILNP64]: 8, [F.EUI48]: 6, [F.EUI64]: 8, [F.U48]: 6,
 };
 
@@ -582,13 +769,32 @@ export function validateFields(fields: readonly FieldKind[], b: Uint8Array, star
         break;
       case F.B64:
       case F.HEX:
-      case F.REST_Q:
         if (p >= end) throw rdataError('missing data at the end of the rdata', p);
         p = end;
         break;
       case F.B64_0:
       case F.HEX_0:
       case F.REST:
+      case F.REST_Q:
+      case F.B64_DASH:
+        p = end;
+        break;
+      case F.NSAP:
+        // RFC 1706 §5: an NSAP address is at least one octet.
+        if (p >= end) throw rdataError('missing NSAP address', p);
+        p = end;
+        break;
+      case F.ATMA:
+        validateAtma(b, p, end);
+        p = end;
+        break;
+      case F.APL:
+        validateApl(b, p, end);
+        p = end;
+        break;
+      case F.PORTS:
+        // RFC 1035 §3.4.2: one bit per port, so at most 65536 bits.
+        if (end - p > 8192) throw new WireFormatError(WireErrorCode.BAD_RDATA, 'WKS bit map longer than 8192 octets', p);
         p = end;
         break;
       case F.BITMAP:

@@ -217,7 +217,7 @@ function parseParam(text: string, token: number): [number, Uint8Array] {
       break;
     }
     case KEY.ECH:
-      if (raw.length === 0) throw textBad('ech needs a value', token);
+      // RFC 9460 §14.3.2 leaves the ECHConfigList format to the ECH spec; like BIND, an empty value is accepted.
       out.bytes(fromBase64(latin1(raw), token));
       break;
     case KEY.DOHPATH:
@@ -248,7 +248,8 @@ function valueText(key: number, r: Uint8Array, start: number, len: number): stri
           if (r[q] === 0x2c || r[q] === 0x5c) listEscaped.push(0x5c);
           listEscaped.push(r[q]!);
         }
-        ids.push(escapeText(Uint8Array.from(listEscaped)));
+        // BIND writes a space inside an alpn id as \032 (other values keep it bare).
+        ids.push(escapeText(Uint8Array.from(listEscaped)).replace(/ /g, '\\032'));
       }
       return `"${ids.join(',')}"`;
     }
@@ -306,7 +307,8 @@ export function svcbCodec(_type: number): RdataCodec {
       while (p < r.length) {
         const key = u16(r, p);
         const len = u16(r, p + 2);
-        if (key === KEY.NO_DEFAULT_ALPN || (len === 0 && key > KEY.DOHPATH)) parts.push(keyText(key));
+        // An empty value is printed as the bare key (no-default-alpn, an empty ech, keyNNNN), as BIND does.
+        if (len === 0) parts.push(keyText(key));
         else parts.push(`${keyText(key)}=${valueText(key, r, p + 4, len)}`);
         p += 4 + len;
       }

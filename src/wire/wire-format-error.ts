@@ -44,9 +44,12 @@ export type WireErrorCodeValue = (typeof WireErrorCode)[keyof typeof WireErrorCo
 export class WireFormatError extends TyneError {
   /** Octet offset in the input where the problem was found, if known. */
   readonly offset: number;
+  /** The problem in words, without the offset. */
+  readonly reason: string;
 
-  constructor(code: WireErrorCodeValue, message: string, offset = -1, options?: { cause?: unknown }) {
-    super(code, offset >= 0 ? `${message} (at octet ${offset})` : message, options);
+  constructor(code: WireErrorCodeValue, reason: string, offset = -1, options?: { cause?: unknown }) {
+    super(code, offset >= 0 ? `${reason} (at octet ${offset})` : reason, options);
     this.offset = offset;
+    this.reason = reason;
   }
 }

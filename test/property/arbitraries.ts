@@ -91,7 +91,60 @@ const ds = fc.oneof(
   fc.tuple(u16, u8, fc.constant([4]), bytes(48, 48)),
   fc.tuple(u16, u8, fc.constantFrom([0], [3], [5], [200]), bytes(1, 30)),
 ).map((p) => cat(...p));
-const key = fc.tuple(u16, u8, u8, bytes(1, 40)).map((p) => cat(...p));
+/**
+ * Algorithm octet plus key (or signature) material. RFC 4034 Appendix A.1.1:
+ * PRIVATEDNS (253) material starts with a domain name, PRIVATEOID (254)
+ * with a length octet and a BER-encoded OID.
+ */
+const algAndMaterial = fc.oneof(
+  { weight: 4, arbitrary: fc.tuple(fc.integer({ min: 0, max: 252 }).map((v) => [v]), bytes(1, 40)) },
+  fc.tuple(fc.constant([253]), fc.tuple(nameW, bytes(0, 20)).map(([n, b]) => cat(n, b))),
+  fc.tuple(fc.constant([254]), fc.tuple(fc.array(fc.integer({ min: 0, max: 127 }), { minLength: 1, maxLength: 6 }), bytes(0, 20)).map(([ids, b]) => cat([ids.length + 2, 0x06, ids.length], ids, b))),
+);
+const key = fc.tuple(u16, u8, algAndMaterial).map(([flags, proto, [alg, material]]) => cat(flags, proto, alg, material));
+/** draft-reid-dnsext-rkey: RKEY flags are zero. */
+const rkey = fc.tuple(u8, algAndMaterial).map(([proto, [alg, material]]) => cat([0, 0], proto, alg, material));
+/** RFC 4034 §3.1: the signer has no more labels than the Labels field. */
+const rrsig = fc
+  .tuple(u16, algAndMaterial, nameW, fc.integer({ min: 0, max: 255 }), u32, u32, u32, u16)
+  .map(([covered, [alg, sig], signer, extra, ttl, exp, inc, tag]) => {
+    let labels = 0;
+    for (let p = 0; signer[p] !== 0; p += signer[p]! + 1) labels++;
+    return cat(covered, alg, [Math.min(255, labels + (extra % 4))], ttl, exp, inc, tag, signer, sig);
+  });
+/** RFC 3403 §3.2: an empty regexp, or `!ere!replacement!` with an optional `i` flag. */
+export const naptrRegexpText = fc.oneof(
+  fc.constant(''),
+  fc
+    .tuple(fc.constantFrom('!', '/', '#'), fc.stringMatching(/^[a-z.^$]{1,8}$/), fc.boolean(), fc.stringMatching(/^[a-z:@.]{0,8}$/), fc.constantFrom('', 'i'))
+    .map(([d, re, group, repl, flag]) => (group ? `${d}(${re})x*${d}${repl}\\1${d}${flag}` : `${d}${re}${d}${repl}${d}${flag}`)),
+);
+const naptrRegexp = naptrRegexpText.map((t) => cat([t.length], Buffer.from(t, 'latin1')));
+
+/** RFC 1035 §3.4.2: a WKS bit map of port numbers, without trailing zero octets. */
+const wksPorts = fc.uniqueArray(fc.integer({ min: 0, max: 1023 }), { maxLength: 6 }).map((ports) => {
+  const bits = new Array<number>(ports.length === 0 ? 0 : (Math.max(...ports) >> 3) + 1).fill(0);
+  for (const port of ports) bits[port >> 3]! |= 0x80 >> (port & 7);
+  return bits;
+});
+/** RFC 3123 §4: APL items for IPv4 and IPv6, addresses without trailing zero octets. */
+const aplItem = fc.tuple(fc.boolean(), fc.boolean(), bytes(0, 16)).map(([v6, neg, addr]) => {
+  const full = addr.subarray(0, v6 ? 16 : 4);
+  let len = full.length;
+  while (len > 0 && full[len - 1] === 0) len--;
+  const prefix = len * 8;
+  return cat(u16v(v6 ? 2 : 1), [prefix], [(neg ? 0x80 : 0) | len], full.subarray(0, len));
+});
+/** RFC 8005 §5 HIP: HIT, public key and optional rendezvous servers. */
+const hip = fc.tuple(bytes(1, 16), u8, bytes(1, 30), fc.array(nameW, { maxLength: 2 })).map(([hit, alg, pk, servers]) =>
+  cat([hit.length], alg, u16v(pk.length), hit, pk, ...servers));
+/** RFC 8777 §4.2: AMTRELAY precedence, D bit and relay type, relay. */
+const amtrelay = fc.oneof(
+  fc.tuple(u8, fc.boolean().map((d) => [d ? 0x80 : 0]), fc.constant(new Uint8Array(0))),
+  fc.tuple(u8, fc.boolean().map((d) => [(d ? 0x80 : 0) | 1]), bytes(4, 4)),
+  fc.tuple(u8, fc.boolean().map((d) => [(d ? 0x80 : 0) | 2]), bytes(16, 16)),
+  fc.tuple(u8, fc.boolean().map((d) => [(d ? 0x80 : 0) | 3]), nameW),
+).map((p) => cat(...p));
 const txt = strs;
 const loc = fc
   .tuple(
@@ -147,14 +200,14 @@ export const RDATA: Record<number, fc.Arbitrary<Uint8Array>> = {
   [RRType.AAAA]: bytes(16, 16),
   [RRType.LOC]: loc,
   [RRType.SRV]: fc.tuple(u16, u16, u16, nameW).map((p) => cat(...p)),
-  [RRType.NAPTR]: fc.tuple(u16, u16, str, str, str, nameW).map((p) => cat(...p)),
+  [RRType.NAPTR]: fc.tuple(u16, u16, str, str, naptrRegexp, nameW).map((p) => cat(...p)),
   [RRType.KX]: fc.tuple(u16, nameW).map((p) => cat(...p)),
   [RRType.CERT]: fc.tuple(u16, u16, u8, bytes(1, 40)).map((p) => cat(...p)),
   [RRType.DNAME]: nameW,
   [RRType.DS]: ds,
   [RRType.SSHFP]: sshfp,
   [RRType.IPSECKEY]: ipseckey,
-  [RRType.RRSIG]: fc.tuple(u16, u8, u8, u32, u32, u32, u16, nameW, bytes(1, 40)).map((p) => cat(...p)),
+  [RRType.RRSIG]: rrsig,
   [RRType.NSEC]: fc.tuple(nameW, typeList(1)).map((p) => cat(...p)),
   [RRType.DNSKEY]: key,
   [RRType.DHCID]: bytes(1, 40),
@@ -163,7 +216,7 @@ export const RDATA: Record<number, fc.Arbitrary<Uint8Array>> = {
   [RRType.TLSA]: fc.tuple(u8, u8, u8, bytes(1, 40)).map((p) => cat(...p)),
   [RRType.SMIMEA]: fc.tuple(u8, u8, u8, bytes(1, 40)).map((p) => cat(...p)),
   [RRType.NINFO]: txt,
-  [RRType.RKEY]: key,
+  [RRType.RKEY]: rkey,
   [RRType.TALINK]: fc.tuple(nameW, nameW).map((p) => cat(...p)),
   [RRType.CDS]: ds,
   [RRType.CDNSKEY]: key,
@@ -190,6 +243,21 @@ export const RDATA: Record<number, fc.Arbitrary<Uint8Array>> = {
     .tuple(nameW, fc.integer({ min: 0, max: 2 ** 48 - 1 }), u16, bytes(0, 32), u16, u16, bytes(0, 6))
     .map(([alg, t, fudge, mac, id, err, other]) =>
       cat(alg, u16v(Math.floor(t / 2 ** 32)), u32v(t % 2 ** 32), fudge, u16v(mac.length), mac, id, err, u16v(other.length), other)),
+  [RRType.WKS]: fc.tuple(bytes(4, 4), u8, wksPorts).map((p) => cat(...p)),
+  [RRType.NSAP]: bytes(1, 20),
+  [RRType['NSAP-PTR']]: nameW,
+  [RRType.EID]: bytes(1, 20),
+  [RRType.NIMLOC]: bytes(1, 20),
+  [RRType.ATMA]: fc.oneof(
+    fc.tuple(fc.constant([0]), bytes(1, 20)),
+    fc.tuple(fc.constant([1]), fc.stringMatching(/^[0-9]{1,15}$/).map((d) => Uint8Array.from(Buffer.from(d)))),
+  ).map((p) => cat(...p)),
+  [RRType.APL]: fc.array(aplItem, { maxLength: 3 }).map((items) => cat(...items)),
+  [RRType.HIP]: hip,
+  [RRType.HHIT]: bytes(1, 30),
+  [RRType.BRID]: bytes(1, 30),
+  [RRType.DOA]: fc.tuple(u32, u32, u8, str, bytes(0, 20)).map((p) => cat(...p)),
+  [RRType.AMTRELAY]: amtrelay,
   [RRType.TA]: ds,
   [RRType.DLV]: ds,
 };

@@ -26,7 +26,8 @@ const shared = new WireWriter(new Uint8Array(0));
 
 function optLength(e: Edns): number {
   let n = 11; // root owner, type, class, ttl, rdlength
-  for (const o of e.options) n += 4 + o.data.length;
+  const options = e.options;
+  for (let i = 0; i < options.length; i++) n += 4 + options[i]!.data.length;
   return n;
 }
 
@@ -35,12 +36,10 @@ function tsigLength(t: ResourceRecord): number {
 }
 
 function writeRecord(w: WireWriter, rr: ResourceRecord, compress: boolean): void {
-  w.name(rr.name.wire, 0, compress, true);
-  w.u16(rr.type);
-  w.u16(rr.class);
-  w.u32(rr.ttl);
-  const lenAt = w.pos;
-  w.u16(0);
+  // Owners become pointer targets only when later names may use them
+  // (without compression none do; TSIG, written uncompressed, is last).
+  w.wholeName(rr.name.wire, compress, compress);
+  const lenAt = w.rrFixed(rr.type, rr.class, rr.ttl);
   writeRdata(w, rr.type, rr.rdata, compress);
   w.patchU16(lenAt, w.pos - lenAt - 2);
 }
@@ -53,29 +52,37 @@ function sameRRset(a: ResourceRecord, b: ResourceRecord): boolean {
 }
 
 /**
+ * Writer state at the start of each record of the section being written,
+ * so a cut can go back to the start of its RRset. Every record takes at
+ * least 11 octets (root owner, no rdata) after the 12-octet header, so at
+ * most 5956 records precede the one that overflows 65535 octets.
+ */
+const RECORD_SLOTS = 5957;
+const recordPos = new Uint16Array(RECORD_SLOTS);
+const recordTargets = new Uint16Array(RECORD_SLOTS);
+
+/**
  * Writes `list` until the limit, rolling back to the start of the RRset
  * that did not fit. Returns how many records were written.
  */
 function writeSection(w: WireWriter, list: readonly ResourceRecord[], compress: boolean): number {
-  let rrsetStart = 0;
-  let markPos = w.pos;
-  let markTargets = w.targetCount;
-  for (let i = 0; i < list.length; i++) {
-    const rr = list[i]!;
-    if (i > 0 && !sameRRset(list[i - 1]!, rr)) {
-      rrsetStart = i;
-      markPos = w.pos;
-      markTargets = w.targetCount;
+  const n = list.length;
+  let i = 0;
+  try {
+    for (; i < n; i++) {
+      recordPos[i] = w.pos;
+      recordTargets[i] = w.targetCount;
+      writeRecord(w, list[i]!, compress);
     }
-    try {
-      writeRecord(w, rr, compress);
-    } catch (e) {
-      if (e !== OVERFLOW) throw e;
-      w.rewind(markPos, markTargets);
-      return rrsetStart;
-    }
+  } catch (e) {
+    if (e !== OVERFLOW) throw e;
+    // RRset boundaries are only needed here, so they are found only here.
+    let start = i;
+    while (start > 0 && sameRRset(list[start - 1]!, list[start]!)) start--;
+    w.rewind(recordPos[start]!, recordTargets[start]!);
+    return start;
   }
-  return list.length;
+  return n;
 }
 
 /**
@@ -97,14 +104,30 @@ export function encodeMessage(msg: Message, buf: Uint8Array, options: EncodeOpti
   w.reset(buf, limit - reserved);
   let qd = 0;
   try {
-    w.u16(msg.id);
-    w.u16(0); // flags, patched below
-    w.u32(0); // QDCOUNT, ANCOUNT
-    w.u32(0); // NSCOUNT, ARCOUNT
-    for (const q of msg.questions) {
-      w.name(q.name.wire, 0, compress, true);
-      w.u16(q.type);
-      w.u16(q.class);
+    // Flags and counts are patched in at the end.
+    const h = w.reserve(12);
+    const b = w.buf;
+    b[h] = msg.id >>> 8;
+    b[h + 1] = msg.id;
+    b[h + 2] = 0;
+    b[h + 3] = 0;
+    b[h + 4] = 0;
+    b[h + 5] = 0;
+    b[h + 6] = 0;
+    b[h + 7] = 0;
+    b[h + 8] = 0;
+    b[h + 9] = 0;
+    b[h + 10] = 0;
+    b[h + 11] = 0;
+    const questions = msg.questions;
+    for (let i = 0; i < questions.length; i++) {
+      const q = questions[i]!;
+      w.wholeName(q.name.wire, compress, compress);
+      const p = w.reserve(4);
+      b[p] = q.type >>> 8;
+      b[p + 1] = q.type;
+      b[p + 2] = q.class >>> 8;
+      b[p + 3] = q.class;
       qd++;
     }
   } catch (e) {
@@ -124,15 +147,24 @@ export function encodeMessage(msg: Message, buf: Uint8Array, options: EncodeOpti
   w.limit = limit;
   if (msg.edns) {
     const e = msg.edns;
-    w.u8(0); // RFC 6891 §6.1.2: owner is the root
-    w.u16(RRType.OPT);
-    w.u16(e.udpPayload);
-    w.u8(msg.rcode >>> 4);
-    w.u8(e.version);
-    w.u16((e.dnssecOk ? 0x8000 : 0) | (e.z & 0x7fff));
-    const lenAt = w.pos;
-    w.u16(0);
-    for (const o of e.options) {
+    const p = w.reserve(11);
+    const b = w.buf;
+    const flags = (e.dnssecOk ? 0x8000 : 0) | (e.z & 0x7fff);
+    b[p] = 0; // RFC 6891 §6.1.2: owner is the root
+    b[p + 1] = RRType.OPT >>> 8;
+    b[p + 2] = RRType.OPT;
+    b[p + 3] = e.udpPayload >>> 8;
+    b[p + 4] = e.udpPayload;
+    b[p + 5] = msg.rcode >>> 4;
+    b[p + 6] = e.version;
+    b[p + 7] = flags >>> 8;
+    b[p + 8] = flags;
+    const lenAt = p + 9;
+    b[lenAt] = 0;
+    b[lenAt + 1] = 0;
+    const options = e.options;
+    for (let i = 0; i < options.length; i++) {
+      const o = options[i]!;
       w.u16(o.code);
       w.u16(o.data.length);
       w.bytes(o.data);
@@ -150,11 +182,18 @@ export function encodeMessage(msg: Message, buf: Uint8Array, options: EncodeOpti
     (msg.qr ? 0x8000 : 0) | ((msg.opcode & 0xf) << 11) | (msg.aa ? 0x0400 : 0) | (tc ? 0x0200 : 0) |
     (msg.rd ? 0x0100 : 0) | (msg.ra ? 0x0080 : 0) | (msg.z ? 0x0040 : 0) | (msg.ad ? 0x0020 : 0) |
     (msg.cd ? 0x0010 : 0) | (msg.rcode & 0xf);
-  w.patchU16(2, flags);
-  w.patchU16(4, qd);
-  w.patchU16(6, an);
-  w.patchU16(8, ns);
-  w.patchU16(10, ar + extra);
+  const b = w.buf;
+  b[2] = flags >>> 8;
+  b[3] = flags;
+  b[4] = qd >>> 8;
+  b[5] = qd;
+  b[6] = an >>> 8;
+  b[7] = an;
+  b[8] = ns >>> 8;
+  b[9] = ns;
+  const arcount = ar + extra;
+  b[10] = arcount >>> 8;
+  b[11] = arcount;
   return { length: w.pos, truncated: truncatedSection !== 0, truncatedSection };
 }
 

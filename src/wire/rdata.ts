@@ -81,10 +81,13 @@ export function validateRdata(type: number, rdata: Uint8Array): void {
   codecFor(type)?.validate(rdata);
 }
 
-/** Writes rdata into a message, compressing only RFC 3597 §4 well-known types. */
+/**
+ * Writes rdata into a message, compressing only RFC 3597 §4 well-known types.
+ * Empty rdata (RFC 2136 §2.4/§2.5 class ANY and NONE records) is written as is.
+ */
 export function writeRdata(w: WireWriter, type: number, rdata: Uint8Array, compress: boolean): void {
   const codec = codecFor(type);
-  if (codec === undefined || !codec.compressible) w.bytes(rdata);
+  if (codec === undefined || !codec.compressible || rdata.length === 0) w.bytes(rdata);
   else codec.toWire(w, rdata, compress);
 }
 

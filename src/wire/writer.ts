@@ -12,6 +12,12 @@ export function isOverflow(e: unknown): boolean {
 const MAX_TARGETS = 512;
 /** RFC 1035 §4.1.4: a pointer holds a 14-bit offset. */
 const MAX_POINTER = 0x3fff;
+/**
+ * Copies up to this many octets byte by byte; longer ones use set(), which
+ * costs more to start (and more again when it needs a subarray).
+ */
+const LOOP_COPY_WHOLE = 16;
+const LOOP_COPY_PART = 48;
 
 /** A saved writer position: restore it to undo everything written since. */
 export interface WriterMark {
@@ -96,6 +102,37 @@ export class WireWriter {
     this.pos = p + 4;
   }
 
+  /** Claims `n` octets for the caller to fill in `buf`; returns where they start. */
+  reserve(n: number): number {
+    const p = this.pos;
+    if (p + n > this.limit) throw OVERFLOW;
+    this.pos = p + n;
+    return p;
+  }
+
+  /**
+   * Writes the fixed part of a resource record that follows its owner
+   * (RFC 1035 §4.1.3): TYPE, CLASS, TTL and a zero RDLENGTH, to be patched
+   * once the rdata is written. Returns RDLENGTH's position.
+   */
+  rrFixed(type: number, cls: number, ttl: number): number {
+    const p = this.pos;
+    if (p + 10 > this.limit) throw OVERFLOW;
+    const b = this.buf;
+    b[p] = type >>> 8;
+    b[p + 1] = type;
+    b[p + 2] = cls >>> 8;
+    b[p + 3] = cls;
+    b[p + 4] = ttl >>> 24;
+    b[p + 5] = ttl >>> 16;
+    b[p + 6] = ttl >>> 8;
+    b[p + 7] = ttl;
+    b[p + 8] = 0;
+    b[p + 9] = 0;
+    this.pos = p + 10;
+    return p + 8;
+  }
+
   /** Overwrites a 16-bit value at an earlier position (lengths, counts). */
   patchU16(at: number, v: number): void {
     this.buf[at] = v >>> 8;
@@ -104,15 +141,16 @@ export class WireWriter {
 
   bytes(src: Uint8Array, start = 0, end = src.length): void {
     const n = end - start;
-    this.room(n);
-    if (n < 16) {
+    const p = this.pos;
+    if (p + n > this.limit) throw OVERFLOW;
+    const whole = start === 0 && end === src.length;
+    if (n <= (whole ? LOOP_COPY_WHOLE : LOOP_COPY_PART)) {
       const b = this.buf;
-      let p = this.pos;
-      for (let i = start; i < end; i++) b[p++] = src[i]!;
+      for (let i = 0; i < n; i++) b[p + i] = src[start + i]!;
     } else {
-      this.buf.set(start === 0 && end === src.length ? src : src.subarray(start, end), this.pos);
+      this.buf.set(whole ? src : src.subarray(start, end), p);
     }
-    this.pos += n;
+    this.pos = p + n;
   }
 
   /**
@@ -123,44 +161,62 @@ export class WireWriter {
   name(src: Uint8Array, off = 0, compress = true, register = true): void {
     // Total uncompressed length, needed to match suffixes by length first.
     let total = 0;
-    while (src[off + total] !== 0) total += src[off + total]! + 1;
+    for (let len = src[off]!; len !== 0; len = src[off + total]!) total += len + 1;
     total += 1;
+    this.put(src, off, total, compress, register);
+  }
+
+  /** name() for an array holding exactly one uncompressed name (a Name's `wire`). */
+  wholeName(src: Uint8Array, compress: boolean, register: boolean): void {
+    this.put(src, 0, src.length, compress, register);
+  }
+
+  /** name() once the name's length (`total`) is known. */
+  private put(src: Uint8Array, off: number, total: number, compress: boolean, register: boolean): void {
+    const targetOff = this.targetOff;
+    const targetLen = this.targetLen;
     let p = off;
     let ptr = -1;
-    if (compress && this.targets > 0) {
-      while (src[p] !== 0) {
-        const suffixLen = total - (p - off);
-        ptr = this.find(src, p, suffixLen);
-        if (ptr >= 0) break;
-        p += src[p]! + 1;
+    const count = this.targets;
+    if (compress && count > 0) {
+      // Suffixes longest first; for each, the first remembered target of
+      // the same length whose octets match.
+      let suffixLen = total;
+      search: while (src[p] !== 0) {
+        for (let t = 0; t < count; t++) {
+          if (targetLen[t] === suffixLen && this.matches(targetOff[t]!, src, p)) {
+            ptr = targetOff[t]!;
+            break search;
+          }
+        }
+        const step = src[p]! + 1;
+        p += step;
+        suffixLen -= step;
       }
     }
     const literal = ptr >= 0 ? p - off : total;
-    this.room(literal + (ptr >= 0 ? 2 : 0));
     const start = this.pos;
-    this.bytes(src, off, off + literal);
+    const end = start + literal + (ptr >= 0 ? 2 : 0);
+    if (end > this.limit) throw OVERFLOW;
+    const b = this.buf;
+    for (let i = 0; i < literal; i++) b[start + i] = src[off + i]!;
     if (ptr >= 0) {
-      this.buf[this.pos++] = 0xc0 | (ptr >>> 8);
-      this.buf[this.pos++] = ptr & 0xff;
+      b[start + literal] = 0xc0 | (ptr >>> 8);
+      b[start + literal + 1] = ptr & 0xff;
     }
+    this.pos = end;
     if (register) {
       // Each label written literally starts a suffix later names may reuse.
+      let targets = this.targets;
       for (let q = 0; q < literal && src[off + q] !== 0; q += src[off + q]! + 1) {
         const at = start + q;
-        if (at > MAX_POINTER || this.targets >= MAX_TARGETS) break;
-        this.targetOff[this.targets] = at;
-        this.targetLen[this.targets] = total - q;
-        this.targets++;
+        if (at > MAX_POINTER || targets >= MAX_TARGETS) break;
+        targetOff[targets] = at;
+        targetLen[targets] = total - q;
+        targets++;
       }
+      this.targets = targets;
     }
-  }
-
-  /** Finds a message offset holding the name `src[p..]`, or -1. */
-  private find(src: Uint8Array, p: number, len: number): number {
-    for (let t = 0; t < this.targets; t++) {
-      if (this.targetLen[t] === len && this.matches(this.targetOff[t]!, src, p)) return this.targetOff[t]!;
-    }
-    return -1;
   }
 
   /** Compares message bytes at `m` (following our own pointers) with `src[p..]`. */

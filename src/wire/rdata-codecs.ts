@@ -45,11 +45,27 @@ export function fieldCodec(fields: readonly FieldKind[], check?: Check): RdataCo
       return rdata;
     },
     validate,
-    toWire: compressible
-      ? (w, rdata, compress) => fieldsToWire(fields, w, rdata, compress)
-      : (w, rdata) => w.bytes(rdata),
+    toWire: compressible ? compressedWriter(fields) : (w, rdata) => w.bytes(rdata),
     canonical: lowered ? (rdata) => fieldsCanonical(fields, rdata) : (rdata) => rdata,
   };
+}
+
+/**
+ * The writer for a layout with compressible names. The RFC 1035 layouts
+ * that end in their only name (NS, CNAME, PTR, MX...) get a direct writer,
+ * as that name's length is simply what is left of the rdata.
+ */
+function compressedWriter(fields: readonly FieldKind[]): RdataCodec['toWire'] {
+  if (fields.length === 1 && fields[0] === F.NAME_C) {
+    return (w, rdata, compress) => w.nameAt(rdata, 0, rdata.length, compress);
+  }
+  if (fields.length === 2 && fields[0] === F.U16 && fields[1] === F.NAME_C) {
+    return (w, rdata, compress) => {
+      w.bytes(rdata, 0, 2);
+      w.nameAt(rdata, 2, rdata.length - 2, compress);
+    };
+  }
+  return (w, rdata, compress) => fieldsToWire(fields, w, rdata, compress);
 }
 
 function bad(what: string, at = -1): WireFormatError {
@@ -301,9 +317,13 @@ const CODECS = new Map<number, RdataCodec>([
   [RRType.DLV, ds],
 ]);
 
+/** Types below this are looked up in an array (the hot path), the rest in the map. */
+const SMALL_TYPES = 512;
+const SMALL: (RdataCodec | undefined)[] = Array.from({ length: SMALL_TYPES }, (_, t) => CODECS.get(t));
+
 /** The codec for a type, or undefined when the type is handled as opaque (RFC 3597). */
 export function codecFor(type: number): RdataCodec | undefined {
-  return CODECS.get(type);
+  return type < SMALL_TYPES ? SMALL[type] : CODECS.get(type);
 }
 
 /** Types with a presentation codec, in numeric order. */

@@ -37,8 +37,12 @@ export class WireWriter {
   limit: number;
   /** Message offsets of names that later names may point to... */
   private readonly targetOff = new Uint16Array(MAX_TARGETS);
-  /** ...and the uncompressed length of the name from that offset on. */
+  /** ...the uncompressed length of the name from that offset on... */
   private readonly targetLen = new Uint16Array(MAX_TARGETS);
+  /** ...how many of those octets are written literally from there (up to a pointer or the root, inclusive)... */
+  private readonly targetFlat = new Uint16Array(MAX_TARGETS);
+  /** ...and the target the pointer after them refers to, or -1 after the root. */
+  private readonly targetNext = new Int16Array(MAX_TARGETS);
   private targets = 0;
 
   constructor(buf: Uint8Array, limit = buf.length) {
@@ -166,6 +170,11 @@ export class WireWriter {
     this.put(src, off, total, compress, register);
   }
 
+  /** name() for a compressible name of known length `total` at `src[off]`, registered as a target. */
+  nameAt(src: Uint8Array, off: number, total: number, compress: boolean): void {
+    this.put(src, off, total, compress, true);
+  }
+
   /** name() for an array holding exactly one uncompressed name (a Name's `wire`). */
   wholeName(src: Uint8Array, compress: boolean, register: boolean): void {
     this.put(src, 0, src.length, compress, register);
@@ -173,10 +182,9 @@ export class WireWriter {
 
   /** name() once the name's length (`total`) is known. */
   private put(src: Uint8Array, off: number, total: number, compress: boolean, register: boolean): void {
-    const targetOff = this.targetOff;
     const targetLen = this.targetLen;
     let p = off;
-    let ptr = -1;
+    let hit = -1;
     const count = this.targets;
     if (compress && count > 0) {
       // Suffixes longest first; for each, the first remembered target of
@@ -184,8 +192,8 @@ export class WireWriter {
       let suffixLen = total;
       search: while (src[p] !== 0) {
         for (let t = 0; t < count; t++) {
-          if (targetLen[t] === suffixLen && this.matches(targetOff[t]!, src, p)) {
-            ptr = targetOff[t]!;
+          if (targetLen[t] === suffixLen && this.matches(t, src, p)) {
+            hit = t;
             break search;
           }
         }
@@ -194,13 +202,14 @@ export class WireWriter {
         suffixLen -= step;
       }
     }
-    const literal = ptr >= 0 ? p - off : total;
+    const literal = hit >= 0 ? p - off : total;
     const start = this.pos;
-    const end = start + literal + (ptr >= 0 ? 2 : 0);
+    const end = start + literal + (hit >= 0 ? 2 : 0);
     if (end > this.limit) throw OVERFLOW;
     const b = this.buf;
     for (let i = 0; i < literal; i++) b[start + i] = src[off + i]!;
-    if (ptr >= 0) {
+    if (hit >= 0) {
+      const ptr = this.targetOff[hit]!;
       b[start + literal] = 0xc0 | (ptr >>> 8);
       b[start + literal + 1] = ptr & 0xff;
     }
@@ -211,30 +220,32 @@ export class WireWriter {
       for (let q = 0; q < literal && src[off + q] !== 0; q += src[off + q]! + 1) {
         const at = start + q;
         if (at > MAX_POINTER || targets >= MAX_TARGETS) break;
-        targetOff[targets] = at;
+        this.targetOff[targets] = at;
         targetLen[targets] = total - q;
+        this.targetFlat[targets] = literal - q;
+        this.targetNext[targets] = hit;
         targets++;
       }
       this.targets = targets;
     }
   }
 
-  /** Compares message bytes at `m` (following our own pointers) with `src[p..]`. */
-  private matches(m: number, src: Uint8Array, p: number): boolean {
+  /**
+   * True when the name at target `t` has exactly the octets of `src[p..]`
+   * (the caller has checked that the lengths agree). Literal runs are
+   * compared flat; a pointer continues at the target it refers to.
+   */
+  private matches(t: number, src: Uint8Array, p: number): boolean {
     const b = this.buf;
     for (;;) {
-      let len = b[m]!;
-      if (len >= 0xc0) {
-        m = ((len & 0x3f) << 8) | b[m + 1]!;
-        len = b[m]!;
-      }
-      if (len !== src[p]) return false;
-      if (len === 0) return true;
-      for (let i = 1; i <= len; i++) {
+      const m = this.targetOff[t]!;
+      const n = this.targetFlat[t]!;
+      for (let i = 0; i < n; i++) {
         if (b[m + i] !== src[p + i]) return false;
       }
-      m += len + 1;
-      p += len + 1;
+      t = this.targetNext[t]!;
+      if (t < 0) return true;
+      p += n;
     }
   }
 }

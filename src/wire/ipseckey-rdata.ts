@@ -1,6 +1,6 @@
-import { toHex } from './base-encoding.js';
-import { F, type FieldKind, fieldsFromText, fieldsFromWire, fieldsToText, validateFields } from './rdata-field.js';
-import type { RdataCodec } from './rdata-codec.js';
+import { opaqueCodec, type RdataCodec } from './rdata-codec.js';
+import { F, type FieldKind, fieldsFromText, fieldsToText, validateFields } from './rdata-field.js';
+import { genericRdataText } from './rdata-generic.js';
 import { TextErrorCode, TextFormatError } from './text-format-error.js';
 import { WireErrorCode, WireFormatError } from './wire-format-error.js';
 
@@ -29,8 +29,7 @@ function validate(r: Uint8Array): void {
   validateFields(layout(r[1], -1), r, 0, r.length);
 }
 
-export const ipseckeyCodec: RdataCodec = {
-  compressible: false,
+export const ipseckeyCodec: RdataCodec = opaqueCodec({
   fromText(tokens, origin) {
     const gt = tokens[1] !== undefined && /^[0-9]{1,3}$/.test(tokens[1].text) ? Number(tokens[1].text) : -1;
     const fields = layout(gt, 1);
@@ -47,16 +46,8 @@ export const ipseckeyCodec: RdataCodec = {
     parts.splice(3, 0, '.');
     return parts.join(' ');
   },
-  fromWire(rd, rdlength) {
-    const start = rd.pos;
-    rd.need(Math.min(rdlength, 3));
-    if (rdlength < 3) throw new WireFormatError(WireErrorCode.RDATA_LENGTH, 'IPSECKEY rdata too short', start);
-    return fieldsFromWire(layout(rd.buf[start + 1], -1), false, rd, rdlength);
-  },
   validate,
-  toWire: (w, rdata) => w.bytes(rdata),
-  canonical: (rdata) => rdata,
-};
+});
 
 /**
  * RFC 8777 §4.2: AMTRELAY is precedence, a D bit with a 7-bit relay
@@ -77,8 +68,7 @@ function amtValidate(r: Uint8Array): void {
   if (l !== undefined) validateFields(l, r, 0, r.length);
 }
 
-export const amtrelayCodec: RdataCodec = {
-  compressible: false,
+export const amtrelayCodec: RdataCodec = opaqueCodec({
   fromText(tokens, origin) {
     const d = tokens[1]?.text;
     // RFC 8777 §4.2.2, §4.3: the discovery optional flag is written 0 or 1.
@@ -97,18 +87,11 @@ export const amtrelayCodec: RdataCodec = {
   toText(r) {
     const rt = r[1]! & 0x7f;
     const l = AMT_LAYOUTS[rt];
-    if (l === undefined) return `\\# ${r.length} ${toHex(r)}`;
+    if (l === undefined) return genericRdataText(r);
     const parts = fieldsToText(l, r).split(' ');
     parts.splice(1, 1, String(r[1]! >> 7), String(rt));
     if (rt === 0) parts.push('.');
     return parts.join(' ');
   },
-  fromWire(rd, rdlength) {
-    const rdata = rd.bytes(rdlength);
-    amtValidate(rdata);
-    return rdata;
-  },
   validate: amtValidate,
-  toWire: (w, rdata) => w.bytes(rdata),
-  canonical: (rdata) => rdata,
-};
+});

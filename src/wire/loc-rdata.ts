@@ -1,5 +1,5 @@
 import { ByteBuilder } from './rdata-field.js';
-import type { RdataCodec } from './rdata-codec.js';
+import { opaqueCodec, type RdataCodec } from './rdata-codec.js';
 import { TextErrorCode, TextFormatError } from './text-format-error.js';
 import type { TextToken } from './text-token.js';
 import { WireErrorCode, WireFormatError } from './wire-format-error.js';
@@ -107,8 +107,7 @@ function validate(r: Uint8Array): void {
 }
 
 /** RFC 1876 LOC. */
-export const locCodec: RdataCodec = {
-  compressible: false,
+export const locCodec: RdataCodec = opaqueCodec({
   fromText(tokens) {
     const [lat, i1] = parseCoordinate(tokens, 0, 90, 'NS');
     const [lon, i2] = parseCoordinate(tokens, i1, 180, 'EW');
@@ -141,12 +140,5 @@ export const locCodec: RdataCodec = {
       sizeText(precisionToCm(r[3]!)),
     ].join(' ');
   },
-  fromWire(r, rdlength) {
-    const rdata = r.bytes(rdlength);
-    validate(rdata);
-    return rdata;
-  },
   validate,
-  toWire: (w, rdata) => w.bytes(rdata),
-  canonical: (rdata) => rdata,
-};
+});

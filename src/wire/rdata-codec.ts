@@ -25,3 +25,24 @@ export interface RdataCodec {
   /** True when some embedded name may be compressed on output (RFC 3597 §4 well-known types). */
   readonly compressible: boolean;
 }
+
+/**
+ * A codec for rdata whose embedded names (if any) are neither compressed
+ * nor lowercased: octets travel as they are once `validate` accepts them.
+ */
+export function opaqueCodec(parts: Pick<RdataCodec, 'fromText' | 'toText' | 'validate'>): RdataCodec {
+  const validate = parts.validate;
+  return {
+    fromText: parts.fromText,
+    toText: parts.toText,
+    validate,
+    compressible: false,
+    fromWire(r, rdlength) {
+      const rdata = r.bytes(rdlength);
+      validate(rdata);
+      return rdata;
+    },
+    toWire: (w, rdata) => w.bytes(rdata),
+    canonical: (rdata) => rdata,
+  };
+}

@@ -3,7 +3,8 @@ import { amtrelayCodec, ipseckeyCodec } from './ipseckey-rdata.js';
 import { naptrRegexpProblem } from './naptr-regexp.js';
 import { locCodec } from './loc-rdata.js';
 import { wireNameLength, wireNameToText } from './name.js';
-import type { RdataCodec } from './rdata-codec.js';
+import { opaqueCodec, type RdataCodec } from './rdata-codec.js';
+import { genericRdataText } from './rdata-generic.js';
 import {
   ByteBuilder, F, type FieldKind, aplHasTextForm, fieldsCanonical, fieldsFromText, fieldsFromWire, fieldsToText, fieldsToWire,
   hasDecompressedNames, parseNameToken, parseNumber, validateFields,
@@ -157,14 +158,9 @@ const checkRrsig: Check = (r) => {
   checkPrivateAlgorithm(r, r[2]!, p + 1);
 };
 
-/** RFC 3597 §5 text, for rdata a type's presentation format cannot express (as BIND prints it). */
-function genericText(r: Uint8Array): string {
-  return r.length === 0 ? '\\# 0' : `\\# ${r.length} ${toHex(r)}`;
-}
-
 /** A field codec whose text falls back to the generic form when `printable` says no. */
 function withGenericFallback(codec: RdataCodec, printable: (r: Uint8Array) => boolean): RdataCodec {
-  return { ...codec, toText: (r) => (printable(r) ? codec.toText(r) : genericText(r)) };
+  return { ...codec, toText: (r) => (printable(r) ? codec.toText(r) : genericRdataText(r)) };
 }
 
 /**
@@ -182,8 +178,7 @@ function hipValidate(r: Uint8Array): void {
   while (p < r.length) p += wireNameLength(r, p);
 }
 
-const hipCodec: RdataCodec = {
-  compressible: false,
+const hipCodec: RdataCodec = opaqueCodec({
   fromText(tokens, origin) {
     const out = new ByteBuilder();
     const alg = parseNumber(tokens[0], 0xff, 'PK algorithm', 0);
@@ -206,15 +201,8 @@ const hipCodec: RdataCodec = {
     for (let p = 4 + hitLen + pkLen; p < r.length; p += wireNameLength(r, p)) parts.push(wireNameToText(r, p));
     return parts.join(' ');
   },
-  fromWire(rd, rdlength) {
-    const rdata = rd.bytes(rdlength);
-    hipValidate(rdata);
-    return rdata;
-  },
   validate: hipValidate,
-  toWire: (w, rdata) => w.bytes(rdata),
-  canonical: (rdata) => rdata,
-};
+});
 
 const ds = fieldCodec([F.U16, F.ALG, F.U8, F.HEX], checkDs);
 const dnskey = fieldCodec([F.U16, F.U8, F.ALG, F.B64], checkKey);

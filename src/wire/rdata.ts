@@ -1,4 +1,5 @@
-import { fromHex, toHex } from './base-encoding.js';
+import { fromHex } from './base-encoding.js';
+import { genericRdataText } from './rdata-generic.js';
 import type { Name } from './name.js';
 import { codecFor } from './rdata-codecs.js';
 import type { WireReader } from './reader.js';
@@ -49,10 +50,7 @@ export function rdataFromText(type: number, tokens: TextToken[], origin?: Name):
   return codec.fromText(tokens, origin);
 }
 
-/** RFC 3597 §5 generic presentation of any rdata. */
-export function genericRdataText(rdata: Uint8Array): string {
-  return rdata.length === 0 ? '\\# 0' : `\\# ${rdata.length} ${toHex(rdata)}`;
-}
+export { genericRdataText };
 
 /** Wire rdata → presentation text; types without a codec use the generic form. */
 export function rdataToText(type: number, rdata: Uint8Array): string {

@@ -3,7 +3,7 @@ import { escapeText, unescapeText } from './char-string.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip-address.js';
 import { wireNameLength, wireNameToText } from './name.js';
 import { ByteBuilder, parseNameToken, parseNumber } from './rdata-field.js';
-import type { RdataCodec } from './rdata-codec.js';
+import { opaqueCodec, type RdataCodec } from './rdata-codec.js';
 import { TextErrorCode, TextFormatError } from './text-format-error.js';
 import { WireErrorCode, WireFormatError } from './wire-format-error.js';
 
@@ -274,8 +274,7 @@ function valueText(key: number, r: Uint8Array, start: number, len: number): stri
 
 /** RFC 9460 SVCB and HTTPS (same rdata layout). */
 export function svcbCodec(_type: number): RdataCodec {
-  return {
-    compressible: false,
+  return opaqueCodec({
     fromText(tokens, origin) {
       const out = new ByteBuilder();
       out.u16(parseNumber(tokens[0], 0xffff, 'priority', 0));
@@ -314,13 +313,6 @@ export function svcbCodec(_type: number): RdataCodec {
       }
       return parts.join(' ');
     },
-    fromWire(rd, rdlength) {
-      const rdata = rd.bytes(rdlength);
-      validate(rdata);
-      return rdata;
-    },
     validate,
-    toWire: (w, rdata) => w.bytes(rdata),
-    canonical: (rdata) => rdata,
-  };
+  });
 }

@@ -207,7 +207,9 @@ export class WireWriter {
     const end = start + literal + (hit >= 0 ? 2 : 0);
     if (end > this.limit) throw OVERFLOW;
     const b = this.buf;
-    for (let i = 0; i < literal; i++) b[start + i] = src[off + i]!;
+    // A whole Name's octets go in with one native copy; short runs byte by byte.
+    if (literal > LOOP_COPY_WHOLE && off === 0 && literal === src.length) b.set(src, start);
+    else for (let i = 0; i < literal; i++) b[start + i] = src[off + i]!;
     if (hit >= 0) {
       const ptr = this.targetOff[hit]!;
       b[start + literal] = 0xc0 | (ptr >>> 8);

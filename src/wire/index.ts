@@ -13,3 +13,4 @@ export * from './message-decoder.js';
 export * from './message-encoder.js';
 export { codecFor, knownTypes } from './rdata-codecs.js';
 export * from './message-text.js';
+export * from './diagnostic.js';

@@ -1,0 +1,24 @@
+import { TyneError, type Diagnostic } from '../wire/index.js';
+import { formatDiagnostic } from '../wire/diagnostic.js';
+
+/**
+ * A zone file could not be loaded. `diagnostics` holds every error found
+ * (and the warnings), each with file, line and column; the message lists
+ * the errors as `file:line:col: message`.
+ */
+export class ZoneFileError extends TyneError {
+  readonly diagnostics: Diagnostic[];
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+
+  constructor(code: string, diagnostics: Diagnostic[], options?: { cause?: unknown }) {
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    super(code, errors.map(formatDiagnostic).join('\n') || 'zone file is invalid', options);
+    this.diagnostics = diagnostics;
+    const first = errors[0]?.at;
+    this.file = first?.file ?? '';
+    this.line = first?.line ?? 0;
+    this.col = first?.col ?? 0;
+  }
+}

@@ -1,0 +1,410 @@
+import { closeSync, openSync, readSync, realpathSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import {
+  Name, RRClass, RRType, TextFormatError, classToText, lookupClass, lookupType, rdataFromText, tokenize,
+  type Diagnostic, type ResourceRecord, type SourcePosition,
+} from '../wire/index.js';
+import { lookupTtl } from '../wire/ttl-text.js';
+import { expandTemplate, parseGenerateRange } from './generate-template.js';
+import { ZoneLexer, type LogicalLine, type ZoneToken } from './zone-lexer.js';
+
+export interface ZoneParseOptions {
+  /** The zone's origin: the initial $ORIGIN and what `@` means. */
+  origin: Name;
+  /** Records must be of this class (default IN). */
+  zoneClass?: number;
+  /** Stop after this many errors (default 100). */
+  maxErrors?: number;
+  /** $INCLUDE nesting limit (default 16). */
+  maxIncludeDepth?: number;
+  /** Most records one $GENERATE may produce (default 10,000,000). */
+  maxGenerate?: number;
+}
+
+/** Receives each record as it is parsed, with where it came from. */
+export type RecordSink = (rr: ResourceRecord, at: SourcePosition) => void;
+
+export interface ZoneParseResult {
+  errors: Diagnostic[];
+  warnings: Diagnostic[];
+  /** Records handed to the sink. */
+  records: number;
+}
+
+/** Stable codes of zone-file diagnostics. */
+export const ZoneFileCode = {
+  SYNTAX: 'ZONEFILE_SYNTAX',
+  BAD_RDATA: 'ZONEFILE_BAD_RDATA',
+  BAD_OWNER: 'ZONEFILE_BAD_OWNER',
+  NO_OWNER: 'ZONEFILE_NO_OWNER',
+  UNKNOWN_TYPE: 'ZONEFILE_UNKNOWN_TYPE',
+  BAD_CLASS: 'ZONEFILE_BAD_CLASS',
+  NO_TTL: 'ZONEFILE_NO_TTL',
+  TTL_DEFAULT: 'ZONEFILE_TTL_DEFAULT',
+  BAD_DIRECTIVE: 'ZONEFILE_BAD_DIRECTIVE',
+  INCLUDE: 'ZONEFILE_INCLUDE',
+  GENERATE: 'ZONEFILE_GENERATE',
+  IO: 'ZONEFILE_IO',
+  TOO_MANY_ERRORS: 'ZONEFILE_TOO_MANY_ERRORS',
+  OBSOLETE_TYPE: 'ZONEFILE_OBSOLETE_TYPE',
+} as const;
+
+const CHUNK = 1 << 20;
+
+/** Per-file state: the file, and its current $ORIGIN. */
+interface FileContext {
+  file: string;
+  origin: Name;
+  depth: number;
+}
+
+class StopParsing extends Error {}
+
+/**
+ * Parses RFC 1035 §5 master files with RFC 2308 $TTL and BIND's
+ * extensions ($INCLUDE, $GENERATE, TTL units, class and TTL in either
+ * order). Every error is collected (up to `maxErrors`) with file, line and
+ * column; records go to the sink one by one, so memory follows the zone,
+ * not the text.
+ */
+class ZoneParser {
+  readonly errors: Diagnostic[] = [];
+  readonly warnings: Diagnostic[] = [];
+  records = 0;
+  private readonly zoneClass: number;
+  private readonly maxErrors: number;
+  private readonly maxIncludeDepth: number;
+  private readonly maxGenerate: number;
+  /** $TTL, or the SOA minimum when BIND falls back to it. */
+  private defaultTtl = -1;
+  /** The last TTL written explicitly (RFC 1035 §5.1). */
+  private lastTtl = -1;
+  private warnedRfc1035 = false;
+  private lastOwner: Name | undefined;
+  private readonly includeStack: string[] = [];
+
+  constructor(options: ZoneParseOptions, private readonly sink: RecordSink) {
+    this.zoneClass = options.zoneClass ?? RRClass.IN;
+    this.maxErrors = options.maxErrors ?? 100;
+    this.maxIncludeDepth = options.maxIncludeDepth ?? 16;
+    this.maxGenerate = options.maxGenerate ?? 10_000_000;
+  }
+
+  error(code: string, at: SourcePosition | undefined, message: string): void {
+    this.errors.push({ severity: 'error', code, message, ...(at ? { at } : {}) });
+    if (this.errors.length >= this.maxErrors) {
+      this.errors.push({ severity: 'error', code: ZoneFileCode.TOO_MANY_ERRORS, message: `too many errors (${this.maxErrors}); stopped reading` });
+      throw new StopParsing();
+    }
+  }
+
+  warning(code: string, at: SourcePosition | undefined, message: string): void {
+    this.warnings.push({ severity: 'warning', code, message, ...(at ? { at } : {}) });
+  }
+
+  run(body: () => void): void {
+    try {
+      body();
+    } catch (e) {
+      if (!(e instanceof StopParsing)) throw e;
+    }
+  }
+
+  /** Reads one file in chunks. */
+  parseFile(path: string, origin: Name, depth: number, from?: SourcePosition): void {
+    let fd: number;
+    let real: string;
+    try {
+      real = realpathSync(path);
+      fd = openSync(path, 'r');
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+      this.error(ZoneFileCode.IO, from, `cannot read zone file '${path}': ${why}`);
+      return;
+    }
+    if (this.includeStack.includes(real)) {
+      closeSync(fd);
+      this.error(ZoneFileCode.INCLUDE, from, `$INCLUDE cycle: '${path}' is already being read`);
+      return;
+    }
+    this.includeStack.push(real);
+    try {
+      const ctx: FileContext = { file: path, origin, depth };
+      const lexer = this.lexerFor(ctx);
+      const buf = Buffer.allocUnsafe(CHUNK);
+      const emit = (l: LogicalLine): void => this.logicalLine(l, ctx);
+      for (;;) {
+        const n = readSync(fd, buf, 0, CHUNK, null);
+        if (n === 0) break;
+        lexer.push(buf.toString('latin1', 0, n), emit);
+      }
+      lexer.end(emit);
+    } finally {
+      this.includeStack.pop();
+      closeSync(fd);
+    }
+  }
+
+  /** Parses text held in memory (tests, fuzzing, transferred zones). */
+  parseText(text: string, file: string, origin: Name): void {
+    const ctx: FileContext = { file, origin, depth: 0 };
+    const lexer = this.lexerFor(ctx);
+    const emit = (l: LogicalLine): void => this.logicalLine(l, ctx);
+    lexer.push(text, emit);
+    lexer.end(emit);
+  }
+
+  private lexerFor(ctx: FileContext): ZoneLexer {
+    return new ZoneLexer((line, col, message) => this.error(ZoneFileCode.SYNTAX, { file: ctx.file, line, col }, message));
+  }
+
+  private pos(ctx: FileContext, t: ZoneToken | undefined, line: LogicalLine): SourcePosition {
+    return { file: ctx.file, line: t?.line ?? line.line, col: t?.col ?? 1 };
+  }
+
+  private logicalLine(line: LogicalLine, ctx: FileContext): void {
+    const t = line.tokens;
+    const first = t[0]!;
+    if (!line.blankOwner && !first.quoted && first.text.charCodeAt(0) === 0x24 /* $ */) {
+      this.directive(line, ctx);
+      return;
+    }
+    this.record(line, ctx, undefined);
+  }
+
+  /** One record: `[owner] [ttl] [class] type rdata` with TTL and class in either order. */
+  private record(line: LogicalLine, ctx: FileContext, generated: string | undefined): void {
+    const t = line.tokens;
+    let i = 0;
+    let owner: Name;
+    if (line.blankOwner) {
+      if (this.lastOwner === undefined) {
+        this.error(ZoneFileCode.NO_OWNER, this.pos(ctx, t[0], line), 'no owner name: the first record must name one');
+        return;
+      }
+      owner = this.lastOwner;
+    } else {
+      const o = t[0]!;
+      try {
+        owner = o.text === '@' && !o.quoted ? ctx.origin : Name.fromText(o.text, ctx.origin);
+      } catch (e) {
+        this.error(ZoneFileCode.BAD_OWNER, this.pos(ctx, o, line), `${generated ?? ''}${(e as Error).message}`);
+        return;
+      }
+      this.lastOwner = owner;
+      i = 1;
+    }
+    let ttl = -1;
+    let cls = -1;
+    for (let k = 0; k < 2 && i < t.length; k++) {
+      const tok = t[i]!;
+      if (tok.quoted) break;
+      if (ttl < 0) {
+        const v = lookupTtl(tok.text);
+        if (v >= 0) {
+          ttl = v;
+          i++;
+          continue;
+        }
+      }
+      if (cls < 0) {
+        const c = lookupClass(tok.text);
+        if (c >= 0) {
+          cls = c;
+          i++;
+          continue;
+        }
+      }
+      break;
+    }
+    const typeTok = t[i];
+    if (typeTok === undefined) {
+      this.error(ZoneFileCode.SYNTAX, this.pos(ctx, t[t.length - 1], line), 'missing record type');
+      return;
+    }
+    const type = typeTok.quoted ? -1 : lookupType(typeTok.text);
+    if (type < 0) {
+      this.error(ZoneFileCode.UNKNOWN_TYPE, this.pos(ctx, typeTok, line), `unknown record type '${typeTok.text}'`);
+      return;
+    }
+    if (type === RRType.MD || type === RRType.MF) {
+      // RFC 973 §2.5: MD and MF are obsolete (MX replaced them); BIND refuses them.
+      this.error(ZoneFileCode.OBSOLETE_TYPE, this.pos(ctx, typeTok, line), `type '${typeTok.text}' is obsolete`);
+      return;
+    }
+    const at = this.pos(ctx, t[0], line);
+    if (cls >= 0 && cls !== this.zoneClass) {
+      this.error(ZoneFileCode.BAD_CLASS, at, `class '${classToText(cls)}' does not match the zone's class '${classToText(this.zoneClass)}'`);
+      return;
+    }
+    const rdataTokens = t.slice(i + 1);
+    let rdata: Uint8Array;
+    try {
+      rdata = rdataFromText(type, rdataTokens, ctx.origin);
+    } catch (e) {
+      if (!(e instanceof TextFormatError)) throw e;
+      const bad = e.token >= 0 && e.token < rdataTokens.length ? rdataTokens[e.token] : rdataTokens[rdataTokens.length - 1] ?? typeTok;
+      this.error(ZoneFileCode.BAD_RDATA, this.pos(ctx, bad, line), `${generated ?? ''}${e.message}`);
+      return;
+    }
+    if (ttl >= 0) {
+      this.lastTtl = ttl;
+    } else if (this.defaultTtl >= 0) {
+      ttl = this.defaultTtl;
+    } else if (this.lastTtl >= 0) {
+      // RFC 1035 §5.1: an omitted TTL is the last one stated; BIND warns once.
+      ttl = this.lastTtl;
+      if (!this.warnedRfc1035) this.warning(ZoneFileCode.TTL_DEFAULT, at, 'using RFC 1035 TTL semantics: no $TTL, so the previous TTL is used');
+      this.warnedRfc1035 = true;
+    } else if (type === RRType.SOA) {
+      // RFC 2308 §4 / BIND: with no $TTL and no TTL yet, the SOA MINIMUM serves.
+      ttl = (((rdata[rdata.length - 4]! << 24) >>> 0) + ((rdata[rdata.length - 3]! << 16) | (rdata[rdata.length - 2]! << 8) | rdata[rdata.length - 1]!));
+      this.defaultTtl = ttl;
+      this.warning(ZoneFileCode.TTL_DEFAULT, at, 'no TTL specified; using SOA MINTTL instead');
+    } else {
+      this.error(ZoneFileCode.NO_TTL, at, 'no TTL specified (no $TTL, no earlier TTL)');
+      return;
+    }
+    this.records++;
+    this.sink({ name: owner, type, class: this.zoneClass, ttl, rdata }, at);
+  }
+
+  private directive(line: LogicalLine, ctx: FileContext): void {
+    const t = line.tokens;
+    const d = t[0]!;
+    const name = d.text.toUpperCase();
+    const arg = (n: number, what: string): ZoneToken | undefined => {
+      const tok = t[n];
+      if (tok === undefined) this.error(ZoneFileCode.BAD_DIRECTIVE, this.pos(ctx, t[n - 1], line), `${name} needs ${what}`);
+      return tok;
+    };
+    const noMore = (n: number): boolean => {
+      if (t.length <= n) return true;
+      this.error(ZoneFileCode.BAD_DIRECTIVE, this.pos(ctx, t[n], line), `unexpected text '${t[n]!.text}' after ${name}`);
+      return false;
+    };
+    switch (name) {
+      case '$ORIGIN': {
+        const o = arg(1, 'a domain name');
+        if (o === undefined || !noMore(2)) return;
+        try {
+          ctx.origin = Name.fromText(o.text, ctx.origin);
+        } catch (e) {
+          this.error(ZoneFileCode.BAD_DIRECTIVE, this.pos(ctx, o, line), `$ORIGIN: ${(e as Error).message}`);
+        }
+        return;
+      }
+      case '$TTL': {
+        const v = arg(1, 'a TTL');
+        if (v === undefined || !noMore(2)) return;
+        const ttl = lookupTtl(v.text);
+        if (ttl < 0) {
+          this.error(ZoneFileCode.BAD_DIRECTIVE, this.pos(ctx, v, line), `$TTL: bad TTL '${v.text}'`);
+          return;
+        }
+        this.defaultTtl = ttl;
+        return;
+      }
+      case '$INCLUDE': {
+        const f = arg(1, 'a file name');
+        if (f === undefined || !noMore(3)) return;
+        const at = this.pos(ctx, d, line);
+        if (ctx.depth + 1 > this.maxIncludeDepth) {
+          this.error(ZoneFileCode.INCLUDE, at, `$INCLUDE nested more than ${this.maxIncludeDepth} deep`);
+          return;
+        }
+        let origin = ctx.origin;
+        if (t[2] !== undefined) {
+          try {
+            origin = Name.fromText(t[2].text, ctx.origin);
+          } catch (e) {
+            this.error(ZoneFileCode.INCLUDE, this.pos(ctx, t[2], line), `$INCLUDE origin: ${(e as Error).message}`);
+            return;
+          }
+        }
+        // The path is relative to the including file's folder.
+        const path = resolve(dirname(ctx.file), f.text);
+        if (ctx.file === '<text>') {
+          this.error(ZoneFileCode.INCLUDE, at, '$INCLUDE is not available for zone text held in memory');
+          return;
+        }
+        this.parseFile(path, origin, ctx.depth + 1, at);
+        return;
+      }
+      case '$GENERATE':
+        this.generate(line, ctx);
+        return;
+      default:
+        this.error(ZoneFileCode.BAD_DIRECTIVE, this.pos(ctx, d, line), `unknown directive '${d.text}'`);
+    }
+  }
+
+  /** `$GENERATE range lhs [ttl] [class] type rhs...` (BIND). */
+  private generate(line: LogicalLine, ctx: FileContext): void {
+    const t = line.tokens;
+    const at = this.pos(ctx, t[0], line);
+    if (t.length < 4) {
+      this.error(ZoneFileCode.GENERATE, at, '$GENERATE needs a range, a left-hand side, a type and a right-hand side');
+      return;
+    }
+    const range = parseGenerateRange(t[1]!.text);
+    if (typeof range === 'string') {
+      this.error(ZoneFileCode.GENERATE, this.pos(ctx, t[1], line), range);
+      return;
+    }
+    const count = Math.floor((range.stop - range.start) / range.step) + 1;
+    if (count > this.maxGenerate) {
+      this.error(ZoneFileCode.GENERATE, this.pos(ctx, t[1], line), `$GENERATE range makes ${count} records, more than ${this.maxGenerate}`);
+      return;
+    }
+    const lhs = t[2]!;
+    // Everything up to and including the type stays as written; the rest is the template.
+    let k = 3;
+    while (k < t.length - 1 && lookupType(t[k]!.text) < 0) k++;
+    const middle = t.slice(3, k + 1);
+    const rhsTokens = t.slice(k + 1);
+    if (rhsTokens.length === 0) {
+      this.error(ZoneFileCode.GENERATE, at, '$GENERATE needs a right-hand side');
+      return;
+    }
+    const rhs = rhsTokens.map((x) => x.text).join(' ');
+    const rhsPos = rhsTokens[0]!;
+    for (let v = range.start; v <= range.stop; v += range.step) {
+      const owner = expandTemplate(lhs.text, v);
+      const data = expandTemplate(rhs, v);
+      if ('error' in owner || 'error' in data) {
+        this.error(ZoneFileCode.GENERATE, this.pos(ctx, 'error' in owner ? lhs : rhsPos, line), `$GENERATE: ${'error' in owner ? owner.error : (data as { error: string }).error}`);
+        return;
+      }
+      let words: ZoneToken[];
+      try {
+        words = tokenize(data.text).map((w) => ({ ...w, line: rhsPos.line, col: rhsPos.col }));
+      } catch (e) {
+        this.error(ZoneFileCode.GENERATE, this.pos(ctx, rhsPos, line), `$GENERATE: ${(e as Error).message}`);
+        return;
+      }
+      const before = this.errors.length;
+      this.record(
+        { tokens: [{ ...lhs, text: owner.text }, ...middle, ...words], blankOwner: false, line: line.line },
+        ctx,
+        `$GENERATE ${v}: `,
+      );
+      // One bad expansion is reported once, not for every value of the range.
+      if (this.errors.length > before) return;
+    }
+  }
+}
+
+/** Parses a zone file (and what it includes), sending records to `sink`. */
+export function parseZoneFile(path: string, options: ZoneParseOptions, sink: RecordSink): ZoneParseResult {
+  const p = new ZoneParser(options, sink);
+  p.run(() => p.parseFile(path, options.origin, 0));
+  return { errors: p.errors, warnings: p.warnings, records: p.records };
+}
+
+/** Parses zone text held in memory; `$INCLUDE` is refused there. */
+export function parseZoneText(text: string, options: ZoneParseOptions, sink: RecordSink, file = '<text>'): ZoneParseResult {
+  const p = new ZoneParser(options, sink);
+  p.run(() => p.parseText(text, file, options.origin));
+  return { errors: p.errors, warnings: p.warnings, records: p.records };
+}

@@ -1,16 +1,27 @@
-/** Parses dotted-quad IPv4 into `out[off..off+4]`; false if malformed. */
+/**
+ * Parses dotted-quad IPv4 into `out[off..off+4]`; false if malformed. Like
+ * inet_pton: four decimal parts of 1-3 digits, no leading zeros, each ≤ 255.
+ */
 export function parseIPv4(text: string, out: Uint8Array, off = 0): boolean {
-  const parts = text.split('.');
-  if (parts.length !== 4) return false;
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i]!;
-    // inet_pton: 1-3 decimal digits, no leading zeros beyond "0".
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return false;
-    const v = Number(p);
-    if (v > 255) return false;
-    out[off + i] = v;
+  const n = text.length;
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || part > 3) return false;
+      out[off + part++] = value;
+      value = 0;
+      digits = 0;
+      continue;
+    }
+    if (c < 0x30 || c > 0x39) return false;
+    if (digits === 1 && value === 0) return false; // leading zero
+    value = value * 10 + (c - 0x30);
+    if (++digits > 3 || value > 255) return false;
   }
-  return true;
+  return part === 4;
 }
 
 export function formatIPv4(b: Uint8Array, off = 0): string {
@@ -40,21 +51,30 @@ export function parseIPv6(text: string, out: Uint8Array, off = 0): boolean {
 /** Words of one colon-separated run; a dotted quad may end the last run. */
 function groupWords(s: string, last: boolean): number[] | undefined {
   if (s === '') return [];
-  const parts = s.split(':');
   const words: number[] = [];
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i]!;
-    if (last && i === parts.length - 1 && p.includes('.')) {
+  let start = 0;
+  for (;;) {
+    let end = s.indexOf(':', start);
+    if (end < 0) end = s.length;
+    const len = end - start;
+    if (last && end === s.length && s.indexOf('.', start) >= 0) {
       const v4 = new Uint8Array(4);
-      if (!parseIPv4(p, v4)) return undefined;
+      if (!parseIPv4(s.slice(start), v4)) return undefined;
       words.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
-    } else if (/^[0-9a-fA-F]{1,4}$/.test(p)) {
-      words.push(parseInt(p, 16));
-    } else {
-      return undefined;
+      return words;
     }
+    if (len < 1 || len > 4) return undefined;
+    let v = 0;
+    for (let i = start; i < end; i++) {
+      const c = s.charCodeAt(i) | 0x20; // lowercase letters; digits keep their value
+      const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x61 + 10 : -1;
+      if (d < 0) return undefined;
+      v = (v << 4) | d;
+    }
+    words.push(v);
+    if (end === s.length) return words;
+    start = end + 1;
   }
-  return words;
 }
 
 /**

@@ -86,6 +86,20 @@ export function wireNamesEqual(a: Uint8Array, aOff: number, b: Uint8Array, bOff:
   }
 }
 
+const TEXT_SCRATCH = new Uint8Array(MAX_NAME + 4);
+
+function nameFail(text: string, code: (typeof TextErrorCode)[keyof typeof TextErrorCode], why: string): never {
+  throw new TextFormatError(code, `bad name '${text}': ${why}`);
+}
+
+/** Appends one octet to the label being built, enforcing RFC 1035 §2.3.4 limits. */
+function putOctet(text: string, buf: Uint8Array, pos: number, labelStart: number, b: number): number {
+  if (pos - labelStart > MAX_LABEL) nameFail(text, TextErrorCode.LABEL_TOO_LONG, 'label longer than 63 octets');
+  if (pos >= MAX_NAME) nameFail(text, TextErrorCode.NAME_TOO_LONG, 'name longer than 255 octets');
+  buf[pos] = b;
+  return pos + 1;
+}
+
 /**
  * A domain name: its uncompressed wire form with case preserved, plus the
  * offsets of its labels. Immutable. `key` is the canonical lowercase lookup
@@ -132,73 +146,61 @@ export class Name {
   static fromText(text: string, origin?: Name): Name {
     if (text === '.') return Name.ROOT;
     if (text === '') throw new TextFormatError(TextErrorCode.BAD_NAME, 'empty name');
-    const buf = new Uint8Array(MAX_NAME + 1 + 4);
-    let pos = 0; // write position of the next octet
+    // Built in a shared scratch buffer (parsing is synchronous), copied out once.
+    const buf = TEXT_SCRATCH;
+    let pos = 1; // write position of the next octet
     let labelStart = 0; // position of the current label's length octet
     let absolute = false;
-    const fail = (code: (typeof TextErrorCode)[keyof typeof TextErrorCode], why: string): never => {
-      throw new TextFormatError(code, `bad name '${text}': ${why}`);
-    };
-    const put = (b: number): void => {
-      if (pos - labelStart > MAX_LABEL) fail(TextErrorCode.LABEL_TOO_LONG, 'label longer than 63 octets');
-      if (pos >= MAX_NAME) fail(TextErrorCode.NAME_TOO_LONG, 'name longer than 255 octets');
-      buf[pos++] = b;
-    };
-    pos = 1;
     const n = text.length;
     for (let i = 0; i < n; i++) {
-      const c = text.charCodeAt(i);
+      let c = text.charCodeAt(i);
       if (c === 0x2e /* . */) {
         const len = pos - labelStart - 1;
-        if (len === 0) fail(TextErrorCode.BAD_NAME, 'empty label');
+        if (len === 0) nameFail(text, TextErrorCode.BAD_NAME, 'empty label');
         buf[labelStart] = len;
         if (i === n - 1) {
           absolute = true;
           break;
         }
         labelStart = pos;
-        if (pos >= MAX_NAME) fail(TextErrorCode.NAME_TOO_LONG, 'name longer than 255 octets');
+        if (pos >= MAX_NAME) nameFail(text, TextErrorCode.NAME_TOO_LONG, 'name longer than 255 octets');
         pos++;
         continue;
       }
       if (c === 0x5c /* \ */) {
-        if (i + 1 >= n) fail(TextErrorCode.BAD_ESCAPE, 'trailing backslash');
+        if (i + 1 >= n) nameFail(text, TextErrorCode.BAD_ESCAPE, 'trailing backslash');
         const d0 = text.charCodeAt(i + 1);
         if (d0 >= 0x30 && d0 <= 0x39) {
           const d1 = text.charCodeAt(i + 2);
           const d2 = text.charCodeAt(i + 3);
-          if (!(d1 >= 0x30 && d1 <= 0x39 && d2 >= 0x30 && d2 <= 0x39)) fail(TextErrorCode.BAD_ESCAPE, '\\DDD needs three digits');
-          const v = (d0 - 0x30) * 100 + (d1 - 0x30) * 10 + (d2 - 0x30);
-          if (v > 255) fail(TextErrorCode.BAD_ESCAPE, `\\${text.slice(i + 1, i + 4)} is above 255`);
-          put(v);
+          if (!(d1 >= 0x30 && d1 <= 0x39 && d2 >= 0x30 && d2 <= 0x39)) nameFail(text, TextErrorCode.BAD_ESCAPE, '\\DDD needs three digits');
+          c = (d0 - 0x30) * 100 + (d1 - 0x30) * 10 + (d2 - 0x30);
+          if (c > 255) nameFail(text, TextErrorCode.BAD_ESCAPE, `\\${text.slice(i + 1, i + 4)} is above 255`);
           i += 3;
         } else {
-          putChar(d0);
+          c = d0;
           i += 1;
         }
+      }
+      if (c >= 0x100) {
+        // Code points above U+00FF are written as UTF-8.
+        for (const b of Buffer.from(String.fromCharCode(c), 'utf8')) pos = putOctet(text, buf, pos, labelStart, b);
         continue;
       }
-      putChar(c);
-    }
-    function putChar(c: number): void {
-      if (c < 0x100) {
-        put(c);
-        return;
-      }
-      for (const b of Buffer.from(String.fromCharCode(c), 'utf8')) put(b);
+      pos = putOctet(text, buf, pos, labelStart, c);
     }
     if (!absolute) {
       const len = pos - labelStart - 1;
-      if (len === 0) fail(TextErrorCode.BAD_NAME, 'empty label');
+      if (len === 0) nameFail(text, TextErrorCode.BAD_NAME, 'empty label');
       buf[labelStart] = len;
-      if (origin === undefined) fail(TextErrorCode.RELATIVE_NAME, 'relative name and no origin');
-      const o = origin!.wire;
-      if (pos + o.length > MAX_NAME) fail(TextErrorCode.NAME_TOO_LONG, 'name longer than 255 octets');
+      if (origin === undefined) nameFail(text, TextErrorCode.RELATIVE_NAME, 'relative name and no origin');
+      const o = origin.wire;
+      if (pos + o.length > MAX_NAME) nameFail(text, TextErrorCode.NAME_TOO_LONG, 'name longer than 255 octets');
       buf.set(o, pos);
       pos += o.length;
     } else {
       buf[pos++] = 0;
-      if (pos > MAX_NAME) fail(TextErrorCode.NAME_TOO_LONG, 'name longer than 255 octets');
+      if (pos > MAX_NAME) nameFail(text, TextErrorCode.NAME_TOO_LONG, 'name longer than 255 octets');
     }
     return Name.trusted(buf.slice(0, pos));
   }

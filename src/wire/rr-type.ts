@@ -55,12 +55,12 @@ function parseGenericNumber(text: string, prefix: string): number {
 
 /** Type number for a mnemonic or `TYPEnnn`, or -1 if `text` is neither. */
 export function lookupType(text: string): number {
-  const t = typeNumbers.get(text.toUpperCase());
+  const t = typeNumbers.get(text) ?? typeNumbers.get(text.toUpperCase());
   return t ?? parseGenericNumber(text, 'TYPE');
 }
 
 export function lookupClass(text: string): number {
-  const c = classNumbers.get(text.toUpperCase());
+  const c = classNumbers.get(text) ?? classNumbers.get(text.toUpperCase());
   if (c !== undefined) return c;
   if (text.toUpperCase() === 'CHAOS') return RRClass.CH;
   if (text.toUpperCase() === 'HESIOD') return RRClass.HS;

@@ -1,6 +1,8 @@
 /**
  * `npm run fuzz [-- --seconds N] [--seed S]`: a time-boxed fuzz session of
  * the wire decoder (fuzz/wire-decode.ts), in a watched worker thread.
+ * `--target zonefile` fuzzes zone-file loading instead (fuzz/zonefile-parse.ts;
+ * failures go to fuzz/crashes/zonefile-<hash>.zone).
  * Crashing inputs are saved to fuzz/crashes/<hash>.bin and the exit code is
  * 1. `--minimize FILE` shrinks a saved crash while it still fails the same
  * way and prints the hex.
@@ -8,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { FuzzFailure, externalCorpus, layout, runOne, savedCorpus } from './wire-decode.js';
 import { runSession } from './session.js';
+import { zoneFuzzMain } from './zonefile-parse.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -89,6 +92,12 @@ function minimizePass(input: Uint8Array, same: (c: Uint8Array) => boolean, more:
 }
 
 async function main(): Promise<void> {
+  const target = arg('--target') ?? 'wire';
+  if (target === 'zonefile') {
+    process.exitCode = await zoneFuzzMain(arg);
+    return;
+  }
+  if (target !== 'wire') throw new Error(`unknown --target '${target}' (wire, zonefile)`);
   const min = arg('--minimize');
   if (min !== undefined) {
     const input = new Uint8Array(readFileSync(min));

@@ -1,20 +1,25 @@
 import { WireFormatError, TextFormatError, decodeMessage, lookupType, messageToText, Name, rdataFromText, rdataToText, tokenize, typeToText } from '../wire/index.js';
 import { toHex } from '../wire/base-encoding.js';
+import { checkZone } from './check-zone.js';
 
 const USAGE = `usage: tyne <command> [arguments]
 
 commands:
+  check-zone [-q] [-c class] [--print] ORIGIN FILE
+                        check a zone file as named-checkzone does; --print writes it in canonical form
   rdata TYPE RDATA...   convert record data text to wire hex and back to canonical text
   decode HEX            decode a DNS message given in hex and print it like dig
   help                  this text
 
-Serving zones (tyne serve) and zone checks (tyne check-zone) are not part of this build yet.`;
+Serving zones (tyne serve) is not part of this build yet.`;
 
 /** Entry point of the `tyne` command; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...args] = argv;
   try {
     switch (cmd) {
+      case 'check-zone':
+        return checkZone(args, (s) => process.stdout.write(s), (s) => console.error(s));
       case 'rdata': {
         const [typeText, ...rest] = args;
         const type = typeText === undefined ? -1 : lookupType(typeText);

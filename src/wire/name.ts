@@ -87,6 +87,7 @@ export function wireNamesEqual(a: Uint8Array, aOff: number, b: Uint8Array, bOff:
 }
 
 const TEXT_SCRATCH = new Uint8Array(MAX_NAME + 4);
+const KEY_SCRATCH = Buffer.alloc(MAX_NAME + 1);
 
 function nameFail(text: string, code: (typeof TextErrorCode)[keyof typeof TextErrorCode], why: string): never {
   throw new TextFormatError(code, `bad name '${text}': ${why}`);
@@ -214,9 +215,10 @@ export class Name {
   get key(): string {
     let k = this.#key;
     if (k === undefined) {
-      k = '';
+      // Lowercased into a scratch buffer, then one flat string (a good Map key).
       const w = this.wire;
-      for (let i = 0; i < w.length; i++) k += String.fromCharCode(lowerByte(w[i]!));
+      for (let i = 0; i < w.length; i++) KEY_SCRATCH[i] = lowerByte(w[i]!);
+      k = KEY_SCRATCH.toString('latin1', 0, w.length);
       this.#key = k;
     }
     return k;

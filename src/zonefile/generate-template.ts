@@ -44,7 +44,7 @@ function formatValue(v: number, width: number, base: string): string {
 
 /**
  * Expands a template for one iteration value. `$` is the value,
- * `${offset[,width[,base]]}` a formatted one; `\$` (any escape) passes
+ * `${offset[,width[,base]]}` a formatted one, `$$` a literal `$`; `\$` (any escape) passes
  * through untouched for the name or rdata parser. Returns a reason string
  * when the template is malformed.
  */
@@ -59,6 +59,12 @@ export function expandTemplate(template: string, value: number): { text: string 
     }
     if (c !== '$') {
       out += c;
+      continue;
+    }
+    if (template[i + 1] === '$') {
+      // `$$` is a literal dollar sign (BIND).
+      out += '\\$';
+      i++;
       continue;
     }
     if (template[i + 1] !== '{') {

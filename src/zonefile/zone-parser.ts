@@ -1,7 +1,7 @@
-import { closeSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
-  Name, RRClass, RRType, TextFormatError, classToText, lookupClass, lookupType, rdataFromText, tokenize,
+  Name, RRClass, RRType, TextFormatError, classToText, isMetaType, lookupClass, lookupType, rdataFromText, tokenize,
   type Diagnostic, type ResourceRecord, type SourcePosition,
 } from '../wire/index.js';
 import { lookupTtl } from '../wire/ttl-text.js';
@@ -60,6 +60,17 @@ interface FileContext {
 
 class StopParsing extends Error {}
 
+function ioReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'not a file';
+  if (code === 'EACCES') return 'permission denied';
+  return (e as Error).message;
+}
+
+/** RFC 2181 §8: TTLs above 2^31 - 1 are treated as zero (BIND warns and does so). */
+const MAX_TTL = 0x7fffffff;
+
 /**
  * Parses RFC 1035 §5 master files with RFC 2308 $TTL and BIND's
  * extensions ($INCLUDE, $GENERATE, TTL units, class and TTL in either
@@ -116,10 +127,13 @@ class ZoneParser {
     let real: string;
     try {
       real = realpathSync(path);
+      if (!statSync(real).isFile()) {
+        this.error(ZoneFileCode.IO, from, `cannot read zone file '${path}': not a file`);
+        return;
+      }
       fd = openSync(path, 'r');
     } catch (e) {
-      const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
-      this.error(ZoneFileCode.IO, from, `cannot read zone file '${path}': ${why}`);
+      this.error(ZoneFileCode.IO, from, `cannot read zone file '${path}': ${ioReason(e)}`);
       return;
     }
     if (this.includeStack.includes(real)) {
@@ -134,7 +148,13 @@ class ZoneParser {
       const buf = Buffer.allocUnsafe(CHUNK);
       const emit = (l: LogicalLine): void => this.logicalLine(l, ctx);
       for (;;) {
-        const n = readSync(fd, buf, 0, CHUNK, null);
+        let n: number;
+        try {
+          n = readSync(fd, buf, 0, CHUNK, null);
+        } catch (e) {
+          this.error(ZoneFileCode.IO, from, `cannot read zone file '${path}': ${ioReason(e)}`);
+          return;
+        }
         if (n === 0) break;
         lexer.push(buf.toString('latin1', 0, n), emit);
       }
@@ -227,6 +247,11 @@ class ZoneParser {
       this.error(ZoneFileCode.UNKNOWN_TYPE, this.pos(ctx, typeTok, line), `unknown record type '${typeTok.text}'`);
       return;
     }
+    if (type === 0 || isMetaType(type)) {
+      // RFC 6895 §3.1: type 0, OPT and the QTYPEs 128-255 never hold data.
+      this.error(ZoneFileCode.UNKNOWN_TYPE, this.pos(ctx, typeTok, line), `invalid use of a meta type '${typeTok.text}'`);
+      return;
+    }
     if (type === RRType.MD || type === RRType.MF) {
       // RFC 973 §2.5: MD and MF are obsolete (MX replaced them); BIND refuses them.
       this.error(ZoneFileCode.OBSOLETE_TYPE, this.pos(ctx, typeTok, line), `type '${typeTok.text}' is obsolete`);
@@ -246,6 +271,10 @@ class ZoneParser {
       const bad = e.token >= 0 && e.token < rdataTokens.length ? rdataTokens[e.token] : rdataTokens[rdataTokens.length - 1] ?? typeTok;
       this.error(ZoneFileCode.BAD_RDATA, this.pos(ctx, bad, line), `${generated ?? ''}${e.message}`);
       return;
+    }
+    if (ttl > MAX_TTL) {
+      this.warning(ZoneFileCode.TTL_DEFAULT, at, `TTL ${ttl} is above 2147483647 (RFC 2181 §8); using 0`);
+      ttl = 0;
     }
     if (ttl >= 0) {
       this.lastTtl = ttl;
@@ -302,7 +331,10 @@ class ZoneParser {
           this.error(ZoneFileCode.BAD_DIRECTIVE, this.pos(ctx, v, line), `$TTL: bad TTL '${v.text}'`);
           return;
         }
-        this.defaultTtl = ttl;
+        if (ttl > MAX_TTL) {
+          this.warning(ZoneFileCode.TTL_DEFAULT, this.pos(ctx, v, line), `$TTL ${ttl} is above 2147483647 (RFC 2181 §8); using 0`);
+        }
+        this.defaultTtl = ttl > MAX_TTL ? 0 : ttl;
         return;
       }
       case '$INCLUDE': {
@@ -328,7 +360,10 @@ class ZoneParser {
           this.error(ZoneFileCode.INCLUDE, at, '$INCLUDE is not available for zone text held in memory');
           return;
         }
+        // The included file's owners do not carry over (BIND).
+        const owner = this.lastOwner;
         this.parseFile(path, origin, ctx.depth + 1, at);
+        this.lastOwner = owner;
         return;
       }
       case '$GENERATE':
@@ -367,7 +402,12 @@ class ZoneParser {
       this.error(ZoneFileCode.GENERATE, at, '$GENERATE needs a right-hand side');
       return;
     }
-    const rhs = rhsTokens.map((x) => x.text).join(' ');
+    if (rhsTokens.length > 1) {
+      // BIND reads the right-hand side as one word (quote it to use spaces).
+      this.error(ZoneFileCode.GENERATE, this.pos(ctx, rhsTokens[1], line), `unexpected text '${rhsTokens[1]!.text}' after the $GENERATE right-hand side`);
+      return;
+    }
+    const rhs = rhsTokens[0]!.text;
     const rhsPos = rhsTokens[0]!;
     for (let v = range.start; v <= range.stop; v += range.step) {
       const owner = expandTemplate(lhs.text, v);

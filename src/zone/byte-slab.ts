@@ -1,0 +1,46 @@
+/**
+ * Copies small byte strings (owner names, rdata) into large shared chunks.
+ * A stand-alone Uint8Array costs V8 about 220 octets (its own ArrayBuffer)
+ * and a view into a shared one about 100, so the zone keeps (chunk, start,
+ * end) triples and makes views only when asked. Copying also makes the
+ * zone independent of the caller's buffers.
+ */
+export class ByteSlab {
+  private chunk: Uint8Array;
+  private used = 0;
+  /** Chunk and offset of the bytes stored by the last `put`. */
+  lastChunk: Uint8Array;
+  lastStart = 0;
+
+  constructor(private readonly chunkSize = 1 << 18) {
+    this.chunk = new Uint8Array(chunkSize);
+    this.lastChunk = this.chunk;
+  }
+
+  /** Stores a copy of `bytes`; read it back at `lastChunk[lastStart ..]`. */
+  put(bytes: Uint8Array): void {
+    const n = bytes.length;
+    if (n > this.chunkSize >>> 4) {
+      this.lastChunk = bytes.slice();
+      this.lastStart = 0;
+      return;
+    }
+    if (this.used + n > this.chunkSize) {
+      this.chunk = new Uint8Array(this.chunkSize);
+      this.used = 0;
+    }
+    const start = this.used;
+    const chunk = this.chunk;
+    if (n <= 32) for (let i = 0; i < n; i++) chunk[start + i] = bytes[i]!;
+    else chunk.set(bytes, start);
+    this.used = start + n;
+    this.lastChunk = chunk;
+    this.lastStart = start;
+  }
+
+  /** A view holding a copy of `bytes`. */
+  copy(bytes: Uint8Array): Uint8Array {
+    this.put(bytes);
+    return this.lastChunk.subarray(this.lastStart, this.lastStart + bytes.length);
+  }
+}

@@ -1,0 +1,7 @@
+/** Public surface of the zone layer: a ZoneBuilder checks records and builds an immutable Zone. */
+export { NodeFlags, nodeFlagsToText } from './node-flags.js';
+export * from './rrset.js';
+export type { ZoneNode } from './zone-node.js';
+export * from './zone.js';
+export * from './zone-builder.js';
+export * from './zone-codes.js';

@@ -1,0 +1,84 @@
+import type { Name, ResourceRecord } from '../wire/index.js';
+import { canonicalRecords } from './canonical-order.js';
+import type { RRset } from './rrset.js';
+import type { ZoneNode, ZoneNodeImpl } from './zone-node.js';
+
+/** What the builder hands over to a Zone. */
+export interface ZoneParts {
+  origin: Name;
+  zoneClass: number;
+  soa: RRset;
+  recordCount: number;
+  nodes: Map<string, ZoneNodeImpl>;
+  nsec3Nodes: Map<string, ZoneNodeImpl>;
+}
+
+/**
+ * A loaded zone, immutable once built by ZoneBuilder. Ordinary names
+ * (including empty non-terminals) are found with `lookup`; NSEC3 owners
+ * live apart (RFC 5155 §7.1, as BIND keeps them) and are found with
+ * `lookupNsec3`.
+ */
+export class Zone {
+  readonly origin: Name;
+  readonly zoneClass: number;
+  /** The SOA serial (RFC 1035 §3.3.13). */
+  readonly serial: number;
+  readonly soa: RRset;
+  /** Records held, after duplicates were merged. */
+  readonly recordCount: number;
+  readonly #nodes: Map<string, ZoneNodeImpl>;
+  readonly #nsec3: Map<string, ZoneNodeImpl>;
+
+  /** Use ZoneBuilder; this is its hand-over. */
+  constructor(parts: ZoneParts) {
+    this.origin = parts.origin;
+    this.zoneClass = parts.zoneClass;
+    this.soa = parts.soa;
+    this.recordCount = parts.recordCount;
+    this.#nodes = parts.nodes;
+    this.#nsec3 = parts.nsec3Nodes;
+    this.serial = soaSerial(parts.soa.rdatas[0]!);
+  }
+
+  /** The node of `name` (an owner or an empty non-terminal), NSEC3 owners excluded. */
+  lookup(name: Name): ZoneNode | undefined {
+    return this.#nodes.get(name.key);
+  }
+
+  /** Like `lookup`, by `Name.key` (handy when walking up a name's labels by slicing its key). */
+  lookupKey(key: string): ZoneNode | undefined {
+    return this.#nodes.get(key);
+  }
+
+  /** The NSEC3 owner node of `name` (NSEC3 and the RRSIGs over it). */
+  lookupNsec3(name: Name): ZoneNode | undefined {
+    return this.#nsec3.get(name.key);
+  }
+
+  /** Number of ordinary nodes (empty non-terminals included, NSEC3 owners not). */
+  get nodeCount(): number {
+    return this.#nodes.size;
+  }
+
+  /** Every node, in no particular order: ordinary names, then NSEC3 owners. */
+  *nodes(): IterableIterator<ZoneNode> {
+    yield* this.#nodes.values();
+    yield* this.#nsec3.values();
+  }
+
+  /** Every record in RFC 4034 §6.3 canonical order (a new array each call). */
+  canonicalRecords(): ResourceRecord[] {
+    return canonicalRecords([...this.#nodes.values(), ...this.#nsec3.values()]);
+  }
+}
+
+/** RFC 1035 §3.3.13: SERIAL follows MNAME and RNAME. */
+function soaSerial(rdata: Uint8Array): number {
+  let p = 0;
+  for (let names = 0; names < 2; names++) {
+    while (rdata[p] !== 0) p += rdata[p]! + 1;
+    p++;
+  }
+  return ((rdata[p]! << 24) | (rdata[p + 1]! << 16) | (rdata[p + 2]! << 8) | rdata[p + 3]!) >>> 0;
+}

@@ -8,7 +8,7 @@
  * way and prints the hex.
  */
 import { readFileSync } from 'node:fs';
-import { FuzzFailure, externalCorpus, layout, runOne, savedCorpus } from './wire-decode.js';
+import { FuzzFailure, externalCorpus, layout, runOne, savedCorpus, wireTarget } from './wire-decode.js';
 import { runSession } from './session.js';
 import { zoneFuzzMain } from './zonefile-parse.js';
 
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   const saved = savedCorpus();
   const pool = [...saved, ...externalCorpus()];
   console.log(`wire-decode fuzz: seed ${seed}, ${seconds} s, ${pool.length} seeds (${saved.length} saved), RSS before ${rssBefore} MiB`);
-  const r = await runSession({ seconds, seed, pool, saveCrashes: true, log: (l) => console.log(l) });
+  const r = await runSession(wireTarget, { seconds, seed, pool, saveCrashes: true, log: (l) => console.log(l) });
   const secs = r.elapsedMs / 1000;
   console.log(`executions:      ${r.execs}`);
   console.log(`execs/sec:       ${Math.round(r.execs / secs)}`);

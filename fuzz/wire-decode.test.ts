@@ -10,18 +10,18 @@ import { describe, it } from 'node:test';
 import { decodeMessage, emptyMessage, Name } from '../src/wire/index.js';
 import { runSession, type Crash, type SessionResult } from './session.js';
 import {
-  Rng, crashInputs, diffMessages, externalCorpus, fuzzOne, nextInput, runOne, savedCorpus, type CorpusEntry,
+  Rng, crashInputs, diffMessages, externalCorpus, fuzzOne, nextInput, runOne, savedCorpus, wireTarget, type CorpusEntry,
 } from './wire-decode.js';
 
 const SEED = 0x5eed;
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
-function report(crashes: Crash[]): string {
+function report(crashes: Crash<Uint8Array>[]): string {
   return crashes.map((c) => `${c.kind}${c.name ? ` [${c.name}]` : ''}: ${c.message}\n  input ${hex(c.input)}`).join('\n');
 }
 
-async function replay(entries: CorpusEntry[]): Promise<SessionResult> {
-  const r = await runSession({ seconds: 60, seed: SEED, replay: entries });
+async function replay(entries: CorpusEntry[]): Promise<SessionResult<Uint8Array>> {
+  const r = await runSession(wireTarget, { seconds: 60, seed: SEED, replay: entries });
   assert.equal(r.crashes.length, 0, `crashing inputs:\n${report(r.crashes)}`);
   assert.equal(r.execs, entries.length, 'every entry ran');
   return r;
@@ -57,7 +57,7 @@ describe('fuzz target wire-decode', () => {
 
   it('a short deterministic fuzz run finds nothing', async () => {
     const pool = [...savedCorpus(), ...externalCorpus()];
-    const r = await runSession({ seconds: 3, seed: SEED, pool, maxExecs: 150_000 });
+    const r = await runSession(wireTarget, { seconds: 3, seed: SEED, pool, maxExecs: 150_000 });
     console.error(`fuzz: ${r.execs} executions in ${r.elapsedMs} ms, ${r.signatures} features, seed ${SEED}`);
     assert.equal(r.crashes.length, 0, `crashes (reproduce with seed ${SEED}):\n${report(r.crashes)}`);
     assert.ok(r.execs > 1000, `only ${r.execs} executions ran`);

@@ -19,6 +19,7 @@ import {
   WireFormatError, codecFor, decodeMessage, encodeMessage, validateRdata, type Edns, type Message, type Question, type ResourceRecord,
 } from '../src/wire/index.js';
 import { corpusPath, haveCorpus, repoRoot } from '../test/support/paths.js';
+import type { FuzzTarget } from './session.js';
 
 /** Raised by `fuzzOne` when an input exposes a bug; `kind` groups crashes. */
 export class FuzzFailure extends Error {
@@ -529,3 +530,25 @@ export function externalCorpus(): CorpusEntry[] {
   }
   return out;
 }
+
+// --- the target descriptor for fuzz/session.ts --------------------------------
+
+/** The wire target as fuzz/session.ts runs it: saved crashes are fuzz/crashes/<hash>.bin. */
+export const wireTarget: FuzzTarget<CorpusEntry, Uint8Array> = {
+  url: import.meta.url,
+  name: 'wireTarget',
+  maxInput: MAX_INPUT,
+  maxPool: 4096,
+  replaceWhenFull: true,
+  hangMs: 5000,
+  crashPrefix: '',
+  crashExt: 'bin',
+  crashBody: (b) => b,
+  input: (e) => e.bytes,
+  nextInput,
+  runOne,
+  failureMessage: (e) => (e instanceof FuzzFailure ? e.message : `harness error: ${describe(e)}`),
+  toBytes: (b) => b,
+  fromBytes: (b) => b,
+  describeCrash: (c) => `CRASH ${c.kind}${c.name ? ` [${c.name}]` : ''}: ${c.message}\n  input ${hexOf(c.input)}`,
+};

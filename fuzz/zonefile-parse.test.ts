@@ -7,9 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { runSession } from './session.js';
 import { Rng } from './wire-decode.js';
 import {
-  externalZoneSeeds, mutateZone, nextZoneInput, runZoneSession, runZoneText, zoneCrashInputs, zoneSeeds,
+  externalZoneSeeds, mutateZone, nextZoneInput, runZoneText, zoneCrashInputs, zoneSeeds, zoneTarget,
   type ZoneCrash, type ZoneMutation, type ZoneSeed,
 } from './zonefile-parse.js';
 
@@ -20,7 +21,7 @@ function report(crashes: ZoneCrash[]): string {
 }
 
 async function replay(pool: ZoneSeed[]): Promise<void> {
-  const r = await runZoneSession({ seconds: 60, seed: SEED, pool, replay: true });
+  const r = await runSession(zoneTarget, { seconds: 60, seed: SEED, replay: pool });
   assert.equal(r.crashes.length, 0, `failing inputs:\n${report(r.crashes)}`);
   assert.equal(r.execs, pool.length, 'every input ran');
 }
@@ -43,8 +44,8 @@ describe('fuzz target zonefile-parse', () => {
 
   it('a short deterministic fuzz run finds nothing', async () => {
     const pool = [...zoneSeeds(), ...externalZoneSeeds()];
-    const r = await runZoneSession({ seconds: 3, seed: SEED, pool, maxExecs: 60_000, slowMs: 1000 });
-    console.error(`zonefile fuzz: ${r.execs} executions in ${r.elapsedMs} ms, ${r.accepted} loaded, ${r.features} features, slowest ${r.slowestMs.toFixed(1)} ms, seed ${SEED}`);
+    const r = await runSession(zoneTarget, { seconds: 3, seed: SEED, pool, maxExecs: 60_000, slowMs: 1000 });
+    console.error(`zonefile fuzz: ${r.execs} executions in ${r.elapsedMs} ms, ${r.accepted} loaded, ${r.signatures} features, slowest ${r.slowestMs.toFixed(1)} ms, seed ${SEED}`);
     assert.equal(r.crashes.length, 0, `failures (reproduce with seed ${SEED}):\n${report(r.crashes)}`);
     assert.ok(r.execs > 1000, `only ${r.execs} executions ran`);
     assert.ok(r.accepted > 50, `only ${r.accepted} mutants loaded: the mutator destroys too much`);

@@ -9,20 +9,18 @@
  * merging being idempotent, on inputs no human would write).
  *
  * Everything random comes from a seeded PRNG. Sessions run in a worker
- * thread under a watchdog (as fuzz/session.ts does for the wire target):
- * the worker bumps a shared counter per input and copies the input to
- * shared memory first, so a hang is caught and its input reported. Each
- * input is also timed; one slower than `slowMs` counts as a failure.
+ * thread under fuzz/session.ts's watchdog (`runSession(zoneTarget, ...)`):
+ * a hang is caught and its input reported, and one input slower than
+ * `slowMs` (default 1 s) counts as a failure.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Name, RRType, type ResourceRecord } from '../src/wire/index.js';
 import { loadZoneText } from '../src/daemon/load-zone.js';
 import { ZoneFileError, formatRecord } from '../src/zonefile/index.js';
 import { corpusPath, haveCorpus, repoRoot } from '../test/support/paths.js';
-import { Rng, describe } from './wire-decode.js';
+import { runSession, type Crash, type FuzzTarget } from './session.js';
+import { Rng, crashesDir, describe } from './wire-decode.js';
 
 export class ZoneFuzzFailure extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -108,7 +106,6 @@ export interface ZoneSeed {
 }
 
 const testZones = resolve(repoRoot, 'test', 'zones');
-export const zoneCrashesDir = resolve(repoRoot, 'fuzz', 'crashes');
 
 /**
  * The seeds: this project's test zones (valid and invalid), and NSD's
@@ -142,23 +139,15 @@ export function externalZoneSeeds(): ZoneSeed[] {
 
 /** Crashing inputs saved earlier (fuzz/crashes/zonefile-*.zone, first line `; origin: NAME`). */
 export function zoneCrashInputs(): ZoneSeed[] {
-  if (!existsSync(zoneCrashesDir)) return [];
-  return readdirSync(zoneCrashesDir)
+  if (!existsSync(crashesDir)) return [];
+  return readdirSync(crashesDir)
     .filter((f) => f.startsWith('zonefile-') && f.endsWith('.zone'))
     .sort()
     .map((f) => {
-      const raw = readFileSync(join(zoneCrashesDir, f), 'latin1');
+      const raw = readFileSync(join(crashesDir, f), 'latin1');
       const m = /^; origin: (\S+)\n/.exec(raw);
       return { name: f, text: m ? raw.slice(m[0].length) : raw, origin: m?.[1] ?? 'example.' };
     });
-}
-
-export function saveZoneCrash(s: ZoneSeed): string {
-  mkdirSync(zoneCrashesDir, { recursive: true });
-  const body = `; origin: ${s.origin}\n${s.text}`;
-  const file = join(zoneCrashesDir, `zonefile-${createHash('sha256').update(body, 'latin1').digest('hex').slice(0, 16)}.zone`);
-  writeFileSync(file, body, 'latin1');
-  return file;
 }
 
 // --- mutations ---------------------------------------------------------------------
@@ -313,223 +302,38 @@ export function nextZoneInput(rng: Rng, pool: readonly ZoneSeed[]): ZoneSeed {
   return { name: base.name, text: text.slice(0, MAX_TEXT), origin: base.origin };
 }
 
-// --- session under a watchdog ---------------------------------------------------------
+// --- the target descriptor for fuzz/session.ts ----------------------------------------
 
-export interface ZoneCrash {
-  kind: 'crash' | 'hang' | 'slow' | 'worker-died';
-  input: ZoneSeed;
-  message: string;
-  file?: string;
-}
+export type ZoneCrash = Crash<ZoneSeed>;
 
-export interface ZoneSessionOptions {
-  seconds: number;
-  seed: number;
-  /** Seeds to mutate; with `replay`, inputs to run once each. */
-  pool: ZoneSeed[];
-  replay?: boolean;
-  maxExecs?: number;
-  /** No progress for this long is a hang (default 3000 ms). */
-  hangMs?: number;
-  /** One input taking longer than this is a failure (default 1000 ms). */
-  slowMs?: number;
-  saveCrashes?: boolean;
-  log?: (line: string) => void;
-}
-
-export interface ZoneSessionResult {
-  execs: number;
-  elapsedMs: number;
-  crashes: ZoneCrash[];
-  /** Distinct outcome features seen: a rough coverage figure. */
-  features: number;
-  /** Inputs that loaded without error. */
-  accepted: number;
-  slowestMs: number;
-}
-
-const EXECS = 0;
-const STOP = 1;
-const CUR_LEN = 2;
-const CUR_SEED = 3;
-
-interface ZoneWorkerData {
-  tyneZoneFuzzWorker: true;
-  seed: number;
-  deadline: number;
-  maxExecs: number;
-  pool: ZoneSeed[];
-  replay: boolean;
-  startAt: number;
-  slowMs: number;
-  control: SharedArrayBuffer;
-  input: SharedArrayBuffer;
-}
-
-type FromZoneWorker =
-  | { type: 'ready' }
-  | { type: 'crash'; crash: ZoneCrash }
-  | { type: 'done'; execs: number; features: number; accepted: number; slowestMs: number };
-
-function zoneWorkerMain(d: ZoneWorkerData): void {
-  const control = new Int32Array(d.control);
-  const shared = new Uint8Array(d.input);
-  const port = parentPort!;
-  const seen = new Set<string>();
-  const crashSigs = new Set<string>();
-  let execs = 0;
-  let accepted = 0;
-  let slowestMs = 0;
-  port.postMessage({ type: 'ready' } satisfies FromZoneWorker);
-  const exec = (s: ZoneSeed, seedIndex: number): string | null => {
-    const bytes = Buffer.from(s.text.slice(0, MAX_TEXT), 'latin1');
-    shared.set(bytes);
-    Atomics.store(control, CUR_LEN, bytes.length);
-    Atomics.store(control, CUR_SEED, seedIndex);
-    Atomics.add(control, EXECS, 1);
-    execs++;
-    const t0 = performance.now();
-    try {
-      const sig = runZoneText(s.text, s.origin);
-      if (sig.startsWith('ok')) accepted++;
-      return sig;
-    } catch (e) {
-      const err = e instanceof Error ? e : new Error(String(e));
-      const cause = err.cause instanceof Error ? err.cause : err;
-      const frame = (cause.stack ?? '').split('\n').find((l) => l.includes(' at ')) ?? '';
-      const sig = `${err.message.split('\n')[0]!.replace(/[0-9a-f]{4,}|[0-9]+/g, '#')}|${frame.trim()}`;
-      if (d.replay || (!crashSigs.has(sig) && crashSigs.size < 50)) {
-        crashSigs.add(sig);
-        const message = e instanceof ZoneFuzzFailure ? `${e.message}${cause !== e ? `\n${cause.stack ?? ''}` : ''}` : `harness error: ${describe(e)}`;
-        port.postMessage({ type: 'crash', crash: { kind: 'crash', input: s, message } } satisfies FromZoneWorker);
-      }
-      return null;
-    } finally {
-      const ms = performance.now() - t0;
-      if (ms > slowestMs) slowestMs = ms;
-      if (ms > d.slowMs) port.postMessage({ type: 'crash', crash: { kind: 'slow', input: s, message: `one input took ${ms.toFixed(0)} ms (limit ${d.slowMs})` } } satisfies FromZoneWorker);
-    }
-  };
-  if (d.replay) {
-    for (let i = d.startAt; i < d.pool.length && Atomics.load(control, STOP) === 0; i++) exec(d.pool[i]!, i);
-  } else {
-    const rng = new Rng(d.seed);
-    const pool = d.pool.slice();
-    for (let i = 0; i < d.pool.length; i++) {
-      const sig = exec(d.pool[i]!, i);
-      if (sig !== null) for (const f of sig.split('|')) seen.add(f);
-    }
-    for (let i = 0; execs < d.maxExecs; i++) {
-      if ((i & 63) === 0 && (Date.now() >= d.deadline || Atomics.load(control, STOP) !== 0)) break;
-      const input = nextZoneInput(rng, pool);
-      const sig = exec(input, -1);
-      if (sig === null) continue;
-      let fresh = false;
-      for (const f of sig.split('|')) {
-        if (!seen.has(f) && seen.size < 100_000) {
-          seen.add(f);
-          fresh = true;
-        }
-      }
-      if (fresh && pool.length < 2048) pool.push(input);
-    }
-  }
-  port.postMessage({ type: 'done', execs, features: seen.size, accepted, slowestMs } satisfies FromZoneWorker);
-}
-
-if (!isMainThread && (workerData as Partial<ZoneWorkerData> | null)?.tyneZoneFuzzWorker === true) zoneWorkerMain(workerData as ZoneWorkerData);
-
-/** A time-boxed session (or a replay of `pool`) in watched workers. */
-export async function runZoneSession(opts: ZoneSessionOptions): Promise<ZoneSessionResult> {
-  const hangMs = opts.hangMs ?? 3000;
-  const log = opts.log ?? ((): void => {});
-  const started = Date.now();
-  const deadline = started + opts.seconds * 1000;
-  const result: ZoneSessionResult = { execs: 0, elapsedMs: 0, crashes: [], features: 0, accepted: 0, slowestMs: 0 };
-  const record = (c: ZoneCrash): void => {
-    if (opts.saveCrashes) c.file = saveZoneCrash(c.input);
-    result.crashes.push(c);
-    log(`CRASH ${c.kind} [${c.input.name}]: ${c.message.split('\n')[0]}${c.file ? `\n  saved ${c.file}` : ''}`);
-  };
-  let startAt = 0;
-  for (let w = 0; w < 20 && Date.now() < deadline; w++) {
-    const control = new SharedArrayBuffer(16);
-    const inputBuf = new SharedArrayBuffer(MAX_TEXT);
-    const ctl = new Int32Array(control);
-    const data: ZoneWorkerData = {
-      tyneZoneFuzzWorker: true, seed: (opts.seed + w * 0x9e3779b9) >>> 0, deadline, maxExecs: (opts.maxExecs ?? Number.MAX_SAFE_INTEGER) - result.execs,
-      pool: opts.pool, replay: opts.replay === true, startAt, slowMs: opts.slowMs ?? 1000, control, input: inputBuf,
-    };
-    const outcome = await new Promise<'done' | 'hang' | 'died'>((resolveRun) => {
-      const worker = new Worker(new URL(import.meta.url), { workerData: data });
-      let ready = false;
-      let lastExecs = -1;
-      let lastMove = Date.now();
-      let finished = false;
-      const finish = (how: 'done' | 'hang' | 'died'): void => {
-        if (finished) return;
-        finished = true;
-        clearInterval(timer);
-        resolveRun(how);
-      };
-      const current = (): ZoneSeed => {
-        const i = Atomics.load(ctl, CUR_SEED);
-        const text = Buffer.from(new Uint8Array(inputBuf).slice(0, Atomics.load(ctl, CUR_LEN))).toString('latin1');
-        const from = i >= 0 ? opts.pool[i] : undefined;
-        return { name: from?.name ?? 'mutant', text, origin: from?.origin ?? 'example.' };
-      };
-      const timer = setInterval(() => {
-        const now = Date.now();
-        if (now >= deadline) Atomics.store(ctl, STOP, 1);
-        if (!ready) {
-          if (now - lastMove > 30_000) {
-            record({ kind: 'worker-died', input: { name: '-', text: '', origin: '.' }, message: 'worker did not start within 30 s' });
-            void worker.terminate();
-            finish('died');
-          }
-          return;
-        }
-        const execs = Atomics.load(ctl, EXECS);
-        if (execs !== lastExecs) {
-          lastExecs = execs;
-          lastMove = now;
-        } else if (now - lastMove >= hangMs) {
-          // No heartbeat: the input in shared memory is the one that hangs. The origin is a guess for mutants.
-          record({ kind: 'hang', input: current(), message: `no progress for ${hangMs} ms on one input` });
-          result.execs += execs;
-          startAt += execs;
-          void worker.terminate();
-          finish('hang');
-        }
-      }, 100);
-      worker.on('message', (m: FromZoneWorker) => {
-        if (m.type === 'ready') {
-          ready = true;
-          lastMove = Date.now();
-        } else if (m.type === 'crash') {
-          record(m.crash);
-        } else {
-          result.execs += m.execs;
-          result.features = Math.max(result.features, m.features);
-          result.accepted += m.accepted;
-          result.slowestMs = Math.max(result.slowestMs, m.slowestMs);
-          finish('done');
-        }
-      });
-      worker.on('error', (e) => {
-        record({ kind: 'worker-died', input: current(), message: `worker died: ${describe(e)}` });
-        result.execs += Atomics.load(ctl, EXECS);
-        startAt += Atomics.load(ctl, EXECS);
-        finish('died');
-      });
-      worker.on('exit', () => finish('died'));
-    });
-    if (outcome === 'done') break;
-    if (opts.replay && startAt >= opts.pool.length) break;
-  }
-  result.elapsedMs = Date.now() - started;
-  return result;
-}
+/**
+ * The zone-file target as fuzz/session.ts runs it: a hang reports the text
+ * in shared memory with its seed's origin (a guess, example., for mutants);
+ * one input slower than 1 s is a failure; saved crashes are
+ * fuzz/crashes/zonefile-<hash>.zone, first line `; origin: NAME`.
+ */
+export const zoneTarget: FuzzTarget<ZoneSeed, ZoneSeed> = {
+  url: import.meta.url,
+  name: 'zoneTarget',
+  maxInput: MAX_TEXT,
+  maxPool: 2048,
+  replaceWhenFull: false,
+  hangMs: 3000,
+  slowMs: 1000,
+  crashPrefix: 'zonefile-',
+  crashExt: 'zone',
+  crashBody: (s) => Buffer.from(`; origin: ${s.origin}\n${s.text}`, 'latin1'),
+  input: (s) => s,
+  nextInput: nextZoneInput,
+  runOne: (s) => runZoneText(s.text, s.origin),
+  failureMessage: (e) => {
+    if (!(e instanceof ZoneFuzzFailure)) return `harness error: ${describe(e)}`;
+    return e.cause instanceof Error ? `${e.message}\n${e.cause.stack ?? ''}` : e.message;
+  },
+  toBytes: (s) => Buffer.from(s.text.slice(0, MAX_TEXT), 'latin1'),
+  fromBytes: (b, from) => ({ name: from?.name ?? 'mutant', text: Buffer.from(b).toString('latin1'), origin: from?.origin ?? 'example.' }),
+  describeCrash: (c) => `CRASH ${c.kind} [${c.input.name}]: ${c.message.split('\n')[0]}`,
+};
 
 /** `npm run fuzz -- --target zonefile [--seconds N] [--seed S]`. */
 export async function zoneFuzzMain(arg: (name: string) => string | undefined): Promise<number> {
@@ -538,9 +342,9 @@ export async function zoneFuzzMain(arg: (name: string) => string | undefined): P
   if (!(seconds > 0) || !Number.isInteger(seed)) throw new Error('usage: run.js --target zonefile [--seconds N] [--seed S]');
   const pool = [...zoneSeeds(), ...externalZoneSeeds()];
   console.log(`zonefile fuzz: seed ${seed}, ${seconds} s, ${pool.length} seeds`);
-  const r = await runZoneSession({ seconds, seed, pool, saveCrashes: true, log: (l) => console.log(l) });
+  const r = await runSession(zoneTarget, { seconds, seed, pool, saveCrashes: true, log: (l) => console.log(l) });
   console.log(`executions:      ${r.execs} (${Math.round(r.execs / (r.elapsedMs / 1000))}/s), ${r.accepted} loaded`);
-  console.log(`features seen:   ${r.features}; slowest input ${r.slowestMs.toFixed(1)} ms`);
+  console.log(`features seen:   ${r.signatures}; slowest input ${r.slowestMs.toFixed(1)} ms`);
   console.log(`crashes found:   ${r.crashes.length}`);
   return r.crashes.length > 0 ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 import { RRType, type Name } from '../wire/index.js';
 import { NodeFlags } from './node-flags.js';
 import type { ZoneNodeImpl } from './zone-node.js';
+import type { NodeTable } from './node-table.js';
 
 /** What looking up a name server or mail exchanger's addresses in the zone found. */
 export const AddressResult = {
@@ -35,7 +36,7 @@ function hasAddress(node: ZoneNodeImpl): boolean {
  * a DNAME always stops it. Needs the finished node map (with empty
  * non-terminals).
  */
-export function lookupAddresses(nodes: Map<string, ZoneNodeImpl>, origin: Name, target: Name, glueOk: boolean): AddressLookup {
+export function lookupAddresses(nodes: NodeTable, origin: Name, target: Name, glueOk: boolean): AddressLookup {
   const key = target.key;
   const depth = target.labelCount - origin.labelCount;
   let cut: ZoneNodeImpl | undefined;

@@ -6,13 +6,14 @@ import type { RRsetImpl } from './rrset.js';
 import { CASE_KEPT_NAME_TYPES, caseFoldedRdata } from './semantic-identity.js';
 import { ZoneCode } from './zone-codes.js';
 import type { ZoneNodeImpl } from './zone-node.js';
+import type { NodeTable } from './node-table.js';
 
 /** What the post-load checks need from the builder. */
 export interface CheckContext {
   origin: Name;
   apex: ZoneNodeImpl;
-  nodes: Map<string, ZoneNodeImpl>;
-  nsec3Nodes: Map<string, ZoneNodeImpl>;
+  nodes: NodeTable;
+  nsec3Nodes: NodeTable;
   /** Position of `rrset.rdatas[i]` (kept for NS, MX, SRV, SPF and CASE_KEPT_NAME_TYPES). */
   rdataPosition(rrset: RRsetImpl, i: number): SourcePosition | undefined;
   /** Position of the first record read at `node`. */

@@ -31,32 +31,56 @@ export interface OwnerSource {
   readonly name: Name;
 }
 
+/** The records of an RRset from its second record on, with RRSIG's TTL per record when they differ. */
+interface ManyRecords {
+  views: Uint8Array[];
+  ttls: number[] | undefined;
+}
+
 /**
  * The RRset object. Most RRsets hold one record, so that record stays as
  * (chunk, start, end) in the zone's byte slab and `rdatas` makes its view
  * on demand; from the second record on, the views are kept in an array.
+ * The RRsets of a node form a list through `next`. Fields are few on
+ * purpose: a zone has millions of these.
  */
 export class RRsetImpl implements RRset {
   private readonly owner: OwnerSource | Name;
-  readonly type: number;
-  readonly class: number;
+  /** Type in the low 16 bits, class above. */
+  private readonly typeClass: number;
   ttl: number;
-  ttls: number[] | undefined;
-  private chunk: Uint8Array | undefined;
+  /** The slab chunk holding the one record at [start, end), or the records once there are several. */
+  private data: Uint8Array | ManyRecords;
   private start: number;
   private end: number;
-  private many: Uint8Array[] | undefined;
+  /** The node's next RRset (see ZoneNodeImpl). */
+  next: RRsetImpl | undefined;
 
   constructor(owner: OwnerSource | Name, type: number, cls: number, ttl: number, chunk: Uint8Array, start: number, end: number) {
     this.owner = owner;
-    this.type = type;
-    this.class = cls;
+    this.typeClass = type + cls * 0x10000;
     this.ttl = ttl;
-    this.ttls = undefined;
-    this.chunk = chunk;
+    this.data = chunk;
     this.start = start;
     this.end = end;
-    this.many = undefined;
+    this.next = undefined;
+  }
+
+  get type(): number {
+    return this.typeClass & 0xffff;
+  }
+
+  get class(): number {
+    return (this.typeClass - (this.typeClass & 0xffff)) / 0x10000;
+  }
+
+  get ttls(): number[] | undefined {
+    const d = this.data;
+    return d instanceof Uint8Array ? undefined : d.ttls;
+  }
+
+  set ttls(ttls: number[] | undefined) {
+    this.many().ttls = ttls;
   }
 
   get name(): Name {
@@ -70,25 +94,32 @@ export class RRsetImpl implements RRset {
   }
 
   get rdatas(): readonly Uint8Array[] {
-    return this.many ?? [this.chunk!.subarray(this.start, this.end)];
+    const d = this.data;
+    return d instanceof Uint8Array ? [d.subarray(this.start, this.end)] : d.views;
   }
 
   /** Number of records. */
   get size(): number {
-    return this.many === undefined ? 1 : this.many.length;
+    const d = this.data;
+    return d instanceof Uint8Array ? 1 : d.views.length;
   }
 
   /** Record `i` without building the array. */
   rdataAt(i: number): Uint8Array {
-    return this.many === undefined ? this.chunk!.subarray(this.start, this.end) : this.many[i]!;
+    const d = this.data;
+    return d instanceof Uint8Array ? d.subarray(this.start, this.end) : d.views[i]!;
   }
 
   /** Adds a record (builder only). */
   push(rdata: Uint8Array): void {
-    if (this.many === undefined) {
-      this.many = [this.chunk!.subarray(this.start, this.end)];
-      this.chunk = undefined;
-    }
-    this.many.push(rdata);
+    this.many().views.push(rdata);
+  }
+
+  private many(): ManyRecords {
+    const d = this.data;
+    if (!(d instanceof Uint8Array)) return d;
+    const m: ManyRecords = { views: [d.subarray(this.start, this.end)], ttls: undefined };
+    this.data = m;
+    return m;
   }
 }

@@ -6,6 +6,7 @@ import { ByteSlab } from './byte-slab.js';
 import { runIntegrityChecks } from './integrity-checks.js';
 import { nameForMessage } from './name-text.js';
 import { BuildFlags, NodeFlags, PUBLIC_FLAGS } from './node-flags.js';
+import { NodeTable, hashWireName } from './node-table.js';
 import { isNsec3OwnerLabel } from './nsec3-owner.js';
 import { PositionTable } from './position-table.js';
 import { RRsetImpl, rdataTtl } from './rrset.js';
@@ -77,18 +78,18 @@ function hasInternalWildcard(name: Name): boolean {
  * exactly when named-checkzone accepts it. Problems are Diagnostics (with
  * the position of the record at fault), never exceptions.
  *
- * Memory: nodes are grouped by owner key in one Map; a node holds its
- * RRsets inline; owner names and rdata are copied into shared chunks
- * (ByteSlab), and views and Names are only made when asked for. About 260
- * octets a record for a zone of one A or AAAA per name, the key strings
- * and Map included.
+ * Memory: nodes are grouped by owner in a NodeTable (a hash table over
+ * typed arrays, no key strings); a node holds its RRsets inline; owner
+ * names and rdata are copied into shared chunks (ByteSlab), and views,
+ * Names and keys are only made when asked for. About 165 octets of heap
+ * a record for a zone of one A or AAAA per name.
  */
 export class ZoneBuilder {
   readonly origin: Name;
   readonly zoneClass: number;
   private readonly apexKey: string;
-  private readonly nodes = new Map<string, ZoneNodeImpl>();
-  private readonly nsec3Nodes = new Map<string, ZoneNodeImpl>();
+  private readonly nodes = new NodeTable();
+  private readonly nsec3Nodes = new NodeTable();
   private readonly positions = new PositionTable();
   /** Owner names and rdata are copied here (see ByteSlab). */
   private readonly slab = new ByteSlab();
@@ -102,6 +103,10 @@ export class ZoneBuilder {
   private readonly warnings: Diagnostic[] = [];
   private recordCount = 0;
   private built = false;
+  /** The node of the last record added, found again without a lookup when the next record has the same Name object. */
+  private lastName: Name | undefined;
+  private lastNode: ZoneNodeImpl | undefined;
+  private lastToNsec3 = false;
 
   constructor(origin: Name, options: ZoneBuilderOptions = {}) {
     this.origin = origin;
@@ -128,7 +133,8 @@ export class ZoneBuilder {
       return;
     }
     // RFC 1034 §4.2.1: a zone holds the names at and below its origin only.
-    if (!name.isSubdomainOf(this.origin)) {
+    // (The last record's Name is known to be inside.)
+    if (name !== this.lastName && !name.isSubdomainOf(this.origin)) {
       this.report('warning', ZoneCode.OUT_OF_ZONE, `ignoring out-of-zone data (${nameForMessage(name)})`, at);
       return;
     }
@@ -141,19 +147,26 @@ export class ZoneBuilder {
     if (!this.ownerAllowed(name, type, atApex, at)) return;
     const toNsec3 = type === RRType.NSEC3 || (type === RRType.RRSIG && coveredType(rr.rdata) === RRType.NSEC3);
     const map = toNsec3 ? this.nsec3Nodes : this.nodes;
-    const key = name.key;
-    let node = map.get(key);
+    let node = name === this.lastName && toNsec3 === this.lastToNsec3 ? this.lastNode : undefined;
     let pos = -2; // position-table index, once stored
+    let hash = 0;
+    if (node === undefined) {
+      hash = hashWireName(name.wire);
+      node = map.getWire(hash, name.wire);
+    }
     if (node === undefined) {
       pos = this.positions.add(at);
       const slab = this.slab;
       slab.put(name.wire);
-      node = new ZoneNodeImpl(slab.lastChunk, slab.lastStart, slab.lastStart + name.wire.length, key, toNsec3 ? NodeFlags.NSEC3 : 0, pos);
-      map.set(key, node);
+      node = new ZoneNodeImpl(slab.lastChunk, slab.lastStart, slab.lastStart + name.wire.length, undefined, toNsec3 ? NodeFlags.NSEC3 : 0, pos);
+      map.insertHashed(hash, node);
       if (!toNsec3 && hasInternalWildcard(name)) {
         this.report('warning', ZoneCode.NON_TERMINAL_WILDCARD, `ownername '${nameForMessage(name)}' contains a non-terminal wildcard`, at);
       }
     }
+    this.lastName = name;
+    this.lastNode = node;
+    this.lastToNsec3 = toNsec3;
     const rrset = node.get(type);
     if (rrset === undefined) {
       if (!toNsec3 && this.cnameConflict(node, type, at)) return;
@@ -383,17 +396,23 @@ export class ZoneBuilder {
     const nodes = this.nodes;
     apex.flags |= NodeFlags.APEX | this.ownFlags(apex, true) | BuildFlags.DONE;
     const chain: ZoneNodeImpl[] = [];
+    const originLength = this.origin.wire.length;
     for (const node of nodes.values()) {
       if ((node.flags & BuildFlags.DONE) !== 0) continue;
       let cur = node;
       while ((cur.flags & BuildFlags.DONE) === 0) {
         chain.push(cur);
-        const key = cur.key;
-        const parentKey = key.slice(key.charCodeAt(0) + 1);
-        let parent = nodes.get(parentKey);
+        const ps = cur.parentStart;
+        // Every name is at or below the apex, so a parent as long as the origin is the apex.
+        if (cur.end - ps === originLength) {
+          cur = apex;
+          continue;
+        }
+        const hash = hashWireName(cur.chunk, ps, cur.end);
+        let parent = nodes.getWire(hash, cur.chunk, ps, cur.end);
         if (parent === undefined) {
-          parent = new ZoneNodeImpl(cur.chunk, cur.parentStart, cur.end, parentKey, 0, -1);
-          nodes.set(parentKey, parent);
+          parent = new ZoneNodeImpl(cur.chunk, ps, cur.end, undefined, 0, -1);
+          nodes.insertHashed(hash, parent);
         }
         cur = parent;
       }

@@ -15,39 +15,69 @@ export interface ZoneNode {
 /**
  * The node object. To keep a million-name zone small, the owner stays as
  * (chunk, start, end) in the zone's byte slab until `name` is first asked
- * for, and the node holds its RRsets itself (one, or a short array) instead
+ * for, and the node holds its RRsets itself (a list linked through the RRsets) instead
  * of in a Map per name: it is its own `rrsets` view, a read-only map by type.
  */
 export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
   /** The owner's wire name is chunk[start, end). */
   readonly chunk: Uint8Array;
-  readonly start: number;
-  readonly end: number;
-  readonly key: string;
+  /** start * 256 + length (a name is at most 255 octets, a slab chunk 2^18): one field less per node. */
+  private readonly span: number;
   flags: number;
   /** Builder bookkeeping: position-table index of the node's first record (-1 when unknown). */
   first: number;
-  private cachedName: Name | undefined;
-  private items: RRsetImpl | RRsetImpl[] | undefined;
+  /** `name` or else `key`, once asked for (a million-name zone need not hold a million of either). */
+  private cached: Name | string | undefined;
+  /** The first RRset; the others follow through `next`. */
+  private items: RRsetImpl | undefined;
 
-  constructor(chunk: Uint8Array, start: number, end: number, key: string, flags: number, first: number) {
+  constructor(chunk: Uint8Array, start: number, end: number, key: string | undefined, flags: number, first: number) {
     this.chunk = chunk;
-    this.start = start;
-    this.end = end;
-    this.key = key;
+    this.span = start * 256 + (end - start);
+    this.cached = key;
     this.flags = flags;
     this.first = first;
-    this.cachedName = undefined;
     this.items = undefined;
   }
 
+  get start(): number {
+    return this.span >> 8;
+  }
+
+  get end(): number {
+    const span = this.span;
+    return (span >> 8) + (span & 255);
+  }
+
+  get key(): string {
+    const c = this.cached;
+    if (typeof c === 'string') return c;
+    if (c !== undefined) return c.key;
+    const chunk = this.chunk;
+    const start = this.start;
+    const n = this.end - start;
+    const lower = Buffer.allocUnsafe(n);
+    for (let i = 0; i < n; i++) {
+      const b = chunk[start + i]!;
+      lower[i] = b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
+    }
+    const k = lower.toString('latin1');
+    this.cached = k;
+    return k;
+  }
+
   get name(): Name {
-    return (this.cachedName ??= Name.trusted(this.chunk.subarray(this.start, this.end)));
+    const c = this.cached;
+    if (c instanceof Name) return c;
+    const name = Name.trusted(this.chunk.subarray(this.start, this.end));
+    this.cached = name;
+    return name;
   }
 
   /** The owner as a Name, without keeping it (for listing a whole zone once). */
   transientName(): Name {
-    return this.cachedName ?? Name.trusted(this.chunk.subarray(this.start, this.end));
+    const c = this.cached;
+    return c instanceof Name ? c : Name.trusted(this.chunk.subarray(this.start, this.end));
   }
 
   /** True when the owner's octets equal `wire` exactly (letter case included). */
@@ -73,15 +103,13 @@ export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
   }
 
   get size(): number {
-    const it = this.items;
-    return it === undefined ? 0 : Array.isArray(it) ? it.length : 1;
+    let n = 0;
+    for (let r = this.items; r !== undefined; r = r.next) n++;
+    return n;
   }
 
   get(type: number): RRsetImpl | undefined {
-    const it = this.items;
-    if (it === undefined) return undefined;
-    if (!Array.isArray(it)) return it.type === type ? it : undefined;
-    for (let i = 0; i < it.length; i++) if (it[i]!.type === type) return it[i];
+    for (let r = this.items; r !== undefined; r = r.next) if (r.type === type) return r;
     return undefined;
   }
 
@@ -91,16 +119,20 @@ export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
 
   /** Adds an RRset of a type not yet present (builder only). */
   put(rrset: RRsetImpl): void {
-    const it = this.items;
-    if (it === undefined) this.items = rrset;
-    else if (Array.isArray(it)) it.push(rrset);
-    else this.items = [it, rrset];
+    let r = this.items;
+    if (r === undefined) {
+      this.items = rrset;
+      return;
+    }
+    while (r.next !== undefined) r = r.next;
+    r.next = rrset;
   }
 
   /** The RRsets as an array (a fresh one). */
   list(): RRsetImpl[] {
-    const it = this.items;
-    return it === undefined ? [] : Array.isArray(it) ? it.slice() : [it];
+    const out: RRsetImpl[] = [];
+    for (let r = this.items; r !== undefined; r = r.next) out.push(r);
+    return out;
   }
 
   forEach(fn: (value: RRset, key: number, map: ReadonlyMap<number, RRset>) => void, thisArg?: unknown): void {

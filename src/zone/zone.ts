@@ -1,7 +1,8 @@
 import type { Name, ResourceRecord } from '../wire/index.js';
 import { canonicalRecords } from './canonical-order.js';
 import type { RRset } from './rrset.js';
-import type { ZoneNode, ZoneNodeImpl } from './zone-node.js';
+import type { ZoneNode } from './zone-node.js';
+import type { NodeTable } from './node-table.js';
 
 /** What the builder hands over to a Zone. */
 export interface ZoneParts {
@@ -9,8 +10,8 @@ export interface ZoneParts {
   zoneClass: number;
   soa: RRset;
   recordCount: number;
-  nodes: Map<string, ZoneNodeImpl>;
-  nsec3Nodes: Map<string, ZoneNodeImpl>;
+  nodes: NodeTable;
+  nsec3Nodes: NodeTable;
 }
 
 /**
@@ -27,8 +28,8 @@ export class Zone {
   readonly soa: RRset;
   /** Records held, after duplicates were merged. */
   readonly recordCount: number;
-  readonly #nodes: Map<string, ZoneNodeImpl>;
-  readonly #nsec3: Map<string, ZoneNodeImpl>;
+  readonly #nodes: NodeTable;
+  readonly #nsec3: NodeTable;
 
   /** Use ZoneBuilder; this is its hand-over. */
   constructor(parts: ZoneParts) {

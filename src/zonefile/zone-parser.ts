@@ -4,6 +4,7 @@ import {
   Name, RRClass, RRType, TextFormatError, classToText, isMetaType, lookupClass, lookupType, rdataFromText, tokenize,
   type Diagnostic, type ResourceRecord, type SourcePosition,
 } from '../wire/index.js';
+import { parseIPv4, parseIPv6 } from '../wire/ip-address.js';
 import { lookupTtl } from '../wire/ttl-text.js';
 import { expandTemplate, parseGenerateRange } from './generate-template.js';
 import { ZoneLexer, type LogicalLine, type ZoneToken } from './zone-lexer.js';
@@ -92,6 +93,10 @@ class ZoneParser {
   private lastTtl = -1;
   private warnedRfc1035 = false;
   private lastOwner: Name | undefined;
+  /** The last owner parsed from text, and the text and origin it came from (records of a name are usually together). */
+  private ownerCacheText: string | undefined;
+  private ownerCacheOrigin: Name | undefined;
+  private ownerCacheName: Name | undefined;
   private readonly includeStack: string[] = [];
 
   constructor(options: ZoneParseOptions, private readonly sink: RecordSink) {
@@ -206,7 +211,15 @@ class ZoneParser {
     } else {
       const o = t[0]!;
       try {
-        owner = o.text === '@' && !o.quoted ? ctx.origin : Name.fromText(o.text, ctx.origin);
+        if (o.quoted) owner = Name.fromText(o.text, ctx.origin);
+        else if (o.text === '@') owner = ctx.origin;
+        else if (o.text === this.ownerCacheText && ctx.origin === this.ownerCacheOrigin) owner = this.ownerCacheName!;
+        else {
+          owner = Name.fromText(o.text, ctx.origin);
+          this.ownerCacheText = o.text;
+          this.ownerCacheOrigin = ctx.origin;
+          this.ownerCacheName = owner;
+        }
       } catch (e) {
         this.error(ZoneFileCode.BAD_OWNER, this.pos(ctx, o, line), `${generated ?? ''}${(e as Error).message}`);
         return;
@@ -219,6 +232,12 @@ class ZoneParser {
     for (let k = 0; k < 2 && i < t.length; k++) {
       const tok = t[i]!;
       if (tok.quoted) break;
+      if (cls < 0 && tok.text === 'IN') {
+        // The usual class word (never a TTL): no lookups.
+        cls = RRClass.IN;
+        i++;
+        continue;
+      }
       if (ttl < 0) {
         const v = lookupTtl(tok.text);
         if (v >= 0) {
@@ -242,7 +261,8 @@ class ZoneParser {
       this.error(ZoneFileCode.SYNTAX, this.pos(ctx, t[t.length - 1], line), 'missing record type');
       return;
     }
-    const type = typeTok.quoted ? -1 : lookupType(typeTok.text);
+    const typeText = typeTok.text;
+    const type = typeTok.quoted ? -1 : typeText === 'A' ? RRType.A : typeText === 'AAAA' ? RRType.AAAA : lookupType(typeText);
     if (type < 0) {
       this.error(ZoneFileCode.UNKNOWN_TYPE, this.pos(ctx, typeTok, line), `unknown record type '${typeTok.text}'`);
       return;
@@ -262,10 +282,10 @@ class ZoneParser {
       this.error(ZoneFileCode.BAD_CLASS, at, `class '${classToText(cls)}' does not match the zone's class '${classToText(this.zoneClass)}'`);
       return;
     }
-    const rdataTokens = t.slice(i + 1);
-    let rdata: Uint8Array;
+    let rdata = fastAddress(type, t, i + 1);
+    const rdataTokens = rdata === undefined ? t.slice(i + 1) : [];
     try {
-      rdata = rdataFromText(type, rdataTokens, ctx.origin);
+      rdata ??= rdataFromText(type, rdataTokens, ctx.origin);
     } catch (e) {
       if (!(e instanceof TextFormatError)) throw e;
       const bad = e.token >= 0 && e.token < rdataTokens.length ? rdataTokens[e.token] : rdataTokens[rdataTokens.length - 1] ?? typeTok;
@@ -288,6 +308,10 @@ class ZoneParser {
     } else if (type === RRType.SOA) {
       // RFC 2308 §4 / BIND: with no $TTL and no TTL yet, the SOA MINIMUM serves.
       ttl = (((rdata[rdata.length - 4]! << 24) >>> 0) + ((rdata[rdata.length - 3]! << 16) | (rdata[rdata.length - 2]! << 8) | rdata[rdata.length - 1]!));
+      if (ttl > MAX_TTL) {
+        this.warning(ZoneFileCode.TTL_DEFAULT, at, `SOA MINTTL ${ttl} is above 2147483647 (RFC 2181 §8); using 0`);
+        ttl = 0;
+      }
       this.defaultTtl = ttl;
       this.warning(ZoneFileCode.TTL_DEFAULT, at, 'no TTL specified; using SOA MINTTL instead');
     } else {
@@ -433,6 +457,80 @@ class ZoneParser {
       if (this.errors.length > before) return;
     }
   }
+}
+
+/**
+ * The common `A addr` and `AAAA addr` records without the general rdata
+ * machinery: one plain word that parses is exactly what rdataFromText
+ * would make of it; anything else (errors included) goes the general way.
+ */
+function fastAddress(type: number, t: ZoneToken[], i: number): Uint8Array | undefined {
+  if (i !== t.length - 1) return undefined;
+  const tok = t[i]!;
+  if (tok.quoted) return undefined;
+  if (type === RRType.A) {
+    const b = new Uint8Array(4);
+    return parseIPv4(tok.text, b) ? b : undefined;
+  }
+  if (type === RRType.AAAA) {
+    const b = new Uint8Array(16);
+    return plainIPv6(tok.text, b) || parseIPv6(tok.text, b) ? b : undefined;
+  }
+  return undefined;
+}
+
+const V6_WORDS = new Uint16Array(8);
+
+/**
+ * The plain RFC 4291 §2.2 forms only (hex words of 1-4 digits, at most one
+ * `::`, no embedded IPv4), in one pass; false for anything else, which
+ * parseIPv6 then decides. What this accepts, parseIPv6 accepts the same.
+ */
+function plainIPv6(text: string, out: Uint8Array): boolean {
+  const n = text.length;
+  if (n < 2 || n > 39) return false;
+  const words = V6_WORDS;
+  let count = 0;
+  let gap = -1;
+  let i = 0;
+  if (text.charCodeAt(0) === 0x3a) {
+    if (text.charCodeAt(1) !== 0x3a) return false;
+    gap = 0;
+    i = 2;
+  }
+  while (i < n) {
+    let v = 0;
+    let digits = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+      if (d < 0) break;
+      v = (v << 4) | d;
+      digits++;
+    }
+    if (digits === 0 || digits > 4 || count === 8) return false;
+    words[count++] = v;
+    if (i === n) break;
+    if (text.charCodeAt(i) !== 0x3a) return false;
+    i++;
+    if (i === n) return false;
+    if (text.charCodeAt(i) === 0x3a) {
+      if (gap >= 0) return false;
+      gap = count;
+      i++;
+    }
+  }
+  if (gap < 0 ? count !== 8 : count > 7) return false;
+  const zeros = gap < 0 ? 0 : 8 - count;
+  let w = 0;
+  for (let k = 0; k < count; k++) {
+    if (k === gap) w += zeros;
+    out[2 * w] = words[k]! >> 8;
+    out[2 * w + 1] = words[k]! & 0xff;
+    w++;
+  }
+  // A trailing `::` leaves its zeros after the last word; `out` is fresh, so zero already.
+  return true;
 }
 
 /** Parses a zone file (and what it includes), sending records to `sink`. */

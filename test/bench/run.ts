@@ -1,44 +1,57 @@
 /**
- * `npm run bench`: wire encode/decode throughput against dns-packet.
- *   node dist/test/bench/run.js           3 runs x 1 s per case, medians
- *   node dist/test/bench/run.js --quick   smoke run (a few seconds, rough numbers)
+ * `npm run bench`: wire encode/decode throughput against dns-packet, then
+ * zone loading against named-checkzone and nsd-checkzone.
+ *   node dist/test/bench/run.js               3 runs x 1 s per case, medians; 1,000,000-host zone
+ *   node dist/test/bench/run.js --quick       smoke run (a few seconds, rough numbers; 50,000-host zone)
+ *   node dist/test/bench/run.js --wire-only   only the wire benchmark (--zone-only: only the zone one)
  */
+import { runZoneBench } from './zone-bench.js';
 import { BASE_DECODE, BASE_ENCODE, FULL, QUICK, SCENARIO, measure, prepare, sinkValue, wireCases } from './wire-bench.js';
 
 const quick = process.argv.includes('--quick');
+const wireOnly = process.argv.includes('--wire-only');
+const zoneOnly = process.argv.includes('--zone-only');
 const opts = quick ? QUICK : FULL;
 
-const fixture = prepare();
-console.log(SCENARIO.join('\n'));
-console.log(
-  `  ${fixture.compressed.length} octets compressed, ${fixture.uncompressed.length} uncompressed ` +
-    `(dns-packet, which never compresses, writes the same ${fixture.theirs.length} octets)`,
-);
-console.log(
-  `node ${process.version}; per case ${opts.warmupMs} ms warm-up, then ${opts.runs} runs x ${opts.runMs} ms, interleaved; ` +
-    `median ops/s${quick ? ' (--quick: rough numbers only)' : ''}`,
-);
-console.log('');
-
-const results = measure(wireCases(fixture), opts);
-const median = (label: string): number => results.get(label)!.median;
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
-const x = (n: number): string => `${n.toFixed(1)}x`;
-
-const rows: string[][] = [['case', 'median ops/s', 'runs (ops/s)', `vs dns-packet`]];
-for (const [label, t] of results) {
-  const base = label.startsWith('encode') ? BASE_ENCODE : BASE_DECODE;
-  rows.push([label, fmt(t.median), t.runs.map(fmt).join(' / '), x(t.median / median(base))]);
+if (!zoneOnly) runWireBench();
+if (!wireOnly) {
+  if (!zoneOnly) console.log('');
+  runZoneBench(quick);
 }
-const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
-console.log(`(ratios against '${BASE_ENCODE}' and '${BASE_DECODE}')`);
-console.log('');
-const on = median('encode tyne (compression on)');
-const strict = on / median(BASE_ENCODE);
-const usual = on / median('encode dns-packet (allocating)');
-console.log(
-  `encode with compression: ${x(strict)} dns-packet writing into a caller buffer, ${x(usual)} dns-packet allocating; ` +
-    `goal 10x ${strict >= 10 ? 'met' : usual >= 10 ? 'met only against the allocating call' : 'NOT met'}`,
-);
-if (sinkValue() === 0.5) console.log(''); // never true; keeps the timed results observable
+
+function runWireBench(): void {
+  const fixture = prepare();
+  console.log(SCENARIO.join('\n'));
+  console.log(
+    `  ${fixture.compressed.length} octets compressed, ${fixture.uncompressed.length} uncompressed ` +
+      `(dns-packet, which never compresses, writes the same ${fixture.theirs.length} octets)`,
+  );
+  console.log(
+    `node ${process.version}; per case ${opts.warmupMs} ms warm-up, then ${opts.runs} runs x ${opts.runMs} ms, interleaved; ` +
+      `median ops/s${quick ? ' (--quick: rough numbers only)' : ''}`,
+  );
+  console.log('');
+
+  const results = measure(wireCases(fixture), opts);
+  const median = (label: string): number => results.get(label)!.median;
+  const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+  const x = (n: number): string => `${n.toFixed(1)}x`;
+
+  const rows: string[][] = [['case', 'median ops/s', 'runs (ops/s)', `vs dns-packet`]];
+  for (const [label, t] of results) {
+    const base = label.startsWith('encode') ? BASE_ENCODE : BASE_DECODE;
+    rows.push([label, fmt(t.median), t.runs.map(fmt).join(' / '), x(t.median / median(base))]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
+  console.log(`(ratios against '${BASE_ENCODE}' and '${BASE_DECODE}')`);
+  console.log('');
+  const on = median('encode tyne (compression on)');
+  const strict = on / median(BASE_ENCODE);
+  const usual = on / median('encode dns-packet (allocating)');
+  console.log(
+    `encode with compression: ${x(strict)} dns-packet writing into a caller buffer, ${x(usual)} dns-packet allocating; ` +
+      `goal 10x ${strict >= 10 ? 'met' : usual >= 10 ? 'met only against the allocating call' : 'NOT met'}`,
+  );
+  if (sinkValue() === 0.5) console.log(''); // never true; keeps the timed results observable
+}

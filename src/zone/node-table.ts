@@ -1,0 +1,143 @@
+import type { ZoneNodeImpl } from './zone-node.js';
+
+const EMPTY = -1;
+
+/** FNV-1a over the key's characters (latin1 octets), as a signed 32-bit number. */
+function hashKey(key: string): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/** The same hash over the uncompressed wire name in `wire[start, end)`, lowercased on the way: equal to `hashKey(name.key)`. */
+export function hashWireName(wire: Uint8Array, start = 0, end = wire.length): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = start; i < end; i++) {
+    const b = wire[i]!;
+    h = Math.imul(h ^ (b >= 0x41 && b <= 0x5a ? b | 0x20 : b), 0x01000193);
+  }
+  return h;
+}
+
+/** True when the node's owner, lowercased, is `key`. */
+function nodeHasKey(node: ZoneNodeImpl, key: string): boolean {
+  const c = node.chunk;
+  const start = node.start;
+  if (key.length !== node.end - start) return false;
+  for (let i = 0; i < key.length; i++) {
+    const b = c[start + i]!;
+    if (key.charCodeAt(i) !== (b >= 0x41 && b <= 0x5a ? b | 0x20 : b)) return false;
+  }
+  return true;
+}
+
+/** True when the node's owner equals `wire[start, end)`, letter case aside. */
+function nodeHasWire(node: ZoneNodeImpl, wire: Uint8Array, start: number, end: number): boolean {
+  const c = node.chunk;
+  const off = node.start - start;
+  if (end - start !== node.end - node.start) return false;
+  for (let i = start; i < end; i++) {
+    const a = c[off + i]!;
+    const b = wire[i]!;
+    if (a !== b && (a >= 0x41 && a <= 0x5a ? a | 0x20 : a) !== (b >= 0x41 && b <= 0x5a ? b | 0x20 : b)) return false;
+  }
+  return true;
+}
+
+/**
+ * Nodes by key (`Name.key`), in insertion order: the part of a Map the
+ * zone uses, without a Map. A million-name Map with string keys spends
+ * much of a zone load on cache misses (each probe reads the key strings of
+ * its chain) and needs a key string per node; here a probe runs over one
+ * typed array (open addressing, node index and full hash side by side),
+ * and a node's octets are compared only when the hash matches. Iteration
+ * sees nodes added during it, as a Map's does.
+ */
+export class NodeTable {
+  private readonly list: ZoneNodeImpl[] = [];
+  /** Pairs (index into `list` or EMPTY, hash). */
+  private table = new Int32Array(2048).fill(EMPTY);
+  private mask = 1023;
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  get(key: string): ZoneNodeImpl | undefined {
+    const hash = hashKey(key);
+    const table = this.table;
+    const mask = this.mask;
+    for (let p = hash & mask; ; p = (p + 1) & mask) {
+      const s = table[2 * p]!;
+      if (s === EMPTY) return undefined;
+      if (table[2 * p + 1] === hash && nodeHasKey(this.list[s]!, key)) return this.list[s];
+    }
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  /** The node whose owner is the wire name `wire[start, end)` (any letter case), `hash` being `hashWireName` of it. */
+  getWire(hash: number, wire: Uint8Array, start = 0, end = wire.length): ZoneNodeImpl | undefined {
+    const table = this.table;
+    const mask = this.mask;
+    for (let p = hash & mask; ; p = (p + 1) & mask) {
+      const s = table[2 * p]!;
+      if (s === EMPTY) return undefined;
+      if (table[2 * p + 1] === hash && nodeHasWire(this.list[s]!, wire, start, end)) return this.list[s];
+    }
+  }
+
+  /** Adds or replaces the node of `key` (which must be the node's own key). */
+  set(key: string, node: ZoneNodeImpl): this {
+    const hash = hashKey(key);
+    const table = this.table;
+    const mask = this.mask;
+    for (let p = hash & mask; ; p = (p + 1) & mask) {
+      const s = table[2 * p]!;
+      if (s === EMPTY) break;
+      if (table[2 * p + 1] === hash && nodeHasKey(this.list[s]!, key)) {
+        this.list[s] = node;
+        return this;
+      }
+    }
+    this.insertHashed(hash, node);
+    return this;
+  }
+
+  /** Adds a node known to be absent, `hash` being `hashWireName` of its owner. */
+  insertHashed(hash: number, node: ZoneNodeImpl): void {
+    const table = this.table;
+    const mask = this.mask;
+    let p = hash & mask;
+    while (table[2 * p] !== EMPTY) p = (p + 1) & mask;
+    table[2 * p] = this.list.length;
+    table[2 * p + 1] = hash;
+    this.list.push(node);
+    if (this.list.length * 2 > mask + 1) this.grow();
+  }
+
+  *values(): IterableIterator<ZoneNodeImpl> {
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) yield list[i]!;
+  }
+
+  private grow(): void {
+    const old = this.table;
+    const n = (this.mask + 1) * 2;
+    const table = new Int32Array(2 * n).fill(EMPTY);
+    const mask = n - 1;
+    for (let j = 0; j < old.length; j += 2) {
+      const s = old[j]!;
+      if (s === EMPTY) continue;
+      const h = old[j + 1]!;
+      let p = h & mask;
+      while (table[2 * p] !== EMPTY) p = (p + 1) & mask;
+      table[2 * p] = s;
+      table[2 * p + 1] = h;
+    }
+    this.table = table;
+    this.mask = mask;
+  }
+}

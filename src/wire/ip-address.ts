@@ -30,6 +30,7 @@ export function formatIPv4(b: Uint8Array, off = 0): string {
 
 /** Parses RFC 4291 §2.2 text forms (with `::` and a trailing dotted quad). */
 export function parseIPv6(text: string, out: Uint8Array, off = 0): boolean {
+  if (off === 0 && parsePlainIPv6(text, out)) return true;
   if (text.length < 2 || text.length > 45) return false;
   const dbl = text.indexOf('::');
   if (dbl >= 0 && text.indexOf('::', dbl + 1) >= 0) return false;
@@ -119,4 +120,59 @@ export function formatIPv6(b: Uint8Array, off = 0): string {
   }
   if (bestBase >= 0 && bestBase + bestLen === 8) out += ':';
   return out;
+}
+
+const V6_WORDS = new Uint16Array(8);
+
+/**
+ * The plain RFC 4291 §2.2 forms only (hex words of 1-4 digits, at most one
+ * `::`, no embedded IPv4), in one pass: the fast path of parseIPv6. False
+ * for anything else, which the general parser then decides; what this
+ * accepts, the general parser accepts the same.
+ */
+function parsePlainIPv6(text: string, out: Uint8Array): boolean {
+  const n = text.length;
+  if (n < 2 || n > 39) return false;
+  const words = V6_WORDS;
+  let count = 0;
+  let gap = -1;
+  let i = 0;
+  if (text.charCodeAt(0) === 0x3a) {
+    if (text.charCodeAt(1) !== 0x3a) return false;
+    gap = 0;
+    i = 2;
+  }
+  while (i < n) {
+    let v = 0;
+    let digits = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+      if (d < 0) break;
+      v = (v << 4) | d;
+      digits++;
+    }
+    if (digits === 0 || digits > 4 || count === 8) return false;
+    words[count++] = v;
+    if (i === n) break;
+    if (text.charCodeAt(i) !== 0x3a) return false;
+    i++;
+    if (i === n) return false;
+    if (text.charCodeAt(i) === 0x3a) {
+      if (gap >= 0) return false;
+      gap = count;
+      i++;
+    }
+  }
+  if (gap < 0 ? count !== 8 : count > 7) return false;
+  const zeros = gap < 0 ? 0 : 8 - count;
+  if (zeros > 0) out.fill(0, 0, 16);
+  let w = 0;
+  for (let k = 0; k < count; k++) {
+    if (k === gap) w += zeros;
+    out[2 * w] = words[k]! >> 8;
+    out[2 * w + 1] = words[k]! & 0xff;
+    w++;
+  }
+  return true;
 }

@@ -474,64 +474,11 @@ function fastAddress(type: number, t: ZoneToken[], i: number): Uint8Array | unde
   }
   if (type === RRType.AAAA) {
     const b = new Uint8Array(16);
-    return plainIPv6(tok.text, b) || parseIPv6(tok.text, b) ? b : undefined;
+    return parseIPv6(tok.text, b) ? b : undefined;
   }
   return undefined;
 }
 
-const V6_WORDS = new Uint16Array(8);
-
-/**
- * The plain RFC 4291 §2.2 forms only (hex words of 1-4 digits, at most one
- * `::`, no embedded IPv4), in one pass; false for anything else, which
- * parseIPv6 then decides. What this accepts, parseIPv6 accepts the same.
- */
-function plainIPv6(text: string, out: Uint8Array): boolean {
-  const n = text.length;
-  if (n < 2 || n > 39) return false;
-  const words = V6_WORDS;
-  let count = 0;
-  let gap = -1;
-  let i = 0;
-  if (text.charCodeAt(0) === 0x3a) {
-    if (text.charCodeAt(1) !== 0x3a) return false;
-    gap = 0;
-    i = 2;
-  }
-  while (i < n) {
-    let v = 0;
-    let digits = 0;
-    for (; i < n; i++) {
-      const c = text.charCodeAt(i);
-      const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
-      if (d < 0) break;
-      v = (v << 4) | d;
-      digits++;
-    }
-    if (digits === 0 || digits > 4 || count === 8) return false;
-    words[count++] = v;
-    if (i === n) break;
-    if (text.charCodeAt(i) !== 0x3a) return false;
-    i++;
-    if (i === n) return false;
-    if (text.charCodeAt(i) === 0x3a) {
-      if (gap >= 0) return false;
-      gap = count;
-      i++;
-    }
-  }
-  if (gap < 0 ? count !== 8 : count > 7) return false;
-  const zeros = gap < 0 ? 0 : 8 - count;
-  let w = 0;
-  for (let k = 0; k < count; k++) {
-    if (k === gap) w += zeros;
-    out[2 * w] = words[k]! >> 8;
-    out[2 * w + 1] = words[k]! & 0xff;
-    w++;
-  }
-  // A trailing `::` leaves its zeros after the last word; `out` is fresh, so zero already.
-  return true;
-}
 
 /** Parses a zone file (and what it includes), sending records to `sink`. */
 export function parseZoneFile(path: string, options: ZoneParseOptions, sink: RecordSink): ZoneParseResult {

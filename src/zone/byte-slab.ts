@@ -38,6 +38,29 @@ export class ByteSlab {
     this.lastStart = start;
   }
 
+  /**
+   * Stores copies of `a` then `b` next to each other in one chunk, `a` at
+   * `lastChunk[lastStart ..]`; false (nothing stored) when they are too big for that.
+   */
+  putPair(a: Uint8Array, b: Uint8Array): boolean {
+    const na = a.length;
+    const n = na + b.length;
+    if (n > this.chunkSize >>> 4) return false;
+    if (this.used + n > this.chunkSize) {
+      this.chunk = new Uint8Array(this.chunkSize);
+      this.used = 0;
+    }
+    const start = this.used;
+    const chunk = this.chunk;
+    for (let i = 0; i < na; i++) chunk[start + i] = a[i]!;
+    if (b.length <= 32) for (let i = 0, j = start + na; i < b.length; i++, j++) chunk[j] = b[i]!;
+    else chunk.set(b, start + na);
+    this.used = start + n;
+    this.lastChunk = chunk;
+    this.lastStart = start;
+    return true;
+  }
+
   /** A view holding a copy of `bytes`. */
   copy(bytes: Uint8Array): Uint8Array {
     this.put(bytes);

@@ -157,11 +157,23 @@ export class ZoneBuilder {
     if (node === undefined) {
       pos = this.positions.add(at);
       const slab = this.slab;
-      slab.put(name.wire);
-      node = new ZoneNodeImpl(slab.lastChunk, slab.lastStart, slab.lastStart + name.wire.length, undefined, toNsec3 ? NodeFlags.NSEC3 : 0, pos);
+      const n = name.wire.length;
+      // A new node's first record is kept inline (see ZoneNodeImpl), its rdata right after the owner,
+      // unless its type needs a position per record or it is too large for an RRset.
+      const inline = !POSITIONED_TYPES.has(type) && rr.rdata.length + 2 <= MAX_RRSET_OCTETS && slab.putPair(name.wire, rr.rdata);
+      if (!inline) slab.put(name.wire);
+      node = new ZoneNodeImpl(slab.lastChunk, slab.lastStart, slab.lastStart + n, undefined, toNsec3 ? NodeFlags.NSEC3 : 0, pos);
       map.insertHashed(hash, node);
       if (!toNsec3 && hasInternalWildcard(name)) {
         this.report('warning', ZoneCode.NON_TERMINAL_WILDCARD, `ownername '${nameForMessage(name)}' contains a non-terminal wildcard`, at);
+      }
+      if (inline) {
+        node.putInline(type, rr.class, rr.ttl, slab.lastStart + n + rr.rdata.length);
+        this.recordCount++;
+        this.lastName = name;
+        this.lastNode = node;
+        this.lastToNsec3 = toNsec3;
+        return;
       }
     }
     this.lastName = name;

@@ -1,5 +1,5 @@
 import { Name } from '../wire/index.js';
-import type { RRset, RRsetImpl } from './rrset.js';
+import { RRsetImpl, type RRset } from './rrset.js';
 
 /** One owner name of a zone: its RRsets by type and its NodeFlags. */
 export interface ZoneNode {
@@ -17,6 +17,13 @@ export interface ZoneNode {
  * (chunk, start, end) in the zone's byte slab until `name` is first asked
  * for, and the node holds its RRsets itself (a list linked through the RRsets) instead
  * of in a Map per name: it is its own `rrsets` view, a read-only map by type.
+ *
+ * Most nodes of a large zone own one RRset of one record, so the builder
+ * may keep a node's first RRset inline instead of as an RRsetImpl: its
+ * type and class, TTL, and its record at chunk[end, inlineEnd) (stored
+ * right after the owner). The RRsetImpl is made, once, when the RRset is
+ * first asked for (`get` of its type, `list`, iteration); `size` and `has`
+ * do not need it.
  */
 export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
   /** The owner's wire name is chunk[start, end). */
@@ -28,8 +35,13 @@ export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
   first: number;
   /** `name` or else `key`, once asked for (a million-name zone need not hold a million of either). */
   private cached: Name | string | undefined;
-  /** The first RRset; the others follow through `next`. */
+  /** The first RRset object; the others follow through `next`. */
   private items: RRsetImpl | undefined;
+  /** The inline RRset's type + class * 0x10000, or 0 when there is none (type 0 is never stored). */
+  private inlineTypeClass: number;
+  private inlineTtl: number;
+  /** The inline record is chunk[end, inlineEnd). */
+  private inlineEnd: number;
 
   constructor(chunk: Uint8Array, start: number, end: number, key: string | undefined, flags: number, first: number) {
     this.chunk = chunk;
@@ -38,6 +50,32 @@ export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
     this.flags = flags;
     this.first = first;
     this.items = undefined;
+    this.inlineTypeClass = 0;
+    this.inlineTtl = 0;
+    this.inlineEnd = 0;
+  }
+
+  /**
+   * Makes the node's first RRset an inline one of one record, whose rdata
+   * is chunk[end, rdataEnd) (builder only, on a node without RRsets; the
+   * owner is the node's name).
+   */
+  putInline(type: number, cls: number, ttl: number, rdataEnd: number): void {
+    this.inlineTypeClass = type + cls * 0x10000;
+    this.inlineTtl = ttl;
+    this.inlineEnd = rdataEnd;
+  }
+
+  /** Turns the inline RRset, if any, into the first RRset object. */
+  private materialize(): RRsetImpl | undefined {
+    const tc = this.inlineTypeClass;
+    if (tc === 0) return undefined;
+    const type = tc & 0xffff;
+    const r = new RRsetImpl(this, type, (tc - type) / 0x10000, this.inlineTtl, this.chunk, this.end, this.inlineEnd);
+    r.next = this.items;
+    this.items = r;
+    this.inlineTypeClass = 0;
+    return r;
   }
 
   get start(): number {
@@ -103,18 +141,30 @@ export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
   }
 
   get size(): number {
-    let n = 0;
+    let n = this.inlineTypeClass === 0 ? 0 : 1;
     for (let r = this.items; r !== undefined; r = r.next) n++;
     return n;
   }
 
   get(type: number): RRsetImpl | undefined {
+    const tc = this.inlineTypeClass;
+    if (tc !== 0 && (tc & 0xffff) === type) return this.materialize();
     for (let r = this.items; r !== undefined; r = r.next) if (r.type === type) return r;
     return undefined;
   }
 
   has(type: number): boolean {
-    return this.get(type) !== undefined;
+    const tc = this.inlineTypeClass;
+    if (tc !== 0 && (tc & 0xffff) === type) return true;
+    for (let r = this.items; r !== undefined; r = r.next) if (r.type === type) return true;
+    return false;
+  }
+
+  /** The RRsets that exist as objects, without making the inline one (which holds a single record). */
+  objects(): RRsetImpl[] {
+    const out: RRsetImpl[] = [];
+    for (let r = this.items; r !== undefined; r = r.next) out.push(r);
+    return out;
   }
 
   /** Adds an RRset of a type not yet present (builder only). */
@@ -130,6 +180,7 @@ export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
 
   /** The RRsets as an array (a fresh one). */
   list(): RRsetImpl[] {
+    this.materialize();
     const out: RRsetImpl[] = [];
     for (let r = this.items; r !== undefined; r = r.next) out.push(r);
     return out;

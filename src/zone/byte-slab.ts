@@ -61,6 +61,20 @@ export class ByteSlab {
     return true;
   }
 
+  /**
+   * Stores a copy of `bytes` at chunk[at ..] when that is exactly where the
+   * next bytes would go (the same chunk, with room); false (nothing stored) otherwise.
+   */
+  putAt(chunk: Uint8Array, at: number, bytes: Uint8Array): boolean {
+    const n = bytes.length;
+    if (chunk !== this.chunk || at !== this.used || n > this.chunkSize >>> 4 || at + n > this.chunkSize) return false;
+    for (let i = 0; i < n; i++) chunk[at + i] = bytes[i]!;
+    this.used = at + n;
+    this.lastChunk = chunk;
+    this.lastStart = at;
+    return true;
+  }
+
   /** A view holding a copy of `bytes`. */
   copy(bytes: Uint8Array): Uint8Array {
     this.put(bytes);

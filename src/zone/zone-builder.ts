@@ -187,7 +187,17 @@ export class ZoneBuilder {
         return;
       }
       const slab = this.slab;
-      const owner = node.sameOctets(name.wire) ? node : Name.trusted(slab.copy(name.wire));
+      const same = node.sameOctets(name.wire);
+      if (same && rr.rdata.length < 0x8000 && !POSITIONED_TYPES.has(type)) {
+        // A second single-record RRset right after the node's inline one is kept inline too (see ZoneNodeImpl).
+        const tail = node.inlineTail(rr.ttl);
+        if (tail >= 0 && slab.putAt(node.chunk, tail, rr.rdata)) {
+          node.putInline2(type, rr.rdata.length);
+          this.recordCount++;
+          return;
+        }
+      }
+      const owner = same ? node : Name.trusted(slab.copy(name.wire));
       slab.put(rr.rdata);
       const fresh = new RRsetImpl(owner, type, rr.class, rr.ttl, slab.lastChunk, slab.lastStart, slab.lastStart + rr.rdata.length);
       node.put(fresh);

@@ -23,7 +23,9 @@ export interface ZoneNode {
  * type and class, TTL, and its record at chunk[end, inlineEnd) (stored
  * right after the owner). The RRsetImpl is made, once, when the RRset is
  * first asked for (`get` of its type, `list`, iteration); `size` and `has`
- * do not need it.
+ * do not need it. A second single-record RRset of the same class and TTL
+ * whose record directly follows the first one's in the chunk may be kept
+ * inline too (an A and an AAAA at a name): then both are made together.
  */
 export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
   /** The owner's wire name is chunk[start, end). */
@@ -42,6 +44,11 @@ export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
   private inlineTtl: number;
   /** The inline record is chunk[end, inlineEnd). */
   private inlineEnd: number;
+  /**
+   * The second inline RRset: its type + rdata length * 0x10000 (the length is below 0x8000), or 0
+   * when there is none; its record is chunk[inlineEnd, inlineEnd + length), its class and TTL the first's.
+   */
+  private inline2: number;
 
   constructor(chunk: Uint8Array, start: number, end: number, key: string | undefined, flags: number, first: number) {
     this.chunk = chunk;
@@ -53,6 +60,7 @@ export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
     this.inlineTypeClass = 0;
     this.inlineTtl = 0;
     this.inlineEnd = 0;
+    this.inline2 = 0;
   }
 
   /**
@@ -66,16 +74,35 @@ export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
     this.inlineEnd = rdataEnd;
   }
 
-  /** Turns the inline RRset, if any, into the first RRset object. */
-  private materialize(): RRsetImpl | undefined {
+  /** The node's inline RRset and TTL, when the builder may add a second inline RRset after chunk[.., returned offset); else -1. */
+  inlineTail(ttl: number): number {
+    return this.inlineTypeClass !== 0 && this.inline2 === 0 && this.items === undefined && this.inlineTtl === ttl ? this.inlineEnd : -1;
+  }
+
+  /** Makes a second inline RRset (builder only, after `inlineTail`), of one record of `length` < 0x8000 octets. */
+  putInline2(type: number, length: number): void {
+    this.inline2 = type + length * 0x10000;
+  }
+
+  /** Turns the inline RRsets, if any, into the first RRset objects. */
+  private materialize(): void {
     const tc = this.inlineTypeClass;
-    if (tc === 0) return undefined;
+    if (tc === 0) return;
     const type = tc & 0xffff;
-    const r = new RRsetImpl(this, type, (tc - type) / 0x10000, this.inlineTtl, this.chunk, this.end, this.inlineEnd);
-    r.next = this.items;
+    const cls = (tc - type) / 0x10000;
+    const r = new RRsetImpl(this, type, cls, this.inlineTtl, this.chunk, this.end, this.inlineEnd);
+    const t2 = this.inline2;
+    if (t2 !== 0) {
+      const end = this.inlineEnd;
+      const r2 = new RRsetImpl(this, t2 & 0xffff, cls, this.inlineTtl, this.chunk, end, end + (t2 >>> 16));
+      r2.next = this.items;
+      r.next = r2;
+      this.inline2 = 0;
+    } else {
+      r.next = this.items;
+    }
     this.items = r;
     this.inlineTypeClass = 0;
-    return r;
   }
 
   get start(): number {
@@ -141,26 +168,26 @@ export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
   }
 
   get size(): number {
-    let n = this.inlineTypeClass === 0 ? 0 : 1;
+    let n = this.inlineTypeClass === 0 ? 0 : this.inline2 === 0 ? 1 : 2;
     for (let r = this.items; r !== undefined; r = r.next) n++;
     return n;
   }
 
   get(type: number): RRsetImpl | undefined {
     const tc = this.inlineTypeClass;
-    if (tc !== 0 && (tc & 0xffff) === type) return this.materialize();
+    if (tc !== 0 && ((tc & 0xffff) === type || (this.inline2 !== 0 && (this.inline2 & 0xffff) === type))) this.materialize();
     for (let r = this.items; r !== undefined; r = r.next) if (r.type === type) return r;
     return undefined;
   }
 
   has(type: number): boolean {
     const tc = this.inlineTypeClass;
-    if (tc !== 0 && (tc & 0xffff) === type) return true;
+    if (tc !== 0 && ((tc & 0xffff) === type || (this.inline2 !== 0 && (this.inline2 & 0xffff) === type))) return true;
     for (let r = this.items; r !== undefined; r = r.next) if (r.type === type) return true;
     return false;
   }
 
-  /** The RRsets that exist as objects, without making the inline one (which holds a single record). */
+  /** The RRsets that exist as objects, without making the inline ones (which hold a single record each). */
   objects(): RRsetImpl[] {
     const out: RRsetImpl[] = [];
     for (let r = this.items; r !== undefined; r = r.next) out.push(r);

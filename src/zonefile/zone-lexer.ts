@@ -77,7 +77,8 @@ export class ZoneLexer {
     const lineNo = ++this.lineNo;
     if (to > from && s.charCodeAt(to - 1) === CR) to--;
     if (this.depth === 0) {
-      this.tokens = [];
+      // (Every way a logical line ends leaves a fresh, empty array here.)
+      if (this.tokens.length > 0) this.tokens = [];
       const c = s.charCodeAt(from);
       this.blankOwner = to > from && (c === SPACE || c === TAB);
       this.startLine = lineNo;
@@ -149,7 +150,7 @@ export class ZoneLexer {
         if (d === SPACE || d === TAB || d === CR || d === SEMI || d === OPEN || d === CLOSE || d === QUOTE) break;
         j++;
       }
-      word += s.slice(wordStart, j);
+      word = word === '' && wordStart === i ? commonWord(s, i, j) : word + s.slice(wordStart, j);
       tokens.push({ text: word, quoted: false, line: lineNo, col });
       i = j;
     }
@@ -164,6 +165,19 @@ export class ZoneLexer {
     this.tokens = [];
     this.depth = 0;
   }
+}
+
+/** s.slice(i, j), without a new string for the usual class and type words. */
+function commonWord(s: string, i: number, j: number): string {
+  const n = j - i;
+  if (n === 2) {
+    if (s.charCodeAt(i) === 0x49 && s.charCodeAt(i + 1) === 0x4e) return 'IN';
+  } else if (n === 1) {
+    if (s.charCodeAt(i) === 0x41) return 'A';
+  } else if (n === 4) {
+    if (s.charCodeAt(i) === 0x41 && s.charCodeAt(i + 1) === 0x41 && s.charCodeAt(i + 2) === 0x41 && s.charCodeAt(i + 3) === 0x41) return 'AAAA';
+  }
+  return s.slice(i, j);
 }
 
 function closingQuote(s: string, from: number, to: number): number {

@@ -27,10 +27,29 @@ function targetAt(rdata: Uint8Array, offset: number): Name {
 }
 
 /** Per-type codes for the MX and SRV target checks. */
-const TARGET_CODES = {
-  [RRType.MX]: { none: ZoneCode.MX_NO_ADDRESS, cname: ZoneCode.MX_IS_CNAME, dname: ZoneCode.MX_BELOW_DNAME, offset: 2 },
-  [RRType.SRV]: { none: ZoneCode.SRV_NO_ADDRESS, cname: ZoneCode.SRV_IS_CNAME, dname: ZoneCode.SRV_BELOW_DNAME, offset: 6 },
-} as const;
+/**
+ * How each kind of target check reports: its codes, where the target name
+ * starts in the rdata, whether a root target means "no service" (RFC 7505
+ * §3 null MX, RFC 2782 "." SRV target), and the severity BIND gives it.
+ */
+interface TargetCheck {
+  none: string;
+  cname: string;
+  dname: string;
+  offset: number;
+  rootIsNoService: boolean;
+  severity: 'error' | 'warning';
+}
+
+const TARGET_CODES: Record<number, TargetCheck> = {
+  [RRType.MX]: { none: ZoneCode.MX_NO_ADDRESS, cname: ZoneCode.MX_IS_CNAME, dname: ZoneCode.MX_BELOW_DNAME, offset: 2, rootIsNoService: true, severity: 'warning' },
+  [RRType.SRV]: { none: ZoneCode.SRV_NO_ADDRESS, cname: ZoneCode.SRV_IS_CNAME, dname: ZoneCode.SRV_BELOW_DNAME, offset: 6, rootIsNoService: true, severity: 'warning' },
+};
+
+/** RFC 1034 §4.2.1 / RFC 1912 §2.8: apex name servers named inside the zone need addresses there; BIND (zone_check_ns) fails the zone. */
+const APEX_NS_CHECK: TargetCheck = {
+  none: ZoneCode.NS_NO_ADDRESS, cname: ZoneCode.NS_IS_CNAME, dname: ZoneCode.NS_BELOW_DNAME, offset: 0, rootIsNoService: false, severity: 'error',
+};
 
 /**
  * The checks BIND runs after a zone has loaded (zone.c integrity_checks,
@@ -52,7 +71,7 @@ export function runIntegrityChecks(ctx: CheckContext): void {
     } else {
       for (const type of [RRType.MX, RRType.SRV] as const) {
         const rrset = node.get(type);
-        if (rrset !== undefined) checkTargets(ctx, node, rrset, TARGET_CODES[type]);
+        if (rrset !== undefined) checkTargets(ctx, node, rrset, TARGET_CODES[type]!);
       }
       checkSpf(ctx, node);
     }
@@ -66,28 +85,9 @@ function inZone(ctx: CheckContext, target: Name): boolean {
   return target.isSubdomainOf(ctx.origin);
 }
 
-/**
- * RFC 1034 §4.2.1 / RFC 1912 §2.8: the apex name servers named inside the
- * zone must have addresses in it. BIND (zone_check_ns) fails the zone.
- */
 function checkApexNs(ctx: CheckContext): void {
   const ns = ctx.apex.get(RRType.NS);
-  if (ns === undefined) return;
-  const owner = nameForMessage(ctx.apex.name);
-  ns.rdatas.forEach((rdata, i) => {
-    const target = targetAt(rdata, 0);
-    if (!inZone(ctx, target)) return;
-    const found = lookupAddresses(ctx.nodes, ctx.origin, target, false);
-    const what = `${owner}/NS '${nameForMessage(target)}'`;
-    const at = ctx.rdataPosition(ns, i);
-    if (found.result === AddressResult.NO_ADDRESS) {
-      ctx.report('error', ZoneCode.NS_NO_ADDRESS, `${what} has no address records (A or AAAA)`, at);
-    } else if (found.result === AddressResult.CNAME) {
-      ctx.report('error', ZoneCode.NS_IS_CNAME, `${what} is a CNAME (illegal)`, at);
-    } else if (found.result === AddressResult.DNAME) {
-      ctx.report('error', ZoneCode.NS_BELOW_DNAME, `${what} is below a DNAME '${nameForMessage(found.cut!)}' (illegal)`, at);
-    }
-  });
+  if (ns !== undefined) checkTargets(ctx, ctx.apex, ns, APEX_NS_CHECK);
 }
 
 /**
@@ -125,31 +125,28 @@ function checkDelegation(ctx: CheckContext, node: ZoneNodeImpl): void {
 }
 
 /**
- * RFC 2181 §10.3: MX and SRV targets must have address records and must
- * not be aliases. BIND warns (named-checkzone -M/-S warn, -m warn).
+ * RFC 2181 §10.3: NS, MX and SRV targets inside the zone must have address
+ * records and must not be aliases. BIND warns for MX and SRV
+ * (named-checkzone -M/-S warn, -m warn) and fails the zone for apex NS.
  */
-function checkTargets(
-  ctx: CheckContext,
-  node: ZoneNodeImpl,
-  rrset: RRsetImpl,
-  codes: (typeof TARGET_CODES)[keyof typeof TARGET_CODES],
-): void {
+function checkTargets(ctx: CheckContext, node: ZoneNodeImpl, rrset: RRsetImpl, codes: TargetCheck): void {
   const owner = nameForMessage(node.name);
   const typeText = typeToText(rrset.type);
+  const severity = codes.severity;
   rrset.rdatas.forEach((rdata, i) => {
     // RFC 7505 §3 (null MX) and RFC 2782 ("." target): no service, nothing to look up.
-    if (rdata[codes.offset] === 0) return;
+    if (codes.rootIsNoService && rdata[codes.offset] === 0) return;
     const target = targetAt(rdata, codes.offset);
     if (!inZone(ctx, target)) return;
     const found = lookupAddresses(ctx.nodes, ctx.origin, target, false);
     const what = `${owner}/${typeText} '${nameForMessage(target)}'`;
     const at = ctx.rdataPosition(rrset, i);
     if (found.result === AddressResult.NO_ADDRESS) {
-      ctx.report('warning', codes.none, `${what} has no address records (A or AAAA)`, at);
+      ctx.report(severity, codes.none, `${what} has no address records (A or AAAA)`, at);
     } else if (found.result === AddressResult.CNAME) {
-      ctx.report('warning', codes.cname, `${what} is a CNAME (illegal)`, at);
+      ctx.report(severity, codes.cname, `${what} is a CNAME (illegal)`, at);
     } else if (found.result === AddressResult.DNAME) {
-      ctx.report('warning', codes.dname, `${what} is below a DNAME '${nameForMessage(found.cut!)}' (illegal)`, at);
+      ctx.report(severity, codes.dname, `${what} is below a DNAME '${nameForMessage(found.cut!)}' (illegal)`, at);
     }
   });
 }

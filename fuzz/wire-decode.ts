@@ -16,7 +16,7 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  WireFormatError, codecFor, decodeMessage, encodeMessage, validateRdata, type Edns, type Message, type Question, type ResourceRecord,
+  WireFormatError, bytesEqual, codecFor, decodeMessage, encodeMessage, validateRdata, type Edns, type Message, type Question, type ResourceRecord,
 } from '../src/wire/index.js';
 import { corpusPath, haveCorpus, repoRoot } from '../test/support/paths.js';
 import type { FuzzTarget } from './session.js';
@@ -36,12 +36,6 @@ export class FuzzFailure extends Error {
 // --- the oracle ------------------------------------------------------------
 
 const ENC_BUF = new Uint8Array(65535);
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 function hexOf(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');

@@ -14,3 +14,4 @@ export * from './message-encoder.js';
 export { codecFor, knownTypes } from './rdata-codecs.js';
 export * from './message-text.js';
 export * from './diagnostic.js';
+export * from './bytes-equal.js';

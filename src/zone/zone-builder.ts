@@ -1,5 +1,5 @@
 import {
-  Name, RRClass, RRType, TyneError, canonicalRdata, classToText, isMetaType, typeToText,
+  Name, RRClass, RRType, TyneError, bytesEqual, canonicalRdata, classToText, isMetaType, typeToText,
   type Diagnostic, type ResourceRecord, type SourcePosition,
 } from '../wire/index.js';
 import { ByteSlab } from './byte-slab.js';
@@ -50,12 +50,6 @@ const DEDUP_SET_THRESHOLD = 16;
 /** The type an RRSIG covers (RFC 4034 §3.1). */
 function coveredType(rdata: Uint8Array): number {
   return (rdata[0]! << 8) | rdata[1]!;
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function latin1(bytes: Uint8Array): string {

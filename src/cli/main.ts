@@ -1,23 +1,26 @@
 import { WireFormatError, TextFormatError, decodeMessage, lookupType, messageToText, Name, rdataFromText, rdataToText, tokenize, typeToText } from '../wire/index.js';
 import { toHex } from '../wire/base-encoding.js';
 import { checkZone } from './check-zone.js';
+import { serveCommand } from './serve-command.js';
 
 const USAGE = `usage: tyne <command> [arguments]
 
 commands:
+  serve -c|--config FILE
+                        serve the zones of a YAML configuration over UDP and TCP (see README)
   check-zone [-q] [-c class] [--print] ORIGIN FILE
                         check a zone file as named-checkzone does; --print writes it in canonical form
   rdata TYPE RDATA...   convert record data text to wire hex and back to canonical text
   decode HEX            decode a DNS message given in hex and print it like dig
-  help                  this text
-
-Serving zones (tyne serve) is not part of this build yet.`;
+  help                  this text`;
 
 /** Entry point of the `tyne` command; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...args] = argv;
   try {
     switch (cmd) {
+      case 'serve':
+        return await serveCommand(args);
       case 'check-zone':
         return checkZone(args, (s) => process.stdout.write(s), (s) => console.error(s));
       case 'rdata': {

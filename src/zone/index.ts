@@ -5,3 +5,4 @@ export type { ZoneNode } from './zone-node.js';
 export * from './zone.js';
 export * from './zone-builder.js';
 export * from './zone-codes.js';
+export { hashWireName } from './node-table.js';

@@ -52,6 +52,15 @@ export class Zone {
     return this.#nodes.get(key);
   }
 
+  /**
+   * The node whose owner is the uncompressed wire name `wire[start, end)`,
+   * any letter case, without building a Name or key: `hash` is
+   * `hashWireName(wire, start, end)` (the query path's lookup).
+   */
+  lookupWire(hash: number, wire: Uint8Array, start: number, end: number): ZoneNode | undefined {
+    return this.#nodes.getWire(hash, wire, start, end);
+  }
+
   /** The NSEC3 owner node of `name` (NSEC3 and the RRSIGs over it). */
   lookupNsec3(name: Name): ZoneNode | undefined {
     return this.#nsec3.get(name.key);

@@ -1,0 +1,197 @@
+import cluster, { type Worker } from 'node:cluster';
+import { ConfigError, loadConfig, type Config, type ListenAddress } from '../config/index.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { ZoneSet } from '../query/index.js';
+import { Responder } from '../server/responder.js';
+import { TcpListener } from '../server/tcp-listener.js';
+import { UdpListener } from '../server/udp-listener.js';
+import type { Zone } from '../zone/index.js';
+import { ZoneCatalog } from './zone-catalog.js';
+
+/** How long a stop may take before the process exits anyway (the issue allows 2 s). */
+const STOP_GRACE_MS = 1500;
+
+interface Endpoint {
+  udp: UdpListener;
+  tcp: TcpListener;
+}
+
+function endpointKey(a: ListenAddress): string {
+  return a.family === 6 ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+}
+
+/**
+ * `tyne serve --config FILE`. With `server.workers` above 1 this process
+ * forks that many node:cluster workers, which share the sockets and each
+ * load the zones; it then only relays signals. Resolves with the exit code.
+ */
+export async function serve(configPath: string): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig(configPath);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`tyne serve: configuration not usable [${err.code}]\n${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  if (cluster.isPrimary && config.server.workers > 1) return runPrimary(configPath, config);
+  return runServer(configPath, config);
+}
+
+/** The serving process (alone, or one cluster worker). */
+async function runServer(configPath: string, first: Config): Promise<number> {
+  const worker = cluster.isWorker ? cluster.worker!.id : undefined;
+  const log = createLogger(first.log.level, worker === undefined ? {} : { worker });
+  const catalog = new ZoneCatalog(log);
+  let config = first;
+  let responder = newResponder(config, catalog.load(config));
+  const current = (): Responder => responder;
+  const onError = (err: unknown, what: string): void => log.error({ err }, `${what}: ${(err as Error)?.message ?? String(err)}`);
+  const endpoints = new Map<string, Endpoint>();
+
+  const bindAll = async (cfg: Config): Promise<boolean> => {
+    let ok = true;
+    const wanted = new Set(cfg.listen.map(endpointKey));
+    for (const [key, ep] of [...endpoints]) {
+      if (!wanted.has(key)) {
+        endpoints.delete(key);
+        await Promise.all([ep.udp.close(), ep.tcp.close(0)]);
+        log.info({ listen: key }, 'stopped listening');
+      }
+    }
+    for (const a of cfg.listen) {
+      const key = endpointKey(a);
+      if (endpoints.has(key)) continue;
+      const udp = new UdpListener(current, a.host, a.port, onError);
+      const tcp = new TcpListener(current, a.host, a.port, { idleTimeoutMs: cfg.server.tcpIdleTimeoutMs, maxConnections: cfg.server.tcpMaxConnections }, onError);
+      try {
+        await udp.listen();
+        await tcp.listen();
+        endpoints.set(key, { udp, tcp });
+        log.info({ listen: key }, 'listening (udp, tcp)');
+      } catch (err) {
+        ok = false;
+        await Promise.all([udp.close(), tcp.close(0)]);
+        log.error({ listen: key, err }, `cannot listen on ${key}: ${(err as Error).message}`);
+      }
+    }
+    return ok;
+  };
+
+  if (!(await bindAll(config)) && endpoints.size === 0) {
+    log.fatal('no address could be bound; exiting');
+    return 1;
+  }
+  log.info({ zones: responder.zones.size, listen: [...endpoints.keys()] }, 'serving');
+  if (cluster.isWorker) process.send?.({ tyne: 'ready' });
+
+  let reloading = Promise.resolve();
+  const reload = (): void => {
+    reloading = reloading.then(async () => {
+      let next: Config;
+      try {
+        next = loadConfig(configPath);
+      } catch (err) {
+        log.error({ err: err instanceof ConfigError ? err.message : String(err) }, 'configuration not reloaded; keeping the running one');
+        return;
+      }
+      if (next.server.workers !== config.server.workers) log.warn('a change of server.workers takes effect at the next start');
+      config = next;
+      responder = newResponder(config, catalog.load(config));
+      await bindAll(config);
+      log.info({ zones: responder.zones.size }, 'reloaded');
+    });
+  };
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'stopping');
+      const hard = setTimeout(() => resolve(0), STOP_GRACE_MS + 300);
+      hard.unref();
+      void Promise.all([...endpoints.values()].map((ep) => Promise.all([ep.udp.close(), ep.tcp.close(STOP_GRACE_MS)]))).then(() => {
+        clearTimeout(hard);
+        log.info('stopped');
+        resolve(0);
+      });
+    };
+    process.on('SIGHUP', reload);
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    if (cluster.isWorker) {
+      process.on('message', (m: unknown) => {
+        const what = (m as { tyne?: string } | null)?.tyne;
+        if (what === 'reload') reload();
+        else if (what === 'stop') stop('primary');
+      });
+    }
+  });
+}
+
+function newResponder(config: Config, zones: Zone[]): Responder {
+  const s = config.server;
+  return new Responder(new ZoneSet(zones), { udpPayload: s.udpPayload, identity: s.identity, version: s.version });
+}
+
+/** The cluster primary: forks the workers, relays SIGHUP, stops them on SIGTERM/SIGINT, replaces one that dies. */
+async function runPrimary(configPath: string, config: Config): Promise<number> {
+  const log: Logger = createLogger(config.log.level, { role: 'primary' });
+  const n = config.server.workers;
+  let stopping = false;
+  let ready = 0;
+  let announced = false;
+  const restarts: number[] = [];
+  const fork = (): Worker => {
+    const w = cluster.fork();
+    w.on('message', (m: unknown) => {
+      if ((m as { tyne?: string } | null)?.tyne === 'ready' && ++ready >= n && !announced) {
+        announced = true;
+        log.info({ workers: n, config: configPath }, 'serving');
+      }
+    });
+    return w;
+  };
+  for (let i = 0; i < n; i++) fork();
+  cluster.on('exit', (w, code, signal) => {
+    if (stopping) return;
+    const now = Date.now();
+    restarts.push(now);
+    while (restarts.length > 0 && restarts[0]! < now - 60_000) restarts.shift();
+    log.error({ worker: w.id, code, signal }, 'worker died');
+    // At most 10 replacements a minute, so a worker that cannot start does not spin.
+    if (restarts.length <= 10) fork();
+  });
+  return new Promise<number>((resolve) => {
+    const workers = (): Worker[] => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+    process.on('SIGHUP', () => {
+      log.info('reload requested; passing it to the workers');
+      for (const w of workers()) w.send({ tyne: 'reload' });
+    });
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'stopping workers');
+      for (const w of workers()) w.send({ tyne: 'stop' });
+      const deadline = setTimeout(() => {
+        for (const w of workers()) w.kill('SIGKILL');
+        resolve(0);
+      }, STOP_GRACE_MS + 300);
+      deadline.unref();
+      const check = (): void => {
+        if (workers().length === 0) {
+          clearTimeout(deadline);
+          log.info('stopped');
+          resolve(0);
+        }
+      };
+      cluster.on('exit', check);
+      check();
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+}

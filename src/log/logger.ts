@@ -1,0 +1,11 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * The daemon's logger: pino JSON lines on stdout, one object per event.
+ * `bindings` are added to every line (the cluster worker id, for one).
+ */
+export function createLogger(level: string, bindings: Record<string, unknown> = {}): Logger {
+  return pino({ level, base: { pid: process.pid, ...bindings } }, pino.destination({ dest: 1, sync: true }));
+}

@@ -1,0 +1,256 @@
+import { answer, type Answer, type ZoneSet } from '../query/index.js';
+import { encodeMessage, Name, Opcode, Rcode, RRType, type Message, type ResourceRecord } from '../wire/index.js';
+import { NodeFlags, hashWireName } from '../zone/index.js';
+import { ABSENT_TYPE, AnswerCache } from './answer-cache.js';
+import { chaosAnswer } from './chaos.js';
+import { readRequest, RequestError, type Request } from './request.js';
+
+/** What the responder needs to know besides the zones. */
+export interface ResponderOptions {
+  /** RFC 6891 §6.2.5: the largest UDP response we send to EDNS clients (and advertise). */
+  udpPayload: number;
+  /** CH TXT id.server / hostname.bind and the EDNS NSID payload; null = not given. */
+  identity: string | null;
+  /** CH TXT version.bind; null = REFUSED. */
+  version: string | null;
+}
+
+/** Where a request came in. */
+export interface HandleContext {
+  readonly tcp: boolean;
+}
+
+const CLASS_IN = 1;
+const CLASS_CH = 3;
+/** RFC 1035 §4.2.1: the UDP limit without EDNS; RFC 6891 §6.2.5: never below it with EDNS either. */
+const MIN_UDP = 512;
+const HEADER = 12;
+
+/** Scratch buffer for the general path (encoding is synchronous). */
+const scratch = new Uint8Array(65535);
+
+/**
+ * Turns query octets into response octets, with no sockets (the listeners
+ * own those). Holds the zones being served and their prepared answers;
+ * `swap` replaces both at once, so a reload never mixes two versions.
+ */
+export class Responder {
+  #zones: ZoneSet;
+  #cache: AnswerCache;
+  readonly #options: ResponderOptions;
+  readonly #nsid: Uint8Array | null;
+
+  constructor(zones: ZoneSet, options: ResponderOptions) {
+    this.#zones = zones;
+    this.#cache = new AnswerCache();
+    this.#options = { ...options, udpPayload: Math.max(MIN_UDP, Math.min(options.udpPayload, 65535)) };
+    this.#nsid = options.identity === null ? null : Buffer.from(options.identity, 'utf8');
+  }
+
+  get zones(): ZoneSet {
+    return this.#zones;
+  }
+
+  /** Serves `zones` from now on; prepared answers of the old set are dropped with it. */
+  swap(zones: ZoneSet): void {
+    this.#zones = zones;
+    this.#cache = new AnswerCache();
+  }
+
+  /** Prepared answers held (for logs and tests). */
+  get cachedAnswers(): number {
+    return this.#cache.size;
+  }
+
+  /**
+   * The response to `buf[0, length)`, or null when it must be dropped
+   * (shorter than a header, or a response itself). Never throws on any input.
+   */
+  handle(buf: Uint8Array, ctx: HandleContext, length = buf.length): Uint8Array | null {
+    const req = readRequest(buf, length);
+    if (req.error === RequestError.DROP) return null;
+    if (req.error === RequestError.FORMERR) return this.#headerOnly(req, Rcode.FORMERR);
+    if (req.opcode !== Opcode.QUERY) return this.#headerOnly(req, Rcode.NOTIMP); // NOTIFY comes with transfers
+    // RFC 6891 §6.1.3: an EDNS version we do not speak gets BADVERS, with our version (0).
+    if (req.edns && req.ednsVersion > 0) return this.#small(req, Rcode.BADVERS, false, null);
+    if (req.tsig) return this.#small(req, Rcode.NOTAUTH, false, null); // no TSIG keys yet
+    const qtype = req.qtype;
+    if (qtype === RRType.OPT || qtype === RRType.TSIG || qtype === RRType.TKEY) return this.#headerOnly(req, Rcode.FORMERR);
+    if (qtype === RRType.MAILA || qtype === RRType.MAILB) return this.#small(req, Rcode.NOTIMP, false, null);
+    if (req.qclass === CLASS_CH) {
+      const txt = chaosAnswer(buf, req.qnameEnd, qtype, this.#options);
+      if (txt === null) return this.#small(req, Rcode.REFUSED, false, null);
+      return this.#small(req, Rcode.NOERROR, true, txt);
+    }
+    if (req.qclass !== CLASS_IN || qtype === RRType.AXFR || qtype === RRType.IXFR) return this.#small(req, Rcode.REFUSED, false, null);
+    return this.#answer(req, ctx);
+  }
+
+  #limit(req: Request, ctx: HandleContext): number {
+    if (ctx.tcp) return 65535;
+    if (!req.edns) return MIN_UDP;
+    return Math.max(MIN_UDP, Math.min(req.ednsPayload, this.#options.udpPayload));
+  }
+
+  #optLength(req: Request): number {
+    if (!req.edns) return 0;
+    return 11 + (req.nsid && this.#nsid !== null ? 4 + this.#nsid.length : 0);
+  }
+
+  #answer(req: Request, ctx: HandleContext): Uint8Array {
+    const buf = req.buf;
+    const qnameEnd = req.qnameEnd;
+    const qtype = req.qtype;
+    // The prepared path: a node that holds the name exactly, with authority or as a cut.
+    let node;
+    let key = 0;
+    if (qtype !== RRType.DS && qtype !== RRType.ANY) {
+      const zone = this.#zones.find(buf, HEADER, qnameEnd);
+      if (zone !== undefined) {
+        node = zone.lookupWire(hashWireName(buf, HEADER, qnameEnd), buf, HEADER, qnameEnd);
+        if (node !== undefined && (node.flags & NodeFlags.BELOW_CUT) === 0) {
+          const rrsets = node.rrsets;
+          key = rrsets.has(qtype) || rrsets.has(RRType.CNAME) || (node.flags & NodeFlags.DELEGATION) !== 0 ? qtype : ABSENT_TYPE;
+          const hit = this.#cache.get(node, key, buf, qnameEnd);
+          if (hit !== undefined) {
+            const optLen = this.#optLength(req);
+            const qEnd = req.questionEnd;
+            const total = qEnd + hit.tail.length + optLen;
+            if (total <= this.#limit(req, ctx)) {
+              const out = Buffer.allocUnsafe(total);
+              this.#header(out, req, hit.aa, false, hit.rcode, hit.an, hit.ns, hit.ar + (req.edns ? 1 : 0));
+              out.set(buf.subarray(HEADER, qEnd), HEADER);
+              out.set(hit.tail, qEnd);
+              if (req.edns) this.#writeOpt(out, qEnd + hit.tail.length, req, hit.rcode);
+              return out;
+            }
+          }
+        } else {
+          node = undefined;
+        }
+      }
+    }
+    // The general path: RFC 1034 §4.3.2, then encode.
+    const qname = buf.slice(HEADER, qnameEnd);
+    const result = answer(this.#zones, { name: qname, type: qtype, class: req.qclass }, { minimalAny: !ctx.tcp });
+    const limit = this.#limit(req, ctx);
+    const msg = this.#message(req, qname, result);
+    const enc = encodeMessage(msg, scratch, { limit });
+    const cut = enc.truncatedSection;
+    const droppedGlue = cut === 3 && countAdditional(scratch, req) < result.requiredAdditional;
+    if (cut === 1 || cut === 2 || droppedGlue) {
+      // RFC 2181 §9 / RFC 9471 §3: it does not fit; TC with the question (and OPT), as BIND does.
+      return this.#small(req, result.rcode, result.aa, null, true);
+    }
+    const out = Buffer.from(scratch.subarray(0, enc.length));
+    if (node !== undefined && cut === 0) {
+      const optLen = req.edns ? this.#optLength(req) : 0;
+      const qEnd = req.questionEnd;
+      this.#cache.put(node, {
+        qname,
+        qtype: key,
+        tail: out.slice(qEnd, out.length - optLen),
+        aa: result.aa,
+        rcode: result.rcode,
+        an: result.answer.length,
+        ns: result.authority.length,
+        ar: result.additional.length,
+      });
+    }
+    return out;
+  }
+
+  #message(req: Request, qname: Uint8Array, result: Answer): Message {
+    const rd = (req.flags & 0x0100) !== 0;
+    const cd = (req.flags & 0x0010) !== 0;
+    return {
+      id: req.id, qr: true, opcode: Opcode.QUERY, aa: result.aa, tc: false, rd, ra: false, z: false, ad: false, cd,
+      rcode: result.rcode,
+      questions: [{ name: Name.trusted(qname), type: req.qtype, class: req.qclass }],
+      answers: result.answer.map(toRecord),
+      authorities: result.authority.map(toRecord),
+      additionals: result.additional.map(toRecord),
+      edns: req.edns ? this.#edns(req) : null,
+      tsig: null,
+    };
+  }
+
+  #edns(req: Request): NonNullable<Message['edns']> {
+    return {
+      udpPayload: this.#options.udpPayload, version: 0, dnssecOk: req.dnssecOk, z: 0,
+      options: req.nsid && this.#nsid !== null ? [{ code: 3, data: this.#nsid }] : [],
+    };
+  }
+
+  /** Header flags: QR, the opcode, AA, TC, RD and CD copied (RFC 1035 §4.1.1, RFC 4035 §3.1.6); RA, Z and AD clear. */
+  #header(out: Uint8Array, req: Request, aa: boolean, tc: boolean, rcode: number, an: number, ns: number, ar: number, qd = 1): void {
+    out[0] = req.id >>> 8;
+    out[1] = req.id;
+    out[2] = 0x80 | (req.opcode << 3) | (aa ? 0x04 : 0) | (tc ? 0x02 : 0) | ((req.flags >> 8) & 0x01);
+    out[3] = (req.flags & 0x10) | (rcode & 0xf);
+    out[4] = 0;
+    out[5] = qd;
+    out[6] = an >>> 8;
+    out[7] = an;
+    out[8] = ns >>> 8;
+    out[9] = ns;
+    out[10] = ar >>> 8;
+    out[11] = ar;
+  }
+
+  #writeOpt(out: Uint8Array, at: number, req: Request, rcode: number): void {
+    const payload = this.#options.udpPayload;
+    out[at] = 0; // RFC 6891 §6.1.2: root owner
+    out[at + 1] = 0;
+    out[at + 2] = RRType.OPT;
+    out[at + 3] = payload >>> 8;
+    out[at + 4] = payload;
+    out[at + 5] = rcode >>> 4; // RFC 6891 §6.1.3: upper 8 bits of the extended RCODE
+    out[at + 6] = 0; // version
+    out[at + 7] = req.dnssecOk ? 0x80 : 0; // RFC 3225 §3: DO is copied
+    out[at + 8] = 0;
+    const nsid = req.nsid ? this.#nsid : null;
+    const rdlen = nsid === null ? 0 : 4 + nsid.length;
+    out[at + 9] = rdlen >>> 8;
+    out[at + 10] = rdlen;
+    if (nsid !== null) {
+      out[at + 11] = 0;
+      out[at + 12] = 3; // RFC 5001 §2.3: NSID
+      out[at + 13] = nsid.length >>> 8;
+      out[at + 14] = nsid.length;
+      out.set(nsid, at + 15);
+    }
+  }
+
+  /** A response of header, question, at most one answer record (CH TXT) and OPT. */
+  #small(req: Request, rcode: number, aa: boolean, record: Uint8Array | null, tc = false): Uint8Array {
+    const qEnd = req.questionEnd;
+    const optLen = this.#optLength(req);
+    const rec = record ?? EMPTY;
+    const out = Buffer.allocUnsafe(qEnd + rec.length + optLen);
+    this.#header(out, req, aa, tc, rcode, record === null ? 0 : 1, 0, req.edns ? 1 : 0);
+    out.set(req.buf.subarray(HEADER, qEnd), HEADER);
+    out.set(rec, qEnd);
+    if (req.edns) this.#writeOpt(out, qEnd + rec.length, req, rcode);
+    return out;
+  }
+
+  /** FORMERR / NOTIMP: the header alone (the question may be what was wrong), as BIND sends them. */
+  #headerOnly(req: Request, rcode: number): Uint8Array {
+    const out = Buffer.allocUnsafe(HEADER);
+    this.#header(out, req, false, false, rcode, 0, 0, 0, 0);
+    return out;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+function toRecord(r: Answer['answer'][number]): ResourceRecord {
+  return { name: Name.trusted(r.owner), type: r.type, class: r.class, ttl: r.ttl, rdata: r.rdata };
+}
+
+/** ARCOUNT of an encoded response, less the OPT record. */
+function countAdditional(buf: Uint8Array, req: Request): number {
+  return ((buf[10]! << 8) | buf[11]!) - (req.edns ? 1 : 0);
+}
+

@@ -1,0 +1,128 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { HandleContext, Responder } from './responder.js';
+import type { ListenerErrorSink } from './udp-listener.js';
+
+const TCP: HandleContext = Object.freeze({ tcp: true });
+
+export interface TcpLimits {
+  /** RFC 7766 §6.2.3: close a connection idle this long (ms). */
+  idleTimeoutMs: number;
+  /** Connections held at once; a new one past this closes the one idle longest. */
+  maxConnections: number;
+  /** Response octets allowed to wait for a slow reader before the connection is dropped. */
+  maxPendingOctets?: number;
+}
+
+/**
+ * DNS over TCP (RFC 7766): two-octet length prefix, many queries per
+ * connection, answered in order as they arrive (pipelining, §6.2.1.1).
+ * A client that does not read its answers is paused, then dropped, so it
+ * never holds up another connection; an idle one is closed after the idle
+ * timeout; past the connection cap the longest-idle connection goes first.
+ */
+export class TcpListener {
+  readonly #server: Server;
+  readonly #host: string;
+  readonly #port: number;
+  /** Open connections, least recently active first (a Map keeps insertion order). */
+  readonly #conns = new Map<Socket, true>();
+  readonly #limits: Required<TcpLimits>;
+
+  constructor(responder: () => Responder, host: string, port: number, limits: TcpLimits, onError: ListenerErrorSink) {
+    this.#host = host;
+    this.#port = port;
+    this.#limits = { maxPendingOctets: 1 << 20, ...limits };
+    this.#server = createServer({ noDelay: true }, (sock) => this.#accept(sock, responder, onError));
+    this.#server.on('error', (err) => onError(err, `tcp listener ${host}:${port}`));
+  }
+
+  get connections(): number {
+    return this.#conns.size;
+  }
+
+  listen(): Promise<{ host: string; port: number }> {
+    return new Promise((resolve, reject) => {
+      const fail = (err: Error): void => reject(err);
+      this.#server.once('error', fail);
+      this.#server.listen({ port: this.#port, host: this.#host, exclusive: false }, () => {
+        this.#server.off('error', fail);
+        const a = this.#server.address();
+        if (a === null || typeof a === 'string') resolve({ host: this.#host, port: this.#port });
+        else resolve({ host: a.address, port: a.port });
+      });
+    });
+  }
+
+  /** Stops accepting; open connections finish what they have been sent, then close (destroyed after `graceMs`). */
+  close(graceMs = 1500): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        for (const s of this.#conns.keys()) s.destroy();
+      }, graceMs);
+      timer.unref();
+      this.#server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      for (const s of this.#conns.keys()) s.end();
+    });
+  }
+
+  #touch(sock: Socket): void {
+    this.#conns.delete(sock);
+    this.#conns.set(sock, true);
+  }
+
+  #accept(sock: Socket, responder: () => Responder, onError: ListenerErrorSink): void {
+    if (this.#conns.size >= this.#limits.maxConnections) {
+      const oldest = this.#conns.keys().next().value;
+      if (oldest !== undefined) {
+        this.#conns.delete(oldest);
+        oldest.destroy();
+      }
+    }
+    this.#conns.set(sock, true);
+    sock.setTimeout(this.#limits.idleTimeoutMs, () => sock.destroy());
+    sock.on('error', () => sock.destroy());
+    sock.on('close', () => this.#conns.delete(sock));
+    sock.on('drain', () => sock.resume());
+    let pending: Buffer | null = null;
+    sock.on('data', (chunk: Buffer) => {
+      this.#touch(sock);
+      const data = pending === null ? chunk : Buffer.concat([pending, chunk]);
+      pending = null;
+      let p = 0;
+      while (data.length - p >= 2) {
+        const len = data.readUInt16BE(p);
+        if (data.length - p - 2 < len) break;
+        const msg = data.subarray(p + 2, p + 2 + len);
+        p += 2 + len;
+        let out: Uint8Array | null;
+        try {
+          out = responder().handle(msg, TCP);
+        } catch (err) {
+          onError(err, `tcp query from ${sock.remoteAddress ?? '?'}`);
+          sock.destroy();
+          return;
+        }
+        if (out === null) {
+          // Not a query at all (no header, or a response): RFC 7766 §6.2.2 lets us close.
+          sock.destroy();
+          return;
+        }
+        const framed = Buffer.allocUnsafe(2 + out.length);
+        framed.writeUInt16BE(out.length, 0);
+        framed.set(out, 2);
+        if (!sock.write(framed)) {
+          // A client that does not read: stop reading its queries until it catches up.
+          if (sock.writableLength > this.#limits.maxPendingOctets) {
+            sock.destroy();
+            return;
+          }
+          sock.pause();
+        }
+      }
+      if (p < data.length) pending = Buffer.from(data.subarray(p));
+    });
+  }
+}

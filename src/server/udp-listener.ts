@@ -1,0 +1,60 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { HandleContext, Responder } from './responder.js';
+
+const UDP: HandleContext = Object.freeze({ tcp: false });
+
+/** Reports a failure that must not stop serving (one bad request, one failed send). */
+export type ListenerErrorSink = (err: unknown, what: string) => void;
+
+/**
+ * One UDP socket answering queries (RFC 1035 §4.2.1). Each datagram is
+ * answered synchronously from the responder, so nothing queues here.
+ * In a node:cluster worker the socket is shared with the other workers.
+ */
+export class UdpListener {
+  readonly #socket: Socket;
+  readonly #host: string;
+  readonly #port: number;
+
+  constructor(responder: () => Responder, host: string, port: number, onError: ListenerErrorSink) {
+    this.#host = host;
+    this.#port = port;
+    const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
+    socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
+      let out: Uint8Array | null;
+      try {
+        out = responder().handle(msg, UDP);
+      } catch (err) {
+        // A bug, not the client's fault: no answer, and the process keeps serving.
+        onError(err, `udp query from ${rinfo.address}`);
+        return;
+      }
+      if (out !== null) socket.send(out, rinfo.port, rinfo.address);
+    });
+    socket.on('error', (err) => onError(err, `udp socket ${host}:${port}`));
+    this.#socket = socket;
+  }
+
+  /** Binds the socket; rejects when the address cannot be bound. */
+  listen(): Promise<{ host: string; port: number }> {
+    return new Promise((resolve, reject) => {
+      const fail = (err: Error): void => reject(err);
+      this.#socket.once('error', fail);
+      this.#socket.bind(this.#port, this.#host, () => {
+        this.#socket.off('error', fail);
+        const a = this.#socket.address();
+        resolve({ host: a.address, port: a.port });
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      try {
+        this.#socket.close(() => resolve());
+      } catch {
+        resolve(); // never bound or already closed
+      }
+    });
+  }
+}

@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { repoRoot } from './paths.js';
+
+/** A running `tyne serve` child process. */
+export interface TyneProcess {
+  readonly child: ChildProcess;
+  /** Parsed pino lines seen on stdout so far (non-JSON lines are kept as { raw }). */
+  readonly logs: Record<string, unknown>[];
+  /** stderr so far. */
+  stderr(): string;
+  /** Resolves with the first log line for which `pred` is true (seen before or after the call), or rejects after `timeoutMs`. */
+  waitForLog(pred: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Sends `signal` (SIGTERM by default) and resolves with the exit code once the process has exited (SIGKILL after 5 s). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Starts `bin/tyne serve --config <configPath>` and waits until it logs
+ * `serving` (every zone loaded and every listener bound). Rejects if the
+ * process exits first or `timeoutMs` passes; the error carries its stderr.
+ */
+export async function startTyne(configPath: string, opts: { timeoutMs?: number; extraArgs?: string[] } = {}): Promise<TyneProcess> {
+  const child = spawn(process.execPath, [resolve(repoRoot, 'bin', 'tyne'), 'serve', '--config', configPath, ...(opts.extraArgs ?? [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  let err = '';
+  let pending = '';
+  const waiters: { pred: (l: Record<string, unknown>) => boolean; done: (l: Record<string, unknown>) => void }[] = [];
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (chunk: string) => {
+    pending += chunk;
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const text = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      let line: Record<string, unknown>;
+      try {
+        line = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        line = { raw: text };
+      }
+      logs.push(line);
+      for (let i = waiters.length - 1; i >= 0; i--) {
+        if (waiters[i]!.pred(line)) {
+          waiters[i]!.done(line);
+          waiters.splice(i, 1);
+        }
+      }
+    }
+  });
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (c: string) => (err += c));
+  let exited: number | null | undefined;
+  const exitPromise = new Promise<number | null>((res) => child.once('exit', (code) => { exited = code; res(code); }));
+
+  const proc: TyneProcess = {
+    child,
+    logs,
+    stderr: () => err,
+    waitForLog(pred, timeoutMs = 10_000) {
+      const seen = logs.find(pred);
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((res, rej) => {
+        const timer = setTimeout(() => rej(new Error(`timed out waiting for a log line; stderr: ${err}`)), timeoutMs);
+        waiters.push({ pred, done: (l) => { clearTimeout(timer); res(l); } });
+        void exitPromise.then((code) => {
+          clearTimeout(timer);
+          rej(new Error(`tyne exited (${code}) before the expected log line; stderr: ${err}; stdout: ${JSON.stringify(logs.slice(-5))}`));
+        });
+      });
+    },
+    async stop(signal = 'SIGTERM') {
+      if (exited !== undefined) return exited;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      const code = await exitPromise;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+  try {
+    await proc.waitForLog((l) => l.msg === 'serving', opts.timeoutMs ?? 15_000);
+  } catch (e) {
+    await proc.stop('SIGKILL');
+    throw e;
+  }
+  return proc;
+}

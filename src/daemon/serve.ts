@@ -7,6 +7,7 @@ import { TcpListener } from '../server/tcp-listener.js';
 import { UdpListener } from '../server/udp-listener.js';
 import type { Zone } from '../zone/index.js';
 import { ZoneCatalog } from './zone-catalog.js';
+import { queryLogger } from './query-log.js';
 
 /** How long a stop may take before the process exits anyway (the issue allows 2 s). */
 const STOP_GRACE_MS = 1500;
@@ -64,8 +65,9 @@ async function runServer(configPath: string, first: Config): Promise<number> {
     for (const a of cfg.listen) {
       const key = endpointKey(a);
       if (endpoints.has(key)) continue;
-      const udp = new UdpListener(current, a.host, a.port, onError);
-      const tcp = new TcpListener(current, a.host, a.port, { idleTimeoutMs: cfg.server.tcpIdleTimeoutMs, maxConnections: cfg.server.tcpMaxConnections }, onError);
+      const observe = log.isLevelEnabled('debug') ? queryLogger(log) : undefined;
+      const udp = new UdpListener(current, a.host, a.port, onError, observe);
+      const tcp = new TcpListener(current, a.host, a.port, { idleTimeoutMs: cfg.server.tcpIdleTimeoutMs, maxConnections: cfg.server.tcpMaxConnections }, onError, observe);
       try {
         await udp.listen();
         await tcp.listen();

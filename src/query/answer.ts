@@ -27,21 +27,26 @@ export function answer(zones: ZoneSet, q: WireQuestion, opts: AnswerOptions = {}
   const out = emptyAnswer();
   const qtype = q.type;
   const visited: ZoneNode[] = [];
-  let name = q.name;
-  for (let step = 0; step <= MAX_CHAIN; step++) {
-    // RFC 1034 §4.3.2 step 2; DS is answered by the parent (RFC 4035 §3.1.4.1).
-    const zone = zones.find(name, 0, name.length, qtype === RRType.DS);
-    if (zone === undefined) {
-      if (step === 0) {
-        out.kind = AnswerKind.REFUSED;
-        out.rcode = Rcode.REFUSED;
-      }
-      // A chain that leaves our zones ends here; the resolver follows it (RFC 1034 §4.3.2 step 3a).
+  const name = q.name;
+  // RFC 1034 §4.3.2 step 2; DS is answered by the parent (RFC 4035 §3.1.4.1).
+  const zone = zones.find(name, 0, name.length, qtype === RRType.DS);
+  if (zone === undefined) {
+    out.kind = AnswerKind.REFUSED;
+    out.rcode = Rcode.REFUSED;
+    return out;
+  }
+  let next = resolveInZone(zone, name, qtype, out, visited, opts.minimalAny ?? true);
+  for (let restarts = 0; next !== undefined; restarts++) {
+    if (restarts === MAX_CHAIN) {
+      // Too long a chain: what was found so far, with SERVFAIL, as BIND gives.
+      out.rcode = Rcode.SERVFAIL;
       return out;
     }
-    const next = resolveInZone(zone, name, qtype, out, visited, opts.minimalAny ?? true);
-    if (next === undefined) return out;
-    name = next;
+    // Step 3a restarts at step 1, but an authoritative-only server (BIND,
+    // Knot) follows the chain only inside the zone: the resolver asks again
+    // for a target in another zone, even one we also serve.
+    if (zones.find(next, 0, next.length) !== zone) return out;
+    next = resolveInZone(zone, next, qtype, out, visited, opts.minimalAny ?? true);
   }
   return out;
 }
@@ -63,7 +68,7 @@ function resolveInZone(zone: Zone, name: Uint8Array, qtype: number, out: Answer,
   let encloserStart = labels === apexLabels ? 0 : starts[labels - apexLabels]!;
   let exact: ZoneNode | undefined = labels === apexLabels ? apex : undefined;
   if (exact === undefined && (apex.flags & NodeFlags.HAS_DNAME) !== 0) {
-    return synthesizeFromDname(apex, name, encloserStart, out);
+    return synthesizeFromDname(apex, name, encloserStart, qtype, out);
   }
   for (let d = apexLabels + 1; exact === undefined && d <= labels; d++) {
     const start = starts[labels - d]!;
@@ -80,15 +85,18 @@ function resolveInZone(zone: Zone, name: Uint8Array, qtype: number, out: Answer,
       break;
     }
     // RFC 6672 §2.3: a DNAME at a proper ancestor redirects the name.
-    if ((flags & NodeFlags.HAS_DNAME) !== 0) return synthesizeFromDname(node, name, start, out);
+    if ((flags & NodeFlags.HAS_DNAME) !== 0) return synthesizeFromDname(node, name, start, qtype, out);
     encloser = node;
     encloserStart = start;
   }
 
   if (exact !== undefined) {
-    if (visited.includes(exact)) return undefined; // a CNAME loop ends here, as in BIND
+    if (visited.includes(exact)) {
+      out.rcode = Rcode.SERVFAIL; // a CNAME loop: what was found so far, with SERVFAIL, as BIND gives
+      return undefined;
+    }
     visited.push(exact);
-    return answerAtNode(zone, exact, exact.name.wire, qtype, out, minimalAny);
+    return answerAtNode(zone, exact, undefined, qtype, out, minimalAny);
   }
 
   // Step 3c: RFC 4592 §3.3.1, the source of synthesis is `*.<closest encloser>`.
@@ -98,7 +106,7 @@ function resolveInZone(zone: Zone, name: Uint8Array, qtype: number, out: Answer,
   wildName.set(name.subarray(encloserStart), 2);
   const wild = zone.lookupWire(hashWireName(wildName, 0, wildName.length), wildName, 0, wildName.length);
   if (wild === undefined) {
-    negative(zone, out, Rcode.NXDOMAIN);
+    negative(zone, out, Rcode.NXDOMAIN, qtype);
     return undefined;
   }
   // The synthesized owner: the question's labels above the encloser, then the encloser as the zone spells it (as BIND does).
@@ -109,8 +117,12 @@ function resolveInZone(zone: Zone, name: Uint8Array, qtype: number, out: Answer,
   return answerAtNode(zone, wild, owner, qtype, out, minimalAny);
 }
 
-/** Step 3a at a node that matched (exactly or as a wildcard, shown as `owner`). */
-function answerAtNode(zone: Zone, node: ZoneNode, owner: Uint8Array, qtype: number, out: Answer, minimalAny: boolean): Uint8Array | undefined {
+/**
+ * Step 3a at a node that matched: exactly (`owner` undefined: each RRset
+ * shows its owner as the zone file spells it, as BIND does) or as a
+ * wildcard (shown as `owner`).
+ */
+function answerAtNode(zone: Zone, node: ZoneNode, owner: Uint8Array | undefined, qtype: number, out: Answer, minimalAny: boolean): Uint8Array | undefined {
   const rrsets = node.rrsets;
   if (qtype === RRType.ANY && rrsets.size > 0) {
     out.aa = true;
@@ -118,32 +130,32 @@ function answerAtNode(zone: Zone, node: ZoneNode, owner: Uint8Array, qtype: numb
     const chosen: RRset[] = cname !== undefined ? [cname] : [...rrsets.values()].sort((a, b) => a.type - b.type);
     // RFC 8482 §4.1: one RRset is enough; the full set over TCP.
     const list = minimalAny ? chosen.slice(0, 1) : chosen;
-    for (const rrset of list) pushRRset(out.answer, owner, rrset);
+    for (const rrset of list) pushRRset(out.answer, owner ?? rrset.name.wire, rrset);
     addAdditional(zone, list, out);
     return undefined;
   }
   const rrset = rrsets.get(qtype);
   if (rrset !== undefined) {
     out.aa = true;
-    pushRRset(out.answer, owner, rrset);
+    pushRRset(out.answer, owner ?? rrset.name.wire, rrset);
     addAdditional(zone, [rrset], out);
     return undefined;
   }
   const cname = rrsets.get(RRType.CNAME);
   if (cname !== undefined && qtype !== RRType.CNAME) {
     out.aa = true;
-    pushRRset(out.answer, owner, cname);
+    pushRRset(out.answer, owner ?? cname.name.wire, cname);
     return cname.rdatas[0]; // RFC 1034 §4.3.2 step 3a: restart at the canonical name
   }
-  negative(zone, out, Rcode.NOERROR);
+  negative(zone, out, Rcode.NOERROR, qtype);
   return undefined;
 }
 
 /** RFC 6672 §3.1: the DNAME, then a CNAME synthesized for `name`, then a restart at its target. */
-function synthesizeFromDname(node: ZoneNode, name: Uint8Array, ownerStart: number, out: Answer): Uint8Array | undefined {
+function synthesizeFromDname(node: ZoneNode, name: Uint8Array, ownerStart: number, qtype: number, out: Answer): Uint8Array | undefined {
   const dname = node.rrsets.get(RRType.DNAME)!;
   out.aa = true;
-  pushRRset(out.answer, node.name.wire, dname);
+  pushRRset(out.answer, dname.name.wire, dname);
   const target = dname.rdatas[0]!;
   const length = ownerStart + target.length;
   if (length > 255) {
@@ -157,11 +169,16 @@ function synthesizeFromDname(node: ZoneNode, name: Uint8Array, ownerStart: numbe
   next.set(target, ownerStart);
   // RFC 6672 §3.1: the CNAME's owner is the name asked for, its TTL the DNAME's.
   out.answer.push({ owner: name, type: RRType.CNAME, class: dname.class, ttl: dname.ttl, rdata: next });
-  return next;
+  // A CNAME question is answered by the synthesized CNAME itself.
+  return qtype === RRType.CNAME ? undefined : next;
 }
 
-/** RFC 2308 §3: the SOA in the authority section, its TTL the smaller of its own and MINIMUM. */
-function negative(zone: Zone, out: Answer, rcode: number): void {
+/**
+ * RFC 2308 §3: the SOA in the authority section, its TTL the smaller of its
+ * own and MINIMUM. For NXDOMAIN to an SOA question the TTL is 0, as BIND's
+ * default `zero-no-soa-ttl yes` gives.
+ */
+function negative(zone: Zone, out: Answer, rcode: number, qtype: number): void {
   out.aa = true;
   out.rcode = rcode;
   out.kind = rcode === Rcode.NXDOMAIN ? AnswerKind.NXDOMAIN : out.answer.length > 0 ? AnswerKind.ANSWER : AnswerKind.NODATA;
@@ -169,28 +186,30 @@ function negative(zone: Zone, out: Answer, rcode: number): void {
   const rdata = soa.rdatas[0]!;
   const m = rdata.length - 4;
   const minimum = ((rdata[m]! << 24) | (rdata[m + 1]! << 16) | (rdata[m + 2]! << 8) | rdata[m + 3]!) >>> 0;
-  out.authority.push({ owner: soa.name.wire, type: RRType.SOA, class: soa.class, ttl: Math.min(soa.ttl, minimum), rdata });
+  out.authority.push({ owner: soa.name.wire, type: RRType.SOA, class: soa.class, ttl: rcode === Rcode.NXDOMAIN && qtype === RRType.SOA ? 0 : Math.min(soa.ttl, minimum), rdata });
 }
 
 /** RFC 1034 §4.3.2 step 3b: NS of the cut in authority, addresses of its name servers in additional. */
 function referral(zone: Zone, cut: ZoneNode, out: Answer): void {
   const ns = cut.rrsets.get(RRType.NS)!;
   out.kind = AnswerKind.REFERRAL;
-  const cutOwner = cut.name.wire;
-  pushRRset(out.authority, cutOwner, ns);
-  // RFC 9471 §2.1: in-domain glue (below the cut) must be sent; sibling glue (elsewhere in this zone) may be.
+  pushRRset(out.authority, ns.name.wire, ns);
+  // RFC 9471 §2.1: in-domain glue (below this cut) must be sent; sibling
+  // glue (below another cut of this zone) may be. Like BIND, only glue:
+  // authoritative addresses elsewhere in the zone are not added.
   const inDomain: ZoneNode[] = [];
   const sibling: ZoneNode[] = [];
   for (const target of ns.rdatas) {
     const node = zone.lookupWire(hashWireName(target, 0, target.length), target, 0, target.length);
-    if (node === undefined || inDomain.includes(node) || sibling.includes(node)) continue;
+    if (node === undefined || (node.flags & NodeFlags.BELOW_DELEGATION) === 0) continue;
+    if (inDomain.includes(node) || sibling.includes(node)) continue;
     if (isBelowOrAt(target, cut.key)) inDomain.push(node);
     else sibling.push(node);
   }
   const before = out.additional.length;
   pushAddresses(out, inDomain, RRType.A);
   pushAddresses(out, inDomain, RRType.AAAA);
-  out.requiredAdditional = out.additional.length - before + out.requiredAdditional;
+  out.requiredAdditional += out.additional.length - before;
   pushAddresses(out, sibling, RRType.A);
   pushAddresses(out, sibling, RRType.AAAA);
 }
@@ -234,7 +253,8 @@ function addAdditional(zone: Zone, rrsets: readonly RRset[], out: Answer): void 
   pushAddresses(out, targets, RRType.A);
   pushAddresses(out, targets, RRType.AAAA);
   for (const node of srvs) {
-    if (!inAnswer(out, node, RRType.SRV)) pushRRset(out.additional, node.name.wire, node.rrsets.get(RRType.SRV)!);
+    const srv = node.rrsets.get(RRType.SRV)!;
+    if (!inAnswer(out, srv)) pushRRset(out.additional, srv.name.wire, srv);
   }
 }
 
@@ -249,14 +269,15 @@ function authoritativeNode(zone: Zone, wire: Uint8Array, off: number): ZoneNode 
 function pushAddresses(out: Answer, nodes: readonly ZoneNode[], type: number): void {
   for (const node of nodes) {
     const rrset = node.rrsets.get(type);
-    if (rrset === undefined || inAnswer(out, node, type)) continue;
-    pushRRset(out.additional, node.name.wire, rrset);
+    if (rrset === undefined || inAnswer(out, rrset)) continue;
+    pushRRset(out.additional, rrset.name.wire, rrset);
   }
 }
 
-/** True when the answer or additional section already holds `type` records of `node`. */
-function inAnswer(out: Answer, node: ZoneNode, type: number): boolean {
-  const owner = node.name.wire;
+/** True when the answer or additional section already holds `rrset` (owners are the RRset's own octets). */
+function inAnswer(out: Answer, rrset: RRset): boolean {
+  const owner = rrset.name.wire;
+  const type = rrset.type;
   for (const r of out.answer) if (r.type === type && r.owner === owner) return true;
   for (const r of out.additional) if (r.type === type && r.owner === owner) return true;
   return false;

@@ -104,7 +104,9 @@ export class Responder {
     // The prepared path: a node that holds the name exactly, with authority or as a cut.
     let node;
     let key = 0;
-    if (qtype !== RRType.DS && qtype !== RRType.ANY) {
+    // BIND sends no additional data (glue aside) to an EDNS client whose buffer is 512 octets or less.
+    const small = !ctx.tcp && req.edns && req.ednsPayload <= MIN_UDP;
+    if (qtype !== RRType.DS && qtype !== RRType.ANY && !small) {
       const zone = this.#zones.find(buf, HEADER, qnameEnd);
       if (zone !== undefined) {
         node = zone.lookupWire(hashWireName(buf, HEADER, qnameEnd), buf, HEADER, qnameEnd);
@@ -133,6 +135,7 @@ export class Responder {
     // The general path: RFC 1034 §4.3.2, then encode.
     const qname = buf.slice(HEADER, qnameEnd);
     const result = answer(this.#zones, { name: qname, type: qtype, class: req.qclass }, { minimalAny: !ctx.tcp });
+    if (small) result.additional.length = result.requiredAdditional;
     const limit = this.#limit(req, ctx);
     const msg = this.#message(req, qname, result);
     const enc = encodeMessage(msg, scratch, { limit });

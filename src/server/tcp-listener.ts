@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { HandleContext, Responder } from './responder.js';
-import type { ListenerErrorSink } from './udp-listener.js';
+import type { ListenerErrorSink, QueryObserver } from './udp-listener.js';
 
 const TCP: HandleContext = Object.freeze({ tcp: true });
 
@@ -28,11 +28,11 @@ export class TcpListener {
   readonly #conns = new Map<Socket, true>();
   readonly #limits: Required<TcpLimits>;
 
-  constructor(responder: () => Responder, host: string, port: number, limits: TcpLimits, onError: ListenerErrorSink) {
+  constructor(responder: () => Responder, host: string, port: number, limits: TcpLimits, onError: ListenerErrorSink, observe?: QueryObserver) {
     this.#host = host;
     this.#port = port;
     this.#limits = { maxPendingOctets: 1 << 20, ...limits };
-    this.#server = createServer({ noDelay: true }, (sock) => this.#accept(sock, responder, onError));
+    this.#server = createServer({ noDelay: true }, (sock) => this.#accept(sock, responder, onError, observe));
     this.#server.on('error', (err) => onError(err, `tcp listener ${host}:${port}`));
   }
 
@@ -73,7 +73,7 @@ export class TcpListener {
     this.#conns.set(sock, true);
   }
 
-  #accept(sock: Socket, responder: () => Responder, onError: ListenerErrorSink): void {
+  #accept(sock: Socket, responder: () => Responder, onError: ListenerErrorSink, observe: QueryObserver | undefined): void {
     if (this.#conns.size >= this.#limits.maxConnections) {
       const oldest = this.#conns.keys().next().value;
       if (oldest !== undefined) {
@@ -105,6 +105,7 @@ export class TcpListener {
           sock.destroy();
           return;
         }
+        if (observe !== undefined) observe(msg, out, sock.remoteAddress ?? '?', true);
         if (out === null) {
           // Not a query at all (no header, or a response): RFC 7766 §6.2.2 lets us close.
           sock.destroy();

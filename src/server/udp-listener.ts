@@ -6,6 +6,9 @@ const UDP: HandleContext = Object.freeze({ tcp: false });
 /** Reports a failure that must not stop serving (one bad request, one failed send). */
 export type ListenerErrorSink = (err: unknown, what: string) => void;
 
+/** Sees every query and its response (null: dropped); set only when per-query logging is on. */
+export type QueryObserver = (query: Uint8Array, response: Uint8Array | null, client: string, tcp: boolean) => void;
+
 /**
  * One UDP socket answering queries (RFC 1035 §4.2.1). Each datagram is
  * answered synchronously from the responder, so nothing queues here.
@@ -16,7 +19,7 @@ export class UdpListener {
   readonly #host: string;
   readonly #port: number;
 
-  constructor(responder: () => Responder, host: string, port: number, onError: ListenerErrorSink) {
+  constructor(responder: () => Responder, host: string, port: number, onError: ListenerErrorSink, observe?: QueryObserver) {
     this.#host = host;
     this.#port = port;
     const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
@@ -29,6 +32,7 @@ export class UdpListener {
         onError(err, `udp query from ${rinfo.address}`);
         return;
       }
+      if (observe !== undefined) observe(msg, out, rinfo.address, false);
       if (out !== null) socket.send(out, rinfo.port, rinfo.address);
     });
     socket.on('error', (err) => onError(err, `udp socket ${host}:${port}`));

@@ -1,0 +1,133 @@
+/**
+ * Raw DNS query helpers for tests: real sockets on 127.0.0.1, bounded
+ * timeouts, no retries.
+ */
+import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
+import { Name, emptyMessage, encodeMessageToBytes, type EdnsOption } from '../../src/wire/index.js';
+
+export interface QuerySpec {
+  id: number;
+  /** Presentation form; a missing trailing dot is added. Case is kept. */
+  name: string;
+  type: number;
+  cls?: number;
+  rd?: boolean;
+  cd?: boolean;
+  ad?: boolean;
+  edns?: { udpPayload: number; version?: number; do?: boolean; options?: EdnsOption[] };
+}
+
+/** Encodes a one-question query (no compression needed: one name). */
+export function buildQuery(q: QuerySpec): Uint8Array {
+  const m = emptyMessage(q.id & 0xffff);
+  m.rd = q.rd ?? false;
+  m.cd = q.cd ?? false;
+  m.ad = q.ad ?? false;
+  const text = q.name.endsWith('.') ? q.name : `${q.name}.`;
+  m.questions.push({ name: Name.fromText(text), type: q.type, class: q.cls ?? 1 });
+  if (q.edns) {
+    m.edns = {
+      udpPayload: q.edns.udpPayload,
+      version: q.edns.version ?? 0,
+      dnssecOk: q.edns.do ?? false,
+      z: 0,
+      options: q.edns.options ?? [],
+    };
+  }
+  return encodeMessageToBytes(m);
+}
+
+/** The message ID of a raw message (0 when too short). */
+export function messageId(b: Uint8Array): number {
+  return b.length >= 2 ? (b[0]! << 8) | b[1]! : 0;
+}
+
+/**
+ * Sends one datagram from an ephemeral 127.0.0.1 port and resolves with the
+ * first reply carrying the same ID; rejects after `timeoutMs`.
+ */
+export function queryUdp(port: number, bytes: Uint8Array, timeoutMs = 2000): Promise<Uint8Array> {
+  const id = messageId(bytes);
+  return new Promise((resolve, reject) => {
+    const sock = createSocket('udp4');
+    let done = false;
+    const finish = (err: Error | null, data?: Uint8Array) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      try {
+        sock.close();
+      } catch {
+        // already closed
+      }
+      if (err) reject(err);
+      else resolve(data!);
+    };
+    const timer = setTimeout(() => finish(new Error(`UDP query id ${id} to 127.0.0.1:${port} timed out after ${timeoutMs} ms`)), timeoutMs);
+    sock.on('error', (e) => finish(e));
+    sock.on('message', (msg) => {
+      if (messageId(msg) === id) finish(null, new Uint8Array(msg));
+    });
+    sock.bind(0, '127.0.0.1', () => {
+      sock.send(bytes, port, '127.0.0.1', (e) => {
+        if (e) finish(e);
+      });
+    });
+  });
+}
+
+/**
+ * Opens one TCP connection, writes every query (each with its 2-octet
+ * length prefix, RFC 7766 §8) in a single write, and collects answers until
+ * each query's ID has been answered. Returns the answers in the order of
+ * `queries` (matched by ID, so the server may answer out of order). IDs
+ * must be distinct. Rejects after `timeoutMs` or if the server closes early.
+ */
+export function queryTcp(port: number, queries: Uint8Array[], timeoutMs = 5000): Promise<Uint8Array[]> {
+  const ids = queries.map(messageId);
+  if (new Set(ids).size !== ids.length) return Promise.reject(new Error('queryTcp: query IDs must be distinct'));
+  return new Promise((resolve, reject) => {
+    const answers = new Map<number, Uint8Array>();
+    let buf: Buffer = Buffer.alloc(0);
+    let done = false;
+    const sock = connect({ port, host: '127.0.0.1' });
+    const finish = (err: Error | null) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      sock.destroy();
+      if (err) reject(err);
+      else resolve(ids.map((id) => answers.get(id)!));
+    };
+    const timer = setTimeout(
+      () => finish(new Error(`TCP: ${answers.size}/${ids.length} answers from 127.0.0.1:${port} after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    sock.on('error', (e) => finish(e));
+    sock.on('close', () => finish(new Error(`TCP connection closed after ${answers.size}/${ids.length} answers`)));
+    sock.on('connect', () => {
+      const parts: Buffer[] = [];
+      for (const q of queries) {
+        const len = Buffer.alloc(2);
+        len.writeUInt16BE(q.length);
+        parts.push(len, Buffer.from(q));
+      }
+      sock.write(Buffer.concat(parts));
+    });
+    sock.on('data', (chunk: Buffer) => {
+      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+      while (buf.length >= 2) {
+        const len = buf.readUInt16BE(0);
+        if (buf.length < 2 + len) break;
+        const msg = new Uint8Array(buf.subarray(2, 2 + len));
+        buf = buf.subarray(2 + len);
+        const id = messageId(msg);
+        if (!ids.includes(id)) return finish(new Error(`TCP: answer with unexpected id ${id}`));
+        if (answers.has(id)) return finish(new Error(`TCP: second answer for id ${id}`));
+        answers.set(id, msg);
+      }
+      if (answers.size === ids.length) finish(null);
+    });
+  });
+}

@@ -1,0 +1,120 @@
+/**
+ * Runs BIND's `named` in the foreground on 127.0.0.1 as an oracle for
+ * differential tests: a throw-away named.conf in a temp folder, one primary
+ * zone per entry, no recursion. Startup waits (bounded) until every zone
+ * answers an SOA query.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from './ports.js';
+import { buildQuery, queryUdp } from './dns-client.js';
+import { decodeMessage } from '../../src/wire/index.js';
+
+export interface NamedZone {
+  name: string;
+  /** Zone file path (made absolute). */
+  file: string;
+}
+
+export interface NamedOptions {
+  /** How long to wait for every zone to answer SOA (default 15 s). */
+  timeoutMs?: number;
+  /** Extra statements placed inside `options { }`. */
+  extraOptions?: string;
+}
+
+export interface NamedProcess {
+  readonly port: number;
+  readonly child: ChildProcess;
+  /** named's stderr (its log, since it runs with -g) so far. */
+  log(): string;
+  /** SIGTERM, then SIGKILL after 3 s; removes the temp folder. */
+  stop(): Promise<void>;
+}
+
+function quote(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** Writes the named.conf text for `zones` (exported for tests of the harness itself). */
+export function namedConf(dir: string, port: number, zones: readonly NamedZone[], extraOptions = ''): string {
+  const lines = [
+    'options {',
+    `  directory ${quote(dir)};`,
+    `  listen-on port ${port} { 127.0.0.1; };`,
+    '  listen-on-v6 { none; };',
+    '  recursion no;',
+    `  pid-file ${quote(join(dir, 'named.pid'))};`,
+    `  session-keyfile ${quote(join(dir, 'session.key'))};`,
+    `  managed-keys-directory ${quote(dir)};`,
+    '  dnssec-validation no;',
+    '  notify no;',
+    extraOptions,
+    '};',
+    // No rndc control channel: nothing else listens.
+    'controls { };',
+  ];
+  for (const z of zones) {
+    lines.push(`zone ${quote(z.name)} { type primary; file ${quote(resolve(z.file))}; };`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function startNamed(zones: readonly NamedZone[], opts: NamedOptions = {}): Promise<NamedProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'tyne-named-'));
+  const port = await freePort();
+  const conf = join(dir, 'named.conf');
+  writeFileSync(conf, namedConf(dir, port, zones, opts.extraOptions));
+  // -g: foreground, log to stderr. -n 1: one worker thread is plenty.
+  // As root named would switch to the "bind" user only with -u; without it, it stays root.
+  const child = spawn('named', ['-g', '-n', '1', '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (c: string) => {
+    if (err.length < 1_000_000) err += c;
+  });
+  let exited = false;
+  let spawnError: Error | null = null;
+  const exitPromise = new Promise<void>((res) => {
+    child.once('exit', () => { exited = true; res(); });
+    child.once('error', (e) => { spawnError = e; exited = true; res(); });
+  });
+
+  const stop = async (): Promise<void> => {
+    if (!exited) {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => { if (!exited) child.kill('SIGKILL'); }, 3000);
+      await exitPromise;
+      clearTimeout(t);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  const pending = new Set(zones.map((z) => z.name));
+  let id = 1;
+  while (pending.size > 0) {
+    if (exited) {
+      await stop();
+      throw new Error(`named exited before serving${spawnError ? ` (${String(spawnError)})` : ''}; log:\n${err}`);
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`named did not answer SOA for ${[...pending].join(', ')} in time; log:\n${err}`);
+    }
+    for (const zone of [...pending]) {
+      try {
+        const reply = decodeMessage(await queryUdp(port, buildQuery({ id: id++ & 0xffff, name: zone, type: 6 }), 300));
+        if (reply.rcode === 0 && reply.aa && reply.answers.length === 1) pending.delete(zone);
+      } catch {
+        // not up yet
+      }
+    }
+    if (pending.size > 0) await sleep(50);
+  }
+  return { port, child, log: () => err, stop };
+}

@@ -53,4 +53,6 @@ export interface AnswerOptions {
    * UDP) or with every RRset at the name (false, as over TCP, like Knot).
    */
   minimalAny?: boolean;
+  /** RFC 3225: the query set DO; a signed zone then adds RRSIGs and NSEC/NSEC3 proofs (RFC 4035 §3.1). */
+  dnssecOk?: boolean;
 }

@@ -9,7 +9,7 @@ import type { ZoneNode } from '../zone/index.js';
  */
 export interface CachedAnswer {
   readonly qname: Uint8Array;
-  /** The question type, or ABSENT_TYPE for "any type the node has no RRset of". */
+  /** The question type (+ DO_KEY with DO), or ABSENT_TYPE(_DO) for "any type the node has no RRset of". */
   readonly qtype: number;
   readonly tail: Uint8Array;
   /** Header octet 2 bits (AA) and octet 3 (RCODE) of the response. */
@@ -23,6 +23,10 @@ export interface CachedAnswer {
 
 /** Key for answers that are the same for every type a node does not hold (NODATA at a node without CNAME). */
 export const ABSENT_TYPE = -1;
+/** ABSENT_TYPE for a query with the DO bit. */
+export const ABSENT_TYPE_DO = -2;
+/** Added to the type of a query with the DO bit. */
+export const DO_KEY = 0x10000;
 
 /**
  * Prepared answers by zone node, NSD-style: the query path copies the

@@ -1,7 +1,7 @@
 import { answer, type Answer, type ZoneSet } from '../query/index.js';
 import { encodeMessage, Name, Opcode, Rcode, RRType, type Message, type ResourceRecord } from '../wire/index.js';
 import { NodeFlags, hashWireName } from '../zone/index.js';
-import { ABSENT_TYPE, AnswerCache } from './answer-cache.js';
+import { ABSENT_TYPE, ABSENT_TYPE_DO, AnswerCache, DO_KEY } from './answer-cache.js';
 import { chaosAnswer } from './chaos.js';
 import { readRequest, RequestError, type Request } from './request.js';
 
@@ -113,6 +113,8 @@ export class Responder {
         if (node !== undefined && (node.flags & NodeFlags.BELOW_CUT) === 0) {
           const rrsets = node.rrsets;
           key = rrsets.has(qtype) || rrsets.has(RRType.CNAME) || (node.flags & NodeFlags.DELEGATION) !== 0 ? qtype : ABSENT_TYPE;
+          // DO changes a signed zone's answers (RFC 4035 §3.1): its answers are kept apart.
+          if (req.dnssecOk) key = key === ABSENT_TYPE ? ABSENT_TYPE_DO : key + DO_KEY;
           const hit = this.#cache.get(node, key, buf, qnameEnd);
           if (hit !== undefined) {
             const optLen = this.#optLength(req);
@@ -134,7 +136,7 @@ export class Responder {
     }
     // The general path: RFC 1034 §4.3.2, then encode.
     const qname = buf.slice(HEADER, qnameEnd);
-    const result = answer(this.#zones, { name: qname, type: qtype, class: req.qclass }, { minimalAny: !ctx.tcp });
+    const result = answer(this.#zones, { name: qname, type: qtype, class: req.qclass }, { minimalAny: !ctx.tcp, dnssecOk: req.dnssecOk });
     if (small) result.additional.length = result.requiredAdditional;
     const limit = this.#limit(req, ctx);
     const msg = this.#message(req, qname, result);

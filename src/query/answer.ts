@@ -165,7 +165,7 @@ class Lookup {
       const list = this.minimalAny ? chosen.slice(0, 1) : chosen;
       for (const rrset of list) this.push(out.answer, owner ?? rrset.name.wire, rrset, node);
       if (wildcard) this.proveWildcard(name, nextCloser!);
-      this.additional(list);
+      // Like BIND, no additional records for ANY.
       return undefined;
     }
     const rrset = rrsets.get(qtype);

@@ -27,6 +27,9 @@ function endpointKey(a: ListenAddress): string {
  * load the zones; it then only relays signals. Resolves with the exit code.
  */
 export async function serve(configPath: string): Promise<number> {
+  // Signals are taken from the start: one that arrives while zones load is
+  // held until the daemon is ready, instead of killing it (SIGHUP's default).
+  const signals = new SignalGate();
   let config: Config;
   try {
     config = loadConfig(configPath);
@@ -37,12 +40,35 @@ export async function serve(configPath: string): Promise<number> {
     }
     throw err;
   }
-  if (cluster.isPrimary && config.server.workers > 1) return runPrimary(configPath, config);
-  return runServer(configPath, config);
+  if (cluster.isPrimary && config.server.workers > 1) return runPrimary(configPath, config, signals);
+  return runServer(configPath, config, signals);
+}
+
+type Signal = 'SIGHUP' | 'SIGTERM' | 'SIGINT';
+
+/** Catches SIGHUP, SIGTERM and SIGINT at once; delivers them to a handler once one is set, in order. */
+class SignalGate {
+  #handler: ((s: Signal) => void) | null = null;
+  readonly #held: Signal[] = [];
+
+  constructor() {
+    for (const s of ['SIGHUP', 'SIGTERM', 'SIGINT'] as const) {
+      process.on(s, () => {
+        if (this.#handler === null) this.#held.push(s);
+        else this.#handler(s);
+      });
+    }
+  }
+
+  /** Sets the handler and delivers what arrived before it. */
+  ready(handler: (s: Signal) => void): void {
+    this.#handler = handler;
+    for (const s of this.#held.splice(0)) handler(s);
+  }
 }
 
 /** The serving process (alone, or one cluster worker). */
-async function runServer(configPath: string, first: Config): Promise<number> {
+async function runServer(configPath: string, first: Config, signals: SignalGate): Promise<number> {
   const worker = cluster.isWorker ? cluster.worker!.id : undefined;
   const log = createLogger(first.log.level, worker === undefined ? {} : { worker });
   const catalog = new ZoneCatalog(log);
@@ -121,9 +147,7 @@ async function runServer(configPath: string, first: Config): Promise<number> {
         resolve(0);
       });
     };
-    process.on('SIGHUP', reload);
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
+    signals.ready((s) => (s === 'SIGHUP' ? reload() : stop(s)));
     if (cluster.isWorker) {
       process.on('message', (m: unknown) => {
         const what = (m as { tyne?: string } | null)?.tyne;
@@ -140,7 +164,7 @@ function newResponder(config: Config, zones: Zone[]): Responder {
 }
 
 /** The cluster primary: forks the workers, relays SIGHUP, stops them on SIGTERM/SIGINT, replaces one that dies. */
-async function runPrimary(configPath: string, config: Config): Promise<number> {
+async function runPrimary(configPath: string, config: Config, signals: SignalGate): Promise<number> {
   const log: Logger = createLogger(config.log.level, { role: 'primary' });
   const n = config.server.workers;
   let stopping = false;
@@ -169,10 +193,10 @@ async function runPrimary(configPath: string, config: Config): Promise<number> {
   });
   return new Promise<number>((resolve) => {
     const workers = (): Worker[] => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
-    process.on('SIGHUP', () => {
+    const relayReload = (): void => {
       log.info('reload requested; passing it to the workers');
       for (const w of workers()) w.send({ tyne: 'reload' });
-    });
+    };
     const stop = (signal: string): void => {
       if (stopping) return;
       stopping = true;
@@ -193,7 +217,6 @@ async function runPrimary(configPath: string, config: Config): Promise<number> {
       cluster.on('exit', check);
       check();
     };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
+    signals.ready((s) => (s === 'SIGHUP' ? relayReload() : stop(s)));
   });
 }

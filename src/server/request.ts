@@ -50,7 +50,8 @@ const shared = new Request();
  * whose name has no compression pointer, no answer or authority records,
  * and in the additional section at most one OPT (RFC 6891 §6.1.1) and a
  * last TSIG. Anything else is FORMERR; fewer than 12 octets, or a response
- * (QR set), is DROP. Returns the shared Request object.
+ * (QR set), is DROP. A message of another opcode is read no further than
+ * its header. Returns the shared Request object.
  */
 export function readRequest(buf: Uint8Array, length = buf.length): Request {
   const r = shared;
@@ -79,6 +80,8 @@ export function readRequest(buf: Uint8Array, length = buf.length): Request {
     return r;
   }
   const qd = (r.qdcount = (buf[4]! << 8) | buf[5]!);
+  // Other opcodes (NOTIFY, UPDATE) have sections of their own: the caller answers by opcode alone.
+  if (r.opcode !== 0) return r;
   const an = (buf[6]! << 8) | buf[7]!;
   const ns = (buf[8]! << 8) | buf[9]!;
   const ar = (buf[10]! << 8) | buf[11]!;

@@ -69,8 +69,8 @@ export class Responder {
   handle(buf: Uint8Array, ctx: HandleContext, length = buf.length): Uint8Array | null {
     const req = readRequest(buf, length);
     if (req.error === RequestError.DROP) return null;
-    if (req.error === RequestError.FORMERR) return this.#headerOnly(req, Rcode.FORMERR);
     if (req.opcode !== Opcode.QUERY) return this.#headerOnly(req, Rcode.NOTIMP); // NOTIFY comes with transfers
+    if (req.error === RequestError.FORMERR) return this.#headerOnly(req, Rcode.FORMERR);
     // RFC 6891 §6.1.3: an EDNS version we do not speak gets BADVERS, with our version (0).
     if (req.edns && req.ednsVersion > 0) return this.#small(req, Rcode.BADVERS, false, null);
     if (req.tsig) return this.#small(req, Rcode.NOTAUTH, false, null); // no TSIG keys yet

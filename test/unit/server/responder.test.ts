@@ -1,0 +1,563 @@
+/**
+ * Responder over a small zone: header flags, EDNS (RFC 6891, RFC 5001),
+ * truncation (RFC 2181 §9, RFC 9471), CH names, NOTIMP, REFUSED, and the
+ * prepared-answer cache (every answer it gives must be the octets a fresh
+ * Responder would give).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadZoneText } from '../../../src/daemon/load-zone.js';
+import { ZoneSet } from '../../../src/query/index.js';
+import { Responder, type ResponderOptions } from '../../../src/server/responder.js';
+import { Name, Opcode, Rcode, RRType, decodeMessage, emptyMessage, encodeMessageToBytes, type EdnsOption, type Message } from '../../../src/wire/index.js';
+
+const ORIGIN = Name.fromText('example.com.');
+
+/** `count` distinct TXT records of 200 octets each at `owner`. */
+function txt(owner: string, count: number): string {
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) lines.push(`${owner} TXT "${String(i).padStart(3, '0')}${'x'.repeat(197)}"`);
+  return lines.join('\n');
+}
+
+function hosts(prefix: string, suffix: string, n: number, net: number): string {
+  const lines: string[] = [];
+  for (let i = 1; i <= n; i++) {
+    const h = `${prefix}${String(i).padStart(2, '0')}${suffix}`;
+    lines.push(`${h} A 192.0.${net}.${i}`, `${h} AAAA 2001:db8:${net}::${i}`);
+  }
+  return lines.join('\n');
+}
+
+function nsList(owner: string, prefix: string, suffix: string, n: number): string {
+  const lines: string[] = [];
+  for (let i = 1; i <= n; i++) lines.push(`${owner} NS ${prefix}${String(i).padStart(2, '0')}${suffix}`);
+  return lines.join('\n');
+}
+
+const ZONE_TEXT = (serialAndA: { serial: number; www: string } = { serial: 2024010101, www: '192.0.2.80' }): string => `$ORIGIN example.com.
+$TTL 300
+@ 86400 SOA ns1 hostmaster ${serialAndA.serial} 7200 3600 1209600 300
+@ NS ns1
+@ NS ns2
+ns1 A 192.0.2.53
+ns2 A 192.0.2.54
+www A ${serialAndA.www}
+www AAAA 2001:db8::80
+MixedCase A 192.0.2.81
+mixedcase TXT "mixed"
+cname CNAME www
+mail MX 10 ns1
+${txt('small', 1)}
+${txt('mid', 4)}
+${txt('big', 7)}
+${txt('huge', 30)}
+deleg NS ns.deleg
+ns.deleg A 192.0.2.100
+${nsList('fat', 'ns', '.fat', 12)}
+${hosts('ns', '.fat', 12, 10)}
+${nsList('sib', 'ns', '.fat.example.com.', 12)}
+`;
+
+const zones = (text = ZONE_TEXT()): ZoneSet => new ZoneSet([loadZoneText(text, ORIGIN)]);
+const ZONES = zones();
+const OPTIONS: ResponderOptions = { udpPayload: 1232, identity: 'ns1.test', version: 'tyne-test' };
+const fresh = (opts: Partial<ResponderOptions> = {}, set = ZONES): Responder => new Responder(set, { ...OPTIONS, ...opts });
+
+interface Q {
+  id?: number;
+  name: string;
+  type?: number;
+  cls?: number;
+  rd?: boolean;
+  cd?: boolean;
+  ad?: boolean;
+  opcode?: number;
+  edns?: { payload?: number; version?: number; do?: boolean; options?: EdnsOption[] };
+}
+
+function query(q: Q): Uint8Array {
+  const m = emptyMessage(q.id ?? 0x1234);
+  m.opcode = q.opcode ?? 0;
+  m.rd = q.rd ?? false;
+  m.cd = q.cd ?? false;
+  m.ad = q.ad ?? false;
+  m.questions.push({ name: Name.fromText(q.name.endsWith('.') ? q.name : `${q.name}.`), type: q.type ?? RRType.A, class: q.cls ?? 1 });
+  if (q.edns !== undefined) {
+    m.edns = { udpPayload: q.edns.payload ?? 1232, version: q.edns.version ?? 0, dnssecOk: q.edns.do ?? false, z: 0, options: q.edns.options ?? [] };
+  }
+  return encodeMessageToBytes(m);
+}
+
+const UDP = { tcp: false };
+const TCP = { tcp: true };
+
+function ask(r: Responder, q: Q, ctx = UDP): { bytes: Uint8Array; msg: Message } {
+  const bytes = r.handle(query(q), ctx);
+  assert.ok(bytes !== null, 'expected a response');
+  return { bytes, msg: decodeMessage(bytes) };
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+const NSID = (): EdnsOption => ({ code: 3, data: new Uint8Array(0) });
+
+describe('Responder: header flags', () => {
+  it('QR set, opcode QUERY, RD and CD copied, RA, Z and AD clear', () => {
+    const r = fresh();
+    for (const rd of [false, true]) {
+      for (const cd of [false, true]) {
+        // Twice each: the second is served from the prepared answer.
+        for (let round = 0; round < 2; round++) {
+          const { msg } = ask(r, { name: 'www.example.com', rd, cd, ad: true });
+          assert.equal(msg.qr, true);
+          assert.equal(msg.opcode, Opcode.QUERY);
+          assert.equal(msg.rd, rd, `RD copied (rd=${rd}, round ${round})`);
+          assert.equal(msg.cd, cd, `CD copied (cd=${cd}, round ${round})`);
+          assert.equal(msg.ra, false, 'RA never set');
+          assert.equal(msg.ad, false, 'AD clear');
+          assert.equal(msg.z, false, 'Z clear');
+          assert.equal(msg.aa, true);
+          assert.equal(msg.tc, false);
+        }
+      }
+    }
+  });
+
+  it('the Z bit of the query is not echoed', () => {
+    const q = query({ name: 'www.example.com', rd: true });
+    q[3] = q[3]! | 0x40;
+    const out = fresh().handle(q, UDP)!;
+    assert.equal(out[3]! & 0x40, 0);
+  });
+
+  it('AA: set on authoritative answers, NXDOMAIN and NODATA; clear on referrals and REFUSED', () => {
+    const r = fresh();
+    assert.equal(ask(r, { name: 'www.example.com' }).msg.aa, true);
+    const nx = ask(r, { name: 'nope.example.com' }).msg;
+    assert.equal(nx.rcode, Rcode.NXDOMAIN);
+    assert.equal(nx.aa, true);
+    assert.equal(nx.authorities[0]?.type, RRType.SOA);
+    const nodata = ask(r, { name: 'www.example.com', type: RRType.MX }).msg;
+    assert.equal(nodata.rcode, Rcode.NOERROR);
+    assert.equal(nodata.answers.length, 0);
+    assert.equal(nodata.aa, true);
+    const ref = ask(r, { name: 'a.deleg.example.com' }).msg;
+    assert.equal(ref.aa, false);
+    assert.equal(ref.authorities[0]?.type, RRType.NS);
+    assert.equal(ref.additionals[0]?.type, RRType.A, 'glue');
+    const refused = ask(r, { name: 'www.example.org', rd: true }).msg;
+    assert.equal(refused.rcode, Rcode.REFUSED);
+    assert.equal(refused.aa, false);
+    assert.equal(refused.rd, true);
+    assert.equal(refused.answers.length + refused.authorities.length + refused.additionals.length, 0);
+    assert.equal(refused.questions[0]!.name.toText(), 'www.example.org.');
+  });
+});
+
+describe('Responder: EDNS', () => {
+  it('no OPT in the query, none in the response', () => {
+    const r = fresh();
+    for (const name of ['www.example.com', 'nope.example.com', 'www.example.org', 'mid.example.com']) {
+      const { msg } = ask(r, { name, type: name.startsWith('mid') ? RRType.TXT : RRType.A });
+      assert.equal(msg.edns, null, name);
+    }
+    assert.equal(ask(r, { name: 'version.bind', type: RRType.TXT, cls: 3 }).msg.edns, null);
+  });
+
+  it('OPT in the query: OPT in the response with version 0 and our payload, DO echoed', () => {
+    const r = fresh();
+    for (const d of [false, true]) {
+      for (let round = 0; round < 2; round++) {
+        const { msg } = ask(r, { name: 'www.example.com', edns: { payload: 4096, do: d } });
+        assert.ok(msg.edns !== null);
+        assert.equal(msg.edns.version, 0);
+        assert.equal(msg.edns.udpPayload, 1232);
+        assert.equal(msg.edns.dnssecOk, d, `DO=${d} echoed (round ${round})`);
+        assert.deepEqual(msg.edns.options, []);
+      }
+    }
+    for (const name of ['nope.example.com', 'www.example.org']) {
+      const { msg } = ask(r, { name, edns: { do: true } });
+      assert.ok(msg.edns !== null && msg.edns.dnssecOk, name);
+    }
+  });
+
+  it('a configured payload below 512 is advertised as 512', () => {
+    const { msg } = ask(fresh({ udpPayload: 100 }), { name: 'www.example.com', edns: {} });
+    assert.equal(msg.edns?.udpPayload, 512);
+  });
+
+  it('EDNS version above 0 gets BADVERS with an OPT of version 0 and no records', () => {
+    for (const version of [1, 255]) {
+      const { bytes, msg } = ask(fresh(), { name: 'www.example.com', rd: true, edns: { version, do: true } });
+      assert.equal(msg.rcode, Rcode.BADVERS, `version ${version}`);
+      assert.equal(bytes[3]! & 0xf, 0, 'low RCODE bits 0');
+      assert.ok(msg.edns !== null);
+      assert.equal(msg.edns.version, 0);
+      assert.equal(msg.answers.length + msg.authorities.length + msg.additionals.length, 0);
+      assert.equal(msg.rd, true);
+    }
+    // Even for names we do not serve.
+    assert.equal(ask(fresh(), { name: 'www.example.org', edns: { version: 1 } }).msg.rcode, Rcode.BADVERS);
+  });
+
+  it('unknown options are ignored: the response is the same octets as without them', () => {
+    const opts: EdnsOption[] = [{ code: 65001, data: Uint8Array.of(1, 2, 3) }, { code: 12, data: new Uint8Array(8) }];
+    for (const name of ['www.example.com', 'nope.example.com', 'mid.example.com']) {
+      const plain = fresh().handle(query({ name, type: RRType.TXT, edns: { payload: 4096 } }), UDP)!;
+      const withOpts = fresh().handle(query({ name, type: RRType.TXT, edns: { payload: 4096, options: opts } }), UDP)!;
+      assert.equal(hex(withOpts), hex(plain), name);
+    }
+  });
+
+  it('NSID: the identity when asked, on fresh and prepared answers', () => {
+    const r = fresh();
+    for (let round = 0; round < 2; round++) {
+      const { msg } = ask(r, { name: 'www.example.com', edns: { options: [NSID()] } });
+      assert.deepEqual(msg.edns?.options.map((o) => [o.code, Buffer.from(o.data).toString()]), [[3, 'ns1.test']], `round ${round}`);
+    }
+    // Not asked: no NSID.
+    assert.deepEqual(ask(r, { name: 'www.example.com', edns: {} }).msg.edns?.options, []);
+    // Asked among other options.
+    const among = ask(r, { name: 'www.example.com', edns: { options: [{ code: 65001, data: Uint8Array.of(7) }, NSID()] } }).msg;
+    assert.deepEqual(among.edns?.options.map((o) => o.code), [3]);
+    // On negative, refused and truncated answers too.
+    for (const q of [{ name: 'nope.example.com' }, { name: 'www.example.org' }, { name: 'big.example.com', type: RRType.TXT }]) {
+      const { msg } = ask(r, { ...q, edns: { options: [NSID()] } });
+      assert.equal(Buffer.from(msg.edns?.options[0]?.data ?? []).toString(), 'ns1.test', q.name);
+    }
+  });
+
+  it('NSID without an identity set: OPT without options', () => {
+    const { msg } = ask(fresh({ identity: null }), { name: 'www.example.com', edns: { options: [NSID()] } });
+    assert.ok(msg.edns !== null);
+    assert.deepEqual(msg.edns.options, []);
+  });
+});
+
+describe('Responder: UDP size and truncation', () => {
+  /** The response length when nothing is truncated (TCP). */
+  const fullLength = (name: string, type: number, edns?: Q['edns']): number => fresh().handle(query({ name, type, ...(edns ? { edns } : {}) }), TCP)!.length;
+
+  it('the test zone has the sizes the tests rely on', () => {
+    assert.ok(fullLength('small.example.com', RRType.TXT) < 512);
+    const mid = fullLength('mid.example.com', RRType.TXT);
+    assert.ok(mid > 512 && mid < 1232 - 40, `mid ${mid}`);
+    const big = fullLength('big.example.com', RRType.TXT);
+    assert.ok(big > 1232 && big < 4096, `big ${big}`);
+    assert.ok(fullLength('huge.example.com', RRType.TXT) > 4096);
+  });
+
+  it('without EDNS: more than 512 octets is TC with the question only, AA as the answer would have', () => {
+    const r = fresh();
+    for (let round = 0; round < 2; round++) {
+      const { bytes, msg } = ask(r, { name: 'mid.example.com', type: RRType.TXT, rd: true });
+      assert.equal(msg.tc, true, `round ${round}`);
+      assert.equal(msg.aa, true);
+      assert.equal(msg.rd, true);
+      assert.equal(msg.rcode, Rcode.NOERROR);
+      assert.equal(msg.questions.length, 1);
+      assert.equal(msg.questions[0]!.name.toText(), 'mid.example.com.');
+      assert.equal(msg.answers.length + msg.authorities.length + msg.additionals.length, 0);
+      assert.equal(msg.edns, null);
+      assert.ok(bytes.length <= 512);
+    }
+    const small = ask(r, { name: 'small.example.com', type: RRType.TXT }).msg;
+    assert.equal(small.tc, false);
+    assert.equal(small.answers.length, 1);
+  });
+
+  it('with EDNS: TC carries the question and the OPT only', () => {
+    const { msg } = ask(fresh(), { name: 'big.example.com', type: RRType.TXT, edns: { payload: 1232, do: true } });
+    assert.equal(msg.tc, true);
+    assert.equal(msg.aa, true);
+    assert.equal(msg.answers.length + msg.authorities.length + msg.additionals.length, 0);
+    assert.ok(msg.edns !== null);
+    assert.equal(msg.edns.dnssecOk, true);
+    assert.equal(msg.edns.udpPayload, 1232);
+  });
+
+  it('payload clamping: client 4096 with server 1232 limits answers to 1232', () => {
+    const r = fresh();
+    const big = ask(r, { name: 'big.example.com', type: RRType.TXT, edns: { payload: 4096 } });
+    assert.equal(big.msg.tc, true);
+    assert.ok(big.bytes.length <= 1232);
+    const mid = ask(r, { name: 'mid.example.com', type: RRType.TXT, edns: { payload: 4096 } });
+    assert.equal(mid.msg.tc, false);
+    assert.equal(mid.msg.answers.length, 4);
+    // With the server allowing 4096, the same answer goes out whole.
+    const roomy = ask(fresh({ udpPayload: 4096 }), { name: 'big.example.com', type: RRType.TXT, edns: { payload: 4096 } });
+    assert.equal(roomy.msg.tc, false);
+    assert.equal(roomy.msg.answers.length, 7);
+    assert.equal(roomy.msg.edns?.udpPayload, 4096);
+  });
+
+  it('payload clamping: a client payload below 512 is treated as 512', () => {
+    const r = fresh();
+    for (const payload of [0, 100, 511]) {
+      const small = ask(r, { name: 'small.example.com', type: RRType.TXT, edns: { payload } });
+      assert.equal(small.msg.tc, false, `payload ${payload}: ${small.bytes.length} octets fit in 512`);
+      assert.equal(small.msg.answers.length, 1);
+      const mid = ask(r, { name: 'mid.example.com', type: RRType.TXT, edns: { payload } });
+      assert.equal(mid.msg.tc, true, `payload ${payload}`);
+    }
+  });
+
+  it('a client payload below ours is the limit (1000 < 1232)', () => {
+    const limit = fullLength('mid.example.com', RRType.TXT, { payload: 1000 }) - 1;
+    const tight = ask(fresh(), { name: 'mid.example.com', type: RRType.TXT, edns: { payload: limit } });
+    assert.equal(tight.msg.tc, true);
+    const exact = ask(fresh(), { name: 'mid.example.com', type: RRType.TXT, edns: { payload: limit + 1 } });
+    assert.equal(exact.msg.tc, false);
+    assert.equal(exact.bytes.length, limit + 1);
+  });
+
+  it('TCP: never TC, with or without EDNS', () => {
+    const r = fresh();
+    for (const name of ['mid.example.com', 'big.example.com', 'huge.example.com']) {
+      for (const edns of [undefined, { payload: 512 }]) {
+        const { msg } = ask(r, { name, type: RRType.TXT, ...(edns ? { edns } : {}) }, TCP);
+        assert.equal(msg.tc, false, name);
+        assert.ok(msg.answers.length >= 4, name);
+      }
+    }
+    assert.equal(ask(r, { name: 'huge.example.com', type: RRType.TXT }, TCP).msg.answers.length, 30);
+  });
+
+  it('a referral whose in-domain glue does not fit is TC (RFC 9471)', () => {
+    const r = fresh();
+    const udp = ask(r, { name: 'www.fat.example.com' });
+    assert.equal(udp.msg.tc, true);
+    assert.equal(udp.msg.aa, false);
+    assert.equal(udp.msg.authorities.length + udp.msg.additionals.length, 0);
+    const edns = ask(r, { name: 'www.fat.example.com', edns: {} });
+    assert.equal(edns.msg.tc, false);
+    assert.equal(edns.msg.authorities.length, 12);
+    assert.equal(edns.msg.additionals.length, 24);
+    const tcp = ask(r, { name: 'www.fat.example.com' }, TCP);
+    assert.equal(tcp.msg.tc, false);
+    assert.equal(tcp.msg.additionals.length, 24);
+  });
+
+  it('a referral whose sibling glue (glue of another cut) does not fit is not TC', () => {
+    const full = ask(fresh(), { name: 'www.sib.example.com' }, TCP).msg;
+    assert.equal(full.authorities.length, 12);
+    assert.equal(full.additionals.length, 24, 'sibling glue is sent when there is room');
+    const udp = ask(fresh(), { name: 'www.sib.example.com' });
+    assert.equal(udp.msg.tc, false);
+    assert.equal(udp.msg.authorities.length, 12);
+    assert.ok(udp.msg.additionals.length < 24);
+    assert.ok(udp.bytes.length <= 512);
+  });
+});
+
+describe('Responder: CH class', () => {
+  it('version.bind and version.server give `version`; id.server and hostname.bind give `identity`', () => {
+    const r = fresh();
+    const cases: [string, string][] = [
+      ['version.bind', 'tyne-test'], ['VERSION.Bind', 'tyne-test'], ['version.server', 'tyne-test'],
+      ['id.server', 'ns1.test'], ['hostname.bind', 'ns1.test'], ['HOSTNAME.BIND', 'ns1.test'],
+    ];
+    for (const [name, want] of cases) {
+      const { msg } = ask(r, { name, type: RRType.TXT, cls: 3, rd: true });
+      assert.equal(msg.rcode, Rcode.NOERROR, name);
+      assert.equal(msg.aa, true, name);
+      assert.equal(msg.rd, true, name);
+      assert.equal(msg.answers.length, 1, name);
+      const a = msg.answers[0]!;
+      assert.equal(a.class, 3);
+      assert.equal(a.type, RRType.TXT);
+      assert.equal(a.name.toText(), `${name}.`, 'owner as asked');
+      assert.equal(Buffer.from(a.rdata.subarray(1)).toString(), want, name);
+      assert.equal(a.rdata[0], want.length);
+    }
+    const withEdns = ask(r, { name: 'version.bind', type: RRType.TXT, cls: 3, edns: { options: [NSID()] } }).msg;
+    assert.equal(withEdns.answers.length, 1);
+    assert.equal(withEdns.edns?.version, 0);
+  });
+
+  it('unset settings are REFUSED', () => {
+    const r = fresh({ version: null, identity: null });
+    for (const name of ['version.bind', 'version.server', 'id.server', 'hostname.bind']) {
+      const { msg } = ask(r, { name, type: RRType.TXT, cls: 3 });
+      assert.equal(msg.rcode, Rcode.REFUSED, name);
+      assert.equal(msg.answers.length, 0);
+    }
+    const onlyVersion = fresh({ identity: null });
+    assert.equal(ask(onlyVersion, { name: 'version.bind', type: RRType.TXT, cls: 3 }).msg.rcode, Rcode.NOERROR);
+    assert.equal(ask(onlyVersion, { name: 'id.server', type: RRType.TXT, cls: 3 }).msg.rcode, Rcode.REFUSED);
+  });
+
+  it('other CH names are REFUSED', () => {
+    for (const name of ['authors.bind', 'example.com', 'version.bind.example']) {
+      assert.equal(ask(fresh(), { name, type: RRType.TXT, cls: 3 }).msg.rcode, Rcode.REFUSED, name);
+    }
+  });
+});
+
+describe('Responder: opcodes and malformed queries', () => {
+  const headerOnly = (out: Uint8Array | null, rcode: number, id: number, opcode: number): void => {
+    assert.ok(out !== null);
+    assert.equal(out.length, 12, 'header only');
+    const m = decodeMessage(out);
+    assert.equal(m.id, id);
+    assert.equal(m.qr, true);
+    assert.equal(m.rcode, rcode);
+    assert.equal(m.opcode, opcode);
+    assert.equal(m.questions.length, 0);
+  };
+
+  it('IQUERY, STATUS, NOTIFY and UPDATE with one question: NOTIMP, header only', () => {
+    for (const opcode of [Opcode.IQUERY, Opcode.STATUS, Opcode.NOTIFY, Opcode.UPDATE, 3, 15]) {
+      const out = fresh().handle(query({ id: 0x4000 + opcode, name: 'example.com', type: RRType.SOA, opcode }), UDP);
+      headerOnly(out, Rcode.NOTIMP, 0x4000 + opcode, opcode);
+    }
+  });
+
+  it('a NOTIFY carrying the new SOA in its answer section (RFC 1996 §3.7) is NOTIMP', () => {
+    const m = emptyMessage(0x5151);
+    m.opcode = Opcode.NOTIFY;
+    m.aa = true;
+    m.questions.push({ name: ORIGIN, type: RRType.SOA, class: 1 });
+    m.answers.push({ name: ORIGIN, type: RRType.SOA, class: 1, ttl: 300, rdata: ZONES.zones()[0]!.soa.rdatas[0]! });
+    headerOnly(fresh().handle(encodeMessageToBytes(m), UDP), Rcode.NOTIMP, 0x5151, Opcode.NOTIFY);
+  });
+
+  it('an UPDATE with prerequisite and update records (RFC 2136 §2) is NOTIMP', () => {
+    const m = emptyMessage(0x5252);
+    m.opcode = Opcode.UPDATE;
+    m.questions.push({ name: ORIGIN, type: RRType.SOA, class: 1 }); // the zone section
+    m.answers.push({ name: Name.fromText('www.example.com.'), type: RRType.ANY, class: 255, ttl: 0, rdata: new Uint8Array(0) }); // prerequisite: name in use
+    m.authorities.push({ name: Name.fromText('new.example.com.'), type: RRType.A, class: 1, ttl: 300, rdata: Uint8Array.of(192, 0, 2, 9) });
+    headerOnly(fresh().handle(encodeMessageToBytes(m), UDP), Rcode.NOTIMP, 0x5252, Opcode.UPDATE);
+  });
+
+  it('FORMERR, header only, when the header is readable', () => {
+    const good = query({ id: 0x7777, name: 'www.example.com', rd: true });
+    const two = Uint8Array.from(good);
+    two[5] = 2;
+    const out = fresh().handle(two, UDP)!;
+    headerOnly(out, Rcode.FORMERR, 0x7777, 0);
+    assert.equal(decodeMessage(out).rd, true, 'RD copied on FORMERR');
+    headerOnly(fresh().handle(good.subarray(0, 20), UDP), Rcode.FORMERR, 0x7777, 0);
+    headerOnly(fresh().handle(Uint8Array.from([...good, 0]), UDP), Rcode.FORMERR, 0x7777, 0);
+    // A question of type OPT.
+    headerOnly(fresh().handle(query({ id: 0x7778, name: 'www.example.com', type: RRType.OPT }), UDP), Rcode.FORMERR, 0x7778, 0);
+  });
+
+  it('no answer at all for fewer than 12 octets or a response', () => {
+    const r = fresh();
+    assert.equal(r.handle(new Uint8Array(0), UDP), null);
+    assert.equal(r.handle(new Uint8Array(11), UDP), null);
+    const resp = query({ name: 'www.example.com' });
+    resp[2] = resp[2]! | 0x80;
+    assert.equal(r.handle(resp, UDP), null);
+    assert.equal(r.handle(resp, TCP), null);
+  });
+
+  it('the length argument limits what is read', () => {
+    const q = query({ id: 0x0102, name: 'www.example.com' });
+    const padded = new Uint8Array(q.length + 50);
+    padded.set(q);
+    padded.fill(0xff, q.length);
+    const out = fresh().handle(padded, UDP, q.length)!;
+    assert.equal(hex(out), hex(fresh().handle(q, UDP)!));
+  });
+});
+
+describe('Responder: prepared answers', () => {
+  const QUERIES: Q[] = [
+    { name: 'www.example.com' },
+    { name: 'www.example.com', type: RRType.AAAA, edns: { do: true } },
+    { name: 'www.example.com', type: RRType.MX },
+    { name: 'www.example.com', type: RRType.TXT, edns: { options: [NSID()] } },
+    { name: 'example.com', type: RRType.NS },
+    { name: 'example.com', type: RRType.SOA, rd: true, cd: true },
+    { name: 'cname.example.com' },
+    { name: 'mail.example.com', type: RRType.MX },
+    { name: 'deleg.example.com', type: RRType.NS },
+    { name: 'fat.example.com', edns: { payload: 4096 } },
+    { name: 'mid.example.com', type: RRType.TXT, edns: { payload: 1232 } },
+    { name: 'ns1.example.com', type: RRType.A },
+  ];
+
+  it('a repeated query gives the octets a fresh Responder gives, whatever the ID, flags and EDNS', () => {
+    const r = fresh();
+    let id = 1;
+    for (let round = 0; round < 3; round++) {
+      for (const q of QUERIES) {
+        const qq = { ...q, id: id++, rd: round === 1 ? !q.rd : q.rd };
+        const got = r.handle(query(qq), UDP)!;
+        const want = fresh().handle(query(qq), UDP)!;
+        assert.equal(hex(got), hex(want), `${q.name}/${q.type ?? 1} round ${round}`);
+      }
+    }
+    assert.ok(r.cachedAnswers > 0, 'answers were prepared');
+  });
+
+  it('a prepared answer is not used where it does not fit (first over TCP, then UDP without EDNS)', () => {
+    const r = fresh();
+    for (const name of ['mid.example.com', 'big.example.com']) {
+      const full = ask(r, { name, type: RRType.TXT }, TCP).msg;
+      assert.equal(full.tc, false);
+      const again = r.handle(query({ name, type: RRType.TXT }), UDP)!;
+      assert.equal(hex(again), hex(fresh().handle(query({ name, type: RRType.TXT }), UDP)!), name);
+      assert.equal(decodeMessage(again).tc, true);
+      const ednsAgain = r.handle(query({ name, type: RRType.TXT, edns: { payload: 1232 } }), UDP)!;
+      assert.equal(hex(ednsAgain), hex(fresh().handle(query({ name, type: RRType.TXT, edns: { payload: 1232 } }), UDP)!), name);
+    }
+  });
+
+  it('another letter case is not served from the first question\'s answer', () => {
+    const r = fresh();
+    const lower = ask(r, { name: 'www.example.com' });
+    assert.equal(lower.msg.answers[0]!.name.toText(), 'www.example.com.');
+    for (const name of ['WWW.EXAMPLE.COM', 'Www.Example.Com', 'www.EXAMPLE.com', 'www.example.com']) {
+      for (let round = 0; round < 2; round++) {
+        const got = r.handle(query({ name }), UDP)!;
+        const want = fresh().handle(query({ name }), UDP)!;
+        assert.equal(hex(got), hex(want), `${name} round ${round}`);
+        const msg = decodeMessage(got);
+        // The question is echoed as asked; the owner is spelled as in the zone (BIND does the same).
+        assert.equal(msg.questions[0]!.name.toText(), `${name}.`);
+        assert.equal(hex(msg.answers[0]!.name.wire), hex(Name.fromText('www.example.com.').wire), name);
+      }
+    }
+  });
+
+  it('owner case follows the zone, also for names written in other case in the zone file', () => {
+    const r = fresh();
+    for (const name of ['mixedcase.example.com', 'MIXEDCASE.EXAMPLE.COM', 'MixedCase.example.com']) {
+      for (let round = 0; round < 2; round++) {
+        const a = ask(r, { name, type: RRType.A }).msg;
+        assert.equal(hex(a.answers[0]!.name.wire), hex(Name.fromText('MixedCase.example.com.').wire), `A ${name}`);
+      }
+    }
+  });
+
+  it('each RRset keeps its own owner spelling (BIND: the TXT written as `mixedcase` answers as `mixedcase`)', () => {
+    const msg = ask(fresh(), { name: 'MIXEDCASE.example.com', type: RRType.TXT }).msg;
+    assert.equal(msg.answers[0]!.name.toText(), 'mixedcase.example.com.');
+  });
+
+  it('swap() serves the new zones and drops the old prepared answers', () => {
+    const r = fresh();
+    const q = query({ name: 'www.example.com' });
+    const before = decodeMessage(r.handle(q, UDP)!);
+    decodeMessage(r.handle(q, UDP)!);
+    assert.deepEqual([...before.answers[0]!.rdata], [192, 0, 2, 80]);
+    assert.ok(r.cachedAnswers > 0);
+    const next = zones(ZONE_TEXT({ serial: 2024010102, www: '192.0.2.99' }));
+    r.swap(next);
+    assert.equal(r.cachedAnswers, 0);
+    assert.equal(r.zones, next);
+    const after = r.handle(q, UDP)!;
+    assert.deepEqual([...decodeMessage(after).answers[0]!.rdata], [192, 0, 2, 99]);
+    assert.equal(hex(after), hex(new Responder(next, OPTIONS).handle(q, UDP)!));
+    const soa = decodeMessage(r.handle(query({ name: 'example.com', type: RRType.SOA }), UDP)!).answers[0]!.rdata;
+    assert.equal(Buffer.from(soa).readUInt32BE(soa.length - 20), 2024010102);
+    // An empty set: everything REFUSED.
+    r.swap(new ZoneSet([]));
+    assert.equal(decodeMessage(r.handle(q, UDP)!).rcode, Rcode.REFUSED);
+  });
+});

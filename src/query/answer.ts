@@ -102,8 +102,10 @@ class Lookup {
       const node = zone.lookupWire(hashWireName(name, start, end), name, start, end);
       if (node === undefined) break; // no names below either: empty non-terminals are nodes too
       const flags = node.flags;
-      // Step 3b: a cut above the name, or at it unless the question is DS (RFC 4035 §3.1.4.1).
-      if ((flags & NodeFlags.DELEGATION) !== 0 && !(d === labels && qtype === RRType.DS)) {
+      // Step 3b: a cut above the name, or at it unless the question is DS
+      // (RFC 4035 §3.1.4.1) or NSEC (the parent's NSEC at a cut, RFC 4035 §2.3, which BIND answers as data).
+      const parentSide = qtype === RRType.DS || (qtype === RRType.NSEC && node.rrsets.has(RRType.NSEC));
+      if ((flags & NodeFlags.DELEGATION) !== 0 && !(d === labels && parentSide)) {
         this.referral(node);
         return undefined;
       }
@@ -177,7 +179,8 @@ class Lookup {
       return undefined;
     }
     const cname = rrsets.get(RRType.CNAME);
-    if (cname !== undefined && qtype !== RRType.CNAME) {
+    // DNSSEC types live beside a CNAME (RFC 4035 §2.5): asked for, they are not chased through it (as BIND).
+    if (cname !== undefined && qtype !== RRType.CNAME && !isDnssecType(qtype)) {
       out.aa = true;
       this.push(out.answer, owner ?? cname.name.wire, cname, node);
       if (wildcard) this.proveWildcard(name, nextCloser!);
@@ -262,6 +265,7 @@ class Lookup {
       if (isBelowOrAt(target, cut.key)) inDomain.push(node);
       else sibling.push(node);
     }
+    // RFC 9471 §3: all in-domain glue, or TC. (BIND 9.18 instead sends what fits without TC.)
     const before = out.additional.length;
     this.addresses(inDomain, RRType.A, false);
     this.addresses(inDomain, RRType.AAAA, false);
@@ -426,6 +430,11 @@ class Lookup {
     if (match !== undefined) this.proof(match, RRType.NSEC3);
     this.proof(nsec3Covering(chain, nsec3Hash(chain, nextCloser)), RRType.NSEC3);
   }
+}
+
+/** RRSIG and NSEC: the types BIND does not chase through a CNAME (NSEC3, which never sits beside one, it does). */
+function isDnssecType(type: number): boolean {
+  return type === RRType.RRSIG || type === RRType.NSEC;
 }
 
 /** True when the answer or additional section already holds `rrset` (owners are the RRset's own octets). */

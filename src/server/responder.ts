@@ -1,4 +1,4 @@
-import { answer, type Answer, type ZoneSet } from '../query/index.js';
+import { answer, AnswerKind, type Answer, type ZoneSet } from '../query/index.js';
 import { encodeMessage, Name, Opcode, Rcode, RRType, type Message, type ResourceRecord } from '../wire/index.js';
 import { NodeFlags, hashWireName } from '../zone/index.js';
 import { ABSENT_TYPE, ABSENT_TYPE_DO, AnswerCache, DO_KEY } from './answer-cache.js';
@@ -104,7 +104,7 @@ export class Responder {
     // The prepared path: a node that holds the name exactly, with authority or as a cut.
     let node;
     let key = 0;
-    // BIND sends no additional data (glue aside) to an EDNS client whose buffer is 512 octets or less.
+    // BIND sends no additional data (referral glue aside) to an EDNS client whose buffer is 512 octets or less.
     const small = !ctx.tcp && req.edns && req.ednsPayload <= MIN_UDP;
     if (qtype !== RRType.DS && qtype !== RRType.ANY && !small) {
       const zone = this.#zones.find(buf, HEADER, qnameEnd);
@@ -137,7 +137,7 @@ export class Responder {
     // The general path: RFC 1034 §4.3.2, then encode.
     const qname = buf.slice(HEADER, qnameEnd);
     const result = answer(this.#zones, { name: qname, type: qtype, class: req.qclass }, { minimalAny: !ctx.tcp, dnssecOk: req.dnssecOk });
-    if (small) result.additional.length = result.requiredAdditional;
+    if (small && result.kind !== AnswerKind.REFERRAL) result.additional.length = result.requiredAdditional;
     const limit = this.#limit(req, ctx);
     const msg = this.#message(req, qname, result);
     const enc = encodeMessage(msg, scratch, { limit });

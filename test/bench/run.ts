@@ -1,22 +1,31 @@
 /**
  * `npm run bench`: wire encode/decode throughput against dns-packet, then
- * zone loading against named-checkzone and nsd-checkzone.
+ * zone loading against named-checkzone and nsd-checkzone, then serving
+ * (dnsperf against Tyne, NSD and a bare Node UDP echo server).
  *   node dist/test/bench/run.js               3 runs x 1 s per case, medians; 1,000,000-host zone
  *   node dist/test/bench/run.js --quick       smoke run (a few seconds, rough numbers; 50,000-host zone)
  *   node dist/test/bench/run.js --wire-only   only the wire benchmark (--zone-only: only the zone one)
+ *   node dist/test/bench/run.js --serve-only  only the serving benchmark (10 s per server; with --quick 3 s)
+ *   npm run bench -- --serve-only --quick     the same through npm (builds first)
  */
+import { runServeBench } from './serve-bench.js';
 import { runZoneBench } from './zone-bench.js';
 import { BASE_DECODE, BASE_ENCODE, FULL, QUICK, SCENARIO, measure, prepare, sinkValue, wireCases } from './wire-bench.js';
 
 const quick = process.argv.includes('--quick');
 const wireOnly = process.argv.includes('--wire-only');
 const zoneOnly = process.argv.includes('--zone-only');
+const serveOnly = process.argv.includes('--serve-only');
 const opts = quick ? QUICK : FULL;
 
-if (!zoneOnly) runWireBench();
-if (!wireOnly) {
+if (!zoneOnly && !serveOnly) runWireBench();
+if (!wireOnly && !serveOnly) {
   if (!zoneOnly) console.log('');
   runZoneBench(quick);
+}
+if (!wireOnly && !zoneOnly) {
+  if (!serveOnly) console.log('');
+  await runServeBench(quick);
 }
 
 function runWireBench(): void {

@@ -1,0 +1,662 @@
+/**
+ * The serving benchmark: dnsperf over UDP against Tyne (1 process and 2
+ * cluster workers), NSD, and a bare Node UDP echo server (1 process and 2
+ * workers; the floor for any Node server). Every server answers from the
+ * same 100,000-host zone on 127.0.0.1, one server at a time, with the same
+ * dnsperf settings. Reports qps, latency (average and p99 from dnsperf's
+ * per-response -v lines), lost queries, the server's CPU seconds during the
+ * measured run (the process and all its descendants) and its resident
+ * memory afterwards.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../support/paths.js';
+import { freePort } from '../support/ports.js';
+import { BENCH_ORIGIN, writeBenchZone } from './zone-generator.js';
+
+const HOSTS = 100_000;
+const QUERIES = 100_000;
+const MISSING_SHARE = 0.05;
+const SEED = 0x7e1e_2026;
+/**
+ * dnsperf load settings, the same for every server. Chosen on a 2-core VM
+ * (dnsperf shares the cores with the server) as the setting that gave NSD
+ * its best median qps over 4 interleaved rounds of 5 s among -c 4 -q 100
+ * -T 1 (~146k), -c 4 -q 200 -T 1 (~172k), -c 4 -q 200 -T 2 (~183k),
+ * -c 8 -q 500 -T 2 (~186k but far noisier, twice the latency) and -c 16
+ * -q 1000 -T 2 (~161k).
+ */
+const DNSPERF_LOAD = ['-c', '4', '-q', '200', '-T', '2'];
+const READY_TIMEOUT_MS = 30_000;
+const STOP_GRACE_MS = 3_000;
+const CLK_TCK = clockTicks();
+
+interface Running {
+  child: ChildProcess;
+  /** Last few KB of stdout and stderr, for error messages. */
+  output(): string;
+  exited(): boolean;
+  exitPromise: Promise<number | null>;
+}
+
+interface ServerSpec {
+  label: string;
+  /** Starts the server on `port`; the bench then polls it until it answers. */
+  start(port: number): Running;
+}
+
+interface Result {
+  label: string;
+  qps: number;
+  sent: number;
+  completed: number;
+  lost: number;
+  avgMs: number;
+  p99Ms: number | null;
+  maxMs: number;
+  cpuS: number;
+  /** dnsperf's CPU seconds during the measured run. */
+  clientCpuS: number;
+  /** Busy CPU seconds of the machine during the run not spent in the server or dnsperf: softirq (loopback delivery) and other processes. */
+  restCpuS: number;
+  rssMiB: number;
+  procs: number;
+  responseSize: number;
+  rcodes: string;
+}
+
+export async function runServeBench(quick: boolean): Promise<void> {
+  const seconds = quick ? 3 : 10;
+  const warmup = quick ? 1 : 2;
+
+  const dnsperfVersion = toolVersion('dnsperf', ['-h'], /Version\s+(\S+)/);
+  if (dnsperfVersion === null) {
+    console.log('\n!!!! SKIP serving benchmark: dnsperf is not installed; nothing was measured !!!!\n');
+    return;
+  }
+  const nsdPath = findNsd();
+
+  const dir = mkdtempSync(join(tmpdir(), 'tyne-serve-bench-'));
+  const running: Running[] = [];
+  try {
+    const zonePath = join(dir, 'bench.zone');
+    const records = writeBenchZone(zonePath, HOSTS);
+    const queryPath = join(dir, 'queries.txt');
+    const missing = writeQueryFile(queryPath);
+
+    console.log(
+      `Serving benchmark: dnsperf ${dnsperfVersion} over UDP to 127.0.0.1, ${DNSPERF_LOAD.join(' ')} -v; ` +
+        `zone ${BENCH_ORIGIN} with ${HOSTS.toLocaleString('en-US')} hosts (${records.toLocaleString('en-US')} records)`,
+    );
+    console.log(
+      `query file: ${QUERIES.toLocaleString('en-US')} type A queries in fixed-seed random order, ` +
+        `${(QUERIES - missing).toLocaleString('en-US')} (${pct(1 - missing / QUERIES)}) existing hosts (NOERROR), ` +
+        `${missing.toLocaleString('en-US')} (${pct(missing / QUERIES)}) missing names (NXDOMAIN); dnsperf cycles through it`,
+    );
+    console.log(
+      `per server: ${warmup} s warm-up, then ${seconds} s measured${quick ? ' (--quick: rough numbers only)' : ''}; ` +
+        `servers run one at a time; ${cpus().length} CPUs shared by dnsperf and the server; node ${process.version}`,
+    );
+    console.log(
+      'CPU = user+system seconds of the server process and all its descendants during the measured seconds; ' +
+        'RSS = VmRSS summed over the same processes after it',
+    );
+    const load = loadavg()[0]!;
+    if (load > 0.5) {
+      console.log(`!!!! the 1-minute load average is ${load.toFixed(2)} before the run: other processes compete for the CPUs; numbers will be noisy !!!!`);
+    }
+    if (nsdPath === null) {
+      console.log('\n!!!! SKIP NSD: nsd is not installed; ratios are against the echo server only !!!!\n');
+    }
+    console.log('');
+
+    const specs: ServerSpec[] = [];
+    if (nsdPath !== null) specs.push(nsdSpec(nsdPath, dir, zonePath));
+    specs.push(tyneSpec('tyne (1 process)', 1, dir, zonePath));
+    specs.push(tyneSpec('tyne (2 workers)', 2, dir, zonePath));
+    specs.push(echoSpec('node echo (1 process)', 1));
+    specs.push(echoSpec('node echo (2 workers)', 2));
+
+    const results = new Map<string, Result>();
+    for (const spec of specs) {
+      const port = await freePort();
+      const server = spec.start(port);
+      running.push(server);
+      try {
+        await waitUntilAnswering(port, server);
+      } catch (e) {
+        console.log(`!!!! SKIP ${spec.label}: ${oneLine((e as Error).message)} !!!!`);
+        await stop(server);
+        continue;
+      }
+      try {
+        await runDnsperf(port, queryPath, warmup, null, null);
+        const outPath = join(dir, 'dnsperf.out');
+        const run = await runDnsperf(port, queryPath, seconds, outPath, server.child.pid!);
+        const w = run.window!;
+        const afterPids = processTree(server.child.pid!);
+        const rss = rssKiB(afterPids);
+        const stats = await parseDnsperf(outPath, run.stderr);
+        rmSync(outPath, { force: true });
+        if (server.exited()) throw new Error(`the server exited during the run: ${server.output()}`);
+        results.set(spec.label, {
+          label: spec.label,
+          ...stats,
+          cpuS: w.serverTicks / CLK_TCK,
+          clientCpuS: w.clientTicks / CLK_TCK,
+          restCpuS: Math.max(0, w.machineTicks - w.serverTicks - w.clientTicks) / CLK_TCK,
+          rssMiB: rss / 1024,
+          procs: afterPids.length,
+        });
+        console.log(`  measured ${spec.label}: ${fmtInt(stats.qps)} qps`);
+      } catch (e) {
+        console.log(`!!!! FAILED ${spec.label}: ${oneLine((e as Error).message)} !!!!`);
+      } finally {
+        await stop(server);
+      }
+    }
+    console.log('');
+    printTable(specs.map((s) => s.label), results);
+    console.log('');
+    printRatios(results);
+  } finally {
+    for (const r of running) await stop(r);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- servers
+
+function nsdSpec(nsdPath: string, dir: string, zonePath: string): ServerSpec {
+  return {
+    label: 'nsd (server-count 1)',
+    start(port) {
+      const conf = join(dir, 'nsd.conf');
+      // Response rate limiting is on by default in Debian's build (200 qps
+      // per source); a benchmark from one source must turn it off.
+      writeFileSync(
+        conf,
+        [
+          'server:',
+          `  ip-address: 127.0.0.1@${port}`,
+          '  server-count: 1',
+          '  username: ""',
+          '  chroot: ""',
+          `  zonesdir: "${dir}"`,
+          `  pidfile: "${join(dir, 'nsd.pid')}"`,
+          '  database: ""',
+          `  zonelistfile: "${join(dir, 'zone.list')}"`,
+          `  xfrdfile: "${join(dir, 'xfrd.state')}"`,
+          `  xfrdir: "${dir}"`,
+          '  verbosity: 0',
+          '  hide-version: yes',
+          '  rrl-ratelimit: 0',
+          '  rrl-whitelist-ratelimit: 0',
+          'remote-control:',
+          '  control-enable: no',
+          'zone:',
+          `  name: "${BENCH_ORIGIN.replace(/\.$/, '')}"`,
+          `  zonefile: "${zonePath}"`,
+          '',
+        ].join('\n'),
+      );
+      return launch(nsdPath, ['-d', '-c', conf]);
+    },
+  };
+}
+
+function tyneSpec(label: string, workers: number, dir: string, zonePath: string): ServerSpec {
+  return {
+    label,
+    start(port) {
+      const conf = join(dir, `tyne-${workers}.yaml`);
+      writeFileSync(
+        conf,
+        [
+          `listen: ["127.0.0.1:${port}"]`,
+          'log: { level: warn }',
+          `server: { workers: ${workers} }`,
+          'zones:',
+          `  - name: ${BENCH_ORIGIN.replace(/\.$/, '')}`,
+          `    file: ${JSON.stringify(zonePath)}`,
+          '',
+        ].join('\n'),
+      );
+      return launch(process.execPath, [resolve(repoRoot, 'bin', 'tyne'), 'serve', '--config', conf]);
+    },
+  };
+}
+
+function echoSpec(label: string, workers: number): ServerSpec {
+  return {
+    label,
+    start(port) {
+      return launch(process.execPath, [fileURLToPath(new URL('./echo-server.js', import.meta.url)), String(port), String(workers)]);
+    },
+  };
+}
+
+function launch(cmd: string, args: string[]): Running {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let tail = '';
+  const keep = (c: Buffer): void => {
+    tail = (tail + c.toString('utf8')).slice(-4096);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  let done = false;
+  const exitPromise = new Promise<number | null>((res) => {
+    child.once('exit', (code) => {
+      done = true;
+      res(code);
+    });
+    child.once('error', (e) => {
+      done = true;
+      tail += `\n${e.message}`;
+      res(null);
+    });
+  });
+  return { child, output: () => tail.trim(), exited: () => done, exitPromise };
+}
+
+/** SIGTERM, then SIGKILL for the process and every descendant still there after STOP_GRACE_MS. */
+async function stop(r: Running): Promise<void> {
+  if (r.exited() || r.child.pid === undefined) return;
+  const pids = processTree(r.child.pid);
+  r.child.kill('SIGTERM');
+  // Descendants (cluster workers, NSD's children) must go too; whatever is
+  // still there after the grace period gets SIGKILL.
+  const deadline = Date.now() + STOP_GRACE_MS;
+  while (Date.now() < deadline && pids.some(alive)) await sleep(50);
+  for (const pid of pids) {
+    if (alive(pid)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+  await Promise.race([r.exitPromise, sleep(1000)]);
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return statFields(stat)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Sends a query for an existing host every 200 ms until an answer with the same ID comes back. */
+async function waitUntilAnswering(port: number, server: Running): Promise<void> {
+  const sock = createSocket('udp4');
+  const started = Date.now();
+  try {
+    await new Promise<void>((res, rej) => {
+      sock.once('error', rej);
+      sock.bind(0, '127.0.0.1', () => res());
+    });
+    let answered = false;
+    let id = 0x1234;
+    sock.on('message', (msg) => {
+      if (msg.length >= 12 && msg.readUInt16BE(0) === id && (msg[2]! & 0x80) !== 0) answered = true;
+    });
+    sock.on('error', () => {
+      /* ICMP port unreachable while the server starts; keep polling */
+    });
+    for (let attempt = 0; attempt < 150 && Date.now() - started < READY_TIMEOUT_MS; attempt++) {
+      if (server.exited()) throw new Error(`it exited before answering: ${server.output() || '(no output)'}`);
+      id = (id + 1) & 0xffff;
+      sock.send(queryPacket(id, `host1.${BENCH_ORIGIN}`), port, '127.0.0.1');
+      await sleep(200);
+      if (answered) return;
+    }
+    throw new Error(`no answer on 127.0.0.1:${port} within ${READY_TIMEOUT_MS / 1000} s: ${server.output() || '(no output)'}`);
+  } finally {
+    sock.close();
+  }
+}
+
+function queryPacket(id: number, name: string): Buffer {
+  const labels = name.replace(/\.$/, '').split('.');
+  const parts: number[] = [id >> 8, id & 255, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0];
+  for (const l of labels) parts.push(l.length, ...Buffer.from(l, 'ascii'));
+  parts.push(0, 0, 1, 0, 1);
+  return Buffer.from(parts);
+}
+
+// ---------------------------------------------------------------- dnsperf
+
+interface CpuWindow {
+  /** CPU ticks of the server process tree, dnsperf, and the whole machine (busy) over the measured seconds. */
+  serverTicks: number;
+  clientTicks: number;
+  machineTicks: number;
+}
+
+/**
+ * Runs dnsperf. When `serverPid` is given, samples CPU ticks as dnsperf
+ * starts and again `seconds` later: dnsperf may linger for a few seconds
+ * after its time limit (and spin meanwhile), which must not count.
+ */
+async function runDnsperf(
+  port: number,
+  queryPath: string,
+  seconds: number,
+  outPath: string | null,
+  serverPid: number | null,
+): Promise<{ stderr: string; window: CpuWindow | null }> {
+  const args = ['-s', '127.0.0.1', '-p', String(port), '-d', queryPath, '-l', String(seconds), ...DNSPERF_LOAD];
+  if (outPath !== null) args.push('-v');
+  const fd = outPath === null ? 'ignore' : openSync(outPath, 'w');
+  try {
+    const sample = (): CpuWindow | null =>
+      serverPid === null
+        ? null
+        : {
+            serverTicks: cpuTicks(processTree(serverPid)),
+            clientTicks: child.pid === undefined ? 0 : cpuTicks(processTree(child.pid)),
+            machineTicks: machineBusyTicks(),
+          };
+    const child = spawn('dnsperf', args, { stdio: ['ignore', fd, 'pipe'] });
+    const first = sample();
+    let window: CpuWindow | null = null;
+    const sampler = setTimeout(() => {
+      const last = sample();
+      if (first !== null && last !== null) {
+        window = {
+          serverTicks: last.serverTicks - first.serverTicks,
+          clientTicks: last.clientTicks - first.clientTicks,
+          machineTicks: last.machineTicks - first.machineTicks,
+        };
+      }
+    }, seconds * 1000);
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => {
+      stderr = (stderr + c.toString('utf8')).slice(-65536);
+    });
+    const killer = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
+    const code = await new Promise<number | null>((res, rej) => {
+      child.once('error', rej);
+      child.once('exit', res);
+    });
+    clearTimeout(killer);
+    clearTimeout(sampler);
+    if (code !== 0) throw new Error(`dnsperf exited with ${code}: ${stderr.slice(-2000)}`);
+    if (serverPid !== null && window === null) throw new Error('dnsperf exited before its time limit');
+    return { stderr, window };
+  } finally {
+    if (typeof fd === 'number') closeSync(fd);
+  }
+}
+
+type DnsperfStats = Pick<Result, 'qps' | 'sent' | 'completed' | 'lost' | 'avgMs' | 'p99Ms' | 'maxMs' | 'responseSize' | 'rcodes'>;
+
+/** Reads dnsperf -v output: one '> RCODE name type latency' line per response, then the summary. */
+async function parseDnsperf(outPath: string, stderr: string): Promise<DnsperfStats> {
+  // Latency histogram in 1 µs buckets up to 1 s, plus an overflow bucket.
+  const hist = new Uint32Array(1_000_001);
+  let samples = 0;
+  const summary: string[] = [];
+  const rl = createInterface({ input: createReadStream(outPath, { encoding: 'utf8' }), crlfDelay: Infinity });
+  for await (const line of rl) {
+    if (line.startsWith('> ')) {
+      const sp = line.lastIndexOf(' ');
+      const rcode = line.slice(2, line.indexOf(' ', 2));
+      if (rcode === 'T' || rcode === 'I') continue;
+      const us = Math.round(Number(line.slice(sp + 1)) * 1e6);
+      if (!Number.isFinite(us)) continue;
+      hist[Math.min(us, 1_000_000)]!++;
+      samples++;
+    } else {
+      summary.push(line);
+    }
+  }
+  const text = summary.join('\n') + '\n' + stderr;
+  const num = (re: RegExp): number => {
+    const m = re.exec(text);
+    if (m === null) throw new Error(`dnsperf output lacks ${re}: ${text.slice(-1500)}`);
+    return Number(m[1]);
+  };
+  let p99Ms: number | null = null;
+  if (samples > 0) {
+    const target = Math.ceil(samples * 0.99);
+    let seen = 0;
+    for (let us = 0; us < hist.length; us++) {
+      seen += hist[us]!;
+      if (seen >= target) {
+        p99Ms = us / 1000;
+        break;
+      }
+    }
+  }
+  const latency = /Average Latency \(s\):\s+([\d.]+) \(min [\d.]+, max ([\d.]+)\)/.exec(text);
+  if (latency === null) throw new Error(`dnsperf output lacks the latency line: ${text.slice(-1500)}`);
+  return {
+    sent: num(/Queries sent:\s+(\d+)/),
+    completed: num(/Queries completed:\s+(\d+)/),
+    lost: num(/Queries lost:\s+(\d+)/),
+    qps: num(/Queries per second:\s+([\d.]+)/),
+    avgMs: Number(latency[1]) * 1000,
+    maxMs: Number(latency[2]) * 1000,
+    p99Ms,
+    responseSize: num(/Average packet size:\s+request \d+, response (\d+)/),
+    rcodes: (/Response codes:\s+(.*)/.exec(text)?.[1] ?? '').trim(),
+  };
+}
+
+// ---------------------------------------------------------------- inputs
+
+/** Writes the dnsperf query file; returns how many of its names do not exist. */
+function writeQueryFile(path: string): number {
+  const rand = mulberry32(SEED);
+  const missing = Math.round(QUERIES * MISSING_SHARE);
+  const lines: string[] = [];
+  for (let i = 0; i < QUERIES - missing; i++) lines.push(`host${Math.floor(rand() * HOSTS)}.${BENCH_ORIGIN} A`);
+  // 'nohostN' is never an owner in the bench zone (hosts are hostN, ns1, ns2).
+  for (let i = 0; i < missing; i++) lines.push(`nohost${Math.floor(rand() * HOSTS)}.${BENCH_ORIGIN} A`);
+  for (let i = lines.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    const t = lines[i]!;
+    lines[i] = lines[j]!;
+    lines[j] = t;
+  }
+  writeFileSync(path, lines.join('\n') + '\n');
+  return missing;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// ---------------------------------------------------------------- /proc
+
+/** `pid` and all its descendants, found through /proc/PID/task/TID/children. */
+function processTree(pid: number): number[] {
+  const out: number[] = [];
+  const todo = [pid];
+  while (todo.length > 0 && out.length < 1000) {
+    const p = todo.pop()!;
+    out.push(p);
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${p}/task`);
+    } catch {
+      continue;
+    }
+    for (const t of tasks) {
+      try {
+        for (const c of readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim().split(/\s+/)) {
+          if (c !== '') todo.push(Number(c));
+        }
+      } catch {
+        /* thread or process gone */
+      }
+    }
+  }
+  return out;
+}
+
+/** Fields of /proc/PID/stat after the command name: [0] is the state, [11] utime, [12] stime. */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+function cpuTicks(pids: number[]): number {
+  let sum = 0;
+  for (const pid of pids) {
+    try {
+      const f = statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      sum += Number(f[11]) + Number(f[12]);
+    } catch {
+      /* gone */
+    }
+  }
+  return sum;
+}
+
+/** Busy jiffies of all CPUs together (user, nice, system, irq, softirq), from the first line of /proc/stat. */
+function machineBusyTicks(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return f[0]! + f[1]! + f[2]! + f[5]! + f[6]!;
+}
+
+function rssKiB(pids: number[]): number {
+  let sum = 0;
+  for (const pid of pids) {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m !== null) sum += Number(m[1]);
+    } catch {
+      /* gone */
+    }
+  }
+  return sum;
+}
+
+function clockTicks(): number {
+  const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+  const n = Number(r.stdout?.trim());
+  return Number.isInteger(n) && n > 0 ? n : 100;
+}
+
+// ---------------------------------------------------------------- tools
+
+function toolVersion(cmd: string, args: string[], re: RegExp): string | null {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.error !== undefined) return null;
+  return re.exec(`${r.stdout}\n${r.stderr}`)?.[1] ?? 'unknown version';
+}
+
+function findNsd(): string | null {
+  for (const cand of ['nsd', '/usr/sbin/nsd', '/usr/local/sbin/nsd']) {
+    if (cand.startsWith('/') && !existsSync(cand)) continue;
+    const r = spawnSync(cand, ['-v'], { encoding: 'utf8' });
+    if (r.error === undefined && /NSD version/i.test(`${r.stdout}${r.stderr}`)) return cand;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------- output
+
+function printTable(labels: string[], results: Map<string, Result>): void {
+  const rows: string[][] = [['server', 'qps', 'avg ms', 'p99 ms', 'max ms', 'lost', 'CPU s', 'CPU µs/q', 'RSS MiB', 'procs', 'resp B', 'dnsperf CPU s', 'rest CPU s']];
+  for (const label of labels) {
+    const r = results.get(label);
+    if (r === undefined) {
+      rows.push([label, 'n/a', '', '', '', '', '', '', '', '', '', '', '']);
+      continue;
+    }
+    rows.push([
+      label,
+      fmtInt(r.qps),
+      r.avgMs.toFixed(3),
+      r.p99Ms === null ? 'n/a' : r.p99Ms.toFixed(3),
+      r.maxMs.toFixed(2),
+      `${r.lost} (${pct(r.lost / Math.max(1, r.sent))})`,
+      r.cpuS.toFixed(2),
+      r.completed > 0 ? ((r.cpuS * 1e6) / r.completed).toFixed(1) : 'n/a',
+      r.rssMiB.toFixed(1),
+      String(r.procs),
+      String(r.responseSize),
+      r.clientCpuS.toFixed(2),
+      r.restCpuS.toFixed(2),
+    ]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
+  console.log(
+    '(p99 from a 1 µs histogram of every response latency dnsperf -v reported; resp B = average response size; ' +
+      'rest CPU s = busy CPU time of the machine during the run outside the server and dnsperf: softirq for loopback ' +
+      'delivery plus any other process; a high value means something else competed for the CPUs)',
+  );
+  for (const label of labels) {
+    const r = results.get(label);
+    if (r !== undefined) console.log(`  ${label}: ${r.rcodes}`);
+  }
+}
+
+function printRatios(results: Map<string, Result>): void {
+  const qps = (label: string): number | undefined => results.get(label)?.qps;
+  const nsd = 'nsd (server-count 1)';
+  const pairs: [string, string][] = [
+    ['tyne (1 process)', nsd],
+    ['tyne (2 workers)', nsd],
+    ['node echo (1 process)', nsd],
+    ['node echo (2 workers)', nsd],
+    ['tyne (1 process)', 'node echo (1 process)'],
+    ['tyne (2 workers)', 'node echo (2 workers)'],
+  ];
+  console.log('qps ratios:');
+  const w = Math.max(...pairs.map(([a, b]) => `${a} / ${b}`.length));
+  for (const [a, b] of pairs) {
+    const x = qps(a);
+    const y = qps(b);
+    console.log(`  ${`${a} / ${b}`.padEnd(w)}  ${x === undefined || y === undefined ? 'n/a' : `${(x / y).toFixed(2)}x`}`);
+  }
+  const base = qps(nsd);
+  for (const t of ['tyne (1 process)', 'tyne (2 workers)']) {
+    const x = qps(t);
+    if (x === undefined || base === undefined) {
+      console.log(`goals for ${t}: n/a (${x === undefined ? 'tyne' : 'nsd'} not measured)`);
+      continue;
+    }
+    const r = x / base;
+    console.log(
+      `goals for ${t}: ${r.toFixed(2)}x NSD; >= 0.5x NSD (issue goal) ${r >= 0.5 ? 'met' : 'NOT met'}; ` +
+        `>= 0.9x NSD (project goal) ${r >= 0.9 ? 'met' : 'NOT met'}`,
+    );
+  }
+}
+
+/** The first lines of a message, joined, at most 300 characters. */
+function oneLine(s: string): string {
+  const t = s.split('\n').map((l) => l.trim()).filter((l) => l !== '').slice(0, 3).join(' | ');
+  return t.length > 300 ? `${t.slice(0, 297)}...` : t;
+}
+
+function fmtInt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+function pct(f: number): string {
+  return `${(f * 100).toFixed(f < 0.01 && f > 0 ? 2 : 1)}%`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((res) => setTimeout(res, ms));
+}

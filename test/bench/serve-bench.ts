@@ -108,7 +108,10 @@ export async function runServeBench(quick: boolean): Promise<void> {
     );
     const load = loadavg()[0]!;
     if (load > 0.5) {
-      console.log(`!!!! the 1-minute load average is ${load.toFixed(2)} before the run: other processes compete for the CPUs; numbers will be noisy !!!!`);
+      console.log(
+        `!!!! the 1-minute load average is ${load.toFixed(2)} before the run: if other work is still running, numbers will be noisy ` +
+          `(a high 'rest CPU s' below shows it) !!!!`,
+      );
     }
     if (nsdPath === null) {
       console.log('\n!!!! SKIP NSD: nsd is not installed; ratios are against the echo server only !!!!\n');

@@ -2,6 +2,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { HandleContext, Responder } from './responder.js';
 
 const UDP: HandleContext = Object.freeze({ tcp: false });
+const RECV_BUFFER = 4 << 20;
 
 /** Reports a failure that must not stop serving (one bad request, one failed send). */
 export type ListenerErrorSink = (err: unknown, what: string) => void;
@@ -46,6 +47,13 @@ export class UdpListener {
       this.#socket.once('error', fail);
       this.#socket.bind(this.#port, this.#host, () => {
         this.#socket.off('error', fail);
+        // Bursts overflow Linux's default 208 KiB receive buffer and the kernel drops
+        // queries; ask for 4 MiB (the kernel caps it at net.core.rmem_max).
+        try {
+          this.#socket.setRecvBufferSize(RECV_BUFFER);
+        } catch {
+          // not allowed: keep the default
+        }
         const a = this.#socket.address();
         resolve({ host: a.address, port: a.port });
       });

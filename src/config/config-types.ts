@@ -1,3 +1,7 @@
+import type { AclEntry } from '../xfr/acl.js';
+import type { Peer } from '../xfr/peer.js';
+import type { TsigAlgorithm } from '../xfr/tsig-key.js';
+
 /** One `listen` entry: each address serves UDP and TCP. */
 export interface ListenAddress {
   /** IPv4 or IPv6 literal, without brackets. */
@@ -22,12 +26,31 @@ export interface ServerSettings {
   workers: number;
 }
 
+/** One `keys:` entry (RFC 8945 shared secret). */
+export interface KeySettings {
+  /** Key name as written (the TSIG owner name). */
+  name: string;
+  algorithm: TsigAlgorithm;
+  /** The decoded base64 secret. */
+  secret: Uint8Array;
+}
+
 /** One `zones:` entry. */
 export interface ZoneSettings {
   /** Zone name as written (no trailing dot needed). */
   name: string;
+  /** `primary` (the default) serves `file`; `secondary` copies the zone from `primaries` and keeps it in `file`. */
+  type: 'primary' | 'secondary';
   /** Absolute path of the zone file (relative paths are resolved against the config file's folder). */
   file: string;
+  /** NOTIFY targets (RFC 1996); port 53 when left out. */
+  notify: Peer[];
+  /** Who may AXFR/IXFR the zone; empty (the default) = nobody. */
+  allowTransfer: AclEntry[];
+  /** Secondary only: the primaries, tried in order. */
+  primaries: Peer[];
+  /** Secondary only: who may send NOTIFY; null (the default) = the primaries' addresses. */
+  allowNotify: AclEntry[] | null;
   /** 1-based line of the entry in the config file, for messages. */
   line: number;
 }
@@ -39,5 +62,7 @@ export interface Config {
   listen: ListenAddress[];
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
   server: ServerSettings;
+  /** TSIG keys, by name. */
+  keys: KeySettings[];
   zones: ZoneSettings[];
 }

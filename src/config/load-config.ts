@@ -335,7 +335,10 @@ const zoneList: Reader<ZoneSettings[]> = (ctx, v) => {
       else first.set(draft.key, i);
     }
     if (draft.name !== undefined && draft.file !== undefined) {
-      out.push({ name: draft.name, file: draft.file, line: ctx.lc.linePos(entry.offset).line });
+      out.push({
+        name: draft.name, type: 'primary', file: draft.file, notify: [], allowTransfer: [], primaries: [], allowNotify: null,
+        line: ctx.lc.linePos(entry.offset).line,
+      });
     }
   });
   return out;
@@ -406,6 +409,7 @@ export function parseConfig(text: string, path: string): Config {
     listen: [],
     log: { level: 'info' },
     server: { ...SERVER_DEFAULTS },
+    keys: [],
     zones: [],
   };
   const top = valueOf(ctx, doc.contents, '', doc.contents?.range?.[0] ?? 0);

@@ -1,0 +1,29 @@
+import { TyneError } from '../wire/tyne-error.js';
+
+/** Stable codes of TransferError. */
+export type TransferErrorCode =
+  /** Could not connect, or the peer closed the connection early. */
+  | 'XFR_CONNECTION'
+  /** No complete answer within the time allowed. */
+  | 'XFR_TIMEOUT'
+  /** The peer answered with an error RCODE (REFUSED, NOTAUTH, ...). */
+  | 'XFR_REFUSED'
+  /** A message did not decode, or the stream broke the AXFR/IXFR rules (RFC 5936 §2.2, RFC 1995 §4). */
+  | 'XFR_MALFORMED'
+  /** The data is complete but not a valid zone (out-of-zone records, zone checks). */
+  | 'XFR_INVALID_ZONE'
+  /** An IXFR deletes a record that is not there, or starts from a serial we do not have. */
+  | 'XFR_IXFR_MISMATCH'
+  /** TSIG missing, wrong, or failed to verify (RFC 8945 §5.3). */
+  | 'XFR_TSIG';
+
+/** A transfer that did not produce a zone; `peer` says from where. */
+export class TransferError extends TyneError {
+  declare readonly code: TransferErrorCode;
+  readonly peer: string;
+
+  constructor(code: TransferErrorCode, peer: string, message: string, options?: { cause?: unknown }) {
+    super(code, `${peer}: ${message}`, options);
+    this.peer = peer;
+  }
+}

@@ -1,11 +1,14 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import { Name } from '../wire/name.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../wire/ip-address.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
-import type { Config, ListenAddress, ServerSettings, ZoneSettings } from './config-types.js';
+import type { AclEntry } from '../xfr/acl.js';
+import type { Peer } from '../xfr/peer.js';
+import { TSIG_ALGORITHMS, type TsigAlgorithm } from '../xfr/tsig-key.js';
+import type { Config, KeySettings, ListenAddress, ServerSettings, ZoneSettings } from './config-types.js';
 import { formatDuration, parseDuration } from './duration.js';
 
 // ---------------------------------------------------------------------------
@@ -20,6 +23,17 @@ interface Ctx {
   /** Folder of the configuration file; relative zone files are resolved against it. */
   readonly dir: string;
   readonly problems: ConfigProblem[];
+  /** Names declared under `keys:` (even when the entry has other problems), by canonical form. */
+  readonly keyNames: Map<string, string>;
+  /** Every `key:` reference, checked against keyNames once the whole file has been read. */
+  readonly keyRefs: KeyRef[];
+}
+
+/** A reference to a `keys:` entry; `set` replaces the name with the one as declared. */
+interface KeyRef {
+  readonly name: string;
+  readonly v: Value;
+  set(declared: string): void;
 }
 
 /** A value in the document, with where to point at it. */
@@ -30,6 +44,8 @@ interface Value {
   readonly path: string;
   /** Offset to report problems at: the value, or its key when the value is empty. */
   readonly offset: number;
+  /** Offset of the key (of the list for a list item). */
+  readonly keyOffset: number;
 }
 
 type Reader<T> = (ctx: Ctx, v: Value) => T | undefined;
@@ -55,9 +71,9 @@ function problem(ctx: Ctx, v: Value, message: string): undefined {
 function valueOf(ctx: Ctx, node: unknown, path: string, keyOffset: number): Value {
   let n = node as Node | null | undefined;
   if (n !== null && n !== undefined && isAlias(n)) n = (n.resolve(ctx.doc) as Node | undefined) ?? null;
-  if (n === null || n === undefined) return { node: null, path, offset: keyOffset };
+  if (n === null || n === undefined) return { node: null, path, offset: keyOffset, keyOffset };
   const empty = isScalar(n) && n.value === null && n.range !== undefined && n.range !== null && n.range[0] === n.range[1];
-  return { node: n, path, offset: empty ? keyOffset : (n.range?.[0] ?? keyOffset) };
+  return { node: n, path, offset: empty ? keyOffset : (n.range?.[0] ?? keyOffset), keyOffset };
 }
 
 /** The plain value of a scalar (null for an empty value), or undefined for a collection. */
@@ -274,14 +290,313 @@ const listenList: Reader<ListenAddress[]> = (ctx, v) => {
   return out;
 };
 
+// ------------------------------------------------------------------- keys --
+
+/** The form key names are compared in: DNS names ignore case and a trailing dot. */
+function keyNameKey(name: string): string {
+  try {
+    return Name.fromText(name.endsWith('.') ? name : `${name}.`).key;
+  } catch {
+    return `invalid:${name.toLowerCase()}`;
+  }
+}
+
+interface KeyDraft {
+  name?: string;
+  nameValue?: Value;
+  algorithm?: TsigAlgorithm;
+  secret?: Uint8Array;
+}
+
+/** A TSIG key name: a domain name, such as `transfer` or `ns1-ns2.hosting.example`. */
+const keyName: Reader<string> = (ctx, v) => {
+  const name = text(255)(ctx, v);
+  if (name === undefined) return undefined;
+  try {
+    Name.fromText(name.endsWith('.') ? name : `${name}.`);
+  } catch (err) {
+    return problem(ctx, v, `'${name}' is not a valid key name (${(err as Error).message})`);
+  }
+  return name;
+};
+
+/** An RFC 8945 algorithm, in any case. */
+const algorithm: Reader<TsigAlgorithm> = (ctx, v) => {
+  const x = scalarOf(v)?.value;
+  const lower = typeof x === 'string' ? x.toLowerCase() : undefined;
+  if (lower !== undefined && (TSIG_ALGORITHMS as readonly string[]).includes(lower)) return lower as TsigAlgorithm;
+  return problem(ctx, v, `expected one of ${TSIG_ALGORITHMS.join(', ')}, got ${describe(v)}`);
+};
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Strict base64 (padded, no white space, no stray bits); the secret itself never appears in a message. */
+const secret: Reader<Uint8Array> = (ctx, v) => {
+  const s = text()(ctx, v);
+  if (s === undefined) return undefined;
+  const bytes = BASE64.test(s) ? Buffer.from(s, 'base64') : undefined;
+  if (bytes === undefined || bytes.length === 0 || bytes.toString('base64') !== s) return problem(ctx, v, 'not valid base64');
+  return new Uint8Array(bytes);
+};
+
+/** Keys of one `keys:` entry. */
+const KEY_KEYS: KeyTable<KeyDraft> = {
+  name: field(keyName, (d, x, v) => {
+    d.name = x;
+    d.nameValue = v;
+  }, true),
+  algorithm: field(algorithm, (d, x) => { d.algorithm = x; }, true),
+  secret: field(secret, (d, x) => { d.secret = x; }, true),
+};
+
+const keyList: Reader<KeySettings[]> = (ctx, v) => {
+  if (v.node === null || !isSeq(v.node)) return problem(ctx, v, `expected a list (write [] for none), got ${describe(v)}`);
+  const out: KeySettings[] = [];
+  const first = new Map<string, number>();
+  v.node.items.forEach((n, i) => {
+    const entry = valueOf(ctx, n, `${v.path}[${i}]`, v.offset);
+    const draft: KeyDraft = {};
+    if (!readMap(ctx, entry, KEY_KEYS, draft)) return;
+    if (draft.name !== undefined && draft.nameValue !== undefined) {
+      const canon = keyNameKey(draft.name);
+      const j = first.get(canon);
+      if (j !== undefined) {
+        problem(ctx, draft.nameValue, `key '${draft.name}' is already listed at keys[${j}]`);
+        return;
+      }
+      first.set(canon, i);
+      ctx.keyNames.set(canon, draft.name);
+    }
+    if (draft.name !== undefined && draft.algorithm !== undefined && draft.secret !== undefined) {
+      out.push({ name: draft.name, algorithm: draft.algorithm, secret: draft.secret });
+    }
+  });
+  return out;
+};
+
+/** A `key:` reference: read now, checked against `keys:` at the end (see checkKeyRefs). */
+function keyRef(ctx: Ctx, v: Value, set: (declared: string) => void): string | undefined {
+  const name = text(255)(ctx, v);
+  if (name !== undefined) ctx.keyRefs.push({ name, v, set });
+  return name;
+}
+
+function checkKeyRefs(ctx: Ctx): void {
+  const declared = [...ctx.keyNames.values()];
+  for (const ref of ctx.keyRefs) {
+    const name = ctx.keyNames.get(keyNameKey(ref.name));
+    if (name !== undefined) {
+      ref.set(name);
+      continue;
+    }
+    const near = closest(ref.name, declared.map((d) => d.toLowerCase()));
+    const hint = near === undefined ? '' : ` (did you mean '${declared.find((d) => d.toLowerCase() === near)}'?)`;
+    problem(ctx, ref.v, `unknown key '${ref.name}'${hint}`);
+  }
+}
+
+// ------------------------------------------------------------------ peers --
+
+/**
+ * `host[:port]` for IPv4; `[v6]:port`, `[v6]` or a bare IPv6 literal for
+ * IPv6. The port defaults to 53.
+ */
+const peerAddress: Reader<{ host: string; port: number; family: 4 | 6 }> = (ctx, v) => {
+  const x = scalarOf(v)?.value;
+  if (typeof x !== 'string') return problem(ctx, v, `expected "address[:port]", got ${describe(v)}`);
+  let host = x;
+  let portText: string | undefined;
+  let family: 4 | 6;
+  const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(x);
+  if (bracketed !== null) {
+    host = bracketed[1]!;
+    portText = bracketed[2];
+    if (isIP(host) !== 6) return problem(ctx, v, `'${host}' is not an IPv6 address`);
+    family = 6;
+  } else if (isIP(x) === 6) {
+    family = 6;
+  } else {
+    const colon = x.lastIndexOf(':');
+    if (colon >= 0) {
+      host = x.slice(0, colon);
+      portText = x.slice(colon + 1);
+    }
+    if (host.includes(':')) return problem(ctx, v, `'${x}' is not "address[:port]" (an IPv6 address with a port goes in brackets, as "[::1]:53")`);
+    if (isIP(host) !== 4) return problem(ctx, v, `'${host}' is not an IP address (host names are not allowed)`);
+    family = 4;
+  }
+  if (portText !== undefined && (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535)) {
+    return problem(ctx, v, `bad port '${portText}' (1..65535)`);
+  }
+  return { host, port: portText === undefined ? 53 : Number(portText), family };
+};
+
+interface PeerDraft {
+  address?: { host: string; port: number; family: 4 | 6 };
+  keyValue?: Value;
+}
+
+/** Keys of a `{ address, key }` entry of `notify` / `primaries`. */
+const PEER_KEYS: KeyTable<PeerDraft> = {
+  address: field(peerAddress, (d, x) => { d.address = x; }, true),
+  key: { read: (ctx, v, d) => { if (text(255)(ctx, v) !== undefined) d.keyValue = v; } },
+};
+
+/** One peer: `"address[:port]"` or `{ address: "address[:port]", key: NAME }`. */
+function peer(ctx: Ctx, v: Value): Peer | undefined {
+  if (v.node !== null && isMap(v.node)) {
+    const draft: PeerDraft = {};
+    readMap(ctx, v, PEER_KEYS, draft);
+    if (draft.address === undefined) return undefined;
+    const p: Peer = { ...draft.address, key: null };
+    if (draft.keyValue !== undefined) {
+      p.key = keyRef(ctx, draft.keyValue, (name) => { p.key = name; }) ?? null;
+    }
+    return p;
+  }
+  if (v.node !== null && isSeq(v.node)) return problem(ctx, v, `expected "address[:port]" or { address, key }, got a list`);
+  const a = peerAddress(ctx, v);
+  return a === undefined ? undefined : { ...a, key: null };
+}
+
+/** A list of peers (may be empty); a repeated address and port is reported against the later entry. */
+const peerList: Reader<Peer[]> = (ctx, v) => {
+  if (v.node === null || !isSeq(v.node)) return problem(ctx, v, `expected a list of addresses (write [] for none), got ${describe(v)}`);
+  const out: Peer[] = [];
+  const first = new Map<string, number>();
+  v.node.items.forEach((n, i) => {
+    const item = valueOf(ctx, n, `${v.path}[${i}]`, v.offset);
+    const p = peer(ctx, item);
+    if (p === undefined) return;
+    const key = `${canonicalHost(p)}#${p.port}`;
+    const j = first.get(key);
+    if (j !== undefined) {
+      problem(ctx, item, `duplicate of ${v.path}[${j}]`);
+      return;
+    }
+    first.set(key, i);
+    out.push(p);
+  });
+  return out;
+};
+
+// ------------------------------------------------------------------- ACLs --
+
+type Network = { family: 4 | 6; network: Uint8Array; prefix: number };
+
+/**
+ * `a.b.c.d/n`, `v6/n`, or a bare address (/32, /128). An IPv4-mapped IPv6
+ * network (`::ffff:a.b.c.d/n`, n ≥ 96) becomes the IPv4 network, as the
+ * server sees such clients as IPv4.
+ */
+const network: Reader<Network> = (ctx, v) => {
+  const x = scalarOf(v)?.value;
+  if (typeof x !== 'string') return problem(ctx, v, `expected "address" or "address/prefix", got ${describe(v)}`);
+  const slash = x.indexOf('/');
+  const addr = slash < 0 ? x : x.slice(0, slash);
+  const prefixText = slash < 0 ? undefined : x.slice(slash + 1);
+  let octets: Uint8Array;
+  let family: 4 | 6;
+  const v4 = new Uint8Array(4);
+  const v6 = new Uint8Array(16);
+  if (parseIPv4(addr, v4)) {
+    octets = v4;
+    family = 4;
+  } else if (parseIPv6(addr, v6)) {
+    octets = v6;
+    family = 6;
+  } else {
+    return problem(ctx, v, `'${x}' is not an address or network (a.b.c.d, a.b.c.d/n, v6 or v6/n; no host names, no ports)`);
+  }
+  const max = family === 4 ? 32 : 128;
+  let prefix = max;
+  if (prefixText !== undefined) {
+    if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > max) return problem(ctx, v, `bad prefix length '/${prefixText}' (0..${max})`);
+    prefix = Number(prefixText);
+  }
+  const masked = octets.map((b, i) => {
+    const bits = prefix - 8 * i;
+    return bits >= 8 ? b : bits <= 0 ? 0 : b & ((0xff << (8 - bits)) & 0xff);
+  });
+  if (masked.some((b, i) => b !== octets[i])) {
+    const net = family === 4 ? formatIPv4(masked) : formatIPv6(masked);
+    return problem(ctx, v, `'${x}': host bits set (the network is ${net}/${prefix})`);
+  }
+  const mapped = family === 6 && prefix >= 96 && octets.subarray(0, 10).every((b) => b === 0) && octets[10] === 0xff && octets[11] === 0xff;
+  if (mapped) return { family: 4, network: octets.slice(12), prefix: prefix - 96 };
+  return { family, network: octets, prefix };
+};
+
+interface AclDraft {
+  network?: Network;
+  addressGiven?: boolean;
+  keyValue?: Value;
+}
+
+/** Keys of a `{ address, key }` / `{ key }` ACL entry. */
+const ACL_KEYS: KeyTable<AclDraft> = {
+  address: { read: (ctx, v, d) => { d.addressGiven = true; d.network = network(ctx, v); } },
+  key: { read: (ctx, v, d) => { if (text(255)(ctx, v) !== undefined) d.keyValue = v; } },
+};
+
+/** One ACL entry: `"addr[/n]"`, `{ address: "addr[/n]", key?: NAME }` or `{ key: NAME }`. */
+function aclEntry(ctx: Ctx, v: Value): AclEntry | undefined {
+  if (v.node !== null && isMap(v.node)) {
+    const draft: AclDraft = {};
+    readMap(ctx, v, ACL_KEYS, draft);
+    if (draft.addressGiven !== true && draft.keyValue === undefined) {
+      if (v.node.items.length === 0) problem(ctx, v, 'needs an address, a key, or both');
+      return undefined;
+    }
+    if (draft.addressGiven === true && draft.network === undefined) return undefined;
+    if (draft.network === undefined) {
+      const e: AclEntry = { kind: 'key', key: '' };
+      const k = keyRef(ctx, draft.keyValue!, (name) => { e.key = name; });
+      if (k === undefined) return undefined;
+      e.key = k;
+      return e;
+    }
+    const e: AclEntry = { kind: 'range', ...draft.network, key: null };
+    if (draft.keyValue !== undefined) e.key = keyRef(ctx, draft.keyValue, (name) => { e.key = name; }) ?? null;
+    return e;
+  }
+  if (v.node !== null && isSeq(v.node)) return problem(ctx, v, `expected "address[/prefix]" or { address, key }, got a list`);
+  const n = network(ctx, v);
+  return n === undefined ? undefined : { kind: 'range', ...n, key: null };
+}
+
+/** A list of ACL entries; empty admits nobody. */
+const aclList: Reader<AclEntry[]> = (ctx, v) => {
+  if (v.node === null || !isSeq(v.node)) return problem(ctx, v, `expected a list (write [] for nobody), got ${describe(v)}`);
+  const out: AclEntry[] = [];
+  v.node.items.forEach((n, i) => {
+    const e = aclEntry(ctx, valueOf(ctx, n, `${v.path}[${i}]`, v.offset));
+    if (e !== undefined) out.push(e);
+  });
+  return out;
+};
+
 // ------------------------------------------------------------------ zones --
+
+const ZONE_TYPES = ['primary', 'secondary'] as const;
 
 interface ZoneDraft {
   name?: string;
-  file?: string;
   /** Canonical key of the zone name, for duplicate checks. */
   key?: string;
   nameValue?: Value;
+  type?: ZoneSettings['type'];
+  /** `type` was given but is not usable. */
+  typeBad?: boolean;
+  fileText?: string;
+  fileValue?: Value;
+  notify?: Peer[];
+  allowTransfer?: AclEntry[];
+  primaries?: Peer[];
+  /** Present when `primaries` was written, even with a bad value. */
+  primariesValue?: Value;
+  allowNotify?: AclEntry[];
+  allowNotifyValue?: Value;
 }
 
 const zoneName: Reader<{ name: string; key: string }> = (ctx, v) => {
@@ -295,9 +610,8 @@ const zoneName: Reader<{ name: string; key: string }> = (ctx, v) => {
   }
 };
 
-const zoneFile: Reader<string> = (ctx, v) => {
-  const file = text()(ctx, v);
-  if (file === undefined) return undefined;
+/** A primary's zone file: must exist and be a regular file. */
+function zoneFile(ctx: Ctx, v: Value, file: string): string | undefined {
   const abs = resolve(ctx.dir, file);
   try {
     if (!statSync(abs).isFile()) return problem(ctx, v, `'${file}' is not a regular file`);
@@ -307,7 +621,39 @@ const zoneFile: Reader<string> = (ctx, v) => {
     return problem(ctx, v, `cannot use '${file}' (${code ?? (err as Error).message})`);
   }
   return abs;
-};
+}
+
+/**
+ * A secondary's zone file: it need not exist yet (the first transfer writes
+ * it), and neither need its folder; but if it exists it must be a regular
+ * file, and the nearest existing folder above it must be a folder.
+ */
+function secondaryFile(ctx: Ctx, v: Value, file: string): string | undefined {
+  const abs = resolve(ctx.dir, file);
+  const shown = (p: string): string => (isAbsolute(file) ? p : relative(ctx.dir, p) || '.');
+  let at = abs;
+  for (;;) {
+    try {
+      const st = statSync(at);
+      if (at === abs) {
+        if (!st.isFile()) return problem(ctx, v, `'${file}' is not a regular file`);
+      } else if (!st.isDirectory()) {
+        return problem(ctx, v, `cannot create '${file}': '${shown(at)}' is not a folder`);
+      }
+      return abs;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR') {
+        // Some folder above is a file: keep walking up to name it.
+      } else if (code !== 'ENOENT') {
+        return problem(ctx, v, `cannot use '${file}' (${code ?? (err as Error).message})`);
+      }
+    }
+    const up = dirname(at);
+    if (up === at) return abs;
+    at = up;
+  }
+}
 
 /** Keys of one `zones:` entry. */
 const ZONE_KEYS: KeyTable<ZoneDraft> = {
@@ -316,15 +662,59 @@ const ZONE_KEYS: KeyTable<ZoneDraft> = {
     d.key = x.key;
     d.nameValue = v;
   }, true),
-  file: field(zoneFile, (d, x) => {
-    d.file = x;
+  type: {
+    read(ctx, v, d) {
+      const t = oneOf(ZONE_TYPES)(ctx, v);
+      if (t === undefined) d.typeBad = true;
+      else d.type = t;
+    },
+  },
+  // Checked once the type is known (a secondary's file need not exist yet).
+  file: field(text(), (d, x, v) => {
+    d.fileText = x;
+    d.fileValue = v;
   }, true),
+  notify: field(peerList, (d, x) => { d.notify = x; }),
+  'allow-transfer': field(aclList, (d, x) => { d.allowTransfer = x; }),
+  primaries: {
+    read(ctx, v, d) {
+      d.primariesValue = v;
+      const x = peerList(ctx, v);
+      if (x !== undefined) d.primaries = x;
+    },
+  },
+  'allow-notify': {
+    read(ctx, v, d) {
+      d.allowNotifyValue = v;
+      const x = aclList(ctx, v);
+      if (x !== undefined) d.allowNotify = x;
+    },
+  },
 };
+
+/** The checks that depend on the zone's type; returns the absolute file path when good. */
+function checkZoneType(ctx: Ctx, entry: Value, d: ZoneDraft): string | undefined {
+  if (d.typeBad === true) return undefined;
+  const type = d.type ?? 'primary';
+  if (type === 'primary') {
+    for (const v of [d.primariesValue, d.allowNotifyValue]) {
+      if (v !== undefined) report(ctx, v.path, v.keyOffset, 'only for type secondary');
+    }
+  } else if (d.primariesValue === undefined) {
+    report(ctx, `${entry.path}.primaries`, entry.offset, 'required for type secondary');
+  } else if (d.primaries !== undefined && d.primaries.length === 0) {
+    problem(ctx, d.primariesValue, 'must list at least one primary');
+  }
+  if (d.fileText === undefined || d.fileValue === undefined) return undefined;
+  return type === 'primary' ? zoneFile(ctx, d.fileValue, d.fileText) : secondaryFile(ctx, d.fileValue, d.fileText);
+}
 
 const zoneList: Reader<ZoneSettings[]> = (ctx, v) => {
   if (v.node === null || !isSeq(v.node)) return problem(ctx, v, `expected a list (write [] for none), got ${describe(v)}`);
   const out: ZoneSettings[] = [];
   const first = new Map<string, number>();
+  // Zone files by absolute path: a file a secondary writes must be no other zone's.
+  const files = new Map<string, { i: number; type: ZoneSettings['type'] }>();
   v.node.items.forEach((n, i) => {
     const entry = valueOf(ctx, n, `${v.path}[${i}]`, v.offset);
     const draft: ZoneDraft = {};
@@ -334,9 +724,24 @@ const zoneList: Reader<ZoneSettings[]> = (ctx, v) => {
       if (j !== undefined) problem(ctx, draft.nameValue, `zone '${draft.name}' is already listed at zones[${j}]`);
       else first.set(draft.key, i);
     }
-    if (draft.name !== undefined && draft.file !== undefined) {
+    const file = checkZoneType(ctx, entry, draft);
+    if (file === undefined) return;
+    const type = draft.type ?? 'primary';
+    const other = files.get(file);
+    if (other !== undefined && (other.type === 'secondary' || type === 'secondary')) {
+      problem(ctx, draft.fileValue!, `'${draft.fileText}' is also the file of zones[${other.i}] (a secondary's file must be its own)`);
+      return;
+    }
+    if (other === undefined) files.set(file, { i, type });
+    if (draft.name !== undefined) {
       out.push({
-        name: draft.name, type: 'primary', file: draft.file, notify: [], allowTransfer: [], primaries: [], allowNotify: null,
+        name: draft.name,
+        type,
+        file,
+        notify: draft.notify ?? [],
+        allowTransfer: draft.allowTransfer ?? [],
+        primaries: draft.primaries ?? [],
+        allowNotify: draft.allowNotify ?? null,
         line: ctx.lc.linePos(entry.offset).line,
       });
     }
@@ -378,6 +783,7 @@ const TOP_KEYS: KeyTable<Config> = {
   listen: field(listenList, (c, x) => { c.listen = x; }, true),
   log: { read: (ctx, v, c) => { readMap(ctx, v, LOG_KEYS, c.log); } },
   server: { read: (ctx, v, c) => { readMap(ctx, v, SERVER_KEYS, c.server); } },
+  keys: field(keyList, (c, x) => { c.keys = x; }),
   zones: field(zoneList, (c, x) => { c.zones = x; }, true),
 };
 
@@ -396,7 +802,7 @@ export function parseConfig(text: string, path: string): Config {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM would shift the columns of line 1
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const ctx: Ctx = { doc, lc, dir: dirname(file), problems: [] };
+  const ctx: Ctx = { doc, lc, dir: dirname(file), problems: [], keyNames: new Map(), keyRefs: [] };
 
   const yamlProblems = [...doc.errors, ...doc.warnings];
   if (yamlProblems.length > 0) {
@@ -413,7 +819,7 @@ export function parseConfig(text: string, path: string): Config {
     zones: [],
   };
   const top = valueOf(ctx, doc.contents, '', doc.contents?.range?.[0] ?? 0);
-  readMap(ctx, top, TOP_KEYS, config);
+  if (readMap(ctx, top, TOP_KEYS, config)) checkKeyRefs(ctx);
   if (ctx.problems.length > 0) throw new ConfigError('CONFIG_INVALID', file, ctx.problems.sort(byPosition));
   return config;
 }

@@ -7,6 +7,8 @@ import { TcpListener } from '../server/tcp-listener.js';
 import { UdpListener } from '../server/udp-listener.js';
 import type { Zone } from '../zone/index.js';
 import { ZoneCatalog } from './zone-catalog.js';
+import { TransferService } from './transfer-service.js';
+import type { Name } from '../wire/index.js';
 import { queryLogger } from './query-log.js';
 
 /** How long a stop may take before the process exits anyway (the issue allows 2 s). */
@@ -40,6 +42,11 @@ export async function serve(configPath: string): Promise<number> {
     }
     throw err;
   }
+  const conflict = transfersNeedOneProcess(config);
+  if (conflict !== null) {
+    process.stderr.write(`tyne serve: configuration not usable [CONFIG_INVALID]\n${config.path}: ${conflict}\n`);
+    return 1;
+  }
   if (cluster.isPrimary && config.server.workers > 1) return runPrimary(configPath, config, signals);
   return runServer(configPath, config, signals);
 }
@@ -71,9 +78,23 @@ class SignalGate {
 async function runServer(configPath: string, first: Config, signals: SignalGate): Promise<number> {
   const worker = cluster.isWorker ? cluster.worker!.id : undefined;
   const log = createLogger(first.log.level, worker === undefined ? {} : { worker });
-  const catalog = new ZoneCatalog(log);
   let config = first;
-  let responder = newResponder(config, catalog.load(config));
+  let primaryZones: Zone[] = [];
+  let responder!: Responder;
+  let built = false;
+  // Secondary zones change on their own (transfers, expiry): each change builds a new responder.
+  const rebuild = (): void => {
+    const sec = transfers.secondaryZones();
+    responder = newResponder(config, [...primaryZones, ...sec.zones], sec.unavailable, transfers);
+    built = true;
+  };
+  const transfers = new TransferService(log, () => {
+    if (built) rebuild();
+  });
+  const catalog = new ZoneCatalog(log, (old, zone) => transfers.primaryLoaded(old, zone));
+  transfers.configure(config);
+  primaryZones = catalog.load(config);
+  rebuild();
   const current = (): Responder => responder;
   const onError = (err: unknown, what: string): void => log.error({ err }, `${what}: ${(err as Error)?.message ?? String(err)}`);
   const endpoints = new Map<string, Endpoint>();
@@ -127,7 +148,9 @@ async function runServer(configPath: string, first: Config, signals: SignalGate)
       }
       if (next.server.workers !== config.server.workers) log.warn('a change of server.workers takes effect at the next start');
       config = next;
-      responder = newResponder(config, catalog.load(config));
+      transfers.configure(config);
+      primaryZones = catalog.load(config);
+      rebuild();
       await bindAll(config);
       log.info({ zones: responder.zones.size }, 'reloaded');
     });
@@ -139,6 +162,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate)
       if (stopping) return;
       stopping = true;
       log.info({ signal }, 'stopping');
+      transfers.stop();
       const hard = setTimeout(() => resolve(0), STOP_GRACE_MS + 300);
       hard.unref();
       void Promise.all([...endpoints.values()].map((ep) => Promise.all([ep.udp.close(), ep.tcp.close(STOP_GRACE_MS)]))).then(() => {
@@ -158,9 +182,20 @@ async function runServer(configPath: string, first: Config, signals: SignalGate)
   });
 }
 
-function newResponder(config: Config, zones: Zone[]): Responder {
+function newResponder(config: Config, zones: Zone[], unavailable: Name[], hooks: TransferService): Responder {
   const s = config.server;
-  return new Responder(new ZoneSet(zones), { udpPayload: s.udpPayload, identity: s.identity, version: s.version });
+  return new Responder(new ZoneSet(zones, unavailable), { udpPayload: s.udpPayload, identity: s.identity, version: s.version }, hooks);
+}
+
+/**
+ * Transfers keep state in files (journals, secondary copies) and send
+ * NOTIFYs: one process must own them. With several workers they would
+ * each do it, so that combination is refused until workers coordinate.
+ */
+function transfersNeedOneProcess(config: Config): string | null {
+  if (config.server.workers <= 1) return null;
+  const z = config.zones.find((z) => z.type === 'secondary' || z.notify.length > 0 || z.allowTransfer.length > 0);
+  return z === undefined ? null : `zone ${z.name} (line ${z.line}) uses transfers or NOTIFY, which need server.workers: 1`;
 }
 
 /** The cluster primary: forks the workers, relays SIGHUP, stops them on SIGTERM/SIGINT, replaces one that dies. */

@@ -22,15 +22,19 @@ interface Loaded {
 export class ZoneCatalog {
   readonly #loaded = new Map<string, Loaded>();
   readonly #log: Logger;
+  readonly #onLoaded: (old: Zone | undefined, zone: Zone) => void;
 
-  constructor(log: Logger) {
+  /** `onLoaded` hears of every version loaded: the first (`old` undefined) and each one that replaced another. */
+  constructor(log: Logger, onLoaded: (old: Zone | undefined, zone: Zone) => void = () => {}) {
     this.#log = log;
+    this.#onLoaded = onLoaded;
   }
 
-  /** Loads (or reloads) every zone of `config`, dropping zones no longer listed. Returns the zones to serve. */
+  /** Loads (or reloads) every primary zone of `config`, dropping zones no longer listed. Returns the zones to serve. */
   load(config: Config): Zone[] {
     const keep = new Set<string>();
     for (const z of config.zones) {
+      if (z.type !== 'primary') continue; // secondaries come from transfers
       const key = zoneKey(z.name);
       keep.add(key);
       this.#loadOne(key, z);
@@ -79,6 +83,7 @@ export class ZoneCatalog {
     }
     const zone = result.zone;
     this.#loaded.set(key, { zone, file: z.file, mtimeMs, size });
+    this.#onLoaded(old?.zone, zone);
     this.#log.info(
       { zone: zone.origin.toText(), serial: zone.serial, records: zone.recordCount, file: z.file, ms: Math.round(ms) },
       old === undefined ? 'zone loaded' : 'zone reloaded',

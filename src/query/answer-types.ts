@@ -10,6 +10,8 @@ export const AnswerKind = {
   REFERRAL: 'referral',
   /** The name is in no zone we host. */
   REFUSED: 'refused',
+  /** The zone is configured but has no data (an expired secondary). */
+  SERVFAIL: 'servfail',
   /** RFC 6672 §2.2: a DNAME substitution made a name longer than 255 octets. */
   YXDOMAIN: 'yxdomain',
 } as const;

@@ -34,6 +34,12 @@ export function answer(zones: ZoneSet, q: WireQuestion, opts: AnswerOptions = {}
     out.rcode = Rcode.REFUSED;
     return out;
   }
+  if (zone === null) {
+    // A zone we should serve but have no data for (an expired secondary): SERVFAIL, as BIND gives.
+    out.kind = AnswerKind.SERVFAIL;
+    out.rcode = Rcode.SERVFAIL;
+    return out;
+  }
   const ctx = new Lookup(zone, q.type, out, opts);
   let next = ctx.resolve(name);
   for (let restarts = 0; next !== undefined; restarts++) {

@@ -9,23 +9,38 @@ import { hashWireName, type Zone } from '../zone/index.js';
  * new set and swaps it in whole.
  */
 export class ZoneSet {
-  readonly #byHash = new Map<number, Zone[]>();
+  readonly #byHash = new Map<number, Entry[]>();
   readonly #zones: Zone[];
+  readonly #unavailable: Name[];
   /** Label count of the deepest apex: names are never searched deeper than this. */
   readonly #maxLabels: number;
 
-  constructor(zones: Iterable<Zone>) {
+  /**
+   * `unavailable`: zones we are configured for but have no data for (a
+   * secondary that has expired or never loaded): their names get SERVFAIL,
+   * as BIND gives, not REFUSED or a parent zone's answer.
+   */
+  constructor(zones: Iterable<Zone>, unavailable: Iterable<Name> = []) {
     this.#zones = [...zones];
+    this.#unavailable = [...unavailable];
     let max = 0;
-    for (const z of this.#zones) {
-      const w = z.origin.wire;
+    const add = (origin: Name, zone: Zone | null): void => {
+      const w = origin.wire;
       const h = hashWireName(w, 0, w.length);
       const list = this.#byHash.get(h);
-      if (list === undefined) this.#byHash.set(h, [z]);
-      else list.push(z);
-      max = Math.max(max, z.origin.offsets.length);
-    }
+      const e = { origin, zone };
+      if (list === undefined) this.#byHash.set(h, [e]);
+      else list.push(e);
+      max = Math.max(max, origin.offsets.length);
+    };
+    for (const z of this.#zones) add(z.origin, z);
+    for (const n of this.#unavailable) if (this.#exact(n.wire, 0, n.wire.length) === undefined) add(n, null);
     this.#maxLabels = max;
+  }
+
+  /** Zones configured but without data (answered with SERVFAIL). */
+  unavailable(): readonly Name[] {
+    return this.#unavailable;
   }
 
   get size(): number {
@@ -37,8 +52,8 @@ export class ZoneSet {
     return this.#zones;
   }
 
-  /** The hosted zone named `name` (any case), if any. */
-  get(name: Name): Zone | undefined {
+  /** The hosted zone named `name` (any case), if any (null: configured but unavailable). */
+  get(name: Name): Zone | null | undefined {
     return this.#exact(name.wire, 0, name.wire.length);
   }
 
@@ -46,13 +61,14 @@ export class ZoneSet {
    * The most specific hosted zone holding the uncompressed wire name
    * `wire[start, end)`. With `parentSide`, a name that is itself a hosted
    * apex is looked up in the next zone up when we host one (RFC 4035 §3.1.4.1:
-   * DS lives on the parent side of a cut); else in its own zone.
+   * DS lives on the parent side of a cut); else in its own zone. Null when
+   * the most specific zone is configured but unavailable.
    */
-  find(wire: Uint8Array, start: number, end: number, parentSide = false): Zone | undefined {
+  find(wire: Uint8Array, start: number, end: number, parentSide = false): Zone | null | undefined {
     // Label starts, leftmost first; a name has at most 127 labels.
     let count = 0;
     for (let p = start; wire[p] !== 0; p += wire[p]! + 1) count++;
-    let skipped: Zone | undefined;
+    let skipped: Zone | null | undefined;
     for (let p = start, labels = count; ; p += wire[p]! + 1, labels--) {
       if (labels <= this.#maxLabels) {
         const z = this.#exact(wire, p, end);
@@ -65,12 +81,17 @@ export class ZoneSet {
     }
   }
 
-  #exact(wire: Uint8Array, start: number, end: number): Zone | undefined {
+  #exact(wire: Uint8Array, start: number, end: number): Zone | null | undefined {
     const list = this.#byHash.get(hashWireName(wire, start, end));
     if (list === undefined) return undefined;
-    for (const z of list) if (sameNameIgnoringCase(z.origin.wire, wire, start, end)) return z;
+    for (const e of list) if (sameNameIgnoringCase(e.origin.wire, wire, start, end)) return e.zone;
     return undefined;
   }
+}
+
+interface Entry {
+  origin: Name;
+  zone: Zone | null;
 }
 
 function sameNameIgnoringCase(a: Uint8Array, b: Uint8Array, start: number, end: number): boolean {

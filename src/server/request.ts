@@ -36,6 +36,8 @@ export class Request {
   nsid = false;
   /** A TSIG record was present (RFC 8945). */
   tsig = false;
+  /** RFC 1995 §3: the serial of the SOA in an IXFR query's authority section (-1: none). */
+  ixfrSerial = -1;
 
   /** End of the question section (header + name + type + class). */
   get questionEnd(): number {
@@ -47,8 +49,8 @@ const shared = new Request();
 
 /**
  * Reads `buf[0, length)` as a query (RFC 1035 §4.1): header, one question
- * whose name has no compression pointer, no answer or authority records,
- * and in the additional section at most one OPT (RFC 6891 §6.1.1) and a
+ * whose name has no compression pointer, no answer records, no authority
+ * records but an IXFR query's SOA (RFC 1995 §3), and in the additional section at most one OPT (RFC 6891 §6.1.1) and a
  * last TSIG. Anything else is FORMERR; fewer than 12 octets, or a response
  * (QR set), is DROP. A message of another opcode is read no further than
  * its header. Returns the shared Request object.
@@ -65,6 +67,7 @@ export function readRequest(buf: Uint8Array, length = buf.length): Request {
   r.dnssecOk = false;
   r.nsid = false;
   r.tsig = false;
+  r.ixfrSerial = -1;
   r.qtype = 0;
   r.qclass = 0;
   if (length < 12) {
@@ -85,7 +88,7 @@ export function readRequest(buf: Uint8Array, length = buf.length): Request {
   const an = (buf[6]! << 8) | buf[7]!;
   const ns = (buf[8]! << 8) | buf[9]!;
   const ar = (buf[10]! << 8) | buf[11]!;
-  if (qd !== 1 || an !== 0 || ns !== 0) return formerr(r);
+  if (qd !== 1 || an !== 0 || ns > 1) return formerr(r);
   // The question name: plain labels only (a query has nothing to point back to).
   let p = 12;
   for (;;) {
@@ -101,24 +104,27 @@ export function readRequest(buf: Uint8Array, length = buf.length): Request {
   r.qtype = (buf[r.qnameEnd]! << 8) | buf[r.qnameEnd + 1]!;
   r.qclass = (buf[r.qnameEnd + 2]! << 8) | buf[r.qnameEnd + 3]!;
   p = r.qnameEnd + 4;
+  if (ns === 1) {
+    // RFC 1995 §3: an IXFR query carries the client's SOA in the authority section; nothing else may.
+    if (r.qtype !== RRType.IXFR) return formerr(r);
+    p = skipName(buf, p, length);
+    if (p < 0 || p + 10 > length) return formerr(r);
+    const type = (buf[p]! << 8) | buf[p + 1]!;
+    const rdlen = (buf[p + 8]! << 8) | buf[p + 9]!;
+    const rdStart = p + 10;
+    if (type !== RRType.SOA || rdStart + rdlen > length || rdlen < 22) return formerr(r);
+    // SERIAL follows MNAME and RNAME (RFC 1035 §3.3.13); both may be compressed.
+    let q = skipName(buf, rdStart, rdStart + rdlen);
+    if (q >= 0) q = skipName(buf, q, rdStart + rdlen);
+    if (q < 0 || q + 20 !== rdStart + rdlen) return formerr(r);
+    r.ixfrSerial = ((buf[q]! << 24) | (buf[q + 1]! << 16) | (buf[q + 2]! << 8) | buf[q + 3]!) >>> 0;
+    p = rdStart + rdlen;
+  }
   for (let i = 0; i < ar; i++) {
     // Owner name: may be compressed here (a pointer ends it).
     const ownerStart = p;
-    for (;;) {
-      if (p >= length) return formerr(r);
-      const len = buf[p]!;
-      if (len === 0) {
-        p++;
-        break;
-      }
-      if ((len & 0xc0) === 0xc0) {
-        p += 2;
-        break;
-      }
-      if (len > 63) return formerr(r);
-      p += len + 1;
-    }
-    if (p + 10 > length) return formerr(r);
+    p = skipName(buf, p, length);
+    if (p < 0 || p + 10 > length) return formerr(r);
     const type = (buf[p]! << 8) | buf[p + 1]!;
     const cls = (buf[p + 2]! << 8) | buf[p + 3]!;
     const rdlen = (buf[p + 8]! << 8) | buf[p + 9]!;
@@ -151,6 +157,18 @@ export function readRequest(buf: Uint8Array, length = buf.length): Request {
   }
   if (p !== length) return formerr(r); // octets after the last record
   return r;
+}
+
+/** The offset after the (possibly compressed) name at `p`, or -1 when it runs past `end` or has a bad label. */
+function skipName(buf: Uint8Array, p: number, end: number): number {
+  for (;;) {
+    if (p >= end) return -1;
+    const len = buf[p]!;
+    if (len === 0) return p + 1;
+    if ((len & 0xc0) === 0xc0) return p + 2 <= end ? p + 2 : -1;
+    if (len > 63) return -1;
+    p += len + 1;
+  }
 }
 
 function formerr(r: Request): Request {

@@ -4,6 +4,12 @@ import { NodeFlags, hashWireName } from '../zone/index.js';
 import { ABSENT_TYPE, ABSENT_TYPE_DO, AnswerCache, DO_KEY } from './answer-cache.js';
 import { chaosAnswer } from './chaos.js';
 import { readRequest, RequestError, type Request } from './request.js';
+import type { TransferHooks } from './transfer-hooks.js';
+import { axfrMessages } from '../xfr/axfr-out.js';
+import { ixfrMessages } from '../xfr/ixfr-out.js';
+import type { TsigKey } from '../xfr/tsig-key.js';
+import { TsigError, TsigStreamSigner, tsigAppendUnsigned, tsigSign, tsigVerify, type TsigVerified } from '../xfr/tsig.js';
+import { decodeMessage, type Question } from '../wire/index.js';
 
 /** What the responder needs to know besides the zones. */
 export interface ResponderOptions {
@@ -18,7 +24,12 @@ export interface ResponderOptions {
 /** Where a request came in. */
 export interface HandleContext {
   readonly tcp: boolean;
+  /** The client's address (for transfer and NOTIFY ACLs). */
+  readonly address?: string;
 }
+
+/** A multi-message answer (AXFR, IXFR over TCP): each message, already signed when TSIG is in use. */
+export type MessageStream = Iterator<Uint8Array, void, undefined>;
 
 const CLASS_IN = 1;
 const CLASS_CH = 3;
@@ -40,8 +51,11 @@ export class Responder {
   readonly #options: ResponderOptions;
   readonly #nsid: Uint8Array | null;
 
-  constructor(zones: ZoneSet, options: ResponderOptions) {
+  readonly #hooks: TransferHooks | null;
+
+  constructor(zones: ZoneSet, options: ResponderOptions, hooks: TransferHooks | null = null) {
     this.#zones = zones;
+    this.#hooks = hooks;
     this.#cache = new AnswerCache();
     this.#options = { ...options, udpPayload: Math.max(MIN_UDP, Math.min(options.udpPayload, 65535)) };
     this.#nsid = options.identity === null ? null : Buffer.from(options.identity, 'utf8');
@@ -65,15 +79,60 @@ export class Responder {
   /**
    * The response to `buf[0, length)`, or null when it must be dropped
    * (shorter than a header, or a response itself). Never throws on any input.
+   * Over UDP there is always one message: an AXFR gets FORMERR, an IXFR
+   * that does not fit gets the single current SOA (RFC 1995 §2).
    */
   handle(buf: Uint8Array, ctx: HandleContext, length = buf.length): Uint8Array | null {
+    const out = this.#dispatch(buf, ctx, length);
+    return out === null || out instanceof Uint8Array ? out : null;
+  }
+
+  /** Like `handle`, for TCP: a transfer comes back as a stream of messages (RFC 5936 §2.2). */
+  handleTcp(buf: Uint8Array, ctx: HandleContext, length = buf.length): Uint8Array | MessageStream | null {
+    return this.#dispatch(buf, ctx, length);
+  }
+
+  #dispatch(buf: Uint8Array, ctx: HandleContext, length: number): Uint8Array | MessageStream | null {
     const req = readRequest(buf, length);
     if (req.error === RequestError.DROP) return null;
-    if (req.opcode !== Opcode.QUERY) return this.#headerOnly(req, Rcode.NOTIMP); // NOTIFY comes with transfers
+    if (req.opcode === Opcode.NOTIFY) return this.#notify(buf, length, ctx);
+    if (req.opcode !== Opcode.QUERY) return this.#headerOnly(req, Rcode.NOTIMP);
     if (req.error === RequestError.FORMERR) return this.#headerOnly(req, Rcode.FORMERR);
     // RFC 6891 §6.1.3: an EDNS version we do not speak gets BADVERS, with our version (0).
     if (req.edns && req.ednsVersion > 0) return this.#small(req, Rcode.BADVERS, false, null);
-    if (req.tsig) return this.#small(req, Rcode.NOTAUTH, false, null); // no TSIG keys yet
+    if (!req.tsig) return this.#query(req, ctx, null, EMPTY);
+    // RFC 8945 §5.2: check the request's TSIG before anything else is done with it.
+    const hooks = this.#hooks;
+    const v = tsigVerify(buf.subarray(0, length), (n) => hooks?.key(n));
+    if (v.malformed) return this.#headerOnly(req, Rcode.FORMERR);
+    if (v.error !== TsigError.NOERROR || v.key === null) return this.#tsigError(req, v);
+    const key = v.key;
+    const requestMac = v.mac;
+    const out = this.#query(req, ctx, key, requestMac);
+    // RFC 8945 §5.3: the response is signed with the request's MAC folded in (streams sign themselves).
+    if (out instanceof Uint8Array) return tsigSign(out, key, { requestMac }).bytes;
+    return out;
+  }
+
+  /** RFC 8945 §5.3.2: NOTAUTH with the TSIG error; BADKEY and BADSIG unsigned, BADTIME signed and carrying our time. */
+  #tsigError(req: Request, v: TsigVerified): Uint8Array {
+    const base = this.#small(req, Rcode.NOTAUTH, false, null);
+    if (v.error === TsigError.BADTIME && v.key !== null) {
+      const now = Math.floor(Date.now() / 1000);
+      const other = new Uint8Array(6);
+      other[0] = Math.floor(now / 2 ** 40) & 0xff;
+      other[1] = Math.floor(now / 2 ** 32) & 0xff;
+      other[2] = (now >>> 24) & 0xff;
+      other[3] = (now >>> 16) & 0xff;
+      other[4] = (now >>> 8) & 0xff;
+      other[5] = now & 0xff;
+      return tsigSign(base, v.key, { requestMac: v.mac, error: TsigError.BADTIME, otherData: other, now }).bytes;
+    }
+    return tsigAppendUnsigned(base, v.keyName ?? Name.ROOT, v.algorithm ?? Name.ROOT, v.error === TsigError.NOERROR ? TsigError.BADKEY : v.error, { originalId: req.id });
+  }
+
+  #query(req: Request, ctx: HandleContext, key: TsigKey | null, requestMac: Uint8Array): Uint8Array | MessageStream {
+    const buf = req.buf;
     const qtype = req.qtype;
     if (qtype === RRType.OPT || qtype === RRType.TSIG || qtype === RRType.TKEY) return this.#headerOnly(req, Rcode.FORMERR);
     if (qtype === RRType.MAILA || qtype === RRType.MAILB) return this.#small(req, Rcode.NOTIMP, false, null);
@@ -82,8 +141,78 @@ export class Responder {
       if (txt === null) return this.#small(req, Rcode.REFUSED, false, null);
       return this.#small(req, Rcode.NOERROR, true, txt);
     }
-    if (req.qclass !== CLASS_IN || qtype === RRType.AXFR || qtype === RRType.IXFR) return this.#small(req, Rcode.REFUSED, false, null);
+    if (req.qclass !== CLASS_IN) return this.#small(req, Rcode.REFUSED, false, null);
+    if (qtype === RRType.AXFR || qtype === RRType.IXFR) return this.#transfer(req, ctx, key, requestMac);
     return this.#answer(req, ctx);
+  }
+
+  /** AXFR (RFC 5936) and IXFR (RFC 1995) out, behind `allow-transfer`. */
+  #transfer(req: Request, ctx: HandleContext, key: TsigKey | null, requestMac: Uint8Array): Uint8Array | MessageStream {
+    // RFC 5936 §4.2: AXFR is a TCP affair; BIND answers one over UDP with FORMERR.
+    if (!ctx.tcp && req.qtype === RRType.AXFR) return this.#small(req, Rcode.FORMERR, false, null);
+    if (req.qtype === RRType.IXFR && req.ixfrSerial < 0) return this.#small(req, Rcode.FORMERR, false, null);
+    const buf = req.buf;
+    const zone = this.#zones.find(buf, HEADER, req.qnameEnd);
+    // Only a zone's apex can be transferred, and only a zone we have data for.
+    if (zone === undefined || zone === null || zone.origin.wire.length !== req.qnameEnd - HEADER) {
+      return this.#small(req, Rcode.NOTAUTH, false, null);
+    }
+    const hooks = this.#hooks;
+    const who = { address: ctx.address ?? '', key: key === null ? null : key.name.toText() };
+    if (hooks === null || !hooks.mayTransfer(zone, who)) return this.#small(req, Rcode.REFUSED, false, null);
+    // `req` is shared with the next request: copy what the stream needs.
+    const query = { id: req.id, question: buf.slice(HEADER, req.questionEnd), rd: (req.flags & 0x0100) !== 0 };
+    const reserve = key === null ? 0 : tsigReserve(key);
+    const info: { kind?: string; reason?: string } = {};
+    const fromSerial = req.qtype === RRType.IXFR ? req.ixfrSerial : null;
+    const messages = req.qtype === RRType.AXFR
+      ? axfrMessages(zone, query, { reserve })
+      : ixfrMessages(zone, hooks.journal(zone), req.ixfrSerial, query, { reserve, info, ...(ctx.tcp ? {} : { udpLimit: this.#limit(req, ctx) }) });
+    if (!ctx.tcp) {
+      const first = messages.next();
+      return first.done === true ? this.#small(req, Rcode.SERVFAIL, false, null) : first.value;
+    }
+    return signedStream(messages, key, requestMac, (n, bytes, ms, complete) => {
+      const kind = req.qtype === RRType.AXFR ? 'AXFR' : info.kind === 'AXFR' ? 'AXFR' : info.kind === 'UPTODATE' ? 'UPTODATE' : 'IXFR';
+      hooks.transferred({
+        zone: zone.origin.toText(), peer: ctx.address ?? '', kind, reason: info.reason ?? null, fromSerial, serial: zone.serial,
+        messages: n, bytes, durationMs: ms, key: who.key, complete,
+      });
+    });
+  }
+
+  /**
+   * RFC 1996 §3.7-3.10: a NOTIFY for one of our secondary zones is acknowledged
+   * at once (AA, question echoed) and the refresh runs in the background.
+   */
+  #notify(buf: Uint8Array, length: number, ctx: HandleContext): Uint8Array | null {
+    let msg;
+    try {
+      msg = decodeMessage(buf.subarray(0, length));
+    } catch {
+      return notifyReply(buf, length, Rcode.FORMERR, null);
+    }
+    const q = msg.questions[0];
+    if (msg.questions.length !== 1 || q === undefined || q.type !== RRType.SOA) return notifyReply(buf, length, Rcode.FORMERR, null);
+    const hooks = this.#hooks;
+    let key: TsigKey | null = null;
+    let requestMac: Uint8Array = EMPTY;
+    if (msg.tsig !== null) {
+      const v = tsigVerify(buf.subarray(0, length), (n) => hooks?.key(n));
+      if (v.malformed) return notifyReply(buf, length, Rcode.FORMERR, null);
+      if (v.error !== TsigError.NOERROR || v.key === null) {
+        const base = notifyReply(buf, length, Rcode.NOTAUTH, q);
+        return tsigAppendUnsigned(base, v.keyName ?? Name.ROOT, v.algorithm ?? Name.ROOT, v.error === TsigError.NOERROR ? TsigError.BADKEY : v.error, { originalId: msg.id });
+      }
+      key = v.key;
+      requestMac = v.mac;
+    }
+    const soa = msg.answers.find((r) => r.type === RRType.SOA);
+    const serial = soa === undefined ? null : soaSerialOf(soa.rdata);
+    const verdict = hooks === null ? 'notauth' : hooks.notify(q.name, { address: ctx.address ?? '', key: key === null ? null : key.name.toText() }, serial);
+    const rcode = verdict === 'accepted' ? Rcode.NOERROR : verdict === 'refused' ? Rcode.REFUSED : Rcode.NOTAUTH;
+    const out = notifyReply(buf, length, rcode, q);
+    return key === null ? out : tsigSign(out, key, { requestMac }).bytes;
   }
 
   #limit(req: Request, ctx: HandleContext): number {
@@ -108,7 +237,7 @@ export class Responder {
     const small = !ctx.tcp && req.edns && req.ednsPayload <= MIN_UDP;
     if (qtype !== RRType.DS && qtype !== RRType.ANY && !small) {
       const zone = this.#zones.find(buf, HEADER, qnameEnd);
-      if (zone !== undefined) {
+      if (zone !== undefined && zone !== null) {
         node = zone.lookupWire(hashWireName(buf, HEADER, qnameEnd), buf, HEADER, qnameEnd);
         if (node !== undefined && (node.flags & NodeFlags.BELOW_CUT) === 0) {
           const rrsets = node.rrsets;
@@ -259,3 +388,62 @@ function countAdditional(buf: Uint8Array, req: Request): number {
   return ((buf[10]! << 8) | buf[11]!) - (req.edns ? 1 : 0);
 }
 
+
+/** Octets to keep free in each transfer message for its TSIG record (RFC 8945 §4.2). */
+function tsigReserve(key: TsigKey): number {
+  // owner + type/class/ttl/rdlength + algorithm + time(6) fudge(2) maclen(2) mac(<=64) id(2) error(2) otherlen(2) other(6)
+  return key.name.wire.length + 10 + 32 + 6 + 2 + 2 + 64 + 2 + 2 + 2 + 6;
+}
+
+/** The transfer's messages, each signed with the running MAC (RFC 8945 §5.3.1); `done` sees the totals, also when the client goes away. */
+function* signedStream(
+  messages: Iterator<Uint8Array, void, undefined>, key: TsigKey | null, requestMac: Uint8Array,
+  done: (messages: number, bytes: number, ms: number, complete: boolean) => void,
+): Generator<Uint8Array, void, undefined> {
+  const signer = key === null ? null : new TsigStreamSigner(key, requestMac);
+  const started = Date.now();
+  let n = 0;
+  let bytes = 0;
+  let complete = false;
+  try {
+    for (let r = messages.next(); r.done !== true; r = messages.next()) {
+      const out = signer === null ? r.value : signer.sign(r.value);
+      n++;
+      bytes += out.length;
+      yield out;
+    }
+    complete = true;
+  } finally {
+    done(n, bytes, Date.now() - started, complete);
+  }
+}
+
+/** A NOTIFY response (RFC 1996 §4.7): the request's header with QR and AA, the question echoed, no other records. */
+function notifyReply(buf: Uint8Array, length: number, rcode: number, q: Question | null): Uint8Array {
+  const name = q === null ? null : q.name.wire;
+  const out = Buffer.alloc(12 + (name === null ? 0 : name.length + 4));
+  out[0] = buf[0]!;
+  out[1] = buf[1]!;
+  out[2] = 0x80 | (Opcode.NOTIFY << 3) | (rcode === Rcode.NOERROR ? 0x04 : 0) | (length > 2 ? buf[2]! & 0x01 : 0);
+  out[3] = rcode & 0xf;
+  if (name !== null && q !== null) {
+    out[5] = 1;
+    out.set(name, 12);
+    const p = 12 + name.length;
+    out[p] = q.type >>> 8;
+    out[p + 1] = q.type;
+    out[p + 2] = q.class >>> 8;
+    out[p + 3] = q.class;
+  }
+  return out;
+}
+
+/** RFC 1035 §3.3.13: SERIAL follows MNAME and RNAME (uncompressed in decoded rdata). */
+function soaSerialOf(rdata: Uint8Array): number {
+  let p = 0;
+  for (let names = 0; names < 2; names++) {
+    while (rdata[p] !== 0) p += rdata[p]! + 1;
+    p++;
+  }
+  return ((rdata[p]! << 24) | (rdata[p + 1]! << 16) | (rdata[p + 2]! << 8) | rdata[p + 3]!) >>> 0;
+}

@@ -1,8 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import type { HandleContext, Responder } from './responder.js';
+import type { HandleContext, MessageStream, Responder } from './responder.js';
 import type { ListenerErrorSink, QueryObserver } from './udp-listener.js';
 
-const TCP: HandleContext = Object.freeze({ tcp: true });
 
 export interface TcpLimits {
   /** RFC 7766 §6.2.3: close a connection idle this long (ms). */
@@ -82,39 +81,88 @@ export class TcpListener {
       }
     }
     this.#conns.set(sock, true);
+    const ctx: HandleContext = { tcp: true, address: sock.remoteAddress ?? '' };
+    let pending: Buffer | null = null;
+    /** A transfer being written; queries that follow it wait (they stay in `pending`). */
+    let stream: MessageStream | null = null;
     sock.setTimeout(this.#limits.idleTimeoutMs, () => sock.destroy());
     sock.on('error', () => sock.destroy());
-    sock.on('close', () => this.#conns.delete(sock));
-    sock.on('drain', () => sock.resume());
-    let pending: Buffer | null = null;
-    sock.on('data', (chunk: Buffer) => {
-      this.#touch(sock);
-      const data = pending === null ? chunk : Buffer.concat([pending, chunk]);
+    sock.on('close', () => {
+      this.#conns.delete(sock);
+      // A transfer cut short: let it log and let go of the zone.
+      if (stream !== null) stream.return?.();
+      stream = null;
+    });
+    sock.on('drain', () => {
+      if (stream === null) sock.resume();
+    });
+
+    const send = (out: Uint8Array): boolean => {
+      const framed = Buffer.allocUnsafe(2 + out.length);
+      framed.writeUInt16BE(out.length, 0);
+      framed.set(out, 2);
+      return sock.write(framed);
+    };
+
+    /** Writes the transfer's messages while the socket takes them, a few per turn of the event loop so UDP answering goes on (RFC 5936 §4.2 asks that transfers not starve queries). */
+    const pump = (): void => {
+      const s = stream;
+      if (s === null || sock.destroyed) return;
+      for (let i = 0; i < 8; i++) {
+        let r;
+        try {
+          r = s.next();
+        } catch (err) {
+          onError(err, `transfer to ${ctx.address ?? '?'}`);
+          stream = null;
+          sock.destroy();
+          return;
+        }
+        if (r.done === true) {
+          stream = null;
+          sock.resume();
+          process();
+          return;
+        }
+        if (!send(r.value)) {
+          sock.once('drain', pump);
+          return;
+        }
+      }
+      setImmediate(pump);
+    };
+
+    /** Answers the complete queries in `pending`, in order (RFC 7766 §6.2.1.1: pipelining). */
+    const process = (): void => {
+      const data = pending;
+      if (data === null) return;
       pending = null;
       let p = 0;
-      while (data.length - p >= 2) {
+      while (stream === null && data.length - p >= 2) {
         const len = data.readUInt16BE(p);
         if (data.length - p - 2 < len) break;
         const msg = data.subarray(p + 2, p + 2 + len);
         p += 2 + len;
-        let out: Uint8Array | null;
+        let out: Uint8Array | MessageStream | null;
         try {
-          out = responder().handle(msg, TCP);
+          out = responder().handleTcp(msg, ctx);
         } catch (err) {
-          onError(err, `tcp query from ${sock.remoteAddress ?? '?'}`);
+          onError(err, `tcp query from ${ctx.address ?? '?'}`);
           sock.destroy();
           return;
         }
-        if (observe !== undefined) observe(msg, out, sock.remoteAddress ?? '?', true);
+        if (observe !== undefined) observe(msg, out instanceof Uint8Array ? out : null, ctx.address ?? '?', true);
         if (out === null) {
           // Not a query at all (no header, or a response): RFC 7766 §6.2.2 lets us close.
           sock.destroy();
           return;
         }
-        const framed = Buffer.allocUnsafe(2 + out.length);
-        framed.writeUInt16BE(out.length, 0);
-        framed.set(out, 2);
-        if (!sock.write(framed)) {
+        if (!(out instanceof Uint8Array)) {
+          stream = out;
+          sock.pause();
+          break;
+        }
+        if (!send(out)) {
           // A client that does not read: stop reading its queries until it catches up.
           if (sock.writableLength > this.#limits.maxPendingOctets) {
             sock.destroy();
@@ -124,6 +172,13 @@ export class TcpListener {
         }
       }
       if (p < data.length) pending = Buffer.from(data.subarray(p));
+      if (stream !== null) setImmediate(pump);
+    };
+
+    sock.on('data', (chunk: Buffer) => {
+      this.#touch(sock);
+      pending = pending === null ? chunk : Buffer.concat([pending, chunk]);
+      if (stream === null) process();
     });
   }
 }

@@ -1,7 +1,8 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { HandleContext, Responder } from './responder.js';
 
-const UDP: HandleContext = Object.freeze({ tcp: false });
+/** One context for every datagram: handling is synchronous, so only the address changes. */
+const UDP: { tcp: false; address: string } & HandleContext = { tcp: false, address: '' };
 const RECV_BUFFER = 4 << 20;
 
 /** Reports a failure that must not stop serving (one bad request, one failed send). */
@@ -27,6 +28,7 @@ export class UdpListener {
     socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
       let out: Uint8Array | null;
       try {
+        UDP.address = rinfo.address;
         out = responder().handle(msg, UDP);
       } catch (err) {
         // A bug, not the client's fault: no answer, and the process keeps serving.

@@ -1,7 +1,9 @@
 /**
  * The bundled configuration (zones/ns1.yaml) and every zone it serves:
  * the configuration loads, each zone loads in Tyne with no error and no
- * warning, and BIND's named-checkzone accepts it without a word.
+ * warning, and BIND's named-checkzone accepts it without a word. Also the
+ * secondary's configuration (zones/ns2.yaml): it loads, and copies exactly
+ * ns1's zones from ns1 (its zone files are transfer copies, not checked here).
  *
  * named-checkzone runs with `-i local`: its default (`-i full`) also looks
  * up out-of-zone MX targets and delegation name servers with the system
@@ -21,6 +23,7 @@ import { repoRoot } from '../support/paths.js';
 import { haveTool } from '../support/tools.js';
 
 const config = loadConfig(join(repoRoot, 'zones', 'ns1.yaml'));
+const ns2 = loadConfig(join(repoRoot, 'zones', 'ns2.yaml'));
 const haveNamed = haveTool('named-checkzone');
 
 function origin(name: string): Name {
@@ -45,6 +48,43 @@ describe('zones/ns1.yaml', () => {
       config.zones.map((z) => [z.name, z.file]),
       Object.keys(EXPECTED_TYPES).map((n) => [n, join(repoRoot, 'zones', `${n}.zone`)]),
     );
+  });
+
+  it('is the primary for ns2: notifies 127.0.0.1:5301 and lets 127.0.0.1 transfer every zone', () => {
+    assert.deepEqual(config.keys, []);
+    for (const z of config.zones) {
+      assert.equal(z.type, 'primary', z.name);
+      assert.deepEqual(z.notify, [{ host: '127.0.0.1', port: 5301, family: 4, key: null }], z.name);
+      assert.deepEqual(z.allowTransfer, [{ kind: 'range', family: 4, network: Uint8Array.from([127, 0, 0, 1]), prefix: 32, key: null }], z.name);
+      assert.deepEqual(z.primaries, [], z.name);
+      assert.equal(z.allowNotify, null, z.name);
+    }
+  });
+});
+
+describe('zones/ns2.yaml', () => {
+  it('loads, listening on 127.0.0.1:5301 as ns2.hosting.example', () => {
+    assert.equal(ns2.path, join(repoRoot, 'zones', 'ns2.yaml'));
+    assert.deepEqual(ns2.listen, [{ host: '127.0.0.1', port: 5301, family: 4 }]);
+    assert.equal(ns2.log.level, 'info');
+    assert.equal(ns2.server.identity, 'ns2.hosting.example');
+    assert.equal(ns2.server.version, null);
+    assert.deepEqual(ns2.keys, []);
+  });
+
+  it("lists exactly ns1's zones, each a secondary of 127.0.0.1:5300 kept in zones/data/", () => {
+    assert.deepEqual(
+      ns2.zones.map((z) => z.name),
+      config.zones.map((z) => z.name),
+    );
+    for (const z of ns2.zones) {
+      assert.equal(z.type, 'secondary', z.name);
+      assert.deepEqual(z.primaries, [{ host: '127.0.0.1', port: 5300, family: 4, key: null }], z.name);
+      assert.equal(z.file, join(repoRoot, 'zones', 'data', `${z.name}.zone`));
+      assert.deepEqual(z.allowTransfer, [], z.name); // nobody transfers from ns2
+      assert.deepEqual(z.notify, [], z.name);
+      assert.equal(z.allowNotify, null, z.name); // NOTIFY from the primary's address
+    }
   });
 });
 

@@ -56,6 +56,7 @@ describe('loadConfig: good files', () => {
       listen: [{ host: '127.0.0.1', port: 5300, family: 4 }],
       log: { level: 'info' },
       server: { udpPayload: 1232, identity: null, version: null, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000, workers: 1 },
+      keys: [],
       zones: [],
     });
   });
@@ -100,11 +101,13 @@ describe('loadConfig: good files', () => {
       tcpMaxConnections: 50,
       workers: 4,
     });
+    const primary = { type: 'primary', notify: [], allowTransfer: [], primaries: [], allowNotify: null };
     assert.deepEqual(c.zones, [
-      { name: 'shop.example', file: join(dir, 'shop.example.zone'), line: 15 },
-      { name: 'hosting.example.', file: join(dir, 'hosting.example.zone'), line: 17 },
-      { name: 'deep.example', file: join(dir, 'sub', 'deep.example.zone'), line: 19 },
+      { name: 'shop.example', ...primary, file: join(dir, 'shop.example.zone'), line: 15 },
+      { name: 'hosting.example.', ...primary, file: join(dir, 'hosting.example.zone'), line: 17 },
+      { name: 'deep.example', ...primary, file: join(dir, 'sub', 'deep.example.zone'), line: 19 },
     ]);
+    assert.deepEqual(c.keys, []);
   });
 
   it('accepts each log level and the range limits', () => {
@@ -372,5 +375,439 @@ describe('loadConfig: problems, with file:line:col and key path', () => {
       code: 'CONFIG_INVALID',
       message: "/etc/tyne/ns1.yaml:4:11: zones[0].file: no such file 'db.x'",
     });
+  });
+});
+
+// ------------------------------------------------------- zone transfers --
+
+/** 32 octets, base64. */
+const SECRET_BYTES = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 1);
+const SECRET = Buffer.from(SECRET_BYTES).toString('base64');
+const KEYS = `keys:\n  - { name: transfer, algorithm: hmac-sha256, secret: "${SECRET}" }\n`;
+
+/** The octets of an IPv4 or IPv6 network as a plain list, for deepEqual. */
+function octets(...b: number[]): Uint8Array {
+  return Uint8Array.from(b);
+}
+
+const V6_LOOPBACK = octets(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
+
+describe('loadConfig: keys and zone transfers', () => {
+  it('reads keys: every algorithm, in any case, with the secret decoded', () => {
+    const c = load(
+      [
+        MINIMAL.trimEnd(),
+        'keys:',
+        ...['hmac-sha1', 'HMAC-SHA224', 'hmac-sha256', 'Hmac-Sha384', 'hmac-sha512'].map((a, i) => `  - { name: k${i}.example., algorithm: ${a}, secret: "${SECRET}" }`),
+        '  - name: short',
+        '    algorithm: hmac-sha256',
+        '    secret: AQ==',
+        '',
+      ].join('\n'),
+    );
+    assert.deepEqual(c.keys, [
+      { name: 'k0.example.', algorithm: 'hmac-sha1', secret: SECRET_BYTES },
+      { name: 'k1.example.', algorithm: 'hmac-sha224', secret: SECRET_BYTES },
+      { name: 'k2.example.', algorithm: 'hmac-sha256', secret: SECRET_BYTES },
+      { name: 'k3.example.', algorithm: 'hmac-sha384', secret: SECRET_BYTES },
+      { name: 'k4.example.', algorithm: 'hmac-sha512', secret: SECRET_BYTES },
+      { name: 'short', algorithm: 'hmac-sha256', secret: octets(1) },
+    ]);
+    assert.ok(c.keys[0]!.secret instanceof Uint8Array);
+    assert.deepEqual(load(`${MINIMAL}keys: []\n`).keys, []);
+  });
+
+  it('reads notify and allow-transfer on a primary: ports, IPv6 forms, ACL forms, keys', () => {
+    const c = load(
+      [
+        'listen: ["127.0.0.1:5300"]',
+        'zones:',
+        '  - name: shop.example',
+        '    file: shop.example.zone',
+        '    notify:',
+        '      - 127.0.0.1:5301', //                       IPv4 with port
+        '      - 192.0.2.1', //                            IPv4, port 53
+        '      - "[2001:db8::1]:5302"', //                 IPv6 with port
+        '      - "::1"', //                                bare IPv6, port 53
+        '      - "[2001:db8::2]"', //                      IPv6 in brackets, port 53
+        '      - { address: "127.0.0.1:5302", key: transfer }',
+        '      - { address: "::1:5300" }', //              a bare IPv6 literal (::1:5300), port 53
+        '    allow-transfer:',
+        '      - 127.0.0.1/32',
+        '      - 10.0.0.0/8',
+        '      - 192.0.2.7', //                            /32
+        '      - "::1"', //                                /128
+        '      - "2001:DB8::/32"',
+        '      - 0.0.0.0/0',
+        '      - { address: "::1", key: TRANSFER. }', //   the key as declared
+        '      - { address: 198.51.100.0/24 }',
+        '      - { key: transfer }',
+        '      - "::ffff:192.0.2.0/120"', //               IPv4-mapped: the IPv4 network
+        KEYS.trimEnd(), //                                  keys may come after their use
+        '',
+      ].join('\n'),
+    );
+    assert.equal(c.keys.length, 1);
+    const z = c.zones[0]!;
+    assert.equal(z.type, 'primary');
+    assert.equal(z.file, join(dir, 'shop.example.zone'));
+    assert.deepEqual(z.primaries, []);
+    assert.equal(z.allowNotify, null);
+    assert.deepEqual(z.notify, [
+      { host: '127.0.0.1', port: 5301, family: 4, key: null },
+      { host: '192.0.2.1', port: 53, family: 4, key: null },
+      { host: '2001:db8::1', port: 5302, family: 6, key: null },
+      { host: '::1', port: 53, family: 6, key: null },
+      { host: '2001:db8::2', port: 53, family: 6, key: null },
+      { host: '127.0.0.1', port: 5302, family: 4, key: 'transfer' },
+      { host: '::1:5300', port: 53, family: 6, key: null },
+    ]);
+    assert.deepEqual(z.allowTransfer, [
+      { kind: 'range', family: 4, network: octets(127, 0, 0, 1), prefix: 32, key: null },
+      { kind: 'range', family: 4, network: octets(10, 0, 0, 0), prefix: 8, key: null },
+      { kind: 'range', family: 4, network: octets(192, 0, 2, 7), prefix: 32, key: null },
+      { kind: 'range', family: 6, network: V6_LOOPBACK, prefix: 128, key: null },
+      { kind: 'range', family: 6, network: octets(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), prefix: 32, key: null },
+      { kind: 'range', family: 4, network: octets(0, 0, 0, 0), prefix: 0, key: null },
+      { kind: 'range', family: 6, network: V6_LOOPBACK, prefix: 128, key: 'transfer' },
+      { kind: 'range', family: 4, network: octets(198, 51, 100, 0), prefix: 24, key: null },
+      { kind: 'key', key: 'transfer' },
+      { kind: 'range', family: 4, network: octets(192, 0, 2, 0), prefix: 24, key: null },
+    ]);
+  });
+
+  it('reads a secondary: primaries, allow-notify, and a file that does not exist yet', () => {
+    const c = load(
+      [
+        'listen: ["127.0.0.1:5301"]',
+        KEYS.trimEnd(),
+        'zones:',
+        '  - name: partner.example',
+        '    type: secondary',
+        '    primaries: ["127.0.0.1:5300", { address: "127.0.0.1:5400", key: transfer }, "[::1]:5300", "2001:db8::53"]',
+        '    file: secondary/partner.example.zone', //    neither file nor folder exists
+        '    allow-notify: ["127.0.0.1/32", { key: transfer }]',
+        '    notify: ["127.0.0.1:5302"]', //              a secondary may notify and serve transfers too
+        '    allow-transfer: [127.0.0.0/8]',
+        '  - name: other.example',
+        '    type: secondary',
+        '    primaries: [192.0.2.53]',
+        '    file: sub/other.example.zone', //            the folder exists, the file does not
+        '  - name: deep.example',
+        '    type: secondary',
+        '    primaries: [192.0.2.53]',
+        '    file: sub/deep.example.zone', //             the file exists (a copy from an earlier run)
+        '  - { name: shop.example, type: primary, file: shop.example.zone }',
+        '',
+      ].join('\n'),
+    );
+    assert.deepEqual(c.zones, [
+      {
+        name: 'partner.example',
+        type: 'secondary',
+        file: join(dir, 'secondary', 'partner.example.zone'),
+        notify: [{ host: '127.0.0.1', port: 5302, family: 4, key: null }],
+        allowTransfer: [{ kind: 'range', family: 4, network: octets(127, 0, 0, 0), prefix: 8, key: null }],
+        primaries: [
+          { host: '127.0.0.1', port: 5300, family: 4, key: null },
+          { host: '127.0.0.1', port: 5400, family: 4, key: 'transfer' },
+          { host: '::1', port: 5300, family: 6, key: null },
+          { host: '2001:db8::53', port: 53, family: 6, key: null },
+        ],
+        allowNotify: [
+          { kind: 'range', family: 4, network: octets(127, 0, 0, 1), prefix: 32, key: null },
+          { kind: 'key', key: 'transfer' },
+        ],
+        line: 5,
+      },
+      {
+        name: 'other.example',
+        type: 'secondary',
+        file: join(dir, 'sub', 'other.example.zone'),
+        notify: [],
+        allowTransfer: [],
+        primaries: [{ host: '192.0.2.53', port: 53, family: 4, key: null }],
+        allowNotify: null,
+        line: 12,
+      },
+      {
+        name: 'deep.example',
+        type: 'secondary',
+        file: join(dir, 'sub', 'deep.example.zone'),
+        notify: [],
+        allowTransfer: [],
+        primaries: [{ host: '192.0.2.53', port: 53, family: 4, key: null }],
+        allowNotify: null,
+        line: 16,
+      },
+      {
+        name: 'shop.example',
+        type: 'primary',
+        file: join(dir, 'shop.example.zone'),
+        notify: [],
+        allowTransfer: [],
+        primaries: [],
+        allowNotify: null,
+        line: 20,
+      },
+    ]);
+    assert.deepEqual(load(`${MINIMAL.replace('[]', '')}  - { name: x.example, type: secondary, primaries: [192.0.2.1], file: x.zone, allow-notify: [] }\n`).zones[0]!.allowNotify, []);
+  });
+
+  it('reports key problems', () => {
+    assert.deepEqual(
+      lines(
+        [
+          MINIMAL.trimEnd(),
+          'keys:',
+          `  - { name: a, algorithm: hmac-md5, secret: "${SECRET}" }`, //  3
+          '  - { name: b, algorithm: hmac-sha256, secret: "not base64!" }',
+          '  - { name: c, algorithm: hmac-sha256, secret: "AQ=" }', //      bad padding
+          '  - { name: d, algorithm: hmac-sha256, secret: "AQ" }', //       no padding
+          '  - { name: e, algorithm: hmac-sha256, secret: "AR==" }', //     stray bits
+          '  - { name: f, algorithm: hmac-sha256, secret: "AQID BAUG" }', // white space
+          '  - { name: g, algorithm: hmac-sha256, secret: 1234 }',
+          '  - { name: h, algorithm: hmac-sha256, secret: "" }',
+          '  - { name: A., algorithm: hmac-sha1, secret: AQ== }', //        duplicate of a (case, dot)
+          '  - { name: "x..y", algorithm: hmac-sha1, secret: AQ== }',
+          '  - { name: i, secret: AQ== }',
+          '  - { name: j, algorithm: hmac-sha1, secret: AQ==, scret: x }',
+          '  - transfer',
+          '',
+        ].join('\n'),
+      ),
+      [
+        "F:4:27: keys[0].algorithm: expected one of hmac-sha1, hmac-sha224, hmac-sha256, hmac-sha384, hmac-sha512, got 'hmac-md5'",
+        'F:5:48: keys[1].secret: not valid base64',
+        'F:6:48: keys[2].secret: not valid base64',
+        'F:7:48: keys[3].secret: not valid base64',
+        'F:8:48: keys[4].secret: not valid base64',
+        'F:9:48: keys[5].secret: not valid base64',
+        'F:10:48: keys[6].secret: expected a string, got number 1234 (quote it)',
+        'F:11:48: keys[7].secret: empty string',
+        "F:12:13: keys[8].name: key 'A.' is already listed at keys[0]",
+        "F:13:13: keys[9].name: 'x..y' is not a valid key name (bad name 'x..y.': empty label)",
+        'F:14:5: keys[10].algorithm: required key missing',
+        "F:15:52: keys[11].scret: unknown key 'scret' (did you mean 'secret'?)",
+        "F:16:5: keys[12]: expected a mapping, got 'transfer'",
+      ],
+    );
+    assert.deepEqual(lines(`${MINIMAL}keys:\n`), ['F:3:1: keys: expected a list (write [] for none), got nothing']);
+    assert.deepEqual(lines(`${MINIMAL}keys: { name: x }\n`), ['F:3:7: keys: expected a list (write [] for none), got a mapping']);
+  });
+
+  it('reports notify and primaries problems', () => {
+    assert.deepEqual(
+      lines(
+        [
+          'listen: ["127.0.0.1:53"]',
+          'zones:',
+          '  - name: shop.example',
+          '    file: shop.example.zone',
+          '    notify:',
+          '      - ns2.hosting.example', //        6: host name
+          '      - "2001:db8::1:99999"', //        7: IPv6 with a port, no brackets
+          '      - "[127.0.0.1]:53"', //           8: IPv4 in brackets
+          '      - 127.0.0.1:0', //                9
+          '      - 127.0.0.1:65536', //            10
+          '      - 5301', //                       11: not a string
+          '      - [127.0.0.1]', //                12: a list
+          '      - { key: transfer }', //          13: no address
+          '      - { adress: 127.0.0.1 }', //      14: misspelt
+          '      - 192.0.2.1', //                  15
+          '      - 192.0.2.1:53', //               16: duplicate (port 53)
+          '      - "::1"', //                      17
+          '      - "[0:0::1]:53"', //              18: duplicate
+          '      - "127.0.0.1:"', //               19: empty port
+          '  - name: partner.example',
+          '    type: secondary',
+          '    file: partner.zone',
+          '    primaries: 127.0.0.1:5300', //      23: not a list
+          '    notify:', //                        24: nothing
+          '',
+        ].join('\n'),
+      ),
+      [
+        "F:6:9: zones[0].notify[0]: 'ns2.hosting.example' is not an IP address (host names are not allowed)",
+        `F:7:9: zones[0].notify[1]: '2001:db8::1:99999' is not "address[:port]" (an IPv6 address with a port goes in brackets, as "[::1]:53")`,
+        "F:8:9: zones[0].notify[2]: '127.0.0.1' is not an IPv6 address",
+        "F:9:9: zones[0].notify[3]: bad port '0' (1..65535)",
+        "F:10:9: zones[0].notify[4]: bad port '65536' (1..65535)",
+        'F:11:9: zones[0].notify[5]: expected "address[:port]", got number 5301',
+        'F:12:9: zones[0].notify[6]: expected "address[:port]" or { address, key }, got a list',
+        'F:13:9: zones[0].notify[7].address: required key missing',
+        'F:14:9: zones[0].notify[8].address: required key missing',
+        "F:14:11: zones[0].notify[8].adress: unknown key 'adress' (did you mean 'address'?)",
+        'F:16:9: zones[0].notify[10]: duplicate of zones[0].notify[9]',
+        'F:18:9: zones[0].notify[12]: duplicate of zones[0].notify[11]',
+        "F:19:9: zones[0].notify[13]: bad port '' (1..65535)",
+        "F:23:16: zones[1].primaries: expected a list of addresses (write [] for none), got '127.0.0.1:5300'",
+        'F:24:5: zones[1].notify: expected a list of addresses (write [] for none), got nothing',
+      ],
+    );
+  });
+
+  it('reports allow-transfer and allow-notify problems', () => {
+    assert.deepEqual(
+      lines(
+        [
+          'listen: ["127.0.0.1:53"]',
+          'zones:',
+          '  - name: shop.example',
+          '    file: shop.example.zone',
+          '    allow-transfer:',
+          '      - 10.1.2.3/8', //                  6: host bits
+          '      - "2001:db8::1/32"', //           7: host bits
+          '      - 127.0.0.1/33', //               8
+          '      - "::1/129"', //                  9
+          '      - 127.0.0.1/x', //                10
+          '      - 127.0.0.1:53', //               11: a port
+          '      - "[::1]"', //                    12: brackets
+          '      - localhost', //                  13
+          '      - 10.0.0.0/8/8', //               14
+          '      - 127', //                        15: a number
+          '      - [127.0.0.1]', //                16
+          '      - {}', //                         17
+          '      - { address: 10.0.0.1/31, key: transfer }', // 18: host bits
+          '      - { adress: 10.0.0.0/8 }', //     19
+          '      - 127.0.0.1/', //                 20: empty prefix
+          '  - name: partner.example',
+          '    type: secondary',
+          '    primaries: [127.0.0.1]',
+          '    file: partner.zone',
+          '    allow-notify: 127.0.0.1', //        25: not a list
+          '    allow-transfer:', //                26: nothing
+          '',
+        ].join('\n'),
+      ),
+      [
+        "F:6:9: zones[0].allow-transfer[0]: '10.1.2.3/8': host bits set (the network is 10.0.0.0/8)",
+        "F:7:9: zones[0].allow-transfer[1]: '2001:db8::1/32': host bits set (the network is 2001:db8::/32)",
+        "F:8:9: zones[0].allow-transfer[2]: bad prefix length '/33' (0..32)",
+        "F:9:9: zones[0].allow-transfer[3]: bad prefix length '/129' (0..128)",
+        "F:10:9: zones[0].allow-transfer[4]: bad prefix length '/x' (0..32)",
+        "F:11:9: zones[0].allow-transfer[5]: '127.0.0.1:53' is not an address or network (a.b.c.d, a.b.c.d/n, v6 or v6/n; no host names, no ports)",
+        "F:12:9: zones[0].allow-transfer[6]: '[::1]' is not an address or network (a.b.c.d, a.b.c.d/n, v6 or v6/n; no host names, no ports)",
+        "F:13:9: zones[0].allow-transfer[7]: 'localhost' is not an address or network (a.b.c.d, a.b.c.d/n, v6 or v6/n; no host names, no ports)",
+        "F:14:9: zones[0].allow-transfer[8]: bad prefix length '/8/8' (0..32)",
+        'F:15:9: zones[0].allow-transfer[9]: expected "address" or "address/prefix", got number 127',
+        'F:16:9: zones[0].allow-transfer[10]: expected "address[/prefix]" or { address, key }, got a list',
+        'F:17:9: zones[0].allow-transfer[11]: needs an address, a key, or both',
+        "F:18:20: zones[0].allow-transfer[12].address: '10.0.0.1/31': host bits set (the network is 10.0.0.0/31)",
+        "F:19:11: zones[0].allow-transfer[13].adress: unknown key 'adress' (did you mean 'address'?)",
+        "F:20:9: zones[0].allow-transfer[14]: bad prefix length '/' (0..32)",
+        "F:25:19: zones[1].allow-notify: expected a list (write [] for nobody), got '127.0.0.1'",
+        'F:26:5: zones[1].allow-transfer: expected a list (write [] for nobody), got nothing',
+      ],
+    );
+  });
+
+  it('reports references to keys that do not exist, wherever they are', () => {
+    assert.deepEqual(
+      lines(
+        [
+          'listen: ["127.0.0.1:53"]',
+          KEYS.trimEnd(), //                                                  2-3
+          'zones:',
+          '  - name: shop.example',
+          '    file: shop.example.zone',
+          '    notify: [{ address: 127.0.0.1, key: transfr }]', //               7
+          '    allow-transfer: [{ key: nope }, { address: "::1", key: other }]', // 8
+          '  - name: partner.example',
+          '    type: secondary',
+          '    file: partner.zone',
+          '    primaries: [{ address: 127.0.0.1, key: "" }, { address: "::1", key: Transfer }]', // 12
+          '    allow-notify: [{ key: 42 }, { key: nope }]', //                   13
+          '',
+        ].join('\n'),
+      ),
+      [
+        "F:7:41: zones[0].notify[0].key: unknown key 'transfr' (did you mean 'transfer'?)",
+        "F:8:29: zones[0].allow-transfer[0].key: unknown key 'nope'",
+        "F:8:60: zones[0].allow-transfer[1].key: unknown key 'other'",
+        'F:12:44: zones[1].primaries[0].key: empty string',
+        'F:13:27: zones[1].allow-notify[0].key: expected a string, got number 42 (quote it)',
+        "F:13:40: zones[1].allow-notify[1].key: unknown key 'nope'",
+      ],
+    );
+    // With no keys: section at all, every reference is unknown.
+    assert.deepEqual(lines(`${MINIMAL.replace('[]', '')}  - { name: shop.example, file: shop.example.zone, allow-transfer: [{ key: transfer }] }\n`), [
+      "F:3:76: zones[0].allow-transfer[0].key: unknown key 'transfer'",
+    ]);
+  });
+
+  it('checks the zone type and the keys that go with it', () => {
+    assert.deepEqual(
+      lines(
+        [
+          'listen: ["127.0.0.1:53"]',
+          'zones:',
+          '  - name: a.example', //                     3
+          '    type: slave',
+          '    file: nope.zone', //                     not checked: the type is unknown
+          '    primaries: [127.0.0.1]', //              not checked either
+          '  - name: b.example', //                     7: secondary without primaries
+          '    type: secondary',
+          '    file: b.zone',
+          '  - name: c.example', //                     10
+          '    type: secondary',
+          '    primaries: []', //                       12
+          '    file: c.zone',
+          '  - name: d.example', //                     14: primary (default) with secondary keys
+          '    file: shop.example.zone',
+          '    primaries: [127.0.0.1]', //              16
+          '    allow-notify: []', //                    17
+          '  - name: e.example',
+          '    type: primary',
+          '    file: hosting.example.zone',
+          '    allow-notify:', //                       21: still reported on the key
+          '  - name: f.example',
+          '    type: secondary',
+          '    primaries: [127.0.0.1]',
+          '    file: a-folder.zone', //                 25: a folder
+          '  - name: g.example',
+          '    type: secondary',
+          '    primaries: [127.0.0.1]',
+          '    file: shop.example.zone/g.zone', //      29: "folder" is a file
+          '  - name: h.example',
+          '    type: secondary',
+          '    primaries: [127.0.0.1]',
+          '    file: shop.example.zone/x/h.zone', //    33: further up
+          '  - name: i.example',
+          '    type: secondary',
+          '    primaries: [127.0.0.1]',
+          '    file: sub/../shop.example.zone', //      37: the file of d.example
+          '  - name: j.example',
+          '    type: secondary',
+          '    primaries: [127.0.0.1]',
+          '    file: b.zone', //                        41: the file of b.example
+          '  - name: k.example',
+          '    type: Secondary', //                     43: case matters
+          '    file: k.zone',
+          '',
+        ].join('\n'),
+      ),
+      [
+        "F:4:11: zones[0].type: expected one of primary, secondary, got 'slave'",
+        'F:7:5: zones[1].primaries: required for type secondary',
+        'F:12:16: zones[2].primaries: must list at least one primary',
+        'F:16:5: zones[3].primaries: only for type secondary',
+        'F:17:5: zones[3].allow-notify: only for type secondary',
+        'F:21:5: zones[4].allow-notify: expected a list (write [] for nobody), got nothing',
+        'F:21:5: zones[4].allow-notify: only for type secondary',
+        "F:25:11: zones[5].file: 'a-folder.zone' is not a regular file",
+        "F:29:11: zones[6].file: cannot create 'shop.example.zone/g.zone': 'shop.example.zone' is not a folder",
+        "F:33:11: zones[7].file: cannot create 'shop.example.zone/x/h.zone': 'shop.example.zone' is not a folder",
+        "F:37:11: zones[8].file: 'sub/../shop.example.zone' is also the file of zones[3] (a secondary's file must be its own)",
+        "F:41:11: zones[9].file: 'b.zone' is also the file of zones[1] (a secondary's file must be its own)",
+        "F:43:11: zones[10].type: expected one of primary, secondary, got 'Secondary'",
+      ],
+    );
+  });
+
+  it('keeps checking that a primary zone file exists', () => {
+    assert.deepEqual(lines(`${MINIMAL.replace('[]', '')}  - { name: x.example, type: primary, file: x.zone, notify: [127.0.0.1] }\n`), [
+      "F:3:45: zones[0].file: no such file 'x.zone'",
+    ]);
   });
 });

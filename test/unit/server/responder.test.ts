@@ -407,20 +407,27 @@ describe('Responder: opcodes and malformed queries', () => {
     assert.equal(m.questions.length, 0);
   };
 
-  it('IQUERY, STATUS, NOTIFY and UPDATE with one question: NOTIMP, header only', () => {
-    for (const opcode of [Opcode.IQUERY, Opcode.STATUS, Opcode.NOTIFY, Opcode.UPDATE, 3, 15]) {
+  it('IQUERY, STATUS and UPDATE with one question: NOTIMP, header only', () => {
+    for (const opcode of [Opcode.IQUERY, Opcode.STATUS, Opcode.UPDATE, 3, 15]) {
       const out = fresh().handle(query({ id: 0x4000 + opcode, name: 'example.com', type: RRType.SOA, opcode }), UDP);
       headerOnly(out, Rcode.NOTIMP, 0x4000 + opcode, opcode);
     }
   });
 
-  it('a NOTIFY carrying the new SOA in its answer section (RFC 1996 §3.7) is NOTIMP', () => {
+  it('a NOTIFY (RFC 1996 §3.7) to a server that is no secondary for the zone is NOTAUTH, question echoed', () => {
     const m = emptyMessage(0x5151);
     m.opcode = Opcode.NOTIFY;
     m.aa = true;
     m.questions.push({ name: ORIGIN, type: RRType.SOA, class: 1 });
     m.answers.push({ name: ORIGIN, type: RRType.SOA, class: 1, ttl: 300, rdata: ZONES.zones()[0]!.soa.rdatas[0]! });
-    headerOnly(fresh().handle(encodeMessageToBytes(m), UDP), Rcode.NOTIMP, 0x5151, Opcode.NOTIFY);
+    const out = decodeMessage(fresh().handle(encodeMessageToBytes(m), UDP)!);
+    assert.equal(out.id, 0x5151);
+    assert.equal(out.opcode, Opcode.NOTIFY);
+    assert.equal(out.qr, true);
+    assert.equal(out.rcode, Rcode.NOTAUTH);
+    assert.equal(out.questions.length, 1);
+    assert.ok(out.questions[0]!.name.equals(ORIGIN));
+    assert.equal(out.answers.length, 0);
   });
 
   it('an UPDATE with prerequisite and update records (RFC 2136 §2) is NOTIMP', () => {

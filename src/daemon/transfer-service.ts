@@ -1,0 +1,239 @@
+import type { Config, ZoneSettings } from '../config/index.js';
+import type { Logger } from '../log/logger.js';
+import type { TransferHooks, TransferOutInfo } from '../server/transfer-hooks.js';
+import { Name } from '../wire/index.js';
+import type { Zone } from '../zone/index.js';
+import { aclAllows, addressOctets, type AclEntry, type Requester } from '../xfr/acl.js';
+import { diffZones } from '../xfr/diff-zones.js';
+import { Journal } from '../xfr/journal.js';
+import { Notifier, type NotifySigner } from '../xfr/notify-out.js';
+import { peerText, type Peer } from '../xfr/peer.js';
+import { SecondaryZone } from '../xfr/secondary-zone.js';
+import { querySoaSerial, transferZone } from '../xfr/transfer-client.js';
+import type { TsigKey } from '../xfr/tsig-key.js';
+import { tsigSign, tsigVerify, TsigError } from '../xfr/tsig.js';
+
+/** The lookup key of a configured zone name: `Name.key` of its origin, as `Zone.origin.key` is. */
+function zoneKey(name: string): string {
+  return Name.fromText(name.endsWith('.') ? name : `${name}.`).key;
+}
+
+function keyId(name: string): string {
+  return name.replace(/\.$/, '').toLowerCase();
+}
+
+/**
+ * Zone transfers for the daemon: TSIG keys, ACLs, the IXFR journals of the
+ * zones we serve, NOTIFY out (at startup and whenever a serial changes),
+ * and the secondary zones (NOTIFY in, refresh timers, transfers in, saved
+ * copies). It is the responder's TransferHooks.
+ */
+export class TransferService implements TransferHooks {
+  readonly #log: Logger;
+  #keys = new Map<string, TsigKey>();
+  #settings = new Map<string, ZoneSettings>();
+  readonly #journals = new Map<string, Journal>();
+  readonly #secondaries = new Map<string, { zone: SecondaryZone; file: string; primaries: Peer[] }>();
+  readonly #notifier: Notifier;
+  /** Called when a secondary zone's data changes (a transfer, an expiry). */
+  readonly #onChange: () => void;
+
+  constructor(log: Logger, onChange: () => void) {
+    this.#log = log;
+    this.#onChange = onChange;
+    this.#notifier = new Notifier({
+      log,
+      signerFor: (peer) => this.#notifySigner(peer),
+      onGiveUp: (zone, peer, tries, serial, rcode) =>
+        log.warn({ zone: zone.toText(), peer: peerText(peer), tries, serial, rcode }, `notify to ${peerText(peer)} for ${zone.toText()} gave up after ${tries} tries`),
+    });
+  }
+
+  /** Takes a (re)loaded configuration: keys, ACLs, and the set of secondary zones. */
+  configure(config: Config): void {
+    const keys = new Map<string, TsigKey>();
+    for (const k of config.keys) {
+      keys.set(keyId(k.name), { name: Name.fromText(k.name.endsWith('.') ? k.name : `${k.name}.`), algorithm: k.algorithm, secret: k.secret });
+    }
+    this.#keys = keys;
+    const settings = new Map<string, ZoneSettings>();
+    for (const z of config.zones) settings.set(zoneKey(z.name), z);
+    this.#settings = settings;
+    // Secondaries: start new ones, stop removed ones (a changed primaries list restarts the zone).
+    for (const [key, sec] of [...this.#secondaries]) {
+      const z = settings.get(key);
+      if (z === undefined || z.type !== 'secondary' || sec.file !== z.file || JSON.stringify(sec.primaries) !== JSON.stringify(z.primaries)) {
+        sec.zone.stop();
+        this.#secondaries.delete(key);
+      }
+    }
+    for (const [key, z] of settings) {
+      if (z.type !== 'secondary' || this.#secondaries.has(key)) continue;
+      this.#startSecondary(key, z);
+    }
+    this.#onChange();
+  }
+
+  /** Data of the secondary zones: loaded ones, and the names of those without data (SERVFAIL). */
+  secondaryZones(): { zones: Zone[]; unavailable: Name[] } {
+    const zones: Zone[] = [];
+    const unavailable: Name[] = [];
+    for (const s of this.#secondaries.values()) {
+      const z = s.zone.zone;
+      if (z !== null && !s.zone.expired) zones.push(z);
+      else unavailable.push(s.zone.origin);
+    }
+    return { zones, unavailable };
+  }
+
+  /**
+   * A zone we serve from a file was loaded: at startup (`old` undefined) or
+   * again with other contents. A new serial goes into the journal (RFC 1995
+   * §5) and is announced to the zone's `notify` targets (RFC 1996 §3.5).
+   */
+  primaryLoaded(old: Zone | undefined, zone: Zone): void {
+    const key = zone.origin.key;
+    const settings = this.#settings.get(key);
+    if (settings === undefined) return;
+    if (old !== undefined && old.serial !== zone.serial) {
+      try {
+        const diff = diffZones(old, zone);
+        this.#journal(key, settings).append(diff);
+        this.#log.info({ zone: zone.origin.toText(), from: old.serial, to: zone.serial, removed: diff.removed.length - 1, added: diff.added.length - 1 }, 'journal updated');
+      } catch (err) {
+        this.#log.error({ zone: zone.origin.toText(), err }, `journal not updated: ${(err as Error).message}`);
+      }
+    }
+    if (settings.notify.length > 0 && (old === undefined || old.serial !== zone.serial)) {
+      this.#notifier.notify({ origin: zone.origin, serial: zone.serial, soa: zone.soa.rdatas[0]!, soaTtl: zone.soa.ttl }, settings.notify);
+    }
+  }
+
+  stop(): void {
+    for (const s of this.#secondaries.values()) s.zone.stop();
+    this.#notifier.stop();
+  }
+
+  // --- TransferHooks -------------------------------------------------------
+
+  key(name: Name): TsigKey | undefined {
+    return this.#keys.get(keyId(name.toText()));
+  }
+
+  mayTransfer(zone: Zone, who: Requester): boolean {
+    const s = this.#settings.get(zone.origin.key);
+    return s !== undefined && aclAllows(s.allowTransfer, who);
+  }
+
+  journal(zone: Zone): Journal | null {
+    const key = zone.origin.key;
+    const s = this.#settings.get(key);
+    if (s === undefined || s.type !== 'primary') return null;
+    try {
+      return this.#journal(key, s);
+    } catch (err) {
+      this.#log.error({ zone: zone.origin.toText(), err }, 'journal unreadable');
+      return null;
+    }
+  }
+
+  notify(origin: Name, who: Requester, serial: number | null): 'accepted' | 'refused' | 'notauth' {
+    const key = origin.key;
+    const s = this.#settings.get(key);
+    const sec = this.#secondaries.get(key);
+    if (s === undefined || s.type !== 'secondary' || sec === undefined) {
+      this.#log.info({ zone: origin.toText(), peer: who.address }, 'notify for a zone we are not secondary for');
+      return 'notauth';
+    }
+    // Default allow-notify: the primaries' addresses (RFC 1996 §3.10: from a known primary).
+    const acl: AclEntry[] = s.allowNotify ?? s.primaries.map(peerAcl).filter((e): e is AclEntry => e !== null);
+    if (!aclAllows(acl, who)) {
+      this.#log.warn({ zone: origin.toText(), peer: who.address, key: who.key }, 'notify refused by allow-notify');
+      return 'refused';
+    }
+    this.#log.info({ zone: origin.toText(), peer: who.address, serial, key: who.key }, 'notify received');
+    sec.zone.notify(who.address, serial);
+    return 'accepted';
+  }
+
+  transferred(info: TransferOutInfo): void {
+    const line = {
+      zone: info.zone, peer: info.peer, kind: info.kind, reason: info.reason, serial: { from: info.fromSerial, to: info.serial },
+      messages: info.messages, bytes: info.bytes, durationMs: info.durationMs, key: info.key,
+    };
+    if (info.complete) this.#log.info(line, 'transfer out');
+    else this.#log.warn(line, 'transfer out ended early (client went away)');
+  }
+
+  // --- internals --------------------------------------------------------------
+
+  #journal(key: string, s: ZoneSettings): Journal {
+    let j = this.#journals.get(key);
+    if (j === undefined || j.path !== `${s.file}.jnl`) {
+      j = Journal.open(`${s.file}.jnl`);
+      this.#journals.set(key, j);
+    }
+    return j;
+  }
+
+  #keyFor(peer: Peer): TsigKey | null {
+    if (peer.key === null) return null;
+    return this.#keys.get(keyId(peer.key)) ?? null;
+  }
+
+  #notifySigner(peer: Peer): NotifySigner | undefined {
+    const key = this.#keyFor(peer);
+    if (key === null) return undefined;
+    return (query) => {
+      const signed = tsigSign(query, key);
+      return {
+        bytes: signed.bytes,
+        verify: (response) => {
+          const v = tsigVerify(response, (n) => (keyId(n.toText()) === keyId(key.name.toText()) ? key : undefined), { requestMac: signed.mac });
+          return v.present && !v.malformed && v.error === TsigError.NOERROR;
+        },
+      };
+    };
+  }
+
+  #startSecondary(key: string, z: ZoneSettings): void {
+    const origin = Name.fromText(z.name.endsWith('.') ? z.name : `${z.name}.`);
+    const log = this.#log;
+    const zone = new SecondaryZone({
+      origin,
+      file: z.file,
+      primaries: z.primaries,
+      log,
+      deps: {
+        querySerial: (peer) => querySoaSerial({ origin, peer, key: this.#keyFor(peer) }),
+        transfer: async (peer, current) => {
+          const r = await transferZone({ origin, peer, key: this.#keyFor(peer), current });
+          return {
+            zone: r.zone, kind: r.kind, upToDate: r.upToDate ?? false, records: r.records, bytes: r.bytes, messages: r.messages,
+            durationMs: r.durationMs, fallback: r.fallback, key: peer.key, fromSerial: r.fromSerial, serial: r.serial,
+          };
+        },
+        now: () => Date.now(),
+        setTimer: (fn, ms) => {
+          const t = setTimeout(fn, ms);
+          t.unref();
+          return { cancel: () => clearTimeout(t) };
+        },
+        random: Math.random,
+      },
+      onZone: (_zone, why) => {
+        log.info({ zone: origin.toText(), why }, 'secondary zone changed');
+        this.#onChange();
+      },
+    });
+    this.#secondaries.set(key, { zone, file: z.file, primaries: z.primaries });
+    zone.start();
+  }
+}
+
+/** A primary's address as an allow-notify entry (any key). */
+function peerAcl(p: Peer): AclEntry | null {
+  const network = addressOctets(p.host);
+  if (network === null) return null;
+  return { kind: 'range', family: p.family, network, prefix: network.length * 8, key: null };
+}

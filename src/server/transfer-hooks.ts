@@ -1,0 +1,45 @@
+import type { Name } from '../wire/index.js';
+import type { Zone } from '../zone/index.js';
+import type { Requester } from '../xfr/acl.js';
+import type { Journal } from '../xfr/journal.js';
+import type { TsigKey } from '../xfr/tsig-key.js';
+
+/** One outgoing transfer, for the log line (RFC 5936 / RFC 1995). */
+export interface TransferOutInfo {
+  zone: string;
+  peer: string;
+  kind: 'AXFR' | 'IXFR' | 'UPTODATE';
+  /** Why an IXFR was answered as AXFR, or null. */
+  reason: string | null;
+  fromSerial: number | null;
+  serial: number;
+  messages: number;
+  bytes: number;
+  durationMs: number;
+  key: string | null;
+  /** False when the client went away before the end. */
+  complete: boolean;
+}
+
+/**
+ * What the responder needs from the daemon for transfers, NOTIFY and
+ * TSIG: keys, ACLs, journals and where NOTIFYs go. Without hooks a server
+ * refuses transfers and answers NOTIFY and TSIG with errors.
+ */
+export interface TransferHooks {
+  /** The TSIG key called `name` (RFC 8945 §5.2: unknown → BADKEY). */
+  key(name: Name): TsigKey | undefined;
+  /** `allow-transfer` of the zone admits `who`. */
+  mayTransfer(zone: Zone, who: Requester): boolean;
+  /** The zone's IXFR journal (null: none, IXFR is answered with the full zone). */
+  journal(zone: Zone): Journal | null;
+  /**
+   * A NOTIFY for `origin` (RFC 1996 §3.7): 'accepted' when it is one of our
+   * secondary zones and `allow-notify` admits `who` (the refresh then runs
+   * in the background); 'refused' when the ACL does not; 'notauth' when we
+   * are not a secondary for that zone.
+   */
+  notify(origin: Name, who: Requester, serial: number | null): 'accepted' | 'refused' | 'notauth';
+  /** Called when an outgoing transfer ends. */
+  transferred(info: TransferOutInfo): void;
+}

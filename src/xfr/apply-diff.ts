@@ -1,0 +1,178 @@
+import { RRType, canonicalRdata, formatDiagnostic, type ResourceRecord } from '../wire/index.js';
+import { ZoneBuilder, type Zone } from '../zone/index.js';
+import { compareSerial } from './serial.js';
+import { TransferError } from './transfer-error.js';
+import type { ZoneDiff } from './zone-diff.js';
+
+/** How many build errors a XFR_INVALID_ZONE message quotes. */
+const QUOTED_ERRORS = 3;
+
+/**
+ * Builds the zone from `builder`; any build error (the checks a zone file
+ * gets) is XFR_INVALID_ZONE, quoting the first few errors.
+ */
+export function finishTransferredZone(builder: ZoneBuilder, peer: string): Zone {
+  const built = builder.build();
+  if (built.zone === null || built.errors.length > 0) {
+    const shown = built.errors.slice(0, QUOTED_ERRORS).map(formatDiagnostic);
+    const more = built.errors.length > QUOTED_ERRORS ? ` (and ${built.errors.length - QUOTED_ERRORS} more)` : '';
+    const text = shown.length > 0 ? shown.join('; ') : 'the zone did not build';
+    throw new TransferError('XFR_INVALID_ZONE', peer, `transferred zone is invalid: ${text}${more}`);
+  }
+  return built.zone;
+}
+
+/** The serial of SOA rdata (RFC 1035 §3.3.13: after MNAME and RNAME); NaN when the rdata is too short. */
+export function soaRdataSerial(rdata: Uint8Array): number {
+  let p = 0;
+  for (let names = 0; names < 2; names++) {
+    while (p < rdata.length && rdata[p] !== 0) p += rdata[p]! + 1;
+    p++;
+  }
+  if (p + 4 > rdata.length) return NaN;
+  return ((rdata[p]! << 24) | (rdata[p + 1]! << 16) | (rdata[p + 2]! << 8) | rdata[p + 3]!) >>> 0;
+}
+
+/**
+ * Identity of a record for IXFR deletions: owner (any case), type, class
+ * and canonical rdata (RFC 4034 §6.2), TTL left out (a deletion names the
+ * record, not its TTL).
+ */
+export function recordKey(rr: ResourceRecord): string {
+  const rdata = canonicalRdata(rr.type, rr.rdata);
+  return `${rr.name.key}\u0000${rr.type}\u0000${rr.class}\u0000${Buffer.from(rdata.buffer, rdata.byteOffset, rdata.byteLength).toString('latin1')}`;
+}
+
+/** True when `zone` holds `rr` (TTL aside). */
+function zoneHas(zone: Zone, rr: ResourceRecord): boolean {
+  const nsec3Side = rr.type === RRType.NSEC3 || (rr.type === RRType.RRSIG && rr.rdata.length >= 2 && ((rr.rdata[0]! << 8) | rr.rdata[1]!) === RRType.NSEC3);
+  const node = nsec3Side ? zone.lookupNsec3(rr.name) : zone.lookup(rr.name);
+  const rrset = node?.rrsets.get(rr.type);
+  if (rrset === undefined || rrset.class !== rr.class) return false;
+  const want = canonicalRdata(rr.type, rr.rdata);
+  for (const r of rrset.rdatas) {
+    const c = canonicalRdata(rr.type, r);
+    if (c.length === want.length && Buffer.compare(c, want) === 0) return true;
+  }
+  return false;
+}
+
+/**
+ * The net effect of `diffs` on the zone they start from, checked against
+ * it. `removed` holds records of the zone (with the zone's TTLs) that go;
+ * `added` records that come, keyed by recordKey. Shared by applyDiffs and
+ * condenseDiffs.
+ */
+interface NetChange {
+  removed: Map<string, ResourceRecord>;
+  added: Map<string, ResourceRecord>;
+  firstSoa: ResourceRecord;
+  lastSoa: ResourceRecord;
+}
+
+function netChange(zone: Zone, diffs: readonly ZoneDiff[], peer: string): NetChange {
+  if (diffs.length === 0) throw new TransferError('XFR_IXFR_MISMATCH', peer, 'IXFR holds no difference sequence');
+  const removed = new Map<string, ResourceRecord>();
+  const added = new Map<string, ResourceRecord>();
+  let expect = zone.serial;
+  for (let d = 0; d < diffs.length; d++) {
+    const diff = diffs[d]!;
+    const oldSoa = diff.removed[0];
+    const newSoa = diff.added[0];
+    if (oldSoa?.type !== RRType.SOA || newSoa?.type !== RRType.SOA) {
+      throw new TransferError('XFR_MALFORMED', peer, `IXFR sequence ${d + 1} does not start its deletions and additions with a SOA`);
+    }
+    if (diff.fromSerial !== expect || soaRdataSerial(oldSoa.rdata) !== diff.fromSerial) {
+      const what = d === 0 ? 'our zone is at serial' : 'the previous sequence ended at serial';
+      throw new TransferError('XFR_IXFR_MISMATCH', peer, `IXFR sequence ${d + 1} starts at serial ${diff.fromSerial}, but ${what} ${expect}`);
+    }
+    if (soaRdataSerial(newSoa.rdata) !== diff.toSerial) {
+      throw new TransferError('XFR_MALFORMED', peer, `IXFR sequence ${d + 1}: new SOA serial is not ${diff.toSerial}`);
+    }
+    if (compareSerial(diff.toSerial, diff.fromSerial) !== 1) {
+      // RFC 1982: each version's serial is later than the one before.
+      throw new TransferError('XFR_MALFORMED', peer, `IXFR sequence ${d + 1} goes from serial ${diff.fromSerial} to ${diff.toSerial}, not forward`);
+    }
+    for (let i = 1; i < diff.removed.length; i++) {
+      const rr = diff.removed[i]!;
+      const k = recordKey(rr);
+      if (added.delete(k)) continue; // added by an earlier sequence, gone again
+      if (rr.type === RRType.SOA || removed.has(k) || !zoneHas(zone, rr)) {
+        throw new TransferError(
+          'XFR_IXFR_MISMATCH',
+          peer,
+          `IXFR sequence ${diff.fromSerial} -> ${diff.toSerial} deletes ${rr.name.toText()} ${rr.type === RRType.SOA ? 'SOA' : `type ${rr.type}`}, which the zone does not hold`,
+        );
+      }
+      removed.set(k, zoneRecord(zone, rr));
+    }
+    for (let i = 1; i < diff.added.length; i++) {
+      const rr = diff.added[i]!;
+      if (rr.type === RRType.SOA) {
+        throw new TransferError('XFR_MALFORMED', peer, `IXFR sequence ${diff.fromSerial} -> ${diff.toSerial} adds a second SOA`);
+      }
+      const k = recordKey(rr);
+      const gone = removed.get(k);
+      // Deleted earlier and back with the same TTL: no change at all.
+      if (gone !== undefined && gone.ttl === rr.ttl) removed.delete(k);
+      else added.set(k, rr);
+    }
+    expect = diff.toSerial;
+  }
+  return { removed, added, firstSoa: diffs[0]!.removed[0]!, lastSoa: diffs[diffs.length - 1]!.added[0]! };
+}
+
+/** The zone's own copy of `rr` (its TTL), known to exist. */
+function zoneRecord(zone: Zone, rr: ResourceRecord): ResourceRecord {
+  const nsec3Side = rr.type === RRType.NSEC3 || (rr.type === RRType.RRSIG && ((rr.rdata[0]! << 8) | rr.rdata[1]!) === RRType.NSEC3);
+  const node = nsec3Side ? zone.lookupNsec3(rr.name) : zone.lookup(rr.name);
+  const rrset = node!.rrsets.get(rr.type)!;
+  const want = canonicalRdata(rr.type, rr.rdata);
+  const rdatas = rrset.rdatas;
+  for (let i = 0; i < rdatas.length; i++) {
+    if (Buffer.compare(canonicalRdata(rr.type, rdatas[i]!), want) === 0) {
+      return { name: rrset.name, type: rr.type, class: rr.class, ttl: rrset.ttls?.[i] ?? rrset.ttl, rdata: rdatas[i]! };
+    }
+  }
+  return rr;
+}
+
+/**
+ * Applies IXFR difference sequences (RFC 1995 §4), in order, to `zone` and
+ * returns the new zone, built and checked like a transferred zone. The
+ * first sequence must start at `zone.serial` and each next one where the
+ * previous one ended; deleting a record the zone does not hold (at that
+ * point) is XFR_IXFR_MISMATCH. Adding a record already there is accepted
+ * (it merges, RFC 2181 §5). `peer` only labels the errors.
+ */
+export function applyDiffs(zone: Zone, diffs: ZoneDiff[], peer = 'ixfr'): Zone {
+  return applyDiffsCondensed(zone, diffs, peer).zone;
+}
+
+/**
+ * applyDiffs, also returning the net difference as one sequence (for a
+ * journal): from the first old SOA to the last new SOA, without records
+ * added and deleted again (or deleted and re-added unchanged); deleted
+ * records carry the TTL the zone stored them with.
+ */
+export function applyDiffsCondensed(zone: Zone, diffs: ZoneDiff[], peer = 'ixfr'): { zone: Zone; diff: ZoneDiff } {
+  const change = netChange(zone, diffs, peer);
+  const owners = new Set<string>();
+  for (const rr of change.removed.values()) owners.add(rr.name.key);
+  const builder = new ZoneBuilder(zone.origin, { zoneClass: zone.zoneClass });
+  builder.add(change.lastSoa);
+  for (const rr of zone.canonicalRecords()) {
+    if (rr.type === RRType.SOA && rr.name.equals(zone.origin)) continue;
+    if (owners.has(rr.name.key) && change.removed.has(recordKey(rr))) continue;
+    builder.add(rr);
+  }
+  for (const rr of change.added.values()) builder.add(rr);
+  const next = finishTransferredZone(builder, peer);
+  const diff: ZoneDiff = {
+    fromSerial: diffs[0]!.fromSerial,
+    toSerial: diffs[diffs.length - 1]!.toSerial,
+    removed: [change.firstSoa, ...change.removed.values()],
+    added: [change.lastSoa, ...change.added.values()],
+  };
+  return { zone: next, diff };
+}

@@ -1,0 +1,353 @@
+/**
+ * The on-disk journal of a zone's changes (`<zonefile>.jnl`): the ZoneDiffs
+ * that led to the current version, oldest first, so an IXFR (RFC 1995) can
+ * be answered from any version the journal reaches back to.
+ *
+ * Layout: an 8-octet magic, then entries, each
+ *
+ *     u32 payload length | u32 CRC-32 of the payload | payload
+ *
+ * and a payload is
+ *
+ *     u32 fromSerial | u32 toSerial | u32 removed count | u32 added count |
+ *     records (removed, then added)
+ *
+ * each record in uncompressed wire form: owner, TYPE, CLASS, TTL, RDLENGTH,
+ * RDATA (RFC 1035 §4.1.3). An append that was cut short (a crash) fails
+ * its length or checksum and is ignored, with everything after it; the
+ * next append writes over it.
+ */
+import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeSync, ftruncateSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { Name, type ResourceRecord } from '../wire/index.js';
+import type { ZoneDiff } from './zone-diff.js';
+
+const MAGIC = Buffer.from('TYNEJNL\x01', 'latin1');
+const ENTRY_HEADER = 8;
+const PAYLOAD_HEADER = 16;
+export const DEFAULT_JOURNAL_BYTES = 16 * 1024 * 1024;
+/** When trimming, the journal is cut down to this share of maxBytes, so trims are not made on every append. */
+const TRIM_TO = 0.75;
+
+interface Entry {
+  fromSerial: number;
+  toSerial: number;
+  /** File offset of the entry header. */
+  offset: number;
+  /** Header and payload. */
+  length: number;
+}
+
+export interface JournalOptions {
+  /** Size bound of the file; the oldest entries are dropped past it. Default 16 MiB. */
+  maxBytes?: number;
+}
+
+function recordLength(rr: ResourceRecord): number {
+  return rr.name.wire.length + 10 + rr.rdata.length;
+}
+
+function encodeEntry(diff: ZoneDiff): Buffer {
+  let payload = PAYLOAD_HEADER;
+  for (const rr of diff.removed) payload += recordLength(rr);
+  for (const rr of diff.added) payload += recordLength(rr);
+  const b = Buffer.allocUnsafe(ENTRY_HEADER + payload);
+  b.writeUInt32BE(payload, 0);
+  let p = ENTRY_HEADER;
+  b.writeUInt32BE(diff.fromSerial >>> 0, p);
+  b.writeUInt32BE(diff.toSerial >>> 0, p + 4);
+  b.writeUInt32BE(diff.removed.length, p + 8);
+  b.writeUInt32BE(diff.added.length, p + 12);
+  p += PAYLOAD_HEADER;
+  for (const list of [diff.removed, diff.added]) {
+    for (const rr of list) {
+      b.set(rr.name.wire, p);
+      p += rr.name.wire.length;
+      b.writeUInt16BE(rr.type, p);
+      b.writeUInt16BE(rr.class, p + 2);
+      b.writeUInt32BE(rr.ttl >>> 0, p + 4);
+      b.writeUInt16BE(rr.rdata.length, p + 8);
+      p += 10;
+      b.set(rr.rdata, p);
+      p += rr.rdata.length;
+    }
+  }
+  b.writeUInt32BE(crc32(b.subarray(ENTRY_HEADER)), 4);
+  return b;
+}
+
+/** Decodes a payload (checksum already verified); throws on a malformed one. */
+function decodePayload(b: Buffer): ZoneDiff {
+  if (b.length < PAYLOAD_HEADER) throw new Error('journal entry too short');
+  const fromSerial = b.readUInt32BE(0);
+  const toSerial = b.readUInt32BE(4);
+  const counts = [b.readUInt32BE(8), b.readUInt32BE(12)];
+  const lists: ResourceRecord[][] = [[], []];
+  let p = PAYLOAD_HEADER;
+  for (let l = 0; l < 2; l++) {
+    for (let i = 0; i < counts[l]!; i++) {
+      const start = p;
+      for (;;) {
+        if (p >= b.length) throw new Error('journal record cut short');
+        const len = b[p]!;
+        if (len > 63) throw new Error('bad label in journal');
+        p += len + 1;
+        if (len === 0) break;
+      }
+      if (p - start > 255 || p + 10 > b.length) throw new Error('journal record cut short');
+      const name = Name.trusted(Uint8Array.prototype.slice.call(b, start, p));
+      const type = b.readUInt16BE(p);
+      const cls = b.readUInt16BE(p + 2);
+      const ttl = b.readUInt32BE(p + 4);
+      const rdlen = b.readUInt16BE(p + 8);
+      p += 10;
+      if (p + rdlen > b.length) throw new Error('journal rdata cut short');
+      const rdata = Uint8Array.prototype.slice.call(b, p, p + rdlen);
+      p += rdlen;
+      lists[l]!.push({ name, type, class: cls, ttl, rdata });
+    }
+  }
+  if (p !== b.length) throw new Error('octets after the last journal record');
+  return { fromSerial, toSerial, removed: lists[0]!, added: lists[1]! };
+}
+
+function fsyncDir(path: string): void {
+  try {
+    const fd = openSync(dirname(path), 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Not every platform can fsync a directory.
+  }
+}
+
+/**
+ * A zone's journal. Entries form a chain (each starts at the serial the
+ * previous one ended at); an append that does not continue the chain
+ * starts a new journal.
+ */
+export class Journal {
+  readonly path: string;
+  readonly maxBytes: number;
+  private entries: Entry[];
+  /** Octets of the file that hold valid data (magic and whole entries). */
+  private size: number;
+  /** True when the file must be rewritten (not appended to) before the next entry: missing or bad magic. */
+  private fresh: boolean;
+
+  private constructor(path: string, maxBytes: number, entries: Entry[], size: number, fresh: boolean) {
+    this.path = path;
+    this.maxBytes = maxBytes;
+    this.entries = entries;
+    this.size = size;
+    this.fresh = fresh;
+  }
+
+  /** Reads the journal at `path` (none yet is an empty journal); a torn last entry, and all after it, is ignored. */
+  static open(path: string, opts: JournalOptions = {}): Journal {
+    const maxBytes = opts.maxBytes ?? DEFAULT_JOURNAL_BYTES;
+    if (!existsSync(path)) return new Journal(path, maxBytes, [], 0, true);
+    const data = readFileSync(path);
+    if (data.length < MAGIC.length || !data.subarray(0, MAGIC.length).equals(MAGIC)) {
+      return new Journal(path, maxBytes, [], 0, true);
+    }
+    const entries: Entry[] = [];
+    let p = MAGIC.length;
+    while (p + ENTRY_HEADER + PAYLOAD_HEADER <= data.length) {
+      const len = data.readUInt32BE(p);
+      const sum = data.readUInt32BE(p + 4);
+      const end = p + ENTRY_HEADER + len;
+      if (len < PAYLOAD_HEADER || end > data.length) break;
+      const payload = data.subarray(p + ENTRY_HEADER, end);
+      if (crc32(payload) !== sum) break;
+      entries.push({ fromSerial: payload.readUInt32BE(0), toSerial: payload.readUInt32BE(4), offset: p, length: end - p });
+      p = end;
+    }
+    return new Journal(path, maxBytes, entries, p, false);
+  }
+
+  /** The serial the oldest entry starts from, or null when empty. */
+  get firstSerial(): number | null {
+    return this.entries.length === 0 ? null : this.entries[0]!.fromSerial;
+  }
+
+  /** The serial the newest entry leads to, or null when empty. */
+  get lastSerial(): number | null {
+    return this.entries.length === 0 ? null : this.entries[this.entries.length - 1]!.toSerial;
+  }
+
+  /** Number of entries. */
+  get length(): number {
+    return this.entries.length;
+  }
+
+  /** Octets of valid data in the file. */
+  get bytes(): number {
+    return this.size;
+  }
+
+  /**
+   * Adds `diff` durably (written and fsynced before returning). A diff
+   * that does not start where the journal ends replaces the journal. Past
+   * maxBytes the oldest entries are dropped, by rewriting the file
+   * atomically.
+   */
+  append(diff: ZoneDiff): void {
+    const entry = encodeEntry(diff);
+    const last = this.lastSerial;
+    if (this.fresh || (last !== null && last !== diff.fromSerial >>> 0)) {
+      this.rewrite([entry]);
+      if (this.size > this.maxBytes) this.trim();
+      return;
+    }
+    const fd = openSync(this.path, 'r+');
+    try {
+      // Whatever follows the valid data (a torn append) is overwritten.
+      if (fstatSync(fd).size !== this.size) ftruncateSync(fd, this.size);
+      let off = 0;
+      while (off < entry.length) off += writeSync(fd, entry, off, entry.length - off, this.size + off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    this.entries.push({ fromSerial: diff.fromSerial >>> 0, toSerial: diff.toSerial >>> 0, offset: this.size, length: entry.length });
+    this.size += entry.length;
+    if (this.size > this.maxBytes) this.trim();
+  }
+
+  /** Drops the oldest entries until the file is within TRIM_TO of maxBytes (the newest is kept if it fits maxBytes). */
+  private trim(): void {
+    const target = Math.floor(this.maxBytes * TRIM_TO);
+    let keep = this.entries.length;
+    let total = MAGIC.length;
+    while (keep > 0) {
+      const e = this.entries[keep - 1]!;
+      const limit = keep === this.entries.length ? this.maxBytes : target;
+      if (total + e.length > limit) break;
+      total += e.length;
+      keep--;
+    }
+    const kept = this.entries.slice(keep);
+    const chunks: Buffer[] = [];
+    if (kept.length > 0) {
+      const from = kept[0]!.offset;
+      const buf = Buffer.allocUnsafe(this.size - from);
+      const fd = openSync(this.path, 'r');
+      try {
+        let off = 0;
+        while (off < buf.length) {
+          const n = readSync(fd, buf, off, buf.length - off, from + off);
+          if (n === 0) throw new Error(`journal ${this.path} shrank while being trimmed`);
+          off += n;
+        }
+      } finally {
+        closeSync(fd);
+      }
+      chunks.push(buf);
+    }
+    this.rewrite(chunks);
+  }
+
+  /** Replaces the file with the magic and `chunks` (whole entries): temporary file, fsync, rename, fsync of the directory. */
+  private rewrite(chunks: Buffer[]): void {
+    const tmp = `${this.path}.tmp`;
+    const fd = openSync(tmp, 'w');
+    const entries: Entry[] = [];
+    let size = 0;
+    try {
+      for (const c of [MAGIC, ...chunks]) {
+        let off = 0;
+        while (off < c.length) off += writeSync(fd, c, off, c.length - off, size + off);
+        if (c !== MAGIC) {
+          // Re-index the entries at their new offsets.
+          for (let p = 0; p < c.length; ) {
+            const len = c.readUInt32BE(p);
+            entries.push({ fromSerial: c.readUInt32BE(p + 8), toSerial: c.readUInt32BE(p + 12), offset: size + p, length: ENTRY_HEADER + len });
+            p += ENTRY_HEADER + len;
+          }
+        }
+        size += c.length;
+      }
+      fsyncSync(fd);
+    } catch (e) {
+      closeSync(fd);
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // Already gone.
+      }
+      throw e;
+    }
+    closeSync(fd);
+    renameSync(tmp, this.path);
+    fsyncDir(this.path);
+    this.entries = entries;
+    this.size = size;
+    this.fresh = false;
+  }
+
+  /**
+   * The diffs leading from `serial` to `current`, oldest first ([] when
+   * they are equal), or null when the journal does not reach back to
+   * `serial` or its chain does not lead to `current`.
+   */
+  since(serial: number, current: number): ZoneDiff[] | null {
+    serial >>>= 0;
+    current >>>= 0;
+    if (serial === current) return [];
+    const es = this.entries;
+    // The newest entry starting at `serial` whose chain reaches `current`.
+    for (let i = es.length - 1; i >= 0; i--) {
+      if (es[i]!.fromSerial !== serial) continue;
+      let j = i;
+      while (es[j]!.toSerial !== current) {
+        if (j + 1 >= es.length || es[j + 1]!.fromSerial !== es[j]!.toSerial) break;
+        j++;
+      }
+      if (es[j]!.toSerial !== current) continue;
+      return this.read(i, j);
+    }
+    return null;
+  }
+
+  /** Decodes entries i..j; null when the file no longer holds them intact. */
+  private read(i: number, j: number): ZoneDiff[] | null {
+    const first = this.entries[i]!;
+    const last = this.entries[j]!;
+    const from = first.offset;
+    const buf = Buffer.allocUnsafe(last.offset + last.length - from);
+    let fd: number;
+    try {
+      fd = openSync(this.path, 'r');
+    } catch {
+      return null;
+    }
+    try {
+      let off = 0;
+      while (off < buf.length) {
+        const n = readSync(fd, buf, off, buf.length - off, from + off);
+        if (n === 0) return null;
+        off += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    const out: ZoneDiff[] = [];
+    for (let k = i; k <= j; k++) {
+      const e = this.entries[k]!;
+      const at = e.offset - from;
+      const payload = buf.subarray(at + ENTRY_HEADER, at + e.length);
+      if (crc32(payload) !== buf.readUInt32BE(at + 4)) return null;
+      try {
+        out.push(decodePayload(payload));
+      } catch {
+        return null;
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,343 @@
+/**
+ * One secondary zone (RFC 1034 §4.3.5, RFC 1996): its saved copy, the
+ * refresh / retry / expire timers, and transfers from its primaries.
+ * Everything with side effects beyond the saved files (the network, the
+ * clock, timers, randomness) is injected, so the state machine runs in
+ * tests without sockets or real time.
+ */
+import { statSync } from 'node:fs';
+import type { Name } from '../wire/index.js';
+import type { Zone } from '../zone/index.js';
+import { peerText, type Peer } from './peer.js';
+import { clampTimers, nextDelay, soaTimers, type SoaTimers, type TimerClamps } from './refresh-timers.js';
+import { compareSerial } from './serial.js';
+import { loadSaved, saveState, saveZone, type SecondaryState } from './zone-store.js';
+
+export interface TransferOutcome {
+  zone: Zone;
+  kind: 'AXFR' | 'IXFR';
+  /** The primary said our copy is current (an IXFR answered with just the SOA). */
+  upToDate?: boolean;
+  /** Anything else worth logging (bytes, messages, duration, ...). */
+  [k: string]: unknown;
+}
+
+export interface SecondaryDeps {
+  /** The SOA serial at `peer`; throws on failure. */
+  querySerial(peer: Peer): Promise<number>;
+  /** A transfer from `peer` (IXFR from `current` when there is one); throws on failure. */
+  transfer(peer: Peer, current: Zone | null): Promise<TransferOutcome>;
+  now(): number;
+  setTimer(fn: () => void, ms: number): { cancel(): void };
+  /** In [0, 1). */
+  random(): number;
+}
+
+export interface SecondaryLog {
+  info(o: object, msg: string): void;
+  warn(o: object, msg: string): void;
+  error(o: object, msg: string): void;
+}
+
+export interface SecondaryZoneOptions {
+  origin: Name;
+  /** Where the copy is saved (state beside it, `file + '.state.json'`). */
+  file: string;
+  /** Tried in this order on each refresh. */
+  primaries: Peer[];
+  deps: SecondaryDeps;
+  /** The zone to serve from now on; null when it expired (answer SERVFAIL). */
+  onZone(zone: Zone | null, why: string): void;
+  log: SecondaryLog;
+  /** Bounds on the SOA timers (DEFAULT_CLAMPS otherwise). */
+  clamps?: Partial<TimerClamps>;
+  /** The first refresh after start() comes within this many ms (random, default 5000). */
+  startJitterMs?: number;
+  /** Retry interval while there is no copy at all, in seconds (default 60; no SOA to take it from). */
+  initialRetrySec?: number;
+}
+
+/** setTimeout's limit; longer waits are done in steps. */
+const MAX_TIMER_MS = 0x7fffffff;
+
+/** The refresh/retry/expire state machine of one secondary zone. */
+export class SecondaryZone {
+  readonly origin: Name;
+  readonly #o: SecondaryZoneOptions;
+  readonly #d: SecondaryDeps;
+  /** The copy held (kept after expiry as the base for IXFR). */
+  #copy: Zone | null = null;
+  #state: SecondaryState | null = null;
+  #expired = false;
+  #stopped = false;
+  #refreshTimer: { cancel(): void } | null = null;
+  #expireTimer: { cancel(): void } | null = null;
+  #running: Promise<void> | null = null;
+  /** A NOTIFY came during a refresh: run another one after it. */
+  #again: { from: string; serial: number | null } | null = null;
+
+  constructor(opts: SecondaryZoneOptions) {
+    this.origin = opts.origin;
+    this.#o = opts;
+    this.#d = opts.deps;
+  }
+
+  /** The copy being served: null when there is none or it expired. */
+  get zone(): Zone | null {
+    return this.#expired ? null : this.#copy;
+  }
+
+  /** True from expiry until the next successful refresh. */
+  get expired(): boolean {
+    return this.#expired;
+  }
+
+  /** The state as last recorded (what is saved beside the copy). */
+  get state(): SecondaryState | null {
+    return this.#state === null ? null : { ...this.#state };
+  }
+
+  /** Resolves when no refresh is running. */
+  async idle(): Promise<void> {
+    while (this.#running !== null) await this.#running;
+  }
+
+  #zoneText(): string {
+    return this.origin.toText();
+  }
+
+  #timers(zone: Zone): SoaTimers {
+    return clampTimers(soaTimers(zone.soa.rdatas[0]!), this.#o.clamps);
+  }
+
+  /** Loads the saved copy (serving it at once unless expired) and schedules the first refresh. */
+  start(): void {
+    if (this.#stopped) return;
+    const o = this.#o;
+    const saved = loadSaved(o.file, this.origin);
+    for (const e of saved.errors) o.log.warn({ zone: this.#zoneText(), file: o.file }, `saved copy not used: ${e}`);
+    if (saved.zone !== null) {
+      const zone = saved.zone;
+      const t = this.#timers(zone);
+      // The expire clock runs from the last successful refresh, across restarts.
+      // Without a state file, the copy's modification time stands in (as BIND does).
+      let lastRefresh: number;
+      if (saved.state !== null) {
+        lastRefresh = saved.state.lastRefresh;
+        if (saved.state.serial !== zone.serial) {
+          o.log.warn({ zone: this.#zoneText(), stateSerial: saved.state.serial, serial: zone.serial }, 'state file names another serial than the saved copy');
+        }
+      } else {
+        lastRefresh = Math.min(this.#fileTime(o.file) ?? 0, this.#d.now());
+      }
+      this.#copy = zone;
+      this.#state = {
+        serial: zone.serial,
+        lastRefresh,
+        expiresAt: lastRefresh + t.expire * 1000,
+        primary: saved.state?.primary ?? '',
+      };
+      const now = this.#d.now();
+      if (now < this.#state.expiresAt) {
+        o.log.info({ zone: this.#zoneText(), serial: zone.serial, expiresAt: new Date(this.#state.expiresAt).toISOString() }, 'serving saved copy');
+        o.onZone(zone, 'saved copy loaded');
+        this.#scheduleExpire();
+      } else {
+        this.#expire('saved copy expired');
+      }
+    }
+    const delay = Math.floor(this.#d.random() * (o.startJitterMs ?? 5000));
+    this.#scheduleRefresh(delay);
+  }
+
+  #fileTime(path: string): number | null {
+    try {
+      return statSync(path).mtimeMs;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * A NOTIFY (already allowed by the ACL). Refreshes now, or once more
+   * after the refresh running. A NOTIFY whose serial is not newer than the
+   * copy's is ignored, as BIND does (RFC 1996 §4.7 lets the SOA be used as
+   * a hint).
+   */
+  notify(from: string, serial: number | null): void {
+    if (this.#stopped) return;
+    const zone = this.#copy;
+    if (serial !== null && zone !== null && !this.#expired && !(compareSerial(serial, zone.serial) > 0)) {
+      this.#o.log.info({ zone: this.#zoneText(), from, serial, ours: zone.serial }, 'NOTIFY: serial not newer, copy is current');
+      return;
+    }
+    if (this.#running !== null) {
+      this.#again = { from, serial };
+      return;
+    }
+    this.#refreshNow(from);
+  }
+
+  /** Cancels the timers; a refresh in flight finishes but changes nothing. */
+  stop(): void {
+    this.#stopped = true;
+    this.#refreshTimer?.cancel();
+    this.#refreshTimer = null;
+    this.#expireTimer?.cancel();
+    this.#expireTimer = null;
+    this.#again = null;
+  }
+
+  #scheduleRefresh(ms: number): void {
+    this.#refreshTimer?.cancel();
+    if (this.#stopped) return;
+    this.#refreshTimer = this.#d.setTimer(() => {
+      this.#refreshTimer = null;
+      if (this.#running === null) this.#refreshNow(null);
+      else this.#again ??= { from: '', serial: null };
+    }, Math.min(ms, MAX_TIMER_MS));
+  }
+
+  #scheduleExpire(): void {
+    this.#expireTimer?.cancel();
+    this.#expireTimer = null;
+    if (this.#stopped || this.#state === null || this.#expired) return;
+    const left = this.#state.expiresAt - this.#d.now();
+    if (left <= 0) {
+      this.#expire('expired');
+      return;
+    }
+    this.#expireTimer = this.#d.setTimer(() => {
+      this.#expireTimer = null;
+      this.#scheduleExpire(); // expires now, or waits another step of a long wait
+    }, Math.min(left, MAX_TIMER_MS));
+  }
+
+  #expire(why: string): void {
+    if (this.#expired) return;
+    this.#expired = true;
+    this.#expireTimer?.cancel();
+    this.#expireTimer = null;
+    this.#o.log.error(
+      { zone: this.#zoneText(), serial: this.#copy?.serial ?? null, lastRefresh: this.#state ? new Date(this.#state.lastRefresh).toISOString() : null },
+      `zone ${this.#zoneText()} expired: no successful refresh from any primary; answering SERVFAIL`,
+    );
+    this.#o.onZone(null, why);
+  }
+
+  #refreshNow(from: string | null): void {
+    this.#refreshTimer?.cancel();
+    this.#refreshTimer = null;
+    const run = this.#refresh(from).catch((e: unknown) => {
+      // Only a bug gets here: keep the timers going.
+      this.#o.log.error({ zone: this.#zoneText(), err: (e as Error).message }, 'refresh failed unexpectedly');
+      this.#scheduleRetry();
+    });
+    this.#running = run.finally(() => {
+      this.#running = null;
+      const again = this.#again;
+      this.#again = null;
+      if (again !== null && !this.#stopped) this.notify(again.from, again.serial);
+    });
+  }
+
+  /** Primaries in order, the one that sent the NOTIFY first (RFC 1996 §3.11 lets it be preferred). */
+  #order(from: string | null): Peer[] {
+    const ps = this.#o.primaries;
+    if (from === null || from === '') return [...ps];
+    const i = ps.findIndex((p) => p.host === from || peerText(p) === from);
+    return i <= 0 ? [...ps] : [ps[i]!, ...ps.slice(0, i), ...ps.slice(i + 1)];
+  }
+
+  #scheduleRetry(): void {
+    const retry = this.#copy !== null ? this.#timers(this.#copy) : { refresh: 0, retry: this.#o.initialRetrySec ?? 60, expire: 0, minimum: 0 };
+    this.#scheduleRefresh(nextDelay('retry', retry, () => this.#d.random()));
+  }
+
+  async #refresh(from: string | null): Promise<void> {
+    const o = this.#o;
+    const d = this.#d;
+    const zoneText = this.#zoneText();
+    for (const peer of this.#order(from)) {
+      if (this.#stopped) return;
+      const target = peerText(peer);
+      let remote: number;
+      try {
+        remote = await d.querySerial(peer);
+      } catch (e) {
+        o.log.warn({ zone: zoneText, peer: target, err: (e as Error).message }, 'SOA query failed');
+        continue;
+      }
+      if (this.#stopped) return;
+      const current = this.#copy;
+      const cmp = current === null ? 1 : compareSerial(remote, current.serial);
+      if (current !== null && !(cmp > 0)) {
+        if (cmp < 0) o.log.warn({ zone: zoneText, peer: target, serial: remote, ours: current.serial }, 'primary has an older serial than ours; keeping ours');
+        await this.#upToDate(current, target);
+        return;
+      }
+      let res: TransferOutcome;
+      const started = d.now();
+      try {
+        res = await d.transfer(peer, current);
+      } catch (e) {
+        const err = e as Error & { code?: string };
+        o.log.warn({ zone: zoneText, peer: target, code: err.code, err: err.message }, 'transfer failed');
+        continue;
+      }
+      if (this.#stopped) return;
+      const { zone, kind, upToDate, ...extra } = res;
+      if (upToDate === true && current !== null) {
+        await this.#upToDate(current, target);
+        return;
+      }
+      if (current !== null && !(compareSerial(zone.serial, current.serial) > 0)) {
+        o.log.warn({ zone: zoneText, peer: target, kind, serial: zone.serial, ours: current.serial }, 'transfer gave a serial not newer than ours; ignored');
+        continue;
+      }
+      const t = this.#timers(zone);
+      const now = d.now();
+      this.#copy = zone;
+      this.#state = { serial: zone.serial, lastRefresh: now, expiresAt: now + t.expire * 1000, primary: target };
+      const wasExpired = this.#expired;
+      this.#expired = false;
+      o.log.info(
+        { zone: zoneText, peer: target, kind, from: current?.serial ?? null, to: zone.serial, records: zone.recordCount, ms: now - started, ...extra },
+        `transfer of ${zoneText} from ${target}: ${kind} serial ${current?.serial ?? '-'} -> ${zone.serial}`,
+      );
+      o.onZone(zone, wasExpired ? `${kind} from ${target} after expiry` : `${kind} from ${target}`);
+      this.#scheduleExpire();
+      this.#scheduleRefresh(nextDelay('refresh', t, () => d.random()));
+      try {
+        await saveZone(o.file, zone, this.#state);
+      } catch (e) {
+        o.log.error({ zone: zoneText, file: o.file, err: (e as Error).message }, 'could not save the transferred zone');
+      }
+      return;
+    }
+    if (this.#stopped) return;
+    // No primary gave an answer: try again after RETRY; expiry runs on its own timer.
+    if (this.#state !== null && d.now() >= this.#state.expiresAt) this.#expire('expired');
+    o.log.warn({ zone: zoneText, primaries: o.primaries.map(peerText) }, 'refresh failed from every primary; will retry');
+    this.#scheduleRetry();
+  }
+
+  async #upToDate(current: Zone, target: string): Promise<void> {
+    const o = this.#o;
+    const t = this.#timers(current);
+    const now = this.#d.now();
+    this.#state = { serial: current.serial, lastRefresh: now, expiresAt: now + t.expire * 1000, primary: target };
+    o.log.info({ zone: this.#zoneText(), peer: target, serial: current.serial }, 'zone is up to date');
+    if (this.#expired) {
+      this.#expired = false;
+      o.onZone(current, `refreshed from ${target} after expiry`);
+    }
+    this.#scheduleExpire();
+    this.#scheduleRefresh(nextDelay('refresh', t, () => this.#d.random()));
+    try {
+      await saveState(o.file, this.#state);
+    } catch (e) {
+      o.log.error({ zone: this.#zoneText(), file: o.file, err: (e as Error).message }, 'could not save the zone state');
+    }
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * The secondary's saved copy: the zone as a master file plus a small JSON
+ * state file beside it, each replaced atomically (temp file in the same
+ * folder, fsync, rename), so a crash leaves either the old or the new
+ * file, never half of one.
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { formatDiagnostic, RRType, type Name } from '../wire/index.js';
+import { formatRecord } from '../zonefile/zone-printer.js';
+import { loadZoneFile } from '../daemon/load-zone.js';
+import type { Zone } from '../zone/index.js';
+
+/** What a secondary remembers about its copy across restarts. */
+export interface SecondaryState {
+  /** The serial of the saved zone. */
+  serial: number;
+  /** ms epoch of the last successful refresh check or transfer (the expire clock starts here). */
+  lastRefresh: number;
+  /** ms epoch when the copy expires unless refreshed (lastRefresh + SOA EXPIRE). */
+  expiresAt: number;
+  /** The primary it came from (`host:port`). */
+  primary: string;
+}
+
+export interface LoadSavedResult {
+  /** The saved zone, or null when there is none or it does not load. */
+  zone: Zone | null;
+  /** The saved state, or null when there is none or it is unreadable. */
+  state: SecondaryState | null;
+  /** Why a file present on disk was not used (one line each). */
+  errors: string[];
+}
+
+/** `path + '.state.json'`. */
+export function statePath(path: string): string {
+  return `${path}.state.json`;
+}
+
+/** First line of a file we write; such a file must end with END_MARK and its record count. */
+const HEAD_MARK = '; saved by tyne (secondary copy),';
+const END_MARK = '; end of zone, records: ';
+
+/**
+ * For a file we wrote: null when it ends with our end marker, else why
+ * not. A file cut short at a line boundary would still parse, with records
+ * missing; the marker and its count catch that.
+ */
+function checkComplete(path: string): { tyne: boolean; count: number | null } {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(Math.min(size, HEAD_MARK.length));
+    readSync(fd, head, 0, head.length, 0);
+    if (head.toString('latin1') !== HEAD_MARK) return { tyne: false, count: null };
+    const n = Math.min(size, 128);
+    const tail = Buffer.alloc(n);
+    readSync(fd, tail, 0, n, size - n);
+    const m = /\n; end of zone, records: (\d+)\n$/.exec(tail.toString('latin1'));
+    return { tyne: true, count: m ? Number(m[1]) : null };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Records to write, in chunks, so a large zone is not one huge string. */
+const CHUNK = 4096;
+
+/** Writes `chunks` to a temp file beside `path`, fsyncs it, and renames it over `path`. */
+async function writeAtomic(path: string, chunks: Iterable<string>): Promise<void> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const fh = await open(tmp, 'wx', 0o644);
+  let renamed = false;
+  try {
+    for (const c of chunks) await fh.write(c, null, 'utf8');
+    await fh.sync();
+    await fh.close();
+    await rename(tmp, path);
+    renamed = true;
+  } finally {
+    if (!renamed) {
+      await fh.close().catch(() => undefined);
+      await unlink(tmp).catch(() => undefined);
+    }
+  }
+  // Make the rename itself durable (not supported everywhere: best effort).
+  try {
+    const d = await open(dir, 'r');
+    try {
+      await d.sync();
+    } finally {
+      await d.close();
+    }
+  } catch {
+    /* directories cannot be fsynced on this platform */
+  }
+}
+
+/** The zone as master-file text: `$ORIGIN`, the SOA, then every other record in canonical order. */
+function* zoneText(zone: Zone): Generator<string> {
+  const records = zone.canonicalRecords();
+  yield `${HEAD_MARK} serial ${zone.serial}\n$ORIGIN ${zone.origin.toText()}\n`;
+  const soa = records.filter((rr) => rr.type === RRType.SOA && rr.name.equals(zone.origin));
+  let buf: string[] = soa.map(formatRecord);
+  for (const rr of records) {
+    if (rr.type === RRType.SOA && rr.name.equals(zone.origin)) continue;
+    buf.push(formatRecord(rr));
+    if (buf.length >= CHUNK) {
+      yield buf.join('\n') + '\n';
+      buf = [];
+    }
+  }
+  if (buf.length > 0) yield buf.join('\n') + '\n';
+  yield `${END_MARK}${records.length}\n`;
+}
+
+/**
+ * Saves `zone` to `path` and `state` to `path + '.state.json'`, each
+ * atomically, zone first (so the state never names a zone newer than the
+ * one on disk). The folder is created if missing.
+ */
+export async function saveZone(path: string, zone: Zone, state: SecondaryState): Promise<void> {
+  await writeAtomic(path, zoneText(zone));
+  await saveState(path, state);
+}
+
+/** Saves only the state file (after a refresh that found the copy up to date). */
+export async function saveState(path: string, state: SecondaryState): Promise<void> {
+  await writeAtomic(statePath(path), [JSON.stringify(state, null, 2) + '\n']);
+}
+
+function isFiniteNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+function parseState(text: string): SecondaryState | null {
+  const o: unknown = JSON.parse(text);
+  if (typeof o !== 'object' || o === null) return null;
+  const s = o as Record<string, unknown>;
+  if (!isFiniteNumber(s['serial']) || !isFiniteNumber(s['lastRefresh']) || !isFiniteNumber(s['expiresAt'])) return null;
+  if (typeof s['primary'] !== 'string') return null;
+  return { serial: s['serial'] >>> 0, lastRefresh: s['lastRefresh'], expiresAt: s['expiresAt'], primary: s['primary'] };
+}
+
+/**
+ * Reads the saved copy. Only `path` itself is read (never a temp file left
+ * by a crash), and a file that does not load completely gives no zone, so
+ * a damaged copy is never served. Missing files are not errors.
+ */
+export function loadSaved(path: string, origin: Name, options: { zoneClass?: number } = {}): LoadSavedResult {
+  const errors: string[] = [];
+  let zone: Zone | null = null;
+  let state: SecondaryState | null = null;
+  if (existsSync(path)) {
+    try {
+      const done = checkComplete(path);
+      if (done.tyne && done.count === null) throw new Error('saved zone is incomplete (no end marker)');
+      const r = loadZoneFile(path, origin, options.zoneClass === undefined ? {} : { zoneClass: options.zoneClass });
+      zone = r.zone;
+      if (zone !== null && done.count !== null && zone.canonicalRecords().length !== done.count) {
+        zone = null;
+        errors.push(`${path}: saved zone is incomplete (${done.count} records expected)`);
+      } else if (zone === null) {
+        const first = r.errors.slice(0, 5).map(formatDiagnostic);
+        errors.push(`${path}: saved zone does not load (${r.errors.length} error(s))${first.length ? ': ' + first.join('; ') : ''}`);
+      }
+    } catch (e) {
+      errors.push(`${path}: ${(e as Error).message}`);
+    }
+  }
+  const sp = statePath(path);
+  if (existsSync(sp)) {
+    try {
+      state = parseState(readFileSync(sp, 'utf8'));
+      if (state === null) errors.push(`${sp}: not a valid state file`);
+    } catch (e) {
+      errors.push(`${sp}: ${(e as Error).message}`);
+    }
+  }
+  return { zone, state, errors };
+}

@@ -1,0 +1,151 @@
+/** The secondary's saved copy: atomic save, load round trip, crash leftovers and damaged files. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { loadZoneText } from '../../../src/daemon/load-zone.js';
+import { Name } from '../../../src/wire/index.js';
+import type { Zone } from '../../../src/zone/index.js';
+import { formatRecord } from '../../../src/zonefile/zone-printer.js';
+import { loadSaved, saveZone, statePath, type SecondaryState } from '../../../src/xfr/zone-store.js';
+
+const origin = Name.fromText('example.com.');
+const dir = mkdtempSync(join(tmpdir(), 'tyne-zone-store-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function zoneText(serial: number, extra: string[] = []): string {
+  return [
+    '$TTL 300',
+    `@ IN SOA ns1 hostmaster ${serial} 3600 900 604800 300`,
+    '@ IN NS ns1',
+    '@ IN NS ns2.example.net.',
+    '@ IN MX 10 mail',
+    'ns1 IN A 192.0.2.1',
+    'ns1 IN AAAA 2001:db8::1',
+    'mail 60 IN A 192.0.2.2',
+    'www IN CNAME @',
+    'txt IN TXT "hello world" "semi;colon" "quote\\"d"',
+    'Case IN A 192.0.2.3',
+    '_sip._tcp IN SRV 0 5 5060 sip',
+    'sip IN A 192.0.2.4',
+    'sub IN NS ns.sub',
+    'ns.sub IN A 192.0.2.5',
+    '*.wild IN TXT "wild"',
+    'caa IN CAA 0 issue "ca.example.net"',
+    'x IN TYPE65280 \\# 3 010203',
+    ...extra,
+  ].join('\n') + '\n';
+}
+
+function zoneOf(serial: number, extra: string[] = []): Zone {
+  return loadZoneText(zoneText(serial, extra), origin);
+}
+
+const lines = (z: Zone): string[] => z.canonicalRecords().map(formatRecord);
+
+function state(serial: number): SecondaryState {
+  return { serial, lastRefresh: 1_700_000_000_000, expiresAt: 1_700_604_800_000, primary: '192.0.2.53:53' };
+}
+
+describe('saveZone / loadSaved', () => {
+  it('round-trips: the loaded copy has the same canonical records, and the state', async () => {
+    const path = join(dir, 'rt', 'deeper', 'example.com.zone'); // folders created
+    const zone = zoneOf(7);
+    await saveZone(path, zone, state(7));
+    const text = readFileSync(path, 'utf8');
+    assert.match(text, /^; saved by tyne/);
+    assert.match(text, /\n\$ORIGIN example\.com\.\n/);
+    // SOA first.
+    const firstRecord = text.split('\n').find((l) => l !== '' && !l.startsWith(';') && !l.startsWith('$'))!;
+    assert.match(firstRecord, /\tSOA\t/);
+    const r = loadSaved(path, origin);
+    assert.deepEqual(r.errors, []);
+    assert.ok(r.zone);
+    assert.equal(r.zone.serial, 7);
+    assert.deepEqual(lines(r.zone), lines(zone));
+    assert.deepEqual(r.state, state(7));
+    assert.deepEqual(JSON.parse(readFileSync(statePath(path), 'utf8')), state(7));
+    // No temp files left behind.
+    assert.deepEqual(readdirSync(join(dir, 'rt', 'deeper')).sort(), ['example.com.zone', 'example.com.zone.state.json']);
+  });
+
+  it('replaces an older copy', async () => {
+    const path = join(dir, 'replace.zone');
+    await saveZone(path, zoneOf(1), state(1));
+    await saveZone(path, zoneOf(2, ['new IN A 192.0.2.99']), state(2));
+    const r = loadSaved(path, origin);
+    assert.equal(r.zone?.serial, 2);
+    assert.ok(lines(r.zone!).some((l) => l.startsWith('new.example.com.')));
+    assert.equal(r.state?.serial, 2);
+  });
+
+  it('a crash mid-write (temp file left behind) leaves the old copy in use', async () => {
+    const path = join(dir, 'crash.zone');
+    await saveZone(path, zoneOf(1), state(1));
+    const before = readFileSync(path, 'utf8');
+    // What a crash during the next save leaves: a partial temp file beside the copy.
+    const partial = zoneText(2).slice(0, 120);
+    writeFileSync(join(dir, `.crash.zone.tmp-99999-deadbeef`), partial);
+    writeFileSync(join(dir, `.crash.zone.state.json.tmp-99999-deadbeef`), '{"serial": 2, "lastRe');
+    const r = loadSaved(path, origin);
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.zone?.serial, 1);
+    assert.equal(r.state?.serial, 1);
+    assert.equal(readFileSync(path, 'utf8'), before);
+    // And the next save still works.
+    await saveZone(path, zoneOf(3), state(3));
+    assert.equal(loadSaved(path, origin).zone?.serial, 3);
+  });
+
+  it('a truncated copy gives no zone and an error (cut mid-record or at a line end)', async () => {
+    const path = join(dir, 'trunc.zone');
+    await saveZone(path, zoneOf(5), state(5));
+    const full = readFileSync(path, 'utf8');
+    // Cut at a line end: still parses, but the end marker is gone.
+    const cutAtLine = full.slice(0, full.lastIndexOf('\n', full.length - 2) + 1);
+    writeFileSync(path, cutAtLine);
+    let r = loadSaved(path, origin);
+    assert.equal(r.zone, null);
+    assert.equal(r.errors.length, 1);
+    assert.match(r.errors[0]!, /incomplete/);
+    assert.equal(r.state?.serial, 5); // the state file is fine on its own
+    // Cut in the middle of a record.
+    writeFileSync(path, full);
+    truncateSync(path, Math.floor(statSync(path).size / 2));
+    r = loadSaved(path, origin);
+    assert.equal(r.zone, null);
+    assert.equal(r.errors.length, 1);
+  });
+
+  it('a copy whose record count does not match its end marker gives no zone', async () => {
+    const path = join(dir, 'count.zone');
+    await saveZone(path, zoneOf(5), state(5));
+    const full = readFileSync(path, 'utf8');
+    const withoutMx = full.split('\n').filter((l) => !l.includes('\tMX\t')).join('\n');
+    writeFileSync(path, withoutMx);
+    const r = loadSaved(path, origin);
+    assert.equal(r.zone, null);
+    assert.match(r.errors[0]!, /incomplete/);
+  });
+
+  it('a master file written by someone else (no markers) loads as is', () => {
+    const path = join(dir, 'foreign.zone');
+    writeFileSync(path, zoneText(9));
+    const r = loadSaved(path, origin);
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.zone?.serial, 9);
+    assert.equal(r.state, null);
+  });
+
+  it('missing files are not errors; a bad state file is', () => {
+    const path = join(dir, 'none.zone');
+    assert.deepEqual(loadSaved(path, origin), { zone: null, state: null, errors: [] });
+    writeFileSync(statePath(path), '{"serial": "x"}');
+    const r = loadSaved(path, origin);
+    assert.equal(r.state, null);
+    assert.equal(r.errors.length, 1);
+    writeFileSync(statePath(path), '{not json');
+    assert.equal(loadSaved(path, origin).errors.length, 1);
+  });
+});

@@ -23,6 +23,8 @@ export interface NamedOptions {
   timeoutMs?: number;
   /** Extra statements placed inside `options { }`. */
   extraOptions?: string;
+  /** Extra top-level statements (e.g. `key` blocks) appended at the end of named.conf. */
+  extraConfig?: string;
 }
 
 export interface NamedProcess {
@@ -39,7 +41,7 @@ function quote(s: string): string {
 }
 
 /** Writes the named.conf text for `zones` (exported for tests of the harness itself). */
-export function namedConf(dir: string, port: number, zones: readonly NamedZone[], extraOptions = ''): string {
+export function namedConf(dir: string, port: number, zones: readonly NamedZone[], extraOptions = '', extraConfig = ''): string {
   const lines = [
     'options {',
     `  directory ${quote(dir)};`,
@@ -59,6 +61,7 @@ export function namedConf(dir: string, port: number, zones: readonly NamedZone[]
   for (const z of zones) {
     lines.push(`zone ${quote(z.name)} { type primary; file ${quote(resolve(z.file))}; };`);
   }
+  if (extraConfig !== '') lines.push(extraConfig);
   return lines.join('\n') + '\n';
 }
 
@@ -68,7 +71,7 @@ export async function startNamed(zones: readonly NamedZone[], opts: NamedOptions
   const dir = mkdtempSync(join(tmpdir(), 'tyne-named-'));
   const port = await freePort();
   const conf = join(dir, 'named.conf');
-  writeFileSync(conf, namedConf(dir, port, zones, opts.extraOptions));
+  writeFileSync(conf, namedConf(dir, port, zones, opts.extraOptions, opts.extraConfig));
   // -g: foreground, log to stderr. -n 1: one worker thread is plenty.
   // As root named would switch to the "bind" user only with -u; without it, it stays root.
   const child = spawn('named', ['-g', '-n', '1', '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -1,0 +1,557 @@
+/**
+ * The transfer client against fake primaries: TCP (and UDP) servers on
+ * 127.0.0.1 written here, answering with crafted messages.
+ */
+import assert from 'node:assert/strict';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createServer, type Server, type Socket } from 'node:net';
+import { after, describe, it } from 'node:test';
+import { loadZoneText } from '../../../src/daemon/load-zone.js';
+import {
+  Name, RRType, Rcode, decodeMessage, emptyMessage, encodeMessageToBytes, type Message, type ResourceRecord,
+} from '../../../src/wire/index.js';
+import type { Zone } from '../../../src/zone/index.js';
+import { formatRecord, parseZoneText } from '../../../src/zonefile/index.js';
+import { applyDiffs } from '../../../src/xfr/apply-diff.js';
+import type { Peer } from '../../../src/xfr/peer.js';
+import { TransferError, type TransferErrorCode } from '../../../src/xfr/transfer-error.js';
+import { querySoaSerial, transferZone } from '../../../src/xfr/transfer-client.js';
+import type { TsigKey } from '../../../src/xfr/tsig-key.js';
+import { TsigStreamSigner, tsigVerify } from '../../../src/xfr/tsig.js';
+
+const origin = Name.fromText('example.');
+
+const BODY = `$TTL 300
+@ NS ns1
+@ NS ns2
+ns1 A 192.0.2.1
+ns2 A 192.0.2.2
+www A 192.0.2.10
+mail MX 10 www
+txt TXT "hello"
+`;
+
+function soaText(serial: number): string {
+  return `@ 300 SOA ns1 hostmaster ${serial} 3600 600 86400 300\n`;
+}
+
+function records(text: string): ResourceRecord[] {
+  const out: ResourceRecord[] = [];
+  const r = parseZoneText(`$TTL 300\n${text}`, { origin }, (rr) => out.push(rr));
+  assert.deepEqual(r.errors, []);
+  return out;
+}
+
+const soa = (serial: number): ResourceRecord => records(soaText(serial))[0]!;
+
+function zoneOf(serial: number, body = BODY): Zone {
+  return loadZoneText(soaText(serial) + body, origin);
+}
+
+const texts = (z: Zone): string[] => z.canonicalRecords().map(formatRecord);
+
+/** Records of a full transfer: SOA, the rest, SOA. */
+function axfrRecords(serial: number, body = BODY): ResourceRecord[] {
+  const rest = records(body);
+  return [soa(serial), ...rest, soa(serial)];
+}
+
+interface Reply {
+  answers?: ResourceRecord[];
+  rcode?: number;
+  id?: number;
+  question?: boolean;
+  tc?: boolean;
+  aa?: boolean;
+}
+
+function reply(q: Message, r: Reply): Uint8Array {
+  const m = emptyMessage(r.id ?? q.id);
+  m.qr = true;
+  m.aa = r.aa ?? true;
+  m.tc = r.tc ?? false;
+  m.rcode = r.rcode ?? 0;
+  if (r.question ?? true) m.questions.push(...q.questions);
+  m.answers.push(...(r.answers ?? []));
+  return encodeMessageToBytes(m);
+}
+
+/** What a fake primary does: send a framed message, raw octets, close, or nothing (hang). */
+type Step = Uint8Array | { raw: Uint8Array } | { delayMs: number } | 'close';
+type Handler = (q: Message, raw: Uint8Array, connection: number) => Step[];
+
+interface Fake {
+  peer: Peer;
+  queries: Message[];
+  close(): Promise<void>;
+}
+
+function frame(m: Uint8Array): Uint8Array {
+  const out = new Uint8Array(m.length + 2);
+  out[0] = m.length >>> 8;
+  out[1] = m.length & 0xff;
+  out.set(m, 2);
+  return out;
+}
+
+const open: Fake[] = [];
+after(async () => {
+  for (const f of open) await f.close();
+});
+
+/** A TCP primary on 127.0.0.1 (and a UDP one on the same port when `udp` is given). */
+async function fakePrimary(handler: Handler, udp?: (q: Message, raw: Uint8Array) => Uint8Array | null): Promise<Fake> {
+  const sockets = new Set<Socket>();
+  const queries: Message[] = [];
+  let connections = 0;
+  const server: Server = createServer((sock) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+    sock.on('error', () => {});
+    const n = connections++;
+    let buf = Buffer.alloc(0);
+    sock.on('data', async (chunk) => {
+      buf = Buffer.concat([buf, chunk]);
+      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        const raw = new Uint8Array(buf.subarray(2, 2 + buf.readUInt16BE(0)));
+        buf = buf.subarray(2 + raw.length);
+        const q = decodeMessage(raw);
+        queries.push(q);
+        for (const step of handler(q, raw, n)) {
+          if (sock.destroyed) return;
+          if (step === 'close') sock.end();
+          else if (step instanceof Uint8Array) sock.write(frame(step));
+          else if ('raw' in step) sock.write(step.raw);
+          else await new Promise((r) => setTimeout(r, step.delayMs));
+        }
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  let usock: UdpSocket | null = null;
+  if (udp !== undefined) {
+    const u = createSocket('udp4');
+    usock = u;
+    await new Promise<void>((r) => u.bind(port, '127.0.0.1', r));
+    u.on('message', (data, rinfo) => {
+      const raw = new Uint8Array(data);
+      const q = decodeMessage(raw);
+      queries.push(q);
+      const out = udp(q, raw);
+      if (out !== null) u.send(out, rinfo.port, rinfo.address);
+    });
+  }
+  let closed = false;
+  const fake: Fake = {
+    peer: { host: '127.0.0.1', port, family: 4, key: null },
+    queries,
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+      if (usock !== null) await new Promise<void>((r) => usock!.close(() => r()));
+    },
+  };
+  open.push(fake);
+  return fake;
+}
+
+/** Splits records over messages of at most `per` answers. */
+function messages(q: Message, rrs: ResourceRecord[], per: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < rrs.length; i += per) out.push(reply(q, { answers: rrs.slice(i, i + per), question: i === 0 }));
+  return out;
+}
+
+async function rejectsWith(p: Promise<unknown>, code: TransferErrorCode, match?: RegExp): Promise<TransferError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof TransferError, `expected a TransferError, got ${String(e)}`);
+    assert.equal(e.code, code, e.message);
+    if (match) assert.match(e.message, match);
+    return e;
+  }
+  assert.fail(`expected ${code}`);
+}
+
+const axfrHandler = (serial: number, body = BODY, per = 3): Handler => (q) => messages(q, axfrRecords(serial, body), per);
+
+describe('transferZone: AXFR', () => {
+  it('transfers a zone sent over several messages', async () => {
+    const f = await fakePrimary(axfrHandler(7));
+    try {
+      const r = await transferZone({ origin, peer: f.peer, key: null, current: null });
+      assert.equal(r.kind, 'AXFR');
+      assert.equal(r.serial, 7);
+      assert.equal(r.fromSerial, null);
+      assert.equal(r.fallback, null);
+      assert.equal(r.diff, null);
+      assert.equal(r.upToDate, false);
+      assert.deepEqual(texts(r.zone), texts(zoneOf(7)));
+      assert.equal(r.records, axfrRecords(7).length);
+      assert.equal(r.messages, Math.ceil(axfrRecords(7).length / 3));
+      assert.ok(r.bytes > 0);
+      const q = f.queries[0]!;
+      assert.equal(q.questions[0]!.type, RRType.AXFR);
+      assert.ok(q.questions[0]!.name.equals(origin));
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('accepts later messages that repeat the question', async () => {
+    const f = await fakePrimary((q) => {
+      const rrs = axfrRecords(3);
+      return [reply(q, { answers: rrs.slice(0, 4) }), reply(q, { answers: rrs.slice(4) })];
+    });
+    try {
+      const r = await transferZone({ origin, peer: f.peer, key: null, current: null });
+      assert.equal(r.serial, 3);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('connection closed halfway: XFR_CONNECTION', async () => {
+    const f = await fakePrimary((q) => [...messages(q, axfrRecords(7), 3).slice(0, 2), 'close']);
+    await rejectsWith(transferZone({ origin, peer: f.peer, key: null, current: null }), 'XFR_CONNECTION', /closed/);
+  });
+
+  it('connection closed inside a message: XFR_CONNECTION', async () => {
+    const f = await fakePrimary((q) => {
+      const m = frame(messages(q, axfrRecords(7), 100)[0]!);
+      return [{ raw: m.subarray(0, 20) }, 'close'];
+    });
+    await rejectsWith(transferZone({ origin, peer: f.peer, key: null, current: null }), 'XFR_CONNECTION', /middle of a message/);
+  });
+
+  it('first record not the SOA: XFR_MALFORMED', async () => {
+    const f = await fakePrimary((q) => {
+      const rrs = axfrRecords(7);
+      return messages(q, [rrs[1]!, ...rrs], 100);
+    });
+    await rejectsWith(transferZone({ origin, peer: f.peer, key: null, current: null }), 'XFR_MALFORMED', /first record/);
+  });
+
+  it('closing SOA with another serial: XFR_MALFORMED', async () => {
+    const f = await fakePrimary((q) => {
+      const rrs = axfrRecords(7);
+      rrs[rrs.length - 1] = soa(8);
+      return messages(q, rrs, 100);
+    });
+    await rejectsWith(transferZone({ origin, peer: f.peer, key: null, current: null }), 'XFR_MALFORMED', /closing SOA/);
+  });
+
+  it('records after the closing SOA: XFR_MALFORMED', async () => {
+    const f = await fakePrimary((q) => messages(q, [...axfrRecords(7), records('extra A 192.0.2.9')[0]!], 100));
+    await rejectsWith(transferZone({ origin, peer: f.peer, key: null, current: null }), 'XFR_MALFORMED', /after the closing SOA/);
+  });
+
+  it('out-of-zone record: XFR_INVALID_ZONE', async () => {
+    const f = await fakePrimary((q) => {
+      const rrs = axfrRecords(7);
+      rrs.splice(2, 0, records('www.other. A 192.0.2.66')[0]!);
+      return messages(q, rrs, 100);
+    });
+    await rejectsWith(transferZone({ origin, peer: f.peer, key: null, current: null }), 'XFR_INVALID_ZONE', /out-of-zone.*www\.other\./);
+  });
+
+  it('a zone that fails the checks: XFR_INVALID_ZONE with the error', async () => {
+    const f = await fakePrimary(axfrHandler(7, 'www A 192.0.2.1\nwww CNAME ns1\n'));
+    await rejectsWith(transferZone({ origin, peer: f.peer, key: null, current: null }), 'XFR_INVALID_ZONE', /no NS records|CNAME and other data/);
+  });
+
+  it('REFUSED: XFR_REFUSED naming the rcode', async () => {
+    const f = await fakePrimary((q) => [reply(q, { rcode: Rcode.REFUSED })]);
+    await rejectsWith(transferZone({ origin, peer: f.peer, key: null, current: null }), 'XFR_REFUSED', /REFUSED/);
+  });
+
+  it('NOTAUTH in a later message: XFR_REFUSED', async () => {
+    const f = await fakePrimary((q) => [messages(q, axfrRecords(7), 3)[0]!, reply(q, { rcode: Rcode.NOTAUTH, question: false })]);
+    await rejectsWith(transferZone({ origin, peer: f.peer, key: null, current: null }), 'XFR_REFUSED', /NOTAUTH/);
+  });
+
+  it('garbage message: XFR_MALFORMED', async () => {
+    const f = await fakePrimary(() => [Uint8Array.from({ length: 40 }, (_, i) => (i * 37 + 11) & 0xff)]);
+    await rejectsWith(transferZone({ origin, peer: f.peer, key: null, current: null }), 'XFR_MALFORMED');
+  });
+
+  it('wrong message ID: XFR_MALFORMED', async () => {
+    const f = await fakePrimary((q) => [reply(q, { answers: axfrRecords(7), id: (q.id + 1) & 0xffff })]);
+    await rejectsWith(transferZone({ origin, peer: f.peer, key: null, current: null }), 'XFR_MALFORMED', /ID/);
+  });
+
+  it('missing question in the first message: XFR_MALFORMED', async () => {
+    const f = await fakePrimary((q) => [reply(q, { answers: axfrRecords(7), question: false })]);
+    await rejectsWith(transferZone({ origin, peer: f.peer, key: null, current: null }), 'XFR_MALFORMED', /question/);
+  });
+
+  it('server never answers: XFR_TIMEOUT after idleTimeoutMs', async () => {
+    const f = await fakePrimary(() => []);
+    const t0 = Date.now();
+    await rejectsWith(transferZone({ origin, peer: f.peer, key: null, current: null, idleTimeoutMs: 200 }), 'XFR_TIMEOUT');
+    const took = Date.now() - t0;
+    assert.ok(took >= 150 && took < 3000, `took ${took} ms`);
+  });
+
+  it('a trickle slower than the whole-transfer time: XFR_TIMEOUT', async () => {
+    const f = await fakePrimary((q) => messages(q, axfrRecords(7), 1).flatMap((m) => [m, { delayMs: 100 }] as Step[]));
+    await rejectsWith(transferZone({ origin, peer: f.peer, key: null, current: null, timeoutMs: 300, idleTimeoutMs: 1000 }), 'XFR_TIMEOUT');
+  });
+
+  it('more than maxBytes: refused before the end', async () => {
+    const f = await fakePrimary(axfrHandler(7, BODY, 1));
+    await rejectsWith(transferZone({ origin, peer: f.peer, key: null, current: null, maxBytes: 200 }), 'XFR_MALFORMED', /limit/);
+  });
+
+  it('nobody listening: XFR_CONNECTION', async () => {
+    const f = await fakePrimary(() => []);
+    await f.close();
+    await rejectsWith(transferZone({ origin, peer: f.peer, key: null, current: null }), 'XFR_CONNECTION');
+  });
+});
+
+describe('transferZone: IXFR', () => {
+  const v1 = zoneOf(1);
+
+  it('sends the current SOA in the authority section; a lone older-or-equal SOA means up to date', async () => {
+    const f = await fakePrimary((q) => [reply(q, { answers: [soa(1)] })]);
+    try {
+      const r = await transferZone({ origin, peer: f.peer, key: null, current: v1 });
+      assert.equal(r.upToDate, true);
+      assert.equal(r.kind, 'IXFR');
+      assert.equal(r.zone, v1);
+      assert.equal(r.serial, 1);
+      assert.equal(r.fromSerial, 1);
+      const q = f.queries[0]!;
+      assert.equal(q.questions[0]!.type, RRType.IXFR);
+      assert.equal(q.authorities.length, 1);
+      assert.equal(q.authorities[0]!.type, RRType.SOA);
+      assert.deepEqual(formatRecord(q.authorities[0]!), formatRecord(soa(1)));
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('applies chained sequences and condenses them', async () => {
+    // 1 -> 2: www changes address, new host a; 2 -> 3: a goes again, txt changes.
+    const seq = [
+      soa(3),
+      soa(1), ...records('www A 192.0.2.10'), soa(2), ...records('www A 192.0.2.11\na A 192.0.2.20'),
+      soa(2), ...records('a A 192.0.2.20\ntxt TXT "hello"'), soa(3), ...records('txt TXT "bye"'),
+      soa(3),
+    ];
+    const f = await fakePrimary((q) => messages(q, seq, 4));
+    try {
+      const r = await transferZone({ origin, peer: f.peer, key: null, current: v1 });
+      assert.equal(r.kind, 'IXFR');
+      assert.equal(r.upToDate, false);
+      assert.equal(r.fallback, null);
+      assert.equal(r.fromSerial, 1);
+      assert.equal(r.serial, 3);
+      const want = zoneOf(3, BODY.replace('192.0.2.10', '192.0.2.11').replace('"hello"', '"bye"'));
+      assert.deepEqual(texts(r.zone), texts(want));
+      assert.equal(f.queries.length, 1);
+      const d = r.diff!;
+      assert.equal(d.fromSerial, 1);
+      assert.equal(d.toSerial, 3);
+      assert.deepEqual(d.removed.map(formatRecord).sort(), [soa(1), ...records('www A 192.0.2.10\ntxt TXT "hello"')].map(formatRecord).sort());
+      assert.deepEqual(d.added.map(formatRecord).sort(), [soa(3), ...records('www A 192.0.2.11\ntxt TXT "bye"')].map(formatRecord).sort());
+      assert.deepEqual(texts(applyDiffs(v1, [d])), texts(want));
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('an AXFR-style answer is taken as a full zone', async () => {
+    const f = await fakePrimary(axfrHandler(5));
+    try {
+      const r = await transferZone({ origin, peer: f.peer, key: null, current: v1 });
+      assert.equal(r.kind, 'AXFR');
+      assert.equal(r.fallback, 'server sent a full zone');
+      assert.equal(r.serial, 5);
+      assert.deepEqual(texts(r.zone), texts(zoneOf(5)));
+      assert.equal(f.queries.length, 1);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('a deletion of a missing record falls back to AXFR on a new connection', async () => {
+    const f = await fakePrimary((q, _raw, conn) => {
+      if (q.questions[0]!.type === RRType.IXFR) {
+        assert.equal(conn, 0);
+        return messages(q, [soa(2), soa(1), ...records('nothere A 192.0.2.99'), soa(2), ...records('b A 192.0.2.30'), soa(2)], 100);
+      }
+      assert.equal(conn, 1);
+      return axfrHandler(2, BODY + 'b A 192.0.2.30\n')(q, _raw, conn);
+    });
+    try {
+      const r = await transferZone({ origin, peer: f.peer, key: null, current: v1 });
+      assert.equal(r.kind, 'AXFR');
+      assert.match(r.fallback ?? '', /nothere\.example\./);
+      assert.equal(r.fromSerial, 1);
+      assert.equal(r.serial, 2);
+      assert.deepEqual(texts(r.zone), texts(zoneOf(2, BODY + 'b A 192.0.2.30\n')));
+      assert.deepEqual(f.queries.map((q) => q.questions[0]!.type), [RRType.IXFR, RRType.AXFR]);
+      assert.ok(r.messages >= 2);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('a sequence from a serial we do not have falls back to AXFR', async () => {
+    const f = await fakePrimary((q) => (q.questions[0]!.type === RRType.IXFR
+      ? messages(q, [soa(3), soa(2), soa(3), soa(3)], 100)
+      : axfrHandler(3)(q, new Uint8Array(0), 0)));
+    try {
+      const r = await transferZone({ origin, peer: f.peer, key: null, current: v1 });
+      assert.equal(r.kind, 'AXFR');
+      assert.match(r.fallback ?? '', /serial 2/);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('NOTIMP to IXFR falls back to AXFR', async () => {
+    const f = await fakePrimary((q) => (q.questions[0]!.type === RRType.IXFR ? [reply(q, { rcode: Rcode.NOTIMP })] : axfrHandler(4)(q, new Uint8Array(0), 0)));
+    try {
+      const r = await transferZone({ origin, peer: f.peer, key: null, current: v1 });
+      assert.equal(r.kind, 'AXFR');
+      assert.match(r.fallback ?? '', /NOTIMP/);
+      assert.equal(r.serial, 4);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('the IXFR stream cut short: XFR_CONNECTION, no fallback', async () => {
+    const f = await fakePrimary((q) => [...messages(q, [soa(2), soa(1), ...records('www A 192.0.2.10'), soa(2)], 2).slice(0, 1), 'close']);
+    await rejectsWith(transferZone({ origin, peer: f.peer, key: null, current: v1 }), 'XFR_CONNECTION');
+    await f.close();
+    assert.equal(f.queries.length, 1);
+  });
+});
+
+describe('transferZone: TSIG', () => {
+  const key: TsigKey = { name: Name.fromText('xfr-key.'), algorithm: 'hmac-sha256', secret: Uint8Array.from(Buffer.from('c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0', 'base64')) };
+  const other: TsigKey = { ...key, secret: Uint8Array.from(Buffer.from('b3RoZXItb3RoZXItb3RoZXI=', 'base64')) };
+
+  /** Signs the answer stream with `signKey`; `sign(i)` says which messages carry a TSIG. */
+  const signed = (signKey: TsigKey, sign: (i: number, n: number) => boolean): Handler => (q, raw) => {
+    const v = tsigVerify(raw, (n) => (n.equals(key.name) ? key : undefined));
+    assert.equal(v.error, 0);
+    const msgs = messages(q, axfrRecords(9), 2);
+    const s = new TsigStreamSigner(signKey, v.mac);
+    return msgs.map((m, i) => (sign(i, msgs.length) ? s.sign(m) : m));
+  };
+
+  // (TsigStreamSigner signs every message it is given, so unsigned messages in between are tsig.test.ts's to cover.)
+  it('verifies every message and accepts the zone', async () => {
+    const f = await fakePrimary(signed(key, () => true));
+    try {
+      const r = await transferZone({ origin, peer: f.peer, key, current: null });
+      assert.equal(r.serial, 9);
+      assert.ok(f.queries[0]!.tsig !== null);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('the last message unsigned: XFR_TSIG', async () => {
+    const f = await fakePrimary(signed(key, (i, n) => i < n - 1));
+    await rejectsWith(transferZone({ origin, peer: f.peer, key, current: null }), 'XFR_TSIG', /last message/);
+  });
+
+  it('no TSIG at all: XFR_TSIG', async () => {
+    const f = await fakePrimary(signed(key, () => false));
+    await rejectsWith(transferZone({ origin, peer: f.peer, key, current: null }), 'XFR_TSIG', /not signed/);
+  });
+
+  it('signed with another secret: XFR_TSIG', async () => {
+    const f = await fakePrimary(signed(other, () => true));
+    await rejectsWith(transferZone({ origin, peer: f.peer, key, current: null }), 'XFR_TSIG');
+  });
+});
+
+describe('querySoaSerial', () => {
+  it('reads the serial from an authoritative UDP answer', async () => {
+    const f = await fakePrimary(() => [], (q) => reply(q, { answers: [soa(42)] }));
+    try {
+      assert.equal(await querySoaSerial({ origin, peer: f.peer, key: null, timeoutMs: 2000 }), 42);
+      assert.equal(f.queries[0]!.questions[0]!.type, RRType.SOA);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('retries over TCP when the UDP answer is truncated', async () => {
+    const f = await fakePrimary((q) => [reply(q, { answers: [soa(77)] })], (q) => reply(q, { tc: true }));
+    try {
+      assert.equal(await querySoaSerial({ origin, peer: f.peer, key: null, timeoutMs: 2000 }), 77);
+      assert.equal(f.queries.length, 2);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('retries over UDP when a datagram is lost', async () => {
+    let n = 0;
+    const f = await fakePrimary(() => [], (q) => (n++ === 0 ? null : reply(q, { answers: [soa(5)] })));
+    try {
+      assert.equal(await querySoaSerial({ origin, peer: f.peer, key: null, timeoutMs: 1500 }), 5);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('not authoritative: XFR_REFUSED; no SOA: XFR_MALFORMED; error rcode: XFR_REFUSED; silence: XFR_TIMEOUT', async () => {
+    const f1 = await fakePrimary(() => [], (q) => reply(q, { answers: [soa(5)], aa: false }));
+    await rejectsWith(querySoaSerial({ origin, peer: f1.peer, key: null, timeoutMs: 1000 }), 'XFR_REFUSED', /AA/);
+    const f2 = await fakePrimary(() => [], (q) => reply(q, { answers: records('www A 192.0.2.1') }));
+    await rejectsWith(querySoaSerial({ origin, peer: f2.peer, key: null, timeoutMs: 1000 }), 'XFR_MALFORMED', /no SOA/);
+    const f3 = await fakePrimary(() => [], (q) => reply(q, { rcode: Rcode.SERVFAIL }));
+    await rejectsWith(querySoaSerial({ origin, peer: f3.peer, key: null, timeoutMs: 1000 }), 'XFR_REFUSED', /SERVFAIL/);
+    const f4 = await fakePrimary(() => [], () => null);
+    await rejectsWith(querySoaSerial({ origin, peer: f4.peer, key: null, timeoutMs: 300 }), 'XFR_TIMEOUT');
+    for (const f of [f1, f2, f3, f4]) await f.close();
+  });
+});
+
+describe('applyDiffs', () => {
+  const v1 = zoneOf(1);
+  const diff = (from: number, to: number, del: string, add: string) => ({
+    fromSerial: from, toSerial: to, removed: [soa(from), ...(del ? records(del) : [])], added: [soa(to), ...(add ? records(add) : [])],
+  });
+
+  it('matches deletions without regard to letter case or TTL', () => {
+    const z = applyDiffs(v1, [diff(1, 2, 'WWW 60 A 192.0.2.10', '')]);
+    assert.equal(z.serial, 2);
+    assert.ok(!texts(z).some((t) => t.startsWith('www.')));
+  });
+
+  it('a deletion of a missing record: XFR_IXFR_MISMATCH', () => {
+    assert.throws(() => applyDiffs(v1, [diff(1, 2, 'www A 192.0.2.99', '')]), (e: unknown) => e instanceof TransferError && e.code === 'XFR_IXFR_MISMATCH');
+  });
+
+  it('the same record deleted twice: XFR_IXFR_MISMATCH', () => {
+    assert.throws(() => applyDiffs(v1, [diff(1, 2, 'www A 192.0.2.10', ''), diff(2, 3, 'www A 192.0.2.10', '')]), (e: unknown) => e instanceof TransferError && e.code === 'XFR_IXFR_MISMATCH');
+  });
+
+  it('must start at the zone serial and chain', () => {
+    assert.throws(() => applyDiffs(v1, [diff(2, 3, '', '')]), (e: unknown) => e instanceof TransferError && e.code === 'XFR_IXFR_MISMATCH');
+    assert.throws(() => applyDiffs(v1, [diff(1, 2, '', ''), diff(5, 6, '', '')]), (e: unknown) => e instanceof TransferError && e.code === 'XFR_IXFR_MISMATCH');
+  });
+
+  it('a result that fails the zone checks: XFR_INVALID_ZONE', () => {
+    assert.throws(() => applyDiffs(v1, [diff(1, 2, '@ NS ns1\n@ NS ns2', '')]), (e: unknown) => e instanceof TransferError && e.code === 'XFR_INVALID_ZONE');
+  });
+
+  it('a TTL change (delete, re-add with another TTL)', () => {
+    const z = applyDiffs(v1, [diff(1, 2, 'www A 192.0.2.10', 'www 60 A 192.0.2.10')]);
+    assert.ok(texts(z).includes('www.example.\t60\tIN\tA\t192.0.2.10'));
+  });
+});

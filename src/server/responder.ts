@@ -8,7 +8,7 @@ import type { TransferHooks } from './transfer-hooks.js';
 import { axfrMessages } from '../xfr/axfr-out.js';
 import { ixfrMessages } from '../xfr/ixfr-out.js';
 import type { TsigKey } from '../xfr/tsig-key.js';
-import { TsigError, TsigStreamSigner, tsigAppendUnsigned, tsigSign, tsigVerify, type TsigVerified } from '../xfr/tsig.js';
+import { TsigError, TsigStreamSigner, tsigAppendUnsigned, tsigSign, tsigTimeOtherData, tsigVerify, type TsigVerified } from '../xfr/tsig.js';
 import { decodeMessage, type Question } from '../wire/index.js';
 
 /** What the responder needs to know besides the zones. */
@@ -118,15 +118,9 @@ export class Responder {
   #tsigError(req: Request, v: TsigVerified): Uint8Array {
     const base = this.#small(req, Rcode.NOTAUTH, false, null);
     if (v.error === TsigError.BADTIME && v.key !== null) {
-      const now = Math.floor(Date.now() / 1000);
-      const other = new Uint8Array(6);
-      other[0] = Math.floor(now / 2 ** 40) & 0xff;
-      other[1] = Math.floor(now / 2 ** 32) & 0xff;
-      other[2] = (now >>> 24) & 0xff;
-      other[3] = (now >>> 16) & 0xff;
-      other[4] = (now >>> 8) & 0xff;
-      other[5] = now & 0xff;
-      return tsigSign(base, v.key, { requestMac: v.mac, error: TsigError.BADTIME, otherData: other, now }).bytes;
+      // RFC 8945 §5.2.3: signed, with the request's time as time signed and ours in Other Data (as BIND does).
+      const other = tsigTimeOtherData(Math.floor(Date.now() / 1000));
+      return tsigSign(base, v.key, { requestMac: v.mac, error: TsigError.BADTIME, otherData: other, now: v.time }).bytes;
     }
     return tsigAppendUnsigned(base, v.keyName ?? Name.ROOT, v.algorithm ?? Name.ROOT, v.error === TsigError.NOERROR ? TsigError.BADKEY : v.error, { originalId: req.id });
   }

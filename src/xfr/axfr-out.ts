@@ -268,13 +268,13 @@ export function* streamZone(p: XfrPacker, zone: Zone): Generator<Uint8Array<Arra
   writeSoa(p, zone, out);
   const apex = zone.lookup(zone.origin);
   if (apex !== undefined) {
-    for (const rrset of apex.rrsets.values()) if (rrset.type !== RRType.SOA) writeRRset(p, apex, rrset, out);
+    for (const rrset of apex.transientRRsets()) if (rrset.type !== RRType.SOA) writeRRset(p, apex, rrset, out);
   }
   yield* out;
   out.length = 0;
   for (const node of zone.nodes()) {
     if (node === apex) continue;
-    for (const rrset of node.rrsets.values()) writeRRset(p, node, rrset, out);
+    for (const rrset of node.transientRRsets()) writeRRset(p, node, rrset, out);
     if (out.length > 0) {
       yield* out;
       out.length = 0;

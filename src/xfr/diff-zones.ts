@@ -109,7 +109,7 @@ export function diffZones(oldZone: Zone, newZone: Zone): ZoneDiff {
   for (const node of newZone.nodes()) {
     if (node.rrsets.size === 0) continue;
     const before = counterpart(newZone, node, oldZone);
-    for (const rrset of node.rrsets.values()) {
+    for (const rrset of node.transientRRsets()) {
       if (isApexSoa(node, rrset)) continue;
       const prev = before?.rrsets.get(rrset.type);
       if (prev === undefined || prev.class !== rrset.class) {
@@ -122,7 +122,7 @@ export function diffZones(oldZone: Zone, newZone: Zone): ZoneDiff {
     }
     if (before !== undefined) {
       // RRsets of types the new node lacks.
-      for (const prev of before.rrsets.values()) {
+      for (const prev of before.transientRRsets()) {
         if (isApexSoa(before, prev)) continue;
         const now = node.rrsets.get(prev.type);
         if (now === undefined || now.class !== prev.class) pushRecords(before, prev, removed);
@@ -134,7 +134,7 @@ export function diffZones(oldZone: Zone, newZone: Zone): ZoneDiff {
     // Nodes still holding records were compared above (an empty non-terminal now holds none).
     const after = counterpart(oldZone, node, newZone);
     if (after !== undefined && after.rrsets.size > 0) continue;
-    for (const rrset of node.rrsets.values()) if (!isApexSoa(node, rrset)) pushRecords(node, rrset, removed);
+    for (const rrset of node.transientRRsets()) if (!isApexSoa(node, rrset)) pushRecords(node, rrset, removed);
   }
   return { fromSerial: oldZone.serial, toSerial: newZone.serial, removed, added };
 }

@@ -10,6 +10,12 @@ export interface ZoneNode {
   readonly rrsets: ReadonlyMap<number, RRset>;
   /** NodeFlags bits. */
   readonly flags: number;
+  /**
+   * Every RRset, for a walk over the whole zone (a transfer, a diff): like
+   * `rrsets.values()`, but an RRset the node keeps inline is handed out as
+   * a passing object and not kept, so one walk does not grow the zone.
+   */
+  transientRRsets(): RRset[];
 }
 
 /**
@@ -203,6 +209,20 @@ export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
     }
     while (r.next !== undefined) r = r.next;
     r.next = rrset;
+  }
+
+  transientRRsets(): RRsetImpl[] {
+    const out: RRsetImpl[] = [];
+    const tc = this.inlineTypeClass;
+    if (tc !== 0) {
+      const type = tc & 0xffff;
+      const cls = (tc - type) / 0x10000;
+      out.push(new RRsetImpl(this, type, cls, this.inlineTtl, this.chunk, this.end, this.inlineEnd));
+      const t2 = this.inline2;
+      if (t2 !== 0) out.push(new RRsetImpl(this, t2 & 0xffff, cls, this.inlineTtl, this.chunk, this.inlineEnd, this.inlineEnd + (t2 >>> 16)));
+    }
+    for (let r = this.items; r !== undefined; r = r.next) out.push(r);
+    return out;
   }
 
   /** The RRsets as an array (a fresh one). */

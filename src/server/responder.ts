@@ -157,7 +157,7 @@ export class Responder {
     // `req` is shared with the next request: copy what the stream needs.
     const query = { id: req.id, question: buf.slice(HEADER, req.questionEnd), rd: (req.flags & 0x0100) !== 0 };
     const reserve = key === null ? 0 : tsigReserve(key);
-    const info: { kind?: string; reason?: string } = {};
+    const info: { kind?: string; reason?: string; records?: number } = {};
     const fromSerial = req.qtype === RRType.IXFR ? req.ixfrSerial : null;
     const messages = req.qtype === RRType.AXFR
       ? axfrMessages(zone, query, { reserve })
@@ -168,9 +168,11 @@ export class Responder {
     }
     return signedStream(messages, key, requestMac, (n, bytes, ms, complete) => {
       const kind = req.qtype === RRType.AXFR ? 'AXFR' : info.kind === 'AXFR' ? 'AXFR' : info.kind === 'UPTODATE' ? 'UPTODATE' : 'IXFR';
+      // AXFR: every record and the closing SOA again; IXFR: the condensed sequence; up to date: one SOA.
+      const records = kind === 'AXFR' ? zone.recordCount + 1 : kind === 'UPTODATE' ? 1 : (info.records ?? 0);
       hooks.transferred({
         zone: zone.origin.toText(), peer: ctx.address ?? '', kind, reason: info.reason ?? null, fromSerial, serial: zone.serial,
-        messages: n, bytes, durationMs: ms, key: who.key, complete,
+        records, messages: n, bytes, durationMs: ms, key: who.key, complete,
       });
     });
   }

@@ -13,6 +13,8 @@ export interface TransferOutInfo {
   reason: string | null;
   fromSerial: number | null;
   serial: number;
+  /** Records sent (SOAs included). */
+  records: number;
   messages: number;
   bytes: number;
   durationMs: number;

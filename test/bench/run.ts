@@ -1,14 +1,19 @@
 /**
  * `npm run bench`: wire encode/decode throughput against dns-packet, then
  * zone loading against named-checkzone and nsd-checkzone, then serving
- * (dnsperf against Tyne, NSD and a bare Node UDP echo server).
+ * (dnsperf against Tyne, NSD and a bare Node UDP echo server), then zone
+ * transfers (AXFR out of BIND, NSD and Tyne timed with dig; Tyne as a
+ * secondary on NOTIFY).
  *   node dist/test/bench/run.js               3 runs x 1 s per case, medians; 1,000,000-host zone
  *   node dist/test/bench/run.js --quick       smoke run (a few seconds, rough numbers; 50,000-host zone)
  *   node dist/test/bench/run.js --wire-only   only the wire benchmark (--zone-only: only the zone one)
  *   node dist/test/bench/run.js --serve-only  only the serving benchmark (10 s per server; with --quick 3 s)
+ *   node dist/test/bench/run.js --transfer-only  only the transfer benchmark (median of 3 AXFRs of the
+ *                                             1,000,000-host zone; with --quick 1 AXFR of a 100,000-host zone)
  *   npm run bench -- --serve-only --quick     the same through npm (builds first)
  */
 import { runServeBench } from './serve-bench.js';
+import { runTransferBench } from './transfer-bench.js';
 import { runZoneBench } from './zone-bench.js';
 import { BASE_DECODE, BASE_ENCODE, FULL, QUICK, SCENARIO, measure, prepare, sinkValue, wireCases } from './wire-bench.js';
 
@@ -16,16 +21,30 @@ const quick = process.argv.includes('--quick');
 const wireOnly = process.argv.includes('--wire-only');
 const zoneOnly = process.argv.includes('--zone-only');
 const serveOnly = process.argv.includes('--serve-only');
+const transferOnly = process.argv.includes('--transfer-only');
+const only = wireOnly || zoneOnly || serveOnly || transferOnly;
 const opts = quick ? QUICK : FULL;
 
-if (!zoneOnly && !serveOnly) runWireBench();
-if (!wireOnly && !serveOnly) {
-  if (!zoneOnly) console.log('');
+let first = true;
+const gap = (): void => {
+  if (!first) console.log('');
+  first = false;
+};
+if (!only || wireOnly) {
+  gap();
+  runWireBench();
+}
+if (!only || zoneOnly) {
+  gap();
   runZoneBench(quick);
 }
-if (!wireOnly && !zoneOnly) {
-  if (!serveOnly) console.log('');
+if (!only || serveOnly) {
+  gap();
   await runServeBench(quick);
+}
+if (!only || transferOnly) {
+  gap();
+  await runTransferBench(quick);
 }
 
 function runWireBench(): void {

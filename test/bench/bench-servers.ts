@@ -1,0 +1,269 @@
+/**
+ * Helpers shared by the benchmarks that run real servers (serve-bench,
+ * transfer-bench): launching a server and keeping the tail of its output,
+ * stopping it and its descendants (SIGTERM, then SIGKILL after 3 s),
+ * waiting until it answers on UDP, CPU and memory of a process tree from
+ * /proc, and finding tools.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BENCH_ORIGIN } from './zone-generator.js';
+
+export const READY_TIMEOUT_MS = 30_000;
+export const STOP_GRACE_MS = 3_000;
+export const CLK_TCK = clockTicks();
+
+export interface Running {
+  child: ChildProcess;
+  /** Last few KB of stdout and stderr, for error messages. */
+  output(): string;
+  exited(): boolean;
+  exitPromise: Promise<number | null>;
+}
+
+export function launch(cmd: string, args: string[]): Running {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let tail = '';
+  const keep = (c: Buffer): void => {
+    tail = (tail + c.toString('utf8')).slice(-4096);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  let done = false;
+  const exitPromise = new Promise<number | null>((res) => {
+    child.once('exit', (code) => {
+      done = true;
+      res(code);
+    });
+    child.once('error', (e) => {
+      done = true;
+      tail += `\n${e.message}`;
+      res(null);
+    });
+  });
+  return { child, output: () => tail.trim(), exited: () => done, exitPromise };
+}
+
+/** SIGTERM, then SIGKILL for the process and every descendant still there after STOP_GRACE_MS. */
+export async function stop(r: Running): Promise<void> {
+  if (r.exited() || r.child.pid === undefined) return;
+  const pids = processTree(r.child.pid);
+  r.child.kill('SIGTERM');
+  // Descendants (cluster workers, NSD's children) must go too; whatever is
+  // still there after the grace period gets SIGKILL.
+  const deadline = Date.now() + STOP_GRACE_MS;
+  while (Date.now() < deadline && pids.some(alive)) await sleep(50);
+  for (const pid of pids) {
+    if (alive(pid)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+  await Promise.race([r.exitPromise, sleep(1000)]);
+}
+
+export function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return statFields(stat)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Sends a query for an existing host every 200 ms until an answer with the same ID comes back (any rcode). */
+export async function waitUntilAnswering(port: number, server: Running, timeoutMs = READY_TIMEOUT_MS): Promise<void> {
+  const sock = createSocket('udp4');
+  const started = Date.now();
+  try {
+    await new Promise<void>((res, rej) => {
+      sock.once('error', rej);
+      sock.bind(0, '127.0.0.1', () => res());
+    });
+    let answered = false;
+    let id = 0x1234;
+    sock.on('message', (msg) => {
+      if (msg.length >= 12 && msg.readUInt16BE(0) === id && (msg[2]! & 0x80) !== 0) answered = true;
+    });
+    sock.on('error', () => {
+      /* ICMP port unreachable while the server starts; keep polling */
+    });
+    for (let attempt = 0; attempt < Math.ceil(timeoutMs / 200) && Date.now() - started < timeoutMs; attempt++) {
+      if (server.exited()) throw new Error(`it exited before answering: ${server.output() || '(no output)'}`);
+      id = (id + 1) & 0xffff;
+      sock.send(queryPacket(id, `host1.${BENCH_ORIGIN}`), port, '127.0.0.1');
+      await sleep(200);
+      if (answered) return;
+    }
+    throw new Error(`no answer on 127.0.0.1:${port} within ${timeoutMs / 1000} s: ${server.output() || '(no output)'}`);
+  } finally {
+    sock.close();
+  }
+}
+
+export function queryPacket(id: number, name: string): Buffer {
+  const labels = name.replace(/\.$/, '').split('.');
+  const parts: number[] = [id >> 8, id & 255, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0];
+  for (const l of labels) parts.push(l.length, ...Buffer.from(l, 'ascii'));
+  parts.push(0, 0, 1, 0, 1);
+  return Buffer.from(parts);
+}
+
+/** `pid` and all its descendants, found through /proc/PID/task/TID/children. */
+export function processTree(pid: number): number[] {
+  const out: number[] = [];
+  const todo = [pid];
+  while (todo.length > 0 && out.length < 1000) {
+    const p = todo.pop()!;
+    out.push(p);
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${p}/task`);
+    } catch {
+      continue;
+    }
+    for (const t of tasks) {
+      try {
+        for (const c of readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim().split(/\s+/)) {
+          if (c !== '') todo.push(Number(c));
+        }
+      } catch {
+        /* thread or process gone */
+      }
+    }
+  }
+  return out;
+}
+
+/** Fields of /proc/PID/stat after the command name: [0] is the state, [11] utime, [12] stime. */
+export function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+export function cpuTicks(pids: number[]): number {
+  let sum = 0;
+  for (const pid of pids) {
+    try {
+      const f = statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      sum += Number(f[11]) + Number(f[12]);
+    } catch {
+      /* gone */
+    }
+  }
+  return sum;
+}
+
+/** Busy jiffies of all CPUs together (user, nice, system, irq, softirq), from the first line of /proc/stat. */
+export function machineBusyTicks(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return f[0]! + f[1]! + f[2]! + f[5]! + f[6]!;
+}
+
+export function rssKiB(pids: number[]): number {
+  let sum = 0;
+  for (const pid of pids) {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m !== null) sum += Number(m[1]);
+    } catch {
+      /* gone */
+    }
+  }
+  return sum;
+}
+
+/** Peak resident memory (VmHWM) summed over `pids`, in KiB. */
+export function hwmKiB(pids: number[]): number {
+  let sum = 0;
+  for (const pid of pids) {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m !== null) sum += Number(m[1]);
+    } catch {
+      /* gone */
+    }
+  }
+  return sum;
+}
+
+export function clockTicks(): number {
+  const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+  const n = Number(r.stdout?.trim());
+  return Number.isInteger(n) && n > 0 ? n : 100;
+}
+
+// ---------------------------------------------------------------- NSD
+
+/**
+ * An nsd.conf for one zone, `BENCH_ORIGIN` from `zonePath`, on
+ * 127.0.0.1@port with one server process; `zoneExtra` lines go into the
+ * zone: clause (e.g. provide-xfr).
+ */
+export function nsdConf(dir: string, port: number, zonePath: string, zoneExtra: string[] = []): string {
+  // Response rate limiting is on by default in Debian's build (200 qps
+  // per source); a benchmark from one source must turn it off.
+  return [
+    'server:',
+    `  ip-address: 127.0.0.1@${port}`,
+    '  server-count: 1',
+    '  username: ""',
+    '  chroot: ""',
+    `  zonesdir: "${dir}"`,
+    `  pidfile: "${join(dir, 'nsd.pid')}"`,
+    '  database: ""',
+    `  zonelistfile: "${join(dir, 'zone.list')}"`,
+    `  xfrdfile: "${join(dir, 'xfrd.state')}"`,
+    `  xfrdir: "${dir}"`,
+    '  verbosity: 0',
+    '  hide-version: yes',
+    '  rrl-ratelimit: 0',
+    '  rrl-whitelist-ratelimit: 0',
+    'remote-control:',
+    '  control-enable: no',
+    'zone:',
+    `  name: "${BENCH_ORIGIN.replace(/\.$/, '')}"`,
+    `  zonefile: "${zonePath}"`,
+    ...zoneExtra.map((l) => `  ${l}`),
+    '',
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------- tools
+
+export function toolVersion(cmd: string, args: string[], re: RegExp): string | null {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.error !== undefined) return null;
+  return re.exec(`${r.stdout}\n${r.stderr}`)?.[1] ?? 'unknown version';
+}
+
+export function findNsd(): string | null {
+  for (const cand of ['nsd', '/usr/sbin/nsd', '/usr/local/sbin/nsd']) {
+    if (cand.startsWith('/') && !existsSync(cand)) continue;
+    const r = spawnSync(cand, ['-v'], { encoding: 'utf8' });
+    if (r.error === undefined && /NSD version/i.test(`${r.stdout}${r.stderr}`)) return cand;
+  }
+  return null;
+}
+
+/** The first lines of a message, joined, at most 300 characters. */
+export function oneLine(s: string): string {
+  const t = s.split('\n').map((l) => l.trim()).filter((l) => l !== '').slice(0, 3).join(' | ');
+  return t.length > 300 ? `${t.slice(0, 297)}...` : t;
+}
+
+export function fmtInt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+export function pct(f: number): string {
+  return `${(f * 100).toFixed(f < 0.01 && f > 0 ? 2 : 1)}%`;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((res) => setTimeout(res, ms));
+}

@@ -1,0 +1,598 @@
+/**
+ * The transfer benchmark: a full AXFR of the benchmark zone (1,000,000
+ * hosts, 1,333,339 records; --quick: 100,000 hosts) out of BIND, NSD and
+ * Tyne, one server at a time on 127.0.0.1, each timed with
+ * `dig +noall +stats axfr` (median of 3 runs; 1 with --quick), with the
+ * size dig reports (records, messages, bytes), the server's CPU seconds
+ * per transfer and its peak memory (VmHWM). Then Tyne as a secondary:
+ * a Tyne secondary whose first refresh failed (its primary was not up yet)
+ * gets a NOTIFY once a Tyne primary is up; timed from the NOTIFY to the
+ * secondary's "transfer of ..." log line, after which the secondary must
+ * answer for the last host of the zone.
+ */
+import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildQuery, queryUdp } from '../support/dns-client.js';
+import { repoRoot } from '../support/paths.js';
+import { freePort } from '../support/ports.js';
+import { Name, decodeMessage, emptyMessage, encodeMessageToBytes, rcodeToText, rdataToText } from '../../src/wire/index.js';
+import {
+  CLK_TCK,
+  cpuTicks,
+  findNsd,
+  fmtInt,
+  hwmKiB,
+  launch,
+  nsdConf,
+  oneLine,
+  processTree,
+  rssKiB,
+  sleep,
+  stop,
+  toolVersion,
+  waitUntilAnswering,
+  type Running,
+} from './bench-servers.js';
+import { BENCH_ORIGIN, HOSTS, writeBenchZone } from './zone-generator.js';
+
+const QUICK_HOSTS = 100_000;
+const ZONE = BENCH_ORIGIN.replace(/\.$/, '');
+/** Longest wait for one AXFR by dig, and for the secondary's transfer. */
+const XFR_TIMEOUT_MS = 300_000;
+/** Longest wait for a server to load the zone and answer its SOA. */
+const LOAD_TIMEOUT_MS = 180_000;
+
+type TimerBox = { t: ReturnType<typeof setTimeout> | undefined };
+
+interface XfrRun {
+  /** Wall seconds of the dig process (start to exit). */
+  wallS: number;
+  /** dig's own ";; Query time". */
+  queryMs: number | null;
+  records: number;
+  messages: number;
+  bytes: number;
+  /** Server CPU seconds (process tree) during this run. */
+  cpuS: number;
+  /** dig's CPU seconds. */
+  digCpuS: number;
+}
+
+interface ServerResult {
+  label: string;
+  loadS: number;
+  runs: XfrRun[];
+  median: XfrRun;
+  hwmMiB: number;
+  rssMiB: number;
+  procs: number;
+}
+
+interface Contender {
+  label: string;
+  start(port: number): Running;
+}
+
+export async function runTransferBench(quick: boolean): Promise<void> {
+  const hosts = quick ? QUICK_HOSTS : HOSTS;
+  const runs = quick ? 1 : 3;
+
+  const digVersion = toolVersion('dig', ['-v'], /DiG\s+(\S+)/);
+  if (digVersion === null) {
+    console.log('\n!!!! SKIP transfer benchmark: dig is not installed; nothing was measured !!!!\n');
+    return;
+  }
+  const namedVersion = toolVersion('named', ['-v'], /BIND\s+(\S+)/);
+  const nsdPath = findNsd();
+
+  const dir = mkdtempSync(join(tmpdir(), 'tyne-xfr-bench-'));
+  const running: Running[] = [];
+  try {
+    const zonePath = join(dir, 'bench.zone');
+    const records = writeBenchZone(zonePath, hosts);
+    console.log(
+      `Transfer benchmark: AXFR of ${BENCH_ORIGIN} (${hosts.toLocaleString('en-US')} hosts, ${records.toLocaleString('en-US')} records) ` +
+        `over TCP on 127.0.0.1, timed with dig ${digVersion} +noall +stats axfr (kdig is not used)`,
+    );
+    console.log(
+      `per server: load the zone, then ${runs} transfer${runs === 1 ? '' : 's'}${runs > 1 ? ', median by wall time' : ''}` +
+        `${quick ? ' (--quick: rough numbers only)' : ''}; servers run one at a time; ${cpus().length} CPUs shared by dig and the server; node ${process.version}`,
+    );
+    console.log(
+      'xfr s = wall seconds of the dig process; CPU s = user+system seconds of the server (process and descendants) during that transfer; ' +
+        'peak RSS = VmHWM summed over the server processes after the transfers (includes loading the zone)',
+    );
+    const load = loadavg()[0]!;
+    if (load > 0.5) console.log(`!!!! the 1-minute load average is ${load.toFixed(2)} before the run: numbers may be noisy !!!!`);
+    if (namedVersion === null) console.log('\n!!!! SKIP BIND: named is not installed; no ratios against BIND !!!!\n');
+    if (nsdPath === null) console.log('\n!!!! SKIP NSD: nsd is not installed !!!!\n');
+    console.log('');
+
+    const contenders: Contender[] = [];
+    if (namedVersion !== null) contenders.push(bindContender(`bind ${namedVersion.replace(/-.*/, '')}`, dir, zonePath));
+    if (nsdPath !== null) contenders.push(nsdContender(nsdPath, dir, zonePath));
+    contenders.push(tyneContender(dir, zonePath));
+
+    const results = new Map<string, ServerResult>();
+    for (const c of contenders) {
+      const port = await freePort();
+      const started = Date.now();
+      const server = c.start(port);
+      running.push(server);
+      try {
+        await waitForZone(port, server, LOAD_TIMEOUT_MS);
+      } catch (e) {
+        console.log(`!!!! SKIP ${c.label}: ${oneLine((e as Error).message)} !!!!`);
+        await stop(server);
+        continue;
+      }
+      const loadS = (Date.now() - started) / 1000;
+      try {
+        const done: XfrRun[] = [];
+        for (let i = 0; i < runs; i++) {
+          const pid = server.child.pid!;
+          const before = cpuTicks(processTree(pid));
+          const run = await digAxfr(port);
+          const cpuS = (cpuTicks(processTree(pid)) - before) / CLK_TCK;
+          done.push({ ...run, cpuS });
+          if (run.records !== records + 1) {
+            throw new Error(`dig got ${run.records} records, expected ${records + 1} (the SOA comes twice)`);
+          }
+          if (server.exited()) throw new Error(`the server exited during the transfer: ${server.output()}`);
+        }
+        const pids = processTree(server.child.pid!);
+        const sorted = [...done].sort((a, b) => a.wallS - b.wallS);
+        const r: ServerResult = {
+          label: c.label,
+          loadS,
+          runs: done,
+          median: sorted[Math.floor(sorted.length / 2)]!,
+          hwmMiB: hwmKiB(pids) / 1024,
+          rssMiB: rssKiB(pids) / 1024,
+          procs: pids.length,
+        };
+        results.set(c.label, r);
+        console.log(`  measured ${c.label}: ${done.map((d) => d.wallS.toFixed(2)).join(' / ')} s`);
+      } catch (e) {
+        console.log(`!!!! FAILED ${c.label}: ${oneLine((e as Error).message)} !!!!`);
+      } finally {
+        await stop(server);
+      }
+    }
+
+    let secondary: SecondaryResult | null = null;
+    try {
+      secondary = await secondaryBench(dir, zonePath, hosts, records, running);
+    } catch (e) {
+      console.log(`!!!! FAILED tyne secondary: ${oneLine((e as Error).message)} !!!!`);
+    }
+
+    console.log('');
+    printTable(contenders.map((c) => c.label), results);
+    console.log('');
+    printRatios(contenders, results);
+    if (secondary !== null) {
+      console.log('');
+      printSecondary(secondary, results.get('tyne')?.median.wallS);
+    }
+  } finally {
+    for (const r of running) await stop(r);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- servers
+
+function quote(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+function bindContender(label: string, dir: string, zonePath: string): Contender {
+  return {
+    label,
+    start(port) {
+      const bdir = join(dir, 'bind');
+      mkdirSync(bdir, { recursive: true });
+      const conf = join(bdir, 'named.conf');
+      writeFileSync(
+        conf,
+        [
+          'options {',
+          `  directory ${quote(bdir)};`,
+          `  listen-on port ${port} { 127.0.0.1; };`,
+          '  listen-on-v6 { none; };',
+          '  recursion no;',
+          `  pid-file ${quote(join(bdir, 'named.pid'))};`,
+          `  session-keyfile ${quote(join(bdir, 'session.key'))};`,
+          `  managed-keys-directory ${quote(bdir)};`,
+          '  dnssec-validation no;',
+          '  notify no;',
+          '  allow-transfer { any; };',
+          '};',
+          // No rndc control channel: nothing else listens.
+          'controls { };',
+          `zone ${quote(ZONE)} { type primary; file ${quote(zonePath)}; };`,
+          '',
+        ].join('\n'),
+      );
+      return launch('named', ['-g', '-c', conf]);
+    },
+  };
+}
+
+function nsdContender(nsdPath: string, dir: string, zonePath: string): Contender {
+  return {
+    label: 'nsd (server-count 1)',
+    start(port) {
+      const ndir = join(dir, 'nsd');
+      mkdirSync(ndir, { recursive: true });
+      const conf = join(ndir, 'nsd.conf');
+      writeFileSync(conf, nsdConf(ndir, port, zonePath, ['provide-xfr: 127.0.0.1 NOKEY']));
+      return launch(nsdPath, ['-d', '-c', conf]);
+    },
+  };
+}
+
+function tyneConfPrimary(port: number, zonePath: string, level = 'warn'): string {
+  return [
+    `listen: ["127.0.0.1:${port}"]`,
+    `log: { level: ${level} }`,
+    'zones:',
+    `  - name: ${ZONE}`,
+    `    file: ${JSON.stringify(zonePath)}`,
+    '    allow-transfer: ["127.0.0.1/32"]',
+    '',
+  ].join('\n');
+}
+
+function launchTyne(conf: string): Running {
+  return launch(process.execPath, [resolve(repoRoot, 'bin', 'tyne'), 'serve', '--config', conf]);
+}
+
+function tyneContender(dir: string, zonePath: string): Contender {
+  return {
+    label: 'tyne',
+    start(port) {
+      const conf = join(dir, 'tyne-primary.yaml');
+      writeFileSync(conf, tyneConfPrimary(port, zonePath));
+      return launchTyne(conf);
+    },
+  };
+}
+
+/** Polls SOA of the zone every 200 ms until an authoritative NOERROR answer with the SOA comes back. */
+async function waitForZone(port: number, server: Running, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  for (let id = 0x2000; Date.now() < deadline; id = (id + 1) & 0xffff) {
+    if (server.exited()) throw new Error(`it exited before answering: ${server.output() || '(no output)'}`);
+    try {
+      const m = decodeMessage(await queryUdp(port, buildQuery({ id, name: BENCH_ORIGIN, type: 6 }), 500));
+      if (m.rcode === 0 && m.aa && m.answers.some((rr) => rr.type === 6)) return;
+      last = `rcode ${rcodeToText(m.rcode)}, ${m.answers.length} answers`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    await sleep(200);
+  }
+  throw new Error(`the zone did not answer SOA on 127.0.0.1:${port} within ${timeoutMs / 1000} s (${last}): ${server.output() || '(no output)'}`);
+}
+
+// ---------------------------------------------------------------- dig
+
+async function digAxfr(port: number): Promise<Omit<XfrRun, 'cpuS'>> {
+  const args = ['+noall', '+stats', '+time=30', '+tries=1', 'axfr', ZONE, '@127.0.0.1', '-p', String(port)];
+  const t0 = process.hrtime.bigint();
+  const child = spawn('dig', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out = (out + c.toString('utf8')).slice(-65536)));
+  child.stderr!.on('data', (c: Buffer) => (out = (out + c.toString('utf8')).slice(-65536)));
+  let digTicks = 0;
+  // dig's own CPU time: sampled while it runs (it is a zombie, unreadable, once it exits).
+  const sampler = setInterval(() => {
+    if (child.pid !== undefined) digTicks = Math.max(digTicks, cpuTicks([child.pid]));
+  }, 50);
+  const killer = setTimeout(() => child.kill('SIGKILL'), XFR_TIMEOUT_MS);
+  try {
+    const code = await new Promise<number | null>((res, rej) => {
+      child.once('error', rej);
+      child.once('exit', res);
+    });
+    const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (code !== 0) throw new Error(`dig exited with ${code}: ${out.slice(-2000)}`);
+    const size = /XFR size:\s+(\d+) records \(messages (\d+), bytes (\d+)\)/.exec(out);
+    if (size === null) throw new Error(`dig printed no XFR size line (transfer refused or failed?): ${out.slice(-2000)}`);
+    const q = /Query time:\s+(\d+) msec/.exec(out);
+    return {
+      wallS,
+      queryMs: q === null ? null : Number(q[1]),
+      records: Number(size[1]),
+      messages: Number(size[2]),
+      bytes: Number(size[3]),
+      digCpuS: digTicks / CLK_TCK,
+    };
+  } finally {
+    clearInterval(sampler);
+    clearTimeout(killer);
+  }
+}
+
+// ---------------------------------------------------------------- Tyne as a secondary
+
+interface SecondaryResult {
+  /** From sending the NOTIFY to the "transfer of" log line. */
+  notifyToLogS: number;
+  /** The log line's own figures. */
+  logged: Record<string, unknown>;
+  /** The first refresh had failed before the NOTIFY (so the NOTIFY started the transfer). */
+  cleanStart: boolean;
+  lateHost: string;
+  lateAnswer: string;
+  /** Secondary memory after the transfer: current and peak; and CPU seconds during it. */
+  rssMiB: number;
+  hwmMiB: number;
+  secondaryCpuS: number;
+  primaryCpuS: number;
+}
+
+/** Splits a child's stdout into lines, parsed as JSON where they are. */
+function watchLines(r: Running): { wait(pred: (o: Record<string, unknown>) => boolean, timeoutMs: number): Promise<Record<string, unknown> | null> } {
+  const seen: Record<string, unknown>[] = [];
+  const waiters: { pred: (o: Record<string, unknown>) => boolean; done: (o: Record<string, unknown>) => void }[] = [];
+  let buf = '';
+  r.child.stdout!.on('data', (c: Buffer) => {
+    buf += c.toString('utf8');
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      let o: Record<string, unknown>;
+      try {
+        o = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        continue;
+      }
+      seen.push(o);
+      for (let i = waiters.length - 1; i >= 0; i--) {
+        if (waiters[i]!.pred(o)) waiters.splice(i, 1)[0]!.done(o);
+      }
+    }
+  });
+  return {
+    wait(pred, timeoutMs) {
+      const hit = seen.find(pred);
+      if (hit !== undefined) return Promise.resolve(hit);
+      return new Promise((res) => {
+        const box: TimerBox = { t: undefined };
+        const w = {
+          pred,
+          done: (o: Record<string, unknown>) => {
+            clearTimeout(box.t);
+            res(o);
+          },
+        };
+        waiters.push(w);
+        box.t = setTimeout(() => {
+          const i = waiters.indexOf(w);
+          if (i >= 0) waiters.splice(i, 1);
+          res(null);
+        }, timeoutMs);
+      });
+    },
+  };
+}
+
+const msgStarts = (prefix: string) => (o: Record<string, unknown>) => typeof o.msg === 'string' && o.msg.startsWith(prefix);
+
+async function secondaryBench(dir: string, zonePath: string, hosts: number, records: number, running: Running[]): Promise<SecondaryResult> {
+  const primaryPort = await freePort();
+  let secondaryPort = await freePort();
+  for (let i = 0; i < 10 && secondaryPort === primaryPort; i++) secondaryPort = await freePort();
+  const sdir = join(dir, 'secondary');
+  mkdirSync(sdir, { recursive: true });
+  const secConf = join(dir, 'tyne-secondary.yaml');
+  writeFileSync(
+    secConf,
+    [
+      `listen: ["127.0.0.1:${secondaryPort}"]`,
+      'log: { level: info }',
+      'zones:',
+      `  - name: ${ZONE}`,
+      '    type: secondary',
+      `    primaries: ["127.0.0.1:${primaryPort}"]`,
+      `    file: ${JSON.stringify(join(sdir, 'bench.zone'))}`,
+      '',
+    ].join('\n'),
+  );
+  const priConf = join(dir, 'tyne-primary-2.yaml');
+  writeFileSync(priConf, tyneConfPrimary(primaryPort, zonePath));
+
+  // The secondary starts first, with its primary not up yet: its first
+  // refresh (within ~5 s, random) fails and it waits RETRY, so the
+  // transfer below starts with the NOTIFY and nothing else.
+  const sec = launchTyne(secConf);
+  running.push(sec);
+  const lines = watchLines(sec);
+  let pri: Running | null = null;
+  try {
+    await waitUntilAnswering(secondaryPort, sec);
+    const failed = await lines.wait(msgStarts('refresh failed'), 30_000);
+    const early = await lines.wait(msgStarts('transfer of'), 0);
+    if (early !== null) throw new Error('the secondary transferred the zone before its primary was started (port reuse?)');
+
+    pri = launchTyne(priConf);
+    running.push(pri);
+    await waitForZone(primaryPort, pri, LOAD_TIMEOUT_MS);
+
+    const secPids = (): number[] => processTree(sec.child.pid!);
+    const priBefore = cpuTicks(processTree(pri.child.pid!));
+    const secBefore = cpuTicks(secPids());
+    const t0 = Date.now();
+    const transferred = lines.wait(msgStarts(`transfer of ${BENCH_ORIGIN} from`), XFR_TIMEOUT_MS);
+    const ack = await sendNotify(secondaryPort);
+    if (ack !== 'NOERROR') throw new Error(`the secondary answered the NOTIFY with ${ack}`);
+    const logged = await transferred;
+    const t1 = Date.now();
+    if (logged === null) throw new Error(`no "transfer of ${BENCH_ORIGIN} from" log line within ${XFR_TIMEOUT_MS / 1000} s: ${sec.output()}`);
+    const secondaryCpuS = (cpuTicks(secPids()) - secBefore) / CLK_TCK;
+    const primaryCpuS = (cpuTicks(processTree(pri.child.pid!)) - priBefore) / CLK_TCK;
+    // The log line's `records` counts the transfer's records (the SOA twice).
+    if (logged.records !== undefined && logged.records !== records + 1) {
+      throw new Error(`the secondary logged ${String(logged.records)} records, expected ${records + 1} (the SOA comes twice)`);
+    }
+
+    // The swap may follow the log line by a tick: poll briefly.
+    const lateHost = `host${hosts - 1}.${BENCH_ORIGIN}`;
+    let lateAnswer = 'no answer';
+    for (let i = 0; i < 50; i++) {
+      try {
+        const m = decodeMessage(await queryUdp(secondaryPort, buildQuery({ id: 0x3000 + i, name: lateHost, type: 1 }), 1000));
+        const a = m.answers.find((rr) => rr.type === 1);
+        lateAnswer = a === undefined ? `${rcodeToText(m.rcode)}, no A` : `${rcodeToText(m.rcode)} ${rdataToText(1, a.rdata)}`;
+        if (m.rcode === 0 && a !== undefined) break;
+      } catch (e) {
+        lateAnswer = (e as Error).message;
+      }
+      await sleep(100);
+    }
+    const expect = `10.${((hosts - 1) >> 16) & 255}.${((hosts - 1) >> 8) & 255}.${(hosts - 1) & 255}`;
+    if (lateAnswer !== `NOERROR ${expect}`) throw new Error(`the secondary answered ${lateHost} A with '${lateAnswer}', expected NOERROR ${expect}`);
+    const pids = secPids();
+    return {
+      notifyToLogS: (t1 - t0) / 1000,
+      logged,
+      cleanStart: failed !== null,
+      lateHost,
+      lateAnswer,
+      rssMiB: rssKiB(pids) / 1024,
+      hwmMiB: hwmKiB(pids) / 1024,
+      secondaryCpuS,
+      primaryCpuS,
+    };
+  } finally {
+    if (pri !== null) await stop(pri);
+    await stop(sec);
+  }
+}
+
+/** Sends a NOTIFY (RFC 1996) for the zone from 127.0.0.1; returns the response's rcode, bounded retries. */
+async function sendNotify(port: number): Promise<string> {
+  const m = emptyMessage(0x4e4f);
+  m.opcode = 4;
+  m.aa = true;
+  m.questions.push({ name: Name.fromText(BENCH_ORIGIN), type: 6, class: 1 });
+  const bytes = encodeMessageToBytes(m);
+  const sock = createSocket('udp4');
+  try {
+    await new Promise<void>((res, rej) => {
+      sock.once('error', rej);
+      sock.bind(0, '127.0.0.1', () => res());
+    });
+    let answer: string | null = null;
+    sock.on('message', (msg) => {
+      if (msg.length >= 12 && msg.readUInt16BE(0) === 0x4e4f && (msg[2]! & 0x80) !== 0) answer = rcodeToText(msg[3]! & 0x0f);
+    });
+    sock.on('error', () => {
+      /* keep trying */
+    });
+    for (let attempt = 0; attempt < 5 && answer === null; attempt++) {
+      sock.send(bytes, port, '127.0.0.1');
+      for (let i = 0; i < 20 && answer === null; i++) await sleep(50);
+    }
+    return answer ?? 'no answer';
+  } finally {
+    sock.close();
+  }
+}
+
+// ---------------------------------------------------------------- output
+
+function printTable(labels: string[], results: Map<string, ServerResult>): void {
+  const rows: string[][] = [
+    ['server', 'load s', 'xfr s', 'runs s', 'dig query ms', 'records', 'messages', 'bytes', 'B/record', 'CPU s', 'dig CPU s', 'peak RSS MiB', 'RSS MiB', 'procs'],
+  ];
+  for (const label of labels) {
+    const r = results.get(label);
+    if (r === undefined) {
+      rows.push([label, 'n/a', ...Array<string>(12).fill('')]);
+      continue;
+    }
+    const m = r.median;
+    rows.push([
+      label,
+      r.loadS.toFixed(1),
+      m.wallS.toFixed(2),
+      r.runs.map((x) => x.wallS.toFixed(2)).join(' / '),
+      m.queryMs === null ? 'n/a' : fmtInt(m.queryMs),
+      fmtInt(m.records),
+      fmtInt(m.messages),
+      fmtInt(m.bytes),
+      (m.bytes / m.records).toFixed(1),
+      m.cpuS.toFixed(2),
+      m.digCpuS.toFixed(2),
+      r.hwmMiB.toFixed(0),
+      r.rssMiB.toFixed(0),
+      String(r.procs),
+    ]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
+  console.log(
+    '(load s = from starting the server to its first SOA answer; xfr s = median run; dig query ms = the "Query time" dig prints; ' +
+      'CPU s and dig CPU s for the median run)',
+  );
+}
+
+function printRatios(contenders: Contender[], results: Map<string, ServerResult>): void {
+  const bind = contenders.find((c) => c.label.startsWith('bind'))?.label;
+  const nsd = contenders.find((c) => c.label.startsWith('nsd'))?.label;
+  const tyne = results.get('tyne');
+  const b = bind === undefined ? undefined : results.get(bind);
+  const n = nsd === undefined ? undefined : results.get(nsd);
+  const ratio = (x: number | undefined, y: number | undefined): string => (x === undefined || y === undefined ? 'n/a' : `${(x / y).toFixed(2)}x`);
+  console.log('ratios (time = median xfr s; bytes = octets on the wire as dig counts them):');
+  const rows: [string, ServerResult | undefined, ServerResult | undefined][] = [
+    ['tyne / bind', tyne, b],
+    ['nsd / bind', n, b],
+    ['tyne / nsd', tyne, n],
+  ];
+  for (const [name, x, y] of rows) {
+    console.log(
+      `  ${name.padEnd(12)} time ${ratio(x?.median.wallS, y?.median.wallS)}, bytes ${ratio(x?.median.bytes, y?.median.bytes)}, ` +
+        `messages ${ratio(x?.median.messages, y?.median.messages)}, server CPU ${ratio(x?.median.cpuS, y?.median.cpuS)}, ` +
+        `peak RSS ${ratio(x?.hwmMiB, y?.hwmMiB)}`,
+    );
+  }
+  if (tyne === undefined || b === undefined) {
+    console.log(`goals: n/a (${tyne === undefined ? 'tyne' : 'bind'} not measured)`);
+    return;
+  }
+  const t = tyne.median.wallS / b.median.wallS;
+  const by = tyne.median.bytes / b.median.bytes;
+  console.log(
+    `goals: time ${t.toFixed(2)}x BIND, <= 1.0x ${t <= 1 ? 'met' : 'NOT met'}; bytes ${by.toFixed(2)}x BIND, <= 1.1x ${by <= 1.1 ? 'met' : 'NOT met'}`,
+  );
+}
+
+function printSecondary(s: SecondaryResult, primaryXfrS: number | undefined): void {
+  const num = (k: string): string => (typeof s.logged[k] === 'number' ? fmtInt(s.logged[k]) : 'n/a');
+  console.log(
+    `tyne as a secondary (tyne primary, AXFR on NOTIFY): ${s.notifyToLogS.toFixed(2)} s from the NOTIFY to the "transfer of" log line` +
+      (primaryXfrS === undefined ? '' : ` (${(s.notifyToLogS / primaryXfrS).toFixed(2)}x the dig transfer from tyne)`),
+  );
+  console.log(
+    `  logged: ${num('records')} records (SOA twice), ${num('messages')} messages, ${num('bytes')} bytes; transfer ${num('durationMs')} ms, ` +
+      `until the log line ${num('ms')} ms (the secondary's own clocks, without the SOA query)`,
+  );
+  console.log(
+    `  secondary: CPU ${s.secondaryCpuS.toFixed(2)} s during the transfer, RSS ${s.rssMiB.toFixed(0)} MiB after it (peak ${s.hwmMiB.toFixed(0)} MiB); ` +
+      `primary CPU ${s.primaryCpuS.toFixed(2)} s`,
+  );
+  console.log(`  ${s.lateHost} A at the secondary: ${s.lateAnswer}`);
+  if (!s.cleanStart) {
+    console.log('  !!!! the secondary never logged its failed first refresh within 30 s: its own refresh may have overlapped the NOTIFY !!!!');
+  }
+}

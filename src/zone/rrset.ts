@@ -19,6 +19,8 @@ export interface RRset {
   readonly rdatas: readonly Uint8Array[];
   /** RRSIG only, and only when its signatures' TTLs differ: the TTL of each rdata. */
   readonly ttls?: readonly number[] | undefined;
+  /** True when the owner is spelled as the node is (then the node's name may stand for it). */
+  readonly ownerIsNode?: boolean;
 }
 
 /** The TTL of `rrset.rdatas[i]`. */

@@ -16,6 +16,8 @@ export interface ZoneNode {
    * a passing object and not kept, so one walk does not grow the zone.
    */
   transientRRsets(): RRset[];
+  /** The owner as a Name, without keeping it on the node (for a walk over the whole zone). */
+  transientName(): Name;
 }
 
 /**

@@ -159,7 +159,8 @@ export class TransferService implements TransferHooks {
   transferred(info: TransferOutInfo): void {
     const line = {
       zone: info.zone, peer: info.peer, kind: info.kind, reason: info.reason, serial: { from: info.fromSerial, to: info.serial },
-      records: info.records, messages: info.messages, bytes: info.bytes, durationMs: info.durationMs, key: info.key,
+      records: info.records, messages: info.messages, bytes: info.bytes, durationMs: info.durationMs,
+      key: info.key === null ? null : info.key.replace(/\.$/, ''),
     };
     if (info.complete) this.#log.info(line, 'transfer out');
     else this.#log.warn(line, 'transfer out ended early (client went away)');

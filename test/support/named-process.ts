@@ -25,6 +25,15 @@ export interface NamedOptions {
   extraOptions?: string;
   /** Extra top-level statements (e.g. `key` blocks) appended at the end of named.conf. */
   extraConfig?: string;
+  /**
+   * Zone blocks written verbatim after the generated `type primary` ones
+   * (e.g. `type secondary` zones, or primaries with their own `notify`
+   * statements). They are not waited for; startup then also waits (bounded)
+   * for named's `running` log line.
+   */
+  zoneStatements?: string;
+  /** Listen on this port instead of a fresh one (to restart named where a peer expects it, or when the peer's config needs the port first). */
+  port?: number;
 }
 
 export interface NamedProcess {
@@ -41,7 +50,7 @@ function quote(s: string): string {
 }
 
 /** Writes the named.conf text for `zones` (exported for tests of the harness itself). */
-export function namedConf(dir: string, port: number, zones: readonly NamedZone[], extraOptions = '', extraConfig = ''): string {
+export function namedConf(dir: string, port: number, zones: readonly NamedZone[], extraOptions = '', extraConfig = '', zoneStatements = ''): string {
   const lines = [
     'options {',
     `  directory ${quote(dir)};`,
@@ -61,6 +70,7 @@ export function namedConf(dir: string, port: number, zones: readonly NamedZone[]
   for (const z of zones) {
     lines.push(`zone ${quote(z.name)} { type primary; file ${quote(resolve(z.file))}; };`);
   }
+  if (zoneStatements !== '') lines.push(zoneStatements);
   if (extraConfig !== '') lines.push(extraConfig);
   return lines.join('\n') + '\n';
 }
@@ -69,9 +79,9 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function startNamed(zones: readonly NamedZone[], opts: NamedOptions = {}): Promise<NamedProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'tyne-named-'));
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const conf = join(dir, 'named.conf');
-  writeFileSync(conf, namedConf(dir, port, zones, opts.extraOptions, opts.extraConfig));
+  writeFileSync(conf, namedConf(dir, port, zones, opts.extraOptions, opts.extraConfig, opts.zoneStatements));
   // -g: foreground, log to stderr. -n 1: one worker thread is plenty.
   // As root named would switch to the "bind" user only with -u; without it, it stays root.
   const child = spawn('named', ['-g', '-n', '1', '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -99,16 +109,20 @@ export async function startNamed(zones: readonly NamedZone[], opts: NamedOptions
 
   const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
   const pending = new Set(zones.map((z) => z.name));
+  // With verbatim zone blocks, named's own word that it finished starting counts too.
+  let waitRunning = opts.zoneStatements !== undefined && opts.zoneStatements !== '';
   let id = 1;
-  while (pending.size > 0) {
+  while (pending.size > 0 || waitRunning) {
     if (exited) {
       await stop();
       throw new Error(`named exited before serving${spawnError ? ` (${String(spawnError)})` : ''}; log:\n${err}`);
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`named did not answer SOA for ${[...pending].join(', ')} in time; log:\n${err}`);
+      const what = pending.size > 0 ? `answer SOA for ${[...pending].join(', ')}` : 'log `running`';
+      throw new Error(`named did not ${what} in time; log:\n${err}`);
     }
+    if (waitRunning && /^\S+ \S+ running$/m.test(err)) waitRunning = false;
     for (const zone of [...pending]) {
       try {
         const reply = decodeMessage(await queryUdp(port, buildQuery({ id: id++ & 0xffff, name: zone, type: 6 }), 300));
@@ -117,7 +131,7 @@ export async function startNamed(zones: readonly NamedZone[], opts: NamedOptions
         // not up yet
       }
     }
-    if (pending.size > 0) await sleep(50);
+    if (pending.size > 0 || waitRunning) await sleep(50);
   }
   return { port, child, log: () => err, stop };
 }

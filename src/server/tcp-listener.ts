@@ -3,6 +3,9 @@ import type { HandleContext, MessageStream, Responder } from './responder.js';
 import type { ListenerErrorSink, QueryObserver } from './udp-listener.js';
 
 
+/** Longest stretch of transfer work between two turns of the event loop (ms). */
+const PUMP_SLICE_MS = 2;
+
 export interface TcpLimits {
   /** RFC 7766 §6.2.3: close a connection idle this long (ms). */
   idleTimeoutMs: number;
@@ -104,11 +107,13 @@ export class TcpListener {
       return sock.write(framed);
     };
 
-    /** Writes the transfer's messages while the socket takes them, a few per turn of the event loop so UDP answering goes on (RFC 5936 §4.2 asks that transfers not starve queries). */
+    /** Writes the transfer's messages while the socket takes them, a slice of time per turn of the event loop so UDP answering goes on. */
     const pump = (): void => {
       const s = stream;
       if (s === null || sock.destroyed) return;
-      for (let i = 0; i < 8; i++) {
+      // At most about 2 ms of transfer work per turn, so queries keep being answered meanwhile.
+      const until = performance.now() + PUMP_SLICE_MS;
+      for (let i = 0; i === 0 || performance.now() < until; i++) {
         let r;
         try {
           r = s.next();

@@ -402,11 +402,17 @@ function* signedStream(
   let bytes = 0;
   let complete = false;
   try {
-    for (let r = messages.next(); r.done !== true; r = messages.next()) {
-      const out = signer === null ? r.value : signer.sign(r.value);
+    // One message ahead, so the transfer counts as complete once its last message is handed over,
+    // even if the client (as BIND does) closes the connection before asking for more.
+    let cur = messages.next();
+    while (cur.done !== true) {
+      const next = messages.next();
+      const out = signer === null ? cur.value : signer.sign(cur.value);
       n++;
       bytes += out.length;
+      if (next.done === true) complete = true;
       yield out;
+      cur = next;
     }
     complete = true;
   } finally {

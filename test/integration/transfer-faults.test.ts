@@ -224,11 +224,14 @@ zones:
   });
 
   after(async () => {
-    await tyne?.stop();
-    for (const s of conns) s.destroy();
-    await new Promise<void>((res) => (tcp ? tcp.close(() => res()) : res()));
-    udp?.close();
-    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+    try {
+      await tyne?.stop();
+      for (const s of conns) s.destroy();
+      await new Promise<void>((res) => (tcp ? tcp.close(() => res()) : res()));
+      udp?.close();
+    } finally {
+      if (dir !== '') rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('first takes a good copy from the fake primary', async () => {

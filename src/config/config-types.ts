@@ -24,6 +24,15 @@ export interface ServerSettings {
   tcpMaxConnections: number;
   /** Processes serving the same sockets (node:cluster); 1 = no workers (default). */
   workers: number;
+  /**
+   * Bounds on a secondary zone's SOA REFRESH and RETRY, in seconds, as
+   * BIND's min-/max-refresh-time and min-/max-retry-time (defaults 300 s,
+   * 28 d, 500 s, 14 d). EXPIRE is at least REFRESH + RETRY.
+   */
+  minRefreshSec: number;
+  maxRefreshSec: number;
+  minRetrySec: number;
+  maxRetrySec: number;
 }
 
 /** One `keys:` entry (RFC 8945 shared secret). */

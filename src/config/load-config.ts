@@ -761,7 +761,16 @@ export const SERVER_DEFAULTS: Readonly<ServerSettings> = Object.freeze({
   tcpIdleTimeoutMs: 10_000,
   tcpMaxConnections: 1000,
   workers: 1,
+  // BIND 9's defaults for the same four options.
+  minRefreshSec: 300,
+  maxRefreshSec: 2_419_200,
+  minRetrySec: 500,
+  maxRetrySec: 1_209_600,
 });
+
+/** A duration setting kept in whole seconds (at least 1 s, at most 28 days). */
+const seconds = (set: (s: ServerSettings, sec: number) => void) =>
+  field(duration(999, 2_419_200_000), (s: ServerSettings, ms: number) => set(s, Math.round(ms / 1000)));
 
 /** A CH TXT answer holds one character-string, so at most 255 octets. */
 const MAX_TXT = 255;
@@ -773,6 +782,10 @@ const SERVER_KEYS: KeyTable<ServerSettings> = {
   'tcp-idle-timeout': field(duration(0, 3_600_000), (s, x) => { s.tcpIdleTimeoutMs = x; }),
   'tcp-max-connections': field(integer(1, 100_000), (s, x) => { s.tcpMaxConnections = x; }),
   workers: field(integer(1, 64), (s, x) => { s.workers = x; }),
+  'min-refresh-time': seconds((s, x) => { s.minRefreshSec = x; }),
+  'max-refresh-time': seconds((s, x) => { s.maxRefreshSec = x; }),
+  'min-retry-time': seconds((s, x) => { s.minRetrySec = x; }),
+  'max-retry-time': seconds((s, x) => { s.maxRetrySec = x; }),
 };
 
 const LOG_KEYS: KeyTable<Config['log']> = {

@@ -9,6 +9,7 @@ import { Journal } from '../xfr/journal.js';
 import { Notifier, type NotifySigner } from '../xfr/notify-out.js';
 import { peerText, type Peer } from '../xfr/peer.js';
 import { SecondaryZone } from '../xfr/secondary-zone.js';
+import type { TimerClamps } from '../xfr/refresh-timers.js';
 import { querySoaSerial, transferZone } from '../xfr/transfer-client.js';
 import type { TsigKey } from '../xfr/tsig-key.js';
 import { tsigSign, tsigVerify, TsigError } from '../xfr/tsig.js';
@@ -32,6 +33,7 @@ export class TransferService implements TransferHooks {
   readonly #log: Logger;
   #keys = new Map<string, TsigKey>();
   #settings = new Map<string, ZoneSettings>();
+  #clamps: Partial<TimerClamps> = {};
   readonly #journals = new Map<string, Journal>();
   readonly #secondaries = new Map<string, { zone: SecondaryZone; file: string; primaries: Peer[] }>();
   readonly #notifier: Notifier;
@@ -51,6 +53,8 @@ export class TransferService implements TransferHooks {
 
   /** Takes a (re)loaded configuration: keys, ACLs, and the set of secondary zones. */
   configure(config: Config): void {
+    const sv = config.server;
+    this.#clamps = { minRefresh: sv.minRefreshSec, maxRefresh: sv.maxRefreshSec, minRetry: sv.minRetrySec, maxRetry: sv.maxRetrySec };
     const keys = new Map<string, TsigKey>();
     for (const k of config.keys) {
       keys.set(keyId(k.name), { name: Name.fromText(k.name.endsWith('.') ? k.name : `${k.name}.`), algorithm: k.algorithm, secret: k.secret });
@@ -205,6 +209,7 @@ export class TransferService implements TransferHooks {
       file: z.file,
       primaries: z.primaries,
       log,
+      clamps: this.#clamps,
       deps: {
         querySerial: (peer) => querySoaSerial({ origin, peer, key: this.#keyFor(peer) }),
         transfer: async (peer, current) => {

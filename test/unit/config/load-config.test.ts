@@ -55,7 +55,10 @@ describe('loadConfig: good files', () => {
       path: cfg,
       listen: [{ host: '127.0.0.1', port: 5300, family: 4 }],
       log: { level: 'info' },
-      server: { udpPayload: 1232, identity: null, version: null, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000, workers: 1 },
+      server: {
+        udpPayload: 1232, identity: null, version: null, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000, workers: 1,
+        minRefreshSec: 300, maxRefreshSec: 2_419_200, minRetrySec: 500, maxRetrySec: 1_209_600,
+      },
       keys: [],
       zones: [],
     });
@@ -77,6 +80,10 @@ describe('loadConfig: good files', () => {
         '  tcp-idle-timeout: 30s',
         '  tcp-max-connections: 50',
         '  workers: 4',
+        '  min-refresh-time: 1s',
+        '  max-refresh-time: 1h',
+        '  min-retry-time: 2',
+        '  max-retry-time: 30m',
         'zones:',
         '  - name: shop.example',
         '    file: shop.example.zone',
@@ -100,12 +107,16 @@ describe('loadConfig: good files', () => {
       tcpIdleTimeoutMs: 30_000,
       tcpMaxConnections: 50,
       workers: 4,
+      minRefreshSec: 1,
+      maxRefreshSec: 3600,
+      minRetrySec: 2,
+      maxRetrySec: 1800,
     });
     const primary = { type: 'primary', notify: [], allowTransfer: [], primaries: [], allowNotify: null };
     assert.deepEqual(c.zones, [
-      { name: 'shop.example', ...primary, file: join(dir, 'shop.example.zone'), line: 15 },
-      { name: 'hosting.example.', ...primary, file: join(dir, 'hosting.example.zone'), line: 17 },
-      { name: 'deep.example', ...primary, file: join(dir, 'sub', 'deep.example.zone'), line: 19 },
+      { name: 'shop.example', ...primary, file: join(dir, 'shop.example.zone'), line: 19 },
+      { name: 'hosting.example.', ...primary, file: join(dir, 'hosting.example.zone'), line: 21 },
+      { name: 'deep.example', ...primary, file: join(dir, 'sub', 'deep.example.zone'), line: 23 },
     ]);
     assert.deepEqual(c.keys, []);
   });

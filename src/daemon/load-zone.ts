@@ -7,16 +7,18 @@ export interface LoadResult {
   zone: Zone | null;
   errors: Diagnostic[];
   warnings: Diagnostic[];
+  /** The zone file and the files it $INCLUDEs (absolute paths). */
+  files: string[];
 }
 
 type LoadOptions = Omit<ZoneParseOptions, 'origin'>;
 
-function finish(builder: ZoneBuilder, parsed: { errors: Diagnostic[]; warnings: Diagnostic[] }): LoadResult {
+function finish(builder: ZoneBuilder, parsed: { errors: Diagnostic[]; warnings: Diagnostic[]; files: string[] }): LoadResult {
   const built = builder.build();
   const errors = [...parsed.errors, ...built.errors];
   const warnings = [...parsed.warnings, ...built.warnings];
   // A bad edit never replaces a good zone: any error and there is no zone.
-  return { zone: errors.length === 0 ? built.zone : null, errors, warnings };
+  return { zone: errors.length === 0 ? built.zone : null, errors, warnings, files: parsed.files };
 }
 
 /** Parses a master file and builds its zone, with every diagnostic from both steps. */

@@ -23,8 +23,7 @@ export interface ZoneParts {
 export class Zone {
   readonly origin: Name;
   readonly zoneClass: number;
-  /** The SOA serial (RFC 1035 §3.3.13). */
-  readonly serial: number;
+  #serial: number;
   readonly soa: RRset;
   /** Records held, after duplicates were merged. */
   readonly recordCount: number;
@@ -39,7 +38,32 @@ export class Zone {
     this.recordCount = parts.recordCount;
     this.#nodes = parts.nodes;
     this.#nsec3 = parts.nsec3Nodes;
-    this.serial = soaSerial(parts.soa.rdatas[0]!);
+    this.#serial = soaSerial(parts.soa.rdatas[0]!);
+  }
+
+  /** The SOA serial (RFC 1035 §3.3.13). */
+  get serial(): number {
+    return this.#serial;
+  }
+
+  /**
+   * Rewrites the SOA serial in place (a serial policy raising it). Only for
+   * a zone nobody has seen yet: call it before the zone is served, journaled
+   * or transferred, never after.
+   */
+  setSerialBeforeServing(serial: number): void {
+    const rdata = this.soa.rdatas[0]!;
+    let p = 0;
+    for (let names = 0; names < 2; names++) {
+      while (rdata[p] !== 0) p += rdata[p]! + 1;
+      p++;
+    }
+    const v = serial >>> 0;
+    rdata[p] = v >>> 24;
+    rdata[p + 1] = (v >>> 16) & 0xff;
+    rdata[p + 2] = (v >>> 8) & 0xff;
+    rdata[p + 3] = v & 0xff;
+    this.#serial = v;
   }
 
   /** The node of `name` (an owner or an empty non-terminal), NSEC3 owners excluded. */

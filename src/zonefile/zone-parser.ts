@@ -30,6 +30,8 @@ export interface ZoneParseResult {
   warnings: Diagnostic[];
   /** Records handed to the sink. */
   records: number;
+  /** Absolute paths of the zone file and of every file it $INCLUDEs (also those that could not be read), in reading order. */
+  files: string[];
 }
 
 /** Stable codes of zone-file diagnostics. */
@@ -98,6 +100,8 @@ class ZoneParser {
   private ownerCacheOrigin: Name | undefined;
   private ownerCacheName: Name | undefined;
   private readonly includeStack: string[] = [];
+  /** Every file asked for, as absolute paths. */
+  readonly files: string[] = [];
 
   constructor(options: ZoneParseOptions, private readonly sink: RecordSink) {
     this.zoneClass = options.zoneClass ?? RRClass.IN;
@@ -130,6 +134,8 @@ class ZoneParser {
   parseFile(path: string, origin: Name, depth: number, from?: SourcePosition): void {
     let fd: number;
     let real: string;
+    const abs = resolve(path);
+    if (!this.files.includes(abs)) this.files.push(abs);
     try {
       real = realpathSync(path);
       if (!statSync(real).isFile()) {
@@ -484,12 +490,12 @@ function fastAddress(type: number, t: ZoneToken[], i: number): Uint8Array | unde
 export function parseZoneFile(path: string, options: ZoneParseOptions, sink: RecordSink): ZoneParseResult {
   const p = new ZoneParser(options, sink);
   p.run(() => p.parseFile(path, options.origin, 0));
-  return { errors: p.errors, warnings: p.warnings, records: p.records };
+  return { errors: p.errors, warnings: p.warnings, records: p.records, files: p.files };
 }
 
 /** Parses zone text held in memory; `$INCLUDE` is refused there. */
 export function parseZoneText(text: string, options: ZoneParseOptions, sink: RecordSink, file = '<text>'): ZoneParseResult {
   const p = new ZoneParser(options, sink);
   p.run(() => p.parseText(text, file, options.origin));
-  return { errors: p.errors, warnings: p.warnings, records: p.records };
+  return { errors: p.errors, warnings: p.warnings, records: p.records, files: p.files };
 }

@@ -10,6 +10,9 @@ commands:
                         serve the zones of a YAML configuration over UDP and TCP (see README)
   check-zone [-q] [-c class] [--print] ORIGIN FILE
                         check a zone file as named-checkzone does; --print writes it in canonical form
+  check-zone [-q] --diff ORIGIN FILE --against HOST:PORT [--key NAME:ALG:SECRET]
+                        check a zone file, AXFR the zone from a server, list the records the file
+                        adds (+) and removes (-), and say whether its serial is above the served one
   rdata TYPE RDATA...   convert record data text to wire hex and back to canonical text
   decode HEX            decode a DNS message given in hex and print it like dig
   help                  this text`;

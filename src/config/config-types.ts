@@ -1,3 +1,4 @@
+import type { SerialPolicy } from '../daemon/serial-policy.js';
 import type { AclEntry } from '../xfr/acl.js';
 import type { Peer } from '../xfr/peer.js';
 import type { TsigAlgorithm } from '../xfr/tsig-key.js';
@@ -33,6 +34,8 @@ export interface ServerSettings {
   maxRefreshSec: number;
   minRetrySec: number;
   maxRetrySec: number;
+  /** `serial-policy`: the default of the primary zones (default `increment`); see src/daemon/serial-policy.ts. */
+  serialPolicy: SerialPolicy;
 }
 
 /** One `keys:` entry (RFC 8945 shared secret). */
@@ -60,6 +63,12 @@ export interface ZoneSettings {
   primaries: Peer[];
   /** Secondary only: who may send NOTIFY; null (the default) = the primaries' addresses. */
   allowNotify: AclEntry[] | null;
+  /**
+   * Primary only: the serial to serve when the file changes (see
+   * src/daemon/serial-policy.ts), resolved: the zone's own `serial-policy`,
+   * else the server's. A secondary gets the server's and does not use it.
+   */
+  serialPolicy: SerialPolicy;
   /** 1-based line of the entry in the config file, for messages. */
   line: number;
 }

@@ -10,6 +10,7 @@ import type { Peer } from '../xfr/peer.js';
 import { TSIG_ALGORITHMS, type TsigAlgorithm } from '../xfr/tsig-key.js';
 import type { Config, KeySettings, ListenAddress, ServerSettings, ZoneSettings } from './config-types.js';
 import { formatDuration, parseDuration } from './duration.js';
+import { SERIAL_POLICIES, type SerialPolicy } from '../daemon/serial-policy.js';
 
 // ---------------------------------------------------------------------------
 // The schema is a set of key tables (one entry per YAML key) built from small
@@ -27,6 +28,8 @@ interface Ctx {
   readonly keyNames: Map<string, string>;
   /** Every `key:` reference, checked against keyNames once the whole file has been read. */
   readonly keyRefs: KeyRef[];
+  /** Zones with a `serial-policy` of their own; the others take the server's once the whole file has been read. */
+  readonly ownSerialPolicy: Set<ZoneSettings>;
 }
 
 /** A reference to a `keys:` entry; `set` replaces the name with the one as declared. */
@@ -597,6 +600,8 @@ interface ZoneDraft {
   primariesValue?: Value;
   allowNotify?: AclEntry[];
   allowNotifyValue?: Value;
+  serialPolicy?: SerialPolicy;
+  serialPolicyValue?: Value;
 }
 
 const zoneName: Reader<{ name: string; key: string }> = (ctx, v) => {
@@ -690,6 +695,13 @@ const ZONE_KEYS: KeyTable<ZoneDraft> = {
       if (x !== undefined) d.allowNotify = x;
     },
   },
+  'serial-policy': {
+    read(ctx, v, d) {
+      d.serialPolicyValue = v;
+      const x = oneOf(SERIAL_POLICIES)(ctx, v);
+      if (x !== undefined) d.serialPolicy = x;
+    },
+  },
 };
 
 /** The checks that depend on the zone's type; returns the absolute file path when good. */
@@ -700,10 +712,13 @@ function checkZoneType(ctx: Ctx, entry: Value, d: ZoneDraft): string | undefined
     for (const v of [d.primariesValue, d.allowNotifyValue]) {
       if (v !== undefined) report(ctx, v.path, v.keyOffset, 'only for type secondary');
     }
-  } else if (d.primariesValue === undefined) {
-    report(ctx, `${entry.path}.primaries`, entry.offset, 'required for type secondary');
-  } else if (d.primaries !== undefined && d.primaries.length === 0) {
-    problem(ctx, d.primariesValue, 'must list at least one primary');
+  } else {
+    if (d.serialPolicyValue !== undefined) report(ctx, d.serialPolicyValue.path, d.serialPolicyValue.keyOffset, 'only for type primary');
+    if (d.primariesValue === undefined) {
+      report(ctx, `${entry.path}.primaries`, entry.offset, 'required for type secondary');
+    } else if (d.primaries !== undefined && d.primaries.length === 0) {
+      problem(ctx, d.primariesValue, 'must list at least one primary');
+    }
   }
   if (d.fileText === undefined || d.fileValue === undefined) return undefined;
   return type === 'primary' ? zoneFile(ctx, d.fileValue, d.fileText) : secondaryFile(ctx, d.fileValue, d.fileText);
@@ -734,7 +749,7 @@ const zoneList: Reader<ZoneSettings[]> = (ctx, v) => {
     }
     if (other === undefined) files.set(file, { i, type });
     if (draft.name !== undefined) {
-      out.push({
+      const zone: ZoneSettings = {
         name: draft.name,
         type,
         file,
@@ -742,8 +757,12 @@ const zoneList: Reader<ZoneSettings[]> = (ctx, v) => {
         allowTransfer: draft.allowTransfer ?? [],
         primaries: draft.primaries ?? [],
         allowNotify: draft.allowNotify ?? null,
+        // The server's default until the end of the file (the `server:` section may come later).
+        serialPolicy: draft.serialPolicy ?? SERVER_DEFAULTS.serialPolicy,
         line: ctx.lc.linePos(entry.offset).line,
-      });
+      };
+      if (draft.serialPolicy !== undefined) ctx.ownSerialPolicy.add(zone);
+      out.push(zone);
     }
   });
   return out;
@@ -766,6 +785,7 @@ export const SERVER_DEFAULTS: Readonly<ServerSettings> = Object.freeze({
   maxRefreshSec: 2_419_200,
   minRetrySec: 500,
   maxRetrySec: 1_209_600,
+  serialPolicy: 'increment',
 });
 
 /** A duration setting kept in whole seconds (at least 1 s, at most 28 days). */
@@ -786,6 +806,7 @@ const SERVER_KEYS: KeyTable<ServerSettings> = {
   'max-refresh-time': seconds((s, x) => { s.maxRefreshSec = x; }),
   'min-retry-time': seconds((s, x) => { s.minRetrySec = x; }),
   'max-retry-time': seconds((s, x) => { s.maxRetrySec = x; }),
+  'serial-policy': field(oneOf(SERIAL_POLICIES), (s, x) => { s.serialPolicy = x; }),
 };
 
 const LOG_KEYS: KeyTable<Config['log']> = {
@@ -815,7 +836,7 @@ export function parseConfig(text: string, path: string): Config {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM would shift the columns of line 1
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const ctx: Ctx = { doc, lc, dir: dirname(file), problems: [], keyNames: new Map(), keyRefs: [] };
+  const ctx: Ctx = { doc, lc, dir: dirname(file), problems: [], keyNames: new Map(), keyRefs: [], ownSerialPolicy: new Set() };
 
   const yamlProblems = [...doc.errors, ...doc.warnings];
   if (yamlProblems.length > 0) {
@@ -833,6 +854,7 @@ export function parseConfig(text: string, path: string): Config {
   };
   const top = valueOf(ctx, doc.contents, '', doc.contents?.range?.[0] ?? 0);
   if (readMap(ctx, top, TOP_KEYS, config)) checkKeyRefs(ctx);
+  for (const z of config.zones) if (!ctx.ownSerialPolicy.has(z)) z.serialPolicy = config.server.serialPolicy;
   if (ctx.problems.length > 0) throw new ConfigError('CONFIG_INVALID', file, ctx.problems.sort(byPosition));
   return config;
 }

@@ -7,6 +7,7 @@ import { TcpListener } from '../server/tcp-listener.js';
 import { UdpListener } from '../server/udp-listener.js';
 import type { Zone } from '../zone/index.js';
 import { ZoneCatalog } from './zone-catalog.js';
+import { FileWatcher } from './file-watcher.js';
 import { TransferService } from './transfer-service.js';
 import type { Name } from '../wire/index.js';
 import { queryLogger } from './query-log.js';
@@ -91,10 +92,33 @@ async function runServer(configPath: string, first: Config, signals: SignalGate)
   const transfers = new TransferService(log, () => {
     if (built) rebuild();
   });
-  const catalog = new ZoneCatalog(log, (old, zone) => transfers.primaryLoaded(old, zone));
+  const catalog = new ZoneCatalog(log, (old, zone, diff) => transfers.primaryLoaded(old, zone, diff));
   transfers.configure(config);
-  primaryZones = catalog.load(config);
+  primaryZones = catalog.loadAll(config);
   rebuild();
+  // Zone files (and what they $INCLUDE) and the configuration are watched: an edit is checked and served at once.
+  const watcher = new FileWatcher({
+    onChange: (paths) => {
+      if (paths.includes(config.path)) {
+        reload('configuration file changed');
+        return;
+      }
+      void catalog.reloadFiles(paths, config).then((changed) => {
+        if (changed) {
+          primaryZones = catalog.zones();
+          rebuild();
+        }
+        watcher.setFiles(watchList());
+      }, (err: unknown) => log.error({ err }, 'zone reload failed'));
+    },
+    onRemove: (paths) => {
+      if (paths.includes(config.path)) log.error({ file: config.path }, 'configuration file removed; keeping the running configuration');
+      catalog.filesRemoved(paths, config);
+    },
+    onError: (err) => log.error({ err }, `file watching: ${(err as Error)?.message ?? String(err)}`),
+  });
+  const watchList = (): string[] => [...catalog.watchedFiles(config), config.path];
+  watcher.setFiles(watchList());
   const current = (): Responder => responder;
   const onError = (err: unknown, what: string): void => log.error({ err }, `${what}: ${(err as Error)?.message ?? String(err)}`);
   const endpoints = new Map<string, Endpoint>();
@@ -137,7 +161,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate)
   if (cluster.isWorker) process.send?.({ tyne: 'ready' });
 
   let reloading = Promise.resolve();
-  const reload = (): void => {
+  const reload = (why: string): void => {
     reloading = reloading.then(async () => {
       let next: Config;
       try {
@@ -147,13 +171,20 @@ async function runServer(configPath: string, first: Config, signals: SignalGate)
         return;
       }
       if (next.server.workers !== config.server.workers) log.warn('a change of server.workers takes effect at the next start');
+      const conflict = transfersNeedOneProcess(next);
+      if (conflict !== null) {
+        log.error({ err: conflict }, 'configuration not reloaded; keeping the running one');
+        return;
+      }
       config = next;
       transfers.configure(config);
-      primaryZones = catalog.load(config);
+      await catalog.reloadConfig(config);
+      primaryZones = catalog.zones();
       rebuild();
       await bindAll(config);
-      log.info({ zones: responder.zones.size }, 'reloaded');
-    });
+      watcher.setFiles(watchList());
+      log.info({ zones: responder.zones.size, why }, 'reloaded');
+    }, (err: unknown) => log.error({ err }, 'reload failed'));
   };
 
   return new Promise<number>((resolve) => {
@@ -163,6 +194,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate)
       stopping = true;
       log.info({ signal }, 'stopping');
       transfers.stop();
+      void watcher.close();
       const hard = setTimeout(() => resolve(0), STOP_GRACE_MS + 300);
       hard.unref();
       void Promise.all([...endpoints.values()].map((ep) => Promise.all([ep.udp.close(), ep.tcp.close(STOP_GRACE_MS)]))).then(() => {
@@ -171,11 +203,11 @@ async function runServer(configPath: string, first: Config, signals: SignalGate)
         resolve(0);
       });
     };
-    signals.ready((s) => (s === 'SIGHUP' ? reload() : stop(s)));
+    signals.ready((s) => (s === 'SIGHUP' ? reload('SIGHUP') : stop(s)));
     if (cluster.isWorker) {
       process.on('message', (m: unknown) => {
         const what = (m as { tyne?: string } | null)?.tyne;
-        if (what === 'reload') reload();
+        if (what === 'reload') reload('SIGHUP');
         else if (what === 'stop') stop('primary');
       });
     }

@@ -5,6 +5,7 @@ import { Name } from '../wire/index.js';
 import type { Zone } from '../zone/index.js';
 import { aclAllows, addressOctets, type AclEntry, type Requester } from '../xfr/acl.js';
 import { diffZones } from '../xfr/diff-zones.js';
+import type { ZoneDiff } from '../xfr/zone-diff.js';
 import { Journal } from '../xfr/journal.js';
 import { Notifier, type NotifySigner } from '../xfr/notify-out.js';
 import { peerText, type Peer } from '../xfr/peer.js';
@@ -95,13 +96,13 @@ export class TransferService implements TransferHooks {
    * again with other contents. A new serial goes into the journal (RFC 1995
    * §5) and is announced to the zone's `notify` targets (RFC 1996 §3.5).
    */
-  primaryLoaded(old: Zone | undefined, zone: Zone): void {
+  primaryLoaded(old: Zone | undefined, zone: Zone, known?: ZoneDiff): void {
     const key = zone.origin.key;
     const settings = this.#settings.get(key);
     if (settings === undefined) return;
     if (old !== undefined && old.serial !== zone.serial) {
       try {
-        const diff = diffZones(old, zone);
+        const diff = known ?? diffZones(old, zone);
         this.#journal(key, settings).append(diff);
         this.#log.info({ zone: zone.origin.toText(), from: old.serial, to: zone.serial, removed: diff.removed.length - 1, added: diff.added.length - 1 }, 'journal updated');
       } catch (err) {

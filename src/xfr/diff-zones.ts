@@ -93,6 +93,35 @@ function matchRecords(a: RRset, b: RRset): [Uint8Array, Uint8Array] {
  * not compared otherwise). The other records are in node order.
  */
 export function diffZones(oldZone: Zone, newZone: Zone): ZoneDiff {
+  const steps = diffSteps(oldZone, newZone);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+/**
+ * `diffZones` in slices of about `sliceMs` (default 10 ms), yielding to the
+ * event loop between them, so a large zone's diff does not hold up queries.
+ */
+export async function diffZonesAsync(oldZone: Zone, newZone: Zone, sliceMs = 10): Promise<ZoneDiff> {
+  const steps = diffSteps(oldZone, newZone);
+  for (;;) {
+    const until = performance.now() + sliceMs;
+    for (;;) {
+      const r = steps.next();
+      if (r.done === true) return r.value;
+      if (performance.now() >= until) break;
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Nodes between two looks at the clock (a power of two, less one). */
+const STEP_MASK = 1023;
+
+function* diffSteps(oldZone: Zone, newZone: Zone): Generator<void, ZoneDiff, void> {
+  let steps = 0;
   const oldSoa = oldZone.soa;
   const newSoa = newZone.soa;
   const removed: ResourceRecord[] = [
@@ -107,6 +136,7 @@ export function diffZones(oldZone: Zone, newZone: Zone): ZoneDiff {
     rrset.type === RRType.SOA && (node === oldApex || node === newApex);
 
   for (const node of newZone.nodes()) {
+    if ((++steps & STEP_MASK) === 0) yield;
     if (node.rrsets.size === 0) continue;
     const before = counterpart(newZone, node, oldZone);
     for (const rrset of node.transientRRsets()) {
@@ -130,6 +160,7 @@ export function diffZones(oldZone: Zone, newZone: Zone): ZoneDiff {
     }
   }
   for (const node of oldZone.nodes()) {
+    if ((++steps & STEP_MASK) === 0) yield;
     if (node.rrsets.size === 0) continue;
     // Nodes still holding records were compared above (an empty non-terminal now holds none).
     const after = counterpart(oldZone, node, newZone);

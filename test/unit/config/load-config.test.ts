@@ -57,7 +57,7 @@ describe('loadConfig: good files', () => {
       log: { level: 'info' },
       server: {
         udpPayload: 1232, identity: null, version: null, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000, workers: 1,
-        minRefreshSec: 300, maxRefreshSec: 2_419_200, minRetrySec: 500, maxRetrySec: 1_209_600,
+        minRefreshSec: 300, maxRefreshSec: 2_419_200, minRetrySec: 500, maxRetrySec: 1_209_600, serialPolicy: 'increment',
       },
       keys: [],
       zones: [],
@@ -84,6 +84,7 @@ describe('loadConfig: good files', () => {
         '  max-refresh-time: 1h',
         '  min-retry-time: 2',
         '  max-retry-time: 30m',
+        '  serial-policy: unixtime',
         'zones:',
         '  - name: shop.example',
         '    file: shop.example.zone',
@@ -91,6 +92,7 @@ describe('loadConfig: good files', () => {
         '    file: ' + join(dir, 'hosting.example.zone'),
         '  - file: sub/deep.example.zone',
         '    name: deep.example',
+        '    serial-policy: file',
         '',
       ].join('\n'),
     );
@@ -111,12 +113,13 @@ describe('loadConfig: good files', () => {
       maxRefreshSec: 3600,
       minRetrySec: 2,
       maxRetrySec: 1800,
+      serialPolicy: 'unixtime',
     });
     const primary = { type: 'primary', notify: [], allowTransfer: [], primaries: [], allowNotify: null };
     assert.deepEqual(c.zones, [
-      { name: 'shop.example', ...primary, file: join(dir, 'shop.example.zone'), line: 19 },
-      { name: 'hosting.example.', ...primary, file: join(dir, 'hosting.example.zone'), line: 21 },
-      { name: 'deep.example', ...primary, file: join(dir, 'sub', 'deep.example.zone'), line: 23 },
+      { name: 'shop.example', ...primary, file: join(dir, 'shop.example.zone'), serialPolicy: 'unixtime', line: 20 },
+      { name: 'hosting.example.', ...primary, file: join(dir, 'hosting.example.zone'), serialPolicy: 'unixtime', line: 22 },
+      { name: 'deep.example', ...primary, file: join(dir, 'sub', 'deep.example.zone'), serialPolicy: 'file', line: 24 },
     ]);
     assert.deepEqual(c.keys, []);
   });
@@ -529,6 +532,7 @@ describe('loadConfig: keys and zone transfers', () => {
           { kind: 'range', family: 4, network: octets(127, 0, 0, 1), prefix: 32, key: null },
           { kind: 'key', key: 'transfer' },
         ],
+        serialPolicy: 'increment',
         line: 5,
       },
       {
@@ -539,6 +543,7 @@ describe('loadConfig: keys and zone transfers', () => {
         allowTransfer: [],
         primaries: [{ host: '192.0.2.53', port: 53, family: 4, key: null }],
         allowNotify: null,
+        serialPolicy: 'increment',
         line: 12,
       },
       {
@@ -549,6 +554,7 @@ describe('loadConfig: keys and zone transfers', () => {
         allowTransfer: [],
         primaries: [{ host: '192.0.2.53', port: 53, family: 4, key: null }],
         allowNotify: null,
+        serialPolicy: 'increment',
         line: 16,
       },
       {
@@ -559,6 +565,7 @@ describe('loadConfig: keys and zone transfers', () => {
         allowTransfer: [],
         primaries: [],
         allowNotify: null,
+        serialPolicy: 'increment',
         line: 20,
       },
     ]);
@@ -820,5 +827,53 @@ describe('loadConfig: keys and zone transfers', () => {
     assert.deepEqual(lines(`${MINIMAL.replace('[]', '')}  - { name: x.example, type: primary, file: x.zone, notify: [127.0.0.1] }\n`), [
       "F:3:45: zones[0].file: no such file 'x.zone'",
     ]);
+  });
+});
+
+describe('loadConfig: serial-policy', () => {
+  const zones = (text: string): string[] => load(text).zones.map((z) => `${z.name}:${z.serialPolicy}`);
+
+  it('takes the zone\'s own policy, else the server\'s, wherever the server section is', () => {
+    for (const policy of ['file', 'increment', 'unixtime', 'dateserial']) {
+      assert.equal(load(`${MINIMAL}server: { serial-policy: ${policy} }\n`).server.serialPolicy, policy);
+    }
+    const text = [
+      'listen: ["127.0.0.1:5300"]',
+      'zones:',
+      '  - { name: a.example, file: shop.example.zone }',
+      '  - { name: b.example, file: shop.example.zone, serial-policy: file }',
+      '  - { name: c.example, file: shop.example.zone, serial-policy: increment }',
+      '  - { name: d.example, type: secondary, primaries: [192.0.2.1], file: d.zone }',
+      'server:', //                                     after the zones
+      '  serial-policy: dateserial',
+      '',
+    ].join('\n');
+    assert.deepEqual(zones(text), ['a.example:dateserial', 'b.example:file', 'c.example:increment', 'd.example:dateserial']);
+    assert.deepEqual(zones(text.replace(/server:\n.*\n/, '')), ['a.example:increment', 'b.example:file', 'c.example:increment', 'd.example:increment']);
+  });
+
+  it('reports bad values and a policy on a secondary', () => {
+    assert.deepEqual(
+      lines(
+        [
+          'listen: ["127.0.0.1:5300"]',
+          'server:',
+          '  serial-policy: date',
+          'zones:',
+          '  - { name: a.example, file: shop.example.zone, serial-policy: Increment }',
+          '  - { name: b.example, file: shop.example.zone, serial-policy: }',
+          '  - { name: c.example, type: secondary, primaries: [192.0.2.1], file: c.zone, serial-policy: unixtime }',
+          '  - { name: d.example, file: shop.example.zone, serial-policy: [file] }',
+          '',
+        ].join('\n'),
+      ),
+      [
+        "F:3:18: server.serial-policy: expected one of file, increment, unixtime, dateserial, got 'date'",
+        "F:5:64: zones[0].serial-policy: expected one of file, increment, unixtime, dateserial, got 'Increment'",
+        'F:6:49: zones[1].serial-policy: expected one of file, increment, unixtime, dateserial, got nothing',
+        'F:7:79: zones[2].serial-policy: only for type primary',
+        'F:8:64: zones[3].serial-policy: expected one of file, increment, unixtime, dateserial, got a list',
+      ],
+    );
   });
 });

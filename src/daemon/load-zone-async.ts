@@ -1,0 +1,204 @@
+/**
+ * Loads a zone file without stalling the event loop: the parsing (most of
+ * the work) runs in a worker thread (zone-parse-worker.ts), which sends the
+ * records back in compact batches; the main thread adds them to a
+ * ZoneBuilder in short slices, yielding between slices, then builds.
+ *
+ * The result is the one loadZoneFile gives for the same file: the same
+ * records, the same diagnostics at the same positions, the same files.
+ */
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { Name, type Diagnostic } from '../wire/index.js';
+import type { ZoneParseOptions } from '../zonefile/index.js';
+import { ZoneBuilder } from '../zone/index.js';
+import type { LoadResult } from './load-zone.js';
+import type { ZoneParseJob, ZoneParseMessage } from './zone-parse-worker.js';
+
+export interface AsyncLoadOptions extends Omit<ZoneParseOptions, 'origin'> {
+  /** Longest run of main-thread work between yields to the event loop, in milliseconds (default 10). */
+  sliceMs?: number;
+  /** Aborting stops the worker and rejects the load. */
+  signal?: AbortSignal;
+}
+
+/** Target size of one batch of records sent by the worker. */
+const BATCH_BYTES = 64 * 1024;
+
+/** Records added between two looks at the clock. */
+const CLOCK_EVERY = 64;
+
+interface Batch {
+  bytes: Uint8Array;
+  view: DataView;
+  off: number;
+  left: number;
+}
+
+/**
+ * Same result as loadZoneFile (same records, same errors and warnings with
+ * the same positions, same files), but the parsing runs in a worker thread
+ * and the main thread only adds records to the ZoneBuilder in slices of at
+ * most about `sliceMs`, yielding to the event loop (setImmediate) between
+ * slices, then calls build() (one step, not sliced). `ms` is the wall time
+ * of the whole load.
+ *
+ * Like loadZoneFile, a zone whose parse has errors is still fed to the
+ * builder and built, so that its own diagnostics are reported too; the
+ * zone is then null.
+ *
+ * Rejects (with `cause` set) when the worker fails or exits early, when
+ * the builder throws, or when `signal` aborts; the worker is terminated in
+ * every case.
+ */
+export function loadZoneFileAsync(path: string, origin: Name, opts: AsyncLoadOptions = {}): Promise<LoadResult & { ms: number }> {
+  const started = performance.now();
+  const { sliceMs = 10, signal, ...parseOptions } = opts;
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new Error(`loading zone file ${path}: aborted`, { cause: signal.reason }));
+      return;
+    }
+    const builder = new ZoneBuilder(origin, parseOptions.zoneClass === undefined ? {} : { zoneClass: parseOptions.zoneClass });
+    /** File names by the index the worker gave them. */
+    const fileNames: string[] = [];
+    /** Batches received and not yet taken; taken ones are cleared so that they can be collected. */
+    const queue: (Batch | undefined)[] = [];
+    let qHead = 0;
+    let cur: Batch | undefined;
+    let prevName: Name | undefined;
+    let parsed: Extract<ZoneParseMessage, { kind: 'done' }> | undefined;
+    let settled = false;
+    let immediate: NodeJS.Immediate | undefined;
+
+    const job: ZoneParseJob = { path, origin: origin.wire, options: parseOptions, batchBytes: BATCH_BYTES };
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL('./zone-parse-worker.js', import.meta.url), { workerData: job });
+    } catch (e) {
+      reject(new Error(`loading zone file ${path}: could not start the parse worker`, { cause: e }));
+      return;
+    }
+
+    const stop = (): void => {
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      if (immediate !== undefined) clearImmediate(immediate);
+      immediate = undefined;
+      queue.length = 0;
+      cur = undefined;
+      void worker.terminate();
+    };
+    const fail = (err: Error): void => {
+      if (settled) return;
+      stop();
+      reject(err);
+    };
+    function onAbort(): void {
+      fail(new Error(`loading zone file ${path}: aborted`, { cause: signal?.reason }));
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    const schedule = (): void => {
+      if (immediate === undefined && !settled) immediate = setImmediate(pump);
+    };
+
+    /** Decodes one record of `b` (format: see zone-parse-worker.ts) and adds it. */
+    const addOne = (b: Batch): void => {
+      const bytes = b.bytes;
+      const view = b.view;
+      let o = b.off;
+      let name: Name;
+      if ((bytes[o++]! & 1) !== 0) {
+        name = prevName!;
+      } else {
+        const len = bytes[o++]!;
+        // A copy: the builder may keep the last Name, which must not pin the whole batch.
+        name = Name.trusted(bytes.slice(o, o + len));
+        o += len;
+      }
+      const type = view.getUint16(o);
+      const rrClass = view.getUint16(o + 2);
+      const ttl = view.getUint32(o + 4);
+      const rdLen = view.getUint32(o + 8);
+      o += 12;
+      // A view: the builder copies rdata into its own storage.
+      const rdata = bytes.subarray(o, o + rdLen);
+      o += rdLen;
+      const at = { file: fileNames[view.getUint32(o)]!, line: view.getUint32(o + 4), col: view.getUint32(o + 8) };
+      b.off = o + 12;
+      b.left--;
+      prevName = name;
+      builder.add({ name, type, class: rrClass, ttl, rdata }, at);
+    };
+
+    const finish = (): void => {
+      immediate = undefined;
+      if (settled || parsed === undefined) return;
+      let result: LoadResult & { ms: number };
+      try {
+        const built = builder.build();
+        const errors: Diagnostic[] = [...parsed.errors, ...built.errors];
+        const warnings: Diagnostic[] = [...parsed.warnings, ...built.warnings];
+        result = { zone: errors.length === 0 ? built.zone : null, errors, warnings, files: parsed.files, ms: performance.now() - started };
+      } catch (e) {
+        fail(new Error(`loading zone file ${path}: building the zone failed`, { cause: e }));
+        return;
+      }
+      stop();
+      resolve(result);
+    };
+
+    function pump(): void {
+      immediate = undefined;
+      if (settled) return;
+      const deadline = performance.now() + sliceMs;
+      try {
+        for (;;) {
+          if (cur === undefined) {
+            if (qHead === queue.length) break;
+            cur = queue[qHead]!;
+            queue[qHead++] = undefined;
+            if (qHead === queue.length) {
+              queue.length = 0;
+              qHead = 0;
+            }
+          }
+          const b = cur;
+          for (let n = 0; n < CLOCK_EVERY && b.left > 0; n++) addOne(b);
+          if (b.left === 0) cur = undefined;
+          if (performance.now() >= deadline) {
+            schedule();
+            return;
+          }
+        }
+      } catch (e) {
+        fail(new Error(`loading zone file ${path}: adding records failed`, { cause: e }));
+        return;
+      }
+      // Everything received is added; build once the worker is done, in a slice of its own.
+      if (parsed !== undefined) immediate = setImmediate(finish);
+    }
+
+    worker.on('message', (m: ZoneParseMessage) => {
+      if (settled) return;
+      if (m.kind === 'batch') {
+        for (const f of m.newFiles) fileNames.push(f);
+        queue.push({ bytes: new Uint8Array(m.buffer, 0, m.length), view: new DataView(m.buffer, 0, m.length), off: 0, left: m.count });
+      } else {
+        parsed = m;
+        // All records are here; the worker has nothing more to do.
+        void worker.terminate();
+      }
+      schedule();
+    });
+    worker.on('error', (e: Error) => {
+      fail(new Error(`loading zone file ${path}: the parse worker failed: ${e.message}`, { cause: e }));
+    });
+    worker.on('exit', (code: number) => {
+      if (parsed === undefined) {
+        fail(new Error(`loading zone file ${path}: the parse worker exited (code ${code}) before finishing`, { cause: { exitCode: code } }));
+      }
+    });
+  });
+}

@@ -98,6 +98,9 @@ async function runServer(configPath: string, first: Config, signals: SignalGate)
   rebuild();
   // Zone files (and what they $INCLUDE) and the configuration are watched: an edit is checked and served at once.
   const watcher = new FileWatcher({
+    // 50 ms of quiet after the last event, and the file unchanged for 50 ms, before it is read.
+    debounceMs: 50,
+    stabilityMs: 50,
     onChange: (paths) => {
       if (paths.includes(config.path)) {
         reload('configuration file changed');

@@ -3,15 +3,20 @@
  * zone loading against named-checkzone and nsd-checkzone, then serving
  * (dnsperf against Tyne, NSD and a bare Node UDP echo server), then zone
  * transfers (AXFR out of BIND, NSD and Tyne timed with dig; Tyne as a
- * secondary on NOTIFY).
+ * secondary on NOTIFY), then propagation (an edit of a watched zone file
+ * until a Tyne primary and its Tyne secondary serve it).
  *   node dist/test/bench/run.js               3 runs x 1 s per case, medians; 1,000,000-host zone
  *   node dist/test/bench/run.js --quick       smoke run (a few seconds, rough numbers; 50,000-host zone)
  *   node dist/test/bench/run.js --wire-only   only the wire benchmark (--zone-only: only the zone one)
  *   node dist/test/bench/run.js --serve-only  only the serving benchmark (10 s per server; with --quick 3 s)
  *   node dist/test/bench/run.js --transfer-only  only the transfer benchmark (median of 3 AXFRs of the
  *                                             1,000,000-host zone; with --quick 1 AXFR of a 100,000-host zone)
+ *   node dist/test/bench/run.js --propagation-only  only the propagation benchmark (20 edits each of a
+ *                                             100-record and a 100,000-record zone; with --quick 5 edits,
+ *                                             10,000 records)
  *   npm run bench -- --serve-only --quick     the same through npm (builds first)
  */
+import { runPropagationBench } from './propagation-bench.js';
 import { runServeBench } from './serve-bench.js';
 import { runTransferBench } from './transfer-bench.js';
 import { runZoneBench } from './zone-bench.js';
@@ -22,7 +27,8 @@ const wireOnly = process.argv.includes('--wire-only');
 const zoneOnly = process.argv.includes('--zone-only');
 const serveOnly = process.argv.includes('--serve-only');
 const transferOnly = process.argv.includes('--transfer-only');
-const only = wireOnly || zoneOnly || serveOnly || transferOnly;
+const propagationOnly = process.argv.includes('--propagation-only');
+const only = wireOnly || zoneOnly || serveOnly || transferOnly || propagationOnly;
 const opts = quick ? QUICK : FULL;
 
 let first = true;
@@ -45,6 +51,10 @@ if (!only || serveOnly) {
 if (!only || transferOnly) {
   gap();
   await runTransferBench(quick);
+}
+if (!only || propagationOnly) {
+  gap();
+  await runPropagationBench(quick);
 }
 
 function runWireBench(): void {

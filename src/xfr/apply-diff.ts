@@ -1,5 +1,5 @@
 import { RRType, canonicalRdata, formatDiagnostic, type ResourceRecord } from '../wire/index.js';
-import { ZoneBuilder, type Zone } from '../zone/index.js';
+import { NodeFlags, ZoneBuilder, rdataTtl, type Zone } from '../zone/index.js';
 import { compareSerial } from './serial.js';
 import { TransferError } from './transfer-error.js';
 import type { ZoneDiff } from './zone-diff.js';
@@ -161,10 +161,23 @@ export function applyDiffsCondensed(zone: Zone, diffs: ZoneDiff[], peer = 'ixfr'
   for (const rr of change.removed.values()) owners.add(rr.name.key);
   const builder = new ZoneBuilder(zone.origin, { zoneClass: zone.zoneClass });
   builder.add(change.lastSoa);
-  for (const rr of zone.canonicalRecords()) {
-    if (rr.type === RRType.SOA && rr.name.equals(zone.origin)) continue;
-    if (owners.has(rr.name.key) && change.removed.has(recordKey(rr))) continue;
-    builder.add(rr);
+  // The old zone's records by a walk over its nodes (no sorted copy): the builder takes any order.
+  for (const node of zone.nodes()) {
+    const rrsets = node.transientRRsets();
+    if (rrsets.length === 0) continue;
+    const nodeName = node.transientName();
+    const touched = owners.size > 0 && owners.has(nodeName.key);
+    const apex = (node.flags & NodeFlags.APEX) !== 0;
+    for (const rrset of rrsets) {
+      if (apex && rrset.type === RRType.SOA) continue;
+      const name = rrset.ownerIsNode === false ? rrset.name : nodeName;
+      const rdatas = rrset.rdatas;
+      for (let i = 0; i < rdatas.length; i++) {
+        const rr = { name, type: rrset.type, class: rrset.class, ttl: rdataTtl(rrset, i), rdata: rdatas[i]! };
+        if (touched && change.removed.has(recordKey(rr))) continue;
+        builder.add(rr);
+      }
+    }
   }
   for (const rr of change.added.values()) builder.add(rr);
   const next = finishTransferredZone(builder, peer);

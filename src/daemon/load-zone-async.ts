@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { Name, type Diagnostic } from '../wire/index.js';
 import type { ZoneParseOptions } from '../zonefile/index.js';
-import { ZoneBuilder } from '../zone/index.js';
+import { ZoneBuilder, type ZoneBuildResult } from '../zone/index.js';
 import type { LoadResult } from './load-zone.js';
 import type { ZoneParseJob, ZoneParseMessage } from './zone-parse-worker.js';
 
@@ -40,7 +40,7 @@ interface Batch {
  * the same positions, same files), but the parsing runs in a worker thread
  * and the main thread only adds records to the ZoneBuilder in slices of at
  * most about `sliceMs`, yielding to the event loop (setImmediate) between
- * slices, then calls build() (one step, not sliced). `ms` is the wall time
+ * slices, then builds in slices too. `ms` is the wall time
  * of the whole load.
  *
  * Like loadZoneFile, a zone whose parse has errors is still fed to the
@@ -132,12 +132,22 @@ export function loadZoneFileAsync(path: string, origin: Name, opts: AsyncLoadOpt
       builder.add({ name, type, class: rrClass, ttl, rdata }, at);
     };
 
+    /** The build (node flags, empty non-terminals, zone checks), in slices like the adds. */
+    let building: Generator<void, ZoneBuildResult, void> | undefined;
     const finish = (): void => {
       immediate = undefined;
       if (settled || parsed === undefined) return;
       let result: LoadResult & { ms: number };
       try {
-        const built = builder.build();
+        building ??= builder.buildSteps();
+        const until = performance.now() + sliceMs;
+        let step = building.next();
+        while (step.done !== true && performance.now() < until) step = building.next();
+        if (step.done !== true) {
+          immediate = setImmediate(finish);
+          return;
+        }
+        const built = step.value;
         const errors: Diagnostic[] = [...parsed.errors, ...built.errors];
         const warnings: Diagnostic[] = [...parsed.warnings, ...built.warnings];
         result = { zone: errors.length === 0 ? built.zone : null, errors, warnings, files: parsed.files, ms: performance.now() - started };

@@ -60,8 +60,16 @@ const APEX_NS_CHECK: TargetCheck = {
  * only ever adds warnings).
  */
 export function runIntegrityChecks(ctx: CheckContext): void {
+  const steps = integrityCheckSteps(ctx);
+  while (steps.next().done !== true);
+}
+
+/** `runIntegrityChecks` as steps: it pauses (yields) every 1024 nodes, for a caller that builds in slices. */
+export function* integrityCheckSteps(ctx: CheckContext): Generator<void, void, void> {
   checkApexNs(ctx);
+  let n = 0;
   for (const node of ctx.nodes.values()) {
+    if ((++n & 1023) === 0) yield;
     if (node.size === 0) continue;
     if ((node.flags & NodeFlags.BELOW_CUT) !== 0) {
       // BIND skips names below a zone cut or DNAME; Tyne says they are never answered.

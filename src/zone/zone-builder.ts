@@ -3,7 +3,7 @@ import {
   type Diagnostic, type ResourceRecord, type SourcePosition,
 } from '../wire/index.js';
 import { ByteSlab } from './byte-slab.js';
-import { runIntegrityChecks } from './integrity-checks.js';
+import { integrityCheckSteps } from './integrity-checks.js';
 import { nameForMessage } from './name-text.js';
 import { BuildFlags, NodeFlags, PUBLIC_FLAGS } from './node-flags.js';
 import { NodeTable, hashWireName } from './node-table.js';
@@ -349,6 +349,19 @@ export class ZoneBuilder {
 
   /** Finishes the zone: zone-wide checks, empty non-terminals, node flags, post-load checks. Once only. */
   build(): ZoneBuildResult {
+    const steps = this.buildSteps();
+    for (;;) {
+      const r = steps.next();
+      if (r.done === true) return r.value;
+    }
+  }
+
+  /**
+   * `build` as steps: it pauses (yields) every 1024 nodes or so, so a caller
+   * can spread the work of a large zone over several turns of the event loop.
+   * The builder must not be used by anything else until the steps are done.
+   */
+  *buildSteps(): Generator<void, ZoneBuildResult, void> {
     if (this.built) throw new TyneError('ZONE_BUILDER_USED', 'ZoneBuilder.build called twice');
     this.built = true;
     this.dedupSets.clear();
@@ -364,8 +377,8 @@ export class ZoneBuilder {
     if (soa === undefined) this.report('error', ZoneCode.NO_SOA, `zone ${zoneName} has 0 SOA records: it needs one at its apex`, undefined);
     // RFC 1034 §4.2.1: the apex lists the zone's name servers.
     if (!apex.has(RRType.NS)) this.report('error', ZoneCode.NO_NS, `zone ${zoneName} has no NS records at its apex`, undefined);
-    this.computeFlags(apex);
-    runIntegrityChecks({
+    yield* this.computeFlags(apex);
+    yield* integrityCheckSteps({
       origin: this.origin,
       apex,
       nodes: this.nodes,
@@ -379,7 +392,11 @@ export class ZoneBuilder {
     const errors = this.errors;
     const warnings = this.warnings;
     if (errors.length > 0 || soa === undefined) return { zone: null, errors, warnings };
-    for (const node of this.nodes.values()) node.flags &= PUBLIC_FLAGS;
+    let n = 0;
+    for (const node of this.nodes.values()) {
+      if ((++n & 4095) === 0) yield;
+      node.flags &= PUBLIC_FLAGS;
+    }
     const zone = new Zone({
       origin: this.origin,
       zoneClass: this.zoneClass,
@@ -408,12 +425,14 @@ export class ZoneBuilder {
    * apex and an owner exists) and computes every node's flags, parents
    * before children, walking each chain of ancestors once.
    */
-  private computeFlags(apex: ZoneNodeImpl): void {
+  private *computeFlags(apex: ZoneNodeImpl): Generator<void, void, void> {
     const nodes = this.nodes;
     apex.flags |= NodeFlags.APEX | this.ownFlags(apex, true) | BuildFlags.DONE;
     const chain: ZoneNodeImpl[] = [];
     const originLength = this.origin.wire.length;
+    let n = 0;
     for (const node of nodes.values()) {
+      if ((++n & 1023) === 0) yield;
       if ((node.flags & BuildFlags.DONE) !== 0) continue;
       let cur = node;
       while ((cur.flags & BuildFlags.DONE) === 0) {

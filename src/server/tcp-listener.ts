@@ -86,6 +86,8 @@ export class TcpListener {
     this.#conns.set(sock, true);
     const ctx: HandleContext = { tcp: true, address: sock.remoteAddress ?? '' };
     let pending: Buffer | null = null;
+    /** Queries taken from this connection so far. */
+    let answered = 0;
     /** A transfer being written; queries that follow it wait (they stay in `pending`). */
     let stream: MessageStream | null = null;
     sock.setTimeout(this.#limits.idleTimeoutMs, () => sock.destroy());
@@ -148,6 +150,7 @@ export class TcpListener {
         if (data.length - p - 2 < len) break;
         const msg = data.subarray(p + 2, p + 2 + len);
         p += 2 + len;
+        answered++;
         let out: Uint8Array | MessageStream | null;
         try {
           out = responder().handleTcp(msg, ctx);
@@ -180,10 +183,21 @@ export class TcpListener {
       if (stream !== null) setImmediate(pump);
     };
 
+    /** When the unfinished query now in `pending` began to arrive (0: none). */
+    let partialSince = 0;
     sock.on('data', (chunk: Buffer) => {
       this.#touch(sock);
       pending = pending === null ? chunk : Buffer.concat([pending, chunk]);
+      const before = answered;
       if (stream === null) process();
+      // A query that trickles in a byte at a time never looks idle: it gets the idle timeout to arrive whole.
+      if (pending === null || stream !== null || answered !== before) {
+        partialSince = 0;
+      } else if (partialSince === 0) {
+        partialSince = Date.now();
+      } else if (Date.now() - partialSince > this.#limits.idleTimeoutMs) {
+        sock.destroy();
+      }
     });
   }
 }

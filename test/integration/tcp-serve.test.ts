@@ -341,4 +341,22 @@ describe('tyne serve over TCP', () => {
     assert.ok(idleQuiet >= 800 && idleQuiet <= 3000, `quiet connection closed after ${idleQuiet} ms`);
     assert.ok(idleAnswered >= 800 && idleAnswered <= 3000, `answered connection closed ${idleAnswered} ms after its answer`);
   });
+
+  it('a query that trickles in a byte at a time is cut off after the idle timeout, though never idle', async () => {
+    const slow = open(tightPort);
+    await slow.connected;
+    const t0 = Date.now();
+    // A length prefix claiming 1000 octets, then one octet every 300 ms (each well within the 1 s idle timeout).
+    slow.sock.write(Buffer.of(0x03, 0xe8));
+    const drip = setInterval(() => {
+      if (!slow.sock.destroyed) slow.sock.write(Buffer.of(0x61));
+    }, 300);
+    try {
+      assert.equal(await slow.closesWithin(4000), true, 'closed while still sending');
+    } finally {
+      clearInterval(drip);
+    }
+    const took = slow.closedAt! - t0;
+    assert.ok(took >= 900 && took <= 2500, `closed ${took} ms after the query began`);
+  });
 });

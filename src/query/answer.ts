@@ -218,7 +218,7 @@ class Lookup {
     next.set(name.subarray(0, ownerStart), 0);
     next.set(target, ownerStart);
     // RFC 6672 §3.1: the CNAME's owner is the name asked for, its TTL the DNAME's; it is not signed (§5.3.1).
-    out.answer.push({ owner: name, type: RRType.CNAME, class: dname.class, ttl: dname.ttl, rdata: next });
+    if (!holdsRRset(out.answer, name, RRType.CNAME)) out.answer.push({ owner: name, type: RRType.CNAME, class: dname.class, ttl: dname.ttl, rdata: next });
     // A CNAME question is answered by the synthesized CNAME itself.
     return this.qtype === RRType.CNAME ? undefined : next;
   }
@@ -266,7 +266,8 @@ class Lookup {
     const sibling: ZoneNode[] = [];
     for (const target of ns.rdatas) {
       const node = zone.lookupWire(hashWireName(target, 0, target.length), target, 0, target.length);
-      if (node === undefined || (node.flags & NodeFlags.BELOW_DELEGATION) === 0) continue;
+      // Glue: address records at or below a cut (the cut's own name included, as for `a NS a`).
+      if (node === undefined || (node.flags & (NodeFlags.BELOW_DELEGATION | NodeFlags.DELEGATION)) === 0) continue;
       if (inDomain.includes(node) || sibling.includes(node)) continue;
       if (isBelowOrAt(target, cut.key)) inDomain.push(node);
       else sibling.push(node);
@@ -341,8 +342,14 @@ class Lookup {
     }
   }
 
-  /** Pushes `rrset` as `owner`, followed by its signatures when DNSSEC is on (RFC 4035 §3.1.1). */
+  /**
+   * Pushes `rrset` as `owner`, followed by its signatures when DNSSEC is on
+   * (RFC 4035 §3.1.1). An RRset already in the answer section is not added
+   * again (as BIND's message rendering does), so a chain that comes back to
+   * a name through a wildcard or a DNAME lists each RRset once.
+   */
   push(list: AnswerRecord[], owner: Uint8Array, rrset: RRset, node: ZoneNode): void {
+    if (list === this.out.answer && holdsRRset(list, owner, rrset.type)) return;
     pushRRset(list, owner, rrset);
     if (this.sec === null || rrset.type === RRType.RRSIG) return;
     for (const sig of this.signatures(node, rrset.type)) list.push({ owner, type: RRType.RRSIG, class: rrset.class, ttl: sig.ttl, rdata: sig.rdata });
@@ -436,6 +443,21 @@ class Lookup {
     if (match !== undefined) this.proof(match, RRType.NSEC3);
     this.proof(nsec3Covering(chain, nsec3Hash(chain, nextCloser)), RRType.NSEC3);
   }
+}
+
+/** True when `list` already holds records of `type` owned by `owner` (letter case aside). */
+function holdsRRset(list: readonly AnswerRecord[], owner: Uint8Array, type: number): boolean {
+  for (const r of list) {
+    if (r.type !== type || r.owner.length !== owner.length) continue;
+    let same = true;
+    for (let i = 0; i < owner.length && same; i++) {
+      const a = r.owner[i]!;
+      const b = owner[i]!;
+      same = a === b || ((a >= 0x41 && a <= 0x5a ? a | 0x20 : a) === (b >= 0x41 && b <= 0x5a ? b | 0x20 : b));
+    }
+    if (same) return true;
+  }
+  return false;
 }
 
 /** RRSIG and NSEC: the types BIND does not chase through a CNAME (NSEC3, which never sits beside one, it does). */

@@ -1,8 +1,12 @@
 /**
  * `npm run fuzz [-- --seconds N] [--seed S]`: a time-boxed fuzz session of
  * the wire decoder (fuzz/wire-decode.ts), in a watched worker thread.
+ * `--target soak` is the network soak against a real `tyne serve` (fuzz/soak.ts).
  * `--target zonefile` fuzzes zone-file loading instead (fuzz/zonefile-parse.ts;
- * failures go to fuzz/crashes/zonefile-<hash>.zone).
+ * failures go to fuzz/crashes/zonefile-<hash>.zone); `--target handle` fuzzes
+ * the Responder (fuzz/handle.ts; fuzz/crashes/handle-<hash>.bin) and
+ * `--target xfr-in` the secondary's transfer client (fuzz/xfr-in.ts;
+ * fuzz/crashes/xfr-in-<hash>.bin).
  * Crashing inputs are saved to fuzz/crashes/<hash>.bin and the exit code is
  * 1. `--minimize FILE` shrinks a saved crash while it still fails the same
  * way and prints the hex.
@@ -11,6 +15,9 @@ import { readFileSync } from 'node:fs';
 import { FuzzFailure, externalCorpus, layout, runOne, savedCorpus, wireTarget } from './wire-decode.js';
 import { runSession } from './session.js';
 import { zoneFuzzMain } from './zonefile-parse.js';
+import { handleFuzzMain } from './handle.js';
+import { xfrFuzzMain } from './xfr-in.js';
+import { soakMain } from './soak.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -93,11 +100,23 @@ function minimizePass(input: Uint8Array, same: (c: Uint8Array) => boolean, more:
 
 async function main(): Promise<void> {
   const target = arg('--target') ?? 'wire';
+  if (target === 'soak') {
+    process.exitCode = await soakMain(arg);
+    return;
+  }
   if (target === 'zonefile') {
     process.exitCode = await zoneFuzzMain(arg);
     return;
   }
-  if (target !== 'wire') throw new Error(`unknown --target '${target}' (wire, zonefile)`);
+  if (target === 'handle') {
+    process.exitCode = await handleFuzzMain(arg);
+    return;
+  }
+  if (target === 'xfr-in') {
+    process.exitCode = await xfrFuzzMain(arg);
+    return;
+  }
+  if (target !== 'wire') throw new Error(`unknown --target '${target}' (wire, zonefile, handle, xfr-in)`);
   const min = arg('--minimize');
   if (min !== undefined) {
     const input = new Uint8Array(readFileSync(min));

@@ -104,19 +104,24 @@ async function main(): Promise<void> {
     process.exitCode = await soakMain(arg);
     return;
   }
-  if (target === 'zonefile') {
-    process.exitCode = await zoneFuzzMain(arg);
+  const others: Record<string, (a: typeof arg) => Promise<number>> = { zonefile: zoneFuzzMain, handle: handleFuzzMain, 'xfr-in': xfrFuzzMain };
+  const other = others[target];
+  if (other !== undefined) {
+    // The targets run in a worker thread of this process: its RSS is theirs too (memory must stay bounded).
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 1000);
+    try {
+      process.exitCode = await other(arg);
+    } finally {
+      clearInterval(sampler);
+      const after = process.memoryUsage().rss;
+      const mib = (n: number): string => (n / 1048576).toFixed(1);
+      console.log(`RSS before/after: ${mib(before)} / ${mib(after)} MiB (peak ${mib(Math.max(peak, after))} MiB)`);
+    }
     return;
   }
-  if (target === 'handle') {
-    process.exitCode = await handleFuzzMain(arg);
-    return;
-  }
-  if (target === 'xfr-in') {
-    process.exitCode = await xfrFuzzMain(arg);
-    return;
-  }
-  if (target !== 'wire') throw new Error(`unknown --target '${target}' (wire, zonefile, handle, xfr-in)`);
+  if (target !== 'wire') throw new Error(`unknown --target '${target}' (wire, zonefile, handle, xfr-in, soak)`);
   const min = arg('--minimize');
   if (min !== undefined) {
     const input = new Uint8Array(readFileSync(min));

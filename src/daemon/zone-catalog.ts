@@ -262,7 +262,7 @@ function contentChanged(diff: ZoneDiff): boolean {
 }
 
 function policyOf(z: ZoneSettings): SerialPolicy {
-  return (z as ZoneSettings & { serialPolicy?: SerialPolicy }).serialPolicy ?? 'increment';
+  return z.serialPolicy;
 }
 
 function originOf(z: ZoneSettings): Name {

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import {
-  Name, RRType, TextFormatError, canonicalRdata, formatDiagnostic, parseClass, classToText, RRClass, type ResourceRecord,
+  Name, RRType, TextFormatError, canonicalRdata, formatDiagnostic, parseClass, classToText, RRClass, soaSameButSerial, type ResourceRecord,
 } from '../wire/index.js';
 import { formatRecord } from '../zonefile/index.js';
 import { loadZoneFile } from '../daemon/load-zone.js';
@@ -171,16 +171,6 @@ function canonicalOrder(a: ResourceRecord, b: ResourceRecord): number {
     compareOctets(canonicalRdata(a.type, a.rdata), canonicalRdata(b.type, b.rdata)) ||
     a.ttl - b.ttl
   );
-}
-
-/** SOA rdata past the serial (REFRESH, RETRY, EXPIRE, MINIMUM): its last 16 octets. */
-function soaSameButSerial(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    if (i >= a.length - 20 && i < a.length - 16) continue;
-    if (a[i] !== b[i]) return false;
-  }
-  return true;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Config, ZoneSettings } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
-import { formatDiagnostic, Name, type Diagnostic } from '../wire/index.js';
+import { formatDiagnostic, Name, soaSameButSerial, type Diagnostic } from '../wire/index.js';
 import type { Zone } from '../zone/index.js';
 import { diffZonesAsync } from '../xfr/diff-zones.js';
 import type { ZoneDiff } from '../xfr/zone-diff.js';
@@ -251,14 +251,7 @@ function contentChanged(diff: ZoneDiff): boolean {
   if (diff.removed.length > 1 || diff.added.length > 1) return true;
   const a = diff.removed[0]!;
   const b = diff.added[0]!;
-  if (a.ttl !== b.ttl || a.rdata.length !== b.rdata.length) return true;
-  // SOA rdata: MNAME, RNAME, then SERIAL (4 octets) and the four timers; compare all but the serial.
-  const serialAt = a.rdata.length - 20;
-  for (let i = 0; i < a.rdata.length; i++) {
-    if (i >= serialAt && i < serialAt + 4) continue;
-    if (a.rdata[i] !== b.rdata[i]) return true;
-  }
-  return false;
+  return a.ttl !== b.ttl || !soaSameButSerial(a.rdata, b.rdata);
 }
 
 function policyOf(z: ZoneSettings): SerialPolicy {

@@ -9,7 +9,7 @@ import { axfrMessages } from '../xfr/axfr-out.js';
 import { ixfrMessages } from '../xfr/ixfr-out.js';
 import type { TsigKey } from '../xfr/tsig-key.js';
 import { TsigError, TsigStreamSigner, tsigAppendUnsigned, tsigSign, tsigTimeOtherData, tsigVerify, type TsigVerified } from '../xfr/tsig.js';
-import { decodeMessage, type Question } from '../wire/index.js';
+import { decodeMessage, soaSerial, type Question } from '../wire/index.js';
 
 /** What the responder needs to know besides the zones. */
 export interface ResponderOptions {
@@ -204,7 +204,8 @@ export class Responder {
       requestMac = v.mac;
     }
     const soa = msg.answers.find((r) => r.type === RRType.SOA);
-    const serial = soa === undefined ? null : soaSerialOf(soa.rdata);
+    const soaValue = soa === undefined ? NaN : soaSerial(soa.rdata);
+    const serial = Number.isNaN(soaValue) ? null : soaValue;
     const verdict = hooks === null ? 'notauth' : hooks.notify(q.name, { address: ctx.address ?? '', key: key === null ? null : key.name.toText() }, serial);
     const rcode = verdict === 'accepted' ? Rcode.NOERROR : verdict === 'refused' ? Rcode.REFUSED : Rcode.NOTAUTH;
     const out = notifyReply(buf, length, rcode, q);
@@ -438,14 +439,4 @@ function notifyReply(buf: Uint8Array, length: number, rcode: number, q: Question
     out[p + 3] = q.class;
   }
   return out;
-}
-
-/** RFC 1035 §3.3.13: SERIAL follows MNAME and RNAME (uncompressed in decoded rdata). */
-function soaSerialOf(rdata: Uint8Array): number {
-  let p = 0;
-  for (let names = 0; names < 2; names++) {
-    while (rdata[p] !== 0) p += rdata[p]! + 1;
-    p++;
-  }
-  return ((rdata[p]! << 24) | (rdata[p + 1]! << 16) | (rdata[p + 2]! << 8) | rdata[p + 3]!) >>> 0;
 }

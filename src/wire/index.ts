@@ -15,3 +15,4 @@ export { codecFor, knownTypes } from './rdata-codecs.js';
 export * from './message-text.js';
 export * from './diagnostic.js';
 export * from './bytes-equal.js';
+export * from './soa-rdata.js';

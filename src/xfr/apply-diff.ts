@@ -1,4 +1,4 @@
-import { RRType, canonicalRdata, formatDiagnostic, type ResourceRecord } from '../wire/index.js';
+import { RRType, canonicalRdata, formatDiagnostic, soaSerial, type ResourceRecord } from '../wire/index.js';
 import { NodeFlags, ZoneBuilder, rdataTtl, type Zone } from '../zone/index.js';
 import { compareSerial } from './serial.js';
 import { TransferError } from './transfer-error.js';
@@ -20,17 +20,6 @@ export function finishTransferredZone(builder: ZoneBuilder, peer: string): Zone 
     throw new TransferError('XFR_INVALID_ZONE', peer, `transferred zone is invalid: ${text}${more}`);
   }
   return built.zone;
-}
-
-/** The serial of SOA rdata (RFC 1035 §3.3.13: after MNAME and RNAME); NaN when the rdata is too short. */
-export function soaRdataSerial(rdata: Uint8Array): number {
-  let p = 0;
-  for (let names = 0; names < 2; names++) {
-    while (p < rdata.length && rdata[p] !== 0) p += rdata[p]! + 1;
-    p++;
-  }
-  if (p + 4 > rdata.length) return NaN;
-  return ((rdata[p]! << 24) | (rdata[p + 1]! << 16) | (rdata[p + 2]! << 8) | rdata[p + 3]!) >>> 0;
 }
 
 /**
@@ -82,11 +71,11 @@ function netChange(zone: Zone, diffs: readonly ZoneDiff[], peer: string): NetCha
     if (oldSoa?.type !== RRType.SOA || newSoa?.type !== RRType.SOA) {
       throw new TransferError('XFR_MALFORMED', peer, `IXFR sequence ${d + 1} does not start its deletions and additions with a SOA`);
     }
-    if (diff.fromSerial !== expect || soaRdataSerial(oldSoa.rdata) !== diff.fromSerial) {
+    if (diff.fromSerial !== expect || soaSerial(oldSoa.rdata) !== diff.fromSerial) {
       const what = d === 0 ? 'our zone is at serial' : 'the previous sequence ended at serial';
       throw new TransferError('XFR_IXFR_MISMATCH', peer, `IXFR sequence ${d + 1} starts at serial ${diff.fromSerial}, but ${what} ${expect}`);
     }
-    if (soaRdataSerial(newSoa.rdata) !== diff.toSerial) {
+    if (soaSerial(newSoa.rdata) !== diff.toSerial) {
       throw new TransferError('XFR_MALFORMED', peer, `IXFR sequence ${d + 1}: new SOA serial is not ${diff.toSerial}`);
     }
     if (compareSerial(diff.toSerial, diff.fromSerial) !== 1) {

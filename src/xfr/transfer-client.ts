@@ -9,11 +9,11 @@ import { randomInt } from 'node:crypto';
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import {
-  Name, Opcode, RRClass, RRType, Rcode, decodeMessage, emptyMessage, encodeMessageToBytes, typeToText,
+  Name, Opcode, RRClass, RRType, Rcode, decodeMessage, emptyMessage, encodeMessageToBytes, typeToText, soaSerial,
   type Message, type ResourceRecord,
 } from '../wire/index.js';
 import { ZoneBuilder, type Zone } from '../zone/index.js';
-import { applyDiffsCondensed, finishTransferredZone, soaRdataSerial } from './apply-diff.js';
+import { applyDiffsCondensed, finishTransferredZone } from './apply-diff.js';
 import { peerText, type Peer } from './peer.js';
 import { compareSerial } from './serial.js';
 import { TransferError } from './transfer-error.js';
@@ -392,7 +392,7 @@ async function transferOnce(a: Attempt, counters: Counters): Promise<Outcome> {
     };
     const isApexSoa = (rr: ResourceRecord): boolean => rr.type === RRType.SOA && rr.name.equals(a.origin);
     const serialOf = (rr: ResourceRecord): number => {
-      const s = soaRdataSerial(rr.rdata);
+      const s = soaSerial(rr.rdata);
       if (Number.isNaN(s)) throw new TransferError('XFR_MALFORMED', label, 'SOA rdata too short');
       return s;
     };
@@ -638,7 +638,7 @@ function soaSerialFrom(bytes: Uint8Array, id: number, origin: Name, signer: XfrS
   if (!msg.aa) throw new TransferError('XFR_REFUSED', label, `SOA answer for ${origin.toText()} is not authoritative (AA clear)`);
   const soa = msg.answers.find((rr) => rr.type === RRType.SOA && rr.name.equals(origin) && rr.class === RRClass.IN);
   if (soa === undefined) throw new TransferError('XFR_MALFORMED', label, `SOA answer holds no SOA record of ${origin.toText()}`);
-  const serial = soaRdataSerial(soa.rdata);
+  const serial = soaSerial(soa.rdata);
   if (Number.isNaN(serial)) throw new TransferError('XFR_MALFORMED', label, 'SOA rdata too short');
   return serial;
 }

@@ -1,4 +1,4 @@
-import type { Name, ResourceRecord } from '../wire/index.js';
+import { setSoaSerial, soaSerial, type Name, type ResourceRecord } from '../wire/index.js';
 import { canonicalRecords } from './canonical-order.js';
 import type { RRset } from './rrset.js';
 import type { ZoneNode } from './zone-node.js';
@@ -52,18 +52,8 @@ export class Zone {
    * or transferred, never after.
    */
   setSerialBeforeServing(serial: number): void {
-    const rdata = this.soa.rdatas[0]!;
-    let p = 0;
-    for (let names = 0; names < 2; names++) {
-      while (rdata[p] !== 0) p += rdata[p]! + 1;
-      p++;
-    }
-    const v = serial >>> 0;
-    rdata[p] = v >>> 24;
-    rdata[p + 1] = (v >>> 16) & 0xff;
-    rdata[p + 2] = (v >>> 8) & 0xff;
-    rdata[p + 3] = v & 0xff;
-    this.#serial = v;
+    setSoaSerial(this.soa.rdatas[0]!, serial);
+    this.#serial = serial >>> 0;
   }
 
   /** The node of `name` (an owner or an empty non-terminal), NSEC3 owners excluded. */
@@ -105,14 +95,4 @@ export class Zone {
   canonicalRecords(): ResourceRecord[] {
     return canonicalRecords([...this.#nodes.values(), ...this.#nsec3.values()]);
   }
-}
-
-/** RFC 1035 §3.3.13: SERIAL follows MNAME and RNAME. */
-function soaSerial(rdata: Uint8Array): number {
-  let p = 0;
-  for (let names = 0; names < 2; names++) {
-    while (rdata[p] !== 0) p += rdata[p]! + 1;
-    p++;
-  }
-  return ((rdata[p]! << 24) | (rdata[p + 1]! << 16) | (rdata[p + 2]! << 8) | rdata[p + 3]!) >>> 0;
 }

@@ -7,13 +7,12 @@ import { aclAllows, addressOctets, type AclEntry, type Requester } from '../xfr/
 import { diffZones } from '../xfr/diff-zones.js';
 import type { ZoneDiff } from '../xfr/zone-diff.js';
 import { Journal } from '../xfr/journal.js';
-import { Notifier, type NotifySigner } from '../xfr/notify-out.js';
+import { Notifier, tsigNotifySigner, type NotifySigner } from '../xfr/notify-out.js';
 import { peerText, type Peer } from '../xfr/peer.js';
 import { SecondaryZone } from '../xfr/secondary-zone.js';
 import type { TimerClamps } from '../xfr/refresh-timers.js';
 import { querySoaSerial, transferZone } from '../xfr/transfer-client.js';
 import type { TsigKey } from '../xfr/tsig-key.js';
-import { tsigSign, tsigVerify, TsigError } from '../xfr/tsig.js';
 
 /** The lookup key of a configured zone name: `Name.key` of its origin, as `Zone.origin.key` is. */
 function zoneKey(name: string): string {
@@ -189,17 +188,7 @@ export class TransferService implements TransferHooks {
 
   #notifySigner(peer: Peer): NotifySigner | undefined {
     const key = this.#keyFor(peer);
-    if (key === null) return undefined;
-    return (query) => {
-      const signed = tsigSign(query, key);
-      return {
-        bytes: signed.bytes,
-        verify: (response) => {
-          const v = tsigVerify(response, (n) => (keyId(n.toText()) === keyId(key.name.toText()) ? key : undefined), { requestMac: signed.mac });
-          return v.present && !v.malformed && v.error === TsigError.NOERROR;
-        },
-      };
-    };
+    return key === null ? undefined : tsigNotifySigner(key);
   }
 
   #startSecondary(key: string, z: ZoneSettings): void {

@@ -114,15 +114,9 @@ export class Responder {
     return out;
   }
 
-  /** RFC 8945 §5.3.2: NOTAUTH with the TSIG error; BADKEY and BADSIG unsigned, BADTIME signed and carrying our time. */
+  /** RFC 8945 §5.3.2: NOTAUTH with the TSIG error (see `withTsigError`). */
   #tsigError(req: Request, v: TsigVerified): Uint8Array {
-    const base = this.#small(req, Rcode.NOTAUTH, false, null);
-    if (v.error === TsigError.BADTIME && v.key !== null) {
-      // RFC 8945 §5.2.3: signed, with the request's time as time signed and ours in Other Data (as BIND does).
-      const other = tsigTimeOtherData(Math.floor(Date.now() / 1000));
-      return tsigSign(base, v.key, { requestMac: v.mac, error: TsigError.BADTIME, otherData: other, now: v.time }).bytes;
-    }
-    return tsigAppendUnsigned(base, v.keyName ?? Name.ROOT, v.algorithm ?? Name.ROOT, v.error === TsigError.NOERROR ? TsigError.BADKEY : v.error, { originalId: req.id });
+    return withTsigError(this.#small(req, Rcode.NOTAUTH, false, null), v, req.id);
   }
 
   #query(req: Request, ctx: HandleContext, key: TsigKey | null, requestMac: Uint8Array): Uint8Array | MessageStream {
@@ -197,8 +191,7 @@ export class Responder {
       const v = tsigVerify(buf.subarray(0, length), (n) => hooks?.key(n));
       if (v.malformed) return notifyReply(buf, length, Rcode.FORMERR, null);
       if (v.error !== TsigError.NOERROR || v.key === null) {
-        const base = notifyReply(buf, length, Rcode.NOTAUTH, q);
-        return tsigAppendUnsigned(base, v.keyName ?? Name.ROOT, v.algorithm ?? Name.ROOT, v.error === TsigError.NOERROR ? TsigError.BADKEY : v.error, { originalId: msg.id });
+        return withTsigError(notifyReply(buf, length, Rcode.NOTAUTH, q), v, msg.id);
       }
       key = v.key;
       requestMac = v.mac;
@@ -385,6 +378,20 @@ function countAdditional(buf: Uint8Array, req: Request): number {
   return ((buf[10]! << 8) | buf[11]!) - (req.edns ? 1 : 0);
 }
 
+
+/**
+ * RFC 8945 §5.3.2: the TSIG for an error answer to a request that did not
+ * verify: BADKEY and BADSIG unsigned; BADTIME signed, with the request's
+ * time as time signed and ours in Other Data (§5.2.3, as BIND does).
+ */
+function withTsigError(base: Uint8Array, v: TsigVerified, originalId: number): Uint8Array {
+  if (v.error === TsigError.BADTIME && v.key !== null) {
+    const other = tsigTimeOtherData(Math.floor(Date.now() / 1000));
+    return tsigSign(base, v.key, { requestMac: v.mac, error: TsigError.BADTIME, otherData: other, now: v.time }).bytes;
+  }
+  const error = v.error === TsigError.NOERROR ? TsigError.BADKEY : v.error;
+  return tsigAppendUnsigned(base, v.keyName ?? Name.ROOT, v.algorithm ?? Name.ROOT, error, { originalId });
+}
 
 /** Octets to keep free in each transfer message for its TSIG record (RFC 8945 §4.2). */
 function tsigReserve(key: TsigKey): number {

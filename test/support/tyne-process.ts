@@ -11,6 +11,12 @@ export interface TyneProcess {
   stderr(): string;
   /** Resolves with the first log line for which `pred` is true (seen before or after the call), or rejects after `timeoutMs`. */
   waitForLog(pred: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** A mark in the log (the number of lines so far), for waitAfter and since. */
+  mark(): number;
+  /** As waitForLog, but only lines logged at `mark` or later count; a timeout lists what was logged since. */
+  waitAfter(mark: number, pred: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** The lines logged at `mark` or later for which `pred` is true. */
+  since(mark: number, pred?: (line: Record<string, unknown>) => boolean): Record<string, unknown>[];
   /** Sends `signal` (SIGTERM by default) and resolves with the exit code once the process has exited (SIGKILL after 5 s). */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -71,6 +77,15 @@ export async function startTyne(configPath: string, opts: { timeoutMs?: number; 
         });
       });
     },
+    mark: () => logs.length,
+    async waitAfter(mark, pred, timeoutMs = 5000) {
+      try {
+        return await proc.waitForLog((l) => logs.indexOf(l) >= mark && pred(l), timeoutMs);
+      } catch (e) {
+        throw new Error(`${(e as Error).message}\nlogged since: ${logs.slice(mark).map((l) => JSON.stringify(l)).join('\n')}`);
+      }
+    },
+    since: (mark, pred = () => true) => logs.slice(mark).filter(pred),
     async stop(signal = 'SIGTERM') {
       if (exited !== undefined) return exited;
       child.kill(signal);

@@ -1,0 +1,78 @@
+/**
+ * BIND's `dig` as the operator's view of a server, for tests: bounded
+ * runs against 127.0.0.1 (or ::1), output reduced to comparable lines.
+ */
+import { execFile } from 'node:child_process';
+
+/** A TSIG key for dig's `-y` (`algorithm:name:base64secret`). */
+export interface DigKey {
+  algorithm: string;
+  name: string;
+  secret: string;
+}
+
+export interface DigTarget {
+  port: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  key?: DigKey;
+}
+
+/** Runs a command; resolves with stdout, rejects with stderr on a non-zero exit or after `timeoutMs`. */
+export function run(cmd: string, args: string[], timeoutMs = 10_000): Promise<string> {
+  return new Promise((res, rej) => {
+    execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) rej(new Error(`${cmd} ${args.join(' ')}: ${err.message}\n${stdout}${stderr}`));
+      else res(stdout);
+    });
+  });
+}
+
+function base(t: DigTarget): string[] {
+  const args = [`@${t.host ?? '127.0.0.1'}`, '-p', String(t.port)];
+  if (t.key !== undefined) args.push('-y', `${t.key.algorithm}:${t.key.name}:${t.key.secret}`);
+  return args;
+}
+
+/** `dig +norec +short NAME TYPE`: the answer lines (empty for NXDOMAIN, NODATA, REFUSED...). */
+export async function digShort(t: DigTarget, name: string, type: string, extra: string[] = []): Promise<string[]> {
+  const out = await run('dig', [...base(t), '+norec', '+short', '+time=2', '+tries=1', ...extra, name, type], 6000);
+  return out.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith(';'));
+}
+
+/** The status dig reports (NOERROR, REFUSED, SERVFAIL, ...), or 'TIMEOUT' when nothing came back. */
+export async function digStatus(t: DigTarget, name: string, type: string): Promise<string> {
+  const out = await run('dig', [...base(t), '+norec', '+time=1', '+tries=1', name, type], 5000).catch((e: Error) => e.message);
+  const m = /status: ([A-Z]+)/.exec(out);
+  return m === null ? 'TIMEOUT' : m[1]!;
+}
+
+/** The SOA serial served for `zone`, or null when there is none to give (error, timeout, not authoritative data). */
+export async function digSerial(t: DigTarget, zone: string): Promise<number | null> {
+  const lines = await digShort(t, zone, 'SOA').catch(() => []);
+  const f = (lines[0] ?? '').split(/\s+/);
+  return lines.length === 1 && f.length >= 7 && /^\d+$/.test(f[2]!) ? Number(f[2]) : null;
+}
+
+/**
+ * `dig AXFR` of `zone` as sorted lines `owner ttl class type rdata` (owner
+ * in lower case, blanks squeezed, one SOA, no TSIG records). Throws when
+ * dig reports a failed transfer.
+ */
+export async function digAxfr(t: DigTarget, zone: string): Promise<string[]> {
+  const out = await run('dig', [...base(t), zone, 'AXFR', '+onesoa', '+nocmd', '+nocomments', '+nostats', '+tries=1', '+time=5'], 30_000);
+  if (/Transfer failed|communications error|connection refused|timed out|couldn't get address/i.test(out)) {
+    throw new Error(`dig AXFR ${zone} from ${t.host ?? '127.0.0.1'}:${t.port} failed:\n${out}`);
+  }
+  const lines: string[] = [];
+  for (const raw of out.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith(';')) continue;
+    const f = line.split(/\s+/);
+    if (f[3] === 'TSIG') continue;
+    f[0] = f[0]!.toLowerCase();
+    lines.push(f.join(' '));
+  }
+  if (lines.length === 0) throw new Error(`dig AXFR ${zone} from ${t.host ?? '127.0.0.1'}:${t.port} gave no records:\n${out}`);
+  return lines.sort();
+}

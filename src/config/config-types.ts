@@ -36,6 +36,20 @@ export interface ServerSettings {
   maxRetrySec: number;
   /** `serial-policy`: the default of the primary zones (default `increment`); see src/daemon/serial-policy.ts. */
   serialPolicy: SerialPolicy;
+  /**
+   * `data-dir`: where journals and served-serial state go (absolute), and
+   * what a secondary's relative `file` is relative to; null (the default)
+   * keeps them beside each zone file.
+   */
+  dataDir: string | null;
+  /** `watch`: pick up edits of zone files and of the configuration on our own (default true); false = only on SIGHUP. */
+  watch: boolean;
+  /** `watch-settle`: a changed file is read once it has not changed for this long (default 100 ms). */
+  watchSettleMs: number;
+  /** `watch-hold`: an edit that removes more than 10 % of a zone's records, or a configuration change that removes zones, waits until the file has been unchanged this long (default 5 s). */
+  watchHoldMs: number;
+  /** `removed-retention`: how long the saved copy of a secondary zone that left the configuration is kept aside (default 7 days). */
+  removedRetentionMs: number;
 }
 
 /** One `keys:` entry (RFC 8945 shared secret). */

@@ -30,6 +30,8 @@ interface Ctx {
   readonly keyRefs: KeyRef[];
   /** Zones with a `serial-policy` of their own; the others take the server's once the whole file has been read. */
   readonly ownSerialPolicy: Set<ZoneSettings>;
+  /** Each zone's `file` as written, resolved once the whole file has been read. */
+  readonly zoneFiles: Map<ZoneSettings, { index: number; text: string; value: Value }>;
 }
 
 /** A reference to a `keys:` entry; `set` replaces the name with the one as declared. */
@@ -138,6 +140,20 @@ function oneOf<T extends string>(choices: readonly T[]): Reader<T> {
     return problem(ctx, v, `expected one of ${choices.join(', ')}, got ${describe(v)}`);
   };
 }
+
+/** `true` or `false` (YAML booleans; `yes`/`no` are strings in YAML 1.2 and are refused with a hint). */
+const boolean: Reader<boolean> = (ctx, v) => {
+  const x = scalarOf(v)?.value;
+  if (typeof x === 'boolean') return x;
+  const hint = typeof x === 'string' && /^(yes|no|on|off)$/i.test(x) ? ` (write ${/^(yes|on)$/i.test(x) ? 'true' : 'false'})` : '';
+  return problem(ctx, v, `expected true or false, got ${describe(v)}${hint}`);
+};
+
+/** A folder path, made absolute against the configuration's folder (created and checked by the daemon, not here). */
+const folder: Reader<string> = (ctx, v) => {
+  const x = text()(ctx, v);
+  return x === undefined ? undefined : resolve(ctx.dir, x);
+};
 
 /** A duration in milliseconds, more than `minExclusiveMs` and at most `maxMs`. */
 function duration(minExclusiveMs: number, maxMs: number): Reader<number> {
@@ -615,27 +631,15 @@ const zoneName: Reader<{ name: string; key: string }> = (ctx, v) => {
   }
 };
 
-/** A primary's zone file: must exist and be a regular file. */
-function zoneFile(ctx: Ctx, v: Value, file: string): string | undefined {
-  const abs = resolve(ctx.dir, file);
-  try {
-    if (!statSync(abs).isFile()) return problem(ctx, v, `'${file}' is not a regular file`);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return problem(ctx, v, `no such file '${file}'`);
-    return problem(ctx, v, `cannot use '${file}' (${code ?? (err as Error).message})`);
-  }
-  return abs;
-}
-
 /**
- * A secondary's zone file: it need not exist yet (the first transfer writes
+ * A secondary's zone file, relative to `base` (the configuration's folder,
+ * or `server.data-dir`): it need not exist yet (the first transfer writes
  * it), and neither need its folder; but if it exists it must be a regular
  * file, and the nearest existing folder above it must be a folder.
  */
-function secondaryFile(ctx: Ctx, v: Value, file: string): string | undefined {
-  const abs = resolve(ctx.dir, file);
-  const shown = (p: string): string => (isAbsolute(file) ? p : relative(ctx.dir, p) || '.');
+function secondaryFile(ctx: Ctx, v: Value, file: string, base: string): string | undefined {
+  const abs = resolve(base, file);
+  const shown = (p: string): string => (isAbsolute(file) ? p : relative(base, p) || '.');
   let at = abs;
   for (;;) {
     try {
@@ -704,9 +708,13 @@ const ZONE_KEYS: KeyTable<ZoneDraft> = {
   },
 };
 
-/** The checks that depend on the zone's type; returns the absolute file path when good. */
-function checkZoneType(ctx: Ctx, entry: Value, d: ZoneDraft): string | undefined {
-  if (d.typeBad === true) return undefined;
+/**
+ * The checks that depend on the zone's type. A primary's file is only
+ * resolved here: a missing or unreadable zone file fails that zone alone,
+ * when the daemon loads it, never the whole configuration.
+ */
+function checkZoneType(ctx: Ctx, entry: Value, d: ZoneDraft): boolean {
+  if (d.typeBad === true) return false;
   const type = d.type ?? 'primary';
   if (type === 'primary') {
     for (const v of [d.primariesValue, d.allowNotifyValue]) {
@@ -720,16 +728,13 @@ function checkZoneType(ctx: Ctx, entry: Value, d: ZoneDraft): string | undefined
       problem(ctx, d.primariesValue, 'must list at least one primary');
     }
   }
-  if (d.fileText === undefined || d.fileValue === undefined) return undefined;
-  return type === 'primary' ? zoneFile(ctx, d.fileValue, d.fileText) : secondaryFile(ctx, d.fileValue, d.fileText);
+  return d.fileText !== undefined && d.fileValue !== undefined;
 }
 
 const zoneList: Reader<ZoneSettings[]> = (ctx, v) => {
   if (v.node === null || !isSeq(v.node)) return problem(ctx, v, `expected a list (write [] for none), got ${describe(v)}`);
   const out: ZoneSettings[] = [];
   const first = new Map<string, number>();
-  // Zone files by absolute path: a file a secondary writes must be no other zone's.
-  const files = new Map<string, { i: number; type: ZoneSettings['type'] }>();
   v.node.items.forEach((n, i) => {
     const entry = valueOf(ctx, n, `${v.path}[${i}]`, v.offset);
     const draft: ZoneDraft = {};
@@ -739,20 +744,14 @@ const zoneList: Reader<ZoneSettings[]> = (ctx, v) => {
       if (j !== undefined) problem(ctx, draft.nameValue, `zone '${draft.name}' is already listed at zones[${j}]`);
       else first.set(draft.key, i);
     }
-    const file = checkZoneType(ctx, entry, draft);
-    if (file === undefined) return;
+    if (!checkZoneType(ctx, entry, draft)) return;
     const type = draft.type ?? 'primary';
-    const other = files.get(file);
-    if (other !== undefined && (other.type === 'secondary' || type === 'secondary')) {
-      problem(ctx, draft.fileValue!, `'${draft.fileText}' is also the file of zones[${other.i}] (a secondary's file must be its own)`);
-      return;
-    }
-    if (other === undefined) files.set(file, { i, type });
     if (draft.name !== undefined) {
       const zone: ZoneSettings = {
         name: draft.name,
         type,
-        file,
+        // Resolved once the whole file is read (a secondary's against `server.data-dir` when set).
+        file: draft.fileText!,
         notify: draft.notify ?? [],
         allowTransfer: draft.allowTransfer ?? [],
         primaries: draft.primaries ?? [],
@@ -762,11 +761,37 @@ const zoneList: Reader<ZoneSettings[]> = (ctx, v) => {
         line: ctx.lc.linePos(entry.offset).line,
       };
       if (draft.serialPolicy !== undefined) ctx.ownSerialPolicy.add(zone);
+      ctx.zoneFiles.set(zone, { index: i, text: draft.fileText!, value: draft.fileValue! });
       out.push(zone);
     }
   });
   return out;
 };
+
+/**
+ * Resolves every zone's file, once `server:` is known: a primary's against
+ * the configuration's folder, a secondary's against `server.data-dir` when
+ * set (as BIND's `directory` and Knot's `storage`), and checks that a file
+ * a secondary writes is no other zone's. Returns the zones whose file is usable.
+ */
+function resolveZoneFiles(ctx: Ctx, zones: ZoneSettings[], dataDir: string | null): ZoneSettings[] {
+  const files = new Map<string, { i: number; type: ZoneSettings['type'] }>();
+  const out: ZoneSettings[] = [];
+  for (const z of zones) {
+    const f = ctx.zoneFiles.get(z)!;
+    const abs = z.type === 'primary' ? resolve(ctx.dir, f.text) : secondaryFile(ctx, f.value, f.text, dataDir ?? ctx.dir);
+    if (abs === undefined) continue;
+    const other = files.get(abs);
+    if (other !== undefined && (other.type === 'secondary' || z.type === 'secondary')) {
+      problem(ctx, f.value, `'${f.text}' is also the file of zones[${other.i}] (a secondary's file must be its own)`);
+      continue;
+    }
+    if (other === undefined) files.set(abs, { i: f.index, type: z.type });
+    z.file = abs;
+    out.push(z);
+  }
+  return out;
+}
 
 // ------------------------------------------------------------- top level --
 
@@ -786,6 +811,11 @@ export const SERVER_DEFAULTS: Readonly<ServerSettings> = Object.freeze({
   minRetrySec: 500,
   maxRetrySec: 1_209_600,
   serialPolicy: 'increment',
+  dataDir: null,
+  watch: true,
+  watchSettleMs: 100,
+  watchHoldMs: 5000,
+  removedRetentionMs: 7 * 86_400_000,
 });
 
 /** A duration setting kept in whole seconds (at least 1 s, at most 28 days). */
@@ -807,6 +837,11 @@ const SERVER_KEYS: KeyTable<ServerSettings> = {
   'min-retry-time': seconds((s, x) => { s.minRetrySec = x; }),
   'max-retry-time': seconds((s, x) => { s.maxRetrySec = x; }),
   'serial-policy': field(oneOf(SERIAL_POLICIES), (s, x) => { s.serialPolicy = x; }),
+  'data-dir': field(folder, (s, x) => { s.dataDir = x; }),
+  watch: field(boolean, (s, x) => { s.watch = x; }),
+  'watch-settle': field(duration(-1, 60_000), (s, x) => { s.watchSettleMs = x; }),
+  'watch-hold': field(duration(-1, 3_600_000), (s, x) => { s.watchHoldMs = x; }),
+  'removed-retention': field(duration(-1, 3_650 * 86_400_000), (s, x) => { s.removedRetentionMs = x; }),
 };
 
 const LOG_KEYS: KeyTable<Config['log']> = {
@@ -836,7 +871,7 @@ export function parseConfig(text: string, path: string): Config {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM would shift the columns of line 1
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const ctx: Ctx = { doc, lc, dir: dirname(file), problems: [], keyNames: new Map(), keyRefs: [], ownSerialPolicy: new Set() };
+  const ctx: Ctx = { doc, lc, dir: dirname(file), problems: [], keyNames: new Map(), keyRefs: [], ownSerialPolicy: new Set(), zoneFiles: new Map() };
 
   const yamlProblems = [...doc.errors, ...doc.warnings];
   if (yamlProblems.length > 0) {
@@ -855,6 +890,7 @@ export function parseConfig(text: string, path: string): Config {
   const top = valueOf(ctx, doc.contents, '', doc.contents?.range?.[0] ?? 0);
   if (readMap(ctx, top, TOP_KEYS, config)) checkKeyRefs(ctx);
   for (const z of config.zones) if (!ctx.ownSerialPolicy.has(z)) z.serialPolicy = config.server.serialPolicy;
+  config.zones = resolveZoneFiles(ctx, config.zones, config.server.dataDir);
   if (ctx.problems.length > 0) throw new ConfigError('CONFIG_INVALID', file, ctx.problems.sort(byPosition));
   return config;
 }

@@ -19,7 +19,7 @@ import { watch, type FSWatcher } from 'chokidar';
 export interface FileWatcherOptions {
   /** Quiet time after the last event before reporting (default 100 ms): a burst of events is one report. */
   debounceMs?: number;
-  /** chokidar awaitWriteFinish.stabilityThreshold (default 50 ms, pollInterval 10 ms): wait until a file stops changing before reporting it. */
+  /** chokidar awaitWriteFinish.stabilityThreshold (default 50 ms, pollInterval 10 ms): wait until a file stops changing before reporting it; 0 turns it off (the debounce alone decides). */
   stabilityMs?: number;
   /** Absolute paths that changed, were created, or were replaced by a rename (deduplicated, sorted). */
   onChange(paths: string[]): void;
@@ -132,7 +132,7 @@ export class FileWatcher {
       depth: 0,
       atomic: true,
       followSymlinks: true,
-      awaitWriteFinish: { stabilityThreshold: this.stabilityMs, pollInterval: POLL_INTERVAL_MS },
+      awaitWriteFinish: this.stabilityMs > 0 ? { stabilityThreshold: this.stabilityMs, pollInterval: POLL_INTERVAL_MS } : false,
       // Only the folder itself and the wanted files in it; the set is read live.
       ignored: (p: string) => p !== dir && !(dirname(p) === dir && this.files.has(p)),
     });

@@ -16,8 +16,8 @@ export interface SerialDecision {
   raised: boolean;
   /** Why the serial is not the file's (null when it is). */
   reason: string | null;
-  /** Something the operator should hear about (null when all is well). */
-  warn: string | null;
+  /** Something the operator must hear about, logged at error level (null when all is well). */
+  alert: string | null;
 }
 
 /** The later of two serials (RFC 1982); `a` when the order is undefined. */
@@ -35,10 +35,10 @@ function dateSerial(now: Date): number {
   return (now.getUTCFullYear() * 10_000 + (now.getUTCMonth() + 1) * 100 + now.getUTCDate()) * 100;
 }
 
-function decision(serial: number, fileSerial: number, reason: string | null, warn: string | null = null): SerialDecision {
+function decision(serial: number, fileSerial: number, reason: string | null, alert: string | null = null): SerialDecision {
   const s = serial >>> 0;
   const raised = s !== fileSerial >>> 0;
-  return { serial: s, raised, reason: raised ? reason : null, warn };
+  return { serial: s, raised, reason: raised ? reason : null, alert };
 }
 
 /**
@@ -52,7 +52,7 @@ function decision(serial: number, fileSerial: number, reason: string | null, war
  * - `increment` (the default): when the content changed but the file's
  *   serial is not above the served one, serve served+1; else the file's.
  * - `file`: the file's serial, always; a change without a higher serial is
- *   warned about (secondaries will not fetch it).
+ *   an alert (secondaries will not fetch it).
  * - `unixtime` (as Knot's): the current time in seconds, or served+1 when
  *   that is not above the served serial; at the first load the later of the
  *   time and the file's serial.
@@ -61,6 +61,9 @@ function decision(serial: number, fileSerial: number, reason: string | null, war
  *   into the next day's numbers, still increasing); at the first load the
  *   later of the file's serial and YYYYMMDD00.
  *
+ * `served` is the serial last served as far as anything recorded tells
+ * (src/daemon/zone-history.ts), across restarts too; `changed` is true when
+ * the content differs from what was served under it, or is not known.
  * When nothing changed the served serial stays (a higher file serial is
  * taken under `file` and `increment`); a serial never goes backwards
  * except under `file`, where the file has the last word on a change.
@@ -91,7 +94,8 @@ export function decideSerial(policy: SerialPolicy, fileSerial: number, served: n
   const fileAbove = compareSerial(file, cur) > 0;
   switch (policy) {
     case 'file':
-      return decision(file, file, null, fileAbove ? null : 'serial not raised: secondaries will not see the change');
+      // As BIND warns: the secondaries compare serials (RFC 1996 §4.7, RFC 1034 §4.3.5) and will keep what they have.
+      return decision(file, file, null, fileAbove ? null : `serial not raised: the file's serial ${file} is not above the served ${cur}, so secondaries will not see the change`);
     case 'increment':
       return fileAbove ? decision(file, file, null) : decision(next, file, `file serial ${file} not above served ${cur}`);
     case 'unixtime': {

@@ -7,7 +7,9 @@ import { TcpListener } from '../server/tcp-listener.js';
 import { UdpListener } from '../server/udp-listener.js';
 import type { Zone } from '../zone/index.js';
 import { ZoneCatalog } from './zone-catalog.js';
-import { FileWatcher } from './file-watcher.js';
+import { filePrint, samePrints } from './file-print.js';
+import { ZoneWatch } from './zone-watch.js';
+import { ZoneHistories } from './zone-history.js';
 import { TransferService } from './transfer-service.js';
 import type { Name } from '../wire/index.js';
 import { queryLogger } from './query-log.js';
@@ -89,39 +91,32 @@ async function runServer(configPath: string, first: Config, signals: SignalGate)
     responder = newResponder(config, [...primaryZones, ...sec.zones], sec.unavailable, transfers);
     built = true;
   };
-  const transfers = new TransferService(log, () => {
+  const histories = new ZoneHistories(log);
+  const transfers = new TransferService(log, histories, () => {
     if (built) rebuild();
   });
-  const catalog = new ZoneCatalog(log, (old, zone, diff) => transfers.primaryLoaded(old, zone, diff));
+  const catalog = new ZoneCatalog(log, histories, (old, zone) => transfers.primaryLoaded(old, zone), { holdMs: () => config.server.watchHoldMs });
+  const served = (changed: boolean): void => {
+    if (!changed) return;
+    primaryZones = catalog.zones();
+    rebuild();
+  };
+  catalog.onHeldApplied(() => served(true));
   transfers.configure(config);
   primaryZones = catalog.loadAll(config);
   rebuild();
-  // Zone files (and what they $INCLUDE) and the configuration are watched: an edit is checked and served at once.
-  const watcher = new FileWatcher({
-    // 50 ms of quiet after the last event, and the file unchanged for 50 ms, before it is read.
-    debounceMs: 50,
-    stabilityMs: 50,
-    onChange: (paths) => {
-      if (paths.includes(config.path)) {
-        reload('configuration file changed');
-        return;
-      }
-      void catalog.reloadFiles(paths, config).then((changed) => {
-        if (changed) {
-          primaryZones = catalog.zones();
-          rebuild();
-        }
-        watcher.setFiles(watchList());
-      }, (err: unknown) => log.error({ err }, 'zone reload failed'));
-    },
-    onRemove: (paths) => {
-      if (paths.includes(config.path)) log.error({ file: config.path }, 'configuration file removed; keeping the running configuration');
-      catalog.filesRemoved(paths, config);
-    },
-    onError: (err) => log.error({ err }, `file watching: ${(err as Error)?.message ?? String(err)}`),
-  });
+  // Zone files (and what they $INCLUDE) and the configuration are watched unless `server.watch: false`.
   const watchList = (): string[] => [...catalog.watchedFiles(config), config.path];
-  watcher.setFiles(watchList());
+  const watch = new ZoneWatch({
+    log,
+    files: watchList,
+    onZoneFiles: (paths) => catalog.reloadFiles(paths, config).then(served),
+    onZoneFilesRemoved: (paths) => catalog.filesRemoved(paths, config),
+    onConfig: () => reload('configuration file changed'),
+    // Files that changed between being read and the watch being armed are read again.
+    onArmed: () => catalog.reloadStale(config).then(served),
+  });
+  watch.configure(config);
   const current = (): Responder => responder;
   const onError = (err: unknown, what: string): void => log.error({ err }, `${what}: ${(err as Error)?.message ?? String(err)}`);
   const endpoints = new Map<string, Endpoint>();
@@ -164,8 +159,17 @@ async function runServer(configPath: string, first: Config, signals: SignalGate)
   if (cluster.isWorker) process.send?.({ tyne: 'ready' });
 
   let reloading = Promise.resolve();
+  /** A configuration change that removes zones, waiting for the file to stay unchanged (as a half-written file would not). */
+  let heldConfig: NodeJS.Timeout | null = null;
   const reload = (why: string): void => {
+    // SIGHUP is the operator saying the files are ready: nothing is held.
+    const force = why === 'SIGHUP';
+    if (heldConfig !== null) {
+      clearTimeout(heldConfig);
+      heldConfig = null;
+    }
     reloading = reloading.then(async () => {
+      const print = filePrint(configPath);
       let next: Config;
       try {
         next = loadConfig(configPath);
@@ -179,16 +183,40 @@ async function runServer(configPath: string, first: Config, signals: SignalGate)
         log.error({ err: conflict }, 'configuration not reloaded; keeping the running one');
         return;
       }
+      const removed = removedZones(config, next);
+      if (removed.length > 0 && !force && !heldFor(print)) {
+        const holdMs = next.server.watchHoldMs;
+        log.warn(
+          { removed: removed.length, zones: removed.slice(0, 20), listed: next.zones.length, holdMs },
+          `configuration change held: it removes ${removed.length} zone(s), as a half-written file would; it is applied once the file has been unchanged for ${holdMs} ms (or at SIGHUP)`,
+        );
+        heldConfig = setTimeout(() => {
+          heldConfig = null;
+          // Unchanged since it was read: apply it. Otherwise the watch reports the newer change.
+          if (samePrints(new Map([[configPath, print]]))) {
+            held = print;
+            reload('held configuration change');
+          }
+        }, holdMs);
+        heldConfig.unref();
+        return;
+      }
+      if (removed.length > 0 && !force) log.warn({ removed: removed.length, zones: removed.slice(0, 20) }, 'held configuration change applied: the file was unchanged');
+      held = null;
       config = next;
       transfers.configure(config);
-      await catalog.reloadConfig(config);
+      await catalog.reloadConfig(config, { force });
       primaryZones = catalog.zones();
       rebuild();
       await bindAll(config);
-      watcher.setFiles(watchList());
+      watch.configure(config);
       log.info({ zones: responder.zones.size, why }, 'reloaded');
     }, (err: unknown) => log.error({ err }, 'reload failed'));
   };
+  /** The print of the configuration whose removals were held and then found unchanged (so they now apply). */
+  let held: ReturnType<typeof filePrint> = null;
+  const heldFor = (print: ReturnType<typeof filePrint>): boolean =>
+    held !== null && print !== null && held.size === print.size && held.mtimeMs === print.mtimeMs && held.ino === print.ino;
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -197,7 +225,9 @@ async function runServer(configPath: string, first: Config, signals: SignalGate)
       stopping = true;
       log.info({ signal }, 'stopping');
       transfers.stop();
-      void watcher.close();
+      catalog.stop();
+      if (heldConfig !== null) clearTimeout(heldConfig);
+      void watch.close();
       const hard = setTimeout(() => resolve(0), STOP_GRACE_MS + 300);
       hard.unref();
       void Promise.all([...endpoints.values()].map((ep) => Promise.all([ep.udp.close(), ep.tcp.close(STOP_GRACE_MS)]))).then(() => {
@@ -231,6 +261,13 @@ function transfersNeedOneProcess(config: Config): string | null {
   if (config.server.workers <= 1) return null;
   const z = config.zones.find((z) => z.type === 'secondary' || z.notify.length > 0 || z.allowTransfer.length > 0);
   return z === undefined ? null : `zone ${z.name} (line ${z.line}) uses transfers or NOTIFY, which need server.workers: 1`;
+}
+
+/** Names of the zones (primary and secondary) in `from` that `to` no longer lists. */
+function removedZones(from: Config, to: Config): string[] {
+  const key = (n: string): string => (n.endsWith('.') ? n : `${n}.`).toLowerCase();
+  const kept = new Set(to.zones.map((z) => key(z.name)));
+  return from.zones.filter((z) => !kept.has(key(z.name))).map((z) => z.name);
 }
 
 /** The cluster primary: forks the workers, relays SIGHUP, stops them on SIGTERM/SIGINT, replaces one that dies. */

@@ -4,14 +4,13 @@ import type { TransferHooks, TransferOutInfo } from '../server/transfer-hooks.js
 import { Name } from '../wire/index.js';
 import type { Zone } from '../zone/index.js';
 import { aclAllows, addressOctets, type AclEntry, type Requester } from '../xfr/acl.js';
-import { diffZones } from '../xfr/diff-zones.js';
-import type { ZoneDiff } from '../xfr/zone-diff.js';
-import { Journal } from '../xfr/journal.js';
+import type { Journal } from '../xfr/journal.js';
 import { Notifier, tsigNotifySigner, type NotifySigner } from '../xfr/notify-out.js';
 import { peerText, type Peer } from '../xfr/peer.js';
 import { SecondaryZone } from '../xfr/secondary-zone.js';
 import type { TimerClamps } from '../xfr/refresh-timers.js';
 import { querySoaSerial, transferZone } from '../xfr/transfer-client.js';
+import type { ZoneHistories } from './zone-history.js';
 import type { TsigKey } from '../xfr/tsig-key.js';
 
 /** The lookup key of a configured zone name: `Name.key` of its origin, as `Zone.origin.key` is. */
@@ -34,14 +33,15 @@ export class TransferService implements TransferHooks {
   #keys = new Map<string, TsigKey>();
   #settings = new Map<string, ZoneSettings>();
   #clamps: Partial<TimerClamps> = {};
-  readonly #journals = new Map<string, Journal>();
+  readonly #histories: ZoneHistories;
   readonly #secondaries = new Map<string, { zone: SecondaryZone; file: string; primaries: Peer[] }>();
   readonly #notifier: Notifier;
   /** Called when a secondary zone's data changes (a transfer, an expiry). */
   readonly #onChange: () => void;
 
-  constructor(log: Logger, onChange: () => void) {
+  constructor(log: Logger, histories: ZoneHistories, onChange: () => void) {
     this.#log = log;
+    this.#histories = histories;
     this.#onChange = onChange;
     this.#notifier = new Notifier({
       log,
@@ -92,22 +92,13 @@ export class TransferService implements TransferHooks {
 
   /**
    * A zone we serve from a file was loaded: at startup (`old` undefined) or
-   * again with other contents. A new serial goes into the journal (RFC 1995
-   * §5) and is announced to the zone's `notify` targets (RFC 1996 §3.5).
+   * again with other contents (already journaled by its ZoneHistory). A
+   * new serial is announced to the zone's `notify` targets (RFC 1996 §3.5).
    */
-  primaryLoaded(old: Zone | undefined, zone: Zone, known?: ZoneDiff): void {
+  primaryLoaded(old: Zone | undefined, zone: Zone): void {
     const key = zone.origin.key;
     const settings = this.#settings.get(key);
     if (settings === undefined) return;
-    if (old !== undefined && old.serial !== zone.serial) {
-      try {
-        const diff = known ?? diffZones(old, zone);
-        this.#journal(key, settings).append(diff);
-        this.#log.info({ zone: zone.origin.toText(), from: old.serial, to: zone.serial, removed: diff.removed.length - 1, added: diff.added.length - 1 }, 'journal updated');
-      } catch (err) {
-        this.#log.error({ zone: zone.origin.toText(), err }, `journal not updated: ${(err as Error).message}`);
-      }
-    }
     if (settings.notify.length > 0 && (old === undefined || old.serial !== zone.serial)) {
       this.#notifier.notify({ origin: zone.origin, serial: zone.serial, soa: zone.soa.rdatas[0]!, soaTtl: zone.soa.ttl }, settings.notify);
     }
@@ -133,10 +124,12 @@ export class TransferService implements TransferHooks {
     const key = zone.origin.key;
     const s = this.#settings.get(key);
     if (s === undefined || s.type !== 'primary') return null;
+    const history = this.#histories.byKey(key);
+    if (history === undefined) return null;
     try {
-      return this.#journal(key, s);
-    } catch (err) {
-      this.#log.error({ zone: zone.origin.toText(), err }, 'journal unreadable');
+      return history.journal();
+    } catch {
+      // Damaged: already logged and set aside by the history; this IXFR gets the whole zone.
       return null;
     }
   }
@@ -171,15 +164,6 @@ export class TransferService implements TransferHooks {
   }
 
   // --- internals --------------------------------------------------------------
-
-  #journal(key: string, s: ZoneSettings): Journal {
-    let j = this.#journals.get(key);
-    if (j === undefined || j.path !== `${s.file}.jnl`) {
-      j = Journal.open(`${s.file}.jnl`);
-      this.#journals.set(key, j);
-    }
-    return j;
-  }
 
   #keyFor(peer: Peer): TsigKey | null {
     if (peer.key === null) return null;

@@ -1,48 +1,90 @@
-import { statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Config, ZoneSettings } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
-import { formatDiagnostic, Name, soaSameButSerial, type Diagnostic } from '../wire/index.js';
-import type { Zone } from '../zone/index.js';
+import { formatDiagnostic, Name, setSoaSerial, soaSameButSerial, type Diagnostic } from '../wire/index.js';
+import { ContentDigest, type Zone } from '../zone/index.js';
 import { diffZonesAsync } from '../xfr/diff-zones.js';
+import { StorageError } from '../xfr/storage-error.js';
 import type { ZoneDiff } from '../xfr/zone-diff.js';
-import { loadZoneFile } from './load-zone.js';
+import { filePrints, samePrints, type FilePrints } from './file-print.js';
+import { loadZoneFile, type LoadResult } from './load-zone.js';
 import { loadZoneFileAsync } from './load-zone-async.js';
 import { decideSerial, type SerialPolicy } from './serial-policy.js';
+import type { ZoneHistories, ZoneHistory } from './zone-history.js';
 
 /** A zone being served and what it was loaded from. */
 interface Loaded {
   zone: Zone;
+  /** ContentDigest of `zone` (its serial aside). */
+  digest: ContentDigest;
   file: string;
-  /** The zone file and every file it $INCLUDEs. */
-  files: string[];
-  mtimeMs: number;
-  size: number;
+  /** The zone file and every file it $INCLUDEs, as they were when read. */
+  prints: FilePrints;
 }
 
-/** Hears of every version swapped in: the first (`old` and `diff` undefined) and each later one, with its difference. */
-export type ZoneLoadedListener = (old: Zone | undefined, zone: Zone, diff: ZoneDiff | undefined) => void;
+/** A version read from the files but not (yet) served. */
+interface Candidate {
+  result: LoadResult & { zone: Zone };
+  /** The files as they were just before they were read. */
+  prints: FilePrints;
+  /** The difference from the version served (absent for a zone not served yet). */
+  diff: ZoneDiff | undefined;
+  started: number;
+}
+
+/** An edit held back because it looks like a half-written file (see `#holdsBack`). */
+interface Held {
+  candidate: Candidate;
+  timer: NodeJS.Timeout;
+}
+
+/** Hears of every version swapped in: the first (`old` undefined) and each later one. */
+export type ZoneLoadedListener = (old: Zone | undefined, zone: Zone) => void;
+
+export interface ZoneCatalogOptions {
+  /** How long a held edit must stay unchanged before it is applied (server.watch-hold), read at each hold. */
+  holdMs: () => number;
+}
+
+/** An edit that leaves out more than this share of a zone's records is held (a half-written file looks like that). */
+export const HOLD_REMOVED_SHARE = 0.1;
 
 /**
  * The primary zones named in the configuration, as last loaded. A load
  * that finds errors logs every one and keeps the version already served,
  * if there is one (a bad edit never replaces a good zone); a zone that has
- * never loaded is not served, and the others still are.
+ * never loaded (its file missing, say) is not served, and the others
+ * still are.
+ *
+ * Serials come from the zone's history (src/daemon/zone-history.ts): what
+ * was served before, across restarts and removals, decides the serial of a
+ * new version with the zone's serial policy, and the version is recorded
+ * before it is served.
  *
  * The first load (at startup) is synchronous. Every later one (a file
  * changed, SIGHUP) parses in a worker thread, builds and diffs in short
- * slices, applies the zone's serial policy, and only then swaps the new
- * version in, so queries are answered all along.
+ * slices, and only then swaps the new version in, so queries are answered
+ * all along. An edit that would remove more than 10 % of the zone's
+ * records is held until its files have been unchanged for `holdMs`.
  */
 export class ZoneCatalog {
   readonly #loaded = new Map<string, Loaded>();
+  /** Zones that did not load, with their files as they were then (so a file that appears or changes is noticed). */
+  readonly #failed = new Map<string, FilePrints>();
+  readonly #held = new Map<string, Held>();
   readonly #log: Logger;
+  readonly #histories: ZoneHistories;
   readonly #onLoaded: ZoneLoadedListener;
+  readonly #opts: ZoneCatalogOptions;
   /** One reload at a time per zone: the running one, and whether another was asked for meanwhile. */
-  readonly #running = new Map<string, { done: Promise<boolean>; again: boolean }>();
+  readonly #running = new Map<string, { done: Promise<boolean>; again: boolean; force: boolean }>();
 
-  constructor(log: Logger, onLoaded: ZoneLoadedListener = () => {}) {
+  constructor(log: Logger, histories: ZoneHistories, onLoaded: ZoneLoadedListener = () => {}, opts: ZoneCatalogOptions = { holdMs: () => 5000 }) {
     this.#log = log;
+    this.#histories = histories;
     this.#onLoaded = onLoaded;
+    this.#opts = opts;
   }
 
   /** The zones being served. */
@@ -56,7 +98,7 @@ export class ZoneCatalog {
     for (const z of config.zones) {
       if (z.type !== 'primary') continue;
       files.add(z.file);
-      for (const f of this.#loaded.get(zoneKey(z.name))?.files ?? []) files.add(f);
+      for (const f of this.#seen(zoneKey(z.name))?.keys() ?? []) files.add(f);
     }
     return [...files];
   }
@@ -68,39 +110,39 @@ export class ZoneCatalog {
       const key = zoneKey(z.name);
       if (this.#loaded.has(key)) continue;
       const origin = originOf(z);
-      const stat = fileStat(z.file);
+      const history = this.#histories.of(config, z);
+      const storage = storageProblem(history);
+      if (storage !== null) this.#log.error({ zone: origin.toText(), folder: dirname(history.paths.state), err: storage }, storage.message);
       const started = performance.now();
-      let result;
+      const prints = filePrints([z.file]);
+      let result: LoadResult;
       try {
         result = loadZoneFile(z.file, origin);
       } catch (err) {
+        this.#failed.set(key, prints);
         this.#log.error({ zone: origin.toText(), file: z.file, err }, 'zone not loaded');
         continue;
       }
-      if (!this.#report(origin, result.errors, result.warnings, undefined) || result.zone === null) continue;
-      const zone = result.zone;
-      const d = decideSerial(policyOf(z), zone.serial, null, true, new Date());
-      if (d.serial !== zone.serial) {
-        this.#log.info({ zone: origin.toText(), file: zone.serial, serving: d.serial, reason: d.reason }, 'serial raised');
-        zone.setSerialBeforeServing(d.serial);
+      // The files it read ($INCLUDEs too), as they were before the read.
+      const read = filePrints(result.files, prints);
+      const c = this.#candidate(result, read, undefined, started);
+      if (!this.#report(origin, result.errors, result.warnings, undefined) || c === null) {
+        this.#failed.set(key, read);
+        continue;
       }
-      this.#loaded.set(key, { zone, file: z.file, files: result.files, ...stat });
-      this.#onLoaded(undefined, zone, undefined);
-      this.#log.info(
-        { zone: origin.toText(), serial: zone.serial, records: zone.recordCount, file: z.file, ms: Math.round(performance.now() - started) },
-        'zone loaded',
-      );
+      this.#serve(key, z, history, undefined, c, storage === null ? {} : { storage: 'not writable' });
     }
     return this.zones();
   }
 
   /**
    * After a configuration change (or SIGHUP): drops zones no longer listed and
-   * reloads, in the background, every zone that is new or whose file changed
-   * (size or modification time). Resolves with true when the set of zones
-   * served changed.
+   * reloads, in the background, every zone that is new, did not load, or
+   * whose files changed. `force` (SIGHUP: the operator says the files are
+   * ready) applies held edits and holds nothing. Resolves with true when the
+   * set of zones served changed.
    */
-  async reloadConfig(config: Config): Promise<boolean> {
+  async reloadConfig(config: Config, opts: { force?: boolean } = {}): Promise<boolean> {
     let changed = false;
     const listed = new Set<string>();
     const work: Promise<boolean>[] = [];
@@ -109,16 +151,22 @@ export class ZoneCatalog {
       const key = zoneKey(z.name);
       listed.add(key);
       const old = this.#loaded.get(key);
-      const stat = fileStat(z.file);
-      if (old !== undefined && old.file === z.file && old.mtimeMs === stat.mtimeMs && old.size === stat.size) continue;
-      work.push(this.#reload(key, z));
+      if (old !== undefined && old.file === z.file && samePrints(old.prints)) {
+        if (opts.force === true && this.#held.has(key)) work.push(this.#reload(key, z, config, true));
+        continue;
+      }
+      work.push(this.#reload(key, z, config, opts.force === true));
     }
     for (const key of [...this.#loaded.keys()]) {
       if (listed.has(key)) continue;
-      this.#log.info({ zone: this.#loaded.get(key)!.zone.origin.toText() }, 'zone removed');
+      const l = this.#loaded.get(key)!;
+      // Its history stays (ZoneHistories), so if it comes back it continues above this serial.
+      this.#log.info({ zone: l.zone.origin.toText(), serial: l.zone.serial }, 'zone removed');
       this.#loaded.delete(key);
+      this.#unhold(key);
       changed = true;
     }
+    for (const key of [...this.#failed.keys()]) if (!listed.has(key)) this.#failed.delete(key);
     for (const r of await Promise.all(work)) changed ||= r;
     return changed;
   }
@@ -129,12 +177,31 @@ export class ZoneCatalog {
     for (const z of config.zones) {
       if (z.type !== 'primary') continue;
       const key = zoneKey(z.name);
-      const files = this.#loaded.get(key)?.files ?? [z.file];
-      if (paths.some((p) => p === z.file || files.includes(p))) work.push(this.#reload(key, z));
+      const prints = this.#seen(key);
+      if (paths.some((p) => p === z.file || (prints?.has(p) ?? false))) work.push(this.#reload(key, z, config, false));
     }
     let changed = false;
     for (const r of await Promise.all(work)) changed ||= r;
     return changed;
+  }
+
+  /**
+   * Zones whose files differ (size, modification time, inode) from when
+   * they were read, or did not load and whose file has changed since: what
+   * an edit made between reading a file and arming its watch looks like.
+   * Reloads them; resolves with true when a new version was swapped in.
+   */
+  async reloadStale(config: Config): Promise<boolean> {
+    const stale: string[] = [];
+    for (const z of config.zones) {
+      if (z.type !== 'primary') continue;
+      const key = zoneKey(z.name);
+      if (this.#running.has(key)) continue;
+      const prints = this.#seen(key);
+      if (prints !== undefined && !samePrints(prints)) stale.push(z.file);
+    }
+    if (stale.length > 0) this.#log.info({ files: stale.length }, 'zone files changed while they were being read: reading them again');
+    return stale.length === 0 ? false : this.reloadFiles(stale, config);
   }
 
   /** Files that vanished: the zones reading them keep their last good version, and say so. */
@@ -142,7 +209,7 @@ export class ZoneCatalog {
     for (const z of config.zones) {
       if (z.type !== 'primary') continue;
       const l = this.#loaded.get(zoneKey(z.name));
-      const gone = paths.filter((p) => p === z.file || (l?.files.includes(p) ?? false));
+      const gone = paths.filter((p) => p === z.file || (l?.prints.has(p) ?? false));
       if (gone.length === 0) continue;
       this.#log.error(
         { zone: originOf(z).toText(), files: gone, serial: l?.zone.serial ?? null },
@@ -151,20 +218,33 @@ export class ZoneCatalog {
     }
   }
 
+  /** The zone's files as last read: a held edit's, else the served version's, else those of a zone that did not load. */
+  #seen(key: string): FilePrints | undefined {
+    return this.#held.get(key)?.candidate.prints ?? this.#loaded.get(key)?.prints ?? this.#failed.get(key);
+  }
+
+  /** Stops the hold timers. */
+  stop(): void {
+    for (const key of [...this.#held.keys()]) this.#unhold(key);
+  }
+
   /** One reload of `key` at a time; asks made while one runs are folded into one more run after it. */
-  #reload(key: string, z: ZoneSettings): Promise<boolean> {
+  #reload(key: string, z: ZoneSettings, config: Config, force: boolean): Promise<boolean> {
     const running = this.#running.get(key);
     if (running !== undefined) {
       running.again = true;
+      running.force ||= force;
       return running.done;
     }
-    const slot = { done: Promise.resolve(false), again: false };
+    const slot = { done: Promise.resolve(false), again: false, force };
     slot.done = (async () => {
       let changed = false;
       try {
         do {
           slot.again = false;
-          changed = (await this.#reloadOnce(key, z)) || changed;
+          const f = slot.force;
+          slot.force = false;
+          changed = (await this.#reloadOnce(key, z, config, f)) || changed;
         } while (slot.again);
       } finally {
         this.#running.delete(key);
@@ -175,54 +255,170 @@ export class ZoneCatalog {
     return slot.done;
   }
 
-  async #reloadOnce(key: string, z: ZoneSettings): Promise<boolean> {
+  async #reloadOnce(key: string, z: ZoneSettings, config: Config, force: boolean): Promise<boolean> {
+    const held = this.#held.get(key);
+    this.#unhold(key);
     const origin = originOf(z);
     const old = this.#loaded.get(key);
-    const stat = fileStat(z.file);
+    // A forced reload of a held edit whose files are still as they were applies it without reading them again.
+    if (force && held !== undefined && samePrints(held.candidate.prints)) {
+      return this.#serve(key, z, this.#histories.of(config, z), this.#loaded.get(key), held.candidate, {});
+    }
     const started = performance.now();
-    let result;
+    const prints = filePrints([z.file, ...(old?.prints.keys() ?? [])]);
+    const size = prints.get(z.file)?.size ?? -1;
+    let result: LoadResult;
     try {
       // A small file is read at once (a worker thread costs more to start than the parse);
       // a large one is parsed off the main thread so queries keep being answered.
-      result = stat.size >= 0 && stat.size < SMALL_FILE ? loadZoneFile(z.file, origin) : await loadZoneFileAsync(z.file, origin);
+      result = size >= 0 && size < SMALL_FILE ? loadZoneFile(z.file, origin) : await loadZoneFileAsync(z.file, origin);
     } catch (err) {
+      if (old === undefined) this.#failed.set(key, prints);
       this.#log.error({ zone: origin.toText(), file: z.file, err }, old === undefined ? 'zone not loaded' : 'zone not reloaded; still serving the previous version');
       return false;
     }
-    if (!this.#report(origin, result.errors, result.warnings, old) || result.zone === null) return false;
-    const zone = result.zone;
-    const policy = policyOf(z);
-    let diff: ZoneDiff | undefined;
-    if (old === undefined) {
-      const d = decideSerial(policy, zone.serial, null, true, new Date());
-      if (d.serial !== zone.serial) zone.setSerialBeforeServing(d.serial);
+    // The files it read (the $INCLUDEs may have changed) as they were before the read.
+    const read = filePrints(result.files, prints);
+    if (!this.#report(origin, result.errors, result.warnings, old) || result.zone === null) {
+      if (old === undefined) this.#failed.set(key, read);
+      else this.#loaded.set(key, { ...old, prints: mergePrints(old.prints, read) });
+      return false;
+    }
+    // Reloads of one zone run one at a time (#reload), so `old` is still the version served when the diff is done.
+    const diff = old === undefined ? undefined : await diffZonesAsync(old.zone, result.zone);
+    const c = this.#candidate(result, read, diff, started)!;
+    if (old !== undefined && !force && this.#holdsBack(old.zone, result.zone)) {
+      this.#hold(key, z, config, c, old.zone);
+      return false;
+    }
+    return this.#serve(key, z, this.#histories.of(config, z), old, c, {});
+  }
+
+  #candidate(result: LoadResult, prints: FilePrints, diff: ZoneDiff | undefined, started: number): Candidate | null {
+    if (result.zone === null) return null;
+    return { result: result as LoadResult & { zone: Zone }, prints, diff, started };
+  }
+
+  /**
+   * True for an edit that leaves the zone with fewer records than the served
+   * version by more than HOLD_REMOVED_SHARE of them: what a file read
+   * before its writer finished looks like. A changed record (removed and
+   * added again) is not a loss.
+   */
+  #holdsBack(served: Zone, next: Zone): boolean {
+    return served.recordCount - next.recordCount > served.recordCount * HOLD_REMOVED_SHARE;
+  }
+
+  #hold(key: string, z: ZoneSettings, config: Config, c: Candidate, served: Zone): void {
+    const holdMs = this.#opts.holdMs();
+    const removed = served.recordCount - c.result.zone.recordCount;
+    const counts = { zone: served.origin.toText(), removed, records: served.recordCount, now: c.result.zone.recordCount, holdMs };
+    this.#log.warn(counts, `zone edit held: it would leave ${removed} of ${served.recordCount} records out (more than ${HOLD_REMOVED_SHARE * 100} %), as a file read before its writer finished would; it is applied once the file has been unchanged for ${holdMs} ms (or at SIGHUP)`);
+    const timer = setTimeout(() => {
+      if (this.#held.get(key)?.timer !== timer) return;
+      // The files changed since they were read: the watch reports that change, and it is read anew.
+      if (!samePrints(c.prints)) {
+        this.#held.delete(key);
+        return;
+      }
+      this.#log.warn(counts, `held zone edit applied: the file was unchanged for ${holdMs} ms`);
+      // A forced reload finds the held candidate (files unchanged) and serves it.
+      void this.#reload(key, z, config, true).then((changed) => {
+        if (changed) this.#afterHeld?.();
+      }, (err: unknown) => this.#log.error({ zone: counts.zone, err }, 'held zone edit not applied'));
+    }, holdMs);
+    timer.unref();
+    this.#held.set(key, { candidate: c, timer });
+  }
+
+  /** Called when a held edit was applied on its timer (the daemon rebuilds what it serves). */
+  #afterHeld: (() => void) | null = null;
+
+  /** Sets what to do when a held edit is applied on its own timer. */
+  onHeldApplied(fn: () => void): void {
+    this.#afterHeld = fn;
+  }
+
+  #unhold(key: string): void {
+    const h = this.#held.get(key);
+    if (h === undefined) return;
+    clearTimeout(h.timer);
+    this.#held.delete(key);
+  }
+
+  /**
+   * Decides the serial of a new version (serial policy, over what the
+   * history says was served), records it, and swaps it in. A version that
+   * cannot be recorded is not served. Resolves with true when a new
+   * version is served.
+   */
+  #serve(key: string, z: ZoneSettings, history: ZoneHistory, old: Loaded | undefined, c: Candidate, extra: Record<string, unknown>): boolean {
+    const zone = c.result.zone;
+    const origin = zone.origin.toText();
+    const policy: SerialPolicy = z.serialPolicy;
+    const fileSerial = zone.serial;
+    let served: number | null;
+    let changed: boolean;
+    let digest: ContentDigest;
+    let diff = c.diff;
+    if (old !== undefined) {
+      served = old.zone.serial;
+      changed = contentChanged(diff!);
+      digest = old.digest.clone().update(diff!.removed, diff!.added);
     } else {
-      diff = await diffZonesAsync(old.zone, zone);
-      const changed = contentChanged(diff);
-      const fileSerial = zone.serial;
-      const d = decideSerial(policy, fileSerial, old.zone.serial, changed, new Date());
-      if (d.warn !== null) this.#log.warn({ zone: origin.toText(), file: fileSerial, served: old.zone.serial, policy }, d.warn);
-      if (!changed && d.serial === old.zone.serial) {
-        // Nothing to serve anew (a comment, a touch): keep the version served.
-        this.#loaded.set(key, { ...old, files: result.files, ...stat });
-        this.#log.info({ zone: origin.toText(), serial: old.zone.serial }, 'zone file read again: no change');
+      const recalled = history.recall();
+      served = recalled.serial;
+      digest = ContentDigest.ofZone(zone);
+      changed = recalled.digest === null || !recalled.digest.equals(digest);
+    }
+    const d = decideSerial(policy, fileSerial, served, changed, new Date());
+    if (d.alert !== null) this.#log.error({ zone: origin, file: fileSerial, served, policy }, d.alert);
+    const same = served !== null && d.serial === served >>> 0 && !changed;
+    if (same && old !== undefined) {
+      // Nothing to serve anew (a comment, a touch): keep the version served.
+      this.#loaded.set(key, { ...old, prints: c.prints });
+      this.#log.info({ zone: origin, serial: old.zone.serial }, 'zone file read again: no change');
+      return false;
+    }
+    if (d.serial !== fileSerial) zone.setSerialBeforeServing(d.serial);
+    if (diff !== undefined) {
+      diff.toSerial = d.serial;
+      diff.added[0] = { ...diff.added[0]!, rdata: zone.soa.rdatas[0]!.slice() };
+    } else if (served !== null && !changed && d.serial !== served >>> 0) {
+      // The same content under a newer serial: the journal gets the SOA change alone (RFC 1995 §4).
+      const before = zone.soa.rdatas[0]!.slice();
+      setSoaSerial(before, served);
+      const soa = { name: zone.origin, type: zone.soa.type, class: zone.soa.class, ttl: zone.soa.ttl };
+      diff = { fromSerial: served >>> 0, toSerial: d.serial, removed: [{ ...soa, rdata: before }], added: [{ ...soa, rdata: zone.soa.rdatas[0]!.slice() }] };
+    }
+    if (!same) {
+      try {
+        history.record(zone, digest, fileSerial, diff ?? null);
+      } catch (err) {
+        if (!(err instanceof StorageError)) throw err;
+        const what = old === undefined ? 'zone not loaded' : 'zone not reloaded; still serving the previous version';
+        this.#log.error(
+          { zone: origin, serial: d.serial, file: err.file, err },
+          `${what}: its serial ${d.serial} cannot be recorded (${err.message}); make the folder writable or set server.data-dir`,
+        );
+        if (old === undefined) this.#failed.set(key, c.prints);
         return false;
       }
-      if (d.serial !== fileSerial) {
-        zone.setSerialBeforeServing(d.serial);
-        diff.toSerial = d.serial;
-        diff.added[0] = { ...diff.added[0]!, rdata: zone.soa.rdatas[0]!.slice() };
-        this.#log.info({ zone: origin.toText(), file: fileSerial, serving: d.serial, policy, reason: d.reason }, 'serial raised');
-      }
     }
-    this.#loaded.set(key, { zone, file: z.file, files: result.files, ...stat });
-    this.#onLoaded(old?.zone, zone, diff);
-    const ms = Math.round(performance.now() - started);
+    if (d.serial !== fileSerial) {
+      this.#log.info({ zone: origin, file: fileSerial, serving: d.serial, policy, reason: d.reason }, 'serial raised');
+    }
+    this.#failed.delete(key);
+    this.#loaded.set(key, { zone, digest, file: z.file, prints: c.prints });
+    this.#onLoaded(old?.zone, zone);
+    const ms = Math.round(performance.now() - c.started);
     if (old === undefined) {
-      this.#log.info({ zone: origin.toText(), serial: zone.serial, records: zone.recordCount, file: z.file, ms }, 'zone loaded');
+      // The file's serial is shown beside the served one when they differ.
+      const serials = d.serial === fileSerial ? { serial: zone.serial } : { serial: zone.serial, fileSerial };
+      this.#log.info({ zone: origin, ...serials, records: zone.recordCount, file: z.file, ms, ...extra }, 'zone loaded');
     } else {
       this.#log.info(
-        { zone: origin.toText(), serial: { from: old.zone.serial, to: zone.serial }, added: diff!.added.length - 1, removed: diff!.removed.length - 1, records: zone.recordCount, ms },
+        { zone: origin, serial: { from: old.zone.serial, to: zone.serial }, added: diff!.added.length - 1, removed: diff!.removed.length - 1, records: zone.recordCount, ms },
         'zone reloaded',
       );
     }
@@ -254,21 +450,34 @@ function contentChanged(diff: ZoneDiff): boolean {
   return a.ttl !== b.ttl || !soaSameButSerial(a.rdata, b.rdata);
 }
 
-function policyOf(z: ZoneSettings): SerialPolicy {
-  return z.serialPolicy;
+/** `a` with the entries of `b` put over it. */
+function mergePrints(a: FilePrints, b: FilePrints): FilePrints {
+  return new Map([...a, ...b]);
+}
+
+/**
+ * Why the folder of a zone's journal and state cannot be written, or null.
+ * Found at startup, not at the first edit; the folder is created when missing.
+ */
+function storageProblem(history: ZoneHistory): StorageError | null {
+  const dir = dirname(history.paths.state);
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    return null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    return new StorageError(
+      'STORAGE_UNWRITABLE',
+      dir,
+      `folder for the journal and served-serial state is not writable (${code}): a new serial cannot be recorded, so edits will not be served; make it writable by the user tyne runs as, or set server.data-dir`,
+      { cause: err },
+    );
+  }
 }
 
 function originOf(z: ZoneSettings): Name {
   return Name.fromText(z.name.endsWith('.') ? z.name : `${z.name}.`);
-}
-
-function fileStat(path: string): { mtimeMs: number; size: number } {
-  try {
-    const st = statSync(path);
-    return { mtimeMs: st.mtimeMs, size: st.size };
-  } catch {
-    return { mtimeMs: -1, size: -1 };
-  }
 }
 
 function zoneKey(name: string): string {

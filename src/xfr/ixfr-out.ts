@@ -8,6 +8,7 @@ import { RRType, type ResourceRecord } from '../wire/index.js';
 import type { Zone } from '../zone/index.js';
 import { XfrPacker, streamZone, type XfrMessageOptions, type XfrQuery } from './axfr-out.js';
 import type { Journal } from './journal.js';
+import { StorageError } from './storage-error.js';
 import { compareSerial } from './serial.js';
 import type { ZoneDiff } from './zone-diff.js';
 
@@ -133,8 +134,18 @@ export function* ixfrMessages(
   } else if (journal === null) {
     reason = 'no journal';
   } else {
-    const chain = journal.since(clientSerial, zone.serial);
-    if (chain === null || chain.length === 0) {
+    let chain: ZoneDiff[] | null = null;
+    let damaged: string | null = null;
+    try {
+      chain = journal.since(clientSerial, zone.serial);
+    } catch (err) {
+      // A damaged journal is reported as such (the journal tells its owner), never as one that does not reach back.
+      if (!(err instanceof StorageError)) throw err;
+      damaged = err.message;
+    }
+    if (damaged !== null) {
+      reason = `journal damaged (${damaged})`;
+    } else if (chain === null || chain.length === 0) {
       reason = `journal does not reach back to serial ${clientSerial >>> 0}`;
     } else {
       const d = condense(chain);

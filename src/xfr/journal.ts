@@ -14,13 +14,16 @@
  *
  * each record in uncompressed wire form: owner, TYPE, CLASS, TTL, RDLENGTH,
  * RDATA (RFC 1035 §4.1.3). An append that was cut short (a crash) fails
- * its length or checksum and is ignored, with everything after it; the
- * next append writes over it.
+ * its length or checksum at the end of the file and is ignored; the next
+ * append writes over it. Damage anywhere else (a bad checksum with entries
+ * after it, a broken chain, a foreign file) is reported as corruption,
+ * never taken for a journal that merely does not reach back.
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeSync, ftruncateSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, writeSync, ftruncateSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { Name, type ResourceRecord } from '../wire/index.js';
+import { writeFileAtomicSync } from './atomic-file.js';
+import { StorageError } from './storage-error.js';
 import type { ZoneDiff } from './zone-diff.js';
 
 const MAGIC = Buffer.from('TYNEJNL\x01', 'latin1');
@@ -112,19 +115,6 @@ function decodePayload(b: Buffer): ZoneDiff {
   return { fromSerial, toSerial, removed: lists[0]!, added: lists[1]! };
 }
 
-function fsyncDir(path: string): void {
-  try {
-    const fd = openSync(dirname(path), 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Not every platform can fsync a directory.
-  }
-}
-
 /**
  * A zone's journal. Entries form a chain (each starts at the serial the
  * previous one ended at); an append that does not continue the chain
@@ -133,6 +123,8 @@ function fsyncDir(path: string): void {
 export class Journal {
   readonly path: string;
   readonly maxBytes: number;
+  /** Hears of damage found after opening (an entry that no longer reads back intact). */
+  onCorrupt: ((err: JournalCorruptError) => void) | null = null;
   private entries: Entry[];
   /** Octets of the file that hold valid data (magic and whole entries). */
   private size: number;
@@ -147,27 +139,59 @@ export class Journal {
     this.fresh = fresh;
   }
 
-  /** Reads the journal at `path` (none yet is an empty journal); a torn last entry, and all after it, is ignored. */
+  /**
+   * Reads the journal at `path` (none yet, or an empty file, is an empty
+   * journal). A torn last entry (a crash during an append: it runs to or
+   * past the end of the file) is ignored, as is everything after it.
+   * Anything else that is not a journal is corruption: throws
+   * JournalCorruptError (STORAGE_CORRUPT) naming the file and the offset,
+   * carrying the serials of the whole entries before the damage.
+   */
   static open(path: string, opts: JournalOptions = {}): Journal {
     const maxBytes = opts.maxBytes ?? DEFAULT_JOURNAL_BYTES;
     if (!existsSync(path)) return new Journal(path, maxBytes, [], 0, true);
     const data = readFileSync(path);
+    if (data.length === 0) return new Journal(path, maxBytes, [], 0, true);
     if (data.length < MAGIC.length || !data.subarray(0, MAGIC.length).equals(MAGIC)) {
-      return new Journal(path, maxBytes, [], 0, true);
+      throw new JournalCorruptError(path, 0, 'not a Tyne journal (bad magic)', []);
     }
     const entries: Entry[] = [];
+    const serials = (): number[] => entries.flatMap((e) => [e.fromSerial, e.toSerial]);
     let p = MAGIC.length;
-    while (p + ENTRY_HEADER + PAYLOAD_HEADER <= data.length) {
+    while (p < data.length) {
+      // What follows the last whole entry must be a torn append: an entry that runs to the end of the file or past it.
+      const left = data.length - p;
+      if (left < ENTRY_HEADER + PAYLOAD_HEADER) break;
       const len = data.readUInt32BE(p);
       const sum = data.readUInt32BE(p + 4);
       const end = p + ENTRY_HEADER + len;
-      if (len < PAYLOAD_HEADER || end > data.length) break;
+      if (end >= data.length && (end > data.length || crc32(data.subarray(p + ENTRY_HEADER, end)) !== sum)) break;
+      if (len < PAYLOAD_HEADER) throw new JournalCorruptError(path, p, `entry length ${len} is too short`, serials());
       const payload = data.subarray(p + ENTRY_HEADER, end);
-      if (crc32(payload) !== sum) break;
-      entries.push({ fromSerial: payload.readUInt32BE(0), toSerial: payload.readUInt32BE(4), offset: p, length: end - p });
+      if (crc32(payload) !== sum) throw new JournalCorruptError(path, p, 'entry checksum does not match', serials());
+      const fromSerial = payload.readUInt32BE(0);
+      const toSerial = payload.readUInt32BE(4);
+      const prev = entries[entries.length - 1];
+      if (prev !== undefined && prev.toSerial !== fromSerial) {
+        throw new JournalCorruptError(path, p, `entry from serial ${fromSerial} does not follow the one before (to ${prev.toSerial})`, serials());
+      }
+      entries.push({ fromSerial, toSerial, offset: p, length: end - p });
       p = end;
     }
     return new Journal(path, maxBytes, entries, p, false);
+  }
+
+  /** Every serial the entries name (from and to), oldest first. */
+  serials(): number[] {
+    return this.entries.flatMap((e) => [e.fromSerial, e.toSerial]);
+  }
+
+  /**
+   * Empties the journal (atomically): used when the zone's history breaks,
+   * so that no entry can ever be applied to a version it was not made from.
+   */
+  reset(): void {
+    this.rewrite([]);
   }
 
   /** The serial the oldest entry starts from, or null when empty. */
@@ -241,7 +265,7 @@ export class Journal {
         let off = 0;
         while (off < buf.length) {
           const n = readSync(fd, buf, off, buf.length - off, from + off);
-          if (n === 0) throw new Error(`journal ${this.path} shrank while being trimmed`);
+          if (n === 0) throw this.corrupt(new JournalCorruptError(this.path, from + off, 'file is shorter than its entries (while trimming)', this.serials()));
           off += n;
         }
       } finally {
@@ -252,39 +276,20 @@ export class Journal {
     this.rewrite(chunks);
   }
 
-  /** Replaces the file with the magic and `chunks` (whole entries): temporary file, fsync, rename, fsync of the directory. */
+  /** Replaces the file with the magic and `chunks` (whole entries), atomically (src/xfr/atomic-file.ts). */
   private rewrite(chunks: Buffer[]): void {
-    const tmp = `${this.path}.tmp`;
-    const fd = openSync(tmp, 'w');
+    writeFileAtomicSync(this.path, [MAGIC, ...chunks]);
+    // Re-index the entries at their new offsets.
     const entries: Entry[] = [];
-    let size = 0;
-    try {
-      for (const c of [MAGIC, ...chunks]) {
-        let off = 0;
-        while (off < c.length) off += writeSync(fd, c, off, c.length - off, size + off);
-        if (c !== MAGIC) {
-          // Re-index the entries at their new offsets.
-          for (let p = 0; p < c.length; ) {
-            const len = c.readUInt32BE(p);
-            entries.push({ fromSerial: c.readUInt32BE(p + 8), toSerial: c.readUInt32BE(p + 12), offset: size + p, length: ENTRY_HEADER + len });
-            p += ENTRY_HEADER + len;
-          }
-        }
-        size += c.length;
+    let size = MAGIC.length;
+    for (const c of chunks) {
+      for (let p = 0; p < c.length; ) {
+        const len = c.readUInt32BE(p);
+        entries.push({ fromSerial: c.readUInt32BE(p + 8), toSerial: c.readUInt32BE(p + 12), offset: size + p, length: ENTRY_HEADER + len });
+        p += ENTRY_HEADER + len;
       }
-      fsyncSync(fd);
-    } catch (e) {
-      closeSync(fd);
-      try {
-        unlinkSync(tmp);
-      } catch {
-        // Already gone.
-      }
-      throw e;
+      size += c.length;
     }
-    closeSync(fd);
-    renameSync(tmp, this.path);
-    fsyncDir(this.path);
     this.entries = entries;
     this.size = size;
     this.fresh = false;
@@ -293,7 +298,8 @@ export class Journal {
   /**
    * The diffs leading from `serial` to `current`, oldest first ([] when
    * they are equal), or null when the journal does not reach back to
-   * `serial` or its chain does not lead to `current`.
+   * `serial` or its chain does not lead to `current`. Throws
+   * JournalCorruptError when the entries cannot be read back intact.
    */
   since(serial: number, current: number): ZoneDiff[] | null {
     serial >>>= 0;
@@ -314,8 +320,8 @@ export class Journal {
     return null;
   }
 
-  /** Decodes entries i..j; null when the file no longer holds them intact. */
-  private read(i: number, j: number): ZoneDiff[] | null {
+  /** Decodes entries i..j; throws JournalCorruptError when the file no longer holds them intact. */
+  private read(i: number, j: number): ZoneDiff[] {
     const first = this.entries[i]!;
     const last = this.entries[j]!;
     const from = first.offset;
@@ -323,14 +329,14 @@ export class Journal {
     let fd: number;
     try {
       fd = openSync(this.path, 'r');
-    } catch {
-      return null;
+    } catch (err) {
+      throw this.corrupt(new JournalCorruptError(this.path, from, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, this.serials(), err));
     }
     try {
       let off = 0;
       while (off < buf.length) {
         const n = readSync(fd, buf, off, buf.length - off, from + off);
-        if (n === 0) return null;
+        if (n === 0) throw this.corrupt(new JournalCorruptError(this.path, from + off, 'file is shorter than its entries', this.serials()));
         off += n;
       }
     } finally {
@@ -341,13 +347,35 @@ export class Journal {
       const e = this.entries[k]!;
       const at = e.offset - from;
       const payload = buf.subarray(at + ENTRY_HEADER, at + e.length);
-      if (crc32(payload) !== buf.readUInt32BE(at + 4)) return null;
+      if (crc32(payload) !== buf.readUInt32BE(at + 4)) {
+        throw this.corrupt(new JournalCorruptError(this.path, e.offset, 'entry checksum does not match (changed on disk)', this.serials()));
+      }
       try {
         out.push(decodePayload(payload));
-      } catch {
-        return null;
+      } catch (err) {
+        throw this.corrupt(new JournalCorruptError(this.path, e.offset, (err as Error).message, this.serials(), err));
       }
     }
     return out;
+  }
+
+  /** Tells the listener (once per error) and hands the error back for throwing. */
+  private corrupt(err: JournalCorruptError): JournalCorruptError {
+    this.onCorrupt?.(err);
+    return err;
+  }
+}
+
+/** A journal file that is damaged or not a journal: STORAGE_CORRUPT, with the offset and what was readable before it. */
+export class JournalCorruptError extends StorageError {
+  /** File offset of the damage. */
+  readonly offset: number;
+  /** Serials named by the whole entries before the damage (from and to, oldest first). */
+  readonly serials: readonly number[];
+
+  constructor(file: string, offset: number, what: string, serials: readonly number[], cause?: unknown) {
+    super('STORAGE_CORRUPT', file, `journal is damaged at offset ${offset}: ${what}`, cause === undefined ? undefined : { cause });
+    this.offset = offset;
+    this.serials = serials;
   }
 }

@@ -4,15 +4,13 @@
  * folder, fsync, rename), so a crash leaves either the old or the new
  * file, never half of one.
  */
-import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { formatDiagnostic, RRType, type Name } from '../wire/index.js';
 import { NodeFlags, rdataTtl } from '../zone/index.js';
 import { formatRecord } from '../zonefile/zone-printer.js';
 import { loadZoneFile } from '../daemon/load-zone.js';
 import type { Zone } from '../zone/index.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 /** What a secondary remembers about its copy across restarts. */
 export interface SecondaryState {
@@ -69,38 +67,6 @@ function checkComplete(path: string): { tyne: boolean; count: number | null } {
 /** Records to write, in chunks, so a large zone is not one huge string. */
 const CHUNK = 4096;
 
-/** Writes `chunks` to a temp file beside `path`, fsyncs it, and renames it over `path`. */
-async function writeAtomic(path: string, chunks: Iterable<string>): Promise<void> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  const fh = await open(tmp, 'wx', 0o644);
-  let renamed = false;
-  try {
-    for (const c of chunks) await fh.write(c, null, 'utf8');
-    await fh.sync();
-    await fh.close();
-    await rename(tmp, path);
-    renamed = true;
-  } finally {
-    if (!renamed) {
-      await fh.close().catch(() => undefined);
-      await unlink(tmp).catch(() => undefined);
-    }
-  }
-  // Make the rename itself durable (not supported everywhere: best effort).
-  try {
-    const d = await open(dir, 'r');
-    try {
-      await d.sync();
-    } finally {
-      await d.close();
-    }
-  } catch {
-    /* directories cannot be fsynced on this platform */
-  }
-}
-
 /**
  * The zone as master-file text: `$ORIGIN`, the SOA, then every other
  * record, name by name in the zone's own order. Written from a walk over
@@ -139,13 +105,13 @@ function* zoneText(zone: Zone): Generator<string> {
  * one on disk). The folder is created if missing.
  */
 export async function saveZone(path: string, zone: Zone, state: SecondaryState): Promise<void> {
-  await writeAtomic(path, zoneText(zone));
+  await writeFileAtomic(path, zoneText(zone));
   await saveState(path, state);
 }
 
 /** Saves only the state file (after a refresh that found the copy up to date). */
 export async function saveState(path: string, state: SecondaryState): Promise<void> {
-  await writeAtomic(statePath(path), [JSON.stringify(state, null, 2) + '\n']);
+  await writeFileAtomic(statePath(path), [JSON.stringify(state, null, 2) + '\n']);
 }
 
 function isFiniteNumber(v: unknown): v is number {

@@ -316,12 +316,14 @@ describe('zone files watched by tyne serve (ns1 primary -> ns2 secondary)', { sk
     assert.equal(raised.serving, 5);
   });
 
-  it('4b. a content change without a serial bump under serial-policy file: warned, new data under the old serial', async () => {
+  it('4b. a content change without a serial bump under serial-policy file: an error with both serials, new data under the old serial', async () => {
     const m1 = ns1!.logs.length;
     const m2 = ns2!.logs.length;
     writeFileSync(path('b.example.zone'), simpleZone('b.example', 10, '192.0.2.21'));
     const warn = await waitAfter(ns1!, m1, (l) => typeof l.msg === 'string' && l.msg.includes('secondaries will not see the change') && l.zone === 'b.example.');
-    assert.equal(warn.level, 40, `a warning: ${JSON.stringify(warn)}`);
+    assert.equal(warn.level, 50, `logged at error level, as BIND does: ${JSON.stringify(warn)}`);
+    assert.equal(warn.file, 10);
+    assert.equal(warn.served, 10);
     await waitAfter(ns1!, m1, reloaded('b.example'));
     assert.deepEqual(await dig(port1, 'www.b.example', 'A'), ['192.0.2.21'], 'ns1 serves the new data');
     assert.equal(await digSerial(port1, 'b.example'), 10, 'ns1 keeps the file serial');

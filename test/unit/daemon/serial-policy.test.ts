@@ -9,7 +9,7 @@ const TODAY = 2_026_112_600;
 const MAX = 0xffff_ffff;
 
 function kept(serial: number, fileSerial: number): SerialDecision {
-  return { serial, raised: serial !== fileSerial, reason: serial !== fileSerial ? `content unchanged: keeping the served serial ${serial}` : null, warn: null };
+  return { serial, raised: serial !== fileSerial, reason: serial !== fileSerial ? `content unchanged: keeping the served serial ${serial}` : null, alert: null };
 }
 
 describe('decideSerial', () => {
@@ -19,25 +19,25 @@ describe('decideSerial', () => {
 
   describe('increment (the default)', () => {
     it('serves the file serial at the first load', () => {
-      assert.deepEqual(decideSerial('increment', 7, null, true, NOW), { serial: 7, raised: false, reason: null, warn: null });
-      assert.deepEqual(decideSerial('increment', 7, null, false, NOW), { serial: 7, raised: false, reason: null, warn: null });
+      assert.deepEqual(decideSerial('increment', 7, null, true, NOW), { serial: 7, raised: false, reason: null, alert: null });
+      assert.deepEqual(decideSerial('increment', 7, null, false, NOW), { serial: 7, raised: false, reason: null, alert: null });
     });
 
     it('serves the file serial when it is above the served one', () => {
-      assert.deepEqual(decideSerial('increment', 11, 10, true, NOW), { serial: 11, raised: false, reason: null, warn: null });
+      assert.deepEqual(decideSerial('increment', 11, 10, true, NOW), { serial: 11, raised: false, reason: null, alert: null });
     });
 
     it('serves served+1 when a change comes without a higher serial', () => {
-      assert.deepEqual(decideSerial('increment', 10, 10, true, NOW), { serial: 11, raised: true, reason: 'file serial 10 not above served 10', warn: null });
-      assert.deepEqual(decideSerial('increment', 3, 10, true, NOW), { serial: 11, raised: true, reason: 'file serial 3 not above served 10', warn: null });
+      assert.deepEqual(decideSerial('increment', 10, 10, true, NOW), { serial: 11, raised: true, reason: 'file serial 10 not above served 10', alert: null });
+      assert.deepEqual(decideSerial('increment', 3, 10, true, NOW), { serial: 11, raised: true, reason: 'file serial 3 not above served 10', alert: null });
       // An edit after a raised serial: the served one counts, not the file's.
       assert.equal(decideSerial('increment', 10, 11, true, NOW).serial, 12);
     });
 
     it('wraps at 2^32 (RFC 1982)', () => {
-      assert.deepEqual(decideSerial('increment', MAX, MAX, true, NOW), { serial: 0, raised: true, reason: `file serial ${MAX} not above served ${MAX}`, warn: null });
+      assert.deepEqual(decideSerial('increment', MAX, MAX, true, NOW), { serial: 0, raised: true, reason: `file serial ${MAX} not above served ${MAX}`, alert: null });
       // 5 is after 2^32-3 in serial arithmetic: the file's serial is taken.
-      assert.deepEqual(decideSerial('increment', 5, MAX - 2, true, NOW), { serial: 5, raised: false, reason: null, warn: null });
+      assert.deepEqual(decideSerial('increment', 5, MAX - 2, true, NOW), { serial: 5, raised: false, reason: null, alert: null });
       // 2^32-3 is before 5: raised.
       assert.equal(decideSerial('increment', MAX - 2, 5, true, NOW).serial, 6);
       // Exactly 2^31 apart the order is undefined: not "above", so raised.
@@ -47,47 +47,47 @@ describe('decideSerial', () => {
     it('keeps the served serial when nothing changed, and takes a higher file serial', () => {
       assert.deepEqual(decideSerial('increment', 10, 12, false, NOW), kept(12, 10));
       assert.deepEqual(decideSerial('increment', 12, 12, false, NOW), kept(12, 12));
-      assert.deepEqual(decideSerial('increment', 13, 12, false, NOW), { serial: 13, raised: false, reason: null, warn: null });
+      assert.deepEqual(decideSerial('increment', 13, 12, false, NOW), { serial: 13, raised: false, reason: null, alert: null });
     });
   });
 
   describe('file', () => {
     it('serves the file serial', () => {
-      assert.deepEqual(decideSerial('file', 7, null, true, NOW), { serial: 7, raised: false, reason: null, warn: null });
-      assert.deepEqual(decideSerial('file', 11, 10, true, NOW), { serial: 11, raised: false, reason: null, warn: null });
-      assert.deepEqual(decideSerial('file', 0, MAX, true, NOW), { serial: 0, raised: false, reason: null, warn: null });
+      assert.deepEqual(decideSerial('file', 7, null, true, NOW), { serial: 7, raised: false, reason: null, alert: null });
+      assert.deepEqual(decideSerial('file', 11, 10, true, NOW), { serial: 11, raised: false, reason: null, alert: null });
+      assert.deepEqual(decideSerial('file', 0, MAX, true, NOW), { serial: 0, raised: false, reason: null, alert: null });
     });
 
-    it('warns about a change without a higher serial, and serves the file serial anyway', () => {
-      const warn = 'serial not raised: secondaries will not see the change';
-      assert.deepEqual(decideSerial('file', 10, 10, true, NOW), { serial: 10, raised: false, reason: null, warn });
-      assert.deepEqual(decideSerial('file', 9, 10, true, NOW), { serial: 9, raised: false, reason: null, warn });
-      assert.deepEqual(decideSerial('file', MAX, 0, true, NOW), { serial: MAX, raised: false, reason: null, warn });
+    it('alerts (both serials named) about a change without a higher serial, and serves the file serial anyway', () => {
+      const alert = (f: number, s: number): string => `serial not raised: the file's serial ${f} is not above the served ${s}, so secondaries will not see the change`;
+      assert.deepEqual(decideSerial('file', 10, 10, true, NOW), { serial: 10, raised: false, reason: null, alert: alert(10, 10) });
+      assert.deepEqual(decideSerial('file', 9, 10, true, NOW), { serial: 9, raised: false, reason: null, alert: alert(9, 10) });
+      assert.deepEqual(decideSerial('file', MAX, 0, true, NOW), { serial: MAX, raised: false, reason: null, alert: alert(MAX, 0) });
     });
 
     it('never lowers the serial when nothing changed', () => {
       assert.deepEqual(decideSerial('file', 9, 10, false, NOW), kept(10, 9));
-      assert.deepEqual(decideSerial('file', 11, 10, false, NOW), { serial: 11, raised: false, reason: null, warn: null });
+      assert.deepEqual(decideSerial('file', 11, 10, false, NOW), { serial: 11, raised: false, reason: null, alert: null });
     });
   });
 
   describe('unixtime', () => {
     it('at the first load: the later of the time and the file serial', () => {
       assert.deepEqual(decideSerial('unixtime', 1, null, false, NOW), {
-        serial: NOW_SEC, raised: true, reason: `serial-policy unixtime: the current time ${NOW_SEC} is above the file's serial 1`, warn: null,
+        serial: NOW_SEC, raised: true, reason: `serial-policy unixtime: the current time ${NOW_SEC} is above the file's serial 1`, alert: null,
       });
-      assert.deepEqual(decideSerial('unixtime', TODAY, null, false, NOW), { serial: TODAY, raised: false, reason: null, warn: null });
+      assert.deepEqual(decideSerial('unixtime', TODAY, null, false, NOW), { serial: TODAY, raised: false, reason: null, alert: null });
     });
 
     it('on a change: the time, or served+1 when the time is not above it', () => {
       assert.deepEqual(decideSerial('unixtime', 1, NOW_SEC - 100, true, NOW), {
-        serial: NOW_SEC, raised: true, reason: `serial-policy unixtime: the current time ${NOW_SEC}`, warn: null,
+        serial: NOW_SEC, raised: true, reason: `serial-policy unixtime: the current time ${NOW_SEC}`, alert: null,
       });
       assert.deepEqual(decideSerial('unixtime', 1, NOW_SEC, true, NOW), {
-        serial: NOW_SEC + 1, raised: true, reason: `serial-policy unixtime: the current time ${NOW_SEC} is not above served ${NOW_SEC}`, warn: null,
+        serial: NOW_SEC + 1, raised: true, reason: `serial-policy unixtime: the current time ${NOW_SEC} is not above served ${NOW_SEC}`, alert: null,
       });
       // The file's serial plays no part once loaded, and may even be the one chosen.
-      assert.deepEqual(decideSerial('unixtime', NOW_SEC, NOW_SEC - 1, true, NOW), { serial: NOW_SEC, raised: false, reason: null, warn: null });
+      assert.deepEqual(decideSerial('unixtime', NOW_SEC, NOW_SEC - 1, true, NOW), { serial: NOW_SEC, raised: false, reason: null, alert: null });
       // Frequent changes within one second keep increasing.
       let served = NOW_SEC;
       for (let i = 1; i <= 5; i++) {
@@ -112,17 +112,17 @@ describe('decideSerial', () => {
   describe('dateserial', () => {
     it('at the first load: the later of the file serial and YYYYMMDD00', () => {
       assert.deepEqual(decideSerial('dateserial', 5, null, true, NOW), {
-        serial: TODAY, raised: true, reason: `serial-policy dateserial: today's ${TODAY} is above the file's serial 5`, warn: null,
+        serial: TODAY, raised: true, reason: `serial-policy dateserial: today's ${TODAY} is above the file's serial 5`, alert: null,
       });
-      assert.deepEqual(decideSerial('dateserial', TODAY + 3, null, false, NOW), { serial: TODAY + 3, raised: false, reason: null, warn: null });
+      assert.deepEqual(decideSerial('dateserial', TODAY + 3, null, false, NOW), { serial: TODAY + 3, raised: false, reason: null, alert: null });
     });
 
     it('on a change: today\'s YYYYMMDD00, or served+1', () => {
       assert.deepEqual(decideSerial('dateserial', 5, 2_026_112_507, true, NOW), {
-        serial: TODAY, raised: true, reason: `serial-policy dateserial: today's ${TODAY}`, warn: null,
+        serial: TODAY, raised: true, reason: `serial-policy dateserial: today's ${TODAY}`, alert: null,
       });
       assert.deepEqual(decideSerial('dateserial', 5, TODAY, true, NOW), {
-        serial: TODAY + 1, raised: true, reason: `serial-policy dateserial: today's ${TODAY} is not above served ${TODAY}`, warn: null,
+        serial: TODAY + 1, raised: true, reason: `serial-policy dateserial: today's ${TODAY} is not above served ${TODAY}`, alert: null,
       });
       assert.equal(decideSerial('dateserial', 5, TODAY + 41, true, NOW).serial, TODAY + 42);
     });

@@ -1,6 +1,6 @@
 /** Outgoing IXFR: condensation, the RFC 1995 layouts, and the fallbacks (AXFR-style, UDP). */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -242,6 +242,21 @@ describe('ixfrMessages', () => {
       assert.notEqual(answers[1]!.type, RRType.SOA, 'AXFR-style: no old SOA in second place');
       assert.deepEqual(new Set(answers.slice(1, -1).map(text)), recordsOf(zs[3]!));
     }
+  });
+
+  it('says a journal damaged on disk is damaged (naming it), never that it does not reach back, and sends the whole zone', () => {
+    const zs = versions();
+    const j = journalOf(zs);
+    const data = readFileSync(j.path);
+    data[data.length - 40]! ^= 0xff; // inside the last entry, which IXFR from 1 needs
+    data[20]! ^= 0xff; // and inside the first
+    writeFileSync(j.path, data);
+    const info: IxfrInfo = {};
+    const answers = decodeAll(ixfrMessages(zs[3]!, j, 1, QUERY, { info })).flatMap((m) => m.answers);
+    assert.equal(info.kind, 'AXFR');
+    assert.match(info.reason!, new RegExp(`^journal damaged \\(${j.path}: journal is damaged at offset \\d+`));
+    assert.doesNotMatch(info.reason!, /does not reach back/);
+    assert.deepEqual(new Set(answers.slice(1, -1).map(text)), recordsOf(zs[3]!));
   });
 
   it('falls back to the whole zone when the difference is larger than the zone', () => {

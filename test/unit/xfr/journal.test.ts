@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { Journal } from '../../../src/xfr/journal.js';
+import { crc32 } from 'node:zlib';
+import { Journal, JournalCorruptError } from '../../../src/xfr/journal.js';
 import type { ZoneDiff } from '../../../src/xfr/zone-diff.js';
 import { Name, RRType, rdataFromText, tokenize, type ResourceRecord } from '../../../src/wire/index.js';
 
@@ -129,13 +130,82 @@ describe('Journal', () => {
     assert.equal(k.lastSerial, 2);
   });
 
-  it('starts over on a file that is not a journal', () => {
+  it('reports a file that is not a journal as corruption, naming the file (an empty file is an empty journal)', () => {
     const path = fresh();
     writeFileSync(path, 'not a journal at all');
+    assert.throws(() => Journal.open(path), (e: unknown) => {
+      assert.ok(e instanceof JournalCorruptError);
+      assert.equal(e.code, 'STORAGE_CORRUPT');
+      assert.equal(e.file, path);
+      assert.match(e.message, new RegExp(`^${path}: journal is damaged at offset 0: not a Tyne journal`));
+      assert.deepEqual(e.serials, []);
+      return true;
+    });
+    writeFileSync(path, '');
+    assert.equal(Journal.open(path).lastSerial, null);
+  });
+
+  /** Three entries 1 -> 2 -> 3 -> 4 and the offset where each starts. */
+  function threeEntries(): { path: string; offsets: number[] } {
+    const path = fresh();
     const j = Journal.open(path);
-    assert.equal(j.lastSerial, null);
-    j.append(diff(4, 5));
-    assert.equal(Journal.open(path).since(4, 5)!.length, 1);
+    const offsets: number[] = [];
+    for (const [a, b] of [[1, 2], [2, 3], [3, 4]] as const) {
+      offsets.push(existsSync(path) ? statSync(path).size : 8);
+      j.append(diff(a, b, 2));
+    }
+    return { path, offsets };
+  }
+
+  const damage: [string, (b: Buffer, offsets: number[]) => void, number, number[]][] = [
+    ['a flipped octet in the middle entry', (b, o) => { b[o[1]! + 30]! ^= 0x01; }, 1, [1, 2]],
+    ['a flipped octet in the first entry', (b, o) => { b[o[0]! + 20]! ^= 0x80; }, 0, []],
+    ['a length field too short', (b, o) => b.writeUInt32BE(3, o[1]!), 1, [1, 2]],
+    ['a broken chain (an entry that does not start where the one before ended)', (b, o) => {
+      // Rewrite entry 2's from-serial and checksum so the entry itself is whole.
+      b.writeUInt32BE(9, o[1]! + 8);
+      const end = o[2]!;
+      b.writeUInt32BE(crc32(b.subarray(o[1]! + 8, end)), o[1]! + 4);
+    }, 1, [1, 2]],
+  ];
+  for (const [what, hurt, at, serials] of damage) {
+    it(`reports ${what} as corruption, with the serials readable before it`, () => {
+      const { path, offsets } = threeEntries();
+      const data = readFileSync(path);
+      hurt(data, offsets);
+      writeFileSync(path, data);
+      assert.throws(() => Journal.open(path), (e: unknown) => {
+        assert.ok(e instanceof JournalCorruptError, String(e));
+        assert.equal(e.offset, offsets[at]);
+        assert.deepEqual(e.serials, serials);
+        return true;
+      });
+    });
+  }
+
+  it('reports an entry damaged on disk after opening as corruption when it is read, and tells the owner', () => {
+    const { path, offsets } = threeEntries();
+    const j = Journal.open(path);
+    const heard: JournalCorruptError[] = [];
+    j.onCorrupt = (e) => heard.push(e);
+    const data = readFileSync(path);
+    data[offsets[2]! + 40]! ^= 0xff;
+    writeFileSync(path, data);
+    assert.equal(j.since(1, 2)!.length, 1, 'entries before the damage still read');
+    assert.throws(() => j.since(1, 4), JournalCorruptError);
+    assert.equal(heard.length, 1);
+    assert.equal(heard[0]!.file, path);
+  });
+
+  it('lists its serials, and reset() empties it durably', () => {
+    const { path } = threeEntries();
+    const j = Journal.open(path);
+    assert.deepEqual(j.serials(), [1, 2, 2, 3, 3, 4]);
+    j.reset();
+    assert.deepEqual(j.serials(), []);
+    assert.equal(Journal.open(path).length, 0);
+    j.append(diff(7, 8));
+    assert.equal(Journal.open(path).since(7, 8)!.length, 1);
   });
 
   it('starts a new chain when an append does not continue the last one', () => {

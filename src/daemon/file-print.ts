@@ -1,0 +1,40 @@
+/**
+ * What a file looked like when it was read (size, modification time,
+ * inode), to tell later whether it has changed since, whatever the watch
+ * did or did not report.
+ */
+import { statSync } from 'node:fs';
+
+export interface FilePrint {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+/** Absolute path → its print, or null when it did not exist (or could not be looked at). */
+export type FilePrints = Map<string, FilePrint | null>;
+
+export function filePrint(path: string): FilePrint | null {
+  try {
+    const st = statSync(path);
+    return { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+  } catch {
+    return null;
+  }
+}
+
+/** Prints of `paths`, taken now, except those already in `known` (taken earlier, before a read). */
+export function filePrints(paths: Iterable<string>, known?: FilePrints): FilePrints {
+  const out: FilePrints = new Map();
+  for (const p of paths) out.set(p, known?.has(p) === true ? known.get(p)! : filePrint(p));
+  return out;
+}
+
+/** True when every file still looks as `prints` says. */
+export function samePrints(prints: FilePrints): boolean {
+  for (const [path, was] of prints) {
+    const now = filePrint(path);
+    if (was === null || now === null ? was !== now : was.size !== now.size || was.mtimeMs !== now.mtimeMs || was.ino !== now.ino) return false;
+  }
+  return true;
+}

@@ -1,0 +1,19 @@
+import { TyneError } from '../wire/tyne-error.js';
+
+/** Stable codes of StorageError. */
+export type StorageErrorCode =
+  /** A journal or state file exists but cannot be read as one (damaged, or not ours). */
+  | 'STORAGE_CORRUPT'
+  /** A file or folder Tyne must write cannot be written (permissions, read-only file system, disk full). */
+  | 'STORAGE_UNWRITABLE';
+
+/** A problem with a file Tyne keeps state in (journal, served-serial state, saved copy); `file` names it. */
+export class StorageError extends TyneError {
+  declare readonly code: StorageErrorCode;
+  readonly file: string;
+
+  constructor(code: StorageErrorCode, file: string, message: string, options?: { cause?: unknown }) {
+    super(code, `${file}: ${message}`, options);
+    this.file = file;
+  }
+}

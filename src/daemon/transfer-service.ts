@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { Config, ZoneSettings } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import type { TransferHooks, TransferOutInfo } from '../server/transfer-hooks.js';
@@ -11,12 +12,17 @@ import { SecondaryZone } from '../xfr/secondary-zone.js';
 import type { TimerClamps } from '../xfr/refresh-timers.js';
 import { querySoaSerial, transferZone } from '../xfr/transfer-client.js';
 import type { ZoneHistories } from './zone-history.js';
+import { pruneRemoved, setAsideRemoved } from './removed-zones.js';
+import { folderProblem } from './storage-check.js';
 import type { TsigKey } from '../xfr/tsig-key.js';
 
 /** The lookup key of a configured zone name: `Name.key` of its origin, as `Zone.origin.key` is. */
 function zoneKey(name: string): string {
   return Name.fromText(name.endsWith('.') ? name : `${name}.`).key;
 }
+
+/** How often removed copies past their retention are looked for. */
+const PRUNE_EVERY_MS = 6 * 3_600_000;
 
 function keyId(name: string): string {
   return name.replace(/\.$/, '').toLowerCase();
@@ -34,6 +40,12 @@ export class TransferService implements TransferHooks {
   #settings = new Map<string, ZoneSettings>();
   #clamps: Partial<TimerClamps> = {};
   readonly #histories: ZoneHistories;
+  /** Saved copies of removed secondary zones being moved aside, by zone key; a zone added again starts after its move. */
+  readonly #settingAside = new Map<string, Promise<void>>();
+  /** Folders that held saved copies (for pruning removed/). */
+  #copyFolders = new Set<string>();
+  #retentionMs = 7 * 86_400_000;
+  #pruneTimer: NodeJS.Timeout | null = null;
   readonly #secondaries = new Map<string, { zone: SecondaryZone; file: string; primaries: Peer[] }>();
   readonly #notifier: Notifier;
   /** Called when a secondary zone's data changes (a transfer, an expiry). */
@@ -63,19 +75,59 @@ export class TransferService implements TransferHooks {
     const settings = new Map<string, ZoneSettings>();
     for (const z of config.zones) settings.set(zoneKey(z.name), z);
     this.#settings = settings;
-    // Secondaries: start new ones, stop removed ones (a changed primaries list restarts the zone).
+    // Secondaries: start new ones, stop removed ones (a changed file or primaries list restarts the zone).
     for (const [key, sec] of [...this.#secondaries]) {
       const z = settings.get(key);
-      if (z === undefined || z.type !== 'secondary' || sec.file !== z.file || JSON.stringify(sec.primaries) !== JSON.stringify(z.primaries)) {
+      const removed = z === undefined || z.type !== 'secondary';
+      if (removed || sec.file !== z.file || JSON.stringify(sec.primaries) !== JSON.stringify(z.primaries)) {
         sec.zone.stop();
         this.#secondaries.delete(key);
+        if (removed) this.#setAside(key, sec.zone, sec.file);
       }
     }
     for (const [key, z] of settings) {
       if (z.type !== 'secondary' || this.#secondaries.has(key)) continue;
       this.#startSecondary(key, z);
     }
+    this.#retentionMs = sv.removedRetentionMs;
+    this.#copyFolders = new Set([...this.#copyFolders, ...[...settings.values()].filter((z) => z.type === 'secondary').map((z) => dirname(z.file))]);
+    this.#prune();
     this.#onChange();
+  }
+
+  /**
+   * A secondary zone left the configuration: once no refresh is in flight,
+   * its saved copy and state go to `removed/` (src/daemon/removed-zones.ts),
+   * so a zone of that name added later starts with a fresh transfer.
+   */
+  #setAside(key: string, zone: SecondaryZone, file: string): void {
+    const origin = zone.origin.toText();
+    const before = this.#settingAside.get(key) ?? Promise.resolve();
+    const done = before
+      .then(() => zone.idle())
+      .then(() => setAsideRemoved(file, origin, new Date()))
+      .then(
+        (into) => this.#log.info({ zone: origin, file, movedTo: into }, into === null ? 'secondary zone removed (it had no saved copy)' : 'secondary zone removed; its saved copy was moved aside'),
+        (err: unknown) => this.#log.error({ zone: origin, file, err }, `secondary zone removed, but its saved copy could not be moved aside: ${(err as Error).message}`),
+      )
+      .finally(() => {
+        if (this.#settingAside.get(key) === done) this.#settingAside.delete(key);
+      });
+    this.#settingAside.set(key, done);
+  }
+
+  /** Deletes removed copies older than `server.removed-retention`, now and then. */
+  #prune(): void {
+    if (this.#pruneTimer === null) {
+      this.#pruneTimer = setInterval(() => this.#prune(), PRUNE_EVERY_MS);
+      this.#pruneTimer.unref();
+    }
+    void pruneRemoved(this.#copyFolders, this.#retentionMs, new Date()).then(
+      (gone) => {
+        for (const g of gone) this.#log.info({ folder: g }, 'removed zone copy deleted (older than server.removed-retention)');
+      },
+      (err: unknown) => this.#log.error({ err }, `removed zone copies could not be pruned: ${(err as Error).message}`),
+    );
   }
 
   /** Data of the secondary zones: loaded ones, and the names of those without data (SERVFAIL). */
@@ -105,6 +157,8 @@ export class TransferService implements TransferHooks {
   }
 
   stop(): void {
+    if (this.#pruneTimer !== null) clearInterval(this.#pruneTimer);
+    this.#pruneTimer = null;
     for (const s of this.#secondaries.values()) s.zone.stop();
     this.#notifier.stop();
   }
@@ -178,6 +232,8 @@ export class TransferService implements TransferHooks {
   #startSecondary(key: string, z: ZoneSettings): void {
     const origin = Name.fromText(z.name.endsWith('.') ? z.name : `${z.name}.`);
     const log = this.#log;
+    const storage = folderProblem(dirname(z.file), 'saved secondary copies', 'transferred versions are served from memory only and lost at a restart');
+    if (storage !== null) log.error({ zone: origin.toText(), folder: storage.file, err: storage }, storage.message);
     const zone = new SecondaryZone({
       origin,
       file: z.file,
@@ -207,7 +263,10 @@ export class TransferService implements TransferHooks {
       },
     });
     this.#secondaries.set(key, { zone, file: z.file, primaries: z.primaries });
-    zone.start();
+    // A zone removed and added again waits for its old copy to be moved aside: it never starts from that copy.
+    const aside = this.#settingAside.get(key);
+    if (aside === undefined) zone.start();
+    else void aside.then(() => zone.start());
   }
 }
 

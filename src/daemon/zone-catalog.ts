@@ -1,4 +1,3 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Config, ZoneSettings } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
@@ -11,6 +10,7 @@ import { filePrints, samePrints, type FilePrints } from './file-print.js';
 import { loadZoneFile, type LoadResult } from './load-zone.js';
 import { loadZoneFileAsync } from './load-zone-async.js';
 import { decideSerial, type SerialPolicy } from './serial-policy.js';
+import { folderProblem } from './storage-check.js';
 import type { ZoneHistories, ZoneHistory } from './zone-history.js';
 
 /** A zone being served and what it was loaded from. */
@@ -111,7 +111,7 @@ export class ZoneCatalog {
       if (this.#loaded.has(key)) continue;
       const origin = originOf(z);
       const history = this.#histories.of(config, z);
-      const storage = storageProblem(history);
+      const storage = folderProblem(dirname(history.paths.state), 'the journal and served-serial state', 'a new serial cannot be recorded, so edits will not be served');
       if (storage !== null) this.#log.error({ zone: origin.toText(), folder: dirname(history.paths.state), err: storage }, storage.message);
       const started = performance.now();
       const prints = filePrints([z.file]);
@@ -453,27 +453,6 @@ function contentChanged(diff: ZoneDiff): boolean {
 /** `a` with the entries of `b` put over it. */
 function mergePrints(a: FilePrints, b: FilePrints): FilePrints {
   return new Map([...a, ...b]);
-}
-
-/**
- * Why the folder of a zone's journal and state cannot be written, or null.
- * Found at startup, not at the first edit; the folder is created when missing.
- */
-function storageProblem(history: ZoneHistory): StorageError | null {
-  const dir = dirname(history.paths.state);
-  try {
-    mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
-    return null;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    return new StorageError(
-      'STORAGE_UNWRITABLE',
-      dir,
-      `folder for the journal and served-serial state is not writable (${code}): a new serial cannot be recorded, so edits will not be served; make it writable by the user tyne runs as, or set server.data-dir`,
-      { cause: err },
-    );
-  }
 }
 
 function originOf(z: ZoneSettings): Name {

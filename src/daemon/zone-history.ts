@@ -21,6 +21,7 @@ import { readServedState, writeServedState, type ServedState } from '../xfr/serv
 import { compareSerial } from '../xfr/serial.js';
 import { StorageError } from '../xfr/storage-error.js';
 import type { ZoneDiff } from '../xfr/zone-diff.js';
+import { fileTimeStamp, zoneFileName } from './zone-file-name.js';
 
 /** What was served before, as far as anything recorded tells. */
 export interface Recalled {
@@ -48,21 +49,6 @@ export function historyPaths(config: Config, z: ZoneSettings): HistoryPaths {
   if (dataDir === null) return { journal: `${z.file}.jnl`, state: `${z.file}.served.json` };
   const base = join(dataDir, zoneFileName(z.name));
   return { journal: `${base}.jnl`, state: `${base}.served.json` };
-}
-
-/**
- * A zone name as one file name: presentation form without the final dot,
- * lower case, with `/` (RFC 2317 names) and anything outside
- * `[a-z0-9._-]` written as `%XX`; the root zone is `@`.
- */
-export function zoneFileName(name: string): string {
-  const text = Name.fromText(name.endsWith('.') ? name : `${name}.`).toText().toLowerCase();
-  if (text === '.') return '@';
-  return Buffer.from(text.slice(0, -1), 'utf8').toString('latin1').replace(/[^a-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
-}
-
-function stamp(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
 /** The later of two serials (RFC 1982); `a` when they cannot be ordered. */
@@ -194,7 +180,7 @@ export class ZoneHistory {
 
   /** Logs a damaged file at error level and moves it aside (`<file>.damaged-<UTC time>`), so it is kept for a look and never read again. */
   #damaged(err: StorageError): void {
-    const aside = `${err.file}.damaged-${stamp(new Date())}`;
+    const aside = `${err.file}.damaged-${fileTimeStamp(new Date())}`;
     let moved: string | null = aside;
     try {
       renameSync(err.file, aside);

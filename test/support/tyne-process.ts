@@ -25,8 +25,12 @@ export interface TyneProcess {
  * Starts `bin/tyne serve --config <configPath>` and waits until it logs
  * `serving` (every zone loaded and every listener bound). Rejects if the
  * process exits first or `timeoutMs` passes; the error carries its stderr.
+ * `onSpawn` gets the process at once, to watch its log while it starts.
  */
-export async function startTyne(configPath: string, opts: { timeoutMs?: number; extraArgs?: string[] } = {}): Promise<TyneProcess> {
+export async function startTyne(
+  configPath: string,
+  opts: { timeoutMs?: number; extraArgs?: string[]; onSpawn?: (proc: TyneProcess) => void } = {},
+): Promise<TyneProcess> {
   const child = spawn(process.execPath, [resolve(repoRoot, 'bin', 'tyne'), 'serve', '--config', configPath, ...(opts.extraArgs ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -95,6 +99,7 @@ export async function startTyne(configPath: string, opts: { timeoutMs?: number; 
       return code;
     },
   };
+  opts.onSpawn?.(proc);
   try {
     await proc.waitForLog((l) => l.msg === 'serving', opts.timeoutMs ?? 15_000);
   } catch (e) {

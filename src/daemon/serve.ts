@@ -7,7 +7,7 @@ import { TcpListener } from '../server/tcp-listener.js';
 import { UdpListener } from '../server/udp-listener.js';
 import type { Zone } from '../zone/index.js';
 import { ZoneCatalog } from './zone-catalog.js';
-import { filePrint, samePrints } from './file-print.js';
+import { filePrint, samePrints, type FilePrint } from './file-print.js';
 import { ZoneWatch } from './zone-watch.js';
 import { ZoneHistories } from './zone-history.js';
 import { TransferService } from './transfer-service.js';
@@ -36,6 +36,8 @@ export async function serve(configPath: string): Promise<number> {
   // held until the daemon is ready, instead of killing it (SIGHUP's default).
   const signals = new SignalGate();
   let config: Config;
+  // As it was before it was read: a change made before the watch is armed is still seen.
+  const print = filePrint(configPath);
   try {
     config = loadConfig(configPath);
   } catch (err) {
@@ -51,7 +53,7 @@ export async function serve(configPath: string): Promise<number> {
     return 1;
   }
   if (cluster.isPrimary && config.server.workers > 1) return runPrimary(configPath, config, signals);
-  return runServer(configPath, config, signals);
+  return runServer(configPath, config, signals, print);
 }
 
 type Signal = 'SIGHUP' | 'SIGTERM' | 'SIGINT';
@@ -78,7 +80,7 @@ class SignalGate {
 }
 
 /** The serving process (alone, or one cluster worker). */
-async function runServer(configPath: string, first: Config, signals: SignalGate): Promise<number> {
+async function runServer(configPath: string, first: Config, signals: SignalGate, firstPrint: FilePrint | null): Promise<number> {
   const worker = cluster.isWorker ? cluster.worker!.id : undefined;
   const log = createLogger(first.log.level, worker === undefined ? {} : { worker });
   let config = first;
@@ -96,6 +98,8 @@ async function runServer(configPath: string, first: Config, signals: SignalGate)
     if (built) rebuild();
   });
   const catalog = new ZoneCatalog(log, histories, (old, zone) => transfers.primaryLoaded(old, zone), { holdMs: () => config.server.watchHoldMs });
+  /** The configuration file as it was when last read. */
+  let configPrint = firstPrint;
   const served = (changed: boolean): void => {
     if (!changed) return;
     primaryZones = catalog.zones();
@@ -114,7 +118,10 @@ async function runServer(configPath: string, first: Config, signals: SignalGate)
     onZoneFilesRemoved: (paths) => catalog.filesRemoved(paths, config),
     onConfig: () => reload('configuration file changed'),
     // Files that changed between being read and the watch being armed are read again.
-    onArmed: () => catalog.reloadStale(config).then(served),
+    onArmed: async () => {
+      if (!samePrints(new Map([[configPath, configPrint]]))) reload('configuration file changed before it was watched');
+      served(await catalog.reloadStale(config));
+    },
   });
   watch.configure(config);
   const current = (): Responder => responder;
@@ -170,6 +177,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate)
     }
     reloading = reloading.then(async () => {
       const print = filePrint(configPath);
+      configPrint = print;
       let next: Config;
       try {
         next = loadConfig(configPath);
@@ -214,8 +222,8 @@ async function runServer(configPath: string, first: Config, signals: SignalGate)
     }, (err: unknown) => log.error({ err }, 'reload failed'));
   };
   /** The print of the configuration whose removals were held and then found unchanged (so they now apply). */
-  let held: ReturnType<typeof filePrint> = null;
-  const heldFor = (print: ReturnType<typeof filePrint>): boolean =>
+  let held: FilePrint | null = null;
+  const heldFor = (print: FilePrint | null): boolean =>
     held !== null && print !== null && held.size === print.size && held.mtimeMs === print.mtimeMs && held.ino === print.ino;
 
   return new Promise<number>((resolve) => {

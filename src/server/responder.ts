@@ -9,7 +9,7 @@ import { axfrMessages } from '../xfr/axfr-out.js';
 import { ixfrMessages } from '../xfr/ixfr-out.js';
 import type { TsigKey } from '../xfr/tsig-key.js';
 import { TsigError, TsigStreamSigner, tsigAppendUnsigned, tsigSign, tsigTimeOtherData, tsigVerify, type TsigVerified } from '../xfr/tsig.js';
-import { decodeMessage, soaSerial, type Question } from '../wire/index.js';
+import { copyBytes, decodeMessage, soaSerial, type Question } from '../wire/index.js';
 
 /** What the responder needs to know besides the zones. */
 export interface ResponderOptions {
@@ -149,7 +149,8 @@ export class Responder {
     const who = { address: ctx.address ?? '', key: key === null ? null : key.name.toText() };
     if (hooks === null || !hooks.mayTransfer(zone, who)) return this.#small(req, Rcode.REFUSED, false, null);
     // `req` is shared with the next request: copy what the stream needs.
-    const query = { id: req.id, question: buf.slice(HEADER, req.questionEnd), rd: (req.flags & 0x0100) !== 0 };
+    // (A real copy: `buf` is the listener's Buffer, whose slice() would be a view.)
+    const query = { id: req.id, question: copyBytes(buf, HEADER, req.questionEnd), rd: (req.flags & 0x0100) !== 0 };
     const reserve = key === null ? 0 : tsigReserve(key);
     const info: { kind?: string; reason?: string; records?: number } = {};
     const fromSerial = req.qtype === RRType.IXFR ? req.ixfrSerial : null;
@@ -254,7 +255,8 @@ export class Responder {
       }
     }
     // The general path: RFC 1034 §4.3.2, then encode.
-    const qname = buf.slice(HEADER, qnameEnd);
+    // A copy (the prepared answer keeps it): a Buffer's slice() would be a view of the received packet.
+    const qname = copyBytes(buf, HEADER, qnameEnd);
     const result = answer(this.#zones, { name: qname, type: qtype, class: req.qclass }, { minimalAny: !ctx.tcp, dnssecOk: req.dnssecOk });
     if (small && result.kind !== AnswerKind.REFERRAL) result.additional.length = result.requiredAdditional;
     const limit = this.#limit(req, ctx);
@@ -273,7 +275,8 @@ export class Responder {
       this.#cache.put(node, {
         qname,
         qtype: key,
-        tail: out.slice(qEnd, out.length - optLen),
+        // Not a view of `out`, which goes to the caller.
+        tail: copyBytes(out, qEnd, out.length - optLen),
         aa: result.aa,
         rcode: result.rcode,
         an: result.answer.length,

@@ -8,8 +8,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadZoneText } from '../../../src/daemon/load-zone.js';
 import { ZoneSet } from '../../../src/query/index.js';
-import { Responder, type ResponderOptions } from '../../../src/server/responder.js';
+import { Responder, type HandleContext, type ResponderOptions } from '../../../src/server/responder.js';
+import type { TransferHooks, TransferOutInfo } from '../../../src/server/transfer-hooks.js';
 import { Name, Opcode, Rcode, RRType, decodeMessage, emptyMessage, encodeMessageToBytes, type EdnsOption, type Message } from '../../../src/wire/index.js';
+import type { TsigKey } from '../../../src/xfr/tsig-key.js';
+import { tsigSign } from '../../../src/xfr/tsig.js';
 
 const ORIGIN = Name.fromText('example.com.');
 
@@ -92,7 +95,7 @@ function query(q: Q): Uint8Array {
 const UDP = { tcp: false };
 const TCP = { tcp: true };
 
-function ask(r: Responder, q: Q, ctx = UDP): { bytes: Uint8Array; msg: Message } {
+function ask(r: Responder, q: Q, ctx: HandleContext = UDP): { bytes: Uint8Array; msg: Message } {
   const bytes = r.handle(query(q), ctx);
   assert.ok(bytes !== null, 'expected a response');
   return { bytes, msg: decodeMessage(bytes) };
@@ -566,5 +569,58 @@ describe('Responder: prepared answers', () => {
     // An empty set: everything REFUSED.
     r.swap(new ZoneSet([]));
     assert.equal(decodeMessage(r.handle(q, UDP)!).rcode, Rcode.REFUSED);
+  });
+});
+
+/** Hooks that let every transfer through and keep what they are told. */
+function recordingHooks(keys: TsigKey[] = []): TransferHooks & { log: TransferOutInfo[]; notifies: string[] } {
+  const log: TransferOutInfo[] = [];
+  const notifies: string[] = [];
+  return {
+    log,
+    notifies,
+    key: (n) => keys.find((k) => k.name.equals(n)),
+    mayTransfer: () => true,
+    journal: () => null,
+    notify: (origin) => {
+      notifies.push(origin.toText());
+      return 'accepted';
+    },
+    transferred: (info) => log.push(info),
+  };
+}
+
+const XFR_KEY: TsigKey = { name: Name.fromText('xfr.example.'), algorithm: 'hmac-sha256', secret: new Uint8Array(32).fill(3) };
+
+describe('Responder: TSIG checks leave the received packet alone', () => {
+  it('a signed query given as a Buffer is unchanged after it is answered', () => {
+    const hooks = recordingHooks([XFR_KEY]);
+    const r = new Responder(ZONES, OPTIONS, hooks);
+    for (const kind of ['good', 'bad key'] as const) {
+      const key = kind === 'good' ? XFR_KEY : { ...XFR_KEY, secret: new Uint8Array(32).fill(4) };
+      const packet = Buffer.from(tsigSign(query({ id: 0x4242, name: 'www.example.com' }), key).bytes);
+      const before = hex(packet);
+      const out = decodeMessage(r.handle(packet, UDP)!);
+      assert.equal(out.rcode, kind === 'good' ? Rcode.NOERROR : Rcode.NOTAUTH, kind);
+      assert.equal(hex(packet), before, `${kind}: the query octets were changed`);
+    }
+  });
+
+  it('a signed NOTIFY whose ID was changed on the way (the TSIG keeps the original) is answered with its own ID', () => {
+    const hooks = recordingHooks([XFR_KEY]);
+    const r = new Responder(ZONES, OPTIONS, hooks);
+    const m = emptyMessage(0x1111);
+    m.opcode = Opcode.NOTIFY;
+    m.aa = true;
+    m.questions.push({ name: ORIGIN, type: RRType.SOA, class: 1 });
+    const packet = Buffer.from(tsigSign(encodeMessageToBytes(m), XFR_KEY).bytes);
+    // RFC 8945 §4.3.1 / §5.4.1: a forwarder may give it a new ID; the MAC covers the original one.
+    packet.writeUInt16BE(0x2222, 0);
+    const before = hex(packet);
+    const out = decodeMessage(r.handle(packet, UDP)!);
+    assert.equal(out.rcode, Rcode.NOERROR);
+    assert.deepEqual(hooks.notifies, ['example.com.']);
+    assert.equal(out.id, 0x2222, 'the answer carries the ID the NOTIFY arrived with');
+    assert.equal(hex(packet), before, 'the NOTIFY octets were changed');
   });
 });

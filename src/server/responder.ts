@@ -148,13 +148,17 @@ export class Responder {
     const hooks = this.#hooks;
     const who = { address: ctx.address ?? '', key: key === null ? null : key.name.toText() };
     if (hooks === null || !hooks.mayTransfer(zone, who)) return this.#small(req, Rcode.REFUSED, false, null);
-    // `req` is shared with the next request: copy what the stream needs.
+    // `req` (and a UDP `ctx`) describe the next request once this one returns, while the
+    // stream goes on being written across many turns of the event loop: the stream and its
+    // log line keep their own copies of everything they need from them.
     // (A real copy: `buf` is the listener's Buffer, whose slice() would be a view.)
     const query = { id: req.id, question: copyBytes(buf, HEADER, req.questionEnd), rd: (req.flags & 0x0100) !== 0 };
+    const axfr = req.qtype === RRType.AXFR;
+    const fromSerial = axfr ? null : req.ixfrSerial;
+    const peer = who.address;
     const reserve = key === null ? 0 : tsigReserve(key);
     const info: { kind?: string; reason?: string; records?: number } = {};
-    const fromSerial = req.qtype === RRType.IXFR ? req.ixfrSerial : null;
-    const messages = req.qtype === RRType.AXFR
+    const messages = axfr
       ? axfrMessages(zone, query, { reserve })
       : ixfrMessages(zone, hooks.journal(zone), req.ixfrSerial, query, { reserve, info, ...(ctx.tcp ? {} : { udpLimit: this.#limit(req, ctx) }) });
     if (!ctx.tcp) {
@@ -162,11 +166,11 @@ export class Responder {
       return first.done === true ? this.#small(req, Rcode.SERVFAIL, false, null) : first.value;
     }
     return signedStream(messages, key, requestMac, (n, bytes, ms, complete) => {
-      const kind = req.qtype === RRType.AXFR ? 'AXFR' : info.kind === 'AXFR' ? 'AXFR' : info.kind === 'UPTODATE' ? 'UPTODATE' : 'IXFR';
+      const kind = axfr || info.kind === 'AXFR' ? 'AXFR' : info.kind === 'UPTODATE' ? 'UPTODATE' : 'IXFR';
       // AXFR: every record and the closing SOA again; IXFR: the condensed sequence; up to date: one SOA.
       const records = kind === 'AXFR' ? zone.recordCount + 1 : kind === 'UPTODATE' ? 1 : (info.records ?? 0);
       hooks.transferred({
-        zone: zone.origin.toText(), peer: ctx.address ?? '', kind, reason: info.reason ?? null, fromSerial, serial: zone.serial,
+        zone: zone.origin.toText(), peer, kind, reason: info.reason ?? null, fromSerial, serial: zone.serial,
         records, messages: n, bytes, durationMs: ms, key: who.key, complete,
       });
     });

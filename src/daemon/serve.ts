@@ -13,6 +13,7 @@ import { ZoneHistories } from './zone-history.js';
 import { TransferService } from './transfer-service.js';
 import type { Name } from '../wire/index.js';
 import { queryLogger } from './query-log.js';
+import { listenError, type ListenError, type Transport } from './listen-error.js';
 
 /** How long a stop may take before the process exits anyway (the issue allows 2 s). */
 const STOP_GRACE_MS = 1500;
@@ -128,8 +129,9 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   const onError = (err: unknown, what: string): void => log.error({ err }, `${what}: ${(err as Error)?.message ?? String(err)}`);
   const endpoints = new Map<string, Endpoint>();
 
-  const bindAll = async (cfg: Config): Promise<boolean> => {
-    let ok = true;
+  /** Binds the addresses `cfg.listen` adds and closes those it drops; returns the ones that could not be bound. */
+  const bindAll = async (cfg: Config): Promise<ListenError[]> => {
+    const failed: ListenError[] = [];
     const wanted = new Set(cfg.listen.map(endpointKey));
     for (const [key, ep] of [...endpoints]) {
       if (!wanted.has(key)) {
@@ -144,22 +146,36 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       const observe = log.isLevelEnabled('debug') ? queryLogger(log) : undefined;
       const udp = new UdpListener(current, a.host, a.port, onError, observe);
       const tcp = new TcpListener(current, a.host, a.port, { idleTimeoutMs: cfg.server.tcpIdleTimeoutMs, maxConnections: cfg.server.tcpMaxConnections }, onError, observe);
+      let transport: Transport = 'udp';
       try {
         await udp.listen();
+        transport = 'tcp';
         await tcp.listen();
         endpoints.set(key, { udp, tcp });
         log.info({ listen: key }, 'listening (udp, tcp)');
       } catch (err) {
-        ok = false;
         await Promise.all([udp.close(), tcp.close(0)]);
-        log.error({ listen: key, err }, `cannot listen on ${key}: ${(err as Error).message}`);
+        failed.push(listenError(key, a.port, transport, err));
       }
     }
-    return ok;
+    return failed;
   };
 
-  if (!(await bindAll(config)) && endpoints.size === 0) {
-    log.fatal('no address could be bound; exiting');
+  // Every address in `listen` is served, or none: an operator who listed one expects it to
+  // answer, and NSD and Knot refuse to start without one too. One line each, then exit 1.
+  const unbound = await bindAll(config);
+  if (unbound.length > 0) {
+    for (const e of unbound) {
+      process.stderr.write(`tyne serve: ${e.message}\n`);
+      log.error({ listen: e.address, code: e.code, errno: e.errno }, e.message);
+    }
+    log.fatal({ unbound: unbound.map((e) => e.address) }, 'not every listen address could be bound; exiting');
+    transfers.stop();
+    catalog.stop();
+    await Promise.all([watch.close(), ...[...endpoints.values()].map((ep) => Promise.all([ep.udp.close(), ep.tcp.close(0)]))]);
+    // A worker tells the primary, which then stops the others and exits 1 rather than forking replacements.
+    const send = cluster.isWorker ? process.send?.bind(process) : undefined;
+    if (send !== undefined) await new Promise<void>((resolve) => send({ tyne: 'fatal' }, undefined, {}, () => resolve()));
     return 1;
   }
   log.info({ zones: responder.zones.size, listen: [...endpoints.keys()] }, 'serving');
@@ -216,7 +232,11 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       await catalog.reloadConfig(config, { force });
       primaryZones = catalog.zones();
       rebuild();
-      await bindAll(config);
+      // A new address that cannot be bound does not stop a running server (the others keep
+      // serving); it is tried again at the next reload.
+      for (const e of await bindAll(config)) {
+        log.error({ listen: e.address, code: e.code, errno: e.errno }, `${e.message}; still serving the other addresses, trying again at the next reload`);
+      }
       watch.configure(config);
       log.info({ zones: responder.zones.size, why }, 'reloaded');
     }, (err: unknown) => log.error({ err }, 'reload failed'));
@@ -286,10 +306,14 @@ async function runPrimary(configPath: string, config: Config, signals: SignalGat
   let ready = 0;
   let announced = false;
   const restarts: number[] = [];
+  /** Set once the workers can be stopped: a worker that cannot start (it said why on stderr) stops them all, exit 1. */
+  let fatal: (() => void) | null = null;
   const fork = (): Worker => {
     const w = cluster.fork();
     w.on('message', (m: unknown) => {
-      if ((m as { tyne?: string } | null)?.tyne === 'ready' && ++ready >= n && !announced) {
+      const what = (m as { tyne?: string } | null)?.tyne;
+      if (what === 'fatal') fatal?.();
+      if (what === 'ready' && ++ready >= n && !announced) {
         announced = true;
         log.info({ workers: n, config: configPath }, 'serving');
       }
@@ -312,25 +336,30 @@ async function runPrimary(configPath: string, config: Config, signals: SignalGat
       log.info('reload requested; passing it to the workers');
       for (const w of workers()) w.send({ tyne: 'reload' });
     };
-    const stop = (signal: string): void => {
+    const stop = (signal: string, code = 0): void => {
       if (stopping) return;
       stopping = true;
       log.info({ signal }, 'stopping workers');
-      for (const w of workers()) w.send({ tyne: 'stop' });
+      // (With a callback a worker already gone is no error event: its exit is handled above.)
+      for (const w of workers()) if (w.isConnected()) w.send({ tyne: 'stop' }, () => undefined);
       const deadline = setTimeout(() => {
         for (const w of workers()) w.kill('SIGKILL');
-        resolve(0);
+        resolve(code);
       }, STOP_GRACE_MS + 300);
       deadline.unref();
       const check = (): void => {
         if (workers().length === 0) {
           clearTimeout(deadline);
           log.info('stopped');
-          resolve(0);
+          resolve(code);
         }
       };
       cluster.on('exit', check);
       check();
+    };
+    fatal = () => {
+      log.fatal('a worker could not start serving; stopping');
+      stop('worker failed', 1);
     };
     signals.ready((s) => (s === 'SIGHUP' ? relayReload() : stop(s)));
   });

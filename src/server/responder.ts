@@ -9,7 +9,7 @@ import { axfrMessages } from '../xfr/axfr-out.js';
 import { ixfrMessages } from '../xfr/ixfr-out.js';
 import type { TsigKey } from '../xfr/tsig-key.js';
 import { TsigError, TsigStreamSigner, tsigAppendUnsigned, tsigSign, tsigTimeOtherData, tsigVerify, type TsigVerified } from '../xfr/tsig.js';
-import { decodeMessage, soaSerial, type Question } from '../wire/index.js';
+import { copyBytes, decodeMessage, soaSerial, type Question } from '../wire/index.js';
 
 /** What the responder needs to know besides the zones. */
 export interface ResponderOptions {
@@ -148,12 +148,17 @@ export class Responder {
     const hooks = this.#hooks;
     const who = { address: ctx.address ?? '', key: key === null ? null : key.name.toText() };
     if (hooks === null || !hooks.mayTransfer(zone, who)) return this.#small(req, Rcode.REFUSED, false, null);
-    // `req` is shared with the next request: copy what the stream needs.
-    const query = { id: req.id, question: buf.slice(HEADER, req.questionEnd), rd: (req.flags & 0x0100) !== 0 };
+    // `req` (and a UDP `ctx`) describe the next request once this one returns, while the
+    // stream goes on being written across many turns of the event loop: the stream and its
+    // log line keep their own copies of everything they need from them.
+    // (A real copy: `buf` is the listener's Buffer, whose slice() would be a view.)
+    const query = { id: req.id, question: copyBytes(buf, HEADER, req.questionEnd), rd: (req.flags & 0x0100) !== 0 };
+    const axfr = req.qtype === RRType.AXFR;
+    const fromSerial = axfr ? null : req.ixfrSerial;
+    const peer = who.address;
     const reserve = key === null ? 0 : tsigReserve(key);
     const info: { kind?: string; reason?: string; records?: number } = {};
-    const fromSerial = req.qtype === RRType.IXFR ? req.ixfrSerial : null;
-    const messages = req.qtype === RRType.AXFR
+    const messages = axfr
       ? axfrMessages(zone, query, { reserve })
       : ixfrMessages(zone, hooks.journal(zone), req.ixfrSerial, query, { reserve, info, ...(ctx.tcp ? {} : { udpLimit: this.#limit(req, ctx) }) });
     if (!ctx.tcp) {
@@ -161,11 +166,11 @@ export class Responder {
       return first.done === true ? this.#small(req, Rcode.SERVFAIL, false, null) : first.value;
     }
     return signedStream(messages, key, requestMac, (n, bytes, ms, complete) => {
-      const kind = req.qtype === RRType.AXFR ? 'AXFR' : info.kind === 'AXFR' ? 'AXFR' : info.kind === 'UPTODATE' ? 'UPTODATE' : 'IXFR';
+      const kind = axfr || info.kind === 'AXFR' ? 'AXFR' : info.kind === 'UPTODATE' ? 'UPTODATE' : 'IXFR';
       // AXFR: every record and the closing SOA again; IXFR: the condensed sequence; up to date: one SOA.
       const records = kind === 'AXFR' ? zone.recordCount + 1 : kind === 'UPTODATE' ? 1 : (info.records ?? 0);
       hooks.transferred({
-        zone: zone.origin.toText(), peer: ctx.address ?? '', kind, reason: info.reason ?? null, fromSerial, serial: zone.serial,
+        zone: zone.origin.toText(), peer, kind, reason: info.reason ?? null, fromSerial, serial: zone.serial,
         records, messages: n, bytes, durationMs: ms, key: who.key, complete,
       });
     });
@@ -254,7 +259,8 @@ export class Responder {
       }
     }
     // The general path: RFC 1034 §4.3.2, then encode.
-    const qname = buf.slice(HEADER, qnameEnd);
+    // A copy (the prepared answer keeps it): a Buffer's slice() would be a view of the received packet.
+    const qname = copyBytes(buf, HEADER, qnameEnd);
     const result = answer(this.#zones, { name: qname, type: qtype, class: req.qclass }, { minimalAny: !ctx.tcp, dnssecOk: req.dnssecOk });
     if (small && result.kind !== AnswerKind.REFERRAL) result.additional.length = result.requiredAdditional;
     const limit = this.#limit(req, ctx);
@@ -273,7 +279,8 @@ export class Responder {
       this.#cache.put(node, {
         qname,
         qtype: key,
-        tail: out.slice(qEnd, out.length - optLen),
+        // Not a view of `out`, which goes to the caller.
+        tail: copyBytes(out, qEnd, out.length - optLen),
         aa: result.aa,
         rcode: result.rcode,
         an: result.answer.length,

@@ -29,13 +29,14 @@ export class TcpListener {
   /** Open connections, least recently active first (a Map keeps insertion order). */
   readonly #conns = new Map<Socket, true>();
   readonly #limits: Required<TcpLimits>;
+  readonly #onError: ListenerErrorSink;
 
   constructor(responder: () => Responder, host: string, port: number, limits: TcpLimits, onError: ListenerErrorSink, observe?: QueryObserver) {
     this.#host = host;
     this.#port = port;
     this.#limits = { maxPendingOctets: 1 << 20, ...limits };
     this.#server = createServer({ noDelay: true }, (sock) => this.#accept(sock, responder, onError, observe));
-    this.#server.on('error', (err) => onError(err, `tcp listener ${host}:${port}`));
+    this.#onError = onError;
   }
 
   get connections(): number {
@@ -48,6 +49,8 @@ export class TcpListener {
       this.#server.once('error', fail);
       this.#server.listen({ port: this.#port, host: this.#host, exclusive: false }, () => {
         this.#server.off('error', fail);
+        // From now on errors are the sink's; a failed listen is only the caller's (one report, not two).
+        this.#server.on('error', (err) => this.#onError(err, `tcp listener ${this.#host}:${this.#port}`));
         const a = this.#server.address();
         if (a === null || typeof a === 'string') resolve({ host: this.#host, port: this.#port });
         else resolve({ host: a.address, port: a.port });

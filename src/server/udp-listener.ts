@@ -20,6 +20,7 @@ export class UdpListener {
   readonly #socket: Socket;
   readonly #host: string;
   readonly #port: number;
+  readonly #onError: ListenerErrorSink;
 
   constructor(responder: () => Responder, host: string, port: number, onError: ListenerErrorSink, observe?: QueryObserver) {
     this.#host = host;
@@ -38,7 +39,7 @@ export class UdpListener {
       if (observe !== undefined) observe(msg, out, rinfo.address, false);
       if (out !== null) socket.send(out, rinfo.port, rinfo.address);
     });
-    socket.on('error', (err) => onError(err, `udp socket ${host}:${port}`));
+    this.#onError = onError;
     this.#socket = socket;
   }
 
@@ -49,6 +50,8 @@ export class UdpListener {
       this.#socket.once('error', fail);
       this.#socket.bind(this.#port, this.#host, () => {
         this.#socket.off('error', fail);
+        // From now on errors are the sink's; a failed bind is only the caller's (one report, not two).
+        this.#socket.on('error', (err) => this.#onError(err, `udp socket ${this.#host}:${this.#port}`));
         // Bursts overflow Linux's default 208 KiB receive buffer and the kernel drops
         // queries; ask for 4 MiB (the kernel caps it at net.core.rmem_max).
         try {

@@ -15,4 +15,5 @@ export { codecFor, knownTypes } from './rdata-codecs.js';
 export * from './message-text.js';
 export * from './diagnostic.js';
 export * from './bytes-equal.js';
+export * from './copy-bytes.js';
 export * from './soa-rdata.js';

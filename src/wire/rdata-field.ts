@@ -2,6 +2,7 @@ import { fromBase32Hex, fromBase64, fromHex, toBase32Hex, toBase64, toHex } from
 import { escapeText, unescapeText } from './char-string.js';
 import { formatDnssecTime, parseDnssecTime } from './dnssec-time.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip-address.js';
+import { copyBytes } from './copy-bytes.js';
 import { Name, lowerByte, wireNameLength, wireNameToText } from './name.js';
 import type { WireReader } from './reader.js';
 import { parseType, typeToText } from './rr-type.js';
@@ -874,7 +875,8 @@ export function fieldsToWire(fields: readonly FieldKind[], w: WireWriter, r: Uin
 
 /** RFC 4034 §6.2: lowercase the names of fields marked for it. */
 export function fieldsCanonical(fields: readonly FieldKind[], r: Uint8Array): Uint8Array {
-  const out = r.slice();
+  // copyBytes, not r.slice(): on a Buffer that is a view, and the lowercasing would change the caller's rdata.
+  const out = copyBytes(r);
   let p = 0;
   for (const k of fields) {
     if (isNameField(k)) {

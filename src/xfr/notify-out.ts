@@ -20,11 +20,12 @@ export type NotifySigner = (query: Uint8Array) => { bytes: Uint8Array; verify(re
  * A NotifySigner with a TSIG key: each try is signed afresh (RFC 8945
  * §5.1), and an answer counts only when it carries a TSIG by the same key
  * that verifies against that try's MAC with no TSIG error (§5.3.2).
+ * `now` (seconds; default the clock) is the time signed, for tests.
  */
-export function tsigNotifySigner(key: TsigKey): NotifySigner {
+export function tsigNotifySigner(key: TsigKey, opts: { now?: () => number } = {}): NotifySigner {
   const keys = (name: Name): TsigKey | undefined => (name.equals(key.name) ? key : undefined);
   return (query) => {
-    const { bytes, mac } = tsigSign(query, key);
+    const { bytes, mac } = tsigSign(query, key, opts.now === undefined ? {} : { now: opts.now() });
     return {
       bytes,
       verify(response: Uint8Array): boolean {

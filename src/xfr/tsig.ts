@@ -8,7 +8,7 @@
  * record of the additional section (§5.1).
  */
 import { createHmac, timingSafeEqual, type Hmac } from 'node:crypto';
-import { Name, RRClass, RRType, WireReader } from '../wire/index.js';
+import { Name, RRClass, RRType, WireReader, copyBytes } from '../wire/index.js';
 import type { TsigAlgorithm, TsigKey } from './tsig-key.js';
 
 /** TSIG error field values (RFC 8945 §3, IANA "DNS RCODEs"). */
@@ -343,14 +343,15 @@ function findTsig(msg: Uint8Array): ParseResult {
       partial.time = time;
       partial.fudge = fudge;
       const macSize = rd.u16();
-      const mac = rd.bytes(macSize).slice();
+      // Copies, not views: the MAC outlives the message (the next request MAC or prior MAC, §5.3.1).
+      const mac = copyBytes(rd.bytes(macSize));
       partial.mac = mac;
       const originalId = rd.u16();
       const error = rd.u16();
       partial.originalId = originalId;
       partial.error = error;
       const otherLen = rd.u16();
-      const other = rd.bytes(otherLen).slice();
+      const other = copyBytes(rd.bytes(otherLen));
       if (rd.pos !== rdEnd) return { kind: 'malformed', tsig: partial };
       r.pos = rdEnd;
       if (r.pos !== msg.length) return { kind: 'malformed', tsig: partial };
@@ -364,8 +365,14 @@ function findTsig(msg: Uint8Array): ParseResult {
   }
 }
 
+/**
+ * The message as the MAC covers it (§4.3.1): without the TSIG, ARCOUNT one
+ * less, the original ID in place. Always a copy: the caller's octets are
+ * never changed (`msg.slice` would be a view of a Buffer, and a failed
+ * check would then rewrite the packet every later check reads).
+ */
 function stripTsig(msg: Uint8Array, start: number, originalId: number): Uint8Array {
-  const out = msg.slice(0, start);
+  const out = copyBytes(msg, 0, start);
   putU16(out, 0, originalId);
   putU16(out, 10, ((out[10]! << 8) | out[11]!) - 1);
   return out;

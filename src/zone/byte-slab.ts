@@ -1,3 +1,5 @@
+import { copyBytes } from '../wire/index.js';
+
 /**
  * Copies small byte strings (owner names, rdata) into large shared chunks.
  * A stand-alone Uint8Array costs V8 about 220 octets (its own ArrayBuffer)
@@ -21,7 +23,7 @@ export class ByteSlab {
   put(bytes: Uint8Array): void {
     const n = bytes.length;
     if (n > this.chunkSize >>> 4) {
-      this.lastChunk = bytes.slice();
+      this.lastChunk = copyBytes(bytes); // not bytes.slice(): a view when bytes is a Buffer
       this.lastStart = 0;
       return;
     }

@@ -1,4 +1,4 @@
-import { RRType, lowerByte, wireNameLength } from '../wire/index.js';
+import { RRType, copyBytes, lowerByte, wireNameLength } from '../wire/index.js';
 
 /** Lowercases the octets of the uncompressed name at `off` in place; returns the offset after it. */
 function lowerNameAt(r: Uint8Array, off: number): number {
@@ -20,7 +20,8 @@ export const CASE_KEPT_NAME_TYPES: ReadonlySet<number> = new Set([RRType.NSEC, R
  * lowercased: equal results mean "semantically identical" records.
  */
 export function caseFoldedRdata(type: number, rdata: Uint8Array): Uint8Array {
-  const r = rdata.slice();
+  // copyBytes, not rdata.slice(): on a Buffer that is a view, and the lowercasing would change the caller's rdata.
+  const r = copyBytes(rdata);
   switch (type) {
     case RRType.NSEC: // RFC 4034 §4.1: Next Domain Name first.
       lowerNameAt(r, 0);

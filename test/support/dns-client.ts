@@ -131,3 +131,93 @@ export function queryTcp(port: number, queries: Uint8Array[], timeoutMs = 5000):
     });
   });
 }
+
+/** One TCP connection read a message at a time, at the test's pace (to read a transfer slowly). */
+export interface TcpConversation {
+  /** Writes `msg` with its 2-octet length prefix. */
+  send(msg: Uint8Array): void;
+  /** The next whole message; rejects after `timeoutMs` (default 5000) or when the connection ends first. */
+  next(timeoutMs?: number): Promise<Uint8Array>;
+  /** Stops reading from the socket, so the server's writes back up (messages already read stay available). */
+  pause(): void;
+  resume(): void;
+  /** Octets received so far (length prefixes included). */
+  readonly received: number;
+  close(): void;
+}
+
+/** Connects to 127.0.0.1:`port` (or `host`) over TCP; rejects after `timeoutMs`. */
+export function openTcp(port: number, host = '127.0.0.1', timeoutMs = 2000): Promise<TcpConversation> {
+  return new Promise((resolve, reject) => {
+    const sock = connect({ port, host });
+    let buf: Buffer = Buffer.alloc(0);
+    let received = 0;
+    let ended: Error | null = null;
+    let wake: (() => void) | null = null;
+    const poke = (): void => {
+      const w = wake;
+      wake = null;
+      w?.();
+    };
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`TCP connect to ${host}:${port} timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    sock.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+      poke();
+    });
+    sock.on('error', (e) => {
+      ended ??= e;
+      clearTimeout(timer);
+      reject(e);
+      poke();
+    });
+    sock.on('close', () => {
+      ended ??= new Error(`TCP connection to ${host}:${port} closed`);
+      poke();
+    });
+    sock.once('connect', () => {
+      clearTimeout(timer);
+      const take = (): Uint8Array | null => {
+        if (buf.length < 2 || buf.length < 2 + buf.readUInt16BE(0)) return null;
+        const len = buf.readUInt16BE(0);
+        const msg = new Uint8Array(buf.subarray(2, 2 + len));
+        buf = buf.subarray(2 + len);
+        return msg;
+      };
+      resolve({
+        send(msg) {
+          const framed = Buffer.alloc(2 + msg.length);
+          framed.writeUInt16BE(msg.length, 0);
+          framed.set(msg, 2);
+          sock.write(framed);
+        },
+        async next(ms = 5000) {
+          const deadline = Date.now() + ms;
+          for (;;) {
+            const m = take();
+            if (m !== null) return m;
+            if (ended !== null) throw ended;
+            const left = deadline - Date.now();
+            if (left <= 0) throw new Error(`no whole message from ${host}:${port} within ${ms} ms (${received} octets so far)`);
+            await new Promise<void>((r) => {
+              const t = setTimeout(r, left);
+              wake = () => {
+                clearTimeout(t);
+                r();
+              };
+            });
+          }
+        },
+        pause: () => sock.pause(),
+        resume: () => sock.resume(),
+        get received() {
+          return received;
+        },
+        close: () => sock.destroy(),
+      });
+    });
+  });
+}

@@ -108,3 +108,52 @@ export async function startTyne(
   }
   return proc;
 }
+
+/** How a `tyne serve` that was expected to stop on its own ended. */
+export interface TyneExit {
+  /** Exit code (null: killed after the timeout). */
+  code: number | null;
+  stderr: string;
+  /** Parsed pino lines from stdout (non-JSON lines as { raw }). */
+  logs: Record<string, unknown>[];
+  /** Time from spawn to exit. */
+  ms: number;
+}
+
+/**
+ * Runs `bin/tyne serve --config <configPath>` for a start that must fail,
+ * and resolves once it exits (SIGKILL after `timeoutMs`, default 10 s, code
+ * then null). `uid`/`gid` run it as another user (the caller must be root).
+ */
+export function runTyneToExit(configPath: string, opts: { timeoutMs?: number; uid?: number; gid?: number } = {}): Promise<TyneExit> {
+  const t0 = Date.now();
+  const child = spawn(process.execPath, [resolve(repoRoot, 'bin', 'tyne'), 'serve', '--config', configPath], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
+    ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (c: string) => (out += c));
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (c: string) => (err += c));
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 10_000);
+  return new Promise((res, rej) => {
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      rej(e);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      const logs = out.split('\n').filter((l) => l !== '').map((l) => {
+        try {
+          return JSON.parse(l) as Record<string, unknown>;
+        } catch {
+          return { raw: l };
+        }
+      });
+      res({ code, stderr: err, logs, ms: Date.now() - t0 });
+    });
+  });
+}

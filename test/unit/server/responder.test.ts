@@ -8,8 +8,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadZoneText } from '../../../src/daemon/load-zone.js';
 import { ZoneSet } from '../../../src/query/index.js';
-import { Responder, type ResponderOptions } from '../../../src/server/responder.js';
-import { Name, Opcode, Rcode, RRType, decodeMessage, emptyMessage, encodeMessageToBytes, type EdnsOption, type Message } from '../../../src/wire/index.js';
+import { Responder, type HandleContext, type ResponderOptions } from '../../../src/server/responder.js';
+import type { TransferHooks, TransferOutInfo } from '../../../src/server/transfer-hooks.js';
+import { Name, Opcode, Rcode, RRType, decodeMessage, emptyMessage, encodeMessageToBytes, setSoaSerial, type EdnsOption, type Message } from '../../../src/wire/index.js';
+import type { TsigKey } from '../../../src/xfr/tsig-key.js';
+import { tsigSign } from '../../../src/xfr/tsig.js';
 
 const ORIGIN = Name.fromText('example.com.');
 
@@ -92,7 +95,7 @@ function query(q: Q): Uint8Array {
 const UDP = { tcp: false };
 const TCP = { tcp: true };
 
-function ask(r: Responder, q: Q, ctx = UDP): { bytes: Uint8Array; msg: Message } {
+function ask(r: Responder, q: Q, ctx: HandleContext = UDP): { bytes: Uint8Array; msg: Message } {
   const bytes = r.handle(query(q), ctx);
   assert.ok(bytes !== null, 'expected a response');
   return { bytes, msg: decodeMessage(bytes) };
@@ -566,5 +569,124 @@ describe('Responder: prepared answers', () => {
     // An empty set: everything REFUSED.
     r.swap(new ZoneSet([]));
     assert.equal(decodeMessage(r.handle(q, UDP)!).rcode, Rcode.REFUSED);
+  });
+});
+
+/** Hooks that let every transfer through and keep what they are told. */
+function recordingHooks(keys: TsigKey[] = []): TransferHooks & { log: TransferOutInfo[]; notifies: string[] } {
+  const log: TransferOutInfo[] = [];
+  const notifies: string[] = [];
+  return {
+    log,
+    notifies,
+    key: (n) => keys.find((k) => k.name.equals(n)),
+    mayTransfer: () => true,
+    journal: () => null,
+    notify: (origin) => {
+      notifies.push(origin.toText());
+      return 'accepted';
+    },
+    transferred: (info) => log.push(info),
+  };
+}
+
+const XFR_KEY: TsigKey = { name: Name.fromText('xfr.example.'), algorithm: 'hmac-sha256', secret: new Uint8Array(32).fill(3) };
+
+/** An IXFR query (RFC 1995 §3): the zone's SOA with `serial` in the authority section. */
+function ixfrQuery(id: number, serial: number): Uint8Array {
+  const m = emptyMessage(id);
+  m.questions.push({ name: ORIGIN, type: RRType.IXFR, class: 1 });
+  const rdata = Uint8Array.from(ZONES.find(ORIGIN.wire, 0, ORIGIN.wire.length)!.soa.rdatas[0]!);
+  setSoaSerial(rdata, serial);
+  m.authorities.push({ name: ORIGIN, type: RRType.SOA, class: 1, ttl: 0, rdata });
+  return encodeMessageToBytes(m);
+}
+
+/** Takes every message of a stream (bounded). */
+function drain(s: Iterator<Uint8Array, void, undefined>): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let r = s.next(); r.done !== true; r = s.next()) {
+    out.push(r.value);
+    assert.ok(out.length < 10_000, 'a stream that does not end');
+  }
+  return out;
+}
+
+describe('Responder: the transfer-out record describes its own transfer', () => {
+  const zone = ZONES.find(ORIGIN.wire, 0, ORIGIN.wire.length)!;
+
+  it('an AXFR stream drained after other queries (UDP, and an IXFR on another connection) still reports AXFR', () => {
+    const hooks = recordingHooks([XFR_KEY]);
+    const r = new Responder(ZONES, OPTIONS, hooks);
+    const axfrCtx = { tcp: true, address: '192.0.2.10' };
+    const signed = tsigSign(query({ id: 0x0a0a, name: 'example.com', type: RRType.AXFR }), XFR_KEY);
+    // As a listener hands it over: a Buffer.
+    const stream = r.handleTcp(Buffer.from(signed.bytes), axfrCtx);
+    assert.ok(stream !== null && !(stream instanceof Uint8Array), 'AXFR over TCP is a stream');
+    const first = stream.next();
+    assert.equal(first.done, false);
+
+    // Queries answered while the transfer is being written.
+    assert.equal(ask(r, { id: 0x0b0b, name: 'www.example.com' }, { tcp: false, address: '192.0.2.20' }).msg.answers.length, 1);
+    const udpIxfr = r.handle(ixfrQuery(0x0c0c, zone.serial), { tcp: false, address: '192.0.2.21' });
+    assert.equal(decodeMessage(udpIxfr!).answers.length, 1, 'an up-to-date IXFR over UDP: the SOA alone');
+    const ixfr = r.handleTcp(ixfrQuery(0x0d0d, zone.serial - 1), { tcp: true, address: '192.0.2.30' });
+    assert.ok(ixfr !== null && !(ixfr instanceof Uint8Array));
+    drain(ixfr);
+    assert.equal(hooks.log.length, 1, 'the IXFR is logged when it ends');
+    assert.deepEqual(
+      { kind: hooks.log[0]!.kind, peer: hooks.log[0]!.peer, fromSerial: hooks.log[0]!.fromSerial, key: hooks.log[0]!.key },
+      { kind: 'AXFR', peer: '192.0.2.30', fromSerial: zone.serial - 1, key: null },
+      'the IXFR (no journal: answered with the whole zone)',
+    );
+    ask(r, { id: 0x0e0e, name: 'example.com', type: RRType.MX }, { tcp: false, address: '192.0.2.22' });
+
+    const rest = drain(stream);
+    assert.equal(hooks.log.length, 2);
+    const info = hooks.log[1]!;
+    assert.deepEqual(
+      { zone: info.zone, peer: info.peer, kind: info.kind, reason: info.reason, fromSerial: info.fromSerial, serial: info.serial, records: info.records, messages: info.messages, key: info.key, complete: info.complete },
+      {
+        zone: 'example.com.', peer: '192.0.2.10', kind: 'AXFR', reason: null, fromSerial: null, serial: zone.serial,
+        records: zone.recordCount + 1, messages: 1 + rest.length, key: 'xfr.example.', complete: true,
+      },
+    );
+    // And the stream itself answered the AXFR asked (ID and question), whatever came between.
+    const msgs = [first.value as Uint8Array, ...rest].map((b) => decodeMessage(b));
+    assert.ok(msgs.every((m) => m.id === 0x0a0a && m.questions[0]?.type === RRType.AXFR), 'every message answers the AXFR');
+    assert.equal(msgs.reduce((n, m) => n + m.answers.length, 0), zone.recordCount + 1);
+  });
+});
+
+describe('Responder: TSIG checks leave the received packet alone', () => {
+  it('a signed query given as a Buffer is unchanged after it is answered', () => {
+    const hooks = recordingHooks([XFR_KEY]);
+    const r = new Responder(ZONES, OPTIONS, hooks);
+    for (const kind of ['good', 'bad key'] as const) {
+      const key = kind === 'good' ? XFR_KEY : { ...XFR_KEY, secret: new Uint8Array(32).fill(4) };
+      const packet = Buffer.from(tsigSign(query({ id: 0x4242, name: 'www.example.com' }), key).bytes);
+      const before = hex(packet);
+      const out = decodeMessage(r.handle(packet, UDP)!);
+      assert.equal(out.rcode, kind === 'good' ? Rcode.NOERROR : Rcode.NOTAUTH, kind);
+      assert.equal(hex(packet), before, `${kind}: the query octets were changed`);
+    }
+  });
+
+  it('a signed NOTIFY whose ID was changed on the way (the TSIG keeps the original) is answered with its own ID', () => {
+    const hooks = recordingHooks([XFR_KEY]);
+    const r = new Responder(ZONES, OPTIONS, hooks);
+    const m = emptyMessage(0x1111);
+    m.opcode = Opcode.NOTIFY;
+    m.aa = true;
+    m.questions.push({ name: ORIGIN, type: RRType.SOA, class: 1 });
+    const packet = Buffer.from(tsigSign(encodeMessageToBytes(m), XFR_KEY).bytes);
+    // RFC 8945 §4.3.1 / §5.4.1: a forwarder may give it a new ID; the MAC covers the original one.
+    packet.writeUInt16BE(0x2222, 0);
+    const before = hex(packet);
+    const out = decodeMessage(r.handle(packet, UDP)!);
+    assert.equal(out.rcode, Rcode.NOERROR);
+    assert.deepEqual(hooks.notifies, ['example.com.']);
+    assert.equal(out.id, 0x2222, 'the answer carries the ID the NOTIFY arrived with');
+    assert.equal(hex(packet), before, 'the NOTIFY octets were changed');
   });
 });

@@ -139,6 +139,36 @@ describe('sendNotify', () => {
     assert.equal(res.acked, true);
     assert.equal(res.tries, 2);
   });
+
+  // Regression: the answer to a later try is checked against every earlier try's MAC first,
+  // and each failed check used to rewrite the received packet's ID and ARCOUNT in place, so
+  // the right check then saw a broken packet (Knot answered tries 3-5; Tyne gave up). With the
+  // default 1 s first wait every try is signed in another second, so each has its own MAC;
+  // these tries are 40 ms apart, so the signer is given a clock one second further for each.
+  const key: TsigKey = { name: Name.fromText('notify-key.'), algorithm: 'hmac-sha256', secret: new Uint8Array(32).fill(9) };
+  const otherKey: TsigKey = { ...key, secret: new Uint8Array(32).fill(10) };
+  const keys = (n: Name): TsigKey | undefined => (n.equals(key.name) ? key : undefined);
+  const cases: { name: string; answer: (n: number) => TsigKey | null; tries: number }[] = [
+    { name: 'try 1 unanswered, try 2 answered', answer: (n) => (n === 2 ? key : null), tries: 2 },
+    { name: 'try 1 answered with a MAC that fails, try 2 answered', answer: (n) => (n === 1 ? otherKey : n === 2 ? key : null), tries: 2 },
+    { name: 'tries 1 and 2 unanswered, try 3 answered (as seen with Knot)', answer: (n) => (n >= 3 ? key : null), tries: 3 },
+  ];
+  for (const c of cases) {
+    it(`TSIG: accepts a correctly signed answer to a later try: ${c.name}`, async () => {
+      const p = await peer((q, n, bytes) => {
+        // The request MAC of this very try: the answer's MAC covers it (RFC 8945 §5.3).
+        const v = tsigVerify(Uint8Array.from(bytes), keys);
+        assert.equal(v.error, 0);
+        const signWith = c.answer(n);
+        return signWith === null ? null : tsigSign(reply({ ...q, tsig: null }), signWith, { requestMac: v.mac }).bytes;
+      });
+      let signed = 0;
+      const now = (): number => Math.floor(Date.now() / 1000) + signed++;
+      const res = await sendNotify({ origin, serial: 42, soa, peer: peerAt(p.port, 'notify-key.'), firstTimeoutMs: 40, tries: 4, sign: tsigNotifySigner(key, { now }) });
+      assert.deepEqual(res, { acked: true, tries: c.tries, rcode: 0 });
+      assert.equal(p.received.length, c.tries, 'no try sent after the accepted answer');
+    });
+  }
 });
 
 describe('Notifier', () => {

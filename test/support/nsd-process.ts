@@ -61,6 +61,8 @@ export interface NsdOptions {
   verbosity?: number;
   /** Further `key: value` lines for the `server:` section. */
   extraServer?: string[];
+  /** Further clauses (`pattern:`, `key:`, ...), verbatim, at the end. */
+  extraConfig?: string;
 }
 
 export interface NsdProcess extends DaemonProcess {
@@ -125,6 +127,7 @@ export function nsdConf(dir: string, port: number, zones: readonly NsdZone[], op
     for (const a of z.allowTransfer ?? [{}]) lines.push(`  provide-xfr: ${a.address ?? '127.0.0.1'} ${a.key ?? 'NOKEY'}`);
     for (const l of z.extra ?? []) lines.push(`  ${l}`);
   });
+  if (opts.extraConfig !== undefined && opts.extraConfig !== '') lines.push(opts.extraConfig);
   return lines.join('\n') + '\n';
 }
 

@@ -249,6 +249,11 @@ export class SecondaryZone {
     return i <= 0 ? [...ps] : [ps[i]!, ...ps.slice(0, i), ...ps.slice(i + 1)];
   }
 
+  /** True when this refresh was started by a NOTIFY from `peer`. */
+  #sentNotify(peer: Peer, from: string | null): boolean {
+    return from !== null && from !== '' && (peer.host === from || peerText(peer) === from);
+  }
+
   #scheduleRetry(): void {
     const retry = this.#copy !== null ? this.#timers(this.#copy) : { refresh: 0, retry: this.#o.initialRetrySec ?? 60, expire: 0, minimum: 0 };
     this.#scheduleRefresh(nextDelay('retry', retry, () => this.#d.random()));
@@ -261,17 +266,25 @@ export class SecondaryZone {
     for (const peer of this.#order(from)) {
       if (this.#stopped) return;
       const target = peerText(peer);
-      let remote: number;
+      let remote: number | null;
       try {
         remote = await d.querySerial(peer);
       } catch (e) {
-        o.log.warn({ zone: zoneText, peer: target, err: (e as Error).message }, 'SOA query failed');
-        continue;
+        if (!this.#sentNotify(peer, from)) {
+          o.log.warn({ zone: zoneText, peer: target, err: (e as Error).message }, 'SOA query failed');
+          continue;
+        }
+        // The primary told us it has a change: ask it for the change even
+        // though it does not answer our SOA query (an IXFR answer tells
+        // whether we are current; RFC 1995 §4), as BIND does after a
+        // refused SOA query.
+        o.log.warn({ zone: zoneText, peer: target, err: (e as Error).message }, 'SOA query failed; transferring anyway after its NOTIFY');
+        remote = null;
       }
       if (this.#stopped) return;
       const current = this.#copy;
-      const cmp = current === null ? 1 : compareSerial(remote, current.serial);
-      if (current !== null && !(cmp > 0)) {
+      const cmp = current === null || remote === null ? 1 : compareSerial(remote, current.serial);
+      if (current !== null && remote !== null && !(cmp > 0)) {
         if (cmp < 0) o.log.warn({ zone: zoneText, peer: target, serial: remote, ours: current.serial }, 'primary has an older serial than ours; keeping ours');
         await this.#upToDate(current, target);
         return;

@@ -79,8 +79,14 @@ export interface SoaQueryOptions {
   origin: Name;
   peer: Peer;
   key: TsigKey | null;
-  /** The whole query, UDP tries and a TCP retry included (default 5 s). */
+  /**
+   * The UDP tries (default 5 s). A TCP retry after them gets its own time
+   * of the same length (`tcpTimeoutMs`), so the whole query takes at most
+   * twice this.
+   */
   timeoutMs?: number;
+  /** The TCP retry: connecting and the answer (default `timeoutMs`). */
+  tcpTimeoutMs?: number;
   signer?: XfrSignerFactory;
 }
 
@@ -624,15 +630,16 @@ function udpExchange(peer: Peer, query: Uint8Array, id: number, timeoutMs: numbe
   });
 }
 
-/** Checks an SOA answer and returns the serial. */
-function soaSerialFrom(bytes: Uint8Array, id: number, origin: Name, signer: XfrSigner | null, label: string): number | 'TC' {
-  let msg: Message;
+function decodeSoaAnswer(bytes: Uint8Array, label: string): Message {
   try {
-    msg = decodeMessage(bytes);
+    return decodeMessage(bytes);
   } catch (e) {
     throw new TransferError('XFR_MALFORMED', label, `SOA answer does not decode: ${(e as Error).message}`, { cause: e });
   }
-  if (msg.tc && msg.rcode === Rcode.NOERROR && msg.id === id && msg.qr) return 'TC';
+}
+
+/** Checks an SOA answer and returns the serial. */
+function soaSerialFrom(msg: Message, bytes: Uint8Array, id: number, origin: Name, signer: XfrSigner | null, label: string): number {
   checkResponse(msg, bytes, id, origin, RRType.SOA, true, signer, label);
   finishSigner(signer, label);
   if (!msg.aa) throw new TransferError('XFR_REFUSED', label, `SOA answer for ${origin.toText()} is not authoritative (AA clear)`);
@@ -643,37 +650,71 @@ function soaSerialFrom(bytes: Uint8Array, id: number, origin: Name, signer: XfrS
   return serial;
 }
 
+/** A TransferError's message without the `peer: ` prefix its constructor added. */
+function withoutPeer(e: TransferError): string {
+  const prefix = `${e.peer}: `;
+  return e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+}
+
 /**
- * Asks `peer` for the SOA serial of `origin`: over UDP (a few tries),
- * again over TCP when the answer is truncated. The answer must be
- * authoritative and hold the zone's SOA. Throws TransferError.
+ * Asks `peer` for the SOA serial of `origin`: over UDP (a few tries), then
+ * again over TCP when the UDP answer is truncated (RFC 1035 §4.2.1, RFC
+ * 7766 §5), REFUSED, or does not come at all (no answer, or an ICMP
+ * refusal), as BIND does after a timeout (`try-tcp-refresh yes`, its
+ * default). The answer must be authoritative and hold the zone's SOA.
+ * Throws TransferError; after a failed TCP retry, its message says what
+ * happened over UDP too.
  */
 export async function querySoaSerial(opts: SoaQueryOptions): Promise<number> {
   const label = peerText(opts.peer);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_SOA_TIMEOUT_MS;
-  const deadline = Date.now() + timeoutMs;
+  const tcpTimeoutMs = opts.tcpTimeoutMs ?? timeoutMs;
   const signer = makeSigner(opts.key, opts.signer);
   const ask = (id: number): Uint8Array => {
     const q = queryMessage(id, opts.origin, RRType.SOA, null);
     return signer === null ? q : signer.signQuery(q);
   };
   const id = randomInt(0, 0x10000);
-  const reply = await udpExchange(opts.peer, ask(id), id, timeoutMs);
-  const got = soaSerialFrom(reply, id, opts.origin, signer, label);
-  if (got !== 'TC') return got;
-  // RFC 1035 §4.2.1 / RFC 7766 §5: truncated, so ask again over TCP.
-  const left = deadline - Date.now();
-  if (left <= 0) throw new TransferError('XFR_TIMEOUT', label, 'no time left for the SOA query over TCP');
-  const stream = await MessageStream.open(opts.peer, left, deadline, 65535 + 2);
+  let overUdp: string;
   try {
-    const tcpId = randomInt(0, 0x10000);
-    stream.send(ask(tcpId));
-    const bytes = await stream.next(left, deadline);
-    if (bytes === null) throw new TransferError('XFR_CONNECTION', label, 'connection closed before the SOA answer');
-    const serial = soaSerialFrom(bytes, tcpId, opts.origin, signer, label);
-    if (serial === 'TC') throw new TransferError('XFR_MALFORMED', label, 'SOA answer over TCP is truncated');
-    return serial;
-  } finally {
-    stream.close();
+    const reply = await udpExchange(opts.peer, ask(id), id, timeoutMs);
+    const msg = decodeSoaAnswer(reply, label);
+    const ours = msg.id === id && msg.qr && msg.opcode === Opcode.QUERY;
+    if (ours && msg.tc && msg.rcode === Rcode.NOERROR) {
+      overUdp = 'answer truncated';
+    } else if (ours && msg.rcode === Rcode.REFUSED) {
+      // Some primaries answer SOA only over TCP: Knot, for the catalog zones it generates.
+      overUdp = `primary answered REFUSED to SOA ${opts.origin.toText()}`;
+    } else {
+      return soaSerialFrom(msg, reply, id, opts.origin, signer, label);
+    }
+  } catch (e) {
+    if (!(e instanceof TransferError) || (e.code !== 'XFR_TIMEOUT' && e.code !== 'XFR_CONNECTION')) throw e;
+    overUdp = withoutPeer(e);
+  }
+  // The TCP retry has its own time: after UDP timed out, none of the first is left.
+  const deadline = Date.now() + tcpTimeoutMs;
+  try {
+    const stream = await MessageStream.open(opts.peer, tcpTimeoutMs, deadline, 65535 + 2);
+    try {
+      const tcpId = randomInt(0, 0x10000);
+      stream.send(ask(tcpId));
+      const bytes = await stream.next(tcpTimeoutMs, deadline).catch((e: unknown) => {
+        // MessageStream words its timeouts for transfers.
+        if (e instanceof TransferError && e.code === 'XFR_TIMEOUT') {
+          throw new TransferError('XFR_TIMEOUT', label, `no answer within ${tcpTimeoutMs} ms`, { cause: e });
+        }
+        throw e;
+      });
+      if (bytes === null) throw new TransferError('XFR_CONNECTION', label, 'connection closed before the SOA answer');
+      const msg = decodeSoaAnswer(bytes, label);
+      if (msg.tc) throw new TransferError('XFR_MALFORMED', label, 'SOA answer over TCP is truncated');
+      return soaSerialFrom(msg, bytes, tcpId, opts.origin, signer, label);
+    } finally {
+      stream.close();
+    }
+  } catch (e) {
+    if (!(e instanceof TransferError)) throw e;
+    throw new TransferError(e.code, label, `SOA query over UDP: ${overUdp}; over TCP: ${withoutPeer(e)}`, { cause: e });
   }
 }

@@ -45,6 +45,8 @@ class Harness {
   /** Serial at each primary (by host); an Error makes it unreachable. */
   serial = new Map<string, number | Error>([[P1.host, 1], [P2.host, 1]]);
   transferFails = new Set<string>();
+  /** Primaries (by host) whose SOA query fails while transfers work (Knot's generated catalog zones over UDP, a filtered port). */
+  soaFails = new Set<string>();
   /** When set, transfer waits for this before answering. */
   gate: Promise<void> | null = null;
   calls: string[] = [];
@@ -63,6 +65,7 @@ class Harness {
       deps: {
         querySerial: async (peer) => {
           this.calls.push(`soa ${peer.host}`);
+          if (this.soaFails.has(peer.host)) throw Object.assign(new Error('SOA query over UDP: REFUSED; over TCP: timed out'), { code: 'XFR_TIMEOUT' });
           const s = this.serial.get(peer.host)!;
           if (s instanceof Error) throw s;
           return s;
@@ -74,6 +77,8 @@ class Harness {
           if (this.transferFails.has(peer.host)) throw Object.assign(new Error('connection refused'), { code: 'XFR_CONNECTION' });
           const s = this.serial.get(peer.host)!;
           if (s instanceof Error) throw s;
+          // RFC 1995 §4: an IXFR from the primary's own serial is answered with just its SOA.
+          if (current !== null && current.serial === s) return { zone: current, kind, upToDate: true };
           return { zone: zoneAt(s), kind, messages: 1, bytes: 123 };
         },
         now: () => this.t,
@@ -242,6 +247,67 @@ describe('SecondaryZone', () => {
     assert.deepEqual(h.calls, ['soa 192.0.2.53', 'IXFR 192.0.2.53', 'soa 198.51.100.53', 'IXFR 198.51.100.53']);
     assert.equal(servedSerial(h.sz), 3);
     assert.ok(h.logs.some((l) => l.level === 'warn' && l.msg === 'transfer failed' && l.o['code'] === 'XFR_CONNECTION'));
+    h.sz.stop();
+  });
+
+  it('after a NOTIFY, a primary whose SOA query fails is asked for the transfer anyway', async () => {
+    const h = new Harness(newFile(), [P1, P2]);
+    h.sz.start();
+    await h.advance(5000);
+    assert.equal(servedSerial(h.sz), 1);
+    h.calls.length = 0;
+    h.soaFails.add(P1.host);
+    h.soaFails.add(P2.host);
+    h.serial.set(P1.host, 2);
+    h.serial.set(P2.host, 2);
+    // A refresh on the timer skips both primaries, as before: no NOTIFY, so no reason to think they changed.
+    await h.advance(REFRESH);
+    assert.deepEqual(h.calls, ['soa 192.0.2.53', 'soa 198.51.100.53']);
+    assert.equal(servedSerial(h.sz), 1);
+    assert.ok(h.logs.some((l) => l.msg.includes('will retry')));
+    // A NOTIFY from the second: its SOA query fails, so straight to IXFR from it (only from it).
+    h.calls.length = 0;
+    h.sz.notify('198.51.100.53', 2);
+    await h.sz.idle();
+    assert.deepEqual(h.calls, ['soa 198.51.100.53', 'IXFR 198.51.100.53']);
+    assert.equal(servedSerial(h.sz), 2);
+    assert.equal(h.sz.state?.primary, '198.51.100.53:53');
+    const warned = h.logs.find((l) => l.msg === 'SOA query failed; transferring anyway after its NOTIFY')!;
+    assert.equal(warned.level, 'warn');
+    assert.equal(warned.o['peer'], '198.51.100.53:53');
+    assert.match(String(warned.o['err']), /over TCP/);
+    const line = h.logs.filter((l) => l.msg.startsWith('transfer of')).at(-1)!;
+    assert.deepEqual([line.o['kind'], line.o['from'], line.o['to']], ['IXFR', 1, 2]);
+    // A NOTIFY (without a serial) when nothing changed: the IXFR answer says we are current; nothing else is asked.
+    h.calls.length = 0;
+    h.sz.notify('198.51.100.53', null);
+    await h.sz.idle();
+    assert.deepEqual(h.calls, ['soa 198.51.100.53', 'IXFR 198.51.100.53']);
+    assert.equal(h.logs.at(-1)!.msg, 'zone is up to date');
+    assert.equal(servedSerial(h.sz), 2);
+    // A NOTIFY from an address that is none of the primaries (allow-notify may name others): no transfer without a serial.
+    h.calls.length = 0;
+    h.serial.set(P1.host, 3);
+    h.sz.notify('203.0.113.7', 3);
+    await h.sz.idle();
+    assert.deepEqual(h.calls, ['soa 192.0.2.53', 'soa 198.51.100.53']);
+    assert.equal(servedSerial(h.sz), 2);
+    h.sz.stop();
+  });
+
+  it('with no copy yet, a NOTIFY from a primary that refuses the SOA query leads to an AXFR', async () => {
+    const h = new Harness(newFile());
+    h.soaFails.add(P1.host);
+    h.sz.start();
+    await h.advance(5000);
+    assert.deepEqual(h.calls, ['soa 192.0.2.53']);
+    assert.equal(h.sz.zone, null);
+    h.calls.length = 0;
+    h.sz.notify('192.0.2.53', 1);
+    await h.sz.idle();
+    assert.deepEqual(h.calls, ['soa 192.0.2.53', 'AXFR 192.0.2.53']);
+    assert.deepEqual(h.served, [{ zone: 1, why: 'AXFR from 192.0.2.53:53' }]);
+    assert.equal(loadSaved(h.file, origin).zone?.serial, 1);
     h.sz.stop();
   });
 

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { after, describe, it } from 'node:test';
 import { loadZoneText } from '../../../src/daemon/load-zone.js';
 import {
@@ -518,6 +519,106 @@ describe('querySoaSerial', () => {
     const f4 = await fakePrimary(() => [], () => null);
     await rejectsWith(querySoaSerial({ origin, peer: f4.peer, key: null, timeoutMs: 300 }), 'XFR_TIMEOUT');
     for (const f of [f1, f2, f3, f4]) await f.close();
+  });
+
+  // BIND's try-tcp-refresh: a UDP SOA query that is refused or unanswered is asked again over TCP.
+  const overTcp: {
+    name: string;
+    udp: ((q: Message) => Uint8Array | null) | null;
+    tcp: (q: Message) => Step[];
+    timeoutMs: number;
+    tcpTimeoutMs?: number;
+    /** The serial, or the error code and what its message must say. */
+    want: number | { code: TransferErrorCode; match: RegExp };
+    udpQueries: number;
+    tcpQueries: number;
+    /** Bounds on the time taken, ms. */
+    minMs?: number;
+    maxMs: number;
+  }[] = [
+    {
+      name: 'REFUSED over UDP (Knot, for a catalog zone it generates), answered over TCP',
+      udp: (q) => reply(q, { rcode: Rcode.REFUSED, aa: false }),
+      tcp: (q) => [reply(q, { answers: [soa(31)] })],
+      timeoutMs: 3000, want: 31, udpQueries: 1, tcpQueries: 1, maxMs: 2000,
+    },
+    {
+      name: 'no answer over UDP, answered over TCP after the UDP tries',
+      udp: () => null,
+      tcp: (q) => [reply(q, { answers: [soa(32)] })],
+      timeoutMs: 600, want: 32, udpQueries: 3, tcpQueries: 1, minMs: 550, maxMs: 2000,
+    },
+    {
+      name: 'nothing listening on UDP (ICMP refusal), answered over TCP',
+      udp: null,
+      tcp: (q) => [reply(q, { answers: [soa(33)] })],
+      timeoutMs: 3000, want: 33, udpQueries: 0, tcpQueries: 1, maxMs: 2000,
+    },
+    {
+      name: 'REFUSED over both: XFR_REFUSED saying both',
+      udp: (q) => reply(q, { rcode: Rcode.REFUSED, aa: false }),
+      tcp: (q) => [reply(q, { rcode: Rcode.REFUSED, aa: false })],
+      timeoutMs: 3000, want: { code: 'XFR_REFUSED', match: /over UDP: primary answered REFUSED.*; over TCP: primary answered REFUSED/ },
+      udpQueries: 1, tcpQueries: 1, maxMs: 2000,
+    },
+    {
+      name: 'silent over both: XFR_TIMEOUT within the UDP time plus the TCP time',
+      udp: () => null,
+      tcp: () => [],
+      timeoutMs: 400, tcpTimeoutMs: 300,
+      want: { code: 'XFR_TIMEOUT', match: /over UDP: no answer to the SOA query within 400 ms; over TCP: no answer within 300 ms$/ },
+      udpQueries: 3, tcpQueries: 1, minMs: 650, maxMs: 2000,
+    },
+    {
+      name: 'SERVFAIL over UDP is an answer: not asked again over TCP',
+      udp: (q) => reply(q, { rcode: Rcode.SERVFAIL }),
+      tcp: (q) => [reply(q, { answers: [soa(34)] })],
+      timeoutMs: 3000, want: { code: 'XFR_REFUSED', match: /^127\.0\.0\.1:\d+: primary answered SERVFAIL/ }, udpQueries: 1, tcpQueries: 0, maxMs: 2000,
+    },
+  ];
+  for (const c of overTcp) {
+    it(c.name, async () => {
+      let udpQueries = 0;
+      let tcpQueries = 0;
+      const udp = c.udp;
+      const f = await fakePrimary(
+        (q) => { tcpQueries++; return c.tcp(q); },
+        udp === null ? undefined : (q) => { udpQueries++; return udp(q); },
+      );
+      try {
+        const t0 = performance.now();
+        const p = querySoaSerial({ origin, peer: f.peer, key: null, timeoutMs: c.timeoutMs, ...(c.tcpTimeoutMs ? { tcpTimeoutMs: c.tcpTimeoutMs } : {}) });
+        if (typeof c.want === 'number') assert.equal(await p, c.want);
+        else await rejectsWith(p, c.want.code, c.want.match);
+        const ms = performance.now() - t0;
+        assert.deepEqual({ udpQueries, tcpQueries }, { udpQueries: c.udpQueries, tcpQueries: c.tcpQueries });
+        assert.ok(ms >= (c.minMs ?? 0) && ms <= c.maxMs, `took ${ms.toFixed(0)} ms, expected ${c.minMs ?? 0}..${c.maxMs}`);
+      } finally {
+        await f.close();
+      }
+    });
+  }
+
+  it('REFUSED over UDP, then a signed answer over TCP is verified with a fresh TSIG stream', async () => {
+    const key: TsigKey = { name: Name.fromText('soa-key.'), algorithm: 'hmac-sha256', secret: Uint8Array.from(Buffer.from('c29hLWtleS1zb2Eta2V5LXNvYS1rZXk=', 'base64')) };
+    const lookup = (n: Name): TsigKey | undefined => (n.equals(key.name) ? key : undefined);
+    const signedAnswer = (serialNo: number, signKey: TsigKey): Handler => (q, raw) => {
+      const v = tsigVerify(raw, lookup);
+      assert.equal(v.error, 0, 'the TCP query is signed');
+      return [new TsigStreamSigner(signKey, v.mac).sign(reply(q, { answers: [soa(serialNo)] }))];
+    };
+    const f = await fakePrimary(signedAnswer(35, key), (q) => reply(q, { rcode: Rcode.REFUSED, aa: false }));
+    const other: TsigKey = { ...key, secret: Uint8Array.from(Buffer.from('b3RoZXItb3RoZXItb3RoZXI=', 'base64')) };
+    const g = await fakePrimary(signedAnswer(36, other), (q) => reply(q, { rcode: Rcode.REFUSED, aa: false }));
+    try {
+      assert.equal(await querySoaSerial({ origin, peer: f.peer, key, timeoutMs: 2000 }), 35);
+      assert.ok(f.queries.every((q) => q.tsig !== null), 'both queries signed');
+      // A TCP answer signed with another secret is still refused.
+      await rejectsWith(querySoaSerial({ origin, peer: g.peer, key, timeoutMs: 2000 }), 'XFR_TSIG', /over TCP/);
+    } finally {
+      await f.close();
+      await g.close();
+    }
   });
 });
 

@@ -1,0 +1,320 @@
+/**
+ * Zone transfers between `tyne serve` and Knot DNS 3.2 (`knotd`), both
+ * ways, with and without TSIG (test/support/knotd-process.ts runs Knot):
+ *
+ * - Tyne primary → Knot secondary: Knot copies the zone by AXFR; an edit of
+ *   Tyne's zone file, picked up by Tyne's file watching (no signal), reaches
+ *   Knot by NOTIFY and IXFR, as Knot's own log says.
+ * - Knot primary → Tyne secondary: AXFR after Knot's NOTIFY; an edit of
+ *   Knot's file and `knotc zone-reload` (`zonefile-load:
+ *   difference-no-serial`, so Knot makes the difference and raises the
+ *   serial itself) reach Tyne by IXFR.
+ * - A catalog zone Knot generates (`catalog-role: generate`), copied by
+ *   Tyne as an ordinary secondary zone. Knot answers a UDP SOA query for it
+ *   with REFUSED and answers it over TCP only, so Tyne must ask over TCP;
+ *   a member zone added to Knot's configuration changes the catalog, and
+ *   Knot's NOTIFY brings the change to Tyne.
+ *
+ * After each transfer both servers' `dig AXFR` must be the same records.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { digAxfr, digShort, digStatus, type DigKey } from '../support/dig.js';
+import { axfrSerial, interopSerial, interopZone, writeZoneFile, zoneFileLines } from '../support/interop-zone.js';
+import { knotConf, startKnot, type KnotProcess, type KnotZone } from '../support/knotd-process.js';
+import { freePort } from '../support/ports.js';
+import { haveTool } from '../support/tools.js';
+import { startTyne, type TyneProcess } from '../support/tyne-process.js';
+import { until } from '../support/wait.js';
+
+const HAVE_TOOLS = haveTool('knotd') && haveTool('knotc') && haveTool('dig');
+const ZONE = 'example.com';
+const KEY: DigKey = { algorithm: 'hmac-sha256', name: 'transfer', secret: 'dHluZS1rbm90LWludGVyb3AtdHJhbnNmZXIta2V5LTAx' };
+const KEYS_YAML = `keys:\n  - { name: ${KEY.name}, algorithm: ${KEY.algorithm}, secret: "${KEY.secret}" }\n`;
+
+type Log = Record<string, unknown>;
+
+const isKey = (v: unknown): boolean => typeof v === 'string' && v.replace(/\.$/, '').toLowerCase() === KEY.name;
+const tail = (s: string, n = 4000): string => s.slice(-n);
+const tyneLog = (t: TyneProcess | null): string =>
+  t === null ? '' : t.logs.slice(-30).map((l) => JSON.stringify(l)).join('\n') + `\nstderr: ${t.stderr()}`;
+const transferLine = (zone: string) => (l: Log): boolean => typeof l.msg === 'string' && l.msg.startsWith(`transfer of ${zone}.`);
+
+describe('knotd-process helper', { skip: !HAVE_TOOLS, timeout: 20_000 }, () => {
+  it('writes remotes and ACLs once each, keys, and keeps the control socket and zone storage in the folder', () => {
+    const conf = knotConf('/tmp/x', 5300, [
+      { name: 'a.example', primaries: [{ port: 5301, key: 'k' }], notify: [{ port: 5301, key: 'k' }] },
+      { name: 'b.example', primaries: [{ port: 5301, key: 'k' }], allowTransfer: [{ key: 'k' }] },
+    ], { keys: [{ ...KEY, name: 'k' }] });
+    assert.equal(conf.match(/address: 127\.0\.0\.1@5301/g)?.length, 1, conf);
+    assert.match(conf, /listen: "\/tmp\/x\/knot\.sock"/);
+    assert.match(conf, /template:\n {2}- id: default\n {4}storage: "\/tmp\/x"/);
+    assert.match(conf, /- id: acl\d\n {4}key: k\.\n {4}action: transfer/);
+    assert.match(conf, /master: \[remote0\]/);
+  });
+
+  it('starts knotd on a free port, reloads a zone through its socket, and stop() leaves no process and no folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tyne-knot-smoke-'));
+    const file = join(dir, 'smoke.zone');
+    try {
+      writeZoneFile(file, interopZone('smoke.example', 1));
+      const knot = await startKnot([{ name: 'smoke.example', file, zonefileLoad: 'difference-no-serial' }]);
+      const pid = knot.child.pid!;
+      try {
+        assert.equal(await knot.serial('smoke.example'), interopSerial(1));
+        assert.equal(await knot.servedSerial('smoke.example'), interopSerial(1));
+        assert.equal((await knot.zoneStatus('smoke.example')).role, 'master');
+        assert.deepEqual(await knot.axfr('smoke.example'), zoneFileLines(file, 'smoke.example'));
+        writeZoneFile(file, interopZone('smoke.example', 2, interopSerial(1)), 5);
+        await knot.reload('smoke.example');
+        assert.equal(await knot.serial('smoke.example'), interopSerial(1) + 1);
+      } finally {
+        await knot.stop();
+      }
+      assert.equal(existsSync(knot.dir), false, 'the temp folder is removed');
+      assert.throws(() => process.kill(pid, 0), 'knotd is gone');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+for (const signed of [false, true]) {
+  const label = signed ? ' (TSIG)' : '';
+  const key = signed ? KEY : undefined;
+
+  describe(`Tyne primary → Knot secondary${label}`, { skip: !HAVE_TOOLS, timeout: 30_000 }, () => {
+    let dir = '';
+    let tyne: TyneProcess | null = null;
+    let knot: KnotProcess | null = null;
+    let tynePort = 0;
+    const zoneFile = (): string => join(dir, 'example.com.zone');
+    const logs = (): string => `knot:\n${tail(knot?.log() ?? '')}\ntyne:\n${tyneLog(tyne)}`;
+
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'tyne-knot-p-'));
+      writeZoneFile(zoneFile(), interopZone(ZONE, 1), -10);
+      tynePort = await freePort();
+      const knotPort = await freePort();
+      const notify = signed ? `[{ address: "127.0.0.1:${knotPort}", key: ${KEY.name} }]` : `["127.0.0.1:${knotPort}"]`;
+      const allow = signed ? `[{ key: ${KEY.name} }]` : '["127.0.0.1/32"]';
+      writeFileSync(
+        join(dir, 'tyne.yaml'),
+        `listen: ["127.0.0.1:${tynePort}"]\nlog: { level: info }\n${signed ? KEYS_YAML : ''}zones:\n` +
+          `  - name: ${ZONE}\n    file: example.com.zone\n    notify: ${notify}\n    allow-transfer: ${allow}\n`,
+      );
+      // Tyne first: Knot, once up, refreshes its empty secondary zone from Tyne at once.
+      tyne = await startTyne(join(dir, 'tyne.yaml'));
+      knot = await startKnot([{ name: ZONE, primaries: [{ port: tynePort, ...(signed ? { key: KEY.name } : {}) }] }], {
+        port: knotPort,
+        ...(signed ? { keys: [KEY] } : {}),
+      });
+    });
+
+    after(async () => {
+      await tyne?.stop();
+      await knot?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('Knot copies the zone from Tyne by AXFR', async () => {
+      await knot!.waitForLog(/\[example\.com\.\] AXFR, incoming, remote 127\.0\.0\.1@\d+.*finished/, { timeoutMs: 10_000 });
+      const out = await tyne!.waitForLog((l) => l.msg === 'transfer out' && l.kind === 'AXFR', 5000);
+      assert.equal((out.serial as { to: number }).to, interopSerial(1));
+      if (signed) assert.ok(isKey(out.key), `transfer out should name the key: ${JSON.stringify(out)}`);
+      else assert.equal(out.key, null);
+      assert.equal(await knot!.serial(ZONE), interopSerial(1));
+      const fromKnot = await knot!.axfr(ZONE);
+      assert.deepEqual(fromKnot, await digAxfr({ port: tynePort, ...(key ? { key } : {}) }, ZONE));
+      assert.deepEqual(fromKnot, zoneFileLines(zoneFile(), ZONE));
+    });
+
+    it('an edit to the zone file, picked up by Tyne on its own, reaches Knot by NOTIFY and IXFR', async () => {
+      const since = tyne!.mark();
+      const knotMark = knot!.mark();
+      writeZoneFile(zoneFile(), interopZone(ZONE, 2), 5);
+      const reloaded = await tyne!.waitAfter(since, (l) => l.msg === 'zone reloaded', 5000);
+      assert.ok(JSON.stringify(reloaded).includes(String(interopSerial(2))), JSON.stringify(reloaded));
+      // Knot's own word: it took an IXFR, after Tyne's NOTIFY.
+      const done = await knot!.waitForLog(/\[example\.com\.\] IXFR, incoming, remote 127\.0\.0\.1@\d+.*finished.*/, { since: knotMark, timeoutMs: 10_000 });
+      assert.doesNotMatch(knot!.logSince(knotMark), /AXFR, incoming/, `no full transfer:\n${knot!.logSince(knotMark)}`);
+      assert.match(knot!.logSince(knotMark), new RegExp(`\\[example\\.com\\.\\] notify, incoming, remote 127\\.0\\.0\\.1@\\d+, serial ${interopSerial(2)}`), logs());
+      // Knot acknowledged the NOTIFY (with TSIG its ACL admits only a signed one; Knot does not log keys).
+      // (The peer may ask for the IXFR before Tyne has logged the acknowledgement.)
+      await tyne!.waitAfter(since, (l) => l.msg === 'NOTIFY acknowledged' && l.serial === interopSerial(2), 5000);
+      const out = await tyne!.waitAfter(since, (l) => l.msg === 'transfer out' && (l.serial as { to?: number })?.to === interopSerial(2), 5000);
+      assert.equal(out.kind, 'IXFR', `${JSON.stringify(out)}\n${done[0]}`);
+      assert.deepEqual(out.serial, { from: interopSerial(1), to: interopSerial(2) });
+      assert.ok((out.records as number) < 20, `a difference, not the zone: ${JSON.stringify(out)}`);
+      if (signed) assert.ok(isKey(out.key), JSON.stringify(out));
+      await until('Knot serves the new serial', async () => (await knot!.serial(ZONE)) === interopSerial(2), { timeoutMs: 5000, everyMs: 50 });
+      const fromKnot = await knot!.axfr(ZONE);
+      assert.deepEqual(fromKnot, await digAxfr({ port: tynePort, ...(key ? { key } : {}) }, ZONE));
+      assert.deepEqual(fromKnot, zoneFileLines(zoneFile(), ZONE));
+    });
+  });
+
+  describe(`Knot primary → Tyne secondary${label}`, { skip: !HAVE_TOOLS, timeout: 30_000 }, () => {
+    let dir = '';
+    let tyne: TyneProcess | null = null;
+    let knot: KnotProcess | null = null;
+    let tynePort = 0;
+    const zoneFile = (): string => join(dir, 'knot-example.com.zone');
+    const logs = (): string => `knot:\n${tail(knot?.log() ?? '')}\ntyne:\n${tyneLog(tyne)}`;
+    const bothEqual = async (): Promise<string[]> => {
+      const [fromTyne, fromKnot] = await Promise.all([digAxfr({ port: tynePort }, ZONE), knot!.axfr(ZONE, key)]);
+      assert.ok(fromKnot.length > 50, `Knot's AXFR has ${fromKnot.length} records`);
+      assert.deepEqual(fromTyne, fromKnot);
+      return fromTyne;
+    };
+
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'tyne-knot-s-'));
+      writeZoneFile(zoneFile(), interopZone(ZONE, 1), -10);
+      tynePort = await freePort();
+      const knotPort = await freePort();
+      const primaries = signed ? `[{ address: "127.0.0.1:${knotPort}", key: ${KEY.name} }]` : `["127.0.0.1:${knotPort}"]`;
+      writeFileSync(
+        join(dir, 'tyne.yaml'),
+        `listen: ["127.0.0.1:${tynePort}"]\nlog: { level: info }\n${signed ? KEYS_YAML : ''}zones:\n` +
+          `  - name: ${ZONE}\n    type: secondary\n    primaries: ${primaries}\n    file: data/example.com.zone\n    allow-transfer: ["127.0.0.1/32"]\n`,
+      );
+      // Tyne first, so that Knot's NOTIFY after loading finds it listening.
+      tyne = await startTyne(join(dir, 'tyne.yaml'));
+      const zone: KnotZone = {
+        name: ZONE,
+        file: zoneFile(),
+        zonefileLoad: 'difference-no-serial',
+        notify: [{ port: tynePort, ...(signed ? { key: KEY.name } : {}) }],
+        allowTransfer: [signed ? { address: '127.0.0.1', key: KEY.name } : { address: '127.0.0.1' }],
+      };
+      knot = await startKnot([zone], { port: knotPort, ...(signed ? { keys: [KEY] } : {}) });
+    });
+
+    after(async () => {
+      await tyne?.stop();
+      await knot?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('Tyne copies the zone by AXFR after Knot\'s NOTIFY', async () => {
+      const line = await tyne!.waitForLog(transferLine(ZONE), 10_000).catch((e: Error) => assert.fail(`no transfer in: ${e.message}\n${logs()}`));
+      assert.equal(line.kind, 'AXFR', JSON.stringify(line));
+      assert.equal(line.serial, interopSerial(1));
+      if (signed) assert.ok(isKey(line.key), JSON.stringify(line));
+      const notified = await tyne!.waitForLog((l) => l.msg === 'notify received', 5000)
+        .catch((e: Error) => assert.fail(`Knot's NOTIFY should have reached Tyne: ${e.message}\n${logs()}`));
+      if (signed) assert.ok(isKey(notified.key), `Knot signs its NOTIFY: ${JSON.stringify(notified)}`);
+      await until('Tyne serves the zone', async () => (await digShort({ port: tynePort }, ZONE, 'SOA')).length === 1, { timeoutMs: 5000, everyMs: 50 });
+      assert.deepEqual(await bothEqual(), zoneFileLines(zoneFile(), ZONE));
+    });
+
+    it('an edit of Knot\'s file and knotc zone-reload reach Tyne by IXFR (Knot raised the serial itself)', async () => {
+      const since = tyne!.mark();
+      const knotMark = knot!.mark();
+      // The file keeps serial 1: with difference-no-serial Knot serves the change under serial 1 + 1.
+      writeZoneFile(zoneFile(), interopZone(ZONE, 2, interopSerial(1)), 5);
+      await knot!.reload(ZONE);
+      const knotSerial = await knot!.serial(ZONE);
+      assert.equal(knotSerial, interopSerial(1) + 1, `Knot should have raised the serial:\n${tail(knot!.log())}`);
+      const line = await tyne!.waitAfter(since, (l) => transferLine(ZONE)(l) && l.serial === knotSerial, 10_000)
+        .catch((e: Error) => assert.fail(`no transfer of ${knotSerial}: ${e.message}\n${logs()}`));
+      assert.equal(line.kind, 'IXFR', JSON.stringify(line));
+      assert.equal(line.fallback ?? null, null, JSON.stringify(line));
+      assert.equal(line.fromSerial, interopSerial(1), JSON.stringify(line));
+      assert.ok((line.bytes as number) < 1000, `a difference, not the zone: ${JSON.stringify(line)}`);
+      if (signed) assert.ok(isKey(line.key), JSON.stringify(line));
+      await knot!.waitForLog(/\[example\.com\.\] IXFR, outgoing, remote 127\.0\.0\.1@\d+.*finished/, { since: knotMark, timeoutMs: 5000 });
+      assert.ok(tyne!.since(since, (l) => l.msg === 'notify received').length > 0, `Knot's NOTIFY for the change:\n${logs()}`);
+      await until('Tyne serves the new serial', async () => axfrSerial(await digAxfr({ port: tynePort }, ZONE)) === knotSerial, { timeoutMs: 5000, everyMs: 50 });
+      const lines = await bothEqual();
+      // The records are version 2's; the SOA is Knot's.
+      const want = zoneFileLines(zoneFile(), ZONE).map((l) => l.replace(` ${interopSerial(1)} `, ` ${knotSerial} `));
+      assert.deepEqual(lines, want);
+    });
+  });
+
+  describe(`Knot-generated catalog zone → Tyne secondary${label}`, { skip: !HAVE_TOOLS, timeout: 30_000 }, () => {
+    const CATALOG = 'catalog.invalid';
+    let dir = '';
+    let tyne: TyneProcess | null = null;
+    let knot: KnotProcess | null = null;
+    let tynePort = 0;
+    const logs = (): string => `knot:\n${tail(knot?.log() ?? '')}\ntyne:\n${tyneLog(tyne)}`;
+    const memberFile = (n: number): string => join(dir, `member${n}.zone`);
+    const knotZones = (members: number): KnotZone[] => [
+      {
+        name: CATALOG,
+        catalogRole: 'generate',
+        notify: [{ port: tynePort, ...(signed ? { key: KEY.name } : {}) }],
+        allowTransfer: [signed ? { address: '127.0.0.1', key: KEY.name } : { address: '127.0.0.1' }],
+      },
+      ...Array.from({ length: members }, (_, i): KnotZone => ({
+        name: `member${i + 1}.example`, file: memberFile(i + 1), catalogRole: 'member', catalogZone: CATALOG,
+      })),
+    ];
+    const ptrs = (lines: string[]): string[] => lines.filter((l) => l.split(' ')[3] === 'PTR').map((l) => l.split(' ')[4]!).sort();
+
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'tyne-knot-c-'));
+      for (const n of [1, 2, 3]) writeZoneFile(memberFile(n), interopZone(`member${n}.example`, 1));
+      tynePort = await freePort();
+      knot = await startKnot(knotZones(2), signed ? { keys: [KEY] } : {});
+      const primaries = signed ? `[{ address: "127.0.0.1:${knot.port}", key: ${KEY.name} }]` : `["127.0.0.1:${knot.port}"]`;
+      writeFileSync(
+        join(dir, 'tyne.yaml'),
+        `listen: ["127.0.0.1:${tynePort}"]\nlog: { level: info }\n${signed ? KEYS_YAML : ''}zones:\n` +
+          `  - name: ${CATALOG}\n    type: secondary\n    primaries: ${primaries}\n    file: data/catalog.zone\n    allow-transfer: ["127.0.0.1/32"]\n`,
+      );
+      // Knot first: Tyne's first refresh (within 5 s of its start) finds it up.
+      tyne = await startTyne(join(dir, 'tyne.yaml'));
+    });
+
+    after(async () => {
+      await tyne?.stop();
+      await knot?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('Knot refuses the catalog zone\'s SOA over UDP and answers it over TCP (what the test is about)', async () => {
+      assert.equal(await digStatus({ port: knot!.port, ...(key ? { key } : {}) }, CATALOG, 'SOA'), 'REFUSED');
+      const overTcp = await knot!.servedSerial(CATALOG, key);
+      assert.ok(overTcp !== null, 'Knot answers the SOA over TCP');
+      assert.equal(overTcp, await knot!.serial(CATALOG));
+    });
+
+    it('Tyne copies the catalog zone as an ordinary secondary zone', async () => {
+      const line = await tyne!.waitForLog(transferLine(CATALOG), 10_000).catch((e: Error) => assert.fail(`no transfer in: ${e.message}\n${logs()}`));
+      assert.equal(line.kind, 'AXFR', JSON.stringify(line));
+      assert.equal(line.serial, await knot!.serial(CATALOG));
+      if (signed) assert.ok(isKey(line.key), JSON.stringify(line));
+      await until('Tyne serves the catalog zone', async () => (await digShort({ port: tynePort }, CATALOG, 'SOA')).length === 1, { timeoutMs: 5000, everyMs: 50 });
+      const fromTyne = await digAxfr({ port: tynePort }, CATALOG);
+      assert.deepEqual(fromTyne, await knot!.axfr(CATALOG, key));
+      assert.deepEqual(ptrs(fromTyne), ['member1.example.', 'member2.example.']);
+    });
+
+    it('a member zone added on Knot\'s side changes the catalog; Knot\'s NOTIFY brings the change to Tyne', async () => {
+      const before = await knot!.serial(CATALOG);
+      const since = tyne!.mark();
+      await knot!.reconfigure(knotZones(3));
+      await until('Knot has a new catalog serial', async () => (await knot!.serial(CATALOG)) !== before, { timeoutMs: 5000, everyMs: 50 });
+      const serial = await knot!.serial(CATALOG);
+      const notified = await tyne!.waitAfter(since, (l) => l.msg === 'notify received' && l.zone === `${CATALOG}.`, 5000)
+        .catch((e: Error) => assert.fail(`Knot's NOTIFY should reach Tyne: ${e.message}\n${logs()}`));
+      if (signed) assert.ok(isKey(notified.key), JSON.stringify(notified));
+      const line = await tyne!.waitAfter(since, (l) => transferLine(CATALOG)(l) && l.serial === serial, 5000)
+        .catch((e: Error) => assert.fail(`no transfer of ${serial}: ${e.message}\n${logs()}`));
+      assert.equal(line.fromSerial, before, JSON.stringify(line));
+      // Still refused over UDP: the copy came over TCP only.
+      assert.equal(await digStatus({ port: knot!.port, ...(key ? { key } : {}) }, CATALOG, 'SOA'), 'REFUSED');
+      await until('Tyne serves the new catalog serial', async () => axfrSerial(await digAxfr({ port: tynePort }, CATALOG)) === serial, { timeoutMs: 5000, everyMs: 50 });
+      const fromTyne = await digAxfr({ port: tynePort }, CATALOG);
+      assert.deepEqual(fromTyne, await knot!.axfr(CATALOG, key));
+      assert.deepEqual(ptrs(fromTyne), ['member1.example.', 'member2.example.', 'member3.example.']);
+    });
+  });
+}

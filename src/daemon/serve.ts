@@ -178,6 +178,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     if (send !== undefined) await new Promise<void>((resolve) => send({ tyne: 'fatal' }, undefined, {}, () => resolve()));
     return 1;
   }
+  transfers.listening();
   log.info({ zones: responder.zones.size, listen: [...endpoints.keys()] }, 'serving');
   if (cluster.isWorker) process.send?.({ tyne: 'ready' });
 

@@ -46,6 +46,8 @@ export class TransferService implements TransferHooks {
   #copyFolders = new Set<string>();
   #retentionMs = 7 * 86_400_000;
   #pruneTimer: NodeJS.Timeout | null = null;
+  /** NOTIFYs made before the listeners are bound (startup), by zone key; null once serving. */
+  #heldNotifies: Map<string, () => void> | null = new Map();
   readonly #secondaries = new Map<string, { zone: SecondaryZone; file: string; primaries: Peer[] }>();
   readonly #notifier: Notifier;
   /** Called when a secondary zone's data changes (a transfer, an expiry). */
@@ -152,8 +154,18 @@ export class TransferService implements TransferHooks {
     const settings = this.#settings.get(key);
     if (settings === undefined) return;
     if (settings.notify.length > 0 && (old === undefined || old.serial !== zone.serial)) {
-      this.#notifier.notify({ origin: zone.origin, serial: zone.serial, soa: zone.soa.rdatas[0]!, soaTtl: zone.soa.ttl }, settings.notify);
+      const send = (): void => this.#notifier.notify({ origin: zone.origin, serial: zone.serial, soa: zone.soa.rdatas[0]!, soaTtl: zone.soa.ttl }, settings.notify);
+      // RFC 1996 §3.7: the secondary asks for our SOA at once, so nothing is announced before we answer.
+      if (this.#heldNotifies === null) send();
+      else this.#heldNotifies.set(key, send);
     }
+  }
+
+  /** The listeners are bound: NOTIFYs held since startup go out now (the latest version of each zone). */
+  listening(): void {
+    const held = this.#heldNotifies;
+    this.#heldNotifies = null;
+    for (const send of held?.values() ?? []) send();
   }
 
   stop(): void {

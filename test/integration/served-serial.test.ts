@@ -15,8 +15,8 @@
  *     what was served;
  *  7. the state file is damaged: reported as such (naming it) and the zone
  *     is served above every serial recorded anywhere.
- * After every step each secondary's AXFR equals the primary's at the same
- * serial. Under `serial-policy: file` an edit without a higher serial is
+ * The secondaries are a Tyne ns2, a Knot 3.2 and an NSD 4.6; after every
+ * step each secondary's AXFR equals the primary's at the same serial. Under `serial-policy: file` an edit without a higher serial is
  * served but logged at error level with both serials.
  */
 import assert from 'node:assert/strict';
@@ -25,6 +25,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { digAxfr, digSerial } from '../support/dig.js';
+import { startKnot, type KnotProcess } from '../support/knotd-process.js';
+import { startNsd, type NsdProcess } from '../support/nsd-process.js';
 import { freePort } from '../support/ports.js';
 import { haveTool } from '../support/tools.js';
 import { tyneYaml, zoneText, type PrimaryZone } from '../support/tyne-config.js';
@@ -36,26 +38,37 @@ type Log = Record<string, unknown>;
 const ZONE = 's.example';
 const FZONE = 'f.example';
 
-describe('served serials survive restarts, removals and lost or damaged state', { skip: !haveTool('dig'), timeout: 120_000 }, () => {
+const TOOLS = haveTool('dig') && haveTool('knotd') && haveTool('nsd');
+
+describe('served serials survive restarts, removals and lost or damaged state', { skip: !TOOLS, timeout: 120_000 }, () => {
   let dir = '';
   let p1 = 0;
   let p2 = 0;
+  let pk = 0;
+  let pn = 0;
   let ns1: TyneProcess | undefined;
   let ns2: TyneProcess | undefined;
+  let knot: KnotProcess | undefined;
+  let nsd: NsdProcess | undefined;
   const path = (f: string): string => join(dir, f);
   /** Extra records in the zone file, in order; the file's own serial. */
   const extra: string[] = [];
   let fileSerial = 10;
 
   const primaries = (withZone = true): PrimaryZone[] => [
-    ...(withZone ? [{ name: ZONE, file: `${ZONE}.zone`, notify: [`127.0.0.1:${p2}`] }] : []),
+    ...(withZone ? [{ name: ZONE, file: `${ZONE}.zone`, notify: [`127.0.0.1:${p2}`, `127.0.0.1:${pk}`, `127.0.0.1:${pn}`] }] : []),
     { name: FZONE, file: `${FZONE}.zone`, notify: [`127.0.0.1:${p2}`], extra: ['serial-policy: file'] },
   ];
   const writeNs1 = (withZone = true): void => writeFileSync(path('ns1.yaml'), tyneYaml({ listen: [`127.0.0.1:${p1}`], primaries: primaries(withZone) }));
   const writeZone = (): void => writeFileSync(path(`${ZONE}.zone`), zoneText(ZONE, fileSerial, { extra }));
 
-  /** Every secondary: name, port. (Knot and NSD join this list in their interop files' integrity scenarios.) */
-  const secondaries = (): { name: string; port: number }[] => [{ name: 'tyne ns2', port: p2 }];
+  /** Every secondary: name, port. */
+  const secondaries = (): { name: string; port: number }[] => [
+    { name: 'tyne ns2', port: p2 },
+    { name: 'knot', port: pk },
+    { name: 'nsd', port: pn },
+  ];
+  const peerLogs = (): string => `ns2: ${JSON.stringify(ns2?.logs.slice(-6))}\nknot: ${knot?.log().slice(-1500)}\nnsd: ${nsd?.log().slice(-1500)}`;
 
   /** Waits until ns1 serves `serial` and every secondary has it, then compares every secondary's AXFR with ns1's. */
   async function allAt(serial: number, what: string): Promise<string[]> {
@@ -65,7 +78,7 @@ describe('served serials survive restarts, removals and lost or damaged state', 
       await until(`${what}: ${s.name} serves ${serial}`, async () => (await digSerial({ port: s.port }, ZONE)) === serial, {
         timeoutMs: 8000,
         everyMs: 50,
-        detail: () => JSON.stringify(ns2?.logs.slice(-8)),
+        detail: peerLogs,
       });
       assert.deepEqual(await digAxfr({ port: s.port }, ZONE), primary, `${what}: ${s.name}'s copy equals ns1's at serial ${serial}`);
     }
@@ -77,9 +90,9 @@ describe('served serials survive restarts, removals and lost or damaged state', 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tyne-served-serial-'));
     mkdirSync(path('data'));
-    p1 = await freePort();
-    do p2 = await freePort();
-    while (p2 === p1);
+    const ports = new Set<number>();
+    while (ports.size < 4) ports.add(await freePort());
+    [p1, p2, pk, pn] = [...ports] as [number, number, number, number];
     writeZone();
     writeFileSync(path(`${FZONE}.zone`), zoneText(FZONE, 50));
     writeNs1();
@@ -92,11 +105,13 @@ describe('served serials survive restarts, removals and lost or damaged state', 
     );
     ns1 = await startTyne(path('ns1.yaml'));
     ns2 = await startTyne(path('ns2.yaml'));
+    knot = await startKnot([{ name: ZONE, primaries: [{ port: p1 }] }], { port: pk });
+    nsd = await startNsd([{ name: ZONE, primaries: [{ port: p1 }] }], { port: pn });
     await allAt(10, 'start');
   });
 
   after(async () => {
-    await Promise.allSettled([ns1?.stop(), ns2?.stop()]);
+    await Promise.allSettled([ns1?.stop(), ns2?.stop(), knot?.stop(), nsd?.stop()]);
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 

@@ -185,6 +185,10 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   let reloading = Promise.resolve();
   /** A configuration change that removes zones, waiting for the file to stay unchanged (as a half-written file would not). */
   let heldConfig: NodeJS.Timeout | null = null;
+  /** The configuration file as it was when its held removals were found to stand (they now apply). */
+  let held: FilePrint | null = null;
+  const heldFor = (print: FilePrint | null): boolean =>
+    held !== null && print !== null && held.size === print.size && held.mtimeMs === print.mtimeMs && held.ino === print.ino;
   const reload = (why: string): void => {
     // SIGHUP is the operator saying the files are ready: nothing is held.
     const force = why === 'SIGHUP';
@@ -215,6 +219,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
           { removed: removed.length, zones: removed.slice(0, 20), listed: next.zones.length, holdMs },
           `configuration change held: it removes ${removed.length} zone(s), as a half-written file would; it is applied once the file has been unchanged for ${holdMs} ms (or at SIGHUP)`,
         );
+        if (heldConfig !== null) clearTimeout(heldConfig);
         heldConfig = setTimeout(() => {
           heldConfig = null;
           // Unchanged since it was read: apply it. Otherwise the watch reports the newer change.
@@ -242,11 +247,6 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       log.info({ zones: responder.zones.size, why }, 'reloaded');
     }, (err: unknown) => log.error({ err }, 'reload failed'));
   };
-  /** The print of the configuration whose removals were held and then found unchanged (so they now apply). */
-  let held: FilePrint | null = null;
-  const heldFor = (print: FilePrint | null): boolean =>
-    held !== null && print !== null && held.size === print.size && held.mtimeMs === print.mtimeMs && held.ino === print.ino;
-
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {

@@ -4,8 +4,9 @@
  * the way slow uploads write them, real time.
  *
  *  1. A writer writes the first half of a zone file, pauses 1 s, then
- *     writes the rest: neither ns1 nor ns2 ever serves a version missing
- *     records (the half file is held, the whole one applied at once).
+ *     writes the rest: neither ns1 nor its secondaries (a Tyne ns2 and a
+ *     Knot) ever serve a version missing records (the half file is held,
+ *     the whole one applied at once).
  *  2. An edit that really removes many records is held for `watch-hold`
  *     (a warning with the counts), then applied (another warning).
  *  3. The configuration file written the same slow way: no zone ever
@@ -23,8 +24,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { RRType, Rcode, decodeMessage } from '../../src/wire/index.js';
-import { digSerial, digShort } from '../support/dig.js';
+import { digAxfr, digSerial, digShort } from '../support/dig.js';
 import { buildQuery, queryUdp } from '../support/dns-client.js';
+import { startKnot, type KnotProcess } from '../support/knotd-process.js';
 import { freePort } from '../support/ports.js';
 import { haveTool } from '../support/tools.js';
 import { tyneYaml, zoneText, type PrimaryZone } from '../support/tyne-config.js';
@@ -76,42 +78,50 @@ async function probeWhile(probe: () => Promise<string | null>, stop: () => boole
 const isMsg = (prefix: string, zone?: string) => (l: Log): boolean =>
   typeof l.msg === 'string' && l.msg.startsWith(prefix) && (zone === undefined || l.zone === `${zone}.`);
 
-describe('reading files only when whole: settle, hold, watch off, late files', { skip: !haveTool('dig'), timeout: 120_000 }, () => {
+describe('reading files only when whole: settle, hold, watch off, late files', { skip: !(haveTool('dig') && haveTool('knotd')), timeout: 120_000 }, () => {
   let dir = '';
   let p1 = 0;
   let p2 = 0;
+  let pk = 0;
   let ns1: TyneProcess | undefined;
   let ns2: TyneProcess | undefined;
+  let knot: KnotProcess | undefined;
   const path = (f: string): string => join(dir, f);
   const server = (watch: boolean): string[] => [`watch: ${watch}`, `watch-hold: ${HOLD_MS}ms`];
-  const zones = (names: readonly string[]): PrimaryZone[] => names.map((name) => ({ name, file: `${name}.zone`, notify: [`127.0.0.1:${p2}`] }));
+  const zones = (names: readonly string[]): PrimaryZone[] =>
+    names.map((name) => ({ name, file: `${name}.zone`, notify: name === W ? [`127.0.0.1:${p2}`, `127.0.0.1:${pk}`] : [`127.0.0.1:${p2}`] }));
   const ns1Yaml = (names: readonly string[], watch = true): string => tyneYaml({ listen: [`127.0.0.1:${p1}`], server: server(watch), primaries: zones(names) });
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tyne-watch-hold-'));
     mkdirSync(path('data'));
-    p1 = await freePort();
-    do p2 = await freePort();
-    while (p2 === p1);
+    const ports = new Set<number>();
+    while (ports.size < 3) ports.add(await freePort());
+    [p1, p2, pk] = [...ports] as [number, number, number];
     writeFileSync(path(`${W}.zone`), zoneText(W, 1, { hosts: HOSTS }));
     for (const z of SMALL) writeFileSync(path(`${z}.zone`), zoneText(z, 1, { hosts: 3 }));
     // late.example is configured, but its file comes later (test 5).
     writeFileSync(path('ns1.yaml'), ns1Yaml([W, ...SMALL, 'late.example']));
     writeFileSync(
       path('ns2.yaml'),
-      tyneYaml({ listen: [`127.0.0.1:${p2}`], secondaries: [W, ...SMALL].map((name) => ({ name, primaries: [`127.0.0.1:${p1}`], file: `data/${name}.zone` })) }),
+      tyneYaml({
+        listen: [`127.0.0.1:${p2}`],
+        secondaries: [W, ...SMALL].map((name) => ({ name, primaries: [`127.0.0.1:${p1}`], file: `data/${name}.zone`, allowTransfer: ['127.0.0.1/32'] })),
+      }),
     );
     ns1 = await startTyne(path('ns1.yaml'));
     ns2 = await startTyne(path('ns2.yaml'));
+    knot = await startKnot([{ name: W, primaries: [{ port: p1 }] }], { port: pk });
     for (const z of [W, ...SMALL]) await until(`ns2 copies ${z}`, async () => (await digSerial({ port: p2 }, z)) === 1, { timeoutMs: 10_000, everyMs: 50 });
+    await until(`knot copies ${W}`, async () => (await digSerial({ port: pk }, W)) === 1, { timeoutMs: 10_000, everyMs: 50 });
   });
 
   after(async () => {
-    await Promise.allSettled([ns1?.stop(), ns2?.stop()]);
+    await Promise.allSettled([ns1?.stop(), ns2?.stop(), knot?.stop()]);
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 
-  it('1. a zone file written in two halves 1 s apart: no version missing records is ever served, by ns1 or ns2', async () => {
+  it('1. a zone file written in two halves 1 s apart: no version missing records is ever served, by ns1, ns2 or Knot', async () => {
     const m1 = ns1!.mark();
     const full = zoneText(W, 2, { hosts: HOSTS, extra: ['top A 192.0.2.1'] });
     const lines = full.split('\n');
@@ -121,9 +131,9 @@ describe('reading files only when whole: settle, hold, watch off, late files', {
     let done = false;
     const probing = probeWhile(
       async () => {
-        for (const port of [p1, p2]) {
+        for (const [who, port] of [['ns1', p1], ['ns2', p2], ['knot', pk]] as const) {
           const r = await ask(port, last);
-          if (r.rcode !== Rcode.NOERROR || r.addrs.length !== 1) return `${port === p1 ? 'ns1' : 'ns2'}: ${last} answered rcode ${r.rcode} ${JSON.stringify(r.addrs)}`;
+          if (r.rcode !== Rcode.NOERROR || r.addrs.length !== 1) return `${who}: ${last} answered rcode ${r.rcode} ${JSON.stringify(r.addrs)}`;
         }
         return null;
       },
@@ -134,6 +144,7 @@ describe('reading files only when whole: settle, hold, watch off, late files', {
     await sleep(1000);
     appendFileSync(path(`${W}.zone`), rest);
     await until('ns2 serves the whole new version', async () => (await digSerial({ port: p2 }, W)) === 2, { timeoutMs: 5000, everyMs: 20 });
+    await until('knot serves the whole new version', async () => (await digSerial({ port: pk }, W)) === 2, { timeoutMs: 5000, everyMs: 20 });
     await sleep(300);
     done = true;
     const { failures, probes } = await probing;
@@ -146,6 +157,8 @@ describe('reading files only when whole: settle, hold, watch off, late files', {
     assert.ok(Number(held[0]!.removed) > HOSTS / 3, JSON.stringify(held[0]));
     assert.deepEqual(ns1!.since(m1, isMsg('held zone edit applied', W)), [], 'the half file was never applied');
     assert.deepEqual(await digShort({ port: p2 }, `top.${W}`, 'A'), ['192.0.2.1']);
+    assert.deepEqual(await knot!.axfr(W), await digAxfr({ port: p1 }, W), "Knot's copy equals ns1's");
+    assert.deepEqual(await digAxfr({ port: p2 }, W), await digAxfr({ port: p1 }, W), "ns2's copy equals ns1's");
   });
 
   it(`2. an edit that removes many records is held for watch-hold (${HOLD_MS} ms), then applied`, async () => {

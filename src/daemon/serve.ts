@@ -124,7 +124,6 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       served(await catalog.reloadStale(config));
     },
   });
-  watch.configure(config);
   const current = (): Responder => responder;
   const onError = (err: unknown, what: string): void => log.error({ err }, `${what}: ${(err as Error)?.message ?? String(err)}`);
   const endpoints = new Map<string, Endpoint>();
@@ -247,6 +246,9 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       log.info({ zones: responder.zones.size, why }, 'reloaded');
     }, (err: unknown) => log.error({ err }, 'reload failed'));
   };
+  // Armed once serving; what changed before that is found by onArmed.
+  watch.configure(config);
+
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {

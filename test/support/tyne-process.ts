@@ -26,13 +26,16 @@ export interface TyneProcess {
  * `serving` (every zone loaded and every listener bound). Rejects if the
  * process exits first or `timeoutMs` passes; the error carries its stderr.
  * `onSpawn` gets the process at once, to watch its log while it starts.
+ * `uid`/`gid` run it as another user (the caller must be root).
  */
 export async function startTyne(
   configPath: string,
-  opts: { timeoutMs?: number; extraArgs?: string[]; onSpawn?: (proc: TyneProcess) => void } = {},
+  opts: { timeoutMs?: number; extraArgs?: string[]; onSpawn?: (proc: TyneProcess) => void; uid?: number; gid?: number } = {},
 ): Promise<TyneProcess> {
   const child = spawn(process.execPath, [resolve(repoRoot, 'bin', 'tyne'), 'serve', '--config', configPath, ...(opts.extraArgs ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
+    ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
   });
   const logs: Record<string, unknown>[] = [];
   let err = '';

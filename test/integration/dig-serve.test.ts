@@ -45,7 +45,8 @@ async function startWith(tmp: string, tag: string, zones: { name: string; file: 
   const yaml = [
     `listen: ["127.0.0.1:${port}"]`,
     'log: { level: info }', // startTyne waits for the info-level "serving" line
-    `server: { udp-payload: 1232, identity: ${IDENTITY}, version: ${version === null ? 'null' : JSON.stringify(version)} }`,
+    // data-dir: journals and served-serial state in the temp folder, not beside the zone files in the checkout.
+    `server: { udp-payload: 1232, identity: ${IDENTITY}, version: ${version === null ? 'null' : JSON.stringify(version)}, data-dir: ${JSON.stringify(join(tmp, `${tag}-state`))} }`,
     'zones:',
     ...zones.map((z) => `  - { name: ${JSON.stringify(z.name)}, file: ${JSON.stringify(z.file)} }`),
   ].join('\n');

@@ -191,7 +191,7 @@ function comparable(c: Config, dir: string, ports: Map<number, number>): unknown
   return {
     listen: c.listen.map((l) => ({ ...l, port: port(l.port) })),
     log: c.log,
-    server: c.server,
+    server: { ...c.server, dataDir: c.server.dataDir === null ? null : relative(dir, c.server.dataDir) },
     keys: c.keys,
     zones: c.zones.map((z) => ({
       ...z,

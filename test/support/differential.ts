@@ -456,7 +456,8 @@ export async function startServers(
     const yaml = [
       `listen: ["127.0.0.1:${port}"]`,
       'log: { level: info }', // startTyne waits for the info-level "serving" line
-      `server: { ${opts.tyneServer} }`,
+      // Journals and served-serial state in the temp folder, not beside the zone files in the checkout.
+      `server: { ${[opts.tyneServer, `data-dir: ${JSON.stringify(join(tmp, `${opts.configName ?? 'tyne'}-state`))}`].filter((x) => x.trim() !== '').join(', ')} }`,
       'zones:',
       ...zones.map((z) => `  - { name: ${z.name}, file: ${JSON.stringify(z.file)} }`),
     ].join('\n');

@@ -7,9 +7,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { processTree } from '../support/daemon-process.js';
 import { BENCH_ORIGIN } from './zone-generator.js';
+
+// A process and its descendants: the walk through /proc the tests' peer servers are stopped with (re-exported for serve-bench and transfer-bench).
+export { processTree };
 
 export const READY_TIMEOUT_MS = 30_000;
 export const STOP_GRACE_MS = 3_000;
@@ -112,32 +116,6 @@ export function queryPacket(id: number, name: string): Buffer {
   for (const l of labels) parts.push(l.length, ...Buffer.from(l, 'ascii'));
   parts.push(0, 0, 1, 0, 1);
   return Buffer.from(parts);
-}
-
-/** `pid` and all its descendants, found through /proc/PID/task/TID/children. */
-export function processTree(pid: number): number[] {
-  const out: number[] = [];
-  const todo = [pid];
-  while (todo.length > 0 && out.length < 1000) {
-    const p = todo.pop()!;
-    out.push(p);
-    let tasks: string[];
-    try {
-      tasks = readdirSync(`/proc/${p}/task`);
-    } catch {
-      continue;
-    }
-    for (const t of tasks) {
-      try {
-        for (const c of readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim().split(/\s+/)) {
-          if (c !== '') todo.push(Number(c));
-        }
-      } catch {
-        /* thread or process gone */
-      }
-    }
-  }
-  return out;
 }
 
 /** Fields of /proc/PID/stat after the command name: [0] is the state, [11] utime, [12] stime. */

@@ -3,7 +3,8 @@
  * run in the foreground with its log captured, its temp folder, bounded
  * waits on its log, and a stop that leaves no process behind (NSD forks
  * its xfrd and server children; a SIGKILL of the parent alone would leave
- * them listening).
+ * them listening). The benchmarks (test/bench/bench-servers.ts) take
+ * processTree from here too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';

@@ -112,6 +112,17 @@ export async function startTyne(
   return proc;
 }
 
+/** The last `n` log lines of `t` and its stderr, for a failed assertion's message ('' while it has not started). */
+export function tyneLogTail(t: TyneProcess | null, n = 30): string {
+  return t === null ? '' : t.logs.slice(-n).map((l) => JSON.stringify(l)).join('\n') + `\nstderr: ${t.stderr()}`;
+}
+
+/** True when a log line's key field (`transfer out`, `notify received`, ...) names the TSIG key `name` (case and final dot aside). */
+export function logNamesKey(value: unknown, name: string): boolean {
+  const bare = (s: string): string => s.replace(/\.$/, '').toLowerCase();
+  return typeof value === 'string' && bare(value) === bare(name);
+}
+
 /** How a `tyne serve` that was expected to stop on its own ended. */
 export interface TyneExit {
   /** Exit code (null: killed after the timeout). */

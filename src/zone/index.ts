@@ -6,3 +6,4 @@ export * from './zone.js';
 export * from './zone-builder.js';
 export * from './zone-codes.js';
 export { hashWireName } from './node-table.js';
+export { runStepsInSlices, runStepsNow, type Steps } from './run-steps.js';

@@ -10,6 +10,7 @@ import { NodeTable, hashWireName } from './node-table.js';
 import { isNsec3OwnerLabel } from './nsec3-owner.js';
 import { PositionTable } from './position-table.js';
 import { RRsetImpl, rdataTtl } from './rrset.js';
+import { runStepsNow } from './run-steps.js';
 import { CASE_KEPT_NAME_TYPES } from './semantic-identity.js';
 import { Zone } from './zone.js';
 import { ZoneCode } from './zone-codes.js';
@@ -349,11 +350,7 @@ export class ZoneBuilder {
 
   /** Finishes the zone: zone-wide checks, empty non-terminals, node flags, post-load checks. Once only. */
   build(): ZoneBuildResult {
-    const steps = this.buildSteps();
-    for (;;) {
-      const r = steps.next();
-      if (r.done === true) return r.value;
-    }
+    return runStepsNow(this.buildSteps());
   }
 
   /**

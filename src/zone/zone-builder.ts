@@ -14,7 +14,7 @@ import { runStepsNow } from './run-steps.js';
 import { CASE_KEPT_NAME_TYPES } from './semantic-identity.js';
 import { Zone } from './zone.js';
 import { ZoneCode } from './zone-codes.js';
-import { ZoneNodeImpl } from './zone-node.js';
+import { ZoneNodeImpl, type ZoneNode } from './zone-node.js';
 
 export interface ZoneBuilderOptions {
   /** The zone's class; records of another class are errors. Default IN. */
@@ -214,6 +214,58 @@ export class ZoneBuilder {
       return;
     }
     this.appendRdata(rrset, rr, at, pos);
+  }
+
+  /**
+   * Adds every record of `node`, a node of a zone built by a ZoneBuilder, in
+   * one step, when it holds only records kept inline (see ZoneNodeImpl: one
+   * or two single-record RRsets, what most names of a large zone have) of
+   * this zone's class, strictly below the origin, and its owner is not in
+   * this builder yet. Owner and records are copied as they are, without the
+   * per-record checks of `add`: such a node passed them when its zone was
+   * built, and they look at nothing outside the node (the owner rules that
+   * depend on the apex do not apply below it). Returns false, adding
+   * nothing, when the node is not such a node: add its records one by one.
+   * The zone-wide checks of `build` see copied records as any other.
+   */
+  addCopyOf(node: ZoneNode): boolean {
+    if (this.built) throw new TyneError('ZONE_BUILDER_USED', 'ZoneBuilder.addCopyOf after build()');
+    if (!(node instanceof ZoneNodeImpl) || node.inlineClass !== this.zoneClass) return false;
+    const chunk = node.chunk;
+    const start = node.start;
+    const end = node.end;
+    if (!this.strictlyBelowOrigin(chunk, start, end)) return false;
+    const toNsec3 = (node.flags & NodeFlags.NSEC3) !== 0;
+    const map = toNsec3 ? this.nsec3Nodes : this.nodes;
+    const hash = hashWireName(chunk, start, end);
+    if (map.getWire(hash, chunk, start, end) !== undefined) return false;
+    const copy = node.copyInline(this.slab, toNsec3 ? NodeFlags.NSEC3 : 0);
+    if (copy === undefined) return false;
+    map.insertHashed(hash, copy);
+    this.recordCount += copy.size;
+    // The last-record shortcut of `add` must not point at a node by a Name it no longer matches.
+    this.lastName = undefined;
+    this.lastNode = undefined;
+    if (!toNsec3 && copy.hasInternalWildcard()) {
+      this.report('warning', ZoneCode.NON_TERMINAL_WILDCARD, `ownername '${nameForMessage(copy.name)}' contains a non-terminal wildcard`, undefined);
+    }
+    return true;
+  }
+
+  /** True when the wire name `wire[start, end)` is below the origin, and not the origin itself (RFC 1034 §4.2.1). */
+  private strictlyBelowOrigin(wire: Uint8Array, start: number, end: number): boolean {
+    const o = this.origin.wire;
+    const suffix = end - o.length;
+    let p = start;
+    // The origin must start at a label boundary.
+    while (p < suffix) p += wire[p]! + 1;
+    if (p !== suffix || p === start) return false;
+    for (let i = 0; i < o.length; i++) {
+      const a = wire[p + i]!;
+      const b = o[i]!;
+      if (a !== b && (a >= 0x41 && a <= 0x5a ? a | 0x20 : a) !== (b >= 0x41 && b <= 0x5a ? b | 0x20 : b)) return false;
+    }
+    return true;
   }
 
   private tooLarge(name: Name, type: number, octets: number, at: SourcePosition | undefined): void {

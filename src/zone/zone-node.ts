@@ -1,4 +1,5 @@
 import { Name } from '../wire/index.js';
+import type { ByteSlab } from './byte-slab.js';
 import { RRsetImpl, type RRset } from './rrset.js';
 
 /** One owner name of a zone: its RRsets by type and its NodeFlags. */
@@ -112,6 +113,32 @@ export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
     return true;
   }
 
+  /**
+   * A copy of this node in `slab` (owner and records, laid out the same,
+   * with NodeFlags `flags` and no source position) when it holds only
+   * inline RRsets and at least one; else undefined, and nothing is stored.
+   * For a builder taking over an unchanged node of another zone.
+   */
+  copyInline(slab: ByteSlab, flags: number): ZoneNodeImpl | undefined {
+    if (this.items !== undefined || this.inlineTypeClass === 0) return undefined;
+    const start = this.start;
+    // Owner, first record, second record: one run of octets (see putInline, putInline2).
+    if (!slab.putRange(this.chunk, start, this.inlineEnd + (this.inline2 >>> 16))) return undefined;
+    const at = slab.lastStart;
+    const copy = new ZoneNodeImpl(slab.lastChunk, at, at + (this.end - start), undefined, flags, -1);
+    copy.inlineTypeClass = this.inlineTypeClass;
+    copy.inlineTtl = this.inlineTtl;
+    copy.inlineEnd = at + (this.inlineEnd - start);
+    copy.inline2 = this.inline2;
+    return copy;
+  }
+
+  /** The class of the node's inline RRsets, or -1 when it has none. */
+  get inlineClass(): number {
+    const tc = this.inlineTypeClass;
+    return tc === 0 ? -1 : (tc - (tc & 0xffff)) / 0x10000;
+  }
+
   /** Turns the inline RRsets, if any, into the first RRset objects. */
   private materialize(): void {
     const tc = this.inlineTypeClass;
@@ -184,6 +211,19 @@ export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
   /** RFC 4592 §2.1.1: the leftmost label is `*`. */
   get isWildcard(): boolean {
     return this.chunk[this.start] === 1 && this.chunk[this.start + 1] === 0x2a;
+  }
+
+  /** True when a label other than the leftmost is `*` (see ZoneBuilder: BIND warns of such owners). */
+  hasInternalWildcard(): boolean {
+    const c = this.chunk;
+    const end = this.end;
+    let p = this.start;
+    p += c[p]! + 1;
+    while (p < end && c[p] !== 0) {
+      if (c[p] === 1 && c[p + 1] === 0x2a) return true;
+      p += c[p]! + 1;
+    }
+    return false;
   }
 
   /** Offset in `chunk` where the parent's name starts. */

@@ -1,5 +1,8 @@
 import { RRType, canonicalRdata, formatDiagnostic, soaSerial, type ResourceRecord } from '../wire/index.js';
-import { NodeFlags, ZoneBuilder, rdataTtl, runStepsInSlices, runStepsNow, type Steps, type Zone, type ZoneNode } from '../zone/index.js';
+import {
+  NodeFlags, ZoneBuilder, rdataTtl, recordKey, runStepsInSlices, runStepsNow, updateZoneSteps,
+  type Steps, type Zone, type ZoneBuildResult, type ZoneNode,
+} from '../zone/index.js';
 import { compareSerial } from './serial.js';
 import { TransferError } from './transfer-error.js';
 import type { ZoneDiff } from './zone-diff.js';
@@ -16,7 +19,11 @@ const STEP_MASK = 255;
  * file gets) is XFR_INVALID_ZONE, quoting the first few errors.
  */
 export function* finishTransferredZoneSteps(builder: ZoneBuilder, peer: string): Steps<Zone> {
-  const built = yield* builder.buildSteps();
+  return checkedZone(yield* builder.buildSteps(), peer);
+}
+
+/** The zone of a build, or XFR_INVALID_ZONE quoting the first few errors. */
+function checkedZone(built: ZoneBuildResult, peer: string): Zone {
   if (built.zone === null || built.errors.length > 0) {
     const shown = built.errors.slice(0, QUOTED_ERRORS).map(formatDiagnostic);
     const more = built.errors.length > QUOTED_ERRORS ? ` (and ${built.errors.length - QUOTED_ERRORS} more)` : '';
@@ -26,25 +33,12 @@ export function* finishTransferredZoneSteps(builder: ZoneBuilder, peer: string):
   return built.zone;
 }
 
-/**
- * Identity of a record for IXFR deletions: owner (any case), type, class
- * and canonical rdata (RFC 4034 §6.2), TTL left out (a deletion names the
- * record, not its TTL).
- */
-export function recordKey(rr: ResourceRecord): string {
-  const rdata = canonicalRdata(rr.type, rr.rdata);
-  return `${rr.name.key}\u0000${rr.type}\u0000${rr.class}\u0000${Buffer.from(rdata.buffer, rdata.byteOffset, rdata.byteLength).toString('latin1')}`;
-}
-
-/** The node of `zone` that holds (or would hold) `rr`: NSEC3 records and their RRSIGs live apart (RFC 5155 §7.1). */
-function nodeOf(zone: Zone, rr: ResourceRecord): ZoneNode | undefined {
-  const nsec3Side = rr.type === RRType.NSEC3 || (rr.type === RRType.RRSIG && rr.rdata.length >= 2 && ((rr.rdata[0]! << 8) | rr.rdata[1]!) === RRType.NSEC3);
-  return nsec3Side ? zone.lookupNsec3(rr.name) : zone.lookup(rr.name);
-}
+/** Identity of a record for IXFR deletions (see zone-update.ts). */
+export { recordKey };
 
 /** True when `zone` holds `rr` (TTL aside). */
 function zoneHas(zone: Zone, rr: ResourceRecord): boolean {
-  const rrset = nodeOf(zone, rr)?.rrsets.get(rr.type);
+  const rrset = zone.nodeOf(rr)?.rrsets.get(rr.type);
   if (rrset === undefined || rrset.class !== rr.class) return false;
   const want = canonicalRdata(rr.type, rr.rdata);
   for (const r of rrset.rdatas) {
@@ -124,7 +118,7 @@ function* netChangeSteps(zone: Zone, diffs: readonly ZoneDiff[], peer: string): 
 
 /** The zone's own copy of `rr` (its TTL), known to exist. */
 function zoneRecord(zone: Zone, rr: ResourceRecord): ResourceRecord {
-  const rrset = nodeOf(zone, rr)!.rrsets.get(rr.type)!;
+  const rrset = zone.nodeOf(rr)!.rrsets.get(rr.type)!;
   const want = canonicalRdata(rr.type, rr.rdata);
   const rdatas = rrset.rdatas;
   for (let i = 0; i < rdatas.length; i++) {
@@ -175,10 +169,21 @@ export interface AppliedDiffs {
 /** applyDiffsCondensed as steps: it pauses every few hundred records or nodes. */
 export function* applyDiffsSteps(zone: Zone, diffs: ZoneDiff[], peer: string): Steps<AppliedDiffs> {
   const change = yield* netChangeSteps(zone, diffs, peer);
+  const diff: ZoneDiff = {
+    fromSerial: diffs[0]!.fromSerial,
+    toSerial: diffs[diffs.length - 1]!.toSerial,
+    removed: [change.firstSoa, ...change.removed.values()],
+    added: [change.lastSoa, ...change.added.values()],
+  };
+  // A difference touches few names, usually: the new version then shares every other node with the
+  // old one (zone-update.ts), and costs the change, not the zone. One that moves a zone cut or a
+  // DNAME is built whole below.
+  const updated = yield* updateZoneSteps(zone, { soa: change.lastSoa, removed: diff.removed.slice(1), added: diff.added.slice(1) });
+  if (updated !== null) return { zone: checkedZone(updated, peer), diff };
   /** The nodes that lose records. */
   const touched = new Set<ZoneNode>();
   for (const rr of change.removed.values()) {
-    const node = nodeOf(zone, rr);
+    const node = zone.nodeOf(rr);
     if (node !== undefined) touched.add(node);
   }
   const builder = new ZoneBuilder(zone.origin, { zoneClass: zone.zoneClass });
@@ -210,12 +215,5 @@ export function* applyDiffsSteps(zone: Zone, diffs: ZoneDiff[], peer: string): S
     if ((++n & STEP_MASK) === 0) yield;
     builder.add(rr);
   }
-  const next = yield* finishTransferredZoneSteps(builder, peer);
-  const diff: ZoneDiff = {
-    fromSerial: diffs[0]!.fromSerial,
-    toSerial: diffs[diffs.length - 1]!.toSerial,
-    removed: [change.firstSoa, ...change.removed.values()],
-    added: [change.lastSoa, ...change.added.values()],
-  };
-  return { zone: next, diff };
+  return { zone: yield* finishTransferredZoneSteps(builder, peer), diff };
 }

@@ -2,6 +2,11 @@ import type { ZoneNodeImpl } from './zone-node.js';
 
 const EMPTY = -1;
 
+/** Entries copied between two pauses of NodeTable.copySteps (a power of two, less one). */
+const COPY_STEP = (1 << 16) - 1;
+/** Largest list copySteps preallocates (V8 keeps `new Array(n)` in fast elements well above this). */
+const MAX_PREALLOCATED = 1 << 24;
+
 /** FNV-1a over the key's characters (latin1 octets), as a signed 32-bit number. */
 function hashKey(key: string): number {
   let h = 0x811c9dc5 | 0;
@@ -54,7 +59,7 @@ function nodeHasWire(node: ZoneNodeImpl, wire: Uint8Array, start: number, end: n
  * sees nodes added during it, as a Map's does.
  */
 export class NodeTable {
-  private readonly list: ZoneNodeImpl[] = [];
+  private list: ZoneNodeImpl[] = [];
   /** Pairs (index into `list` or EMPTY, hash). */
   private table = new Int32Array(2048).fill(EMPTY);
   private mask = 1023;
@@ -132,6 +137,79 @@ export class NodeTable {
       if (s === EMPTY) return -1;
       if (table[2 * p + 1] === hash && nodeHasWire(this.list[s]!, wire, start, end)) return s;
     }
+  }
+
+  /** Puts `node` at position `i` in place of the node there, which must have the same owner (letter case aside). */
+  replaceAt(i: number, node: ZoneNodeImpl): void {
+    this.list[i] = node;
+  }
+
+  /**
+   * Removes the node at position `i`, `hash` being `hashWireName` of its
+   * owner. The last node takes its position (the order is not kept); the
+   * slot is freed by moving later entries of its probe run back (linear
+   * probing needs no tombstones that way).
+   */
+  removeAt(i: number, hash: number): void {
+    const table = this.table;
+    const mask = this.mask;
+    const list = this.list;
+    let p = hash & mask;
+    while (table[2 * p] !== i) p = (p + 1) & mask;
+    const last = list.length - 1;
+    if (i !== last) {
+      const moved = list[last]!;
+      const mh = hashWireName(moved.chunk, moved.start, moved.end);
+      let q = mh & mask;
+      while (table[2 * q] !== last) q = (q + 1) & mask;
+      table[2 * q] = i;
+      list[i] = moved;
+    }
+    list.pop();
+    // Backward-shift deletion of slot p.
+    let hole = p;
+    table[2 * hole] = EMPTY;
+    for (let j = (hole + 1) & mask; table[2 * j] !== EMPTY; j = (j + 1) & mask) {
+      const home = table[2 * j + 1]! & mask;
+      // The entry at j may fill the hole unless its home lies cyclically in (hole, j].
+      const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+      if (stays) continue;
+      table[2 * hole] = table[2 * j]!;
+      table[2 * hole + 1] = table[2 * j + 1]!;
+      table[2 * j] = EMPTY;
+      hole = j;
+    }
+  }
+
+  /**
+   * A copy (the same node objects, in the same order), made in steps of a
+   * few tens of thousands of entries, for a caller that runs them in slices:
+   * the arrays of a million-name zone take a few milliseconds each to copy.
+   */
+  *copySteps(): Generator<void, NodeTable, void> {
+    const copy = new NodeTable();
+    const n = this.list.length;
+    let list: ZoneNodeImpl[];
+    if (n > MAX_PREALLOCATED) {
+      // V8 would make so large a preallocated array a slow dictionary: one copy at once.
+      list = this.list.slice();
+    } else {
+      // Preallocated and filled in steps: pushing would grow it by whole copies (tens of ms at a million).
+      list = new Array<ZoneNodeImpl>(n);
+      for (let i = 0; i < n; i++) {
+        if ((i & COPY_STEP) === COPY_STEP) yield;
+        list[i] = this.list[i]!;
+      }
+    }
+    const table = new Int32Array(this.table.length);
+    for (let i = 0; i < table.length; i += COPY_STEP + 1) {
+      table.set(this.table.subarray(i, i + COPY_STEP + 1), i);
+      yield;
+    }
+    copy.list = list;
+    copy.table = table;
+    copy.mask = this.mask;
+    return copy;
   }
 
   *values(): IterableIterator<ZoneNodeImpl> {

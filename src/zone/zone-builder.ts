@@ -5,7 +5,7 @@ import {
 import { ByteSlab } from './byte-slab.js';
 import { integrityCheckSteps } from './integrity-checks.js';
 import { nameForMessage } from './name-text.js';
-import { BuildFlags, NodeFlags, PUBLIC_FLAGS } from './node-flags.js';
+import { BuildFlags, NodeFlags, PUBLIC_FLAGS, inheritedFlags } from './node-flags.js';
 import { NodeTable, hashWireName } from './node-table.js';
 import { isNsec3OwnerLabel } from './nsec3-owner.js';
 import { PositionTable } from './position-table.js';
@@ -19,6 +19,12 @@ import { ZoneNodeImpl, type ZoneNode } from './zone-node.js';
 export interface ZoneBuilderOptions {
   /** The zone's class; records of another class are errors. Default IN. */
   zoneClass?: number;
+  /**
+   * Octets of each storage chunk (default 256 KiB). A builder for a few
+   * records (the changed names of a zone update) takes small ones: every
+   * chunk stays as long as one record in it is kept.
+   */
+  chunkSize?: number;
 }
 
 export interface ZoneBuildResult {
@@ -87,7 +93,7 @@ export class ZoneBuilder {
   private readonly nsec3Nodes = new NodeTable();
   private readonly positions = new PositionTable();
   /** Owner names and rdata are copied here (see ByteSlab). */
-  private readonly slab = new ByteSlab();
+  private readonly slab: ByteSlab;
   /** Position-table index of each rdata, for POSITIONED_TYPES. */
   private readonly rdataPositions = new Map<RRsetImpl, number[]>();
   /** Octets of RRsets with two records or more, counted as BIND does (rdata + 2 each). */
@@ -104,6 +110,7 @@ export class ZoneBuilder {
   private lastToNsec3 = false;
 
   constructor(origin: Name, options: ZoneBuilderOptions = {}) {
+    this.slab = new ByteSlab(options.chunkSize);
     this.origin = origin;
     this.zoneClass = options.zoneClass ?? RRClass.IN;
     this.apexKey = origin.key;
@@ -400,6 +407,19 @@ export class ZoneBuilder {
     this.rdataPositions.get(rrset)?.push(pos === -2 ? this.positions.add(at) : pos);
   }
 
+  /**
+   * Hands over the nodes built so far, as they are (no flags, no empty
+   * non-terminals, no zone checks), with the errors of the records added
+   * and the count of records held: the changed names of a zone update (see
+   * zone-update.ts), which makes the rest itself. Ends the builder, as
+   * `build` does.
+   */
+  takeNodes(): { nodes: NodeTable; nsec3Nodes: NodeTable; errors: Diagnostic[]; recordCount: number } {
+    if (this.built) throw new TyneError('ZONE_BUILDER_USED', 'ZoneBuilder.takeNodes after build()');
+    this.built = true;
+    return { nodes: this.nodes, nsec3Nodes: this.nsec3Nodes, errors: this.errors, recordCount: this.recordCount };
+  }
+
   /** Finishes the zone: zone-wide checks, empty non-terminals, node flags, post-load checks. Once only. */
   build(): ZoneBuildResult {
     return runStepsNow(this.buildSteps());
@@ -457,18 +477,6 @@ export class ZoneBuilder {
     return { zone, errors, warnings };
   }
 
-  /** A node's own flags, from its RRsets and name. */
-  private ownFlags(node: ZoneNodeImpl, isApex: boolean): number {
-    if (node.size === 0) return NodeFlags.EMPTY_NON_TERMINAL | (node.isWildcard ? NodeFlags.WILDCARD : 0);
-    let f = node.isWildcard ? NodeFlags.WILDCARD : 0;
-    // RFC 1034 §4.2.1: NS below the apex marks a zone cut.
-    if (!isApex && node.has(RRType.NS)) f |= NodeFlags.DELEGATION;
-    if (node.has(RRType.DNAME)) f |= NodeFlags.HAS_DNAME;
-    if (node.has(RRType.CNAME)) f |= NodeFlags.HAS_CNAME;
-    if (node.has(RRType.DS)) f |= NodeFlags.HAS_DS;
-    return f;
-  }
-
   /**
    * Creates the empty non-terminals (RFC 4592 §2.2.2: every name between the
    * apex and an owner exists) and computes every node's flags, parents
@@ -476,7 +484,7 @@ export class ZoneBuilder {
    */
   private *computeFlags(apex: ZoneNodeImpl): Generator<void, void, void> {
     const nodes = this.nodes;
-    apex.flags |= NodeFlags.APEX | this.ownFlags(apex, true) | BuildFlags.DONE;
+    apex.flags |= NodeFlags.APEX | apex.ownFlags(true) | BuildFlags.DONE;
     const chain: ZoneNodeImpl[] = [];
     const originLength = this.origin.wire.length;
     let n = 0;
@@ -502,11 +510,7 @@ export class ZoneBuilder {
       }
       while (chain.length > 0) {
         const child = chain.pop()!;
-        const pf = cur.flags;
-        let f = child.flags | this.ownFlags(child, false) | BuildFlags.DONE;
-        if ((pf & (NodeFlags.DELEGATION | NodeFlags.BELOW_DELEGATION)) !== 0) f |= NodeFlags.BELOW_DELEGATION | NodeFlags.BELOW_CUT;
-        // RFC 6672 §2.3: a DNAME (the apex's included) occludes every name below it.
-        if ((pf & (NodeFlags.HAS_DNAME | NodeFlags.BELOW_DNAME)) !== 0) f |= NodeFlags.BELOW_DNAME | NodeFlags.BELOW_CUT;
+        const f = child.flags | child.ownFlags(false) | inheritedFlags(cur.flags) | BuildFlags.DONE;
         child.flags = f;
         if ((f & NodeFlags.WILDCARD) !== 0) cur.flags |= NodeFlags.WILDCARD_CHILD;
         cur = child;

@@ -1,4 +1,5 @@
-import { Name } from '../wire/index.js';
+import { Name, RRType } from '../wire/index.js';
+import { NodeFlags } from './node-flags.js';
 import type { ByteSlab } from './byte-slab.js';
 import { RRsetImpl, type RRset } from './rrset.js';
 
@@ -211,6 +212,33 @@ export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
   /** RFC 4592 §2.1.1: the leftmost label is `*`. */
   get isWildcard(): boolean {
     return this.chunk[this.start] === 1 && this.chunk[this.start + 1] === 0x2a;
+  }
+
+  /** The node's own flags, from its RRsets and name (not those it takes from its parent or children). */
+  ownFlags(isApex: boolean): number {
+    if (this.size === 0) return NodeFlags.EMPTY_NON_TERMINAL | (this.isWildcard ? NodeFlags.WILDCARD : 0);
+    let f = this.isWildcard ? NodeFlags.WILDCARD : 0;
+    // RFC 1034 §4.2.1: NS below the apex marks a zone cut.
+    if (!isApex && this.has(RRType.NS)) f |= NodeFlags.DELEGATION;
+    if (this.has(RRType.DNAME)) f |= NodeFlags.HAS_DNAME;
+    if (this.has(RRType.CNAME)) f |= NodeFlags.HAS_CNAME;
+    if (this.has(RRType.DS)) f |= NodeFlags.HAS_DS;
+    return f;
+  }
+
+  /**
+   * The same node (owner, RRsets: shared, not copied) with other flags:
+   * for a new version of a zone in which only this node's flags change.
+   */
+  withFlags(flags: number): ZoneNodeImpl {
+    const copy = new ZoneNodeImpl(this.chunk, this.start, this.end, undefined, flags, -1);
+    copy.cached = this.cached;
+    copy.items = this.items;
+    copy.inlineTypeClass = this.inlineTypeClass;
+    copy.inlineTtl = this.inlineTtl;
+    copy.inlineEnd = this.inlineEnd;
+    copy.inline2 = this.inline2;
+    return copy;
   }
 
   /** True when a label other than the leftmost is `*` (see ZoneBuilder: BIND warns of such owners). */

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Name, RRType, lookupType, rdataFromText, rdataToText, tokenize, typeToText, type ResourceRecord } from '../../../src/wire/index.js';
-import { ZoneBuilder, nodeFlagsToText, type Zone } from '../../../src/zone/index.js';
+import { NodeFlags, ZoneBuilder, nodeFlagsToText, type Zone } from '../../../src/zone/index.js';
 import { applyDiffsCondensed, applyDiffsCondensedAsync } from '../../../src/xfr/apply-diff.js';
 import { TransferError } from '../../../src/xfr/transfer-error.js';
 import type { ZoneDiff } from '../../../src/xfr/zone-diff.js';
@@ -29,15 +29,18 @@ function soa(serial: number): ResourceRecord {
   return rec(`@ 300 SOA ns1 hostmaster ${serial} 3600 900 604800 300`);
 }
 
-const BASE = ['@ 300 NS ns1', 'ns1 300 A 192.0.2.1'].map(rec);
+/** In every version: a delegation and a DNAME (records come and go below them, not the cut itself). */
+const BASE = ['@ 300 NS ns1', 'ns1 300 A 192.0.2.1', 'cut 300 NS ns.cut', 'ns.cut 300 A 192.0.2.90', 'dn 300 DNAME elsewhere.example.'].map(rec);
 
 /**
- * Records a difference may add or delete. Names of one to three labels
- * (empty non-terminals come and go), a wildcard, a delegation with glue
- * (flags below the cut), a DNAME, two spellings of one owner, a record in
- * two TTLs, an MX (kept with a source position, so never inline), several
- * records in one RRset, a CNAME (a conflict makes the zone invalid), RRSIG
- * and NSEC3 owners (kept apart).
+ * Records a difference may add or delete. Names of one to four labels
+ * (empty non-terminals come and go, in chains), wildcards (one an empty
+ * non-terminal), a delegation with glue and a DNAME that come and go
+ * (a change built whole), names below the fixed ones of BASE (flags taken
+ * from above), two spellings of one owner, a record in two TTLs, an MX
+ * (kept with a source position, so never inline), several records in one
+ * RRset, a CNAME (a conflict makes the zone invalid), RRSIGs and NSEC3
+ * owners (kept apart).
  */
 const UNIVERSE = [
   'www 300 A 192.0.2.10',
@@ -63,6 +66,15 @@ const UNIVERSE = [
   '00 300 NSEC3 1 0 0 - 0p9mhaveqvm6t7vbl5lop2u3t2rp3tom A',
   '0p9mhaveqvm6t7vbl5lop2u3t2rp3tom 300 NSEC3 1 0 0 - 00 A',
   '@ 300 TXT "apex"',
+  'glue.cut 300 A 192.0.2.91',
+  'x.y.cut 300 A 192.0.2.92',
+  'a.dn 300 A 192.0.2.93',
+  'b.a.dn 300 TXT "below a DNAME"',
+  'a.*.b 300 TXT "below a wildcard name"',
+  '*.b 300 A 192.0.2.94',
+  'q.p.o.n 300 A 192.0.2.95',
+  'p.o.n 300 A 192.0.2.96',
+  `00 300 RRSIG NSEC3 ${SIG.replace(' 3 ', ' 3 ')}`,
 ].map(rec);
 
 /** Identity of a record as an IXFR deletion matches it: owner in any case, type, rdata; TTL left out. */
@@ -86,6 +98,9 @@ function fromScratch(serial: number, records: Iterable<ResourceRecord>): { zone:
 function picture(z: Zone): string[] {
   const out: string[] = [`serial ${z.serial}`, `records ${z.recordCount}`, `nodes ${z.nodeCount}`];
   for (const node of z.nodes()) {
+    // Every node is found again by its name: the name tables are sound.
+    const found = (node.flags & NodeFlags.NSEC3) !== 0 ? z.lookupNsec3(node.name) : z.lookup(node.name);
+    if (found !== node) out.push(`${node.name.toText()} NOT FOUND BY NAME`);
     out.push(`${node.name.toText().toLowerCase()} [${nodeFlagsToText(node.flags)}]`);
     for (const rrset of node.rrsets.values()) {
       rrset.rdatas.forEach((rd, i) => out.push(`  ${typeToText(rrset.type)} ${rrset.ttls?.[i] ?? rrset.ttl} ${rdataToText(rrset.type, rd)}`));
@@ -153,7 +168,7 @@ describe('applyDiffsCondensed, synchronous and in slices', () => {
           assert.deepEqual(sliced.diff.added.map(keyOf).sort(), sync.diff.added.map(keyOf).sort());
         },
       ),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.FC_RUNS ?? 300) },
     );
   });
 
@@ -167,11 +182,30 @@ describe('applyDiffsCondensed, synchronous and in slices', () => {
     }
   });
 
-  it('in slices, the event loop runs while a large zone is rebuilt; in one go, it does not', async () => {
+  it('a change of a few names: the new version shares every other node with the old one', () => {
+    const hosts: ResourceRecord[] = [];
+    for (let i = 0; i < 1000; i++) hosts.push(rec(`host${i} 300 A 10.0.${(i >> 8) & 255}.${i & 255}`));
+    const z = fromScratch(1, hosts).zone!;
+    const diffs: ZoneDiff[] = [
+      { fromSerial: 1, toSerial: 2, removed: [soa(1), hosts[7]!, hosts[8]!], added: [soa(2), rec('host7 300 A 192.0.2.7'), rec('new.deep 300 A 192.0.2.8')] },
+    ];
+    const next = applyDiffsCondensed(z, diffs, 'p').zone;
+    const at = (zone: Zone, n: string) => zone.lookup(Name.fromText(n, ORIGIN));
+    assert.equal(at(next, 'host9'), at(z, 'host9'), 'an unchanged name: the same node object');
+    assert.equal(at(next, 'ns1'), at(z, 'ns1'));
+    assert.notEqual(at(next, 'host7'), at(z, 'host7'), 'a changed name: a new node');
+    assert.equal(at(next, 'host8'), undefined, 'a name left without records and names below: gone');
+    assert.ok(at(next, 'deep'), 'the empty non-terminal above a new name');
+    assert.equal(at(z, 'host7')!.rrsets.get(RRType.A)!.rdatas.map((r) => rdataToText(RRType.A, r)).join(), '10.0.0.7', 'the old version is untouched');
+    assert.deepEqual(picture(next), picture(fromScratch(2, [...hosts.filter((_, i) => i !== 7 && i !== 8), rec('host7 300 A 192.0.2.7'), rec('new.deep 300 A 192.0.2.8')]).zone!));
+  });
+
+  it('a change that moves a zone cut is built whole, in slices: the event loop runs meanwhile; in one go, it does not', async () => {
     const hosts: ResourceRecord[] = [];
     for (let i = 0; i < 30_000; i++) hosts.push(rec(`host${i} 300 A 10.0.${(i >> 8) & 255}.${i & 255}`));
     const z = fromScratch(1, hosts).zone!;
-    const diffs: ZoneDiff[] = [{ fromSerial: 1, toSerial: 2, removed: [soa(1), hosts[7]!], added: [soa(2), rec('host7 300 A 192.0.2.7')] }];
+    // A new delegation with glue: every name below the cut changes flags.
+    const diffs: ZoneDiff[] = [{ fromSerial: 1, toSerial: 2, removed: [soa(1), hosts[7]!], added: [soa(2), rec('host7 300 NS ns.host7'), rec('ns.host7 300 A 192.0.2.7')] }];
     let turns = 0;
     let counting = true;
     const tick = (): void => {
@@ -187,8 +221,9 @@ describe('applyDiffsCondensed, synchronous and in slices', () => {
     const during = turns - before;
     assert.ok(during >= 5, `the event loop turned ${during} times during the sliced apply (at least 5 expected)`);
     assert.deepEqual(picture(sliced.zone), picture(sync.zone));
-    assert.equal(sliced.zone.recordCount, 30_003);
-    const node = sliced.zone.lookup(Name.fromText('host7', ORIGIN))!;
-    assert.deepEqual(node.rrsets.get(RRType.A)!.rdatas.map((r) => rdataToText(RRType.A, r)), ['192.0.2.7']);
+    assert.equal(sliced.zone.recordCount, 1 + BASE.length + 30_000 - 1 + 2);
+    assert.notEqual(sliced.zone.lookup(Name.fromText('host9', ORIGIN)), z.lookup(Name.fromText('host9', ORIGIN)), 'built whole: no node shared');
+    const glue = sliced.zone.lookup(Name.fromText('ns.host7', ORIGIN))!;
+    assert.match(nodeFlagsToText(glue.flags), /BELOW_DELEGATION/);
   });
 });

@@ -11,7 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { formatDiagnostic, RRType, type Name } from '../wire/index.js';
 import { NodeFlags, rdataTtl } from '../zone/index.js';
-import { formatRecord } from '../zonefile/zone-printer.js';
+import { formatRecord, formatRecordAt } from '../zonefile/zone-printer.js';
 import { loadZoneFile } from '../daemon/load-zone.js';
 import type { Zone } from '../zone/index.js';
 
@@ -123,14 +123,15 @@ function* zoneText(zone: Zone): Generator<string> {
   let nodes = 0;
   let until = performance.now() + CHUNK_MS;
   for (const node of zone.nodes()) {
-    let owner: Name | undefined;
+    // The owner in text once per node (not per record: most of the garbage a save made), and only once it has records.
+    let owner: string | undefined;
     for (const rrset of node.transientRRsets()) {
       if (rrset.type === RRType.SOA && (node.flags & NodeFlags.APEX) !== 0) continue;
-      // The node's name only once it has records; each RRset keeps its own spelling.
-      const name = rrset.ownerIsNode === true ? (owner ??= node.transientName()) : rrset.name;
+      // Each RRset keeps its own spelling.
+      const text = rrset.ownerIsNode === true ? (owner ??= node.transientName().toText()) : rrset.name.toText();
       const rdatas = rrset.rdatas;
       for (let i = 0; i < rdatas.length; i++) {
-        buf.push(formatRecord({ name, type: rrset.type, class: rrset.class, ttl: rdataTtl(rrset, i), rdata: rdatas[i]! }));
+        buf.push(formatRecordAt(text, { type: rrset.type, class: rrset.class, ttl: rdataTtl(rrset, i), rdata: rdatas[i]! }));
         count++;
       }
     }

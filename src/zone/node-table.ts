@@ -1,3 +1,4 @@
+import { TyneError } from '../wire/index.js';
 import type { ZoneNodeImpl } from './zone-node.js';
 
 const EMPTY = -1;
@@ -141,6 +142,7 @@ export class NodeTable {
 
   /** Puts `node` at position `i` in place of the node there, which must have the same owner (letter case aside). */
   replaceAt(i: number, node: ZoneNodeImpl): void {
+    if (!(i >= 0 && i < this.list.length)) throw new TyneError('ZONE_NODE_TABLE', `NodeTable.replaceAt: no node at ${i}`);
     this.list[i] = node;
   }
 
@@ -151,6 +153,8 @@ export class NodeTable {
    * probing needs no tombstones that way).
    */
   removeAt(i: number, hash: number): void {
+    // (An index that is not there would make the probe below run forever.)
+    if (!(i >= 0 && i < this.list.length)) throw new TyneError('ZONE_NODE_TABLE', `NodeTable.removeAt: no node at ${i}`);
     const table = this.table;
     const mask = this.mask;
     const list = this.list;

@@ -72,6 +72,9 @@ describe('NodeTable', () => {
     assert.equal(t.get(all[5]!.key), all[5], 'the original keeps its node');
     assert.equal(t.get(all[6]!.key), all[6]);
     assert.equal(c.get(all[6]!.key), undefined);
+    // A position that holds no node is refused (its probe would never end).
+    assert.throws(() => c.removeAt(-1, hashOf(all[7]!)), /no node at -1/);
+    assert.throws(() => c.replaceAt(c.size, other), /no node at/);
   });
 
   it('pairNodes pairs by owner in any order and letter case, undefined where the other lacks it', () => {

@@ -1,7 +1,7 @@
 /**
- * Worker side of loadZoneFileAsync (see load-zone-async.ts): parses one
- * zone file and posts its records back in batches, each batch one
- * transferred ArrayBuffer, then posts the parse diagnostics.
+ * Worker side of loadZoneFileAsync (see load-zone-async.ts): for each job
+ * it is sent, parses one zone file and posts its records back in batches,
+ * each batch one transferred ArrayBuffer, then posts the parse diagnostics.
  *
  * Record encoding (big-endian, see decodeRecord in load-zone-async.ts):
  *   flags      u8   bit 0: same owner Name object as the previous record
@@ -16,7 +16,7 @@
  *   line       u32
  *   col        u32
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { Name, type Diagnostic, type ResourceRecord, type SourcePosition } from '../wire/index.js';
 import { parseZoneFile, type ZoneParseOptions } from '../zonefile/index.js';
 
@@ -114,4 +114,6 @@ function run(port: NonNullable<typeof parentPort>, job: ZoneParseJob): void {
   port.postMessage(done);
 }
 
-if (parentPort !== null) run(parentPort, workerData as ZoneParseJob);
+// Jobs come as messages, one at a time: a worker is kept between loads (see load-zone-async.ts).
+const port = parentPort;
+if (port !== null) port.on('message', (job: ZoneParseJob) => run(port, job));

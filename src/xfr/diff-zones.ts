@@ -4,22 +4,16 @@
  * listing of either zone is built.
  */
 import { Name, RRType, type ResourceRecord } from '../wire/index.js';
-import { RRsetImpl, hashWireName, rdataTtl, type RRset, type Zone, type ZoneNode } from '../zone/index.js';
+import { RRsetImpl, rdataTtl, runStepsInSlices, runStepsNow, type RRset, type Steps, type Zone, type ZoneNode } from '../zone/index.js';
 import { ZoneNodeImpl } from '../zone/zone-node.js';
 import type { ZoneDiff } from './zone-diff.js';
 
-/** The node of `other` with the same owner as `node` (of `zone`), in the same table (ordinary names or NSEC3 owners). */
-function counterpart(zone: Zone, node: ZoneNode, other: Zone): ZoneNode | undefined {
-  if (node instanceof ZoneNodeImpl) {
-    const chunk = node.chunk;
-    const start = node.start;
-    const end = node.end;
-    const hash = hashWireName(chunk, start, end);
-    if (zone.lookupWire(hash, chunk, start, end) === node) return other.lookupWire(hash, chunk, start, end);
-    return other.lookupNsec3(Name.trusted(chunk.subarray(start, end)));
-  }
-  if (zone.lookupKey(node.key) === node) return other.lookupKey(node.key);
-  return other.lookupNsec3(node.name);
+const NO_RRSETS: readonly RRset[] = [];
+
+/** The RRset of `list` with the type and class of `rrset`, if any (a node holds a few RRsets: a scan is enough). */
+function sameType(list: readonly RRset[], rrset: RRset): RRset | undefined {
+  for (const r of list) if (r.type === rrset.type && r.class === rrset.class) return r;
+  return undefined;
 }
 
 /** The owner of `rrset` at `node` as a Name of its own (a copy: a diff must not hold on to a zone's slab). */
@@ -93,34 +87,21 @@ function matchRecords(a: RRset, b: RRset): [Uint8Array, Uint8Array] {
  * not compared otherwise). The other records are in node order.
  */
 export function diffZones(oldZone: Zone, newZone: Zone): ZoneDiff {
-  const steps = diffSteps(oldZone, newZone);
-  for (;;) {
-    const r = steps.next();
-    if (r.done === true) return r.value;
-  }
+  return runStepsNow(diffSteps(oldZone, newZone));
 }
 
 /**
  * `diffZones` in slices of about `sliceMs` (default 10 ms), yielding to the
  * event loop between them, so a large zone's diff does not hold up queries.
  */
-export async function diffZonesAsync(oldZone: Zone, newZone: Zone, sliceMs = 10): Promise<ZoneDiff> {
-  const steps = diffSteps(oldZone, newZone);
-  for (;;) {
-    const until = performance.now() + sliceMs;
-    for (;;) {
-      const r = steps.next();
-      if (r.done === true) return r.value;
-      if (performance.now() >= until) break;
-    }
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
+export function diffZonesAsync(oldZone: Zone, newZone: Zone, sliceMs = 10): Promise<ZoneDiff> {
+  return runStepsInSlices(diffSteps(oldZone, newZone), sliceMs);
 }
 
 /** Nodes between two looks at the clock (a power of two, less one). */
 const STEP_MASK = 1023;
 
-function* diffSteps(oldZone: Zone, newZone: Zone): Generator<void, ZoneDiff, void> {
+function* diffSteps(oldZone: Zone, newZone: Zone): Steps<ZoneDiff> {
   let steps = 0;
   const oldSoa = oldZone.soa;
   const newSoa = newZone.soa;
@@ -135,14 +116,19 @@ function* diffSteps(oldZone: Zone, newZone: Zone): Generator<void, ZoneDiff, voi
   const isApexSoa = (node: ZoneNode, rrset: RRset): boolean =>
     rrset.type === RRType.SOA && (node === oldApex || node === newApex);
 
-  for (const node of newZone.nodes()) {
+  for (const [node, before] of newZone.pairedNodes(oldZone)) {
     if ((++steps & STEP_MASK) === 0) yield;
-    if (node.rrsets.size === 0) continue;
-    const before = counterpart(newZone, node, oldZone);
-    for (const rrset of node.transientRRsets()) {
+    // Most nodes are unchanged; this says so for most of them without making any object.
+    if (before instanceof ZoneNodeImpl && node instanceof ZoneNodeImpl && node.sameInlineRecords(before)) continue;
+    // Both nodes' RRsets as passing objects: looking one up by type would make
+    // the inline ones into objects kept on the node, growing the zone served.
+    const now = node.transientRRsets();
+    if (now.length === 0) continue;
+    const prior = before === undefined ? NO_RRSETS : before.transientRRsets();
+    for (const rrset of now) {
       if (isApexSoa(node, rrset)) continue;
-      const prev = before?.rrsets.get(rrset.type);
-      if (prev === undefined || prev.class !== rrset.class) {
+      const prev = sameType(prior, rrset);
+      if (prev === undefined) {
         pushRecords(node, rrset, added);
         continue;
       }
@@ -150,20 +136,15 @@ function* diffSteps(oldZone: Zone, newZone: Zone): Generator<void, ZoneDiff, voi
       pushRecords(before!, prev, removed, oldSeen);
       pushRecords(node, rrset, added, newSeen);
     }
-    if (before !== undefined) {
-      // RRsets of types the new node lacks.
-      for (const prev of before.transientRRsets()) {
-        if (isApexSoa(before, prev)) continue;
-        const now = node.rrsets.get(prev.type);
-        if (now === undefined || now.class !== prev.class) pushRecords(before, prev, removed);
-      }
+    // RRsets of types the new node lacks.
+    for (const prev of prior) {
+      if (!isApexSoa(before!, prev) && sameType(now, prev) === undefined) pushRecords(before!, prev, removed);
     }
   }
-  for (const node of oldZone.nodes()) {
+  for (const [node, after] of oldZone.pairedNodes(newZone)) {
     if ((++steps & STEP_MASK) === 0) yield;
     if (node.rrsets.size === 0) continue;
     // Nodes still holding records were compared above (an empty non-terminal now holds none).
-    const after = counterpart(oldZone, node, newZone);
     if (after !== undefined && after.rrsets.size > 0) continue;
     for (const rrset of node.transientRRsets()) if (!isApexSoa(node, rrset)) pushRecords(node, rrset, removed);
   }

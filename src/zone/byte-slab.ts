@@ -41,6 +41,27 @@ export class ByteSlab {
   }
 
   /**
+   * Stores a copy of `src[start, end)` (no view of it needed); false (nothing
+   * stored) when it is too big to share a chunk. Read it back at
+   * `lastChunk[lastStart ..]`.
+   */
+  putRange(src: Uint8Array, start: number, end: number): boolean {
+    const n = end - start;
+    if (n > this.chunkSize >>> 4) return false;
+    if (this.used + n > this.chunkSize) {
+      this.chunk = new Uint8Array(this.chunkSize);
+      this.used = 0;
+    }
+    const at = this.used;
+    const chunk = this.chunk;
+    for (let i = 0; i < n; i++) chunk[at + i] = src[start + i]!;
+    this.used = at + n;
+    this.lastChunk = chunk;
+    this.lastStart = at;
+    return true;
+  }
+
+  /**
    * Stores copies of `a` then `b` next to each other in one chunk, `a` at
    * `lastChunk[lastStart ..]`; false (nothing stored) when they are too big for that.
    */

@@ -7,3 +7,5 @@ export * from './zone-builder.js';
 export * from './zone-codes.js';
 export { hashWireName } from './node-table.js';
 export { ContentDigest } from './content-digest.js';
+export { runStepsInSlices, runStepsNow, type Steps } from './run-steps.js';
+export { recordKey, updateZoneSteps, type ZoneChange } from './zone-update.js';

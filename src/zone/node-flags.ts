@@ -41,6 +41,18 @@ export const BuildFlags = {
   DONE: 1 << 25,
 } as const;
 
+/**
+ * The flags a node takes from its parent's (RFC 1034 §4.2.1: below a zone
+ * cut; RFC 6672 §2.3: a DNAME, the apex's included, occludes every name
+ * below it).
+ */
+export function inheritedFlags(parentFlags: number): number {
+  let f = 0;
+  if ((parentFlags & (NodeFlags.DELEGATION | NodeFlags.BELOW_DELEGATION)) !== 0) f |= NodeFlags.BELOW_DELEGATION | NodeFlags.BELOW_CUT;
+  if ((parentFlags & (NodeFlags.HAS_DNAME | NodeFlags.BELOW_DNAME)) !== 0) f |= NodeFlags.BELOW_DNAME | NodeFlags.BELOW_CUT;
+  return f;
+}
+
 /** Mask of the public flag bits. */
 export const PUBLIC_FLAGS = (1 << 24) - 1;
 

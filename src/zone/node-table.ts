@@ -1,6 +1,12 @@
+import { TyneError } from '../wire/index.js';
 import type { ZoneNodeImpl } from './zone-node.js';
 
 const EMPTY = -1;
+
+/** Entries copied between two pauses of NodeTable.copySteps (a power of two, less one). */
+const COPY_STEP = (1 << 16) - 1;
+/** Largest list copySteps preallocates (V8 keeps `new Array(n)` in fast elements well above this). */
+const MAX_PREALLOCATED = 1 << 24;
 
 /** FNV-1a over the key's characters (latin1 octets), as a signed 32-bit number. */
 function hashKey(key: string): number {
@@ -54,7 +60,7 @@ function nodeHasWire(node: ZoneNodeImpl, wire: Uint8Array, start: number, end: n
  * sees nodes added during it, as a Map's does.
  */
 export class NodeTable {
-  private readonly list: ZoneNodeImpl[] = [];
+  private list: ZoneNodeImpl[] = [];
   /** Pairs (index into `list` or EMPTY, hash). */
   private table = new Int32Array(2048).fill(EMPTY);
   private mask = 1023;
@@ -118,6 +124,98 @@ export class NodeTable {
     if (this.list.length * 2 > mask + 1) this.grow();
   }
 
+  /** The node at position `i` of the insertion order, or undefined past the end. */
+  at(i: number): ZoneNodeImpl | undefined {
+    return this.list[i];
+  }
+
+  /** Like getWire, but the node's position in the insertion order, or -1. */
+  indexOfWire(hash: number, wire: Uint8Array, start = 0, end = wire.length): number {
+    const table = this.table;
+    const mask = this.mask;
+    for (let p = hash & mask; ; p = (p + 1) & mask) {
+      const s = table[2 * p]!;
+      if (s === EMPTY) return -1;
+      if (table[2 * p + 1] === hash && nodeHasWire(this.list[s]!, wire, start, end)) return s;
+    }
+  }
+
+  /** Puts `node` at position `i` in place of the node there, which must have the same owner (letter case aside). */
+  replaceAt(i: number, node: ZoneNodeImpl): void {
+    if (!(i >= 0 && i < this.list.length)) throw new TyneError('ZONE_NODE_TABLE', `NodeTable.replaceAt: no node at ${i}`);
+    this.list[i] = node;
+  }
+
+  /**
+   * Removes the node at position `i`, `hash` being `hashWireName` of its
+   * owner. The last node takes its position (the order is not kept); the
+   * slot is freed by moving later entries of its probe run back (linear
+   * probing needs no tombstones that way).
+   */
+  removeAt(i: number, hash: number): void {
+    // (An index that is not there would make the probe below run forever.)
+    if (!(i >= 0 && i < this.list.length)) throw new TyneError('ZONE_NODE_TABLE', `NodeTable.removeAt: no node at ${i}`);
+    const table = this.table;
+    const mask = this.mask;
+    const list = this.list;
+    let p = hash & mask;
+    while (table[2 * p] !== i) p = (p + 1) & mask;
+    const last = list.length - 1;
+    if (i !== last) {
+      const moved = list[last]!;
+      const mh = hashWireName(moved.chunk, moved.start, moved.end);
+      let q = mh & mask;
+      while (table[2 * q] !== last) q = (q + 1) & mask;
+      table[2 * q] = i;
+      list[i] = moved;
+    }
+    list.pop();
+    // Backward-shift deletion of slot p.
+    let hole = p;
+    table[2 * hole] = EMPTY;
+    for (let j = (hole + 1) & mask; table[2 * j] !== EMPTY; j = (j + 1) & mask) {
+      const home = table[2 * j + 1]! & mask;
+      // The entry at j may fill the hole unless its home lies cyclically in (hole, j].
+      const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+      if (stays) continue;
+      table[2 * hole] = table[2 * j]!;
+      table[2 * hole + 1] = table[2 * j + 1]!;
+      table[2 * j] = EMPTY;
+      hole = j;
+    }
+  }
+
+  /**
+   * A copy (the same node objects, in the same order), made in steps of a
+   * few tens of thousands of entries, for a caller that runs them in slices:
+   * the arrays of a million-name zone take a few milliseconds each to copy.
+   */
+  *copySteps(): Generator<void, NodeTable, void> {
+    const copy = new NodeTable();
+    const n = this.list.length;
+    let list: ZoneNodeImpl[];
+    if (n > MAX_PREALLOCATED) {
+      // V8 would make so large a preallocated array a slow dictionary: one copy at once.
+      list = this.list.slice();
+    } else {
+      // Preallocated and filled in steps: pushing would grow it by whole copies (tens of ms at a million).
+      list = new Array<ZoneNodeImpl>(n);
+      for (let i = 0; i < n; i++) {
+        if ((i & COPY_STEP) === COPY_STEP) yield;
+        list[i] = this.list[i]!;
+      }
+    }
+    const table = new Int32Array(this.table.length);
+    for (let i = 0; i < table.length; i += COPY_STEP + 1) {
+      table.set(this.table.subarray(i, i + COPY_STEP + 1), i);
+      yield;
+    }
+    copy.list = list;
+    copy.table = table;
+    copy.mask = this.mask;
+    return copy;
+  }
+
   *values(): IterableIterator<ZoneNodeImpl> {
     const list = this.list;
     for (let i = 0; i < list.length; i++) yield list[i]!;
@@ -139,5 +237,37 @@ export class NodeTable {
     }
     this.table = table;
     this.mask = mask;
+  }
+}
+
+/**
+ * Each node of `a`, in order, with the node of the same owner (letter case
+ * aside) in `b`, or undefined. Two versions of a zone read from the same
+ * file list their nodes in nearly the same order, so the next node of `b`
+ * is tried first and a hash lookup is made only when it is not the one; the
+ * walk then goes on after the node found. Both lists are read in order,
+ * which costs far fewer cache misses than a lookup per node (measured: about
+ * 10 times faster on a 100,000-name zone).
+ */
+export function* pairNodes(a: NodeTable, b: NodeTable): Generator<[ZoneNodeImpl, ZoneNodeImpl | undefined], void, void> {
+  let j = 0;
+  for (let i = 0; i < a.size; i++) {
+    const node = a.at(i)!;
+    const chunk = node.chunk;
+    const start = node.start;
+    const end = node.end;
+    const next = b.at(j);
+    if (next !== undefined && nodeHasWire(next, chunk, start, end)) {
+      j++;
+      yield [node, next];
+      continue;
+    }
+    const k = b.indexOfWire(hashWireName(chunk, start, end), chunk, start, end);
+    if (k < 0) {
+      yield [node, undefined];
+    } else {
+      j = k + 1;
+      yield [node, b.at(k)];
+    }
   }
 }

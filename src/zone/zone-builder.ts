@@ -5,19 +5,26 @@ import {
 import { ByteSlab } from './byte-slab.js';
 import { integrityCheckSteps } from './integrity-checks.js';
 import { nameForMessage } from './name-text.js';
-import { BuildFlags, NodeFlags, PUBLIC_FLAGS } from './node-flags.js';
+import { BuildFlags, NodeFlags, PUBLIC_FLAGS, inheritedFlags } from './node-flags.js';
 import { NodeTable, hashWireName } from './node-table.js';
 import { isNsec3OwnerLabel } from './nsec3-owner.js';
 import { PositionTable } from './position-table.js';
 import { RRsetImpl, rdataTtl } from './rrset.js';
+import { runStepsNow } from './run-steps.js';
 import { CASE_KEPT_NAME_TYPES } from './semantic-identity.js';
 import { Zone } from './zone.js';
 import { ZoneCode } from './zone-codes.js';
-import { ZoneNodeImpl } from './zone-node.js';
+import { ZoneNodeImpl, type ZoneNode } from './zone-node.js';
 
 export interface ZoneBuilderOptions {
   /** The zone's class; records of another class are errors. Default IN. */
   zoneClass?: number;
+  /**
+   * Octets of each storage chunk (default 256 KiB). A builder for a few
+   * records (the changed names of a zone update) takes small ones: every
+   * chunk stays as long as one record in it is kept.
+   */
+  chunkSize?: number;
 }
 
 export interface ZoneBuildResult {
@@ -86,7 +93,7 @@ export class ZoneBuilder {
   private readonly nsec3Nodes = new NodeTable();
   private readonly positions = new PositionTable();
   /** Owner names and rdata are copied here (see ByteSlab). */
-  private readonly slab = new ByteSlab();
+  private readonly slab: ByteSlab;
   /** Position-table index of each rdata, for POSITIONED_TYPES. */
   private readonly rdataPositions = new Map<RRsetImpl, number[]>();
   /** Octets of RRsets with two records or more, counted as BIND does (rdata + 2 each). */
@@ -103,6 +110,7 @@ export class ZoneBuilder {
   private lastToNsec3 = false;
 
   constructor(origin: Name, options: ZoneBuilderOptions = {}) {
+    this.slab = new ByteSlab(options.chunkSize);
     this.origin = origin;
     this.zoneClass = options.zoneClass ?? RRClass.IN;
     this.apexKey = origin.key;
@@ -213,6 +221,58 @@ export class ZoneBuilder {
       return;
     }
     this.appendRdata(rrset, rr, at, pos);
+  }
+
+  /**
+   * Adds every record of `node`, a node of a zone built by a ZoneBuilder, in
+   * one step, when it holds only records kept inline (see ZoneNodeImpl: one
+   * or two single-record RRsets, what most names of a large zone have) of
+   * this zone's class, strictly below the origin, and its owner is not in
+   * this builder yet. Owner and records are copied as they are, without the
+   * per-record checks of `add`: such a node passed them when its zone was
+   * built, and they look at nothing outside the node (the owner rules that
+   * depend on the apex do not apply below it). Returns false, adding
+   * nothing, when the node is not such a node: add its records one by one.
+   * The zone-wide checks of `build` see copied records as any other.
+   */
+  addCopyOf(node: ZoneNode): boolean {
+    if (this.built) throw new TyneError('ZONE_BUILDER_USED', 'ZoneBuilder.addCopyOf after build()');
+    if (!(node instanceof ZoneNodeImpl) || node.inlineClass !== this.zoneClass) return false;
+    const chunk = node.chunk;
+    const start = node.start;
+    const end = node.end;
+    if (!this.strictlyBelowOrigin(chunk, start, end)) return false;
+    const toNsec3 = (node.flags & NodeFlags.NSEC3) !== 0;
+    const map = toNsec3 ? this.nsec3Nodes : this.nodes;
+    const hash = hashWireName(chunk, start, end);
+    if (map.getWire(hash, chunk, start, end) !== undefined) return false;
+    const copy = node.copyInline(this.slab, toNsec3 ? NodeFlags.NSEC3 : 0);
+    if (copy === undefined) return false;
+    map.insertHashed(hash, copy);
+    this.recordCount += copy.size;
+    // The last-record shortcut of `add` must not point at a node by a Name it no longer matches.
+    this.lastName = undefined;
+    this.lastNode = undefined;
+    if (!toNsec3 && copy.hasInternalWildcard()) {
+      this.report('warning', ZoneCode.NON_TERMINAL_WILDCARD, `ownername '${nameForMessage(copy.name)}' contains a non-terminal wildcard`, undefined);
+    }
+    return true;
+  }
+
+  /** True when the wire name `wire[start, end)` is below the origin, and not the origin itself (RFC 1034 §4.2.1). */
+  private strictlyBelowOrigin(wire: Uint8Array, start: number, end: number): boolean {
+    const o = this.origin.wire;
+    const suffix = end - o.length;
+    let p = start;
+    // The origin must start at a label boundary.
+    while (p < suffix) p += wire[p]! + 1;
+    if (p !== suffix || p === start) return false;
+    for (let i = 0; i < o.length; i++) {
+      const a = wire[p + i]!;
+      const b = o[i]!;
+      if (a !== b && (a >= 0x41 && a <= 0x5a ? a | 0x20 : a) !== (b >= 0x41 && b <= 0x5a ? b | 0x20 : b)) return false;
+    }
+    return true;
   }
 
   private tooLarge(name: Name, type: number, octets: number, at: SourcePosition | undefined): void {
@@ -347,13 +407,22 @@ export class ZoneBuilder {
     this.rdataPositions.get(rrset)?.push(pos === -2 ? this.positions.add(at) : pos);
   }
 
+  /**
+   * Hands over the nodes built so far, as they are (no flags, no empty
+   * non-terminals, no zone checks), with the errors of the records added
+   * and the count of records held: the changed names of a zone update (see
+   * zone-update.ts), which makes the rest itself. Ends the builder, as
+   * `build` does.
+   */
+  takeNodes(): { nodes: NodeTable; nsec3Nodes: NodeTable; errors: Diagnostic[]; recordCount: number } {
+    if (this.built) throw new TyneError('ZONE_BUILDER_USED', 'ZoneBuilder.takeNodes after build()');
+    this.built = true;
+    return { nodes: this.nodes, nsec3Nodes: this.nsec3Nodes, errors: this.errors, recordCount: this.recordCount };
+  }
+
   /** Finishes the zone: zone-wide checks, empty non-terminals, node flags, post-load checks. Once only. */
   build(): ZoneBuildResult {
-    const steps = this.buildSteps();
-    for (;;) {
-      const r = steps.next();
-      if (r.done === true) return r.value;
-    }
+    return runStepsNow(this.buildSteps());
   }
 
   /**
@@ -408,18 +477,6 @@ export class ZoneBuilder {
     return { zone, errors, warnings };
   }
 
-  /** A node's own flags, from its RRsets and name. */
-  private ownFlags(node: ZoneNodeImpl, isApex: boolean): number {
-    if (node.size === 0) return NodeFlags.EMPTY_NON_TERMINAL | (node.isWildcard ? NodeFlags.WILDCARD : 0);
-    let f = node.isWildcard ? NodeFlags.WILDCARD : 0;
-    // RFC 1034 §4.2.1: NS below the apex marks a zone cut.
-    if (!isApex && node.has(RRType.NS)) f |= NodeFlags.DELEGATION;
-    if (node.has(RRType.DNAME)) f |= NodeFlags.HAS_DNAME;
-    if (node.has(RRType.CNAME)) f |= NodeFlags.HAS_CNAME;
-    if (node.has(RRType.DS)) f |= NodeFlags.HAS_DS;
-    return f;
-  }
-
   /**
    * Creates the empty non-terminals (RFC 4592 §2.2.2: every name between the
    * apex and an owner exists) and computes every node's flags, parents
@@ -427,7 +484,7 @@ export class ZoneBuilder {
    */
   private *computeFlags(apex: ZoneNodeImpl): Generator<void, void, void> {
     const nodes = this.nodes;
-    apex.flags |= NodeFlags.APEX | this.ownFlags(apex, true) | BuildFlags.DONE;
+    apex.flags |= NodeFlags.APEX | apex.ownFlags(true) | BuildFlags.DONE;
     const chain: ZoneNodeImpl[] = [];
     const originLength = this.origin.wire.length;
     let n = 0;
@@ -453,11 +510,7 @@ export class ZoneBuilder {
       }
       while (chain.length > 0) {
         const child = chain.pop()!;
-        const pf = cur.flags;
-        let f = child.flags | this.ownFlags(child, false) | BuildFlags.DONE;
-        if ((pf & (NodeFlags.DELEGATION | NodeFlags.BELOW_DELEGATION)) !== 0) f |= NodeFlags.BELOW_DELEGATION | NodeFlags.BELOW_CUT;
-        // RFC 6672 §2.3: a DNAME (the apex's included) occludes every name below it.
-        if ((pf & (NodeFlags.HAS_DNAME | NodeFlags.BELOW_DNAME)) !== 0) f |= NodeFlags.BELOW_DNAME | NodeFlags.BELOW_CUT;
+        const f = child.flags | child.ownFlags(false) | inheritedFlags(cur.flags) | BuildFlags.DONE;
         child.flags = f;
         if ((f & NodeFlags.WILDCARD) !== 0) cur.flags |= NodeFlags.WILDCARD_CHILD;
         cur = child;

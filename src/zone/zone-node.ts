@@ -1,4 +1,6 @@
-import { Name } from '../wire/index.js';
+import { Name, RRType } from '../wire/index.js';
+import { NodeFlags } from './node-flags.js';
+import type { ByteSlab } from './byte-slab.js';
 import { RRsetImpl, type RRset } from './rrset.js';
 
 /** One owner name of a zone: its RRsets by type and its NodeFlags. */
@@ -92,6 +94,52 @@ export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
     this.inline2 = type + length * 0x10000;
   }
 
+  /**
+   * True when both nodes hold only inline RRsets (see above) and the same
+   * ones: types, class, TTL and rdata octets. Owners are not compared. A
+   * quick test, without making any object, for a diff of two versions of a
+   * zone where most nodes did not change; false says nothing.
+   */
+  sameInlineRecords(other: ZoneNodeImpl): boolean {
+    if (this.items !== undefined || other.items !== undefined) return false;
+    if (this.inlineTypeClass !== other.inlineTypeClass || this.inlineTtl !== other.inlineTtl || this.inline2 !== other.inline2) return false;
+    if (this.inlineTypeClass === 0) return true; // no records at all (an empty non-terminal)
+    const a = this.chunk;
+    const b = other.chunk;
+    const aStart = this.end;
+    const bStart = other.end;
+    const n = this.inlineEnd - aStart + (this.inline2 >>> 16);
+    if (other.inlineEnd - bStart + (other.inline2 >>> 16) !== n) return false;
+    for (let i = 0; i < n; i++) if (a[aStart + i] !== b[bStart + i]) return false;
+    return true;
+  }
+
+  /**
+   * A copy of this node in `slab` (owner and records, laid out the same,
+   * with NodeFlags `flags` and no source position) when it holds only
+   * inline RRsets and at least one; else undefined, and nothing is stored.
+   * For a builder taking over an unchanged node of another zone.
+   */
+  copyInline(slab: ByteSlab, flags: number): ZoneNodeImpl | undefined {
+    if (this.items !== undefined || this.inlineTypeClass === 0) return undefined;
+    const start = this.start;
+    // Owner, first record, second record: one run of octets (see putInline, putInline2).
+    if (!slab.putRange(this.chunk, start, this.inlineEnd + (this.inline2 >>> 16))) return undefined;
+    const at = slab.lastStart;
+    const copy = new ZoneNodeImpl(slab.lastChunk, at, at + (this.end - start), undefined, flags, -1);
+    copy.inlineTypeClass = this.inlineTypeClass;
+    copy.inlineTtl = this.inlineTtl;
+    copy.inlineEnd = at + (this.inlineEnd - start);
+    copy.inline2 = this.inline2;
+    return copy;
+  }
+
+  /** The class of the node's inline RRsets, or -1 when it has none. */
+  get inlineClass(): number {
+    const tc = this.inlineTypeClass;
+    return tc === 0 ? -1 : (tc - (tc & 0xffff)) / 0x10000;
+  }
+
   /** Turns the inline RRsets, if any, into the first RRset objects. */
   private materialize(): void {
     const tc = this.inlineTypeClass;
@@ -164,6 +212,46 @@ export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
   /** RFC 4592 §2.1.1: the leftmost label is `*`. */
   get isWildcard(): boolean {
     return this.chunk[this.start] === 1 && this.chunk[this.start + 1] === 0x2a;
+  }
+
+  /** The node's own flags, from its RRsets and name (not those it takes from its parent or children). */
+  ownFlags(isApex: boolean): number {
+    if (this.size === 0) return NodeFlags.EMPTY_NON_TERMINAL | (this.isWildcard ? NodeFlags.WILDCARD : 0);
+    let f = this.isWildcard ? NodeFlags.WILDCARD : 0;
+    // RFC 1034 §4.2.1: NS below the apex marks a zone cut.
+    if (!isApex && this.has(RRType.NS)) f |= NodeFlags.DELEGATION;
+    if (this.has(RRType.DNAME)) f |= NodeFlags.HAS_DNAME;
+    if (this.has(RRType.CNAME)) f |= NodeFlags.HAS_CNAME;
+    if (this.has(RRType.DS)) f |= NodeFlags.HAS_DS;
+    return f;
+  }
+
+  /**
+   * The same node (owner, RRsets: shared, not copied) with other flags:
+   * for a new version of a zone in which only this node's flags change.
+   */
+  withFlags(flags: number): ZoneNodeImpl {
+    const copy = new ZoneNodeImpl(this.chunk, this.start, this.end, undefined, flags, -1);
+    copy.cached = this.cached;
+    copy.items = this.items;
+    copy.inlineTypeClass = this.inlineTypeClass;
+    copy.inlineTtl = this.inlineTtl;
+    copy.inlineEnd = this.inlineEnd;
+    copy.inline2 = this.inline2;
+    return copy;
+  }
+
+  /** True when a label other than the leftmost is `*` (see ZoneBuilder: BIND warns of such owners). */
+  hasInternalWildcard(): boolean {
+    const c = this.chunk;
+    const end = this.end;
+    let p = this.start;
+    p += c[p]! + 1;
+    while (p < end && c[p] !== 0) {
+      if (c[p] === 1 && c[p + 1] === 0x2a) return true;
+      p += c[p]! + 1;
+    }
+    return false;
   }
 
   /** Offset in `chunk` where the parent's name starts. */

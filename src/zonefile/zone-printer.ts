@@ -6,5 +6,10 @@ import { classToText, rdataToText, typeToText, type ResourceRecord } from '../wi
  * (without its column padding).
  */
 export function formatRecord(rr: ResourceRecord): string {
-  return `${rr.name.toText()}\t${rr.ttl}\t${classToText(rr.class)}\t${typeToText(rr.type)}\t${rdataToText(rr.type, rr.rdata)}`;
+  return formatRecordAt(rr.name.toText(), rr);
+}
+
+/** formatRecord with the owner already in text (`Name.toText()`): for many records of one owner. */
+export function formatRecordAt(owner: string, rr: Omit<ResourceRecord, 'name'>): string {
+  return `${owner}\t${rr.ttl}\t${classToText(rr.class)}\t${typeToText(rr.type)}\t${rdataToText(rr.type, rr.rdata)}`;
 }

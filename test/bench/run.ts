@@ -10,7 +10,9 @@
  *   node dist/test/bench/run.js --wire-only   only the wire benchmark (--zone-only: only the zone one)
  *   node dist/test/bench/run.js --serve-only  only the serving benchmark (10 s per server; with --quick 3 s)
  *   node dist/test/bench/run.js --transfer-only  only the transfer benchmark (median of 3 AXFRs of the
- *                                             1,000,000-host zone; with --quick 1 AXFR of a 100,000-host zone)
+ *                                             1,000,000-host zone; with --quick 1 AXFR of a 100,000-host zone;
+ *                                             with --secondary-only only Tyne as a secondary: AXFR in, then a
+ *                                             one-record IXFR, a UDP prober at the secondary throughout)
  *   node dist/test/bench/run.js --propagation-only  only the propagation benchmark (20 edits each of a
  *                                             100-record and a 100,000-record zone; with --quick 5 edits,
  *                                             10,000 records)
@@ -50,7 +52,7 @@ if (!only || serveOnly) {
 }
 if (!only || transferOnly) {
   gap();
-  await runTransferBench(quick);
+  await runTransferBench(quick, process.argv.includes('--secondary-only'));
 }
 if (!only || propagationOnly) {
   gap();

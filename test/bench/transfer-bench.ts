@@ -8,16 +8,24 @@
  * a Tyne secondary whose first refresh failed (its primary was not up yet)
  * gets a NOTIFY once a Tyne primary is up; timed from the NOTIFY to the
  * secondary's "transfer of ..." log line, after which the secondary must
- * answer for the last host of the zone.
+ * answer for the last host of the zone. Last, one record of the zone is
+ * changed in the primary's file and a NOTIFY makes the secondary (holding
+ * the whole zone) fetch it by IXFR. Through both transfers a UDP prober
+ * asks the secondary for a name every millisecond; its latencies and the
+ * longest gap between answers are printed against the same prober's with
+ * no transfer going on. `secondaryOnly` (--secondary-only) skips the AXFRs
+ * out of BIND, NSD and Tyne.
  */
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildQuery, queryUdp } from '../support/dns-client.js';
 import { repoRoot } from '../support/paths.js';
 import { freePort } from '../support/ports.js';
+import { UdpProber, probeText, type ProbeStats } from '../support/udp-prober.js';
 import { Name, decodeMessage, emptyMessage, encodeMessageToBytes, rcodeToText, rdataToText } from '../../src/wire/index.js';
 import {
   CLK_TCK,
@@ -76,7 +84,7 @@ interface Contender {
   start(port: number): Running;
 }
 
-export async function runTransferBench(quick: boolean): Promise<void> {
+export async function runTransferBench(quick: boolean, secondaryOnly = false): Promise<void> {
   const hosts = quick ? QUICK_HOSTS : HOSTS;
   const runs = quick ? 1 : 3;
 
@@ -112,9 +120,12 @@ export async function runTransferBench(quick: boolean): Promise<void> {
     console.log('');
 
     const contenders: Contender[] = [];
-    if (namedVersion !== null) contenders.push(bindContender(`bind ${namedVersion.replace(/-.*/, '')}`, dir, zonePath));
-    if (nsdPath !== null) contenders.push(nsdContender(nsdPath, dir, zonePath));
-    contenders.push(tyneContender(dir, zonePath));
+    if (secondaryOnly) console.log('--secondary-only: no AXFR out of BIND, NSD or Tyne, only Tyne as a secondary\n');
+    else {
+      if (namedVersion !== null) contenders.push(bindContender(`bind ${namedVersion.replace(/-.*/, '')}`, dir, zonePath));
+      if (nsdPath !== null) contenders.push(nsdContender(nsdPath, dir, zonePath));
+      contenders.push(tyneContender(dir, zonePath));
+    }
 
     const results = new Map<string, ServerResult>();
     for (const c of contenders) {
@@ -170,10 +181,12 @@ export async function runTransferBench(quick: boolean): Promise<void> {
       console.log(`!!!! FAILED tyne secondary: ${oneLine((e as Error).message)} !!!!`);
     }
 
-    console.log('');
-    printTable(contenders.map((c) => c.label), results);
-    console.log('');
-    printRatios(contenders, results);
+    if (contenders.length > 0) {
+      console.log('');
+      printTable(contenders.map((c) => c.label), results);
+      console.log('');
+      printRatios(contenders, results);
+    }
     if (secondary !== null) {
       console.log('');
       printSecondary(secondary, results.get('tyne')?.median.wallS);
@@ -336,12 +349,56 @@ interface SecondaryResult {
   hwmMiB: number;
   secondaryCpuS: number;
   primaryCpuS: number;
+  /** The prober's figures at the secondary during the AXFR (NOTIFY to swap) and while it saved its copy. */
+  axfrProbe: ProbeStats;
+  axfrSaveProbe: ProbeStats;
+  saveAfterAxfrS: number;
+  /** The one-record IXFR into the secondary holding the whole zone, or why it was not measured. */
+  ixfr: IxfrResult | string;
+}
+
+interface IxfrResult {
+  /** The same prober for REFERENCE_MS with no transfer going on. */
+  reference: ProbeStats;
+  /** NOTIFY to the swap (SOA query, IXFR, apply), swap to the saved copy, and the two together. */
+  transfer: ProbeStats;
+  save: ProbeStats;
+  whole: ProbeStats;
+  /** The secondary's "transfer of" line. */
+  logged: Record<string, unknown>;
+  notifyToSwapMs: number;
+  swapToSavedMs: number;
+  /** The primary's reload of the edited file (its own figure), before the NOTIFY. */
+  primaryReloadMs: number | null;
+  fromSerial: number;
+  toSerial: number;
+  rssMiB: number;
+  answer: string;
+}
+
+/** Query interval of the prober (the issue asks for one at least every 2 ms). */
+const PROBE_EVERY_MS = 1;
+/** Length of the reference window (no transfer). */
+const REFERENCE_MS = 2_000;
+/** Goals for the one-record IXFR into the 1.33M-record secondary. */
+const IXFR_GOAL_P99_MS = 5;
+const IXFR_GOAL_MAX_MS = 50;
+
+type LogPred = (o: Record<string, unknown>) => boolean;
+
+interface LogLines {
+  /** The first line (seen so far or to come) for which `pred` holds; null after `timeoutMs`. */
+  wait(pred: LogPred, timeoutMs: number): Promise<Record<string, unknown> | null>;
+  /** A mark: the number of lines seen so far. */
+  mark(): number;
+  /** As `wait`, for the lines from `mark` on. */
+  waitAfter(mark: number, pred: LogPred, timeoutMs: number): Promise<Record<string, unknown> | null>;
 }
 
 /** Splits a child's stdout into lines, parsed as JSON where they are. */
-function watchLines(r: Running): { wait(pred: (o: Record<string, unknown>) => boolean, timeoutMs: number): Promise<Record<string, unknown> | null> } {
+function watchLines(r: Running): LogLines {
   const seen: Record<string, unknown>[] = [];
-  const waiters: { pred: (o: Record<string, unknown>) => boolean; done: (o: Record<string, unknown>) => void }[] = [];
+  const waiters: { pred: LogPred; done: (o: Record<string, unknown>) => void }[] = [];
   let buf = '';
   r.child.stdout!.on('data', (c: Buffer) => {
     buf += c.toString('utf8');
@@ -361,31 +418,47 @@ function watchLines(r: Running): { wait(pred: (o: Record<string, unknown>) => bo
       }
     }
   });
-  return {
-    wait(pred, timeoutMs) {
-      const hit = seen.find(pred);
-      if (hit !== undefined) return Promise.resolve(hit);
-      return new Promise((res) => {
-        const box: TimerBox = { t: undefined };
-        const w = {
-          pred,
-          done: (o: Record<string, unknown>) => {
-            clearTimeout(box.t);
-            res(o);
-          },
-        };
-        waiters.push(w);
-        box.t = setTimeout(() => {
-          const i = waiters.indexOf(w);
-          if (i >= 0) waiters.splice(i, 1);
-          res(null);
-        }, timeoutMs);
-      });
-    },
+  const waitAfter = (mark: number, pred: LogPred, timeoutMs: number): Promise<Record<string, unknown> | null> => {
+    const hit = seen.slice(mark).find(pred);
+    if (hit !== undefined) return Promise.resolve(hit);
+    return new Promise((res) => {
+      const box: TimerBox = { t: undefined };
+      const w = {
+        pred,
+        done: (o: Record<string, unknown>) => {
+          clearTimeout(box.t);
+          res(o);
+        },
+      };
+      waiters.push(w);
+      box.t = setTimeout(() => {
+        const i = waiters.indexOf(w);
+        if (i >= 0) waiters.splice(i, 1);
+        res(null);
+      }, timeoutMs);
+    });
   };
+  return { wait: (pred, timeoutMs) => waitAfter(0, pred, timeoutMs), mark: () => seen.length, waitAfter };
 }
 
 const msgStarts = (prefix: string) => (o: Record<string, unknown>) => typeof o.msg === 'string' && o.msg.startsWith(prefix);
+
+/** A log line's own time (pino's epoch ms) on this process's performance.now() clock. */
+const loggedAt = (o: Record<string, unknown>): number => Number(o.time) - performance.timeOrigin;
+
+/** Polls the secondary's state file (written after its zone file) until it names `serial`; the performance.now() time then. */
+async function savedAt(file: string, serial: number, timeoutMs: number): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    try {
+      if ((JSON.parse(readFileSync(`${file}.state.json`, 'utf8')) as { serial?: unknown }).serial === serial) return performance.now();
+    } catch {
+      /* not there yet, or being replaced */
+    }
+    await sleep(5);
+  }
+  throw new Error(`the secondary did not save serial ${serial} to ${file} within ${timeoutMs / 1000} s`);
+}
 
 async function secondaryBench(dir: string, zonePath: string, hosts: number, records: number, running: Running[]): Promise<SecondaryResult> {
   const primaryPort = await freePort();
@@ -393,6 +466,7 @@ async function secondaryBench(dir: string, zonePath: string, hosts: number, reco
   for (let i = 0; i < 10 && secondaryPort === primaryPort; i++) secondaryPort = await freePort();
   const sdir = join(dir, 'secondary');
   mkdirSync(sdir, { recursive: true });
+  const savedFile = join(sdir, 'bench.zone');
   const secConf = join(dir, 'tyne-secondary.yaml');
   writeFileSync(
     secConf,
@@ -403,12 +477,13 @@ async function secondaryBench(dir: string, zonePath: string, hosts: number, reco
       `  - name: ${ZONE}`,
       '    type: secondary',
       `    primaries: ["127.0.0.1:${primaryPort}"]`,
-      `    file: ${JSON.stringify(join(sdir, 'bench.zone'))}`,
+      `    file: ${JSON.stringify(savedFile)}`,
       '',
     ].join('\n'),
   );
   const priConf = join(dir, 'tyne-primary-2.yaml');
-  writeFileSync(priConf, tyneConfPrimary(primaryPort, zonePath));
+  // At info level, for its "zone reloaded" line after the edit below; no `notify`: the bench sends it.
+  writeFileSync(priConf, tyneConfPrimary(primaryPort, zonePath, 'info'));
 
   // The secondary starts first, with its primary not up yet: its first
   // refresh (within ~5 s, random) fails and it waits RETRY, so the
@@ -417,6 +492,7 @@ async function secondaryBench(dir: string, zonePath: string, hosts: number, reco
   running.push(sec);
   const lines = watchLines(sec);
   let pri: Running | null = null;
+  const prober = await UdpProber.open({ port: secondaryPort, name: `host0.${BENCH_ORIGIN}`, everyMs: PROBE_EVERY_MS });
   try {
     await waitUntilAnswering(secondaryPort, sec);
     const failed = await lines.wait(msgStarts('refresh failed'), 30_000);
@@ -425,12 +501,16 @@ async function secondaryBench(dir: string, zonePath: string, hosts: number, reco
 
     pri = launchTyne(priConf);
     running.push(pri);
+    const priLines = watchLines(pri);
     await waitForZone(primaryPort, pri, LOAD_TIMEOUT_MS);
 
     const secPids = (): number[] => processTree(sec.child.pid!);
     const priBefore = cpuTicks(processTree(pri.child.pid!));
     const secBefore = cpuTicks(secPids());
+    // The secondary answers SERVFAIL until it has the zone: the prober times the answers all the same.
+    prober.start();
     const t0 = Date.now();
+    const notified = performance.now();
     const transferred = lines.wait(msgStarts(`transfer of ${BENCH_ORIGIN} from`), XFR_TIMEOUT_MS);
     const ack = await sendNotify(secondaryPort);
     if (ack !== 'NOERROR') throw new Error(`the secondary answered the NOTIFY with ${ack}`);
@@ -439,6 +519,10 @@ async function secondaryBench(dir: string, zonePath: string, hosts: number, reco
     if (logged === null) throw new Error(`no "transfer of ${BENCH_ORIGIN} from" log line within ${XFR_TIMEOUT_MS / 1000} s: ${sec.output()}`);
     const secondaryCpuS = (cpuTicks(secPids()) - secBefore) / CLK_TCK;
     const primaryCpuS = (cpuTicks(processTree(pri.child.pid!)) - priBefore) / CLK_TCK;
+    const axfrSaved = await savedAt(savedFile, Number(logged.to), XFR_TIMEOUT_MS);
+    await prober.stop();
+    const axfrProbe = prober.stats(notified, loggedAt(logged));
+    const axfrSaveProbe = prober.stats(loggedAt(logged), axfrSaved);
     // The log line's `records` counts the transfer's records (the SOA twice).
     if (logged.records !== undefined && logged.records !== records + 1) {
       throw new Error(`the secondary logged ${String(logged.records)} records, expected ${records + 1} (the SOA comes twice)`);
@@ -446,22 +530,11 @@ async function secondaryBench(dir: string, zonePath: string, hosts: number, reco
 
     // The swap may follow the log line by a tick: poll briefly.
     const lateHost = `host${hosts - 1}.${BENCH_ORIGIN}`;
-    let lateAnswer = 'no answer';
-    for (let i = 0; i < 50; i++) {
-      try {
-        const m = decodeMessage(await queryUdp(secondaryPort, buildQuery({ id: 0x3000 + i, name: lateHost, type: 1 }), 1000));
-        const a = m.answers.find((rr) => rr.type === 1);
-        lateAnswer = a === undefined ? `${rcodeToText(m.rcode)}, no A` : `${rcodeToText(m.rcode)} ${rdataToText(1, a.rdata)}`;
-        if (m.rcode === 0 && a !== undefined) break;
-      } catch (e) {
-        lateAnswer = (e as Error).message;
-      }
-      await sleep(100);
-    }
     const expect = `10.${((hosts - 1) >> 16) & 255}.${((hosts - 1) >> 8) & 255}.${(hosts - 1) & 255}`;
+    const lateAnswer = await answerA(secondaryPort, lateHost, expect);
     if (lateAnswer !== `NOERROR ${expect}`) throw new Error(`the secondary answered ${lateHost} A with '${lateAnswer}', expected NOERROR ${expect}`);
     const pids = secPids();
-    return {
+    const result: SecondaryResult = {
       notifyToLogS: (t1 - t0) / 1000,
       logged,
       cleanStart: failed !== null,
@@ -471,11 +544,107 @@ async function secondaryBench(dir: string, zonePath: string, hosts: number, reco
       hwmMiB: hwmKiB(pids) / 1024,
       secondaryCpuS,
       primaryCpuS,
+      axfrProbe,
+      axfrSaveProbe,
+      saveAfterAxfrS: (axfrSaved - loggedAt(logged)) / 1000,
+      ixfr: 'not measured',
     };
+    try {
+      result.ixfr = await ixfrBench(zonePath, savedFile, secondaryPort, sec, lines, pri, priLines, prober);
+    } catch (e) {
+      result.ixfr = oneLine((e as Error).message);
+    }
+    return result;
   } finally {
+    prober.close();
     if (pri !== null) await stop(pri);
     await stop(sec);
   }
+}
+
+/**
+ * One record of the zone changes in the primary's file; once the primary
+ * has reloaded it (and journaled the difference), a NOTIFY makes the
+ * secondary, which holds the whole zone, fetch it by IXFR and apply it.
+ * The prober asks the secondary for a name every PROBE_EVERY_MS from
+ * before the NOTIFY until the secondary has saved its copy; the same
+ * prober over REFERENCE_MS without a transfer is the reference.
+ */
+async function ixfrBench(
+  zonePath: string,
+  savedFile: string,
+  port: number,
+  sec: Running,
+  lines: LogLines,
+  pri: Running,
+  priLines: LogLines,
+  prober: UdpProber,
+): Promise<IxfrResult> {
+  const text = readFileSync(zonePath, 'latin1');
+  const line = '\nhost0 IN A 10.0.0.0\n';
+  const newAddr = '10.200.0.1';
+  if (!text.includes(line)) throw new Error(`the zone file has no line '${line.trim()}' to change`);
+  const reloadMark = priLines.mark();
+  writeFileSync(zonePath, text.replace(line, `\nhost0 IN A ${newAddr}\n`), 'latin1');
+  const reloaded = await priLines.waitAfter(reloadMark, (o) => o.msg === 'zone reloaded', LOAD_TIMEOUT_MS);
+  if (reloaded === null) throw new Error(`the primary did not log "zone reloaded" for the edit: ${pri.output()}`);
+  const serial = reloaded.serial as { from: number; to: number };
+  // The primary shares the two cores: let its own work after the reload (collecting the old version) end first.
+  await sleep(1500);
+
+  prober.reset();
+  prober.start();
+  await sleep(REFERENCE_MS);
+  await prober.stop();
+  const reference = prober.stats();
+
+  prober.reset();
+  prober.start();
+  await sleep(50);
+  const mark = lines.mark();
+  const notified = performance.now();
+  const ack = await sendNotify(port);
+  if (ack !== 'NOERROR') throw new Error(`the secondary answered the NOTIFY with ${ack}`);
+  const logged = await lines.waitAfter(mark, (o) => msgStarts(`transfer of ${BENCH_ORIGIN} from`)(o) && o.to === serial.to, XFR_TIMEOUT_MS);
+  if (logged === null) throw new Error(`no "transfer of" line for serial ${serial.to} from the secondary: ${sec.output()}`);
+  if (logged.kind !== 'IXFR') throw new Error(`the secondary fetched the change by ${String(logged.kind)}, not IXFR (${String(logged.fallback)})`);
+  const swapped = loggedAt(logged);
+  const saved = await savedAt(savedFile, serial.to, XFR_TIMEOUT_MS);
+  await sleep(50);
+  await prober.stop();
+  const answer = await answerA(port, `host0.${BENCH_ORIGIN}`, newAddr);
+  if (answer !== `NOERROR ${newAddr}`) throw new Error(`the secondary answered host0 A with '${answer}' after the IXFR, expected NOERROR ${newAddr}`);
+  return {
+    reference,
+    transfer: prober.stats(notified, swapped),
+    save: prober.stats(swapped, saved),
+    whole: prober.stats(notified, saved),
+    logged,
+    notifyToSwapMs: swapped - notified,
+    swapToSavedMs: saved - swapped,
+    primaryReloadMs: typeof reloaded.ms === 'number' ? reloaded.ms : null,
+    fromSerial: serial.from,
+    toSerial: serial.to,
+    rssMiB: rssKiB(processTree(sec.child.pid!)) / 1024,
+    answer,
+  };
+}
+
+/** The secondary's answer to `name` A as `RCODE address`, polled briefly until it is `NOERROR want`. */
+async function answerA(port: number, name: string, want: string): Promise<string> {
+  let answer = 'no answer';
+  for (let i = 0; i < 50; i++) {
+    try {
+      const m = decodeMessage(await queryUdp(port, buildQuery({ id: 0x3000 + i, name, type: 1 }), 1000));
+      const a = m.answers.find((rr) => rr.type === 1);
+      answer = a === undefined ? `${rcodeToText(m.rcode)}, no A` : `${rcodeToText(m.rcode)} ${rdataToText(1, a.rdata)}`;
+      if (answer === `NOERROR ${want}`) break;
+    } catch (e) {
+      answer = (e as Error).message;
+    }
+    await sleep(100);
+  }
+  return answer;
 }
 
 /** Sends a NOTIFY (RFC 1996) for the zone from 127.0.0.1; returns the response's rcode, bounded retries. */
@@ -592,7 +761,36 @@ function printSecondary(s: SecondaryResult, primaryXfrS: number | undefined): vo
       `primary CPU ${s.primaryCpuS.toFixed(2)} s`,
   );
   console.log(`  ${s.lateHost} A at the secondary: ${s.lateAnswer}`);
+  console.log(`  UDP prober at the secondary (a query every ${PROBE_EVERY_MS} ms), NOTIFY to swap: ${probeText(s.axfrProbe)}`);
+  console.log(`  while it saved its copy (${s.saveAfterAxfrS.toFixed(2)} s after the swap): ${probeText(s.axfrSaveProbe)}`);
   if (!s.cleanStart) {
     console.log('  !!!! the secondary never logged its failed first refresh within 30 s: its own refresh may have overlapped the NOTIFY !!!!');
   }
+  console.log('');
+  if (typeof s.ixfr === 'string') {
+    console.log(`!!!! FAILED one-record IXFR into the secondary: ${s.ixfr} !!!!`);
+    return;
+  }
+  const x = s.ixfr;
+  const ratio = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(1)}x` : 'n/a');
+  console.log(
+    `one-record IXFR into the secondary holding the zone (host0 A changed in the primary's file; primary reload ${x.primaryReloadMs ?? 'n/a'} ms, ` +
+      `then NOTIFY): serial ${x.fromSerial} -> ${x.toSerial}, ${x.notifyToSwapMs.toFixed(0)} ms from the NOTIFY to the swap ` +
+      `(the secondary's own ${typeof x.logged.ms === 'number' ? x.logged.ms : 'n/a'} ms), saved ${x.swapToSavedMs.toFixed(0)} ms later; ` +
+      `RSS ${x.rssMiB.toFixed(0)} MiB after; host0 A now ${x.answer}`,
+  );
+  console.log(`  reference, no transfer (${REFERENCE_MS / 1000} s):  ${probeText(x.reference)}`);
+  console.log(`  NOTIFY to saved copy:                    ${probeText(x.whole)}`);
+  console.log(`    of which NOTIFY to swap (SOA query, IXFR, apply): ${probeText(x.transfer)}`);
+  console.log(`    and swap to saved copy:                           ${probeText(x.save)}`);
+  const w = x.whole;
+  console.log(
+    `  vs the reference: p50 ${ratio(w.p50, x.reference.p50)}, p99 ${ratio(w.p99, x.reference.p99)}, ` +
+      `max ${ratio(w.max, x.reference.max)}, longest gap ${ratio(w.longestGapMs, x.reference.longestGapMs)}`,
+  );
+  console.log(
+    `  goals (NOTIFY to saved copy): p99 ${w.p99.toFixed(2)} ms <= ${IXFR_GOAL_P99_MS} ms ${w.p99 <= IXFR_GOAL_P99_MS ? 'met' : 'NOT met'}; ` +
+      `max ${w.max.toFixed(1)} ms <= ${IXFR_GOAL_MAX_MS} ms ${w.max <= IXFR_GOAL_MAX_MS ? 'met' : 'NOT met'}` +
+      `${w.lost > 0 ? `; !!!! ${w.lost} queries lost !!!!` : ''}`,
+  );
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { after, describe, it } from 'node:test';
 import { loadZoneFile, type LoadResult } from '../../../src/daemon/load-zone.js';
-import { loadZoneFileAsync } from '../../../src/daemon/load-zone-async.js';
+import { loadZoneFileAsync, parseWorkersStarted } from '../../../src/daemon/load-zone-async.js';
 import { Name } from '../../../src/wire/index.js';
 import { formatRecord } from '../../../src/zonefile/index.js';
 import { BENCH_ORIGIN, writeBenchZone } from '../../bench/zone-generator.js';
@@ -103,6 +103,31 @@ describe('loadZoneFileAsync: failures', () => {
       assert.equal(e.cause, 'enough');
       return true;
     });
+  });
+});
+
+describe('loadZoneFileAsync: the parse worker is kept for the next load', () => {
+  it('reuses the worker of a finished load, starts one more for a second load at once, not one stopped midway', async () => {
+    const path = join(testZonesDir, 'hosting.example.com.zone');
+    const origin = Name.fromText('hosting.example.com.');
+    const want = loadZoneFile(path, origin);
+    assertSame(want, await loadZoneFileAsync(path, origin));
+    const n = parseWorkersStarted();
+    for (let i = 0; i < 3; i++) assertSame(want, await loadZoneFileAsync(path, origin));
+    assert.equal(parseWorkersStarted(), n, 'three loads one after another: the kept worker each time');
+    const [a, b] = await Promise.all([loadZoneFileAsync(path, origin), loadZoneFileAsync(path, origin)]);
+    assertSame(want, a);
+    assertSame(want, b);
+    assert.equal(parseWorkersStarted(), n + 1, 'two loads at once: the kept worker and a new one');
+    // An aborted load takes the kept worker and stops it: the next load needs a new one.
+    const big = join(tmp, 'kept-abort.zone');
+    writeBenchZone(big, 30_000);
+    const ac = new AbortController();
+    const p = loadZoneFileAsync(big, Name.fromText(BENCH_ORIGIN), { signal: ac.signal });
+    setTimeout(() => ac.abort('enough'), 5);
+    await assert.rejects(p, /aborted/);
+    assertSame(want, await loadZoneFileAsync(path, origin));
+    assert.equal(parseWorkersStarted(), n + 2, 'a worker stopped midway is not reused');
   });
 });
 

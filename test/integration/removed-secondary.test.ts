@@ -73,7 +73,11 @@ describe('a secondary zone removed from the configuration and added again', { sk
   });
 
   it('logs the removal and moves the saved copy and its state aside', async () => {
-    assert.ok(existsSync(path(`copies/${Z}.zone`)) && existsSync(path(`copies/${Z}.zone.state.json`)));
+    // The copy is saved just after it is served.
+    await until('the saved copy and its state are written', () => existsSync(path(`copies/${Z}.zone`)) && existsSync(path(`copies/${Z}.zone.state.json`)), {
+      timeoutMs: 5000,
+      everyMs: 20,
+    });
     const m = ns2!.mark();
     writeFileSync(path('ns2.yaml'), ns2Yaml([KEEP]));
     const line = await ns2!.waitAfter(m, (l) => l.msg === 'secondary zone removed; its saved copy was moved aside' && l.zone === `${Z}.`, 5000);

@@ -50,6 +50,8 @@ export interface ServerSettings {
   watchHoldMs: number;
   /** `removed-retention`: how long the saved copy of a secondary zone that left the configuration is kept aside (default 7 days). */
   removedRetentionMs: number;
+  /** `zonefile-sync`: how long after an IXFR (journaled at once) a secondary rewrites its whole saved copy (default 60 s; 0 = at once), as Knot's. */
+  zonefileSyncMs: number;
 }
 
 /** One `keys:` entry (RFC 8945 shared secret). */

@@ -816,6 +816,7 @@ export const SERVER_DEFAULTS: Readonly<ServerSettings> = Object.freeze({
   watchSettleMs: 100,
   watchHoldMs: 5000,
   removedRetentionMs: 7 * 86_400_000,
+  zonefileSyncMs: 60_000,
 });
 
 /** A duration setting kept in whole seconds (at least 1 s, at most 28 days). */
@@ -842,6 +843,7 @@ const SERVER_KEYS: KeyTable<ServerSettings> = {
   'watch-settle': field(duration(-1, 60_000), (s, x) => { s.watchSettleMs = x; }),
   'watch-hold': field(duration(-1, 3_600_000), (s, x) => { s.watchHoldMs = x; }),
   'removed-retention': field(duration(-1, 3_650 * 86_400_000), (s, x) => { s.removedRetentionMs = x; }),
+  'zonefile-sync': field(duration(-1, 86_400_000), (s, x) => { s.zonefileSyncMs = x; }),
 };
 
 const LOG_KEYS: KeyTable<Config['log']> = {

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { statePath } from '../xfr/zone-store.js';
+import { journalPath, statePath } from '../xfr/zone-store.js';
 import { fileTimeStamp, parseFileTimeStamp, zoneFileName } from './zone-file-name.js';
 
 /** The folder removed copies of zones saved in `folder` go to. */
@@ -18,12 +18,12 @@ export function removedFolder(folder: string): string {
 }
 
 /**
- * Moves the saved copy `file` and its state file (those that exist) into a
+ * Moves the saved copy `file`, its state file and its journal (those that exist) into a
  * new `removed/<zone>.<time>/` folder beside it. Resolves with that folder,
  * or null when there was nothing to move.
  */
 export async function setAsideRemoved(file: string, zone: string, now: Date): Promise<string | null> {
-  const present = [file, statePath(file)].filter((f) => existsSync(f));
+  const present = [file, statePath(file), journalPath(file)].filter((f) => existsSync(f));
   if (present.length === 0) return null;
   const into = join(removedFolder(dirname(file)), `${zoneFileName(zone)}.${fileTimeStamp(now)}`);
   await mkdir(into, { recursive: true });

@@ -39,6 +39,7 @@ export class TransferService implements TransferHooks {
   #keys = new Map<string, TsigKey>();
   #settings = new Map<string, ZoneSettings>();
   #clamps: Partial<TimerClamps> = {};
+  #syncMs = 60_000;
   readonly #histories: ZoneHistories;
   /** Saved copies of removed secondary zones being moved aside, by zone key; a zone added again starts after its move. */
   readonly #settingAside = new Map<string, Promise<void>>();
@@ -69,6 +70,7 @@ export class TransferService implements TransferHooks {
   configure(config: Config): void {
     const sv = config.server;
     this.#clamps = { minRefresh: sv.minRefreshSec, maxRefresh: sv.maxRefreshSec, minRetry: sv.minRetrySec, maxRetry: sv.maxRetrySec };
+    this.#syncMs = sv.zonefileSyncMs;
     const keys = new Map<string, TsigKey>();
     for (const k of config.keys) {
       keys.set(keyId(k.name), { name: Name.fromText(k.name.endsWith('.') ? k.name : `${k.name}.`), algorithm: k.algorithm, secret: k.secret });
@@ -252,12 +254,13 @@ export class TransferService implements TransferHooks {
       primaries: z.primaries,
       log,
       clamps: this.#clamps,
+      syncMs: this.#syncMs,
       deps: {
         querySerial: (peer) => querySoaSerial({ origin, peer, key: this.#keyFor(peer) }),
         transfer: async (peer, current) => {
           const r = await transferZone({ origin, peer, key: this.#keyFor(peer), current });
           return {
-            zone: r.zone, kind: r.kind, upToDate: r.upToDate ?? false, records: r.records, bytes: r.bytes, messages: r.messages,
+            zone: r.zone, kind: r.kind, diff: r.diff, upToDate: r.upToDate ?? false, records: r.records, bytes: r.bytes, messages: r.messages,
             durationMs: r.durationMs, fallback: r.fallback, key: peer.key, fromSerial: r.fromSerial, serial: r.serial,
           };
         },

@@ -20,6 +20,7 @@
  * never taken for a journal that merely does not reach back.
  */
 import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, writeSync, ftruncateSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { Name, type ResourceRecord } from '../wire/index.js';
 import { writeFileAtomicSync } from './atomic-file.js';
@@ -241,6 +242,33 @@ export class Journal {
     this.entries.push({ fromSerial: diff.fromSerial >>> 0, toSerial: diff.toSerial >>> 0, offset: this.size, length: entry.length });
     this.size += entry.length;
     if (this.size > this.maxBytes) this.trim();
+  }
+
+  /**
+   * append, without blocking the event loop on the write and its fsync
+   * (the common case: the diff continues the journal, which stays within
+   * maxBytes). Starting a new journal or trimming one is done as append
+   * does. Appends must not overlap (the caller runs one change at a time).
+   */
+  async appendAsync(diff: ZoneDiff): Promise<void> {
+    const entry = encodeEntry(diff);
+    const last = this.lastSerial;
+    if (this.fresh || (last !== null && last !== diff.fromSerial >>> 0) || this.size + entry.length > this.maxBytes) {
+      this.append(diff);
+      return;
+    }
+    const fh = await open(this.path, 'r+');
+    try {
+      // Whatever follows the valid data (a torn append) is overwritten.
+      if ((await fh.stat()).size !== this.size) await fh.truncate(this.size);
+      let off = 0;
+      while (off < entry.length) off += (await fh.write(entry, off, entry.length - off, this.size + off)).bytesWritten;
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    this.entries.push({ fromSerial: diff.fromSerial >>> 0, toSerial: diff.toSerial >>> 0, offset: this.size, length: entry.length });
+    this.size += entry.length;
   }
 
   /** Drops the oldest entries until the file is within TRIM_TO of maxBytes (the newest is kept if it fits maxBytes). */

@@ -11,11 +11,15 @@ import type { Zone } from '../zone/index.js';
 import { peerText, type Peer } from './peer.js';
 import { clampTimers, nextDelay, soaTimers, type SoaTimers, type TimerClamps } from './refresh-timers.js';
 import { compareSerial } from './serial.js';
-import { loadSaved, saveState, saveZone, type SecondaryState } from './zone-store.js';
+import type { Journal } from './journal.js';
+import type { ZoneDiff } from './zone-diff.js';
+import { freshJournal, loadSaved, saveChange, saveState, saveZone, type SecondaryState } from './zone-store.js';
 
 export interface TransferOutcome {
   zone: Zone;
   kind: 'AXFR' | 'IXFR';
+  /** IXFR: the net change from the zone held before to `zone` (journaled instead of rewriting the whole copy). */
+  diff?: ZoneDiff | null;
   /** The primary said our copy is current (an IXFR answered with just the SOA). */
   upToDate?: boolean;
   /** Anything else worth logging (bytes, messages, duration, ...). */
@@ -55,7 +59,19 @@ export interface SecondaryZoneOptions {
   startJitterMs?: number;
   /** Retry interval while there is no copy at all, in seconds (default 60; no SOA to take it from). */
   initialRetrySec?: number;
+  /**
+   * After an IXFR the change is journaled at once and the whole copy is
+   * rewritten this many ms later (changes in between share one rewrite),
+   * as Knot's zonefile-sync; 0 rewrites at once. Default 60 s.
+   */
+  syncMs?: number;
 }
+
+/** Above this, the journal of changes since the copy is folded into the copy at once (the journal would start trimming at 16 MiB). */
+const SYNC_JOURNAL_BYTES = 4 * 1024 * 1024;
+
+/** Default zonefile-sync: the whole copy is rewritten a minute after the first change journaled since the last rewrite. */
+const DEFAULT_SYNC_MS = 60_000;
 
 /** setTimeout's limit; longer waits are done in steps. */
 const MAX_TIMER_MS = 0x7fffffff;
@@ -75,6 +91,12 @@ export class SecondaryZone {
   #running: Promise<void> | null = null;
   /** A NOTIFY came during a refresh: run another one after it. */
   #again: { from: string; serial: number | null } | null = null;
+  /** The serial of the copy file on disk (its journal leads on from it); null when there is none. */
+  #copySerial: number | null = null;
+  /** The changes since the copy file was written; null when it cannot be used (the next change saves the whole copy). */
+  #journal: Journal | null = null;
+  /** The pending rewrite of the whole copy (zonefile-sync). */
+  #syncTimer: { cancel(): void } | null = null;
 
   constructor(opts: SecondaryZoneOptions) {
     this.origin = opts.origin;
@@ -116,6 +138,8 @@ export class SecondaryZone {
     const o = this.#o;
     const saved = loadSaved(o.file, this.origin);
     for (const e of saved.errors) o.log.warn({ zone: this.#zoneText(), file: o.file }, `saved copy not used: ${e}`);
+    this.#copySerial = saved.copySerial;
+    this.#journal = saved.journal;
     if (saved.zone !== null) {
       const zone = saved.zone;
       const t = this.#timers(zone);
@@ -178,11 +202,13 @@ export class SecondaryZone {
     this.#refreshNow(from);
   }
 
-  /** Cancels the timers; a refresh in flight finishes but changes nothing. */
+  /** Cancels the timers; a refresh in flight finishes but changes nothing. A copy not yet rewritten stays as journaled. */
   stop(): void {
     this.#stopped = true;
     this.#refreshTimer?.cancel();
     this.#refreshTimer = null;
+    this.#syncTimer?.cancel();
+    this.#syncTimer = null;
     this.#expireTimer?.cancel();
     this.#expireTimer = null;
     this.#again = null;
@@ -299,7 +325,7 @@ export class SecondaryZone {
         continue;
       }
       if (this.#stopped) return;
-      const { zone, kind, upToDate, ...extra } = res;
+      const { zone, kind, upToDate, diff, ...extra } = res;
       if (upToDate === true && current !== null) {
         await this.#upToDate(current, target);
         return;
@@ -322,7 +348,7 @@ export class SecondaryZone {
       this.#scheduleExpire();
       this.#scheduleRefresh(nextDelay('refresh', t, () => d.random()));
       try {
-        await saveZone(o.file, zone, this.#state);
+        await this.#persist(zone, kind === 'IXFR' ? (diff ?? null) : null);
       } catch (e) {
         o.log.error({ zone: zoneText, file: o.file, err: (e as Error).message }, 'could not save the transferred zone');
       }
@@ -333,6 +359,54 @@ export class SecondaryZone {
     if (this.#state !== null && d.now() >= this.#state.expiresAt) this.#expire('expired');
     o.log.warn({ zone: zoneText, primaries: o.primaries.map(peerText) }, 'refresh failed from every primary; will retry');
     this.#scheduleRetry();
+  }
+
+  /**
+   * Makes the version just served durable: an IXFR's change is journaled
+   * (when it continues the copy on disk) and the whole copy rewritten
+   * `syncMs` later; anything else rewrites the whole copy now.
+   */
+  async #persist(zone: Zone, diff: ZoneDiff | null): Promise<void> {
+    const o = this.#o;
+    const syncMs = o.syncMs ?? DEFAULT_SYNC_MS;
+    if (diff !== null && syncMs > 0 && this.#journal !== null && this.#copySerial !== null && this.#journal.bytes < SYNC_JOURNAL_BYTES) {
+      if (await saveChange(o.file, this.#journal, this.#copySerial, diff, this.#state!)) {
+        this.#syncTimer ??= this.#d.setTimer(() => this.#syncNow(), Math.min(syncMs, MAX_TIMER_MS));
+        return;
+      }
+    }
+    await this.#saveWhole(zone);
+  }
+
+  /** Rewrites the whole copy (and empties the journal it now holds). */
+  async #saveWhole(zone: Zone): Promise<void> {
+    this.#syncTimer?.cancel();
+    this.#syncTimer = null;
+    await saveZone(this.#o.file, zone, this.#state!, this.#journal);
+    this.#copySerial = zone.serial;
+    // A journal found damaged at startup is replaced once the copy holds everything.
+    this.#journal ??= freshJournal(this.#o.file);
+  }
+
+  /** zonefile-sync is due: rewrite the copy, once no refresh runs (it then takes the refresh's place, so idle() waits for it). */
+  #syncNow(): void {
+    this.#syncTimer = null;
+    if (this.#stopped || this.#copy === null) return;
+    if (this.#running !== null) {
+      this.#syncTimer = this.#d.setTimer(() => this.#syncNow(), 1000);
+      return;
+    }
+    const zone = this.#copy;
+    const run = this.#saveWhole(zone).then(
+      () => this.#o.log.info({ zone: this.#zoneText(), serial: zone.serial, file: this.#o.file }, 'saved copy rewritten with the journaled changes'),
+      (e: unknown) => this.#o.log.error({ zone: this.#zoneText(), file: this.#o.file, err: (e as Error).message }, 'could not rewrite the saved copy; its journal keeps the changes'),
+    );
+    this.#running = run.finally(() => {
+      this.#running = null;
+      const again = this.#again;
+      this.#again = null;
+      if (again !== null && !this.#stopped) this.notify(again.from, again.serial);
+    });
   }
 
   async #upToDate(current: Zone, target: string): Promise<void> {

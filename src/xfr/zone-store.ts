@@ -1,17 +1,25 @@
 /**
- * The secondary's saved copy: the zone as a master file plus a small JSON
- * state file beside it, each replaced atomically (temp file in the same
- * folder, fsync, rename), so a crash leaves either the old or the new
- * file, never half of one.
+ * The secondary's saved copy: the zone as a master file, a small JSON
+ * state file beside it, and a journal of the IXFR changes made since the
+ * copy was written (`<file>.jnl`, the same format as a primary's). The
+ * files are replaced atomically (temp file in the same folder, fsync,
+ * rename) and journal entries are fsync'd, so a crash leaves either the
+ * old or the new version, never half of one. A change is journaled at
+ * once and the copy rewritten later (zonefile-sync, as Knot does), so a
+ * one-record IXFR into a large zone does not rewrite the whole file;
+ * loading replays the journal over the copy.
  */
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, renameSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { formatDiagnostic, RRType, type Name } from '../wire/index.js';
 import { NodeFlags, rdataTtl } from '../zone/index.js';
 import { formatRecord, formatRecordAt } from '../zonefile/zone-printer.js';
 import { loadZoneFile } from '../daemon/load-zone.js';
 import type { Zone } from '../zone/index.js';
+import { applyDiffs } from './apply-diff.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { Journal } from './journal.js';
+import type { ZoneDiff } from './zone-diff.js';
 
 /** What a secondary remembers about its copy across restarts. */
 export interface SecondaryState {
@@ -30,8 +38,17 @@ export interface LoadSavedResult {
   zone: Zone | null;
   /** The saved state, or null when there is none or it is unreadable. */
   state: SecondaryState | null;
+  /** The serial of the copy file itself, before the journal was replayed (null when there is no copy). */
+  copySerial: number | null;
+  /** The journal beside the copy (for further changes); null when it cannot be used (damaged: see errors). */
+  journal: Journal | null;
   /** Why a file present on disk was not used (one line each). */
   errors: string[];
+}
+
+/** `path + '.jnl'`: the changes made since the copy was written. */
+export function journalPath(path: string): string {
+  return `${path}.jnl`;
 }
 
 /** `path + '.state.json'`. */
@@ -114,11 +131,38 @@ function* zoneText(zone: Zone): Generator<string> {
 /**
  * Saves `zone` to `path` and `state` to `path + '.state.json'`, each
  * atomically, zone first (so the state never names a zone newer than the
- * one on disk). The folder is created if missing.
+ * one on disk), then empties `journal` (the copy now holds its changes;
+ * a crash before that leaves entries the copy already has, which loading
+ * skips). The folder is created if missing.
  */
-export async function saveZone(path: string, zone: Zone, state: SecondaryState): Promise<void> {
+export async function saveZone(path: string, zone: Zone, state: SecondaryState, journal: Journal | null = null): Promise<void> {
   await writeFileAtomic(path, zoneText(zone));
   await saveState(path, state);
+  if (journal !== null && journal.length > 0) journal.reset();
+}
+
+/**
+ * A new, empty journal at `journalPath(path)`, the damaged one there (if
+ * any) moved aside to `<journal>.damaged-<ms since the epoch>` for a look.
+ */
+export function freshJournal(path: string): Journal {
+  const j = journalPath(path);
+  if (existsSync(j)) renameSync(j, `${j}.damaged-${Date.now()}`);
+  return Journal.open(j);
+}
+
+/**
+ * Journals one change (an applied IXFR, condensed) and saves `state`, when
+ * the journal continues from the copy on disk (`copySerial`, or the
+ * journal's last serial): resolves with true. Resolves with false, having
+ * written nothing, when it does not (the caller saves the whole zone).
+ */
+export async function saveChange(path: string, journal: Journal, copySerial: number, diff: ZoneDiff, state: SecondaryState): Promise<boolean> {
+  const from = journal.lastSerial ?? copySerial >>> 0;
+  if (from !== diff.fromSerial >>> 0) return false;
+  await journal.appendAsync(diff);
+  await saveState(path, state);
+  return true;
 }
 
 /** Saves only the state file (after a refresh that found the copy up to date). */
@@ -174,5 +218,31 @@ export function loadSaved(path: string, origin: Name, options: { zoneClass?: num
       errors.push(`${sp}: ${(e as Error).message}`);
     }
   }
-  return { zone, state, errors };
+  const copySerial = zone?.serial ?? null;
+  let journal: Journal | null = null;
+  try {
+    journal = Journal.open(journalPath(path));
+  } catch (e) {
+    // Damaged: not replayed, and not appended to (a whole copy is saved at the next change, which replaces it).
+    errors.push((e as Error).message);
+  }
+  if (zone !== null && journal !== null && state !== null && state.serial !== zone.serial) {
+    // The changes since the copy was written lead to the serial the state names.
+    let chain: ZoneDiff[] | null = null;
+    try {
+      chain = journal.since(zone.serial, state.serial);
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
+    if (chain === null) {
+      errors.push(`${journalPath(path)}: does not lead from the copy's serial ${zone.serial} to the state's ${state.serial}; serving the copy`);
+    } else {
+      try {
+        zone = applyDiffs(zone, chain, journalPath(path));
+      } catch (e) {
+        errors.push(`${journalPath(path)}: its changes do not apply to the copy (${(e as Error).message}); serving the copy`);
+      }
+    }
+  }
+  return { zone, state, copySerial, journal, errors };
 }

@@ -1,12 +1,11 @@
 import { TyneError } from '../wire/index.js';
 import type { ZoneNodeImpl } from './zone-node.js';
+import { NodeList } from './node-list.js';
 
 const EMPTY = -1;
 
 /** Entries copied between two pauses of NodeTable.copySteps (a power of two, less one). */
 const COPY_STEP = (1 << 16) - 1;
-/** Largest list copySteps preallocates (V8 keeps `new Array(n)` in fast elements well above this). */
-const MAX_PREALLOCATED = 1 << 24;
 
 /** FNV-1a over the key's characters (latin1 octets), as a signed 32-bit number. */
 function hashKey(key: string): number {
@@ -60,7 +59,7 @@ function nodeHasWire(node: ZoneNodeImpl, wire: Uint8Array, start: number, end: n
  * sees nodes added during it, as a Map's does.
  */
 export class NodeTable {
-  private list: ZoneNodeImpl[] = [];
+  private list = new NodeList();
   /** Pairs (index into `list` or EMPTY, hash). */
   private table = new Int32Array(2048).fill(EMPTY);
   private mask = 1023;
@@ -76,7 +75,7 @@ export class NodeTable {
     for (let p = hash & mask; ; p = (p + 1) & mask) {
       const s = table[2 * p]!;
       if (s === EMPTY) return undefined;
-      if (table[2 * p + 1] === hash && nodeHasKey(this.list[s]!, key)) return this.list[s];
+      if (table[2 * p + 1] === hash && nodeHasKey(this.list.at(s)!, key)) return this.list.at(s);
     }
   }
 
@@ -91,7 +90,7 @@ export class NodeTable {
     for (let p = hash & mask; ; p = (p + 1) & mask) {
       const s = table[2 * p]!;
       if (s === EMPTY) return undefined;
-      if (table[2 * p + 1] === hash && nodeHasWire(this.list[s]!, wire, start, end)) return this.list[s];
+      if (table[2 * p + 1] === hash && nodeHasWire(this.list.at(s)!, wire, start, end)) return this.list.at(s);
     }
   }
 
@@ -103,8 +102,8 @@ export class NodeTable {
     for (let p = hash & mask; ; p = (p + 1) & mask) {
       const s = table[2 * p]!;
       if (s === EMPTY) break;
-      if (table[2 * p + 1] === hash && nodeHasKey(this.list[s]!, key)) {
-        this.list[s] = node;
+      if (table[2 * p + 1] === hash && nodeHasKey(this.list.at(s)!, key)) {
+        this.list.set(s, node);
         return this;
       }
     }
@@ -126,7 +125,7 @@ export class NodeTable {
 
   /** The node at position `i` of the insertion order, or undefined past the end. */
   at(i: number): ZoneNodeImpl | undefined {
-    return this.list[i];
+    return i < this.list.length ? this.list.at(i) : undefined;
   }
 
   /** Like getWire, but the node's position in the insertion order, or -1. */
@@ -136,14 +135,14 @@ export class NodeTable {
     for (let p = hash & mask; ; p = (p + 1) & mask) {
       const s = table[2 * p]!;
       if (s === EMPTY) return -1;
-      if (table[2 * p + 1] === hash && nodeHasWire(this.list[s]!, wire, start, end)) return s;
+      if (table[2 * p + 1] === hash && nodeHasWire(this.list.at(s)!, wire, start, end)) return s;
     }
   }
 
   /** Puts `node` at position `i` in place of the node there, which must have the same owner (letter case aside). */
   replaceAt(i: number, node: ZoneNodeImpl): void {
     if (!(i >= 0 && i < this.list.length)) throw new TyneError('ZONE_NODE_TABLE', `NodeTable.replaceAt: no node at ${i}`);
-    this.list[i] = node;
+    this.list.set(i, node);
   }
 
   /**
@@ -162,12 +161,12 @@ export class NodeTable {
     while (table[2 * p] !== i) p = (p + 1) & mask;
     const last = list.length - 1;
     if (i !== last) {
-      const moved = list[last]!;
+      const moved = list.at(last)!;
       const mh = hashWireName(moved.chunk, moved.start, moved.end);
       let q = mh & mask;
       while (table[2 * q] !== last) q = (q + 1) & mask;
       table[2 * q] = i;
-      list[i] = moved;
+      list.set(i, moved);
     }
     list.pop();
     // Backward-shift deletion of slot p.
@@ -192,19 +191,8 @@ export class NodeTable {
    */
   *copySteps(): Generator<void, NodeTable, void> {
     const copy = new NodeTable();
-    const n = this.list.length;
-    let list: ZoneNodeImpl[];
-    if (n > MAX_PREALLOCATED) {
-      // V8 would make so large a preallocated array a slow dictionary: one copy at once.
-      list = this.list.slice();
-    } else {
-      // Preallocated and filled in steps: pushing would grow it by whole copies (tens of ms at a million).
-      list = new Array<ZoneNodeImpl>(n);
-      for (let i = 0; i < n; i++) {
-        if ((i & COPY_STEP) === COPY_STEP) yield;
-        list[i] = this.list[i]!;
-      }
-    }
+    // The node list is shared chunk by chunk until one side writes (NodeList): no copy of a million slots at once.
+    const list = this.list.copy();
     const table = new Int32Array(this.table.length);
     for (let i = 0; i < table.length; i += COPY_STEP + 1) {
       table.set(this.table.subarray(i, i + COPY_STEP + 1), i);
@@ -218,7 +206,7 @@ export class NodeTable {
 
   *values(): IterableIterator<ZoneNodeImpl> {
     const list = this.list;
-    for (let i = 0; i < list.length; i++) yield list[i]!;
+    for (let i = 0; i < list.length; i++) yield list.at(i)!;
   }
 
   private grow(): void {

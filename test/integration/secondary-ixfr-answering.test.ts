@@ -12,7 +12,7 @@
  * each printed with the same prober's figures without a transfer.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -138,5 +138,18 @@ describe('a secondary applying an IXFR of a 200k-record zone', { skip: !haveTool
     assert.deepEqual(await digShort({ port: port2 }, `host0.${ZONE}`, 'A'), [addr], 'ns2 serves the changed record');
     assert.deepEqual(await digShort({ port: port2 }, `host${HOSTS - 1}.${ZONE}`, 'A'), ['10.2.73.239'], 'and the rest of the zone');
     assert.ok(passed, `every attempt saw a gap of ${MAX_GAP_MS} ms or more between answers at ns2 (or lost queries):\n${results.join('\n')}`);
+  });
+
+  it('journals the IXFR instead of rewriting the copy, and a restart before the rewrite serves the change', async () => {
+    const addr = (await digShort({ port: port2 }, `host0.${ZONE}`, 'A'))[0]!;
+    const serial = savedSerial(saved())!;
+    // The copy file still holds the first version (zonefile-sync: 60 s by default); the journal beside it the changes.
+    assert.notEqual(Number(/serial (\d+)\n/.exec(readFileSync(saved(), 'utf8').slice(0, 200))![1]), serial);
+    assert.ok(existsSync(`${saved()}.jnl`));
+    assert.equal(await ns1!.stop(), 0);
+    assert.equal(await ns2!.stop(), 0);
+    ns2 = await startTyne(path('ns2.yaml'), { timeoutMs: 30_000 });
+    assert.equal((await ns2.waitForLog((l) => l.msg === 'serving saved copy')).serial, serial);
+    assert.deepEqual(await digShort({ port: port2 }, `host0.${ZONE}`, 'A'), [addr], 'the journaled change is served with the primary down');
   });
 });

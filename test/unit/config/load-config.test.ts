@@ -58,7 +58,7 @@ describe('loadConfig: good files', () => {
       server: {
         udpPayload: 1232, identity: null, version: null, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000, workers: 1,
         minRefreshSec: 300, maxRefreshSec: 2_419_200, minRetrySec: 500, maxRetrySec: 1_209_600, serialPolicy: 'increment',
-        dataDir: null, watch: true, watchSettleMs: 100, watchHoldMs: 5000, removedRetentionMs: 7 * 86_400_000,
+        dataDir: null, watch: true, watchSettleMs: 100, watchHoldMs: 5000, removedRetentionMs: 7 * 86_400_000, zonefileSyncMs: 60_000,
       },
       keys: [],
       zones: [],
@@ -125,6 +125,7 @@ describe('loadConfig: good files', () => {
       watchSettleMs: 250,
       watchHoldMs: 10_000,
       removedRetentionMs: 2 * 86_400_000,
+      zonefileSyncMs: 60_000,
     });
     const primary = { type: 'primary', notify: [], allowTransfer: [], primaries: [], allowNotify: null };
     assert.deepEqual(c.zones, [

@@ -81,6 +81,24 @@ describe('Journal', () => {
     assert.equal(all[0]!.removed[1]!.name.toText(), 'Host1-0.example.com.');
   });
 
+  it('appendAsync writes what append writes, and falls back to it to start or trim a journal', async () => {
+    const a = fresh();
+    const b = fresh();
+    const ds = [diff(1, 2, 3), diff(2, 5, 0), diff(5, 6, 10), diff(9, 10, 1)];
+    const ja = Journal.open(a);
+    const jb = Journal.open(b);
+    for (const d of ds) {
+      ja.append(d);
+      await jb.appendAsync(d);
+    }
+    assert.deepEqual(readFileSync(b), readFileSync(a));
+    assert.deepEqual(Journal.open(b).serials(), [9, 10], 'a diff that does not continue starts a new journal');
+    const small = Journal.open(fresh(), { maxBytes: 600 });
+    for (let i = 0; i < 10; i++) await small.appendAsync(diff(i, i + 1, 2));
+    assert.ok(small.bytes <= 600, `trimmed: ${small.bytes}`);
+    assert.equal(small.lastSerial, 10);
+  });
+
   it('handles serial wrap-around', () => {
     const path = fresh();
     const j = Journal.open(path);

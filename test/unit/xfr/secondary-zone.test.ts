@@ -1,6 +1,6 @@
 /** The secondary zone state machine, with fake primaries and a fake clock (files are real, in a temp folder). */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -9,7 +9,8 @@ import { Name } from '../../../src/wire/index.js';
 import type { Zone } from '../../../src/zone/index.js';
 import type { Peer } from '../../../src/xfr/peer.js';
 import { SecondaryZone, type TransferOutcome } from '../../../src/xfr/secondary-zone.js';
-import { loadSaved, saveZone } from '../../../src/xfr/zone-store.js';
+import { diffZones } from '../../../src/xfr/diff-zones.js';
+import { journalPath, loadSaved, saveZone } from '../../../src/xfr/zone-store.js';
 
 const origin = Name.fromText('example.com.');
 const dir = mkdtempSync(join(tmpdir(), 'tyne-secondary-'));
@@ -47,6 +48,10 @@ class Harness {
   transferFails = new Set<string>();
   /** Primaries (by host) whose SOA query fails while transfers work (Knot's generated catalog zones over UDP, a filtered port). */
   soaFails = new Set<string>();
+  /** IXFR outcomes carry their difference (as the transfer client's do), so the change is journaled. */
+  withDiffs = false;
+  /** zonefile-sync of the zones made (ms). */
+  syncMs: number | undefined = undefined;
   /** When set, transfer waits for this before answering. */
   gate: Promise<void> | null = null;
   calls: string[] = [];
@@ -79,7 +84,8 @@ class Harness {
           if (s instanceof Error) throw s;
           // RFC 1995 §4: an IXFR from the primary's own serial is answered with just its SOA.
           if (current !== null && current.serial === s) return { zone: current, kind, upToDate: true };
-          return { zone: zoneAt(s), kind, messages: 1, bytes: 123 };
+          const diff = this.withDiffs && current !== null ? diffZones(current, zoneAt(s)) : null;
+          return { zone: zoneAt(s), kind, diff, messages: 1, bytes: 123 };
         },
         now: () => this.t,
         setTimer: (fn, ms) => {
@@ -89,6 +95,7 @@ class Harness {
         },
         random: () => 0.5,
       },
+      ...(this.syncMs === undefined ? {} : { syncMs: this.syncMs }),
       onZone: (zone, why) => this.served.push({ zone: zone?.serial ?? null, why }),
       log: { info: log('info'), warn: log('warn'), error: log('error') },
     });
@@ -186,6 +193,69 @@ describe('SecondaryZone', () => {
     h.sz.notify('192.0.2.53', null);
     await h.sz.idle();
     assert.deepEqual(h.calls, ['soa 192.0.2.53']);
+    h.sz.stop();
+  });
+
+  it('an IXFR is journaled beside the copy, the copy rewritten zonefile-sync later; a restart in between replays the journal', async () => {
+    const h = new Harness(newFile());
+    h.withDiffs = true;
+    h.syncMs = 60_000;
+    h.sz = h.make();
+    h.sz.start();
+    await h.advance(5000);
+    const copyAt = (): number => Number(/serial (\d+)\n/.exec(readFileSync(h.file, 'utf8'))![1]);
+    assert.equal(copyAt(), 1, 'the first copy (AXFR) is written at once');
+    for (const serial of [2, 3]) {
+      h.serial.set(P1.host, serial);
+      h.sz.notify('192.0.2.53', serial);
+      await h.sz.idle();
+    }
+    assert.deepEqual(h.served.map((x) => x.zone), [1, 2, 3]);
+    assert.equal(copyAt(), 1, 'not rewritten for each IXFR');
+    assert.ok(existsSync(journalPath(h.file)));
+    const saved = loadSaved(h.file, origin);
+    assert.equal(saved.copySerial, 1);
+    assert.equal(saved.zone?.serial, 3, 'copy + journal = what is served');
+    assert.equal(saved.state?.serial, 3);
+    // A restart before the rewrite serves the journaled version.
+    h.sz.stop();
+    const again = new Harness(h.file);
+    again.sz.start();
+    assert.equal(servedSerial(again.sz), 3);
+    again.sz.stop();
+    // One rewrite, a minute after the first change journaled.
+    const sync = h.live().find((x) => x.ms === 60_000);
+    assert.equal(sync, undefined, 'stop() cancelled the pending rewrite');
+    const h2 = new Harness(h.file);
+    h2.withDiffs = true;
+    h2.syncMs = 60_000;
+    h2.sz = h2.make();
+    h2.serial.set(P1.host, 3);
+    h2.sz.start();
+    h2.serial.set(P1.host, 4);
+    h2.sz.notify('192.0.2.53', 4);
+    await h2.sz.idle();
+    assert.equal(copyAt(), 1);
+    await h2.advance(60_000);
+    await h2.sz.idle();
+    assert.equal(copyAt(), 4, 'rewritten once zonefile-sync passed');
+    assert.equal(loadSaved(h.file, origin).journal?.length, 0, 'the journal is folded into the copy');
+    assert.ok(h2.logs.some((l) => l.msg === 'saved copy rewritten with the journaled changes'));
+    h2.sz.stop();
+  });
+
+  it('with zonefile-sync 0, or an IXFR that does not continue the copy, the whole copy is rewritten at once', async () => {
+    const h = new Harness(newFile());
+    h.withDiffs = true;
+    h.syncMs = 0;
+    h.sz = h.make();
+    h.sz.start();
+    await h.advance(5000);
+    h.serial.set(P1.host, 2);
+    h.sz.notify('192.0.2.53', 2);
+    await h.sz.idle();
+    assert.match(readFileSync(h.file, 'utf8'), /serial 2\n/);
+    assert.equal(loadSaved(h.file, origin).journal?.length, 0);
     h.sz.stop();
   });
 

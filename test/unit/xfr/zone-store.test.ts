@@ -8,7 +8,8 @@ import { loadZoneText } from '../../../src/daemon/load-zone.js';
 import { Name } from '../../../src/wire/index.js';
 import type { Zone } from '../../../src/zone/index.js';
 import { formatRecord } from '../../../src/zonefile/zone-printer.js';
-import { loadSaved, saveZone, statePath, type SecondaryState } from '../../../src/xfr/zone-store.js';
+import { diffZones } from '../../../src/xfr/diff-zones.js';
+import { freshJournal, journalPath, loadSaved, saveChange, saveZone, statePath, type SecondaryState } from '../../../src/xfr/zone-store.js';
 
 const origin = Name.fromText('example.com.');
 const dir = mkdtempSync(join(tmpdir(), 'tyne-zone-store-'));
@@ -140,12 +141,69 @@ describe('saveZone / loadSaved', () => {
 
   it('missing files are not errors; a bad state file is', () => {
     const path = join(dir, 'none.zone');
-    assert.deepEqual(loadSaved(path, origin), { zone: null, state: null, errors: [] });
+    const none = loadSaved(path, origin);
+    assert.deepEqual({ zone: none.zone, state: none.state, copySerial: none.copySerial, errors: none.errors }, { zone: null, state: null, copySerial: null, errors: [] });
+    assert.equal(none.journal?.length, 0, 'an empty journal, ready for changes');
     writeFileSync(statePath(path), '{"serial": "x"}');
     const r = loadSaved(path, origin);
     assert.equal(r.state, null);
     assert.equal(r.errors.length, 1);
     writeFileSync(statePath(path), '{not json');
     assert.equal(loadSaved(path, origin).errors.length, 1);
+  });
+
+  describe('the journal of changes since the copy was written', () => {
+    const state = (serial: number): SecondaryState => ({ serial, lastRefresh: 1, expiresAt: 2, primary: '192.0.2.53:53' });
+    const records = (z: Zone): string[] => z.canonicalRecords().map((r) => formatRecord(r)).sort();
+
+    it('replays the changes over the copy on load, and a whole save folds them in', async () => {
+      const path = join(dir, 'journaled.zone');
+      const v1 = zoneOf(1);
+      const v2 = zoneOf(2, ['added IN A 192.0.2.77']);
+      const v3 = zoneOf(3, ['added IN A 192.0.2.78']);
+      await saveZone(path, v1, state(1));
+      let r = loadSaved(path, origin);
+      for (const [to, from] of [[v2, v1], [v3, v2]] as const) {
+        assert.equal(await saveChange(path, r.journal!, r.copySerial!, diffZones(from, to), state(to.serial)), true);
+      }
+      assert.match(readFileSync(path, 'utf8'), /serial 1\n/, 'the copy file itself is not rewritten');
+      r = loadSaved(path, origin);
+      assert.deepEqual(r.errors, []);
+      assert.equal(r.copySerial, 1);
+      assert.equal(r.zone!.serial, 3, 'the journal is replayed');
+      assert.deepEqual(records(r.zone!), records(v3));
+      await saveZone(path, r.zone!, state(3), r.journal);
+      r = loadSaved(path, origin);
+      assert.equal(r.copySerial, 3);
+      assert.equal(r.journal!.length, 0, 'folded into the copy');
+      assert.deepEqual(records(r.zone!), records(v3));
+    });
+
+    it('refuses a change that does not continue the copy (the caller saves it whole)', async () => {
+      const path = join(dir, 'gap.zone');
+      await saveZone(path, zoneOf(1), state(1));
+      const r = loadSaved(path, origin);
+      assert.equal(await saveChange(path, r.journal!, r.copySerial!, diffZones(zoneOf(2), zoneOf(3)), state(3)), false);
+      assert.equal(r.journal!.length, 0);
+      assert.equal(loadSaved(path, origin).state!.serial, 1, 'nothing written');
+    });
+
+    it('serves the copy, and says why, when the journal does not lead to the state\'s serial or is damaged', async () => {
+      const path = join(dir, 'broken.zone');
+      await saveZone(path, zoneOf(1), state(1));
+      let r = loadSaved(path, origin);
+      await saveChange(path, r.journal!, 1, diffZones(zoneOf(1), zoneOf(2, ['a IN A 192.0.2.9'])), state(5));
+      r = loadSaved(path, origin);
+      assert.equal(r.zone!.serial, 1);
+      assert.match(r.errors.join('\n'), /does not lead from the copy's serial 1 to the state's 5; serving the copy/);
+      writeFileSync(journalPath(path), 'not a journal');
+      r = loadSaved(path, origin);
+      assert.equal(r.zone!.serial, 1);
+      assert.equal(r.journal, null);
+      assert.match(r.errors.join('\n'), /journal is damaged at offset 0/);
+      const j = freshJournal(path);
+      assert.equal(j.length, 0);
+      assert.ok(readdirSync(dir).some((f) => f.startsWith('broken.zone.jnl.damaged-')), 'the damaged journal is kept aside');
+    });
   });
 });

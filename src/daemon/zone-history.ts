@@ -146,6 +146,7 @@ export class ZoneHistory {
     try {
       journal = this.journal();
     } catch (err) {
+      // Damaged: journal() has logged it, set it aside and opened an empty one in its place.
       if (!(err instanceof JournalCorruptError)) throw err;
       journal = this.journal();
     }

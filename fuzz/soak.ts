@@ -473,6 +473,8 @@ async function startServer(dir: string, port: number): Promise<Server> {
     'server:',
     '  tcp-idle-timeout: 2s',
     '  tcp-max-connections: 200',
+    // Journals and served-serial state in the temp folder, not beside the bundled zone files.
+    `  data-dir: ${JSON.stringify(join(dir, 'state'))}`,
     'zones:',
     ...zones.map((z) => `  - name: ${z}\n    file: ${JSON.stringify(resolve(repoRoot, 'zones', `${z}.zone`))}`),
     '',

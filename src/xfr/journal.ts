@@ -22,7 +22,7 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, writeSync, ftruncateSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
-import { Name, type ResourceRecord } from '../wire/index.js';
+import { Name, copyBytes, type ResourceRecord } from '../wire/index.js';
 import { writeFileAtomicSync } from './atomic-file.js';
 import { StorageError } from './storage-error.js';
 import type { ZoneDiff } from './zone-diff.js';
@@ -100,14 +100,14 @@ function decodePayload(b: Buffer): ZoneDiff {
         if (len === 0) break;
       }
       if (p - start > 255 || p + 10 > b.length) throw new Error('journal record cut short');
-      const name = Name.trusted(Uint8Array.prototype.slice.call(b, start, p));
+      const name = Name.trusted(copyBytes(b, start, p));
       const type = b.readUInt16BE(p);
       const cls = b.readUInt16BE(p + 2);
       const ttl = b.readUInt32BE(p + 4);
       const rdlen = b.readUInt16BE(p + 8);
       p += 10;
       if (p + rdlen > b.length) throw new Error('journal rdata cut short');
-      const rdata = Uint8Array.prototype.slice.call(b, p, p + rdlen);
+      const rdata = copyBytes(b, p, p + rdlen);
       p += rdlen;
       lists[l]!.push({ name, type, class: cls, ttl, rdata });
     }

@@ -10,7 +10,7 @@ import { createSocket, type RemoteInfo } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import {
-  Name, Opcode, RRClass, RRType, Rcode, decodeMessage, emptyMessage, encodeMessageToBytes, typeToText, soaSerial,
+  Name, Opcode, RRClass, RRType, Rcode, copyBytes, decodeMessage, emptyMessage, encodeMessageToBytes, typeToText, soaSerial,
   type Message, type ResourceRecord,
 } from '../wire/index.js';
 import { ZoneBuilder, runStepsInSlices, type Zone } from '../zone/index.js';
@@ -295,7 +295,7 @@ class MessageStream {
     if (this.buffered < len + 2) return null;
     if (this.chunks[0]!.length < len + 2) this.chunks = [Buffer.concat(this.chunks)];
     const head = this.chunks[0]!;
-    const msg = Uint8Array.prototype.slice.call(head, 2, len + 2);
+    const msg = copyBytes(head, 2, len + 2);
     if (head.length === len + 2) this.chunks.shift();
     else this.chunks[0] = head.subarray(len + 2);
     this.buffered -= len + 2;

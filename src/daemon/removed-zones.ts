@@ -10,7 +10,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { journalPath, statePath } from '../xfr/zone-store.js';
-import { fileTimeStamp, parseFileTimeStamp, zoneFileName } from './zone-file-name.js';
+import { fileTimeStamp, parseFileTimeStamp } from '../xfr/damaged-file.js';
+import { zoneFileName } from './zone-file-name.js';
 
 /** The folder removed copies of zones saved in `folder` go to. */
 export function removedFolder(folder: string): string {

@@ -10,7 +10,6 @@
  * Histories are kept for zones that left the configuration, so a zone that
  * comes back continues above its old serial.
  */
-import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config, ZoneSettings } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
@@ -21,7 +20,8 @@ import { readServedState, writeServedState, type ServedState } from '../xfr/serv
 import { compareSerial } from '../xfr/serial.js';
 import { StorageError } from '../xfr/storage-error.js';
 import type { ZoneDiff } from '../xfr/zone-diff.js';
-import { fileTimeStamp, zoneFileName } from './zone-file-name.js';
+import { setAsideDamaged } from '../xfr/damaged-file.js';
+import { zoneFileName } from './zone-file-name.js';
 
 /** What was served before, as far as anything recorded tells. */
 export interface Recalled {
@@ -181,13 +181,7 @@ export class ZoneHistory {
 
   /** Logs a damaged file at error level and moves it aside (`<file>.damaged-<UTC time>`), so it is kept for a look and never read again. */
   #damaged(err: StorageError): void {
-    const aside = `${err.file}.damaged-${fileTimeStamp(new Date())}`;
-    let moved: string | null = aside;
-    try {
-      renameSync(err.file, aside);
-    } catch {
-      moved = null;
-    }
+    const moved = setAsideDamaged(err.file);
     this.#log.error({ zone: this.origin, file: err.file, movedTo: moved, err }, `${err.message}; the zone's next serial will be above every serial recorded`);
   }
 }

@@ -9,7 +9,7 @@
  * one-record IXFR into a large zone does not rewrite the whole file;
  * loading replays the journal over the copy.
  */
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, renameSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { formatDiagnostic, RRType, type Name } from '../wire/index.js';
 import { NodeFlags, rdataTtl } from '../zone/index.js';
@@ -18,6 +18,7 @@ import { loadZoneFile } from '../daemon/load-zone.js';
 import type { Zone } from '../zone/index.js';
 import { applyDiffs } from './apply-diff.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { setAsideDamaged } from './damaged-file.js';
 import { Journal } from './journal.js';
 import type { ZoneDiff } from './zone-diff.js';
 
@@ -143,11 +144,11 @@ export async function saveZone(path: string, zone: Zone, state: SecondaryState, 
 
 /**
  * A new, empty journal at `journalPath(path)`, the damaged one there (if
- * any) moved aside to `<journal>.damaged-<ms since the epoch>` for a look.
+ * any) moved aside to `<journal>.damaged-<UTC time>` for a look.
  */
 export function freshJournal(path: string): Journal {
   const j = journalPath(path);
-  if (existsSync(j)) renameSync(j, `${j}.damaged-${Date.now()}`);
+  setAsideDamaged(j);
   return Journal.open(j);
 }
 

@@ -30,11 +30,13 @@ export function filePrints(paths: Iterable<string>, known?: FilePrints): FilePri
   return out;
 }
 
+/** True when two prints describe the same state of a file (both null: missing both times). */
+export function samePrint(a: FilePrint | null, b: FilePrint | null): boolean {
+  return a === null || b === null ? a === b : a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
+}
+
 /** True when every file still looks as `prints` says. */
 export function samePrints(prints: FilePrints): boolean {
-  for (const [path, was] of prints) {
-    const now = filePrint(path);
-    if (was === null || now === null ? was !== now : was.size !== now.size || was.mtimeMs !== now.mtimeMs || was.ino !== now.ino) return false;
-  }
+  for (const [path, was] of prints) if (!samePrint(was, filePrint(path))) return false;
   return true;
 }

@@ -7,7 +7,7 @@ import { TcpListener } from '../server/tcp-listener.js';
 import { UdpListener } from '../server/udp-listener.js';
 import type { Zone } from '../zone/index.js';
 import { ZoneCatalog } from './zone-catalog.js';
-import { filePrint, samePrints, type FilePrint } from './file-print.js';
+import { filePrint, samePrint, type FilePrint } from './file-print.js';
 import { ZoneWatch } from './zone-watch.js';
 import { ZoneHistories } from './zone-history.js';
 import { TransferService } from './transfer-service.js';
@@ -120,7 +120,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     onConfig: () => reload('configuration file changed'),
     // Files that changed between being read and the watch being armed are read again.
     onArmed: async () => {
-      if (!samePrints(new Map([[configPath, configPrint]]))) reload('configuration file changed before it was watched');
+      if (!samePrint(configPrint, filePrint(configPath))) reload('configuration file changed before it was watched');
       served(await catalog.reloadStale(config));
     },
   });
@@ -186,8 +186,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   let heldConfig: NodeJS.Timeout | null = null;
   /** The configuration file as it was when its held removals were found to stand (they now apply). */
   let held: FilePrint | null = null;
-  const heldFor = (print: FilePrint | null): boolean =>
-    held !== null && print !== null && held.size === print.size && held.mtimeMs === print.mtimeMs && held.ino === print.ino;
+  const heldFor = (print: FilePrint | null): boolean => held !== null && print !== null && samePrint(held, print);
   const reload = (why: string): void => {
     // SIGHUP is the operator saying the files are ready: nothing is held.
     const force = why === 'SIGHUP';
@@ -222,7 +221,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
         heldConfig = setTimeout(() => {
           heldConfig = null;
           // Unchanged since it was read: apply it. Otherwise the watch reports the newer change.
-          if (samePrints(new Map([[configPath, print]]))) {
+          if (samePrint(print, filePrint(configPath))) {
             held = print;
             reload('held configuration change');
           }

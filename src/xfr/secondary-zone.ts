@@ -259,6 +259,11 @@ export class SecondaryZone {
       this.#o.log.error({ zone: this.#zoneText(), err: (e as Error).message }, 'refresh failed unexpectedly');
       this.#scheduleRetry();
     });
+    this.#occupy(run);
+  }
+
+  /** `run` is what the zone is doing now (a refresh, a rewrite of the copy): idle() waits for it, and a NOTIFY that came meanwhile runs after it. */
+  #occupy(run: Promise<void>): void {
     this.#running = run.finally(() => {
       this.#running = null;
       const again = this.#again;
@@ -401,12 +406,7 @@ export class SecondaryZone {
       () => this.#o.log.info({ zone: this.#zoneText(), serial: zone.serial, file: this.#o.file }, 'saved copy rewritten with the journaled changes'),
       (e: unknown) => this.#o.log.error({ zone: this.#zoneText(), file: this.#o.file, err: (e as Error).message }, 'could not rewrite the saved copy; its journal keeps the changes'),
     );
-    this.#running = run.finally(() => {
-      this.#running = null;
-      const again = this.#again;
-      this.#again = null;
-      if (again !== null && !this.#stopped) this.notify(again.from, again.serial);
-    });
+    this.#occupy(run);
   }
 
   async #upToDate(current: Zone, target: string): Promise<void> {

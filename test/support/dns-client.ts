@@ -146,10 +146,10 @@ export interface TcpConversation {
   close(): void;
 }
 
-/** Connects to 127.0.0.1:`port` (or `host`) over TCP; rejects after `timeoutMs`. */
-export function openTcp(port: number, host = '127.0.0.1', timeoutMs = 2000): Promise<TcpConversation> {
+/** Connects to 127.0.0.1:`port` (or `host`) over TCP, from `localAddress` when given; rejects after `timeoutMs`. */
+export function openTcp(port: number, host = '127.0.0.1', timeoutMs = 2000, localAddress?: string): Promise<TcpConversation> {
   return new Promise((resolve, reject) => {
-    const sock = connect({ port, host });
+    const sock = connect({ port, host, ...(localAddress !== undefined ? { localAddress } : {}) });
     let buf: Buffer = Buffer.alloc(0);
     let received = 0;
     let ended: Error | null = null;

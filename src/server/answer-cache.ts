@@ -41,17 +41,18 @@ export const DO_KEY = 0x10000;
 export const DEFAULT_ANSWER_CACHE_BYTES = 256 * 1024 * 1024;
 
 /**
- * Memory per entry besides its octets, measured on Node 20 / x64 (see
- * test/unit/server/answer-cache.test.ts, which checks the measured heap
- * growth stays below what is counted): the entry object, its slot in the
- * node's map and in the CLOCK ring, the question name's string header, and
- * the tail's typed array and buffer objects. Rounded up.
+ * Memory per entry besides its octets, measured on Node 20 / x64 (heap and
+ * external growth after GC for 200,000 entries; see
+ * test/unit/server/answer-cache.test.ts, which checks the growth stays
+ * below what is counted): the entry object, its slot in the map of nodes
+ * and in the CLOCK ring, the question name's string header, and the tail's
+ * typed array and buffer objects. Rounded up.
  */
-export const ENTRY_OVERHEAD = 320;
+export const ENTRY_OVERHEAD = 400;
 /** A tail above 64 octets lives outside the V8 heap: its backing store, its bookkeeping and malloc's header. */
 export const OFF_HEAP_OVERHEAD = 160;
-/** Memory per node with at least one entry: its map of entries and its slot in the map of nodes. */
-export const NODE_OVERHEAD = 240;
+/** Memory per node with two entries or more: its map of entries. */
+export const MAP_OVERHEAD = 480;
 
 class Entry implements CachedAnswer {
   readonly node: ZoneNode;
@@ -110,7 +111,8 @@ function align8(n: number): number {
  * not used since the hand last passed them, so answers asked for often stay.
  */
 export class AnswerCache {
-  readonly #nodes = new Map<ZoneNode, Map<number, Entry>>();
+  /** A node's one entry, or a map of its entries by key once it has two or more (a Map costs about 440 octets). */
+  readonly #nodes = new Map<ZoneNode, Entry | Map<number, Entry>>();
   /** CLOCK ring: every entry once, holes (undefined) reused from `#free`. */
   readonly #ring: (Entry | undefined)[] = [];
   readonly #free: number[] = [];
@@ -142,7 +144,7 @@ export class AnswerCache {
 
   /** The answer for `key` at `node` when the question name is buf[12, qnameEnd). */
   get(node: ZoneNode, key: number, buf: Uint8Array, qnameEnd: number): CachedAnswer | undefined {
-    const e = this.#nodes.get(node)?.get(key);
+    const e = this.#find(node, key);
     if (e === undefined || !sameName(e.qname, buf, qnameEnd)) return undefined;
     e.ref = true;
     return e;
@@ -150,7 +152,7 @@ export class AnswerCache {
 
   /** The CHASE_KEY-style answer for `key` at `node`, when no node of its chain holds `qtype`. */
   getChase(node: ZoneNode, key: number, qtype: number, buf: Uint8Array, qnameEnd: number): CachedAnswer | undefined {
-    const e = this.#nodes.get(node)?.get(key);
+    const e = this.#find(node, key);
     if (e === undefined || e.chain === null || !sameName(e.qname, buf, qnameEnd)) return undefined;
     const chain = e.chain;
     for (let i = 0; i < chain.length; i++) if (chain[i]!.rrsets.has(qtype)) return undefined;
@@ -166,29 +168,38 @@ export class AnswerCache {
    * than an eighth of the whole cache).
    */
   put(node: ZoneNode, key: number, buf: Uint8Array, qnameEnd: number, tail: Uint8Array, answer: PreparedAnswer): boolean {
-    if (this.#nodes.get(node)?.has(key) === true) return false;
+    if (this.#find(node, key) !== undefined) return false;
     const qlen = qnameEnd - 12;
     const cost = entryCost(qlen, tail.length, answer.chain?.length ?? 0);
-    if (cost + NODE_OVERHEAD > this.maxBytes / 8) return false;
-    let map = this.#nodes.get(node);
-    while (this.#bytes + cost + (map === undefined ? NODE_OVERHEAD : 0) > this.maxBytes) {
+    if (cost + MAP_OVERHEAD > this.maxBytes / 8) return false;
+    // A node's second entry turns its slot into a map.
+    while (this.#bytes + cost + (this.#nodes.get(node) instanceof Entry ? MAP_OVERHEAD : 0) > this.maxBytes) {
       if (!this.#evictOne()) return false;
-      map = this.#nodes.get(node);
-    }
-    if (map === undefined) {
-      map = new Map();
-      this.#nodes.set(node, map);
-      this.#bytes += NODE_OVERHEAD;
     }
     // Exact-size copies: a view would keep the whole received packet (or an 8 KiB pool slab) alive.
     const e = new Entry(node, key, latin1(buf, 12, qnameEnd), copyBytes(tail), answer, cost);
-    map.set(key, e);
+    const held = this.#nodes.get(node);
+    if (held === undefined) {
+      this.#nodes.set(node, e);
+    } else if (held instanceof Entry) {
+      this.#nodes.set(node, new Map([[held.key, held], [key, e]]));
+      this.#bytes += MAP_OVERHEAD;
+    } else {
+      held.set(key, e);
+    }
     const slot = this.#free.pop() ?? this.#ring.length;
     e.slot = slot;
     this.#ring[slot] = e;
     this.#entries++;
     this.#bytes += cost;
     return true;
+  }
+
+  #find(node: ZoneNode, key: number): Entry | undefined {
+    const held = this.#nodes.get(node);
+    if (held === undefined) return undefined;
+    if (held instanceof Entry) return held.key === key ? held : undefined;
+    return held.get(key);
   }
 
   /** CLOCK: evicts the first entry at or after the hand whose bit is clear, clearing set bits on the way. */
@@ -214,11 +225,16 @@ export class AnswerCache {
   #remove(e: Entry): void {
     this.#ring[e.slot] = undefined;
     this.#free.push(e.slot);
-    const map = this.#nodes.get(e.node)!;
-    map.delete(e.key);
-    if (map.size === 0) {
+    const held = this.#nodes.get(e.node)!;
+    if (held instanceof Entry) {
       this.#nodes.delete(e.node);
-      this.#bytes -= NODE_OVERHEAD;
+    } else {
+      held.delete(e.key);
+      // Back to a single entry: the map goes.
+      if (held.size === 1) {
+        for (const last of held.values()) this.#nodes.set(e.node, last);
+        this.#bytes -= MAP_OVERHEAD;
+      }
     }
     this.#entries--;
     this.#bytes -= e.cost;

@@ -52,6 +52,8 @@ export interface ServerSettings {
   removedRetentionMs: number;
   /** `zonefile-sync`: how long after an IXFR (journaled at once) a secondary rewrites its whole saved copy (default 60 s; 0 = at once), as Knot's. */
   zonefileSyncMs: number;
+  /** `answer-cache-size`: octets of prepared answers kept, overhead counted; past it CLOCK evicts those not asked for lately (default 256 MiB; 0 = none). */
+  answerCacheSize: number;
 }
 
 /** One `keys:` entry (RFC 8945 shared secret). */

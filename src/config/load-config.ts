@@ -10,6 +10,7 @@ import type { Peer } from '../xfr/peer.js';
 import { TSIG_ALGORITHMS, type TsigAlgorithm } from '../xfr/tsig-key.js';
 import type { Config, KeySettings, ListenAddress, ServerSettings, ZoneSettings } from './config-types.js';
 import { formatDuration, parseDuration } from './duration.js';
+import { formatByteSize, parseByteSize } from './byte-size.js';
 import { SERIAL_POLICIES, type SerialPolicy } from '../daemon/serial-policy.js';
 
 // ---------------------------------------------------------------------------
@@ -169,6 +170,22 @@ function duration(minExclusiveMs: number, maxMs: number): Reader<number> {
     if (ms <= minExclusiveMs) return problem(ctx, v, `must be more than ${formatDuration(minExclusiveMs)}`);
     if (ms > maxMs) return problem(ctx, v, `must be at most ${formatDuration(maxMs)}`);
     return ms;
+  };
+}
+
+/** A size in octets, from `min` to `max` (a number of octets, or 512K, 256M, 1G). */
+function byteSize(min: number, max: number): Reader<number> {
+  return (ctx, v) => {
+    const x = scalarOf(v)?.value;
+    if (typeof x !== 'string' && typeof x !== 'number') return problem(ctx, v, `expected a size such as 256M, got ${describe(v)}`);
+    let bytes: number;
+    try {
+      bytes = parseByteSize(x);
+    } catch (err) {
+      return problem(ctx, v, (err as Error).message);
+    }
+    if (bytes < min || bytes > max) return problem(ctx, v, `must be from ${formatByteSize(min)} to ${formatByteSize(max)} (0 turns it off)`);
+    return bytes;
   };
 }
 
@@ -817,6 +834,7 @@ export const SERVER_DEFAULTS: Readonly<ServerSettings> = Object.freeze({
   watchHoldMs: 5000,
   removedRetentionMs: 7 * 86_400_000,
   zonefileSyncMs: 60_000,
+  answerCacheSize: 256 * 1024 * 1024,
 });
 
 /** A duration setting kept in whole seconds (at least 1 s, at most 28 days). */
@@ -844,6 +862,7 @@ const SERVER_KEYS: KeyTable<ServerSettings> = {
   'watch-hold': field(duration(-1, 3_600_000), (s, x) => { s.watchHoldMs = x; }),
   'removed-retention': field(duration(-1, 3_650 * 86_400_000), (s, x) => { s.removedRetentionMs = x; }),
   'zonefile-sync': field(duration(-1, 86_400_000), (s, x) => { s.zonefileSyncMs = x; }),
+  'answer-cache-size': field(byteSize(0, 64 * 1024 ** 3), (s, x) => { s.answerCacheSize = x; }),
 };
 
 const LOG_KEYS: KeyTable<Config['log']> = {

@@ -279,7 +279,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
 
 function newResponder(config: Config, zones: Zone[], unavailable: Name[], hooks: TransferService): Responder {
   const s = config.server;
-  return new Responder(new ZoneSet(zones, unavailable), { udpPayload: s.udpPayload, identity: s.identity, version: s.version }, hooks);
+  return new Responder(new ZoneSet(zones, unavailable), { udpPayload: s.udpPayload, identity: s.identity, version: s.version, answerCacheSize: s.answerCacheSize }, hooks);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { answer, AnswerKind, type Answer, type ZoneSet } from '../query/index.js';
 import { encodeMessage, Name, Opcode, Rcode, RRType, type Message, type ResourceRecord } from '../wire/index.js';
-import { NodeFlags, hashWireName } from '../zone/index.js';
-import { ABSENT_TYPE, ABSENT_TYPE_DO, AnswerCache, DO_KEY } from './answer-cache.js';
+import { NodeFlags, hashWireName, type Zone, type ZoneNode } from '../zone/index.js';
+import { ABSENT_TYPE, AnswerCache, CHASE_KEY, DEFAULT_ANSWER_CACHE_BYTES, DO_KEY, REFERRAL_KEY, type CachedAnswer } from './answer-cache.js';
 import { chaosAnswer } from './chaos.js';
 import { readRequest, RequestError, type Request } from './request.js';
 import type { TransferHooks } from './transfer-hooks.js';
@@ -19,6 +19,8 @@ export interface ResponderOptions {
   identity: string | null;
   /** CH TXT version.bind; null = REFUSED. */
   version: string | null;
+  /** `answer-cache-size`: bytes of prepared answers kept per zone set (default 256 MiB; 0 = none). */
+  answerCacheSize?: number;
 }
 
 /** Where a request came in. */
@@ -48,6 +50,7 @@ const scratch = new Uint8Array(65535);
 export class Responder {
   #zones: ZoneSet;
   #cache: AnswerCache;
+  readonly #cacheSize: number;
   readonly #options: ResponderOptions;
   readonly #nsid: Uint8Array | null;
 
@@ -56,7 +59,8 @@ export class Responder {
   constructor(zones: ZoneSet, options: ResponderOptions, hooks: TransferHooks | null = null) {
     this.#zones = zones;
     this.#hooks = hooks;
-    this.#cache = new AnswerCache();
+    this.#cacheSize = options.answerCacheSize ?? DEFAULT_ANSWER_CACHE_BYTES;
+    this.#cache = new AnswerCache(this.#cacheSize);
     this.#options = { ...options, udpPayload: Math.max(MIN_UDP, Math.min(options.udpPayload, 65535)) };
     this.#nsid = options.identity === null ? null : Buffer.from(options.identity, 'utf8');
   }
@@ -68,12 +72,17 @@ export class Responder {
   /** Serves `zones` from now on; prepared answers of the old set are dropped with it. */
   swap(zones: ZoneSet): void {
     this.#zones = zones;
-    this.#cache = new AnswerCache();
+    this.#cache = new AnswerCache(this.#cacheSize);
   }
 
   /** Prepared answers held (for logs and tests). */
   get cachedAnswers(): number {
     return this.#cache.size;
+  }
+
+  /** Bytes counted for the prepared answers held (at most `answer-cache-size`). */
+  get cachedAnswerBytes(): number {
+    return this.#cache.bytes;
   }
 
   /**
@@ -226,20 +235,29 @@ export class Responder {
     const qnameEnd = req.qnameEnd;
     const qtype = req.qtype;
     // The prepared path: a node that holds the name exactly, with authority or as a cut.
-    let node;
+    let node: ZoneNode | undefined;
+    let zone: Zone | null | undefined;
     let key = 0;
+    /** The answer may be one a CNAME chain gives to every type it does not hold (CHASE_KEY). */
+    let chase = false;
     // BIND sends no additional data (referral glue aside) to an EDNS client whose buffer is 512 octets or less.
     const small = !ctx.tcp && req.edns && req.ednsPayload <= MIN_UDP;
     if (qtype !== RRType.DS && qtype !== RRType.ANY && !small) {
-      const zone = this.#zones.find(buf, HEADER, qnameEnd);
+      zone = this.#zones.find(buf, HEADER, qnameEnd);
       if (zone !== undefined && zone !== null) {
         node = zone.lookupWire(hashWireName(buf, HEADER, qnameEnd), buf, HEADER, qnameEnd);
         if (node !== undefined && (node.flags & NodeFlags.BELOW_CUT) === 0) {
-          const rrsets = node.rrsets;
-          key = rrsets.has(qtype) || rrsets.has(RRType.CNAME) || (node.flags & NodeFlags.DELEGATION) !== 0 ? qtype : ABSENT_TYPE;
+          key = preparedKey(node, qtype);
+          chase = key === CHASE_KEY;
           // DO changes a signed zone's answers (RFC 4035 §3.1): its answers are kept apart.
-          if (req.dnssecOk) key = key === ABSENT_TYPE ? ABSENT_TYPE_DO : key + DO_KEY;
-          const hit = this.#cache.get(node, key, buf, qnameEnd);
+          if (req.dnssecOk) key = key < 0 ? key - 1 : key + DO_KEY;
+          const cache = this.#cache;
+          let hit: CachedAnswer | undefined;
+          if (chase) {
+            hit = cache.getChase(node, key, qtype, buf, qnameEnd) ?? cache.get(node, req.dnssecOk ? qtype + DO_KEY : qtype, buf, qnameEnd);
+          } else {
+            hit = cache.get(node, key, buf, qnameEnd);
+          }
           if (hit !== undefined) {
             const optLen = this.#optLength(req);
             const qEnd = req.questionEnd;
@@ -259,7 +277,7 @@ export class Responder {
       }
     }
     // The general path: RFC 1034 §4.3.2, then encode.
-    // A copy (the prepared answer keeps it): a Buffer's slice() would be a view of the received packet.
+    // A copy: `buf` is the listener's (a Buffer's slice() would be a view of it).
     const qname = copyBytes(buf, HEADER, qnameEnd);
     const result = answer(this.#zones, { name: qname, type: qtype, class: req.qclass }, { minimalAny: !ctx.tcp, dnssecOk: req.dnssecOk });
     if (small && result.kind !== AnswerKind.REFERRAL) result.additional.length = result.requiredAdditional;
@@ -273,20 +291,16 @@ export class Responder {
       return this.#small(req, result.rcode, result.aa, null, true);
     }
     const out = Buffer.from(scratch.subarray(0, enc.length));
-    if (node !== undefined && cut === 0) {
+    if (node !== undefined && zone !== undefined && zone !== null && cut === 0) {
       const optLen = req.edns ? this.#optLength(req) : 0;
-      const qEnd = req.questionEnd;
-      this.#cache.put(node, {
-        qname,
-        qtype: key,
-        // Not a view of `out`, which goes to the caller.
-        tail: copyBytes(out, qEnd, out.length - optLen),
-        aa: result.aa,
-        rcode: result.rcode,
-        an: result.answer.length,
-        ns: result.authority.length,
-        ar: result.additional.length,
-      });
+      const prepared = {
+        aa: result.aa, rcode: result.rcode, an: result.answer.length, ns: result.authority.length, ar: result.additional.length,
+      };
+      // The cache copies the question name and the tail: `buf` is the next request's, `out` goes to the caller.
+      const tail = out.subarray(req.questionEnd, out.length - optLen);
+      const chain = chase ? cnameChain(this.#zones, zone, node, result) : null;
+      if (chain !== null) this.#cache.put(node, key, buf, qnameEnd, tail, { ...prepared, tail, chain });
+      else this.#cache.put(node, chase ? (req.dnssecOk ? qtype + DO_KEY : qtype) : key, buf, qnameEnd, tail, { ...prepared, tail });
     }
     return out;
   }
@@ -375,6 +389,58 @@ export class Responder {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * The cache key of a question of type `qtype` at `node` (without DO), so that
+ * all types that get the same answer share one entry: otherwise a stream
+ * of TYPEn questions fills the cache with copies of one answer.
+ */
+function preparedKey(node: ZoneNode, qtype: number): number {
+  const rrsets = node.rrsets;
+  // RFC 1034 §4.3.2 step 3b: at a cut, every type but DS (not on this path) and the parent's NSEC gets the referral.
+  if ((node.flags & NodeFlags.DELEGATION) !== 0) return qtype === RRType.NSEC && rrsets.has(RRType.NSEC) ? qtype : REFERRAL_KEY;
+  if (rrsets.has(qtype)) return qtype;
+  if ((node.flags & NodeFlags.HAS_CNAME) === 0) return ABSENT_TYPE; // NODATA, the same for every type not held
+  // RFC 4035 §2.5: RRSIG and NSEC beside a CNAME are not chased; an SOA question's NXDOMAIN has TTL 0 (see query/answer.ts).
+  if (qtype === RRType.RRSIG || qtype === RRType.NSEC || qtype === RRType.SOA) return qtype;
+  return CHASE_KEY;
+}
+
+/**
+ * The nodes whose RRsets decided `result`, a CNAME owner's answer to a type
+ * it does not hold (RFC 1034 §4.3.2 step 3a), when the answer is the same
+ * for every type none of them holds: only CNAMEs (and their RRSIGs) in the
+ * answer section, each owned by an exact node of the zone, ending out of the
+ * zone, at an exact node without CNAME (NODATA), in NXDOMAIN or in a
+ * referral. Null otherwise (a wildcard, a DNAME, a loop, data of the type):
+ * then the answer is kept for its own type only.
+ */
+function cnameChain(zones: ZoneSet, zone: Zone, node: ZoneNode, result: Answer): ZoneNode[] | null {
+  if (result.rcode !== Rcode.NOERROR && result.rcode !== Rcode.NXDOMAIN) return null;
+  const chain = [node];
+  /** How the chain ended: 0 = not yet, 1 = anything goes (left the zone, NODATA), 2 = must be NXDOMAIN or a referral. */
+  let ended = 0;
+  for (const r of result.answer) {
+    if (r.type === RRType.RRSIG) continue;
+    if (r.type !== RRType.CNAME || ended !== 0) return null;
+    const target = r.rdata;
+    if (zones.find(target, 0, target.length) !== zone) {
+      ended = 1; // an authoritative server does not follow a chain out of the zone
+      continue;
+    }
+    const next = zone.lookupWire(hashWireName(target, 0, target.length), target, 0, target.length);
+    if (next === undefined || (next.flags & (NodeFlags.BELOW_CUT | NodeFlags.DELEGATION)) !== 0) {
+      ended = 2; // no such node (NXDOMAIN, or a wildcard), or below a cut
+      continue;
+    }
+    if (chain.includes(next)) return null;
+    chain.push(next);
+    if ((next.flags & NodeFlags.HAS_CNAME) === 0) ended = 1;
+  }
+  if (ended === 0) return null;
+  if (ended === 2 && result.rcode !== Rcode.NXDOMAIN && result.kind !== AnswerKind.REFERRAL) return null;
+  return chain;
+}
 
 function toRecord(r: Answer['answer'][number]): ResourceRecord {
   return { name: Name.trusted(r.owner), type: r.type, class: r.class, ttl: r.ttl, rdata: r.rdata };

@@ -59,6 +59,7 @@ describe('loadConfig: good files', () => {
         udpPayload: 1232, identity: null, version: null, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000, workers: 1,
         minRefreshSec: 300, maxRefreshSec: 2_419_200, minRetrySec: 500, maxRetrySec: 1_209_600, serialPolicy: 'increment',
         dataDir: null, watch: true, watchSettleMs: 100, watchHoldMs: 5000, removedRetentionMs: 7 * 86_400_000, zonefileSyncMs: 60_000,
+        answerCacheSize: 256 * 1024 * 1024,
       },
       keys: [],
       zones: [],
@@ -91,6 +92,7 @@ describe('loadConfig: good files', () => {
         '  watch-settle: 250ms',
         '  watch-hold: 10s',
         '  removed-retention: 2d',
+        '  answer-cache-size: 8M',
         'zones:',
         '  - name: shop.example',
         '    file: shop.example.zone',
@@ -126,12 +128,13 @@ describe('loadConfig: good files', () => {
       watchHoldMs: 10_000,
       removedRetentionMs: 2 * 86_400_000,
       zonefileSyncMs: 60_000,
+      answerCacheSize: 8 * 1024 * 1024,
     });
     const primary = { type: 'primary', notify: [], allowTransfer: [], primaries: [], allowNotify: null };
     assert.deepEqual(c.zones, [
-      { name: 'shop.example', ...primary, file: join(dir, 'shop.example.zone'), serialPolicy: 'unixtime', line: 25 },
-      { name: 'hosting.example.', ...primary, file: join(dir, 'hosting.example.zone'), serialPolicy: 'unixtime', line: 27 },
-      { name: 'deep.example', ...primary, file: join(dir, 'sub', 'deep.example.zone'), serialPolicy: 'file', line: 29 },
+      { name: 'shop.example', ...primary, file: join(dir, 'shop.example.zone'), serialPolicy: 'unixtime', line: 26 },
+      { name: 'hosting.example.', ...primary, file: join(dir, 'hosting.example.zone'), serialPolicy: 'unixtime', line: 28 },
+      { name: 'deep.example', ...primary, file: join(dir, 'sub', 'deep.example.zone'), serialPolicy: 'file', line: 30 },
     ]);
     assert.deepEqual(c.keys, []);
   });
@@ -144,6 +147,18 @@ describe('loadConfig: good files', () => {
     assert.deepEqual([lo.udpPayload, lo.tcpMaxConnections, lo.workers, lo.tcpIdleTimeoutMs], [512, 1, 1, 1]);
     const hi = load(`${MINIMAL}server: { udp-payload: 4096, tcp-max-connections: 100000, workers: 64, tcp-idle-timeout: 1h }\n`).server;
     assert.deepEqual([hi.udpPayload, hi.tcpMaxConnections, hi.workers, hi.tcpIdleTimeoutMs], [4096, 100_000, 64, 3_600_000]);
+  });
+
+  it('takes answer-cache-size as octets or with a K, M or G unit, 0 turning the cache off', () => {
+    const cases: [string, number][] = [['0', 0], ['65536', 65_536], ['512K', 512 * 1024], ['256m', 256 * 1024 ** 2], ['2G', 2 * 1024 ** 3], ['64G', 64 * 1024 ** 3]];
+    for (const [text, bytes] of cases) assert.equal(load(`${MINIMAL}server: { answer-cache-size: ${text} }\n`).server.answerCacheSize, bytes, text);
+    assert.deepEqual(lines(`${MINIMAL}server: { answer-cache-size: 256MB }\n`), [
+      "F:3:30: server.answer-cache-size: bad size '256MB' (use a number of octets, or a whole number with a unit: 512K, 256M, 1G)",
+    ]);
+    assert.deepEqual(lines(`${MINIMAL}server: { answer-cache-size: 65G }\n`), ['F:3:30: server.answer-cache-size: must be from 0 to 64G (0 turns it off)']);
+    assert.deepEqual(lines(`${MINIMAL}server: { answer-cache-size: -1 }\n`), [
+      'F:3:30: server.answer-cache-size: bad size -1 (use a number of octets, or a whole number with a unit: 512K, 256M, 1G)',
+    ]);
   });
 
   it('takes a duration as a number of seconds', () => {

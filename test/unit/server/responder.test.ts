@@ -505,6 +505,50 @@ describe('Responder: prepared answers', () => {
     assert.ok(r.cachedAnswers > 0, 'answers were prepared');
   });
 
+  it('shares one prepared answer among the types a CNAME chain or a delegation answers alike, and stays exact (issue 12 item 1)', () => {
+    const r = fresh();
+    let id = 1;
+    const cases: { name: string; types: number[]; edns?: Q['edns'] }[] = [
+      { name: 'cname.example.com', types: [1, 28, 16, 15, 99, 1000, 4000, 65000, 5, 46, 47, 6] },
+      { name: 'cname.example.com', types: [1, 16, 1000, 65000], edns: { do: true } },
+      { name: 'deleg.example.com', types: [1, 2, 16, 1000, 4000, 65000, 47] },
+      { name: 'www.example.com', types: [16, 1000, 4000, 1, 28] },
+    ];
+    for (const c of cases) {
+      for (const type of c.types) {
+        const qq: Q = { id: id++, name: c.name, type, ...(c.edns ? { edns: c.edns } : {}) };
+        for (let round = 0; round < 2; round++) {
+          assert.equal(hex(r.handle(query({ ...qq, id: qq.id! + round * 10_000 }), UDP)!), hex(fresh().handle(query({ ...qq, id: qq.id! + round * 10_000 }), UDP)!), `${c.name}/${type} round ${round}`);
+        }
+      }
+    }
+    // cname: A, AAAA (held by www), CNAME, RRSIG, NSEC, SOA each their own, every other type one shared entry;
+    // with DO: A and the shared one; deleg: one referral; www: the absent types (one), A, AAAA.
+    assert.equal(r.cachedAnswers, 7 + 2 + 1 + 3);
+    const before = r.cachedAnswers;
+    for (let t = 2000; t < 2500; t++) {
+      r.handle(query({ id: t, name: 'cname.example.com', type: t }), UDP);
+      r.handle(query({ id: t, name: 'deleg.example.com', type: t }), UDP);
+    }
+    assert.equal(r.cachedAnswers, before, 'TYPEn questions add no entries');
+  });
+
+  it('keeps its prepared answers within answer-cache-size, and none at 0', () => {
+    const off = fresh({ answerCacheSize: 0 });
+    off.handle(query({ id: 1, name: 'www.example.com' }), UDP);
+    assert.equal(off.cachedAnswers, 0);
+    const small = fresh({ answerCacheSize: 16 * 1024 });
+    let id = 1;
+    for (const name of ['www', 'ns1', 'ns2', 'mail', 'small', 'mid', 'cname', 'deleg', 'MixedCase', 'fat', 'sib']) {
+      for (const type of [1, 28, 16, 15, 2]) {
+        const q = query({ id: id++, name: `${name}.example.com`, type });
+        assert.equal(hex(small.handle(q, UDP)!), hex(fresh().handle(q, UDP)!), `${name}/${type}`);
+        assert.ok(small.cachedAnswerBytes <= 16 * 1024);
+      }
+    }
+    assert.ok(small.cachedAnswers > 5);
+  });
+
   it('a prepared answer is not used where it does not fit (first over TCP, then UDP without EDNS)', () => {
     const r = fresh();
     for (const name of ['mid.example.com', 'big.example.com']) {

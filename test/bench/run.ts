@@ -16,11 +16,13 @@
  *   node dist/test/bench/run.js --propagation-only  only the propagation benchmark (20 edits each of a
  *                                             100-record and a 100,000-record zone; with --quick 5 edits,
  *                                             10,000 records)
+ *   node dist/test/bench/run.js --transfers-out-only  only UDP latency while 10 AXFRs go out at once (and an 11th is refused)
  *   npm run bench -- --serve-only --quick     the same through npm (builds first)
  */
 import { runPropagationBench } from './propagation-bench.js';
 import { runServeBench } from './serve-bench.js';
 import { runTransferBench } from './transfer-bench.js';
+import { runTransfersOutBench } from './transfers-out-bench.js';
 import { runZoneBench } from './zone-bench.js';
 import { BASE_DECODE, BASE_ENCODE, FULL, QUICK, SCENARIO, measure, prepare, sinkValue, wireCases } from './wire-bench.js';
 
@@ -30,7 +32,8 @@ const zoneOnly = process.argv.includes('--zone-only');
 const serveOnly = process.argv.includes('--serve-only');
 const transferOnly = process.argv.includes('--transfer-only');
 const propagationOnly = process.argv.includes('--propagation-only');
-const only = wireOnly || zoneOnly || serveOnly || transferOnly || propagationOnly;
+const transfersOutOnly = process.argv.includes('--transfers-out-only');
+const only = wireOnly || zoneOnly || serveOnly || transferOnly || propagationOnly || transfersOutOnly;
 const opts = quick ? QUICK : FULL;
 
 let first = true;
@@ -57,6 +60,10 @@ if (!only || transferOnly) {
 if (!only || propagationOnly) {
   gap();
   await runPropagationBench(quick);
+}
+if (!only || transfersOutOnly) {
+  gap();
+  await runTransfersOutBench(quick);
 }
 
 function runWireBench(): void {

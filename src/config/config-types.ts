@@ -21,8 +21,12 @@ export interface ServerSettings {
   version: string | null;
   /** RFC 7766 §6.2.3 idle timeout, in milliseconds (default 10 s). */
   tcpIdleTimeoutMs: number;
-  /** Open TCP connections allowed at once (default 1000). */
+  /** Open TCP connections allowed at once, over all addresses of this process (default 1000). */
   tcpMaxConnections: number;
+  /** `tcp-max-connections-per-client`: open TCP connections allowed from one client address (default 100). */
+  tcpMaxConnectionsPerClient: number;
+  /** `transfers-out`: outgoing zone transfers (AXFR, IXFR over TCP) running at once, as BIND's (default 10); the rest are REFUSED. */
+  transfersOut: number;
   /** Processes serving the same sockets (node:cluster); 1 = no workers (default). */
   workers: number;
   /**

@@ -821,6 +821,8 @@ export const SERVER_DEFAULTS: Readonly<ServerSettings> = Object.freeze({
   version: null,
   tcpIdleTimeoutMs: 10_000,
   tcpMaxConnections: 1000,
+  tcpMaxConnectionsPerClient: 100,
+  transfersOut: 10,
   workers: 1,
   // BIND 9's defaults for the same four options.
   minRefreshSec: 300,
@@ -850,6 +852,8 @@ const SERVER_KEYS: KeyTable<ServerSettings> = {
   version: field(nullableText(MAX_TXT), (s, x) => { s.version = x.value; }),
   'tcp-idle-timeout': field(duration(0, 3_600_000), (s, x) => { s.tcpIdleTimeoutMs = x; }),
   'tcp-max-connections': field(integer(1, 100_000), (s, x) => { s.tcpMaxConnections = x; }),
+  'tcp-max-connections-per-client': field(integer(1, 100_000), (s, x) => { s.tcpMaxConnectionsPerClient = x; }),
+  'transfers-out': field(integer(1, 1000), (s, x) => { s.transfersOut = x; }),
   workers: field(integer(1, 64), (s, x) => { s.workers = x; }),
   'min-refresh-time': seconds((s, x) => { s.minRefreshSec = x; }),
   'max-refresh-time': seconds((s, x) => { s.maxRefreshSec = x; }),

@@ -4,6 +4,8 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { ZoneSet } from '../query/index.js';
 import { Responder } from '../server/responder.js';
 import { TcpListener } from '../server/tcp-listener.js';
+import { TcpQuota, type QuotaEvent, type TcpQuotaLimits } from '../server/tcp-quota.js';
+import { TransferQuota } from '../server/transfer-quota.js';
 import { UdpListener } from '../server/udp-listener.js';
 import type { Zone } from '../zone/index.js';
 import { ZoneCatalog } from './zone-catalog.js';
@@ -14,6 +16,7 @@ import { TransferService } from './transfer-service.js';
 import type { Name } from '../wire/index.js';
 import { queryLogger } from './query-log.js';
 import { listenError, type ListenError, type Transport } from './listen-error.js';
+import { CountedLog } from './counted-log.js';
 
 /** How long a stop may take before the process exits anyway (the issue allows 2 s). */
 const STOP_GRACE_MS = 1500;
@@ -21,6 +24,22 @@ const STOP_GRACE_MS = 1500;
 interface Endpoint {
   udp: UdpListener;
   tcp: TcpListener;
+}
+
+function tcpLimits(cfg: Config): TcpQuotaLimits {
+  return { idleTimeoutMs: cfg.server.tcpIdleTimeoutMs, maxConnections: cfg.server.tcpMaxConnections, maxPerClient: cfg.server.tcpMaxConnectionsPerClient };
+}
+
+/** The log line of a TCP connection refused (or closed to make room), by the quota's reason. */
+function quotaLine(event: QuotaEvent, limits: TcpQuotaLimits): string {
+  switch (event) {
+    case 'per-client':
+      return `tcp connection refused: ${limits.maxPerClient} connections already open from this client (server.tcp-max-connections-per-client)`;
+    case 'full':
+      return `tcp connection refused: ${limits.maxConnections} connections open and none idle (server.tcp-max-connections); raise it if this is legitimate load`;
+    case 'evicted-idle':
+      return `tcp connection closed to make room: ${limits.maxConnections} connections open (server.tcp-max-connections); the one idle longest went`;
+  }
 }
 
 function endpointKey(a: ListenAddress): string {
@@ -89,9 +108,13 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   let responder!: Responder;
   let built = false;
   // Secondary zones change on their own (transfers, expiry): each change builds a new responder.
+  // One per process, kept across reloads and responder rebuilds: they count what is running.
+  const transferQuota = new TransferQuota(config.server.transfersOut);
+  const tcpNotes = new CountedLog(log);
+  const tcpQuota = new TcpQuota(tcpLimits(config), (event, client) => tcpNotes.warn(event, { client, event }, quotaLine(event, tcpQuota.limits)));
   const rebuild = (): void => {
     const sec = transfers.secondaryZones();
-    responder = newResponder(config, [...primaryZones, ...sec.zones], sec.unavailable, transfers);
+    responder = newResponder(config, [...primaryZones, ...sec.zones], sec.unavailable, transfers, transferQuota);
     built = true;
   };
   const histories = new ZoneHistories(log);
@@ -128,41 +151,58 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   const onError = (err: unknown, what: string): void => log.error({ err }, `${what}: ${(err as Error)?.message ?? String(err)}`);
   const endpoints = new Map<string, Endpoint>();
 
-  /** Binds the addresses `cfg.listen` adds and closes those it drops; returns the ones that could not be bound. */
-  const bindAll = async (cfg: Config): Promise<ListenError[]> => {
+  const closeEndpoint = (ep: Endpoint): Promise<unknown> => Promise.all([ep.udp.close(), ep.tcp.close(0)]);
+
+  /**
+   * Binds the addresses `cfg.listen` adds, all or none: when one cannot be
+   * bound, those just bound are closed again and the failures returned
+   * (the running addresses are not touched either way).
+   */
+  const bindAdded = async (cfg: Config): Promise<ListenError[]> => {
     const failed: ListenError[] = [];
-    const wanted = new Set(cfg.listen.map(endpointKey));
-    for (const [key, ep] of [...endpoints]) {
-      if (!wanted.has(key)) {
-        endpoints.delete(key);
-        await Promise.all([ep.udp.close(), ep.tcp.close(0)]);
-        log.info({ listen: key }, 'stopped listening');
-      }
-    }
+    const added = new Map<string, Endpoint>();
     for (const a of cfg.listen) {
       const key = endpointKey(a);
-      if (endpoints.has(key)) continue;
+      if (endpoints.has(key) || added.has(key)) continue;
       const observe = log.isLevelEnabled('debug') ? queryLogger(log) : undefined;
       const udp = new UdpListener(current, a.host, a.port, onError, observe);
-      const tcp = new TcpListener(current, a.host, a.port, { idleTimeoutMs: cfg.server.tcpIdleTimeoutMs, maxConnections: cfg.server.tcpMaxConnections }, onError, observe);
+      const tcp = new TcpListener(current, a.host, a.port, tcpQuota, onError, observe);
       let transport: Transport = 'udp';
       try {
         await udp.listen();
         transport = 'tcp';
         await tcp.listen();
-        endpoints.set(key, { udp, tcp });
-        log.info({ listen: key }, 'listening (udp, tcp)');
+        added.set(key, { udp, tcp });
       } catch (err) {
-        await Promise.all([udp.close(), tcp.close(0)]);
+        await closeEndpoint({ udp, tcp });
         failed.push(listenError(key, a.port, transport, err));
       }
+    }
+    if (failed.length > 0) {
+      await Promise.all([...added.values()].map(closeEndpoint));
+      return failed;
+    }
+    for (const [key, ep] of added) {
+      endpoints.set(key, ep);
+      log.info({ listen: key }, 'listening (udp, tcp)');
     }
     return failed;
   };
 
+  /** Closes the addresses `cfg.listen` no longer lists (once the new ones are bound). */
+  const closeDropped = async (cfg: Config): Promise<void> => {
+    const wanted = new Set(cfg.listen.map(endpointKey));
+    for (const [key, ep] of [...endpoints]) {
+      if (wanted.has(key)) continue;
+      endpoints.delete(key);
+      await closeEndpoint(ep);
+      log.info({ listen: key }, 'stopped listening');
+    }
+  };
+
   // Every address in `listen` is served, or none: an operator who listed one expects it to
   // answer, and NSD and Knot refuse to start without one too. One line each, then exit 1.
-  const unbound = await bindAll(config);
+  const unbound = await bindAdded(config);
   if (unbound.length > 0) {
     for (const e of unbound) {
       process.stderr.write(`tyne serve: ${e.message}\n`);
@@ -229,18 +269,29 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
         heldConfig.unref();
         return;
       }
+      // New addresses are bound before anything else changes, and before the old ones close: when
+      // one cannot be bound the whole reload fails and the running configuration keeps serving
+      // where it did (never on nothing). The next reload tries again.
+      const unboundNow = await bindAdded(next);
+      if (unboundNow.length > 0) {
+        const e = unboundNow[0]!;
+        const more = unboundNow.length > 1 ? ` (and ${unboundNow.length - 1} more address(es))` : '';
+        log.error(
+          { listen: e.address, code: e.code, errno: e.errno, unbound: unboundNow.map((u) => u.address), why },
+          `reload failed: ${e.message}${more}; keeping the running configuration and its listen addresses`,
+        );
+        return;
+      }
       if (removed.length > 0 && !force) log.warn({ removed: removed.length, zones: removed.slice(0, 20) }, 'held configuration change applied: the file was unchanged');
       held = null;
       config = next;
       transfers.configure(config);
+      tcpQuota.configure(tcpLimits(config));
+      transferQuota.configure(config.server.transfersOut);
       await catalog.reloadConfig(config, { force });
       primaryZones = catalog.zones();
       rebuild();
-      // A new address that cannot be bound does not stop a running server (the others keep
-      // serving); it is tried again at the next reload.
-      for (const e of await bindAll(config)) {
-        log.error({ listen: e.address, code: e.code, errno: e.errno }, `${e.message}; still serving the other addresses, trying again at the next reload`);
-      }
+      await closeDropped(config);
       watch.configure(config);
       log.info({ zones: responder.zones.size, why }, 'reloaded');
     }, (err: unknown) => log.error({ err }, 'reload failed'));
@@ -256,6 +307,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       log.info({ signal }, 'stopping');
       transfers.stop();
       catalog.stop();
+      tcpNotes.stop();
       if (heldConfig !== null) clearTimeout(heldConfig);
       void watch.close();
       const hard = setTimeout(() => resolve(0), STOP_GRACE_MS + 300);
@@ -277,9 +329,9 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   });
 }
 
-function newResponder(config: Config, zones: Zone[], unavailable: Name[], hooks: TransferService): Responder {
+function newResponder(config: Config, zones: Zone[], unavailable: Name[], hooks: TransferService, transfersOut: TransferQuota): Responder {
   const s = config.server;
-  return new Responder(new ZoneSet(zones, unavailable), { udpPayload: s.udpPayload, identity: s.identity, version: s.version, answerCacheSize: s.answerCacheSize }, hooks);
+  return new Responder(new ZoneSet(zones, unavailable), { udpPayload: s.udpPayload, identity: s.identity, version: s.version, answerCacheSize: s.answerCacheSize, transfers: transfersOut }, hooks);
 }
 
 /**

@@ -1,7 +1,8 @@
 import { dirname } from 'node:path';
 import type { Config, ZoneSettings } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
-import type { TransferHooks, TransferOutInfo } from '../server/transfer-hooks.js';
+import type { TransferHooks, TransferOutInfo, TransferRefusedInfo } from '../server/transfer-hooks.js';
+import { CountedLog } from './counted-log.js';
 import { Name } from '../wire/index.js';
 import type { Zone } from '../zone/index.js';
 import { aclAllows, addressOctets, type AclEntry, type Requester } from '../xfr/acl.js';
@@ -53,11 +54,14 @@ export class TransferService implements TransferHooks {
   readonly #notifier: Notifier;
   /** Called when a secondary zone's data changes (a transfer, an expiry). */
   readonly #onChange: () => void;
+  /** Transfers refused at `transfers-out`: a line, then a count per interval. */
+  readonly #refusals: CountedLog;
 
   constructor(log: Logger, histories: ZoneHistories, onChange: () => void) {
     this.#log = log;
     this.#histories = histories;
     this.#onChange = onChange;
+    this.#refusals = new CountedLog(log);
     this.#notifier = new Notifier({
       log,
       signerFor: (peer) => this.#notifySigner(peer),
@@ -175,6 +179,7 @@ export class TransferService implements TransferHooks {
     this.#pruneTimer = null;
     for (const s of this.#secondaries.values()) s.zone.stop();
     this.#notifier.stop();
+    this.#refusals.stop();
   }
 
   // --- TransferHooks -------------------------------------------------------
@@ -229,6 +234,14 @@ export class TransferService implements TransferHooks {
     };
     if (info.complete) this.#log.info(line, 'transfer out');
     else this.#log.warn(line, 'transfer out ended early (client went away)');
+  }
+
+  transferRefused(info: TransferRefusedInfo): void {
+    this.#refusals.warn(
+      'transfers-out',
+      { zone: info.zone, peer: info.peer, kind: info.kind, key: info.key === null ? null : info.key.replace(/\.$/, ''), transfersOut: info.limit },
+      `transfer out refused: ${info.limit} transfers running (server.transfers-out); the secondary retries later, or raise transfers-out`,
+    );
   }
 
   // --- internals --------------------------------------------------------------

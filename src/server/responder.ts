@@ -5,6 +5,7 @@ import { ABSENT_TYPE, AnswerCache, CHASE_KEY, DEFAULT_ANSWER_CACHE_BYTES, DO_KEY
 import { chaosAnswer } from './chaos.js';
 import { readRequest, RequestError, type Request } from './request.js';
 import type { TransferHooks } from './transfer-hooks.js';
+import type { TransferQuota } from './transfer-quota.js';
 import { axfrMessages } from '../xfr/axfr-out.js';
 import { ixfrMessages } from '../xfr/ixfr-out.js';
 import type { TsigKey } from '../xfr/tsig-key.js';
@@ -21,6 +22,8 @@ export interface ResponderOptions {
   version: string | null;
   /** `answer-cache-size`: bytes of prepared answers kept per zone set (default 256 MiB; 0 = none). */
   answerCacheSize?: number;
+  /** `transfers-out`: shared by every responder of the process, so a rebuilt one keeps counting; none = no limit. */
+  transfers?: TransferQuota;
 }
 
 /** Where a request came in. */
@@ -161,8 +164,14 @@ export class Responder {
     // stream goes on being written across many turns of the event loop: the stream and its
     // log line keep their own copies of everything they need from them.
     // (A real copy: `buf` is the listener's Buffer, whose slice() would be a view.)
-    const query = { id: req.id, question: copyBytes(buf, HEADER, req.questionEnd), rd: (req.flags & 0x0100) !== 0 };
     const axfr = req.qtype === RRType.AXFR;
+    const quota = ctx.tcp ? this.#options.transfers : undefined;
+    if (quota !== undefined && quota.full) {
+      // BIND's transfers-out: past the limit a transfer is refused, and the secondary retries later.
+      hooks.transferRefused?.({ zone: zone.origin.toText(), peer: who.address, kind: axfr ? 'AXFR' : 'IXFR', key: who.key, limit: quota.limit });
+      return this.#small(req, Rcode.REFUSED, false, null);
+    }
+    const query = { id: req.id, question: copyBytes(buf, HEADER, req.questionEnd), rd: (req.flags & 0x0100) !== 0 };
     const fromSerial = axfr ? null : req.ixfrSerial;
     const peer = who.address;
     const reserve = key === null ? 0 : tsigReserve(key);
@@ -174,7 +183,7 @@ export class Responder {
       const first = messages.next();
       return first.done === true ? this.#small(req, Rcode.SERVFAIL, false, null) : first.value;
     }
-    return signedStream(messages, key, requestMac, (n, bytes, ms, complete) => {
+    const stream = signedStream(messages, key, requestMac, (n, bytes, ms, complete) => {
       const kind = axfr || info.kind === 'AXFR' ? 'AXFR' : info.kind === 'UPTODATE' ? 'UPTODATE' : 'IXFR';
       // AXFR: every record and the closing SOA again; IXFR: the condensed sequence; up to date: one SOA.
       const records = kind === 'AXFR' ? zone.recordCount + 1 : kind === 'UPTODATE' ? 1 : (info.records ?? 0);
@@ -183,6 +192,8 @@ export class Responder {
         records, messages: n, bytes, durationMs: ms, key: who.key, complete,
       });
     });
+    // (Checked to be free above, and nothing ran since.)
+    return quota === undefined ? stream : (quota.hold(stream) ?? this.#small(req, Rcode.REFUSED, false, null));
   }
 
   /**

@@ -1,40 +1,39 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { HandleContext, MessageStream, Responder } from './responder.js';
+import { SlicedRunner } from './sliced-runner.js';
+import type { QuotaConnection, TcpQuota } from './tcp-quota.js';
 import type { ListenerErrorSink, QueryObserver } from './udp-listener.js';
 
 
-/** Longest stretch of transfer work between two turns of the event loop (ms). */
+/** Longest stretch of transfer work between two turns of the event loop, for all transfers together (ms). */
 const PUMP_SLICE_MS = 2;
+/** Response octets allowed to wait for a slow reader before the connection is dropped. */
+const MAX_PENDING_OCTETS = 1 << 20;
 
-export interface TcpLimits {
-  /** RFC 7766 §6.2.3: close a connection idle this long (ms). */
-  idleTimeoutMs: number;
-  /** Connections held at once; a new one past this closes the one idle longest. */
-  maxConnections: number;
-  /** Response octets allowed to wait for a slow reader before the connection is dropped. */
-  maxPendingOctets?: number;
-}
+/** Every transfer of the process is written through this one runner, so together they take at most PUMP_SLICE_MS a turn. */
+const transfers = new SlicedRunner(PUMP_SLICE_MS);
 
 /**
  * DNS over TCP (RFC 7766): two-octet length prefix, many queries per
  * connection, answered in order as they arrive (pipelining, §6.2.1.1).
  * A client that does not read its answers is paused, then dropped, so it
  * never holds up another connection; an idle one is closed after the idle
- * timeout; past the connection cap the longest-idle connection goes first.
+ * timeout; who may connect at all is the shared TcpQuota's call (per
+ * client and in all; a newcomer only displaces a genuinely idle connection).
  */
 export class TcpListener {
   readonly #server: Server;
   readonly #host: string;
   readonly #port: number;
-  /** Open connections, least recently active first (a Map keeps insertion order). */
-  readonly #conns = new Map<Socket, true>();
-  readonly #limits: Required<TcpLimits>;
+  /** This listener's open connections (the quota counts those of every listener). */
+  readonly #conns = new Set<Socket>();
+  readonly #quota: TcpQuota;
   readonly #onError: ListenerErrorSink;
 
-  constructor(responder: () => Responder, host: string, port: number, limits: TcpLimits, onError: ListenerErrorSink, observe?: QueryObserver) {
+  constructor(responder: () => Responder, host: string, port: number, quota: TcpQuota, onError: ListenerErrorSink, observe?: QueryObserver) {
     this.#host = host;
     this.#port = port;
-    this.#limits = { maxPendingOctets: 1 << 20, ...limits };
+    this.#quota = quota;
     this.#server = createServer({ noDelay: true }, (sock) => this.#accept(sock, responder, onError, observe));
     this.#onError = onError;
   }
@@ -62,42 +61,44 @@ export class TcpListener {
   close(graceMs = 1500): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        for (const s of this.#conns.keys()) s.destroy();
+        for (const s of this.#conns) s.destroy();
       }, graceMs);
       timer.unref();
       this.#server.close(() => {
         clearTimeout(timer);
         resolve();
       });
-      for (const s of this.#conns.keys()) s.end();
+      for (const s of this.#conns) s.end();
     });
   }
 
-  #touch(sock: Socket): void {
-    this.#conns.delete(sock);
-    this.#conns.set(sock, true);
-  }
-
   #accept(sock: Socket, responder: () => Responder, onError: ListenerErrorSink, observe: QueryObserver | undefined): void {
-    if (this.#conns.size >= this.#limits.maxConnections) {
-      const oldest = this.#conns.keys().next().value;
-      if (oldest !== undefined) {
-        this.#conns.delete(oldest);
-        oldest.destroy();
-      }
-    }
-    this.#conns.set(sock, true);
-    const ctx: HandleContext = { tcp: true, address: sock.remoteAddress ?? '' };
     let pending: Buffer | null = null;
     /** Queries taken from this connection so far. */
     let answered = 0;
     /** A transfer being written; queries that follow it wait (they stay in `pending`). */
     let stream: MessageStream | null = null;
-    sock.setTimeout(this.#limits.idleTimeoutMs, () => sock.destroy());
+    const quota = this.#quota;
+    const conn: QuotaConnection = {
+      address: sock.remoteAddress ?? '',
+      // Not idle while it has work in hand: a transfer, answers not yet taken, queries held back for them.
+      busy: () => stream !== null || sock.writableLength > 0 || sock.isPaused(),
+      evict: () => sock.destroy(),
+    };
     sock.on('error', () => sock.destroy());
+    if (!quota.admit(conn)) {
+      // RFC 7766 §6.2.2 lets a server refuse connections; a reset frees everything at once (no TIME_WAIT here).
+      sock.resetAndDestroy();
+      return;
+    }
+    this.#conns.add(sock);
+    const ctx: HandleContext = { tcp: true, address: conn.address };
+    const idleTimeoutMs = quota.limits.idleTimeoutMs;
+    sock.setTimeout(idleTimeoutMs, () => sock.destroy());
     sock.on('close', () => {
       this.#conns.delete(sock);
-      // A transfer cut short: let it log and let go of the zone.
+      quota.release(conn);
+      // A transfer cut short: let it log and let go of the zone (and of its transfers-out slot).
       if (stream !== null) stream.return?.();
       stream = null;
     });
@@ -112,34 +113,35 @@ export class TcpListener {
       return sock.write(framed);
     };
 
-    /** Writes the transfer's messages while the socket takes them, a slice of time per turn of the event loop so UDP answering goes on. */
-    const pump = (): void => {
+    /**
+     * Writes the transfer's next message (one step of the shared runner, which
+     * gives all transfers together a slice of time per turn of the event loop,
+     * so UDP answering goes on); true while the socket takes more.
+     */
+    const step = (): boolean => {
       const s = stream;
-      if (s === null || sock.destroyed) return;
-      // At most about 2 ms of transfer work per turn, so queries keep being answered meanwhile.
-      const until = performance.now() + PUMP_SLICE_MS;
-      for (let i = 0; i === 0 || performance.now() < until; i++) {
-        let r;
-        try {
-          r = s.next();
-        } catch (err) {
-          onError(err, `transfer to ${ctx.address ?? '?'}`);
-          stream = null;
-          sock.destroy();
-          return;
-        }
-        if (r.done === true) {
-          stream = null;
-          sock.resume();
-          process();
-          return;
-        }
-        if (!send(r.value)) {
-          sock.once('drain', pump);
-          return;
-        }
+      if (s === null || sock.destroyed) return false;
+      let r;
+      try {
+        r = s.next();
+      } catch (err) {
+        onError(err, `transfer to ${ctx.address ?? '?'}`);
+        stream = null;
+        sock.destroy();
+        return false;
       }
-      setImmediate(pump);
+      if (r.done === true) {
+        stream = null;
+        sock.resume();
+        process();
+        return false;
+      }
+      if (!send(r.value)) {
+        // TCP backpressure: wait for the client to take what was written.
+        sock.once('drain', () => transfers.add(step));
+        return false;
+      }
+      return true;
     };
 
     /** Answers the complete queries in `pending`, in order (RFC 7766 §6.2.1.1: pipelining). */
@@ -175,7 +177,7 @@ export class TcpListener {
         }
         if (!send(out)) {
           // A client that does not read: stop reading its queries until it catches up.
-          if (sock.writableLength > this.#limits.maxPendingOctets) {
+          if (sock.writableLength > MAX_PENDING_OCTETS) {
             sock.destroy();
             return;
           }
@@ -183,13 +185,13 @@ export class TcpListener {
         }
       }
       if (p < data.length) pending = Buffer.from(data.subarray(p));
-      if (stream !== null) setImmediate(pump);
+      if (stream !== null) transfers.add(step);
     };
 
     /** When the unfinished query now in `pending` began to arrive (0: none). */
     let partialSince = 0;
     sock.on('data', (chunk: Buffer) => {
-      this.#touch(sock);
+      quota.touch(conn);
       pending = pending === null ? chunk : Buffer.concat([pending, chunk]);
       const before = answered;
       if (stream === null) process();
@@ -198,7 +200,7 @@ export class TcpListener {
         partialSince = 0;
       } else if (partialSince === 0) {
         partialSince = Date.now();
-      } else if (Date.now() - partialSince > this.#limits.idleTimeoutMs) {
+      } else if (Date.now() - partialSince > idleTimeoutMs) {
         sock.destroy();
       }
     });

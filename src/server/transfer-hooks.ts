@@ -23,6 +23,16 @@ export interface TransferOutInfo {
   complete: boolean;
 }
 
+/** An outgoing transfer refused because `transfers-out` were already running. */
+export interface TransferRefusedInfo {
+  zone: string;
+  peer: string;
+  kind: 'AXFR' | 'IXFR';
+  key: string | null;
+  /** The `transfers-out` limit that was reached. */
+  limit: number;
+}
+
 /**
  * What the responder needs from the daemon for transfers, NOTIFY and
  * TSIG: keys, ACLs, journals and where NOTIFYs go. Without hooks a server
@@ -44,4 +54,6 @@ export interface TransferHooks {
   notify(origin: Name, who: Requester, serial: number | null): 'accepted' | 'refused' | 'notauth';
   /** Called when an outgoing transfer ends. */
   transferred(info: TransferOutInfo): void;
+  /** Called when an allowed transfer is refused because `transfers-out` transfers are running. */
+  transferRefused?(info: TransferRefusedInfo): void;
 }

@@ -17,12 +17,14 @@
  *                                             100-record and a 100,000-record zone; with --quick 5 edits,
  *                                             10,000 records)
  *   node dist/test/bench/run.js --cache-only  only the cache attack benchmark (issue 12 item 1)
+ *   node dist/test/bench/run.js --transfers-out-only  only UDP latency while 10 AXFRs go out at once (and an 11th is refused)
  *   npm run bench -- --serve-only --quick     the same through npm (builds first)
  */
 import { runCacheAttackBench } from './cache-attack-bench.js';
 import { runPropagationBench } from './propagation-bench.js';
 import { runServeBench } from './serve-bench.js';
 import { runTransferBench } from './transfer-bench.js';
+import { runTransfersOutBench } from './transfers-out-bench.js';
 import { runZoneBench } from './zone-bench.js';
 import { BASE_DECODE, BASE_ENCODE, FULL, QUICK, SCENARIO, measure, prepare, sinkValue, wireCases } from './wire-bench.js';
 
@@ -33,7 +35,8 @@ const serveOnly = process.argv.includes('--serve-only');
 const transferOnly = process.argv.includes('--transfer-only');
 const propagationOnly = process.argv.includes('--propagation-only');
 const cacheOnly = process.argv.includes('--cache-only');
-const only = wireOnly || zoneOnly || serveOnly || transferOnly || propagationOnly || cacheOnly;
+const transfersOutOnly = process.argv.includes('--transfers-out-only');
+const only = wireOnly || zoneOnly || serveOnly || transferOnly || propagationOnly || cacheOnly || transfersOutOnly;
 const opts = quick ? QUICK : FULL;
 
 let first = true;
@@ -64,6 +67,10 @@ if (!only || propagationOnly) {
 if (!only || cacheOnly) {
   gap();
   await runCacheAttackBench(quick);
+}
+if (!only || transfersOutOnly) {
+  gap();
+  await runTransfersOutBench(quick);
 }
 
 function runWireBench(): void {

@@ -3,8 +3,9 @@
  * is served or the daemon exits 1 with one line on stderr saying why and
  * what fixes it, as NSD and Knot refuse to start: an address in use (held
  * by this test for UDP or for TCP), one that is not local, and port 53
- * without privilege. At a reload a new address that cannot be bound is
- * logged, the others keep serving, and the next reload tries it again.
+ * without privilege. At a reload a new address that cannot be
+ * bound fails the whole reload (logged, never `reloaded`): the running
+ * addresses keep serving, and the next reload tries again.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -15,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RRType, decodeMessage } from '../../src/wire/index.js';
-import { buildQuery, queryUdp } from '../support/dns-client.js';
+import { buildQuery, queryTcp, queryUdp } from '../support/dns-client.js';
+import { sleep } from '../support/wait.js';
 import { inCI, repoRoot } from '../support/paths.js';
 import { freePort } from '../support/ports.js';
 import { runTyneToExit, startTyne, type TyneProcess } from '../support/tyne-process.js';
@@ -199,7 +201,7 @@ describe('tyne serve: port 53 without privilege', () => {
   });
 });
 
-describe('tyne serve: a new listen address that cannot be bound at a reload', () => {
+describe('tyne serve: a listen change that cannot be bound at a reload', () => {
   let dir: string;
   let proc: TyneProcess | undefined;
 
@@ -213,34 +215,83 @@ describe('tyne serve: a new listen address that cannot be bound at a reload', ()
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('is logged, the running address keeps serving, and the next reload binds it once it is free', async () => {
+  const ask = async (port: number, id: number): Promise<number> =>
+    decodeMessage(await queryUdp(port, buildQuery({ id, name: 'ns1.example.com', type: RRType.A }), 1000)).answers.length;
+  const askTcp = async (port: number, id: number): Promise<number> =>
+    decodeMessage((await queryTcp(port, [buildQuery({ id, name: 'ns1.example.com', type: RRType.A })], 2000))[0]!).answers.length;
+
+  it('moving listen to an address in use fails the reload: the old address keeps serving (UDP and TCP), no "reloaded"; then a valid move works', async () => {
     const first = await freePort();
-    const second = await freePort();
+    const taken = await freePort();
     const file = join(dir, 'tyne.yaml');
     writeFileSync(file, config([`127.0.0.1:${first}`]));
     proc = await startTyne(file);
     const p = proc;
-    const held = await hold('tcp', second);
+    const held = await hold('tcp', taken);
+    try {
+      // Moved (the old address dropped) to one whose TCP port another server holds.
+      writeFileSync(file, config([`127.0.0.1:${taken}`]));
+      const mark = p.mark();
+      p.child.kill('SIGHUP');
+      const err = await p.waitAfter(mark, (l) => l.level === 50 && String(l.msg).startsWith('reload failed'), 5000);
+      assert.match(err.msg as string, new RegExp(`^reload failed: cannot listen on 127\\.0\\.0\\.1:${taken} \\(tcp\\): address already in use: .*; keeping the running configuration and its listen addresses$`));
+      assert.equal(err.code, 'LISTEN_IN_USE');
+      assert.equal(err.listen, `127.0.0.1:${taken}`);
+      await sleep(300);
+      assert.equal(p.since(mark, (l) => l.msg === 'reloaded' || l.msg === 'stopped listening').length, 0, 'neither reloaded nor stopped listening');
+      assert.equal(p.child.exitCode, null, 'still running');
+      assert.equal(await ask(first, 5), 1, 'the old address still answers over UDP');
+      assert.equal(await askTcp(first, 6), 1, 'and over TCP');
+    } finally {
+      await held.release();
+    }
+    // An address that is not this host's fails the same way (when 192.0.2.1 is not local here).
+    if (!(await bindable('192.0.2.1'))) {
+      writeFileSync(file, config([`192.0.2.1:${first}`]));
+      const mark = p.mark();
+      p.child.kill('SIGHUP');
+      const err = await p.waitAfter(mark, (l) => l.level === 50 && String(l.msg).startsWith('reload failed'), 5000);
+      assert.equal(err.code, 'LISTEN_NO_ADDRESS');
+      assert.equal(await ask(first, 7), 1, 'the old address still answers');
+    }
+    // A valid move: the new address answers, the old one is closed.
+    const moved = await freePort();
+    writeFileSync(file, config([`127.0.0.1:${moved}`]));
+    const mark = p.mark();
+    p.child.kill('SIGHUP');
+    await p.waitAfter(mark, (l) => l.msg === 'reloaded', 5000);
+    assert.equal(await ask(moved, 8), 1, 'the new address answers');
+    assert.equal(await askTcp(moved, 9), 1);
+    assert.ok(p.since(mark, (l) => l.msg === 'stopped listening' && l.listen === `127.0.0.1:${first}`).length === 1, 'the old address was closed');
+    await assert.rejects(ask(first, 10), 'the old address no longer answers');
+  });
+
+  it('adding an address in use fails the reload; the next reload binds it once it is free', async () => {
+    const first = await freePort();
+    const second = await freePort();
+    const file = join(dir, 'tyne-add.yaml');
+    writeFileSync(file, config([`127.0.0.1:${first}`]));
+    await proc?.stop('SIGKILL');
+    proc = await startTyne(file);
+    const p = proc;
+    const held = await hold('udp', second);
     let released = false;
     try {
       writeFileSync(file, config([`127.0.0.1:${first}`, `127.0.0.1:${second}`]));
       const mark = p.mark();
       p.child.kill('SIGHUP');
-      const err = await p.waitAfter(mark, (l) => l.listen === `127.0.0.1:${second}` && l.level === 50, 5000);
-      assert.match(err.msg as string, new RegExp(`^cannot listen on 127\\.0\\.0\\.1:${second} \\(tcp\\): address already in use: .*; still serving the other addresses, trying again at the next reload$`));
+      const err = await p.waitAfter(mark, (l) => l.level === 50 && String(l.msg).startsWith('reload failed'), 5000);
       assert.equal(err.code, 'LISTEN_IN_USE');
-      await p.waitAfter(mark, (l) => l.msg === 'reloaded', 5000);
-      assert.equal(p.child.exitCode, null, 'still running');
-      const m = decodeMessage(await queryUdp(first, buildQuery({ id: 5, name: 'ns1.example.com', type: RRType.A }), 2000));
-      assert.equal(m.answers.length, 1, 'the first address still answers');
+      assert.equal(await ask(first, 11), 1, 'the first address still answers');
 
       await held.release();
       released = true;
       const mark2 = p.mark();
       p.child.kill('SIGHUP');
       await p.waitAfter(mark2, (l) => l.msg === 'listening (udp, tcp)' && l.listen === `127.0.0.1:${second}`, 5000);
-      const m2 = decodeMessage(await queryUdp(second, buildQuery({ id: 6, name: 'ns1.example.com', type: RRType.A }), 2000));
-      assert.equal(m2.answers.length, 1, 'the second address answers after the next reload');
+      await p.waitAfter(mark2, (l) => l.msg === 'reloaded', 5000);
+      assert.equal(await ask(second, 12), 1, 'the second address answers after the next reload');
+      assert.equal(await ask(first, 13), 1, 'and the first still does');
     } finally {
       if (!released) await held.release();
     }

@@ -143,13 +143,26 @@ export interface TcpConversation {
   resume(): void;
   /** Octets received so far (length prefixes included). */
   readonly received: number;
+  /** The connection has ended (the server closed or reset it, or `close` was called). */
+  readonly isClosed: boolean;
+  /** Resolves once the connection has ended. */
+  readonly closed: Promise<void>;
   close(): void;
 }
 
-/** Connects to 127.0.0.1:`port` (or `host`) over TCP, from `localAddress` when given; rejects after `timeoutMs`. */
+/**
+ * Connects to 127.0.0.1:`port` (or `host`) over TCP, from `localAddress`
+ * when given (127.0.0.2 and up are other clients on Linux's loopback);
+ * rejects after `timeoutMs`.
+ */
 export function openTcp(port: number, host = '127.0.0.1', timeoutMs = 2000, localAddress?: string): Promise<TcpConversation> {
   return new Promise((resolve, reject) => {
-    const sock = connect({ port, host, ...(localAddress !== undefined ? { localAddress } : {}) });
+    const sock = connect({ port, host, ...(localAddress === undefined ? {} : { localAddress }) });
+    let isClosed = false;
+    const closed = new Promise<void>((res) => sock.once('close', () => {
+      isClosed = true;
+      res();
+    }));
     let buf: Buffer = Buffer.alloc(0);
     let received = 0;
     let ended: Error | null = null;
@@ -216,6 +229,10 @@ export function openTcp(port: number, host = '127.0.0.1', timeoutMs = 2000, loca
         get received() {
           return received;
         },
+        get isClosed() {
+          return isClosed;
+        },
+        closed,
         close: () => sock.destroy(),
       });
     });

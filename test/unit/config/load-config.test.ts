@@ -56,7 +56,7 @@ describe('loadConfig: good files', () => {
       listen: [{ host: '127.0.0.1', port: 5300, family: 4 }],
       log: { level: 'info' },
       server: {
-        udpPayload: 1232, identity: null, version: null, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000, workers: 1,
+        udpPayload: 1232, identity: null, version: null, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000, tcpMaxConnectionsPerClient: 100, transfersOut: 10, workers: 1,
         minRefreshSec: 300, maxRefreshSec: 2_419_200, minRetrySec: 500, maxRetrySec: 1_209_600, serialPolicy: 'increment',
         dataDir: null, watch: true, watchSettleMs: 100, watchHoldMs: 5000, removedRetentionMs: 7 * 86_400_000, zonefileSyncMs: 60_000,
         answerCacheSize: 256 * 1024 * 1024,
@@ -116,6 +116,8 @@ describe('loadConfig: good files', () => {
       version: 'Tyne 0.1',
       tcpIdleTimeoutMs: 30_000,
       tcpMaxConnections: 50,
+      tcpMaxConnectionsPerClient: 100,
+      transfersOut: 10,
       workers: 4,
       minRefreshSec: 1,
       maxRefreshSec: 3600,
@@ -147,6 +149,8 @@ describe('loadConfig: good files', () => {
     assert.deepEqual([lo.udpPayload, lo.tcpMaxConnections, lo.workers, lo.tcpIdleTimeoutMs], [512, 1, 1, 1]);
     const hi = load(`${MINIMAL}server: { udp-payload: 4096, tcp-max-connections: 100000, workers: 64, tcp-idle-timeout: 1h }\n`).server;
     assert.deepEqual([hi.udpPayload, hi.tcpMaxConnections, hi.workers, hi.tcpIdleTimeoutMs], [4096, 100_000, 64, 3_600_000]);
+    const tcp = load(`${MINIMAL}server: { tcp-max-connections-per-client: 5, transfers-out: 3 }\n`).server;
+    assert.deepEqual([tcp.tcpMaxConnectionsPerClient, tcp.transfersOut], [5, 3]);
   });
 
   it('takes answer-cache-size as octets or with a K, M or G unit, 0 turning the cache off', () => {
@@ -336,6 +340,10 @@ describe('loadConfig: problems, with file:line:col and key path', () => {
         'F:8:13: server.identity: empty string',
       ],
     );
+    assert.deepEqual(lines(`${MINIMAL}server:\n  tcp-max-connections-per-client: 0\n  transfers-out: 1001\n`), [
+      'F:4:35: server.tcp-max-connections-per-client: 0 is out of range (1..100000)',
+      'F:5:18: server.transfers-out: 1001 is out of range (1..1000)',
+    ]);
     assert.deepEqual(lines(`${MINIMAL}server: { tcp-idle-timeout: 10 seconds }\n`), [
       "F:3:29: server.tcp-idle-timeout: bad duration '10 seconds' (use a number of seconds, or a whole number with a unit: 500ms, 10s, 2m, 1h, 1d)",
     ]);

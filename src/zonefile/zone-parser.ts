@@ -218,12 +218,13 @@ class ZoneParser {
     try {
       const ctx: FileContext = { file: path, origin, depth };
       const lexer = this.lexerFor(ctx);
-      const buf = Buffer.allocUnsafe(CHUNK);
+      // Sized to the file (a small $INCLUDE read many times must not cost 1 MiB each time).
+      const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(size + 1, 64 * 1024)));
       const emit = (l: LogicalLine): void => this.logicalLine(l, ctx);
       for (;;) {
         let n: number;
         try {
-          n = readSync(fd, buf, 0, CHUNK, null);
+          n = readSync(fd, buf, 0, buf.length, null);
         } catch (e) {
           this.error(ZoneFileCode.IO, from, `cannot read zone file '${path}': ${ioReason(e)}`);
           return;

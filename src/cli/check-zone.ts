@@ -11,10 +11,32 @@ import { peerText, type Peer } from '../xfr/peer.js';
 import { addSerial, compareSerial } from '../xfr/serial.js';
 import { transferZone } from '../xfr/transfer-client.js';
 import { TSIG_ALGORITHMS, type TsigAlgorithm, type TsigKey } from '../xfr/tsig-key.js';
+import { zoneLimits, type ZoneLimits } from '../zonefile/zone-limits.js';
 
 export const CHECK_ZONE_USAGE =
-  'usage: tyne check-zone [-q] [-c class] [--print] ORIGIN FILE\n' +
-  '       tyne check-zone [-q] --diff ORIGIN FILE --against HOST:PORT [--key NAME:ALG:SECRET]';
+  'usage: tyne check-zone [-q] [-c class] [--print] [LIMITS] ORIGIN FILE\n' +
+  '       tyne check-zone [-q] [LIMITS] --diff ORIGIN FILE --against HOST:PORT [--key NAME:ALG:SECRET]\n' +
+  'LIMITS (the server\'s settings; defaults as there): --max-records N --max-include-reads N\n' +
+  '       --max-zone-file-size SIZE --max-line-length SIZE (SIZE: octets, or with K, M, G) --include-confine';
+
+/** The limit flags, by flag: the ZoneLimits field, and whether the value is a size (K, M, G). */
+const LIMIT_FLAGS: Record<string, { key: keyof ZoneLimits; size: boolean; min: number }> = {
+  '--max-records': { key: 'maxRecords', size: false, min: 1 },
+  '--max-include-reads': { key: 'maxIncludeReads', size: false, min: 0 },
+  '--max-zone-file-size': { key: 'maxFileBytes', size: true, min: 1 },
+  '--max-line-length': { key: 'maxLineBytes', size: true, min: 1024 },
+};
+
+/** A limit flag's value: a whole number, or for a size one with K, M or G (1024-based). */
+function limitValue(flag: string, text: string): number | string {
+  const spec = LIMIT_FLAGS[flag]!;
+  const m = (spec.size ? /^(\d+)([kmg]?)$/i : /^(\d+)()$/).exec(text);
+  const n = m === null ? NaN : Number(m[1]) * 1024 ** ' kmg'.indexOf((m[2] || ' ').toLowerCase());
+  if (!Number.isSafeInteger(n) || n < spec.min) {
+    return `${flag}: expected ${spec.size ? 'a size such as 1048576 or 512M' : 'a whole number'} of at least ${spec.min}, got '${text}'`;
+  }
+  return n;
+}
 
 /** `a.b.c.d[:port]`, `[v6]:port`, `[v6]` or a bare IPv6 literal; port 53 when left out. */
 function parseServer(text: string): Peer | string {
@@ -81,12 +103,24 @@ export function checkZone(args: string[], out: (s: string) => void, err: (s: str
   let against: string | undefined;
   let keyText: string | undefined;
   let zoneClass: number = RRClass.IN;
+  const limits: Partial<ZoneLimits> = {};
+  let confineIncludes = false;
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '-q') quiet = true;
     else if (a === '--print') print = true;
     else if (a === '--diff') diff = true;
+    else if (a === '--include-confine') confineIncludes = true;
+    else if (Object.hasOwn(LIMIT_FLAGS, a)) {
+      const v = args[++i];
+      const n = v === undefined ? `${a} needs a value` : limitValue(a, v);
+      if (typeof n === 'string') {
+        err(`tyne check-zone: ${n}\n${CHECK_ZONE_USAGE}`);
+        return 2;
+      }
+      limits[LIMIT_FLAGS[a]!.key] = n;
+    }
     else if (a === '--against' || a === '--key') {
       const v = args[++i];
       if (v === undefined) {
@@ -143,14 +177,14 @@ export function checkZone(args: string[], out: (s: string) => void, err: (s: str
     err(`tyne check-zone: ${e.message}`);
     return 2;
   }
-  const res = loadZoneFile(file, origin, { zoneClass });
+  const res = loadZoneFile(file, origin, { zoneClass, limits, confineIncludes });
   if (!quiet) for (const d of [...res.errors, ...res.warnings]) err(formatDiagnostic(d));
   const label = `zone ${origin.toText() === '.' ? '.' : origin.toText().slice(0, -1)}/${classToText(zoneClass)}`;
   if (res.zone === null) {
     if (!quiet) err(`${label}: not loaded due to errors (${res.errors.length})`);
     return 1;
   }
-  if (peer !== undefined) return diffAgainst(res.zone, peer, key, out, err);
+  if (peer !== undefined) return diffAgainst(res.zone, peer, key, zoneLimits(limits).maxRecords, out, err);
   const summary = `${label}: loaded serial ${res.zone.serial}, ${res.zone.recordCount} records`;
   if (print) {
     const lines: string[] = [];
@@ -180,11 +214,13 @@ function canonicalOrder(a: ResourceRecord, b: ResourceRecord): number {
  * file's serial is above the served one. 0 when it could compare, 1 when
  * the transfer failed.
  */
-async function diffAgainst(fromFile: Zone, peer: Peer, key: TsigKey | null, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+async function diffAgainst(
+  fromFile: Zone, peer: Peer, key: TsigKey | null, maxRecords: number, out: (s: string) => void, err: (s: string) => void,
+): Promise<number> {
   const at = peerText(peer);
   let served: Zone;
   try {
-    served = (await transferZone({ origin: fromFile.origin, peer, key, current: null })).zone;
+    served = (await transferZone({ origin: fromFile.origin, peer, key, current: null, maxRecords })).zone;
   } catch (e) {
     err(`tyne check-zone: cannot get ${fromFile.origin.toText()} by AXFR: ${(e as Error).message}`);
     return 1;

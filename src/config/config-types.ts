@@ -2,6 +2,7 @@ import type { SerialPolicy } from '../daemon/serial-policy.js';
 import type { AclEntry } from '../xfr/acl.js';
 import type { Peer } from '../xfr/peer.js';
 import type { TsigAlgorithm } from '../xfr/tsig-key.js';
+import type { ZoneLimits } from '../zonefile/zone-limits.js';
 
 /** One `listen` entry: each address serves UDP and TCP. */
 export interface ListenAddress {
@@ -58,6 +59,17 @@ export interface ServerSettings {
   zonefileSyncMs: number;
   /** `answer-cache-size`: octets of prepared answers kept, overhead counted; past it CLOCK evicts those not asked for lately (default 256 MiB; 0 = none). */
   answerCacheSize: number;
+  /**
+   * `max-include-reads`, `max-records`, `max-zone-file-size`,
+   * `max-line-length`: what one zone may cost to read (file or transfer),
+   * the default of every zone (DEFAULT_ZONE_LIMITS when not set).
+   */
+  zoneLimits: ZoneLimits;
+  /**
+   * `include-confine`: the default of every zone; null (the default) leaves
+   * it to where the zone came from (see defaultIncludeConfine).
+   */
+  includeConfine: boolean | null;
 }
 
 /** One `keys:` entry (RFC 8945 shared secret). */
@@ -91,6 +103,14 @@ export interface ZoneSettings {
    * else the server's. A secondary gets the server's and does not use it.
    */
   serialPolicy: SerialPolicy;
+  /** The zone's read limits, resolved: its own settings, else the server's. */
+  limits: ZoneLimits;
+  /**
+   * Primary only: $INCLUDE confined to the zone file's folder, resolved:
+   * the zone's own `include-confine`, else the server's, else the default
+   * of where the zone came from (defaultIncludeConfine).
+   */
+  includeConfine: boolean;
   /** 1-based line of the entry in the config file, for messages. */
   line: number;
 }

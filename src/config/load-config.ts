@@ -12,6 +12,7 @@ import type { Config, KeySettings, ListenAddress, ServerSettings, ZoneSettings }
 import { formatDuration, parseDuration } from './duration.js';
 import { formatByteSize, parseByteSize } from './byte-size.js';
 import { SERIAL_POLICIES, type SerialPolicy } from '../daemon/serial-policy.js';
+import { DEFAULT_ZONE_LIMITS, type ZoneLimits } from '../zonefile/zone-limits.js';
 
 // ---------------------------------------------------------------------------
 // The schema is a set of key tables (one entry per YAML key) built from small
@@ -33,6 +34,8 @@ interface Ctx {
   readonly ownSerialPolicy: Set<ZoneSettings>;
   /** Each zone's `file` as written, resolved once the whole file has been read. */
   readonly zoneFiles: Map<ZoneSettings, { index: number; text: string; value: Value }>;
+  /** Zones' own read limits and include-confine; the rest comes from the server's once the whole file has been read. */
+  readonly ownLimits: Map<ZoneSettings, { limits: Partial<ZoneLimits>; includeConfine: boolean | undefined }>;
 }
 
 /** A reference to a `keys:` entry; `set` replaces the name with the one as declared. */
@@ -184,9 +187,35 @@ function byteSize(min: number, max: number): Reader<number> {
     } catch (err) {
       return problem(ctx, v, (err as Error).message);
     }
-    if (bytes < min || bytes > max) return problem(ctx, v, `must be from ${formatByteSize(min)} to ${formatByteSize(max)} (0 turns it off)`);
+    if (bytes < min || bytes > max) return problem(ctx, v, `must be from ${formatByteSize(min)} to ${formatByteSize(max)}${min === 0 ? ' (0 turns it off)' : ''}`);
     return bytes;
   };
+}
+
+/**
+ * The read limits of a zone, as settings: the same keys in `server:` (the
+ * default of every zone) and in a zone entry. Ranges: at least what a
+ * minimal zone needs, at most what the process can hold.
+ */
+function limitKeys<D>(get: (d: D) => Partial<ZoneLimits>, setConfine: (d: D, x: boolean) => void): KeyTable<D> {
+  return {
+    'max-include-reads': field(integer(0, 1_000_000), (d: D, x) => { get(d).maxIncludeReads = x; }),
+    'max-records': field(integer(1, 100_000_000), (d: D, x) => { get(d).maxRecords = x; }),
+    'max-zone-file-size': field(byteSize(1, 64 * 1024 ** 3), (d: D, x) => { get(d).maxFileBytes = x; }),
+    'max-line-length': field(byteSize(1024, 1024 ** 3), (d: D, x) => { get(d).maxLineBytes = x; }),
+    'include-confine': field(boolean, (d: D, x) => setConfine(d, x)),
+  };
+}
+
+/**
+ * Where a zone came from decides its `include-confine` when neither the
+ * zone nor `server:` sets it: a zone listed in the configuration is
+ * trusted as BIND trusts its zone files (false); a zone found in a zone
+ * directory (issue 14), whose file a customer may have uploaded, is
+ * confined (true).
+ */
+export function defaultIncludeConfine(source: 'listed' | 'zone-directory'): boolean {
+  return source === 'zone-directory';
 }
 
 /**
@@ -635,6 +664,8 @@ interface ZoneDraft {
   allowNotifyValue?: Value;
   serialPolicy?: SerialPolicy;
   serialPolicyValue?: Value;
+  limits: Partial<ZoneLimits>;
+  includeConfine?: boolean;
 }
 
 const zoneName: Reader<{ name: string; key: string }> = (ctx, v) => {
@@ -683,6 +714,7 @@ function secondaryFile(ctx: Ctx, v: Value, file: string, base: string): string |
 
 /** Keys of one `zones:` entry. */
 const ZONE_KEYS: KeyTable<ZoneDraft> = {
+  ...limitKeys<ZoneDraft>((d) => d.limits, (d, x) => { d.includeConfine = x; }),
   name: field(zoneName, (d, x, v) => {
     d.name = x.name;
     d.key = x.key;
@@ -754,7 +786,7 @@ const zoneList: Reader<ZoneSettings[]> = (ctx, v) => {
   const first = new Map<string, number>();
   v.node.items.forEach((n, i) => {
     const entry = valueOf(ctx, n, `${v.path}[${i}]`, v.offset);
-    const draft: ZoneDraft = {};
+    const draft: ZoneDraft = { limits: {} };
     if (!readMap(ctx, entry, ZONE_KEYS, draft)) return;
     if (draft.key !== undefined && draft.nameValue !== undefined) {
       const j = first.get(draft.key);
@@ -775,8 +807,12 @@ const zoneList: Reader<ZoneSettings[]> = (ctx, v) => {
         allowNotify: draft.allowNotify ?? null,
         // The server's default until the end of the file (the `server:` section may come later).
         serialPolicy: draft.serialPolicy ?? SERVER_DEFAULTS.serialPolicy,
+        // The server's once the whole file is read.
+        limits: { ...SERVER_DEFAULTS.zoneLimits },
+        includeConfine: false,
         line: ctx.lc.linePos(entry.offset).line,
       };
+      ctx.ownLimits.set(zone, { limits: draft.limits, includeConfine: draft.includeConfine });
       if (draft.serialPolicy !== undefined) ctx.ownSerialPolicy.add(zone);
       ctx.zoneFiles.set(zone, { index: i, text: draft.fileText!, value: draft.fileValue! });
       out.push(zone);
@@ -837,6 +873,8 @@ export const SERVER_DEFAULTS: Readonly<ServerSettings> = Object.freeze({
   removedRetentionMs: 7 * 86_400_000,
   zonefileSyncMs: 60_000,
   answerCacheSize: 256 * 1024 * 1024,
+  zoneLimits: Object.freeze({ ...DEFAULT_ZONE_LIMITS }),
+  includeConfine: null,
 });
 
 /** A duration setting kept in whole seconds (at least 1 s, at most 28 days). */
@@ -867,6 +905,7 @@ const SERVER_KEYS: KeyTable<ServerSettings> = {
   'removed-retention': field(duration(-1, 3_650 * 86_400_000), (s, x) => { s.removedRetentionMs = x; }),
   'zonefile-sync': field(duration(-1, 86_400_000), (s, x) => { s.zonefileSyncMs = x; }),
   'answer-cache-size': field(byteSize(0, 64 * 1024 ** 3), (s, x) => { s.answerCacheSize = x; }),
+  ...limitKeys<ServerSettings>((s) => s.zoneLimits, (s, x) => { s.includeConfine = x; }),
 };
 
 const LOG_KEYS: KeyTable<Config['log']> = {
@@ -896,7 +935,7 @@ export function parseConfig(text: string, path: string): Config {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM would shift the columns of line 1
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const ctx: Ctx = { doc, lc, dir: dirname(file), problems: [], keyNames: new Map(), keyRefs: [], ownSerialPolicy: new Set(), zoneFiles: new Map() };
+  const ctx: Ctx = { doc, lc, dir: dirname(file), problems: [], keyNames: new Map(), keyRefs: [], ownSerialPolicy: new Set(), zoneFiles: new Map(), ownLimits: new Map() };
 
   const yamlProblems = [...doc.errors, ...doc.warnings];
   if (yamlProblems.length > 0) {
@@ -908,13 +947,18 @@ export function parseConfig(text: string, path: string): Config {
     path: file,
     listen: [],
     log: { level: 'info' },
-    server: { ...SERVER_DEFAULTS },
+    server: { ...SERVER_DEFAULTS, zoneLimits: { ...SERVER_DEFAULTS.zoneLimits } },
     keys: [],
     zones: [],
   };
   const top = valueOf(ctx, doc.contents, '', doc.contents?.range?.[0] ?? 0);
   if (readMap(ctx, top, TOP_KEYS, config)) checkKeyRefs(ctx);
   for (const z of config.zones) if (!ctx.ownSerialPolicy.has(z)) z.serialPolicy = config.server.serialPolicy;
+  for (const z of config.zones) {
+    const own = ctx.ownLimits.get(z);
+    z.limits = { ...config.server.zoneLimits, ...own?.limits };
+    z.includeConfine = own?.includeConfine ?? config.server.includeConfine ?? defaultIncludeConfine('listed');
+  }
   config.zones = resolveZoneFiles(ctx, config.zones, config.server.dataDir);
   if (ctx.problems.length > 0) throw new ConfigError('CONFIG_INVALID', file, ctx.problems.sort(byPosition));
   return config;

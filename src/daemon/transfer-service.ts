@@ -16,6 +16,7 @@ import type { ZoneHistories } from './zone-history.js';
 import { pruneRemoved, setAsideRemoved } from './removed-zones.js';
 import { folderProblem } from './storage-check.js';
 import type { TsigKey } from '../xfr/tsig-key.js';
+import { DEFAULT_ZONE_LIMITS, type ZoneLimits } from '../zonefile/zone-limits.js';
 
 /** The lookup key of a configured zone name: `Name.key` of its origin, as `Zone.origin.key` is. */
 function zoneKey(name: string): string {
@@ -268,10 +269,11 @@ export class TransferService implements TransferHooks {
       log,
       clamps: this.#clamps,
       syncMs: this.#syncMs,
+      limits: savedCopyLimits(z.limits),
       deps: {
         querySerial: (peer) => querySoaSerial({ origin, peer, key: this.#keyFor(peer) }),
         transfer: async (peer, current) => {
-          const r = await transferZone({ origin, peer, key: this.#keyFor(peer), current });
+          const r = await transferZone({ origin, peer, key: this.#keyFor(peer), current, maxRecords: z.limits.maxRecords });
           return {
             zone: r.zone, kind: r.kind, diff: r.diff, upToDate: r.upToDate ?? false, records: r.records, bytes: r.bytes, messages: r.messages,
             durationMs: r.durationMs, fallback: r.fallback, key: peer.key, fromSerial: r.fromSerial, serial: r.serial,
@@ -296,6 +298,22 @@ export class TransferService implements TransferHooks {
     if (aside === undefined) zone.start();
     else void aside.then(() => zone.start());
   }
+}
+
+/**
+ * The limits a secondary's saved copy is read with: its max-records, as
+ * for transfers; the copy is written by us, one record a line, so its
+ * size follows from its records, and the size and line limits are never
+ * below the defaults (a record a zone may hold must not make the copy
+ * unreadable).
+ */
+function savedCopyLimits(l: ZoneLimits): ZoneLimits {
+  return {
+    maxIncludeReads: 0,
+    maxRecords: l.maxRecords,
+    maxFileBytes: Math.max(l.maxFileBytes, DEFAULT_ZONE_LIMITS.maxFileBytes),
+    maxLineBytes: Math.max(l.maxLineBytes, DEFAULT_ZONE_LIMITS.maxLineBytes),
+  };
 }
 
 /** A primary's address as an allow-notify entry (any key). */

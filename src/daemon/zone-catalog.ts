@@ -117,7 +117,7 @@ export class ZoneCatalog {
       const prints = filePrints([z.file]);
       let result: LoadResult;
       try {
-        result = loadZoneFile(z.file, origin);
+        result = loadZoneFile(z.file, origin, readOptions(z));
       } catch (err) {
         this.#failed.set(key, prints);
         this.#log.error({ zone: origin.toText(), file: z.file, err }, 'zone not loaded');
@@ -271,7 +271,7 @@ export class ZoneCatalog {
     try {
       // A small file is read at once (a worker thread costs more to start than the parse);
       // a large one is parsed off the main thread so queries keep being answered.
-      result = size >= 0 && size < SMALL_FILE ? loadZoneFile(z.file, origin) : await loadZoneFileAsync(z.file, origin);
+      result = size >= 0 && size < SMALL_FILE ? loadZoneFile(z.file, origin, readOptions(z)) : await loadZoneFileAsync(z.file, origin, readOptions(z));
     } catch (err) {
       if (old === undefined) this.#failed.set(key, prints);
       this.#log.error({ zone: origin.toText(), file: z.file, err }, old === undefined ? 'zone not loaded' : 'zone not reloaded; still serving the previous version');
@@ -429,7 +429,7 @@ export class ZoneCatalog {
   #report(origin: Name, errors: Diagnostic[], warnings: Diagnostic[], old: Loaded | undefined): boolean {
     for (const w of warnings) this.#log.warn({ zone: origin.toText() }, formatDiagnostic(w));
     if (errors.length === 0) return true;
-    for (const e of errors) this.#log.error({ zone: origin.toText() }, formatDiagnostic(e));
+    for (const e of errors) this.#log.error({ zone: origin.toText(), code: e.code }, formatDiagnostic(e));
     if (old !== undefined) {
       this.#log.error({ zone: origin.toText(), errors: errors.length, serial: old.zone.serial }, 'zone not reloaded; still serving the previous version');
     } else {
@@ -453,6 +453,11 @@ function contentChanged(diff: ZoneDiff): boolean {
 /** `a` with the entries of `b` put over it. */
 function mergePrints(a: FilePrints, b: FilePrints): FilePrints {
   return new Map([...a, ...b]);
+}
+
+/** The zone's read limits and include-confine, for the parser. */
+function readOptions(z: ZoneSettings): { limits: ZoneSettings['limits']; confineIncludes: boolean } {
+  return { limits: z.limits, confineIncludes: z.includeConfine };
 }
 
 function originOf(z: ZoneSettings): Name {

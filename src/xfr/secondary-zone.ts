@@ -13,6 +13,7 @@ import { clampTimers, nextDelay, soaTimers, type SoaTimers, type TimerClamps } f
 import { compareSerial } from './serial.js';
 import type { Journal } from './journal.js';
 import type { ZoneDiff } from './zone-diff.js';
+import type { ZoneLimits } from '../zonefile/zone-limits.js';
 import { freshJournal, loadSaved, saveChange, saveState, saveZone, type SecondaryState } from './zone-store.js';
 
 export interface TransferOutcome {
@@ -65,6 +66,8 @@ export interface SecondaryZoneOptions {
    * as Knot's zonefile-sync; 0 rewrites at once. Default 60 s.
    */
   syncMs?: number;
+  /** The zone's read limits, for its saved copy (the defaults otherwise); transfers get them from `deps.transfer`. */
+  limits?: Partial<ZoneLimits>;
 }
 
 /** Above this, the journal of changes since the copy is folded into the copy at once (the journal would start trimming at 16 MiB). */
@@ -136,7 +139,7 @@ export class SecondaryZone {
   start(): void {
     if (this.#stopped) return;
     const o = this.#o;
-    const saved = loadSaved(o.file, this.origin);
+    const saved = loadSaved(o.file, this.origin, o.limits === undefined ? {} : { limits: o.limits });
     for (const e of saved.errors) o.log.warn({ zone: this.#zoneText(), file: o.file }, `saved copy not used: ${e}`);
     this.#copySerial = saved.copySerial;
     this.#journal = saved.journal;

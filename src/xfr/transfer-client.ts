@@ -14,6 +14,7 @@ import {
   type Message, type ResourceRecord,
 } from '../wire/index.js';
 import { ZoneBuilder, runStepsInSlices, type Zone } from '../zone/index.js';
+import { DEFAULT_ZONE_LIMITS } from '../zonefile/zone-limits.js';
 import { applyDiffsCondensedAsync, finishTransferredZoneSteps } from './apply-diff.js';
 import { peerText, type Peer } from './peer.js';
 import { compareSerial } from './serial.js';
@@ -72,6 +73,13 @@ export interface TransferOptions {
   idleTimeoutMs?: number;
   /** Most octets one connection may receive (default 1 GiB). */
   maxBytes?: number;
+  /**
+   * `max-records`: most records the zone may have (default
+   * DEFAULT_ZONE_LIMITS.maxRecords); a transfer that brings more is
+   * abandoned (XFR_TOO_MANY_RECORDS) and the zone held is kept. An IXFR may
+   * carry at most twice as many (each record removed and added again).
+   */
+  maxRecords?: number;
   /** How to make the TSIG signer (default: ./transfer-tsig.js). */
   signer?: XfrSignerFactory;
   /**
@@ -368,6 +376,7 @@ interface Attempt {
   timeoutMs: number;
   idleMs: number;
   maxBytes: number;
+  maxRecords: number;
   sliceMs: number;
 }
 
@@ -419,6 +428,20 @@ async function transferOnce(a: Attempt, counters: Counters): Promise<Outcome> {
       return s;
     };
 
+    /** Records of the zone (full mode) or of the differences (IXFR), against max-records. */
+    let held = 0;
+    const hold = (): void => {
+      const limit = mode === 'full' ? a.maxRecords : 2 * a.maxRecords;
+      if (++held > limit) {
+        throw new TransferError(
+          'XFR_TOO_MANY_RECORDS',
+          label,
+          mode === 'full'
+            ? `the transfer of ${a.origin.toText()} has more than ${a.maxRecords} records (max-records); abandoned, the zone held is kept; raise max-records if the zone is meant to be this large`
+            : `the IXFR of ${a.origin.toText()} carries more than ${limit} records, twice max-records (${a.maxRecords}); abandoned, the zone held is kept`,
+        );
+      }
+    };
     let counted = 0;
     let sliceEnd = performance.now() + a.sliceMs;
     while (!done) {
@@ -474,8 +497,9 @@ async function transferOnce(a: Attempt, counters: Counters): Promise<Outcome> {
             finalSerial = serialOf(rr);
             if (a.qtype === RRType.AXFR) {
               builder = new ZoneBuilder(a.origin);
-              builder.add(rr);
               mode = 'full';
+              hold();
+              builder.add(rr);
             } else {
               mode = 'second';
               // RFC 1995 §4: a lone SOA no later than ours means we are up to date.
@@ -490,8 +514,10 @@ async function transferOnce(a: Attempt, counters: Counters): Promise<Outcome> {
             // RFC 1995 §4: a second record that is not a SOA (or the same SOA: an empty zone) means a full zone.
             if (!isApexSoa(rr) || serialOf(rr) === finalSerial) {
               builder = new ZoneBuilder(a.origin);
-              builder.add(firstSoa!);
               mode = 'full';
+              held = 0;
+              hold();
+              builder.add(firstSoa!);
               i--; // handle this record as zone data
               counters.records--;
               break;
@@ -499,6 +525,7 @@ async function transferOnce(a: Attempt, counters: Counters): Promise<Outcome> {
             cur = { fromSerial: serialOf(rr), toSerial: 0, removed: [rr], added: [] };
             diffs.push(cur);
             mode = 'del';
+            hold();
             break;
           }
           case 'full': {
@@ -510,11 +537,13 @@ async function transferOnce(a: Attempt, counters: Counters): Promise<Outcome> {
               }
               done = true;
             } else {
+              hold();
               builder!.add(rr);
             }
             break;
           }
           case 'del': {
+            hold();
             if (isApexSoa(rr)) {
               cur!.toSerial = serialOf(rr);
               cur!.added.push(rr);
@@ -525,6 +554,7 @@ async function transferOnce(a: Attempt, counters: Counters): Promise<Outcome> {
             break;
           }
           case 'add': {
+            hold();
             if (isApexSoa(rr)) {
               const s = serialOf(rr);
               if (s === finalSerial && cur!.toSerial === finalSerial) {
@@ -576,6 +606,7 @@ export async function transferZone(opts: TransferOptions): Promise<TransferResul
     timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     idleMs: opts.idleTimeoutMs ?? DEFAULT_IDLE_MS,
     maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES,
+    maxRecords: opts.maxRecords ?? DEFAULT_ZONE_LIMITS.maxRecords,
     sliceMs: opts.sliceMs ?? DEFAULT_SLICE_MS,
   };
   const fromSerial = opts.current?.serial ?? null;
@@ -601,14 +632,23 @@ export async function transferZone(opts: TransferOptions): Promise<TransferResul
     case 'needAxfr':
       return axfr(out.reason);
     case 'incremental': {
+      let applied: Awaited<ReturnType<typeof applyDiffsCondensedAsync>>;
       try {
         // The new version is a whole new zone: built in slices, so answering goes on (the old version meanwhile).
-        const applied = await applyDiffsCondensedAsync(current, out.diffs, label, base.sliceMs);
-        return result('IXFR', applied.zone, null, applied.diff);
+        applied = await applyDiffsCondensedAsync(current, out.diffs, label, base.sliceMs);
       } catch (e) {
         if (!(e instanceof TransferError)) throw e;
         return axfr(`IXFR could not be applied: ${e.message}`);
       }
+      if (applied.zone.recordCount > base.maxRecords) {
+        // An AXFR would bring as many: no fallback.
+        throw new TransferError(
+          'XFR_TOO_MANY_RECORDS',
+          label,
+          `the IXFR of ${opts.origin.toText()} leaves ${applied.zone.recordCount} records, more than ${base.maxRecords} (max-records); abandoned, the zone held is kept; raise max-records if the zone is meant to be this large`,
+        );
+      }
+      return result('IXFR', applied.zone, null, applied.diff);
     }
   }
 }

@@ -15,7 +15,9 @@ export type TransferErrorCode =
   /** An IXFR deletes a record that is not there, or starts from a serial we do not have. */
   | 'XFR_IXFR_MISMATCH'
   /** TSIG missing, wrong, or failed to verify (RFC 8945 §5.3). */
-  | 'XFR_TSIG';
+  | 'XFR_TSIG'
+  /** The zone (or an IXFR's differences) would hold more records than max-records. */
+  | 'XFR_TOO_MANY_RECORDS';
 
 /** A transfer that did not produce a zone; `peer` says from where. */
 export class TransferError extends TyneError {

@@ -21,6 +21,7 @@ import { writeFileAtomic } from './atomic-file.js';
 import { setAsideDamaged } from './damaged-file.js';
 import { Journal } from './journal.js';
 import type { ZoneDiff } from './zone-diff.js';
+import type { ZoneLimits } from '../zonefile/zone-limits.js';
 
 /** What a secondary remembers about its copy across restarts. */
 export interface SecondaryState {
@@ -189,7 +190,7 @@ function parseState(text: string): SecondaryState | null {
  * by a crash), and a file that does not load completely gives no zone, so
  * a damaged copy is never served. Missing files are not errors.
  */
-export function loadSaved(path: string, origin: Name, options: { zoneClass?: number } = {}): LoadSavedResult {
+export function loadSaved(path: string, origin: Name, options: { zoneClass?: number; limits?: Partial<ZoneLimits> } = {}): LoadSavedResult {
   const errors: string[] = [];
   let zone: Zone | null = null;
   let state: SecondaryState | null = null;
@@ -197,7 +198,10 @@ export function loadSaved(path: string, origin: Name, options: { zoneClass?: num
     try {
       const done = checkComplete(path);
       if (done.tyne && done.count === null) throw new Error('saved zone is incomplete (no end marker)');
-      const r = loadZoneFile(path, origin, options.zoneClass === undefined ? {} : { zoneClass: options.zoneClass });
+      const r = loadZoneFile(path, origin, {
+        ...(options.zoneClass === undefined ? {} : { zoneClass: options.zoneClass }),
+        ...(options.limits === undefined ? {} : { limits: options.limits }),
+      });
       zone = r.zone;
       if (zone !== null && done.count !== null && zone.canonicalRecords().length !== done.count) {
         zone = null;

@@ -4,3 +4,4 @@ export * from './zone-lexer.js';
 export * from './zone-parser.js';
 export * from './zone-printer.js';
 export * from './generate-template.js';
+export * from './zone-limits.js';

@@ -3,7 +3,10 @@
  * Parentheses join physical lines, `;` starts a comment, double quotes
  * group words, a backslash escapes the next character (escapes are kept
  * raw in the token for the name and string decoders). Text is fed in
- * chunks, so memory does not grow with the file.
+ * chunks, so memory does not grow with the file: a physical line is held
+ * (as the chunks it spans, joined once) only up to `maxLineBytes`, and a
+ * longer one is reported and skipped to its end; a logical line joined by
+ * parentheses is bounded the same way.
  */
 
 /** One word of a logical line, with its 1-based position. */
@@ -22,7 +25,11 @@ export interface LogicalLine {
   line: number;
 }
 
-export type LexProblem = (line: number, col: number, message: string) => void;
+/** `code` is set for a limit (ZONEFILE_LINE_TOO_LONG); a syntax error has none. */
+export type LexProblem = (line: number, col: number, message: string, code?: string) => void;
+
+/** Code of a line longer than `maxLineBytes` (see ZoneFileCode). */
+export const LINE_TOO_LONG = 'ZONEFILE_LINE_TOO_LONG';
 
 const SPACE = 0x20;
 const TAB = 0x09;
@@ -35,35 +42,93 @@ const BACKSLASH = 0x5c;
 const EQUALS = 0x3d;
 
 export class ZoneLexer {
-  private pending = '';
+  /** The start of the physical line in progress: the tails of earlier chunks, joined when its end comes. */
+  private pending: string[] = [];
+  private pendingLen = 0;
+  /** The physical line in progress went over the limit: dropped up to its end. */
+  private skipping = false;
   private lineNo = 0;
   private depth = 0;
   private tokens: ZoneToken[] = [];
   private blankOwner = false;
   private startLine = 0;
   private openLine = 0;
+  /** Octets of the logical line so far (its physical lines, newlines included). */
+  private logicalLen = 0;
+  /** The logical line in progress went over the limit: its tokens are dropped until its parentheses close. */
+  private dropping = false;
 
-  constructor(private readonly problem: LexProblem) {}
+  /** `maxLineBytes`: longest physical or logical line (default: no limit). */
+  constructor(private readonly problem: LexProblem, private readonly maxLineBytes = Infinity) {}
 
-  /** Feeds a chunk of text; `emit` receives every logical line completed by it. */
+  /**
+   * Feeds a chunk of text; `emit` receives every logical line completed by
+   * it. Only the chunk is searched for line ends (earlier text is not
+   * scanned again), so a long line costs its length, not its square.
+   */
   push(chunk: string, emit: (l: LogicalLine) => void): void {
-    let text = this.pending + chunk;
     let start = 0;
-    for (;;) {
-      const nl = text.indexOf('\n', start);
-      if (nl < 0) break;
-      this.line(text, start, nl, emit);
+    let nl = chunk.indexOf('\n');
+    if (nl >= 0 && (this.pendingLen > 0 || this.skipping)) {
+      // The end of a line begun in earlier chunks.
+      this.hold(chunk, 0, nl);
+      if (this.skipping) this.skipped();
+      else {
+        const text = this.pending.join('');
+        this.pending = [];
+        this.pendingLen = 0;
+        this.line(text, 0, text.length, emit);
+      }
       start = nl + 1;
+      nl = chunk.indexOf('\n', start);
     }
-    this.pending = text.slice(start);
-    text = '';
+    while (nl >= 0) {
+      if (nl - start > this.maxLineBytes) {
+        this.tooLong();
+        this.skipped();
+      } else {
+        this.line(chunk, start, nl, emit);
+      }
+      start = nl + 1;
+      nl = chunk.indexOf('\n', start);
+    }
+    this.hold(chunk, start, chunk.length);
+  }
+
+  /** Keeps chunk[from, to) as part of the line in progress, unless that makes it too long. */
+  private hold(chunk: string, from: number, to: number): void {
+    if (this.skipping || from === to) return;
+    this.pendingLen += to - from;
+    if (this.pendingLen > this.maxLineBytes) {
+      this.pending = [];
+      this.pendingLen = 0;
+      this.tooLong();
+      return;
+    }
+    this.pending.push(from === 0 && to === chunk.length ? chunk : chunk.slice(from, to));
+  }
+
+  /** Reports the physical line in progress (numbered lineNo + 1) as too long, once; it is skipped to its end. */
+  private tooLong(): void {
+    this.skipping = true;
+    this.problem(this.lineNo + 1, this.maxLineBytes + 1, `line longer than ${this.maxLineBytes} octets (max-line-length); skipped`, LINE_TOO_LONG);
+  }
+
+  /** The end of a skipped line: counted, and the logical line it was part of is dropped. */
+  private skipped(): void {
+    this.skipping = false;
+    this.lineNo++;
+    this.abandon();
   }
 
   /** Ends the input: the last line, and a check for an unclosed parenthesis. */
   end(emit: (l: LogicalLine) => void): void {
-    if (this.pending.length > 0) {
-      const t = this.pending;
-      this.pending = '';
+    if (this.skipping) {
+      this.skipped();
+    } else if (this.pendingLen > 0) {
+      const t = this.pending.join('');
+      this.pending = [];
+      this.pendingLen = 0;
       this.line(t, 0, t.length, emit);
     }
     if (this.depth > 0) {
@@ -82,7 +147,14 @@ export class ZoneLexer {
       const c = s.charCodeAt(from);
       this.blankOwner = to > from && (c === SPACE || c === TAB);
       this.startLine = lineNo;
+      this.logicalLen = 0;
     }
+    this.logicalLen += to - from + 1;
+    if (this.depth > 0 && !this.dropping && this.logicalLen > this.maxLineBytes) {
+      this.problem(this.startLine, 1, `logical line (joined by parentheses) longer than ${this.maxLineBytes} octets (max-line-length); skipped`, LINE_TOO_LONG);
+      this.dropping = true;
+    }
+    if (this.dropping) this.tokens = [];
     const tokens = this.tokens;
     let i = from;
     while (i < to) {
@@ -154,7 +226,11 @@ export class ZoneLexer {
       tokens.push({ text: word, quoted: false, line: lineNo, col });
       i = j;
     }
-    if (this.depth === 0 && tokens.length > 0) {
+    if (this.depth === 0 && this.dropping) {
+      // The parentheses of a logical line that went over the limit closed: it ends here, unused.
+      this.dropping = false;
+      this.tokens = [];
+    } else if (this.depth === 0 && tokens.length > 0) {
       emit({ tokens, blankOwner: this.blankOwner, line: this.startLine });
       this.tokens = [];
     }
@@ -164,6 +240,7 @@ export class ZoneLexer {
   private abandon(): void {
     this.tokens = [];
     this.depth = 0;
+    this.dropping = false;
   }
 }
 

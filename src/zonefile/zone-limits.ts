@@ -14,3 +14,33 @@ export interface ZoneLimits {
   /** Longest logical line or token, in octets. */
   maxLineBytes: number;
 }
+
+/**
+ * The defaults (`server.max-include-reads`, `max-records`,
+ * `max-zone-file-size`, `max-line-length`); the README says why each.
+ *  - 1,000 $INCLUDE reads: real zones include a few files (keys, a host
+ *    list per customer); eight 1 KiB files each including the next ten
+ *    times would be 10^8 reads.
+ *  - 4,000,000 records: three times the largest zone the benchmarks load
+ *    (1.33M records); a $GENERATE of 10,000,000 records took 5 GB of RSS
+ *    and crashed the process.
+ *  - 1 GiB of zone text (a 4M-record file is about 200 MB).
+ *  - 1 MiB per line: a record's rdata is at most 65,535 octets, which
+ *    is at most about 262,000 characters in presentation form (`\DDD`).
+ */
+export const DEFAULT_ZONE_LIMITS: Readonly<ZoneLimits> = Object.freeze({
+  maxIncludeReads: 1000,
+  maxRecords: 4_000_000,
+  maxFileBytes: 1024 * 1024 * 1024,
+  maxLineBytes: 1024 * 1024,
+});
+
+/** `limits` over the defaults. */
+export function zoneLimits(limits: Partial<ZoneLimits> | undefined): ZoneLimits {
+  const out: ZoneLimits = { ...DEFAULT_ZONE_LIMITS };
+  for (const k of Object.keys(out) as (keyof ZoneLimits)[]) {
+    const v = limits?.[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
-import { closeSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { dirname, resolve, sep } from 'node:path';
 import {
   Name, RRClass, RRType, TextFormatError, classToText, isMetaType, lookupClass, lookupType, rdataFromText, tokenize,
   type Diagnostic, type ResourceRecord, type SourcePosition,
@@ -7,7 +7,8 @@ import {
 import { parseIPv4, parseIPv6 } from '../wire/ip-address.js';
 import { lookupTtl } from '../wire/ttl-text.js';
 import { expandTemplate, parseGenerateRange } from './generate-template.js';
-import { ZoneLexer, type LogicalLine, type ZoneToken } from './zone-lexer.js';
+import { LINE_TOO_LONG, ZoneLexer, type LogicalLine, type ZoneToken } from './zone-lexer.js';
+import { zoneLimits, type ZoneLimits } from './zone-limits.js';
 
 export interface ZoneParseOptions {
   /** The zone's origin: the initial $ORIGIN and what `@` means. */
@@ -20,6 +21,14 @@ export interface ZoneParseOptions {
   maxIncludeDepth?: number;
   /** Most records one $GENERATE may produce (default 10,000,000). */
   maxGenerate?: number;
+  /** What reading the zone may cost (DEFAULT_ZONE_LIMITS for what is left out); going over one fails the zone. */
+  limits?: Partial<ZoneLimits>;
+  /**
+   * `include-confine`: $INCLUDE may only read files inside the zone file's
+   * own folder (or below it), after following symbolic links (default false,
+   * as BIND).
+   */
+  confineIncludes?: boolean;
 }
 
 /** Receives each record as it is parsed, with where it came from. */
@@ -50,6 +59,16 @@ export const ZoneFileCode = {
   IO: 'ZONEFILE_IO',
   TOO_MANY_ERRORS: 'ZONEFILE_TOO_MANY_ERRORS',
   OBSOLETE_TYPE: 'ZONEFILE_OBSOLETE_TYPE',
+  /** More $INCLUDE reads than `max-include-reads`. */
+  TOO_MANY_INCLUDES: 'ZONEFILE_TOO_MANY_INCLUDES',
+  /** More records than `max-records`. */
+  TOO_MANY_RECORDS: 'ZONEFILE_TOO_MANY_RECORDS',
+  /** The zone's files add up to more than `max-zone-file-size` octets. */
+  TOO_LARGE: 'ZONEFILE_TOO_LARGE',
+  /** A line (or a logical line joined by parentheses) longer than `max-line-length`. */
+  LINE_TOO_LONG,
+  /** An $INCLUDE of a file outside the zone file's folder, with `include-confine`. */
+  INCLUDE_OUTSIDE: 'ZONEFILE_INCLUDE_OUTSIDE',
 } as const;
 
 const CHUNK = 1 << 20;
@@ -89,6 +108,14 @@ class ZoneParser {
   private readonly maxErrors: number;
   private readonly maxIncludeDepth: number;
   private readonly maxGenerate: number;
+  private readonly limits: ZoneLimits;
+  private readonly confineIncludes: boolean;
+  /** The zone file's folder, as given and with links followed: where a confined $INCLUDE must stay. */
+  private confineTo: { given: string; real: string } | undefined;
+  /** $INCLUDE reads so far (each read of each file). */
+  private includeReads = 0;
+  /** Octets of zone text read so far, over every file. */
+  private bytesRead = 0;
   /** $TTL, or the SOA minimum when BIND falls back to it. */
   private defaultTtl = -1;
   /** The last TTL written explicitly (RFC 1035 §5.1). */
@@ -108,6 +135,14 @@ class ZoneParser {
     this.maxErrors = options.maxErrors ?? 100;
     this.maxIncludeDepth = options.maxIncludeDepth ?? 16;
     this.maxGenerate = options.maxGenerate ?? 10_000_000;
+    this.limits = zoneLimits(options.limits);
+    this.confineIncludes = options.confineIncludes ?? false;
+  }
+
+  /** An error that ends the reading at once: a limit was reached (the rest would cost what the limit is there to prevent). */
+  fatal(code: string, at: SourcePosition | undefined, message: string): never {
+    this.errors.push({ severity: 'error', code, message, ...(at ? { at } : {}) });
+    throw new StopParsing();
   }
 
   error(code: string, at: SourcePosition | undefined, message: string): void {
@@ -134,18 +169,45 @@ class ZoneParser {
   parseFile(path: string, origin: Name, depth: number, from?: SourcePosition): void {
     let fd: number;
     let real: string;
+    let size: number;
     const abs = resolve(path);
     if (!this.files.includes(abs)) this.files.push(abs);
+    if (depth === 0 && this.confineIncludes) {
+      const given = dirname(abs);
+      let realDir = given;
+      try {
+        realDir = realpathSync(given);
+      } catch {
+        // The file cannot be read either: said below.
+      }
+      this.confineTo = { given, real: realDir };
+    }
+    // RFC 1035 §5.1 leaves $INCLUDE's reach to the implementation; confined, a zone reads only its own folder.
+    if (depth > 0 && this.confineTo !== undefined && !inside(abs, this.confineTo.given)) {
+      this.error(ZoneFileCode.INCLUDE_OUTSIDE, from, `$INCLUDE '${path}' is outside the zone file's folder ${this.confineTo.given} (include-confine); move the file there or set include-confine: false`);
+      return;
+    }
     try {
       real = realpathSync(path);
+      if (depth > 0 && this.confineTo !== undefined && !inside(real, this.confineTo.real)) {
+        this.error(ZoneFileCode.INCLUDE_OUTSIDE, from, `$INCLUDE '${path}' leads (by a symbolic link) to ${real}, outside the zone file's folder ${this.confineTo.real} (include-confine); move the file there or set include-confine: false`);
+        return;
+      }
       if (!statSync(real).isFile()) {
         this.error(ZoneFileCode.IO, from, `cannot read zone file '${path}': not a file`);
         return;
       }
       fd = openSync(path, 'r');
+      size = fstatSync(fd).size;
     } catch (e) {
       this.error(ZoneFileCode.IO, from, `cannot read zone file '${path}': ${ioReason(e)}`);
       return;
+    }
+    // Checked before reading: a file over the limit costs nothing to refuse.
+    const at = from ?? { file: path, line: 1, col: 1 };
+    if (this.bytesRead + size > this.limits.maxFileBytes) {
+      closeSync(fd);
+      this.tooLarge(at, path, this.bytesRead + size);
     }
     if (this.includeStack.includes(real)) {
       closeSync(fd);
@@ -156,17 +218,21 @@ class ZoneParser {
     try {
       const ctx: FileContext = { file: path, origin, depth };
       const lexer = this.lexerFor(ctx);
-      const buf = Buffer.allocUnsafe(CHUNK);
+      // Sized to the file (a small $INCLUDE read many times must not cost 1 MiB each time).
+      const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(size + 1, 64 * 1024)));
       const emit = (l: LogicalLine): void => this.logicalLine(l, ctx);
       for (;;) {
         let n: number;
         try {
-          n = readSync(fd, buf, 0, CHUNK, null);
+          n = readSync(fd, buf, 0, buf.length, null);
         } catch (e) {
           this.error(ZoneFileCode.IO, from, `cannot read zone file '${path}': ${ioReason(e)}`);
           return;
         }
         if (n === 0) break;
+        // The file may grow while it is read: the octets read count, not the size it had.
+        this.bytesRead += n;
+        if (this.bytesRead > this.limits.maxFileBytes) this.tooLarge(at, path, this.bytesRead);
         lexer.push(buf.toString('latin1', 0, n), emit);
       }
       lexer.end(emit);
@@ -174,6 +240,11 @@ class ZoneParser {
       this.includeStack.pop();
       closeSync(fd);
     }
+  }
+
+  private tooLarge(at: SourcePosition, path: string, bytes: number): never {
+    const what = this.files.length > 1 ? 'the zone file and its $INCLUDEs add up to' : 'the zone file has';
+    this.fatal(ZoneFileCode.TOO_LARGE, at, `zone not read: ${what} ${bytes} octets or more ('${path}'), more than max-zone-file-size (${this.limits.maxFileBytes}); raise max-zone-file-size if the zone is meant to be this large`);
   }
 
   /** Parses text held in memory (tests, fuzzing, transferred zones). */
@@ -186,7 +257,10 @@ class ZoneParser {
   }
 
   private lexerFor(ctx: FileContext): ZoneLexer {
-    return new ZoneLexer((line, col, message) => this.error(ZoneFileCode.SYNTAX, { file: ctx.file, line, col }, message));
+    return new ZoneLexer(
+      (line, col, message, code) => this.error(code ?? ZoneFileCode.SYNTAX, { file: ctx.file, line, col }, code === LINE_TOO_LONG ? `${message}; raise max-line-length if such lines are meant` : message),
+      this.limits.maxLineBytes,
+    );
   }
 
   private pos(ctx: FileContext, t: ZoneToken | undefined, line: LogicalLine): SourcePosition {
@@ -324,6 +398,9 @@ class ZoneParser {
       this.error(ZoneFileCode.NO_TTL, at, 'no TTL specified (no $TTL, no earlier TTL)');
       return;
     }
+    if (this.records >= this.limits.maxRecords) {
+      this.fatal(ZoneFileCode.TOO_MANY_RECORDS, at, `${generated ?? ''}zone not read: more than ${this.limits.maxRecords} records (max-records); raise max-records if the zone is meant to be this large`);
+    }
     this.records++;
     this.sink({ name: owner, type, class: this.zoneClass, ttl, rdata }, at);
   }
@@ -371,6 +448,10 @@ class ZoneParser {
         const f = arg(1, 'a file name');
         if (f === undefined || !noMore(3)) return;
         const at = this.pos(ctx, d, line);
+        if (++this.includeReads > this.limits.maxIncludeReads) {
+          // Counted over the whole zone: nesting alone is bounded by depth, but ten $INCLUDEs of a file that does the same, eight deep, are 10^8 reads.
+          this.fatal(ZoneFileCode.TOO_MANY_INCLUDES, at, `zone not read: more than ${this.limits.maxIncludeReads} $INCLUDE reads (max-include-reads); include each file fewer times, or raise max-include-reads`);
+        }
         if (ctx.depth + 1 > this.maxIncludeDepth) {
           this.error(ZoneFileCode.INCLUDE, at, `$INCLUDE nested more than ${this.maxIncludeDepth} deep`);
           return;
@@ -422,6 +503,10 @@ class ZoneParser {
       this.error(ZoneFileCode.GENERATE, this.pos(ctx, t[1], line), `$GENERATE range makes ${count} records, more than ${this.maxGenerate}`);
       return;
     }
+    if (this.records + count > this.limits.maxRecords) {
+      // Refused before generating any: the zone would go over max-records anyway.
+      this.fatal(ZoneFileCode.TOO_MANY_RECORDS, this.pos(ctx, t[1], line), `zone not read: this $GENERATE makes ${count} records, which with the ${this.records} before it is more than ${this.limits.maxRecords} (max-records); raise max-records if the zone is meant to be this large`);
+    }
     const lhs = t[2]!;
     // Everything up to and including the type stays as written; the rest is the template.
     let k = 3;
@@ -463,6 +548,11 @@ class ZoneParser {
       if (this.errors.length > before) return;
     }
   }
+}
+
+/** `path` is `folder` or below it (both absolute and normalized). */
+function inside(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
 }
 
 /**

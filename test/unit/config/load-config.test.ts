@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError, loadConfig, parseConfig, type ConfigErrorCode } from '../../../src/config/index.js';
+import { defaultIncludeConfine } from '../../../src/config/load-config.js';
+import { DEFAULT_ZONE_LIMITS } from '../../../src/zonefile/index.js';
 
 let dir: string;
 let cfg: string;
@@ -60,6 +62,7 @@ describe('loadConfig: good files', () => {
         minRefreshSec: 300, maxRefreshSec: 2_419_200, minRetrySec: 500, maxRetrySec: 1_209_600, serialPolicy: 'increment',
         dataDir: null, watch: true, watchSettleMs: 100, watchHoldMs: 5000, removedRetentionMs: 7 * 86_400_000, zonefileSyncMs: 60_000,
         answerCacheSize: 256 * 1024 * 1024,
+        zoneLimits: DEFAULT_ZONE_LIMITS, includeConfine: null,
       },
       keys: [],
       zones: [],
@@ -131,8 +134,10 @@ describe('loadConfig: good files', () => {
       removedRetentionMs: 2 * 86_400_000,
       zonefileSyncMs: 60_000,
       answerCacheSize: 8 * 1024 * 1024,
+      zoneLimits: DEFAULT_ZONE_LIMITS,
+      includeConfine: null,
     });
-    const primary = { type: 'primary', notify: [], allowTransfer: [], primaries: [], allowNotify: null };
+    const primary = { type: 'primary', notify: [], allowTransfer: [], primaries: [], allowNotify: null, limits: DEFAULT_ZONE_LIMITS, includeConfine: false };
     assert.deepEqual(c.zones, [
       { name: 'shop.example', ...primary, file: join(dir, 'shop.example.zone'), serialPolicy: 'unixtime', line: 26 },
       { name: 'hosting.example.', ...primary, file: join(dir, 'hosting.example.zone'), serialPolicy: 'unixtime', line: 28 },
@@ -593,6 +598,8 @@ describe('loadConfig: keys and zone transfers', () => {
           { kind: 'key', key: 'transfer' },
         ],
         serialPolicy: 'increment',
+        limits: DEFAULT_ZONE_LIMITS,
+        includeConfine: false,
         line: 5,
       },
       {
@@ -604,6 +611,8 @@ describe('loadConfig: keys and zone transfers', () => {
         primaries: [{ host: '192.0.2.53', port: 53, family: 4, key: null }],
         allowNotify: null,
         serialPolicy: 'increment',
+        limits: DEFAULT_ZONE_LIMITS,
+        includeConfine: false,
         line: 12,
       },
       {
@@ -615,6 +624,8 @@ describe('loadConfig: keys and zone transfers', () => {
         primaries: [{ host: '192.0.2.53', port: 53, family: 4, key: null }],
         allowNotify: null,
         serialPolicy: 'increment',
+        limits: DEFAULT_ZONE_LIMITS,
+        includeConfine: false,
         line: 16,
       },
       {
@@ -626,6 +637,8 @@ describe('loadConfig: keys and zone transfers', () => {
         primaries: [],
         allowNotify: null,
         serialPolicy: 'increment',
+        limits: DEFAULT_ZONE_LIMITS,
+        includeConfine: false,
         line: 20,
       },
     ]);
@@ -934,5 +947,53 @@ describe('loadConfig: serial-policy', () => {
         'F:8:64: zones[3].serial-policy: expected one of file, increment, unixtime, dateserial, got a list',
       ],
     );
+  });
+});
+
+describe('loadConfig: zone read limits and include-confine', () => {
+  const base = (server: string, zone = ''): string =>
+    `listen: ["127.0.0.1:5300"]\nzones:\n  - { name: a.example, file: shop.example.zone${zone} }\n  - { name: b.example, file: shop.example.zone }\n${server === '' ? '' : `server: { ${server} }\n`}`;
+
+  const good: { name: string; server: string; zone?: string; a: object; b?: object; confine?: [boolean, boolean] }[] = [
+    { name: 'defaults', server: '', a: DEFAULT_ZONE_LIMITS, b: DEFAULT_ZONE_LIMITS, confine: [false, false] },
+    {
+      name: 'server values (sizes with units), for every zone',
+      server: 'max-include-reads: 10, max-records: 5000, max-zone-file-size: 512M, max-line-length: 64K, include-confine: true',
+      a: { maxIncludeReads: 10, maxRecords: 5000, maxFileBytes: 512 * 1024 * 1024, maxLineBytes: 65536 },
+      confine: [true, true],
+    },
+    {
+      name: 'a zone\'s own values over the server\'s (server section after the zones)',
+      server: 'max-records: 5000, include-confine: true',
+      zone: ', max-records: 7, max-zone-file-size: 2048, include-confine: false',
+      a: { ...DEFAULT_ZONE_LIMITS, maxRecords: 7, maxFileBytes: 2048 },
+      b: { ...DEFAULT_ZONE_LIMITS, maxRecords: 5000 },
+      confine: [false, true],
+    },
+    { name: 'sizes as integers', server: 'max-zone-file-size: 1000000, max-line-length: 4096', a: { ...DEFAULT_ZONE_LIMITS, maxFileBytes: 1_000_000, maxLineBytes: 4096 } },
+  ];
+  for (const c of good) {
+    it(c.name, () => {
+      const cfgd = load(base(c.server, c.zone));
+      assert.deepEqual(cfgd.zones[0]!.limits, { ...DEFAULT_ZONE_LIMITS, ...c.a });
+      if (c.b !== undefined) assert.deepEqual(cfgd.zones[1]!.limits, c.b);
+      if (c.confine !== undefined) assert.deepEqual(cfgd.zones.map((z) => z.includeConfine), c.confine);
+    });
+  }
+
+  it('refuses bad values with one line naming the setting', () => {
+    assert.deepEqual(lines(base('max-records: 0, max-zone-file-size: 12X, max-line-length: 100, include-confine: yes, max-include-reads: -1')), [
+      'F:5:24: server.max-records: 0 is out of range (1..100000000)',
+      "F:5:47: server.max-zone-file-size: expected a size in octets such as 1048576 or 512M, got '12X'",
+      'F:5:69: server.max-line-length: 100 is out of range (1024..1073741824 octets)',
+      "F:5:91: server.include-confine: expected true or false, got 'yes' (write true)",
+      'F:5:115: server.max-include-reads: -1 is out of range (0..1000000)',
+    ]);
+    assert.deepEqual(lines(base('', ', max-records: many')), ["F:3:62: zones[0].max-records: expected an integer from 1 to 100000000, got 'many'"]);
+  });
+
+  it('the include-confine default depends on where the zone came from (a zone directory confines)', () => {
+    assert.equal(defaultIncludeConfine('listed'), false);
+    assert.equal(defaultIncludeConfine('zone-directory'), true);
   });
 });

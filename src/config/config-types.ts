@@ -52,6 +52,15 @@ export interface ServerSettings {
   removedRetentionMs: number;
   /** `zonefile-sync`: how long after an IXFR (journaled at once) a secondary rewrites its whole saved copy (default 60 s; 0 = at once), as Knot's. */
   zonefileSyncMs: number;
+  /**
+   * `zone-memory-budget`: most octets one zone being loaded (read from its
+   * file) may take, estimated from its records, and the heap limit of the
+   * worker that parses it; over it the load is abandoned (ZONE_MEMORY_BUDGET)
+   * and the previous version keeps serving. null (the default): a quarter
+   * of the process's JavaScript heap limit, so the served version, the new
+   * one and their difference fit together.
+   */
+  zoneMemoryBudget: number | null;
 }
 
 /** One `keys:` entry (RFC 8945 shared secret). */

@@ -172,6 +172,29 @@ function duration(minExclusiveMs: number, maxMs: number): Reader<number> {
   };
 }
 
+const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 };
+
+/**
+ * A size in octets: an integer, or a number with K, M or G (KiB, MiB,
+ * GiB, as BIND's sizes: `512M`, `2G`), from `min` to `max`; `auto` or
+ * null keeps the default (`{ value: null }`).
+ */
+function memorySize(min: number, max: number): Reader<{ value: number | null }> {
+  return (ctx, v) => {
+    const x = scalarOf(v)?.value;
+    if (x === null || x === 'auto') return { value: null };
+    const m = typeof x === 'number' ? [String(x), String(x), ''] : typeof x === 'string' ? /^(\d+)\s*([kmg]?)i?b?$/i.exec(x.trim()) : null;
+    if (m === null) return problem(ctx, v, `expected a size such as 512M or 2G (or auto), got ${describe(v)}`);
+    const n = Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]!;
+    if (!Number.isSafeInteger(n) || n < min || n > max) return problem(ctx, v, `${String(x)} is out of range (${min / 2 ** 20}M..${max / 2 ** 30}G)`);
+    return { value: n };
+  };
+}
+
+/** zone-memory-budget bounds: 16 MiB (a test's small budget) to 1 TiB. */
+const MIN_ZONE_BUDGET = 16 * 2 ** 20;
+const MAX_ZONE_BUDGET = 2 ** 40;
+
 /**
  * Reads a mapping against a key table: unknown keys and missing required
  * keys are reported, each known key is handed to its entry. Returns false
@@ -817,6 +840,7 @@ export const SERVER_DEFAULTS: Readonly<ServerSettings> = Object.freeze({
   watchHoldMs: 5000,
   removedRetentionMs: 7 * 86_400_000,
   zonefileSyncMs: 60_000,
+  zoneMemoryBudget: null,
 });
 
 /** A duration setting kept in whole seconds (at least 1 s, at most 28 days). */
@@ -844,6 +868,7 @@ const SERVER_KEYS: KeyTable<ServerSettings> = {
   'watch-hold': field(duration(-1, 3_600_000), (s, x) => { s.watchHoldMs = x; }),
   'removed-retention': field(duration(-1, 3_650 * 86_400_000), (s, x) => { s.removedRetentionMs = x; }),
   'zonefile-sync': field(duration(-1, 86_400_000), (s, x) => { s.zonefileSyncMs = x; }),
+  'zone-memory-budget': field(memorySize(MIN_ZONE_BUDGET, MAX_ZONE_BUDGET), (s, x) => { s.zoneMemoryBudget = x.value; }),
 };
 
 const LOG_KEYS: KeyTable<Config['log']> = {

@@ -16,9 +16,13 @@
  *   node dist/test/bench/run.js --propagation-only  only the propagation benchmark (20 edits each of a
  *                                             100-record and a 100,000-record zone; with --quick 5 edits,
  *                                             10,000 records)
+ *   node dist/test/bench/run.js --reload-only  only the reload benchmark (a UDP prober of a small zone while the
+ *                                             1,000,000-host zone is reloaded, then while a $GENERATE over the
+ *                                             memory budget is abandoned; with --quick 100,000 hosts)
  *   npm run bench -- --serve-only --quick     the same through npm (builds first)
  */
 import { runPropagationBench } from './propagation-bench.js';
+import { runReloadBench } from './reload-bench.js';
 import { runServeBench } from './serve-bench.js';
 import { runTransferBench } from './transfer-bench.js';
 import { runZoneBench } from './zone-bench.js';
@@ -30,7 +34,8 @@ const zoneOnly = process.argv.includes('--zone-only');
 const serveOnly = process.argv.includes('--serve-only');
 const transferOnly = process.argv.includes('--transfer-only');
 const propagationOnly = process.argv.includes('--propagation-only');
-const only = wireOnly || zoneOnly || serveOnly || transferOnly || propagationOnly;
+const reloadOnly = process.argv.includes('--reload-only');
+const only = wireOnly || zoneOnly || serveOnly || transferOnly || propagationOnly || reloadOnly;
 const opts = quick ? QUICK : FULL;
 
 let first = true;
@@ -57,6 +62,10 @@ if (!only || transferOnly) {
 if (!only || propagationOnly) {
   gap();
   await runPropagationBench(quick);
+}
+if (!only || reloadOnly) {
+  gap();
+  await runReloadBench(quick);
 }
 
 function runWireBench(): void {

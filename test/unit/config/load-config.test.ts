@@ -59,6 +59,7 @@ describe('loadConfig: good files', () => {
         udpPayload: 1232, identity: null, version: null, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000, workers: 1,
         minRefreshSec: 300, maxRefreshSec: 2_419_200, minRetrySec: 500, maxRetrySec: 1_209_600, serialPolicy: 'increment',
         dataDir: null, watch: true, watchSettleMs: 100, watchHoldMs: 5000, removedRetentionMs: 7 * 86_400_000, zonefileSyncMs: 60_000,
+        zoneMemoryBudget: null,
       },
       keys: [],
       zones: [],
@@ -91,6 +92,7 @@ describe('loadConfig: good files', () => {
         '  watch-settle: 250ms',
         '  watch-hold: 10s',
         '  removed-retention: 2d',
+        '  zone-memory-budget: 512M',
         'zones:',
         '  - name: shop.example',
         '    file: shop.example.zone',
@@ -126,12 +128,13 @@ describe('loadConfig: good files', () => {
       watchHoldMs: 10_000,
       removedRetentionMs: 2 * 86_400_000,
       zonefileSyncMs: 60_000,
+      zoneMemoryBudget: 512 * 2 ** 20,
     });
     const primary = { type: 'primary', notify: [], allowTransfer: [], primaries: [], allowNotify: null };
     assert.deepEqual(c.zones, [
-      { name: 'shop.example', ...primary, file: join(dir, 'shop.example.zone'), serialPolicy: 'unixtime', line: 25 },
-      { name: 'hosting.example.', ...primary, file: join(dir, 'hosting.example.zone'), serialPolicy: 'unixtime', line: 27 },
-      { name: 'deep.example', ...primary, file: join(dir, 'sub', 'deep.example.zone'), serialPolicy: 'file', line: 29 },
+      { name: 'shop.example', ...primary, file: join(dir, 'shop.example.zone'), serialPolicy: 'unixtime', line: 26 },
+      { name: 'hosting.example.', ...primary, file: join(dir, 'hosting.example.zone'), serialPolicy: 'unixtime', line: 28 },
+      { name: 'deep.example', ...primary, file: join(dir, 'sub', 'deep.example.zone'), serialPolicy: 'file', line: 30 },
     ]);
     assert.deepEqual(c.keys, []);
   });
@@ -321,6 +324,12 @@ describe('loadConfig: problems, with file:line:col and key path', () => {
         'F:8:13: server.identity: empty string',
       ],
     );
+    assert.deepEqual(lines(`${MINIMAL}server:\n  zone-memory-budget: 1M\n`), ['F:4:23: server.zone-memory-budget: 1M is out of range (16M..1024G)']);
+    assert.deepEqual(lines(`${MINIMAL}server:\n  zone-memory-budget: lots\n`), [
+      "F:4:23: server.zone-memory-budget: expected a size such as 512M or 2G (or auto), got 'lots'",
+    ]);
+    assert.equal(load(`${MINIMAL}server:\n  zone-memory-budget: 2G\n`).server.zoneMemoryBudget, 2 * 2 ** 30);
+    assert.equal(load(`${MINIMAL}server:\n  zone-memory-budget: auto\n`).server.zoneMemoryBudget, null);
     assert.deepEqual(lines(`${MINIMAL}server: { tcp-idle-timeout: 10 seconds }\n`), [
       "F:3:29: server.tcp-idle-timeout: bad duration '10 seconds' (use a number of seconds, or a whole number with a unit: 500ms, 10s, 2m, 1h, 1d)",
     ]);

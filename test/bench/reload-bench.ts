@@ -7,7 +7,7 @@
  * the big zone's file is rewritten with one record changed and reloaded
  * (until its "zone reloaded" line), and then while a `$GENERATE
  * 1-10000000` version of the big zone is abandoned by the memory budget
- * (`zone-memory-budget`, set here to 256 MiB) — the old version keeps
+ * (`zone-memory-budget`, set here to 512 MiB) — the old version keeps
  * serving. The probe's p50/p99/max and its longest time without any
  * answer are the figures (the longest gap is the longest main-thread
  * stall seen from outside); ratios are against the control window.
@@ -46,7 +46,7 @@ export async function runReloadBench(quick: boolean): Promise<void> {
       join(dir, 'tyne.yaml'),
       tyneYaml({
         listen: [`127.0.0.1:${port}`],
-        server: ['watch-settle: 50ms', 'watch-hold: 0s', 'zone-memory-budget: 256M'],
+        server: ['watch-settle: 50ms', 'watch-hold: 0s', 'zone-memory-budget: 512M'],
         primaries: [
           { name: 'small.example', file: 'small.zone', extra: ['serial-policy: file'] },
           { name: BENCH_ORIGIN.replace(/\.$/, ''), file: 'bench.zone', extra: ['serial-policy: file'] },

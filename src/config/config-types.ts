@@ -70,6 +70,15 @@ export interface ServerSettings {
    * it to where the zone came from (see defaultIncludeConfine).
    */
   includeConfine: boolean | null;
+  /**
+   * `zone-memory-budget`: most octets one zone being loaded (read from its
+   * file) may take, estimated from its records, and the heap limit of the
+   * worker that parses it; over it the load is abandoned (ZONE_MEMORY_BUDGET)
+   * and the previous version keeps serving. null (the default): a quarter
+   * of the process's JavaScript heap limit, so the served version, the new
+   * one and their difference fit together.
+   */
+  zoneMemoryBudget: number | null;
 }
 
 /** One `keys:` entry (RFC 8945 shared secret). */

@@ -219,6 +219,24 @@ export function defaultIncludeConfine(source: 'listed' | 'zone-directory'): bool
 }
 
 /**
+ * A size such as `512M` or `2G` (see byteSize), or `auto` / null to keep the
+ * default (`{ value: null }`).
+ */
+function sizeOrAuto(min: number, max: number): Reader<{ value: number | null }> {
+  const read = byteSize(min, max);
+  return (ctx, v) => {
+    const x = scalarOf(v)?.value;
+    if (x === null || x === 'auto') return { value: null };
+    const n = read(ctx, v);
+    return typeof n === 'number' ? { value: n } : n;
+  };
+}
+
+/** zone-memory-budget bounds: 16 MiB (a test's small budget) to 1 TiB. */
+const MIN_ZONE_BUDGET = 16 * 2 ** 20;
+const MAX_ZONE_BUDGET = 2 ** 40;
+
+/**
  * Reads a mapping against a key table: unknown keys and missing required
  * keys are reported, each known key is handed to its entry. Returns false
  * when the value is not a mapping at all. A null value (`server:` with
@@ -875,6 +893,7 @@ export const SERVER_DEFAULTS: Readonly<ServerSettings> = Object.freeze({
   answerCacheSize: 256 * 1024 * 1024,
   zoneLimits: Object.freeze({ ...DEFAULT_ZONE_LIMITS }),
   includeConfine: null,
+  zoneMemoryBudget: null,
 });
 
 /** A duration setting kept in whole seconds (at least 1 s, at most 28 days). */
@@ -906,6 +925,7 @@ const SERVER_KEYS: KeyTable<ServerSettings> = {
   'zonefile-sync': field(duration(-1, 86_400_000), (s, x) => { s.zonefileSyncMs = x; }),
   'answer-cache-size': field(byteSize(0, 64 * 1024 ** 3), (s, x) => { s.answerCacheSize = x; }),
   ...limitKeys<ServerSettings>((s) => s.zoneLimits, (s, x) => { s.includeConfine = x; }),
+  'zone-memory-budget': field(sizeOrAuto(MIN_ZONE_BUDGET, MAX_ZONE_BUDGET), (s, x) => { s.zoneMemoryBudget = x.value; }),
 };
 
 const LOG_KEYS: KeyTable<Config['log']> = {

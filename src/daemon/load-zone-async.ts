@@ -6,6 +6,15 @@
  *
  * The result is the one loadZoneFile gives for the same file: the same
  * records, the same diagnostics at the same positions, the same files.
+ *
+ * Every zone file is read this way, at startup too, whatever its size:
+ * what a file costs to read cannot be known from its size ($INCLUDE
+ * fan-out, $GENERATE), and the main thread must never be the one stuck
+ * reading it (issue 12 item 2). A load costs the main thread slices of at
+ * most `sliceMs`, and at most `memoryBudget` octets (estimated from the
+ * records received; the worker's heap is capped at the same figure): over
+ * it the load is abandoned with ZONE_MEMORY_BUDGET and nothing else is
+ * touched.
  */
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -13,14 +22,38 @@ import { Name, type Diagnostic } from '../wire/index.js';
 import type { ZoneParseOptions } from '../zonefile/index.js';
 import { ZoneBuilder, type ZoneBuildResult } from '../zone/index.js';
 import type { LoadResult } from './load-zone.js';
+import { ZoneLoadError } from './zone-load-error.js';
 import type { ZoneParseJob, ZoneParseMessage } from './zone-parse-worker.js';
 
 export interface AsyncLoadOptions extends Omit<ZoneParseOptions, 'origin'> {
   /** Longest run of main-thread work between yields to the event loop, in milliseconds (default 10). */
   sliceMs?: number;
-  /** Aborting stops the worker and rejects the load. */
+  /** Aborting stops the worker and rejects the load (ZONE_LOAD_ABORTED). */
   signal?: AbortSignal;
+  /**
+   * Most octets the zone may take in memory (estimated, see
+   * estimatedZoneBytes), also the parse worker's heap limit; over it the
+   * load is rejected with ZONE_MEMORY_BUDGET. Default: no estimate is
+   * checked and the worker has Node's default heap limit.
+   */
+  memoryBudget?: number;
 }
+
+/**
+ * What the records received so far will take on the main thread once
+ * built: twice their encoded octets (owner, rdata, position) plus a fixed
+ * cost per record. Measured on the 1,333,339-record benchmark zone: 192
+ * octets a record (85 of heap, 107 of slabs) against 224 estimated (62
+ * encoded octets a record); on the safe side, so the budget is never
+ * passed by much.
+ */
+export function estimatedZoneBytes(encodedBytes: number, records: number): number {
+  return 2 * encodedBytes + PER_RECORD_BYTES * records;
+}
+const PER_RECORD_BYTES = 100;
+
+/** The smallest heap a parse worker is given (its modules and one batch fit well under it). */
+const MIN_WORKER_HEAP_MB = 64;
 
 /**
  * How long a parse worker is kept, idle, for the next load. Starting one
@@ -32,13 +65,58 @@ export interface AsyncLoadOptions extends Omit<ZoneParseOptions, 'origin'> {
  */
 const SPARE_WORKER_MS = 10 * 60_000;
 
-/** The worker kept after the last load (one at most), and its timer. */
-let spare: { worker: Worker; timer: NodeJS.Timeout } | undefined;
+/** Workers kept after their last load (at most MAX_SPARES), each with its heap limit and timer. */
+const spares: { worker: Worker; heapMb: number; timer: NodeJS.Timeout }[] = [];
+const MAX_SPARES = 2;
 let workersStarted = 0;
 
 /** Parse workers started so far (a kept one is reused): for tests and diagnostics. */
 export function parseWorkersStarted(): number {
   return workersStarted;
+}
+
+/**
+ * Loads that may parse at once (the machine's cores are shared with the
+ * queries); more wait their turn. A load that has held its turn for
+ * SLOW_LOAD_MS gives it up (and goes on), so that one slow or stuck file
+ * (a $INCLUDE fan-out, a huge $GENERATE) never holds up the other zones.
+ */
+const PARSE_SLOTS = 2;
+const SLOW_LOAD_MS = 1000;
+let slotsBusy = 0;
+const slotQueue: (() => void)[] = [];
+
+/** Waits for a parse slot; resolves with its release (idempotent). */
+function takeSlot(signal: AbortSignal | undefined): Promise<() => void> {
+  return new Promise((resolve, reject) => {
+    const grant = (): void => {
+      signal?.removeEventListener('abort', onAbort);
+      slotsBusy++;
+      let held = true;
+      const release = (): void => {
+        if (!held) return;
+        held = false;
+        clearTimeout(slow);
+        slotsBusy--;
+        const next = slotQueue.shift();
+        if (next !== undefined) next();
+      };
+      const slow = setTimeout(release, SLOW_LOAD_MS);
+      slow.unref();
+      resolve(release);
+    };
+    function onAbort(): void {
+      const i = slotQueue.indexOf(grant);
+      if (i >= 0) slotQueue.splice(i, 1);
+      reject(signal?.reason);
+    }
+    if (slotsBusy < PARSE_SLOTS) {
+      grant();
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    slotQueue.push(grant);
+  });
 }
 
 /**
@@ -49,34 +127,35 @@ function clearListeners(worker: Worker): void {
   for (const e of ['message', 'error', 'exit'] as const) worker.removeAllListeners(e);
 }
 
-/** The kept worker, or a new one. */
-function takeWorker(): Worker {
-  const s = spare;
-  if (s !== undefined) {
-    spare = undefined;
+/** A kept worker with this heap limit (0: Node's default), or a new one. */
+function takeWorker(heapMb: number): Worker {
+  const i = spares.findIndex((s) => s.heapMb === heapMb);
+  if (i >= 0) {
+    const s = spares.splice(i, 1)[0]!;
     clearTimeout(s.timer);
     clearListeners(s.worker);
     s.worker.ref();
     return s.worker;
   }
-  const w = new Worker(new URL('./zone-parse-worker.js', import.meta.url));
+  const w = new Worker(new URL('./zone-parse-worker.js', import.meta.url), heapMb > 0 ? { resourceLimits: { maxOldGenerationSizeMb: heapMb } } : {});
   workersStarted++;
   return w;
 }
 
-/** A worker done with its job: kept for the next load (unless one already is), else stopped. */
-function keepWorker(worker: Worker): void {
+/** A worker done with its job: kept for the next load (unless MAX_SPARES already are), else stopped. */
+function keepWorker(worker: Worker, heapMb: number): void {
   clearListeners(worker);
-  if (spare !== undefined) {
+  if (spares.length >= MAX_SPARES) {
     void worker.terminate();
     return;
   }
   // Not a reason for the process to stay up.
   worker.unref();
   const drop = (): void => {
-    if (spare?.worker !== worker) return;
-    clearTimeout(spare.timer);
-    spare = undefined;
+    const i = spares.findIndex((s) => s.worker === worker);
+    if (i < 0) return;
+    clearTimeout(spares[i]!.timer);
+    spares.splice(i, 1);
   };
   worker.once('error', drop);
   worker.once('exit', drop);
@@ -85,7 +164,7 @@ function keepWorker(worker: Worker): void {
     void worker.terminate();
   }, SPARE_WORKER_MS);
   timer.unref();
-  spare = { worker, timer };
+  spares.push({ worker, heapMb, timer });
 }
 
 /** Target size of one batch of records sent by the worker. */
@@ -113,17 +192,38 @@ interface Batch {
  * builder and built, so that its own diagnostics are reported too; the
  * zone is then null.
  *
- * Rejects (with `cause` set) when the worker fails or exits early, when
- * the builder throws, or when `signal` aborts; a worker that has not sent
- * everything is then terminated. One that has is kept for the next load
- * (see SPARE_WORKER_MS).
+ * Rejects with a ZoneLoadError (with `cause` set) when the worker fails
+ * or exits early (ZONE_PARSE_WORKER), when the builder throws
+ * (ZONE_BUILD_FAILED), when the zone goes over `memoryBudget`
+ * (ZONE_MEMORY_BUDGET) or when `signal` aborts (ZONE_LOAD_ABORTED); a
+ * worker that has not sent everything is then terminated. One that has is
+ * kept for the next load (see SPARE_WORKER_MS). At most PARSE_SLOTS loads
+ * parse at once (see takeSlot).
  */
-export function loadZoneFileAsync(path: string, origin: Name, opts: AsyncLoadOptions = {}): Promise<LoadResult & { ms: number }> {
+export async function loadZoneFileAsync(path: string, origin: Name, opts: AsyncLoadOptions = {}): Promise<LoadResult & { ms: number }> {
   const started = performance.now();
-  const { sliceMs = 10, signal, ...parseOptions } = opts;
+  const aborted = (): ZoneLoadError => new ZoneLoadError('ZONE_LOAD_ABORTED', path, `loading zone file ${path}: aborted`, { cause: opts.signal?.reason });
+  if (opts.signal?.aborted === true) throw aborted();
+  let release: () => void;
+  try {
+    release = await takeSlot(opts.signal);
+  } catch {
+    throw aborted();
+  }
+  try {
+    return await loadInWorker(path, origin, opts, started, aborted);
+  } finally {
+    release();
+  }
+}
+
+function loadInWorker(path: string, origin: Name, opts: AsyncLoadOptions, started: number, aborted: () => ZoneLoadError): Promise<LoadResult & { ms: number }> {
+  const { sliceMs = 10, signal, memoryBudget, ...parseOptions } = opts;
+  const budget = memoryBudget ?? Infinity;
+  const heapMb = memoryBudget === undefined ? 0 : Math.max(MIN_WORKER_HEAP_MB, Math.ceil(memoryBudget / 2 ** 20));
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new Error(`loading zone file ${path}: aborted`, { cause: signal.reason }));
+    if (signal?.aborted === true) {
+      reject(aborted());
       return;
     }
     const builder = new ZoneBuilder(origin, parseOptions.zoneClass === undefined ? {} : { zoneClass: parseOptions.zoneClass });
@@ -137,14 +237,17 @@ export function loadZoneFileAsync(path: string, origin: Name, opts: AsyncLoadOpt
     let parsed: Extract<ZoneParseMessage, { kind: 'done' }> | undefined;
     let settled = false;
     let immediate: NodeJS.Immediate | undefined;
+    /** Encoded octets and records received so far, for the memory estimate. */
+    let receivedBytes = 0;
+    let receivedRecords = 0;
 
     const job: ZoneParseJob = { path, origin: origin.wire, options: parseOptions, batchBytes: BATCH_BYTES };
     let worker: Worker;
     try {
-      worker = takeWorker();
+      worker = takeWorker(heapMb);
       worker.postMessage(job);
     } catch (e) {
-      reject(new Error(`loading zone file ${path}: could not start the parse worker`, { cause: e }));
+      reject(new ZoneLoadError('ZONE_PARSE_WORKER', path, `loading zone file ${path}: could not start the parse worker`, { cause: e }));
       return;
     }
     /** The worker sent everything and went back to the spare slot (see keepWorker). */
@@ -166,8 +269,15 @@ export function loadZoneFileAsync(path: string, origin: Name, opts: AsyncLoadOpt
       reject(err);
     };
     function onAbort(): void {
-      fail(new Error(`loading zone file ${path}: aborted`, { cause: signal?.reason }));
+      fail(aborted());
     }
+    const overBudget = (what: string, cause?: unknown): ZoneLoadError =>
+      new ZoneLoadError(
+        'ZONE_MEMORY_BUDGET',
+        path,
+        `loading zone file ${path}: abandoned, ${what} over server.zone-memory-budget (${mib(budget)}); raise the budget or make the zone smaller`,
+        { cause: cause ?? { budget, estimated: estimatedZoneBytes(receivedBytes, receivedRecords), records: receivedRecords } },
+      );
     signal?.addEventListener('abort', onAbort, { once: true });
 
     const schedule = (): void => {
@@ -223,7 +333,7 @@ export function loadZoneFileAsync(path: string, origin: Name, opts: AsyncLoadOpt
         const warnings: Diagnostic[] = [...parsed.warnings, ...built.warnings];
         result = { zone: errors.length === 0 ? built.zone : null, errors, warnings, files: parsed.files, ms: performance.now() - started };
       } catch (e) {
-        fail(new Error(`loading zone file ${path}: building the zone failed`, { cause: e }));
+        fail(new ZoneLoadError('ZONE_BUILD_FAILED', path, `loading zone file ${path}: building the zone failed`, { cause: e }));
         return;
       }
       stop();
@@ -254,7 +364,7 @@ export function loadZoneFileAsync(path: string, origin: Name, opts: AsyncLoadOpt
           }
         }
       } catch (e) {
-        fail(new Error(`loading zone file ${path}: adding records failed`, { cause: e }));
+        fail(new ZoneLoadError('ZONE_BUILD_FAILED', path, `loading zone file ${path}: adding records failed`, { cause: e }));
         return;
       }
       // Everything received is added; build once the worker is done, in a slice of its own.
@@ -264,23 +374,35 @@ export function loadZoneFileAsync(path: string, origin: Name, opts: AsyncLoadOpt
     worker.on('message', (m: ZoneParseMessage) => {
       if (settled) return;
       if (m.kind === 'batch') {
+        receivedBytes += m.length;
+        receivedRecords += m.count;
+        if (estimatedZoneBytes(receivedBytes, receivedRecords) > budget) {
+          fail(overBudget(`its ${receivedRecords} records so far (about ${mib(estimatedZoneBytes(receivedBytes, receivedRecords))}) are`));
+          return;
+        }
         for (const f of m.newFiles) fileNames.push(f);
         queue.push({ bytes: new Uint8Array(m.buffer, 0, m.length), view: new DataView(m.buffer, 0, m.length), off: 0, left: m.count });
       } else {
         parsed = m;
         // All records are here; the worker has nothing more to do: kept for the next load.
         released = true;
-        keepWorker(worker);
+        keepWorker(worker, heapMb);
       }
       schedule();
     });
     worker.on('error', (e: Error) => {
-      fail(new Error(`loading zone file ${path}: the parse worker failed: ${e.message}`, { cause: e }));
+      // The worker's heap is capped at the budget (resourceLimits): reading the file took more.
+      if ((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' && Number.isFinite(budget)) fail(overBudget('reading the file took the parse worker', e));
+      else fail(new ZoneLoadError('ZONE_PARSE_WORKER', path, `loading zone file ${path}: the parse worker failed: ${e.message}`, { cause: e }));
     });
     worker.on('exit', (code: number) => {
       if (parsed === undefined) {
-        fail(new Error(`loading zone file ${path}: the parse worker exited (code ${code}) before finishing`, { cause: { exitCode: code } }));
+        fail(new ZoneLoadError('ZONE_PARSE_WORKER', path, `loading zone file ${path}: the parse worker exited (code ${code}) before finishing`, { cause: { exitCode: code } }));
       }
     });
   });
+}
+
+function mib(n: number): string {
+  return `${Math.round(n / 2 ** 20)} MiB`;
 }

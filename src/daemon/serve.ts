@@ -18,6 +18,9 @@ import { queryLogger } from './query-log.js';
 import { listenError, type ListenError, type Transport } from './listen-error.js';
 import { CountedLog } from './counted-log.js';
 
+/** Shortest time between two rebuilds of what is served for zones loaded in the background. */
+const REBUILD_EVERY_MS = 20;
+
 /** How long a stop may take before the process exits anyway (the issue allows 2 s). */
 const STOP_GRACE_MS = 1500;
 
@@ -114,14 +117,28 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   const tcpQuota = new TcpQuota(tcpLimits(config), (event, client) => tcpNotes.warn(event, { client, event }, quotaLine(event, tcpQuota.limits)));
   const rebuild = (): void => {
     const sec = transfers.secondaryZones();
-    responder = newResponder(config, [...primaryZones, ...sec.zones], sec.unavailable, transfers, transferQuota);
+    // Primary zones still loading at startup are answered SERVFAIL meanwhile, as BIND answers a zone not loaded yet.
+    responder = newResponder(config, [...primaryZones, ...sec.zones], [...sec.unavailable, ...catalog.loading()], transfers, transferQuota);
     built = true;
   };
   const histories = new ZoneHistories(log);
   const transfers = new TransferService(log, histories, () => {
     if (built) rebuild();
   });
-  const catalog = new ZoneCatalog(log, histories, (old, zone) => transfers.primaryLoaded(old, zone), { holdMs: () => config.server.watchHoldMs });
+  /** Zones loaded in the background: what is served is rebuilt at most every REBUILD_EVERY_MS (thousands of zones load at startup). */
+  let rebuildSoon: NodeJS.Timeout | null = null;
+  const changedInBackground = (): void => {
+    if (rebuildSoon !== null) return;
+    rebuildSoon = setTimeout(() => {
+      rebuildSoon = null;
+      served(true);
+    }, REBUILD_EVERY_MS);
+  };
+  const catalog = new ZoneCatalog(log, histories, (old, zone) => transfers.primaryLoaded(old, zone), {
+    holdMs: () => config.server.watchHoldMs,
+    memoryBudget: () => config.server.zoneMemoryBudget,
+    onChanged: changedInBackground,
+  });
   /** The configuration file as it was when last read. */
   let configPrint = firstPrint;
   const served = (changed: boolean): void => {
@@ -131,7 +148,9 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   };
   catalog.onHeldApplied(() => served(true));
   transfers.configure(config);
-  primaryZones = catalog.loadAll(config);
+  // The zones load in the background (parse workers, sliced builds): the sockets are bound at
+  // once, and each zone is served as soon as it is loaded; one slow or stuck file holds up nothing.
+  const initial = catalog.loadAll(config);
   rebuild();
   // Zone files (and what they $INCLUDE) and the configuration are watched unless `server.watch: false`.
   const watchList = (): string[] => [...catalog.watchedFiles(config), config.path];
@@ -218,8 +237,15 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     return 1;
   }
   transfers.listening();
-  log.info({ zones: responder.zones.size, listen: [...endpoints.keys()] }, 'serving');
-  if (cluster.isWorker) process.send?.({ tyne: 'ready' });
+  // `serving` once every zone has loaded (or failed); queries are answered before that.
+  void initial.then(() => {
+    primaryZones = catalog.zones();
+    rebuild();
+    log.info({ zones: responder.zones.size, listen: [...endpoints.keys()] }, 'serving');
+    if (cluster.isWorker) process.send?.({ tyne: 'ready' });
+    // Armed again for the $INCLUDEs the zones turned out to read.
+    watch.configure(config);
+  });
 
   let reloading = Promise.resolve();
   /** A configuration change that removes zones, waiting for the file to stay unchanged (as a half-written file would not). */
@@ -309,6 +335,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       catalog.stop();
       tcpNotes.stop();
       if (heldConfig !== null) clearTimeout(heldConfig);
+      if (rebuildSoon !== null) clearTimeout(rebuildSoon);
       void watch.close();
       const hard = setTimeout(() => resolve(0), STOP_GRACE_MS + 300);
       hard.unref();

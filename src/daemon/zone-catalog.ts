@@ -1,4 +1,5 @@
 import { dirname } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import type { Config, ZoneSettings } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import { formatDiagnostic, Name, setSoaSerial, soaSameButSerial, type Diagnostic } from '../wire/index.js';
@@ -7,8 +8,9 @@ import { diffZonesAsync } from '../xfr/diff-zones.js';
 import { StorageError } from '../xfr/storage-error.js';
 import type { ZoneDiff } from '../xfr/zone-diff.js';
 import { filePrints, samePrints, type FilePrints } from './file-print.js';
-import { loadZoneFile, type LoadResult } from './load-zone.js';
+import type { LoadResult } from './load-zone.js';
 import { loadZoneFileAsync } from './load-zone-async.js';
+import { ZoneLoadError } from './zone-load-error.js';
 import { decideSerial, type SerialPolicy } from './serial-policy.js';
 import { folderProblem } from './storage-check.js';
 import type { ZoneHistories, ZoneHistory } from './zone-history.js';
@@ -45,6 +47,21 @@ export type ZoneLoadedListener = (old: Zone | undefined, zone: Zone) => void;
 export interface ZoneCatalogOptions {
   /** How long a held edit must stay unchanged before it is applied (server.watch-hold), read at each hold. */
   holdMs: () => number;
+  /** `server.zone-memory-budget` (null: a quarter of the heap limit), read at each load. */
+  memoryBudget?: () => number | null;
+  /**
+   * What is served changed on its own: a zone loaded (or failed its first
+   * load) in the background, after the call that started it returned.
+   */
+  onChanged?: () => void;
+}
+
+/** How long reloadConfig waits for the zones it reloads; slower ones go on loading and are served when done (onChanged). */
+export const CONFIG_RELOAD_WAIT_MS = 5000;
+
+/** The default zone-memory-budget: a quarter of the JavaScript heap limit (the served version, the new one and their difference must fit). */
+export function defaultZoneMemoryBudget(): number {
+  return Math.floor(getHeapStatistics().heap_size_limit / 4);
 }
 
 /** An edit that leaves out more than this share of a zone's records is held (a half-written file looks like that). */
@@ -62,10 +79,15 @@ export const HOLD_REMOVED_SHARE = 0.1;
  * new version with the zone's serial policy, and the version is recorded
  * before it is served.
  *
- * The first load (at startup) is synchronous. Every later one (a file
- * changed, SIGHUP) parses in a worker thread, builds and diffs in short
- * slices, and only then swaps the new version in, so queries are answered
- * all along. An edit that would remove more than 10 % of the zone's
+ * Every load, the first (at startup) too, parses in a worker thread,
+ * builds and diffs in short slices, and only then swaps the new version
+ * in, so queries are answered all along, whatever the file (issue 12 item
+ * 2). A zone not loaded yet at startup is `loading()` (answered SERVFAIL,
+ * as BIND answers a zone it has not loaded). A change of a zone's files
+ * while it is being read stops that read and starts again, so a file
+ * stuck in its worker ($INCLUDE fan-out) can always be fixed; a load over
+ * the memory budget is abandoned (ZONE_MEMORY_BUDGET) and the version
+ * served stays. An edit that would remove more than 10 % of the zone's
  * records is held until its files have been unchanged for `holdMs`.
  */
 export class ZoneCatalog {
@@ -77,8 +99,10 @@ export class ZoneCatalog {
   readonly #histories: ZoneHistories;
   readonly #onLoaded: ZoneLoadedListener;
   readonly #opts: ZoneCatalogOptions;
-  /** One reload at a time per zone: the running one, and whether another was asked for meanwhile. */
-  readonly #running = new Map<string, { done: Promise<boolean>; again: boolean; force: boolean }>();
+  /** One reload at a time per zone: the running one, whether another was asked for meanwhile, and how to stop its read. */
+  readonly #running = new Map<string, { done: Promise<boolean>; again: boolean; force: boolean; origin: Name; abort: AbortController | null }>();
+  /** Extra fields of a zone's first `zone loaded` line (a folder found not writable at startup). */
+  readonly #firstExtra = new Map<string, Record<string, unknown>>();
 
   constructor(log: Logger, histories: ZoneHistories, onLoaded: ZoneLoadedListener = () => {}, opts: ZoneCatalogOptions = { holdMs: () => 5000 }) {
     this.#log = log;
@@ -92,6 +116,13 @@ export class ZoneCatalog {
     return [...this.#loaded.values()].map((l) => l.zone);
   }
 
+  /** Zones configured and being loaded for the first time (none served, none failed yet): answered SERVFAIL meanwhile. */
+  loading(): Name[] {
+    const out: Name[] = [];
+    for (const [key, r] of this.#running) if (!this.#loaded.has(key) && !this.#failed.has(key)) out.push(r.origin);
+    return out;
+  }
+
   /** Every file to watch: each primary zone's file and what it $INCLUDEs (also files of zones that did not load). */
   watchedFiles(config: Config): string[] {
     const files = new Set<string>();
@@ -103,8 +134,14 @@ export class ZoneCatalog {
     return [...files];
   }
 
-  /** Startup: loads every primary zone of `config` at once (nothing is served yet). Returns the zones to serve. */
-  loadAll(config: Config): Zone[] {
+  /**
+   * Startup: starts loading every primary zone of `config` (nothing is
+   * served yet), in the background: each is served as soon as it is
+   * loaded (onChanged), and is `loading()` until then. Resolves once each
+   * has loaded or failed.
+   */
+  loadAll(config: Config): Promise<void> {
+    const work: Promise<boolean>[] = [];
     for (const z of config.zones) {
       if (z.type !== 'primary') continue;
       const key = zoneKey(z.name);
@@ -112,27 +149,13 @@ export class ZoneCatalog {
       const origin = originOf(z);
       const history = this.#histories.of(config, z);
       const storage = folderProblem(dirname(history.paths.state), 'the journal and served-serial state', 'a new serial cannot be recorded, so edits will not be served');
-      if (storage !== null) this.#log.error({ zone: origin.toText(), folder: dirname(history.paths.state), err: storage }, storage.message);
-      const started = performance.now();
-      const prints = filePrints([z.file]);
-      let result: LoadResult;
-      try {
-        result = loadZoneFile(z.file, origin, readOptions(z));
-      } catch (err) {
-        this.#failed.set(key, prints);
-        this.#log.error({ zone: origin.toText(), file: z.file, err }, 'zone not loaded');
-        continue;
+      if (storage !== null) {
+        this.#log.error({ zone: origin.toText(), folder: dirname(history.paths.state), err: storage }, storage.message);
+        this.#firstExtra.set(key, { storage: 'not writable' });
       }
-      // The files it read ($INCLUDEs too), as they were before the read.
-      const read = filePrints(result.files, prints);
-      const c = this.#candidate(result, read, undefined, started);
-      if (!this.#report(origin, result.errors, result.warnings, undefined) || c === null) {
-        this.#failed.set(key, read);
-        continue;
-      }
-      this.#serve(key, z, history, undefined, c, storage === null ? {} : { storage: 'not writable' });
+      work.push(this.#reload(key, z, config, false, false));
     }
-    return this.zones();
+    return Promise.all(work).then(() => undefined);
   }
 
   /**
@@ -152,10 +175,11 @@ export class ZoneCatalog {
       listed.add(key);
       const old = this.#loaded.get(key);
       if (old !== undefined && old.file === z.file && samePrints(old.prints)) {
-        if (opts.force === true && this.#held.has(key)) work.push(this.#reload(key, z, config, true));
+        if (opts.force === true && this.#held.has(key)) work.push(this.#reload(key, z, config, true, false));
         continue;
       }
-      work.push(this.#reload(key, z, config, opts.force === true));
+      // A zone whose file changed (or moved) while it is being read is read again from the start.
+      work.push(this.#reload(key, z, config, opts.force === true, old === undefined || old.file !== z.file || !samePrints(old.prints)));
     }
     for (const key of [...this.#loaded.keys()]) {
       if (listed.has(key)) continue;
@@ -167,7 +191,18 @@ export class ZoneCatalog {
       changed = true;
     }
     for (const key of [...this.#failed.keys()]) if (!listed.has(key)) this.#failed.delete(key);
-    for (const r of await Promise.all(work)) changed ||= r;
+    // A zone no longer listed stops being read.
+    for (const [key, r] of this.#running) if (!listed.has(key)) r.abort?.abort(new Error('the zone was removed from the configuration'));
+    // Zones that take long go on loading and are served when done (onChanged): a configuration reload is not held up by one slow file.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), CONFIG_RELOAD_WAIT_MS);
+      timer.unref();
+    });
+    const all = await Promise.race([Promise.all(work), late]);
+    clearTimeout(timer);
+    if (all === 'late') return true;
+    for (const r of all) changed ||= r;
     return changed;
   }
 
@@ -178,7 +213,8 @@ export class ZoneCatalog {
       if (z.type !== 'primary') continue;
       const key = zoneKey(z.name);
       const prints = this.#seen(key);
-      if (paths.some((p) => p === z.file || (prints?.has(p) ?? false))) work.push(this.#reload(key, z, config, false));
+      // Its files changed: a read under way is stale, and starts again (a file stuck in its worker can be fixed).
+      if (paths.some((p) => p === z.file || (prints?.has(p) ?? false))) work.push(this.#reload(key, z, config, false, true));
     }
     let changed = false;
     for (const r of await Promise.all(work)) changed ||= r;
@@ -223,20 +259,32 @@ export class ZoneCatalog {
     return this.#held.get(key)?.candidate.prints ?? this.#loaded.get(key)?.prints ?? this.#failed.get(key);
   }
 
-  /** Stops the hold timers. */
+  /** Stops the hold timers and the reads under way. */
   stop(): void {
     for (const key of [...this.#held.keys()]) this.#unhold(key);
+    for (const r of this.#running.values()) r.abort?.abort(new Error('the server is stopping'));
   }
 
-  /** One reload of `key` at a time; asks made while one runs are folded into one more run after it. */
-  #reload(key: string, z: ZoneSettings, config: Config, force: boolean): Promise<boolean> {
+  /**
+   * One reload of `key` at a time; asks made while one runs are folded
+   * into one more run after it. `restart` (its files changed) also stops
+   * the read under way, which is then started again.
+   */
+  #reload(key: string, z: ZoneSettings, config: Config, force: boolean, restart: boolean): Promise<boolean> {
     const running = this.#running.get(key);
     if (running !== undefined) {
       running.again = true;
       running.force ||= force;
+      if (restart) running.abort?.abort(new Error('its files changed while they were read'));
       return running.done;
     }
-    const slot = { done: Promise.resolve(false), again: false, force };
+    const slot: { done: Promise<boolean>; again: boolean; force: boolean; origin: Name; abort: AbortController | null } = {
+      done: Promise.resolve(false),
+      again: false,
+      force,
+      origin: originOf(z),
+      abort: null,
+    };
     slot.done = (async () => {
       let changed = false;
       try {
@@ -244,7 +292,7 @@ export class ZoneCatalog {
           slot.again = false;
           const f = slot.force;
           slot.force = false;
-          changed = (await this.#reloadOnce(key, z, config, f)) || changed;
+          changed = (await this.#reloadOnce(key, z, config, f, slot)) || changed;
         } while (slot.again);
       } finally {
         this.#running.delete(key);
@@ -255,7 +303,15 @@ export class ZoneCatalog {
     return slot.done;
   }
 
-  async #reloadOnce(key: string, z: ZoneSettings, config: Config, force: boolean): Promise<boolean> {
+  async #reloadOnce(key: string, z: ZoneSettings, config: Config, force: boolean, slot: { abort: AbortController | null }): Promise<boolean> {
+    const firstTry = !this.#loaded.has(key) && !this.#failed.has(key);
+    const changed = await this.#loadOnce(key, z, config, force, slot);
+    // A zone that was loading (SERVFAIL) and now is served, or failed: what is answered changed.
+    if (changed || (firstTry && (this.#loaded.has(key) || this.#failed.has(key)))) this.#opts.onChanged?.();
+    return changed;
+  }
+
+  async #loadOnce(key: string, z: ZoneSettings, config: Config, force: boolean, slot: { abort: AbortController | null }): Promise<boolean> {
     const held = this.#held.get(key);
     this.#unhold(key);
     const origin = originOf(z);
@@ -266,16 +322,26 @@ export class ZoneCatalog {
     }
     const started = performance.now();
     const prints = filePrints([z.file, ...(old?.prints.keys() ?? [])]);
-    const size = prints.get(z.file)?.size ?? -1;
     let result: LoadResult;
+    const abort = new AbortController();
+    slot.abort = abort;
+    const budget = this.#opts.memoryBudget?.() ?? defaultZoneMemoryBudget();
     try {
-      // A small file is read at once (a worker thread costs more to start than the parse);
-      // a large one is parsed off the main thread so queries keep being answered.
-      result = size >= 0 && size < SMALL_FILE ? loadZoneFile(z.file, origin, readOptions(z)) : await loadZoneFileAsync(z.file, origin, readOptions(z));
+      // Always in the worker, whatever the file's size: what a file costs to read
+      // ($INCLUDE fan-out, $GENERATE) cannot be told from its size.
+      result = await loadZoneFileAsync(z.file, origin, { ...readOptions(z), signal: abort.signal, memoryBudget: budget });
     } catch (err) {
+      if (err instanceof ZoneLoadError && err.code === 'ZONE_LOAD_ABORTED') {
+        // Read again at once by #reload (its files changed), or not at all (removed, stopping).
+        this.#log.info({ zone: origin.toText(), file: z.file, why: (abort.signal.reason as Error | undefined)?.message }, 'zone read stopped');
+        return false;
+      }
       if (old === undefined) this.#failed.set(key, prints);
-      this.#log.error({ zone: origin.toText(), file: z.file, err }, old === undefined ? 'zone not loaded' : 'zone not reloaded; still serving the previous version');
+      const fields = err instanceof ZoneLoadError && err.code === 'ZONE_MEMORY_BUDGET' ? { budget } : {};
+      this.#log.error({ zone: origin.toText(), file: z.file, ...fields, err }, old === undefined ? 'zone not loaded' : 'zone not reloaded; still serving the previous version');
       return false;
+    } finally {
+      slot.abort = null;
     }
     // The files it read (the $INCLUDEs may have changed) as they were before the read.
     const read = filePrints(result.files, prints);
@@ -291,7 +357,9 @@ export class ZoneCatalog {
       this.#hold(key, z, config, c, old.zone);
       return false;
     }
-    return this.#serve(key, z, this.#histories.of(config, z), old, c, {});
+    const extra = old === undefined ? (this.#firstExtra.get(key) ?? {}) : {};
+    this.#firstExtra.delete(key);
+    return this.#serve(key, z, this.#histories.of(config, z), old, c, extra);
   }
 
   #candidate(result: LoadResult, prints: FilePrints, diff: ZoneDiff | undefined, started: number): Candidate | null {
@@ -323,7 +391,7 @@ export class ZoneCatalog {
       }
       this.#log.warn(counts, `held zone edit applied: the file was unchanged for ${holdMs} ms`);
       // A forced reload finds the held candidate (files unchanged) and serves it.
-      void this.#reload(key, z, config, true).then((changed) => {
+      void this.#reload(key, z, config, true, false).then((changed) => {
         if (changed) this.#afterHeld?.();
       }, (err: unknown) => this.#log.error({ zone: counts.zone, err }, 'held zone edit not applied'));
     }, holdMs);
@@ -438,9 +506,6 @@ export class ZoneCatalog {
     return false;
   }
 }
-
-/** Zone files up to this size (and no $INCLUDE of a large one, in practice) are parsed on the main thread: about 2 ms. */
-const SMALL_FILE = 64 * 1024;
 
 /** True when the versions differ in more than the SOA serial. */
 function contentChanged(diff: ZoneDiff): boolean {

@@ -18,10 +18,14 @@
  *                                             10,000 records)
  *   node dist/test/bench/run.js --cache-only  only the cache attack benchmark (issue 12 item 1)
  *   node dist/test/bench/run.js --transfers-out-only  only UDP latency while 10 AXFRs go out at once (and an 11th is refused)
+ *   node dist/test/bench/run.js --reload-only  only the reload benchmark (a UDP prober of a small zone while the
+ *                                             1,000,000-host zone is reloaded, then while a $GENERATE over the
+ *                                             memory budget is abandoned; with --quick 100,000 hosts)
  *   npm run bench -- --serve-only --quick     the same through npm (builds first)
  */
 import { runCacheAttackBench } from './cache-attack-bench.js';
 import { runPropagationBench } from './propagation-bench.js';
+import { runReloadBench } from './reload-bench.js';
 import { runServeBench } from './serve-bench.js';
 import { runTransferBench } from './transfer-bench.js';
 import { runTransfersOutBench } from './transfers-out-bench.js';
@@ -36,7 +40,8 @@ const transferOnly = process.argv.includes('--transfer-only');
 const propagationOnly = process.argv.includes('--propagation-only');
 const cacheOnly = process.argv.includes('--cache-only');
 const transfersOutOnly = process.argv.includes('--transfers-out-only');
-const only = wireOnly || zoneOnly || serveOnly || transferOnly || propagationOnly || cacheOnly || transfersOutOnly;
+const reloadOnly = process.argv.includes('--reload-only');
+const only = wireOnly || zoneOnly || serveOnly || transferOnly || propagationOnly || cacheOnly || transfersOutOnly || reloadOnly;
 const opts = quick ? QUICK : FULL;
 
 let first = true;
@@ -71,6 +76,10 @@ if (!only || cacheOnly) {
 if (!only || transfersOutOnly) {
   gap();
   await runTransfersOutBench(quick);
+}
+if (!only || reloadOnly) {
+  gap();
+  await runReloadBench(quick);
 }
 
 function runWireBench(): void {

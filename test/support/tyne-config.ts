@@ -2,6 +2,7 @@
  * Configuration files for `tyne serve` in tests, written as YAML text so
  * that what a test runs is what an operator would write.
  */
+import { writeFileSync } from 'node:fs';
 
 export interface PrimaryZone {
   name: string;
@@ -72,4 +73,27 @@ export function zoneText(origin: string, serial: number, opts: { hosts?: number;
   for (let i = 0; i < n; i++) lines.push(`h${i} A 198.51.${100 + Math.floor(i / 256)}.${i % 256}`);
   lines.push(...(opts.extra ?? []));
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Zone text whose reading never ends in practice, with no cycle: the top
+ * file (SOA, NS, then `fanout` $INCLUDEs of `<name>-1.inc`) and `levels`
+ * included files, each including the next `fanout` times, the last one a
+ * comment: fanout^levels reads (10^8 by default), as in issue 12 item 2.
+ * `padTo` pads the top file with comment lines up to that many octets.
+ * Writes the included files into `dir`; returns the top file's text.
+ */
+export function includeFanoutZone(dir: string, origin: string, serial: number, opts: { levels?: number; fanout?: number; padTo?: number } = {}): string {
+  const levels = opts.levels ?? 8;
+  const fanout = opts.fanout ?? 10;
+  const base = origin.replace(/\.$/, '');
+  const inc = (i: number): string => `${dir}/${base}-${i}.inc`;
+  for (let i = 1; i <= levels; i++) {
+    const body = i === levels ? '; the last level: nothing but this comment\n' : Array.from({ length: fanout }, () => `$INCLUDE ${JSON.stringify(inc(i + 1))}\n`).join('');
+    writeFileSync(inc(i), body);
+  }
+  let top = zoneText(origin, serial, { hosts: 2, extra: Array.from({ length: fanout }, () => `$INCLUDE ${JSON.stringify(inc(1))}`) });
+  const pad = `; ${'padding '.repeat(12)}\n`;
+  if (opts.padTo !== undefined) top += pad.repeat(Math.max(0, Math.ceil((opts.padTo - top.length) / pad.length)));
+  return top;
 }

@@ -63,6 +63,7 @@ describe('loadConfig: good files', () => {
         dataDir: null, watch: true, watchSettleMs: 100, watchHoldMs: 5000, removedRetentionMs: 7 * 86_400_000, zonefileSyncMs: 60_000,
         answerCacheSize: 256 * 1024 * 1024,
         zoneLimits: DEFAULT_ZONE_LIMITS, includeConfine: null,
+        zoneMemoryBudget: null,
       },
       keys: [],
       zones: [],
@@ -96,6 +97,7 @@ describe('loadConfig: good files', () => {
         '  watch-hold: 10s',
         '  removed-retention: 2d',
         '  answer-cache-size: 8M',
+        '  zone-memory-budget: 512M',
         'zones:',
         '  - name: shop.example',
         '    file: shop.example.zone',
@@ -136,6 +138,7 @@ describe('loadConfig: good files', () => {
       answerCacheSize: 8 * 1024 * 1024,
       zoneLimits: DEFAULT_ZONE_LIMITS,
       includeConfine: null,
+      zoneMemoryBudget: 512 * 2 ** 20,
     });
     const primary = { type: 'primary', notify: [], allowTransfer: [], primaries: [], allowNotify: null, limits: DEFAULT_ZONE_LIMITS, includeConfine: false };
     assert.deepEqual(c.zones, [
@@ -349,6 +352,12 @@ describe('loadConfig: problems, with file:line:col and key path', () => {
       'F:4:35: server.tcp-max-connections-per-client: 0 is out of range (1..100000)',
       'F:5:18: server.transfers-out: 1001 is out of range (1..1000)',
     ]);
+    assert.deepEqual(lines(`${MINIMAL}server:\n  zone-memory-budget: 1M\n`), ['F:4:23: server.zone-memory-budget: 1M is out of range (16M..1024G)']);
+    assert.deepEqual(lines(`${MINIMAL}server:\n  zone-memory-budget: lots\n`), [
+      "F:4:23: server.zone-memory-budget: expected a size such as 512M or 2G (or auto), got 'lots'",
+    ]);
+    assert.equal(load(`${MINIMAL}server:\n  zone-memory-budget: 2G\n`).server.zoneMemoryBudget, 2 * 2 ** 30);
+    assert.equal(load(`${MINIMAL}server:\n  zone-memory-budget: auto\n`).server.zoneMemoryBudget, null);
     assert.deepEqual(lines(`${MINIMAL}server: { tcp-idle-timeout: 10 seconds }\n`), [
       "F:3:29: server.tcp-idle-timeout: bad duration '10 seconds' (use a number of seconds, or a whole number with a unit: 500ms, 10s, 2m, 1h, 1d)",
     ]);

@@ -1,0 +1,94 @@
+/**
+ * The reload benchmark (issue 12 item 2): how much a reload of a big zone
+ * costs the other zones. Tyne serves a 5-record zone and the benchmark
+ * zone (1,000,000 hosts, 1,333,339 records; --quick: 100,000 hosts); a UDP
+ * prober asks the small zone once a millisecond, first for a control
+ * window with nothing happening (same run, same machine load), then while
+ * the big zone's file is rewritten with one record changed and reloaded
+ * (until its "zone reloaded" line), and then while a `$GENERATE
+ * 1-10000000` version of the big zone is abandoned by the memory budget
+ * (`zone-memory-budget`, set here to 512 MiB) — the old version keeps
+ * serving. The probe's p50/p99/max and its longest time without any
+ * answer are the figures (the longest gap is the longest main-thread
+ * stall seen from outside); ratios are against the control window.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { freePort } from '../support/ports.js';
+import { tyneYaml, zoneText } from '../support/tyne-config.js';
+import { startTyne, type TyneProcess } from '../support/tyne-process.js';
+import { UdpProber, type ProbeStats } from '../support/udp-prober.js';
+import { BENCH_ORIGIN, writeBenchZone } from './zone-generator.js';
+
+const CONTROL_MS = 2_000;
+const RELOAD_TIMEOUT_MS = 300_000;
+
+function row(label: string, s: ProbeStats, control: ProbeStats | null): string {
+  const f = (n: number): string => n.toFixed(2).padStart(8);
+  const x = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(1)}x` : '-');
+  const ratios = control === null ? '' : `   p99 ${x(s.p99, control.p99)}, longest gap ${x(s.longestGapMs, control.longestGapMs)} of the control`;
+  return `  ${label.padEnd(34)} ${String(s.sent).padStart(7)} ${String(s.lost).padStart(5)} ${f(s.p50)} ${f(s.p99)} ${f(s.max)} ${f(s.longestGapMs)}${ratios}`;
+}
+
+export async function runReloadBench(quick: boolean): Promise<void> {
+  const hosts = quick ? 100_000 : 1_000_000;
+  const dir = mkdtempSync(join(tmpdir(), 'tyne-reload-bench-'));
+  let tyne: TyneProcess | undefined;
+  let prober: UdpProber | undefined;
+  try {
+    const big = join(dir, 'bench.zone');
+    const records = writeBenchZone(big, hosts);
+    writeFileSync(join(dir, 'small.zone'), zoneText('small.example.', 1, { hosts: 1 }));
+    const port = await freePort();
+    writeFileSync(
+      join(dir, 'tyne.yaml'),
+      tyneYaml({
+        listen: [`127.0.0.1:${port}`],
+        server: ['watch-settle: 50ms', 'watch-hold: 0s', 'zone-memory-budget: 512M'],
+        primaries: [
+          { name: 'small.example', file: 'small.zone', extra: ['serial-policy: file'] },
+          { name: BENCH_ORIGIN.replace(/\.$/, ''), file: 'bench.zone', extra: ['serial-policy: file'] },
+        ],
+      }),
+    );
+    console.log(`reload: a ${records.toLocaleString('en-US')}-record zone reloaded while a UDP prober asks another zone once a ms (127.0.0.1)`);
+    tyne = await startTyne(join(dir, 'tyne.yaml'), { timeoutMs: RELOAD_TIMEOUT_MS });
+    prober = await UdpProber.open({ port, name: 'h0.small.example.' });
+    prober.start();
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, CONTROL_MS));
+    const t1 = performance.now();
+    // One record changed, the serial raised: a real edit, the whole file rewritten.
+    const text = readFileSync(big, 'utf8').replace('2026112601', '2026112602').replace('host0 IN A 10.0.0.0', 'host0 IN A 10.99.0.0');
+    let mark = tyne.mark();
+    writeFileSync(big, text);
+    await tyne.waitAfter(mark, (l) => l.msg === 'zone reloaded' || l.msg === 'zone not reloaded; still serving the previous version', RELOAD_TIMEOUT_MS);
+    const t2 = performance.now();
+    const reloaded = tyne.since(mark, (l) => l.msg === 'zone reloaded')[0];
+    // Over the budget: abandoned, the previous version keeps serving.
+    mark = tyne.mark();
+    writeFileSync(big, `$ORIGIN ${BENCH_ORIGIN}\n$TTL 300\n@ SOA ns1 hostmaster 2026112603 3600 900 604800 300\n@ NS ns1\nns1 A 192.0.2.1\n$GENERATE 1-10000000 g$ A 10.0.0.1\n`);
+    await tyne.waitAfter(mark, (l) => l.msg === 'zone not reloaded; still serving the previous version' || l.msg === 'zone reloaded', RELOAD_TIMEOUT_MS);
+    const t3 = performance.now();
+    const abandoned = tyne.since(mark, (l) => l.msg === 'zone not reloaded; still serving the previous version')[0];
+    await prober.stop();
+    const control = prober.stats(t0, t1);
+    console.log(`  ${'window'.padEnd(34)} ${'sent'.padStart(7)} ${'lost'.padStart(5)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'gap ms'.padStart(8)}`);
+    console.log(row('control (nothing happening)', control, null));
+    console.log(row(`reload (${reloaded === undefined ? 'NOT reloaded' : `${String(reloaded.ms)} ms`})`, prober.stats(t1, t2), control));
+    console.log(row(`$GENERATE over budget (${abandoned === undefined ? 'NOT abandoned' : `${Math.round(t3 - t2)} ms`})`, prober.stats(t2, t3), control));
+    console.log(`  (gap: longest time without any answer; the prober's own longest send gap was ${prober.stats().longestSendGapMs.toFixed(1)} ms)`);
+    const code = await tyne.stop();
+    tyne = undefined;
+    if (code !== 0) console.log(`  WARNING: tyne exited with code ${code}`);
+  } finally {
+    if (prober !== undefined) {
+      await prober.stop(0);
+      prober.close();
+    }
+    await tyne?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -287,7 +287,7 @@ export class TransferService implements TransferHooks {
       clamps: this.#clamps,
       syncMs: this.#syncMs,
       // Parsed in the worker (src/daemon/load-zone-async.ts): other zones are answered while a large copy loads.
-      loadCopy: (path, o) => loadZoneFileAsync(path, o),
+      loadCopy: (path, o) => loadZoneFileAsync(path, o, { sliceMs: 5 }),
       deps: {
         querySerial: (peer) => querySoaSerial({ origin, peer, key: this.#keyFor(peer) }),
         transfer: async (peer, current) => {

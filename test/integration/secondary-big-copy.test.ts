@@ -108,6 +108,9 @@ describe('a secondary with a 300k-record saved copy', { skip: !haveTool('dig'), 
   });
 
   it('restarted with the primary down, answers the small zone at once while the big copy loads', async (t) => {
+    // (Independent of the test before: a saved copy to start from.)
+    ns2 ??= await startTyne(path('ns2.yaml'));
+    await until('ns2 saved its copy', () => copySerial(copy()) !== null && stateSerial(copy()) === copySerial(copy()), { timeoutMs: 40_000, everyMs: 50, detail: () => tyneLogTail(ns2) });
     assert.equal(await ns1!.stop(), 0);
     ns1 = null;
     assert.equal(await ns2!.stop(), 0);

@@ -12,7 +12,9 @@ import { peerText, type Peer } from '../xfr/peer.js';
 import { SecondaryZone } from '../xfr/secondary-zone.js';
 import type { TimerClamps } from '../xfr/refresh-timers.js';
 import { querySoaSerial, transferZone } from '../xfr/transfer-client.js';
-import type { ZoneHistories } from './zone-history.js';
+import { historyPaths, type ZoneHistories } from './zone-history.js';
+import { removeStaleTempFiles } from '../xfr/atomic-file.js';
+import { loadZoneFileAsync } from './load-zone-async.js';
 import { pruneRemoved, setAsideRemoved } from './removed-zones.js';
 import { folderProblem } from './storage-check.js';
 import type { TsigKey } from '../xfr/tsig-key.js';
@@ -47,6 +49,8 @@ export class TransferService implements TransferHooks {
   readonly #settingAside = new Map<string, Promise<void>>();
   /** Folders that held saved copies (for pruning removed/). */
   #copyFolders = new Set<string>();
+  /** Folders already swept of temporary files left by a killed process (each once per process). */
+  readonly #swept = new Set<string>();
   #retentionMs = 7 * 86_400_000;
   #pruneTimer: NodeJS.Timeout | null = null;
   /** NOTIFYs made before the listeners are bound (startup), by zone key; null once serving. */
@@ -98,6 +102,7 @@ export class TransferService implements TransferHooks {
       if (z.type !== 'secondary' || this.#secondaries.has(key)) continue;
       this.#startSecondary(key, z);
     }
+    this.#sweep(config);
     this.#retentionMs = sv.removedRetentionMs;
     this.#copyFolders = new Set([...this.#copyFolders, ...[...settings.values()].filter((z) => z.type === 'secondary').map((z) => dirname(z.file))]);
     this.#prune();
@@ -123,6 +128,32 @@ export class TransferService implements TransferHooks {
         if (this.#settingAside.get(key) === done) this.#settingAside.delete(key);
       });
     this.#settingAside.set(key, done);
+  }
+
+  /**
+   * A process killed while it saved (kill -9, a power cut) leaves the
+   * temporary file of writeFileAtomic behind, as large as the copy. The
+   * folders of the configured zones' state (saved copies, journals,
+   * served-serial state) are swept of such files once, when first seen
+   * (at startup, or when a reload adds a folder); each removal is logged.
+   */
+  #sweep(config: Config): void {
+    const folders = new Set<string>();
+    for (const z of config.zones) {
+      if (z.type === 'secondary') folders.add(dirname(z.file));
+      else {
+        const h = historyPaths(config, z);
+        folders.add(dirname(h.journal));
+        folders.add(dirname(h.state));
+      }
+    }
+    for (const dir of folders) {
+      if (this.#swept.has(dir)) continue;
+      this.#swept.add(dir);
+      void removeStaleTempFiles(dir).then((gone) => {
+        for (const g of gone) this.#log.info({ file: g.path, bytes: g.bytes }, 'stale temporary file removed (left by a process stopped while it saved)');
+      });
+    }
   }
 
   /** Deletes removed copies older than `server.removed-retention`, now and then. */
@@ -270,6 +301,8 @@ export class TransferService implements TransferHooks {
       clamps: this.#clamps,
       syncMs: this.#syncMs,
       limits: savedCopyLimits(z.limits),
+      // Parsed in the worker (src/daemon/load-zone-async.ts): other zones are answered while a large copy loads.
+      loadCopy: (path, o) => loadZoneFileAsync(path, o, { sliceMs: 5, limits: savedCopyLimits(z.limits) }),
       deps: {
         querySerial: (peer) => querySoaSerial({ origin, peer, key: this.#keyFor(peer) }),
         transfer: async (peer, current) => {

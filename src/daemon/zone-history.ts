@@ -62,6 +62,8 @@ export class ZoneHistory {
   readonly paths: HistoryPaths;
   readonly #log: Logger;
   #journal: Journal | null = null;
+  /** Damaged files that could not be moved aside, already reported. */
+  readonly #unmovable = new Set<string>();
   /** Last recorded in this process (survives a change of paths, and files removed behind our back). */
   #last: { serial: number; digest: ContentDigest } | null;
 
@@ -182,6 +184,11 @@ export class ZoneHistory {
   /** Logs a damaged file at error level and moves it aside (`<file>.damaged-<UTC time>`), so it is kept for a look and never read again. */
   #damaged(err: StorageError): void {
     const moved = setAsideDamaged(err.file);
+    // One that cannot be moved aside is met again at every use: reported once.
+    if (moved === null) {
+      if (this.#unmovable.has(err.file)) return;
+      this.#unmovable.add(err.file);
+    }
     this.#log.error({ zone: this.origin, file: err.file, movedTo: moved, err }, `${err.message}; the zone's next serial will be above every serial recorded`);
   }
 }

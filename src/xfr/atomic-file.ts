@@ -6,12 +6,63 @@
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** A temporary name beside `path`, hidden, unique to this process and call. */
 function tempPath(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+/** The names tempPath gives: `.<name>.tmp-<pid>-<8 hex digits>`; the pid, or null for any other name. */
+export function tempFilePid(name: string): number | null {
+  const m = /^\..+\.tmp-(\d+)-[0-9a-f]{8}$/.exec(name);
+  return m === null ? null : Number(m[1]);
+}
+
+/** True when a process of that id runs (EPERM: it runs, as another user). */
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A temporary file of a live process is left alone unless it is older than this (the pid was reused). */
+const LIVE_TEMP_MAX_AGE_MS = 24 * 3_600_000;
+
+/**
+ * Deletes the temporary files writeFileAtomic(Sync) left in `dir` when its
+ * process was killed mid-write (kill -9, a power cut): regular files named
+ * as tempPath names them, of a process that no longer runs (or older than
+ * a day). Nothing else is touched, and never this process's own. Resolves
+ * with what was removed (path, size); a folder that is not there is empty.
+ */
+export async function removeStaleTempFiles(dir: string, now = Date.now()): Promise<{ path: string; bytes: number }[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: { path: string; bytes: number }[] = [];
+  for (const name of names) {
+    const pid = tempFilePid(name);
+    if (pid === null || pid === process.pid) continue;
+    const path = join(dir, name);
+    try {
+      const st = await lstat(path);
+      if (!st.isFile()) continue;
+      if (processRuns(pid) && now - st.mtimeMs < LIVE_TEMP_MAX_AGE_MS) continue;
+      await unlink(path);
+      removed.push({ path, bytes: st.size });
+    } catch {
+      // Gone meanwhile, or not ours to remove: left alone.
+    }
+  }
+  return removed;
 }
 
 /** fsync of a folder; not every platform allows it, so failure is ignored. */

@@ -151,7 +151,13 @@ export class Journal {
   static open(path: string, opts: JournalOptions = {}): Journal {
     const maxBytes = opts.maxBytes ?? DEFAULT_JOURNAL_BYTES;
     if (!existsSync(path)) return new Journal(path, maxBytes, [], 0, true);
-    const data = readFileSync(path);
+    let data: Buffer;
+    try {
+      data = readFileSync(path);
+    } catch (err) {
+      // A folder in its place (EISDIR), no permission (EACCES), a bad disk (EIO): not a journal that can be used.
+      throw new JournalCorruptError(path, 0, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, [], err);
+    }
     if (data.length === 0) return new Journal(path, maxBytes, [], 0, true);
     if (data.length < MAGIC.length || !data.subarray(0, MAGIC.length).equals(MAGIC)) {
       throw new JournalCorruptError(path, 0, 'not a Tyne journal (bad magic)', []);
@@ -363,7 +369,13 @@ export class Journal {
     try {
       let off = 0;
       while (off < buf.length) {
-        const n = readSync(fd, buf, off, buf.length - off, from + off);
+        let n: number;
+        try {
+          n = readSync(fd, buf, off, buf.length - off, from + off);
+        } catch (err) {
+          // Replaced by a folder while open (EISDIR), a bad disk (EIO): damage, reported as such.
+          throw this.corrupt(new JournalCorruptError(this.path, from + off, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, this.serials(), err));
+        }
         if (n === 0) throw this.corrupt(new JournalCorruptError(this.path, from + off, 'file is shorter than its entries', this.serials()));
         off += n;
       }

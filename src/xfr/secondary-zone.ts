@@ -14,7 +14,7 @@ import { compareSerial } from './serial.js';
 import type { Journal } from './journal.js';
 import type { ZoneDiff } from './zone-diff.js';
 import type { ZoneLimits } from '../zonefile/zone-limits.js';
-import { freshJournal, loadSaved, saveChange, saveState, saveZone, type SecondaryState } from './zone-store.js';
+import { freshJournal, loadSaved, loadSavedAsync, saveChange, saveState, saveZone, type CopyLoader, type LoadSavedResult, type SecondaryState } from './zone-store.js';
 
 export interface TransferOutcome {
   zone: Zone;
@@ -68,6 +68,16 @@ export interface SecondaryZoneOptions {
   syncMs?: number;
   /** The zone's read limits, for its saved copy (the defaults otherwise); transfers get them from `deps.transfer`. */
   limits?: Partial<ZoneLimits>;
+  /**
+   * Loads the saved copy without stalling the event loop (the daemon's parse
+   * worker): start() then returns at once, the zone is served once loaded,
+   * and the first refresh waits for the load. Without it the copy is parsed
+   * on this thread inside start().
+   */
+  loadCopy?: CopyLoader;
+  /** A save that failed is tried again after this many ms, doubling up to saveRetryMaxMs (defaults 1 s and 5 min). */
+  saveRetryMs?: number;
+  saveRetryMaxMs?: number;
 }
 
 /** Above this, the journal of changes since the copy is folded into the copy at once (the journal would start trimming at 16 MiB). */
@@ -75,6 +85,12 @@ const SYNC_JOURNAL_BYTES = 4 * 1024 * 1024;
 
 /** Default zonefile-sync: the whole copy is rewritten a minute after the first change journaled since the last rewrite. */
 const DEFAULT_SYNC_MS = 60_000;
+
+/** A failed save is tried again after 1 s, then 2, 4, ... up to 5 min, until it succeeds. */
+const DEFAULT_SAVE_RETRY_MS = 1000;
+const DEFAULT_SAVE_RETRY_MAX_MS = 300_000;
+/** While saves keep failing, one log line per this many ms at most (the first failure is always logged). */
+const SAVE_FAIL_LOG_MS = 300_000;
 
 /** setTimeout's limit; longer waits are done in steps. */
 const MAX_TIMER_MS = 0x7fffffff;
@@ -100,6 +116,14 @@ export class SecondaryZone {
   #journal: Journal | null = null;
   /** The pending rewrite of the whole copy (zonefile-sync). */
   #syncTimer: { cancel(): void } | null = null;
+  /**
+   * The serial the files on disk hold (the copy, with its journal replayed);
+   * null when there is none. The state file is only written for this serial:
+   * it never names a version the saved copy does not hold.
+   */
+  #diskSerial: number | null = null;
+  /** A failed save, tried again with backoff until it succeeds. */
+  #saveRetry: { timer: { cancel(): void } | null; delayMs: number; failures: number; lastLogged: number; firstError: string } | null = null;
 
   constructor(opts: SecondaryZoneOptions) {
     this.origin = opts.origin;
@@ -135,26 +159,64 @@ export class SecondaryZone {
     return clampTimers(soaTimers(zone.soa.rdatas[0]!), this.#o.clamps);
   }
 
-  /** Loads the saved copy (serving it at once unless expired) and schedules the first refresh. */
+  /**
+   * Loads the saved copy (serving it at once unless expired) and schedules
+   * the first refresh. With `loadCopy` the load runs in the background (it
+   * counts as the zone's work in progress: a NOTIFY meanwhile refreshes
+   * once it is loaded, and the first refresh is scheduled after it).
+   */
   start(): void {
     if (this.#stopped) return;
     const o = this.#o;
-    const saved = loadSaved(o.file, this.origin, o.limits === undefined ? {} : { limits: o.limits });
-    for (const e of saved.errors) o.log.warn({ zone: this.#zoneText(), file: o.file }, `saved copy not used: ${e}`);
+    const loadCopy = o.loadCopy;
+    if (loadCopy === undefined) {
+      this.#loaded(loadSaved(o.file, this.origin, o.limits === undefined ? {} : { limits: o.limits }));
+      return;
+    }
+    const run = loadSavedAsync(o.file, this.origin, { load: loadCopy }).then(
+      (saved) => {
+        if (!this.#stopped) this.#loaded(saved);
+      },
+      (e: unknown) => {
+        o.log.error({ zone: this.#zoneText(), file: o.file, err: (e as Error).message }, 'saved copy could not be loaded; transferring the zone');
+        if (!this.#stopped) this.#scheduleRefresh(0);
+      },
+    );
+    this.#occupy(run);
+  }
+
+  /** Serves what loadSaved found (unless expired) and schedules the first refresh. */
+  #loaded(saved: LoadSavedResult): void {
+    const o = this.#o;
+    const corrupt = saved.corrupt?.error.message;
+    for (const e of saved.errors) if (e !== corrupt) o.log.warn({ zone: this.#zoneText(), file: o.file }, `saved copy not used: ${e}`);
+    if (saved.corrupt !== null) {
+      const err = saved.corrupt.error;
+      o.log.error({ zone: this.#zoneText(), file: o.file, code: err.code, movedTo: saved.corrupt.movedTo }, err.message);
+    }
+    if (saved.noDigest && saved.zone !== null) {
+      o.log.info({ zone: this.#zoneText(), file: o.file }, 'saved copy has no digest (written by an older version): loaded unchecked; the next save adds one');
+    }
     this.#copySerial = saved.copySerial;
     this.#journal = saved.journal;
     if (saved.zone !== null) {
       const zone = saved.zone;
+      this.#diskSerial = zone.serial;
       const t = this.#timers(zone);
       // The expire clock runs from the last successful refresh, across restarts.
-      // Without a state file, the copy's modification time stands in (as BIND does).
+      // Without a state file, the copy's modification time stands in (as BIND does);
+      // so it does when the state names another serial than the copy holds: its
+      // times are about a version that is not on disk.
       let lastRefresh: number;
-      if (saved.state !== null) {
+      if (saved.state !== null && saved.state.serial === zone.serial) {
         lastRefresh = saved.state.lastRefresh;
-        if (saved.state.serial !== zone.serial) {
-          o.log.warn({ zone: this.#zoneText(), stateSerial: saved.state.serial, serial: zone.serial }, 'state file names another serial than the saved copy');
-        }
       } else {
+        if (saved.state !== null) {
+          o.log.warn(
+            { zone: this.#zoneText(), stateSerial: saved.state.serial, serial: zone.serial },
+            'state file names another serial than the saved copy holds; its times are not used (the copy\'s file time stands in)',
+          );
+        }
         lastRefresh = Math.min(this.#fileTime(o.file) ?? 0, this.#d.now());
       }
       this.#copy = zone;
@@ -212,6 +274,8 @@ export class SecondaryZone {
     this.#refreshTimer = null;
     this.#syncTimer?.cancel();
     this.#syncTimer = null;
+    this.#saveRetry?.timer?.cancel();
+    this.#saveRetry = null;
     this.#expireTimer?.cancel();
     this.#expireTimer = null;
     this.#again = null;
@@ -357,8 +421,9 @@ export class SecondaryZone {
       this.#scheduleRefresh(nextDelay('refresh', t, () => d.random()));
       try {
         await this.#persist(zone, kind === 'IXFR' ? (diff ?? null) : null);
+        this.#saved();
       } catch (e) {
-        o.log.error({ zone: zoneText, file: o.file, err: (e as Error).message }, 'could not save the transferred zone');
+        this.#saveFailed(e, 'could not save the transferred zone');
       }
       return;
     }
@@ -379,6 +444,7 @@ export class SecondaryZone {
     const syncMs = o.syncMs ?? DEFAULT_SYNC_MS;
     if (diff !== null && syncMs > 0 && this.#journal !== null && this.#copySerial !== null && this.#journal.bytes < SYNC_JOURNAL_BYTES) {
       if (await saveChange(o.file, this.#journal, this.#copySerial, diff, this.#state!)) {
+        this.#diskSerial = zone.serial;
         this.#syncTimer ??= this.#d.setTimer(() => this.#syncNow(), Math.min(syncMs, MAX_TIMER_MS));
         return;
       }
@@ -390,8 +456,11 @@ export class SecondaryZone {
   async #saveWhole(zone: Zone): Promise<void> {
     this.#syncTimer?.cancel();
     this.#syncTimer = null;
-    await saveZone(this.#o.file, zone, this.#state!, this.#journal);
+    // The state saved is the one of `zone` (saved after it: it never names a version not on disk).
+    const state = this.#state!.serial === zone.serial ? this.#state! : { ...this.#state!, serial: zone.serial };
+    await saveZone(this.#o.file, zone, state, this.#journal);
     this.#copySerial = zone.serial;
+    this.#diskSerial = zone.serial;
     // A journal found damaged at startup is replaced once the copy holds everything.
     this.#journal ??= freshJournal(this.#o.file);
   }
@@ -406,10 +475,60 @@ export class SecondaryZone {
     }
     const zone = this.#copy;
     const run = this.#saveWhole(zone).then(
-      () => this.#o.log.info({ zone: this.#zoneText(), serial: zone.serial, file: this.#o.file }, 'saved copy rewritten with the journaled changes'),
-      (e: unknown) => this.#o.log.error({ zone: this.#zoneText(), file: this.#o.file, err: (e as Error).message }, 'could not rewrite the saved copy; its journal keeps the changes'),
+      () => {
+        this.#o.log.info({ zone: this.#zoneText(), serial: zone.serial, file: this.#o.file }, 'saved copy rewritten with the journaled changes');
+        this.#saved();
+      },
+      (e: unknown) => this.#saveFailed(e, 'could not rewrite the saved copy; its journal keeps the changes'),
     );
     this.#occupy(run);
+  }
+
+  /**
+   * A save failed (disk full, a folder made read-only, ...): the version
+   * in memory is still served, and the whole copy is saved again after a
+   * backoff (1 s doubling to 5 min) until it succeeds. The first failure is
+   * logged, then at most one line per 5 min while it keeps failing.
+   */
+  #saveFailed(e: unknown, what: string): void {
+    const o = this.#o;
+    const err = e as NodeJS.ErrnoException;
+    const now = this.#d.now();
+    const first = this.#saveRetry === null;
+    const r = (this.#saveRetry ??= { timer: null, delayMs: 0, failures: 0, lastLogged: 0, firstError: err.code ?? err.message });
+    r.failures++;
+    r.delayMs = r.delayMs === 0 ? (o.saveRetryMs ?? DEFAULT_SAVE_RETRY_MS) : Math.min(r.delayMs * 2, o.saveRetryMaxMs ?? DEFAULT_SAVE_RETRY_MAX_MS);
+    if (first || now - r.lastLogged >= SAVE_FAIL_LOG_MS) {
+      r.lastLogged = now;
+      o.log.error(
+        { zone: this.#zoneText(), file: o.file, code: err.code, err: err.message, failures: r.failures, retryMs: r.delayMs, serial: this.#copy?.serial ?? null, saved: this.#diskSerial },
+        `${what}: ${err.message}; serving it from memory and trying again in ${Math.round(r.delayMs / 1000)} s`,
+      );
+    }
+    r.timer?.cancel();
+    r.timer = this.#stopped ? null : this.#d.setTimer(() => this.#retrySave(), Math.min(r.delayMs, MAX_TIMER_MS));
+  }
+
+  /** The version in memory is on disk now: a pending retry is done with. */
+  #saved(): void {
+    const r = this.#saveRetry;
+    if (r === null) return;
+    r.timer?.cancel();
+    this.#saveRetry = null;
+    this.#o.log.info({ zone: this.#zoneText(), file: this.#o.file, serial: this.#diskSerial, failures: r.failures, firstError: r.firstError }, `saved copy written after ${r.failures} failed attempt(s)`);
+  }
+
+  /** The backoff is over: save the whole copy again, once no refresh runs (one save at a time). */
+  #retrySave(): void {
+    const r = this.#saveRetry;
+    if (r === null || this.#stopped || this.#copy === null) return;
+    r.timer = null;
+    if (this.#running !== null) {
+      r.timer = this.#d.setTimer(() => this.#retrySave(), 1000);
+      return;
+    }
+    const zone = this.#copy;
+    this.#occupy(this.#saveWhole(zone).then(() => this.#saved(), (e: unknown) => this.#saveFailed(e, 'could not save the zone')));
   }
 
   async #upToDate(current: Zone, target: string): Promise<void> {
@@ -424,6 +543,8 @@ export class SecondaryZone {
     }
     this.#scheduleExpire();
     this.#scheduleRefresh(nextDelay('refresh', t, () => this.#d.random()));
+    // The state file describes the copy on disk: while that is an older version (a save to retry), it is left alone.
+    if (this.#diskSerial !== current.serial) return;
     try {
       await saveState(o.file, this.#state);
     } catch (e) {

@@ -11,15 +11,17 @@
  */
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { formatDiagnostic, RRType, type Name } from '../wire/index.js';
-import { NodeFlags, rdataTtl } from '../zone/index.js';
+import { setImmediate as yieldNow } from 'node:timers/promises';
+import { formatDiagnostic, RRType, type Diagnostic, type Name } from '../wire/index.js';
+import { ContentDigest, NodeFlags, rdataTtl, ZoneBuilder } from '../zone/index.js';
+import { parseZoneFile } from '../zonefile/index.js';
 import { formatRecord, formatRecordAt } from '../zonefile/zone-printer.js';
-import { loadZoneFile } from '../daemon/load-zone.js';
-import type { Zone } from '../zone/index.js';
+import type { Zone, ZoneNode } from '../zone/index.js';
 import { applyDiffs } from './apply-diff.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { setAsideDamaged } from './damaged-file.js';
 import { Journal } from './journal.js';
+import { StorageError } from './storage-error.js';
 import type { ZoneDiff } from './zone-diff.js';
 import type { ZoneLimits } from '../zonefile/zone-limits.js';
 
@@ -46,7 +48,25 @@ export interface LoadSavedResult {
   journal: Journal | null;
   /** Why a file present on disk was not used (one line each). */
   errors: string[];
+  /**
+   * The copy is ours but damaged (cut short, a record count or digest that
+   * does not match its end marker): STORAGE_CORRUPT, the file already set
+   * aside to `movedTo` (src/xfr/damaged-file.ts) so it is never read again.
+   * The zone is then null: it is transferred again, never served from it.
+   */
+  corrupt: { error: StorageError; movedTo: string | null } | null;
+  /** Copy written before the end marker held a digest (it was loaded unchecked; said in the log). */
+  noDigest: boolean;
 }
+
+/** What loading a master file gives (src/daemon/load-zone.ts LoadResult has this shape). */
+export interface CopyLoadResult {
+  zone: Zone | null;
+  errors: Diagnostic[];
+}
+
+/** Loads a master file: the daemon gives one that parses in a worker (src/daemon/load-zone-async.ts). */
+export type CopyLoader = (path: string, origin: Name) => Promise<CopyLoadResult>;
 
 /** `path + '.jnl'`: the changes made since the copy was written. */
 export function journalPath(path: string): string {
@@ -58,30 +78,97 @@ export function statePath(path: string): string {
   return `${path}.state.json`;
 }
 
-/** First line of a file we write; such a file must end with END_MARK and its record count. */
+/**
+ * First line of a file we write; such a file must end with END_MARK, its
+ * record count and (since issue 12) the ContentDigest of its records:
+ * `; end of zone, records: 1234, digest: <32 hex digits>`.
+ */
 const HEAD_MARK = '; saved by tyne (secondary copy),';
 const END_MARK = '; end of zone, records: ';
 
+/** What the markers of a file we wrote promise. */
+interface Marks {
+  /** The file starts with HEAD_MARK. */
+  tyne: boolean;
+  /** The serial the first line names. */
+  serial: number | null;
+  /** The record count of the end marker; null when there is no end marker. */
+  count: number | null;
+  /** The digest of the end marker; null in a copy written before digests were added. */
+  digest: string | null;
+}
+
 /**
- * For a file we wrote: null when it ends with our end marker, else why
- * not. A file cut short at a line boundary would still parse, with records
- * missing; the marker and its count catch that.
+ * The markers of a file we wrote (`tyne` false for any other file). A file
+ * cut short at a line boundary would still parse, with records missing; the
+ * end marker and its count catch that, and its digest catches a record
+ * altered in place (the same count).
  */
-function checkComplete(path: string): { tyne: boolean; count: number | null } {
+function readMarks(path: string): Marks {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
-    const head = Buffer.alloc(Math.min(size, HEAD_MARK.length));
+    const head = Buffer.alloc(Math.min(size, HEAD_MARK.length + 32));
     readSync(fd, head, 0, head.length, 0);
-    if (head.toString('latin1') !== HEAD_MARK) return { tyne: false, count: null };
-    const n = Math.min(size, 128);
+    const headText = head.toString('latin1');
+    if (!headText.startsWith(HEAD_MARK)) return { tyne: false, serial: null, count: null, digest: null };
+    const sm = /^; saved by tyne \(secondary copy\), serial (\d+)\n/.exec(headText);
+    const n = Math.min(size, 160);
     const tail = Buffer.alloc(n);
     readSync(fd, tail, 0, n, size - n);
-    const m = /\n; end of zone, records: (\d+)\n$/.exec(tail.toString('latin1'));
-    return { tyne: true, count: m ? Number(m[1]) : null };
+    const m = /\n; end of zone, records: (\d+)(?:, digest: ([0-9a-f]{32}))?\n$/.exec(tail.toString('latin1'));
+    return { tyne: true, serial: sm ? Number(sm[1]) : null, count: m ? Number(m[1]) : null, digest: m?.[2] ?? null };
   } finally {
     closeSync(fd);
   }
+}
+
+/** Records counted and digested in one walk over the zone (the same walk as ContentDigest.ofZone). */
+interface Tally {
+  count: number;
+  digest: ContentDigest;
+}
+
+/**
+ * Counts and digests every record of `zone`; with `sliceMs`, yields to the
+ * event loop after each slice of about that many ms (a 1.33M-record copy is
+ * about a second of hashing: queries for other zones are answered between
+ * slices).
+ */
+async function tallyInSlices(zone: Zone, sliceMs: number): Promise<Tally> {
+  const digest = new ContentDigest();
+  let count = 0;
+  let nodes = 0;
+  let until = performance.now() + sliceMs;
+  for (const node of zone.nodes()) {
+    count += tallyNode(node, digest);
+    if ((++nodes & 63) === 0 && performance.now() >= until) {
+      await yieldNow();
+      until = performance.now() + sliceMs;
+    }
+  }
+  return { count, digest };
+}
+
+function tally(zone: Zone): Tally {
+  const digest = new ContentDigest();
+  let count = 0;
+  for (const node of zone.nodes()) count += tallyNode(node, digest);
+  return { count, digest };
+}
+
+function tallyNode(node: ZoneNode, digest: ContentDigest): number {
+  let count = 0;
+  let owner: Name | undefined;
+  for (const rrset of node.transientRRsets()) {
+    const name = rrset.ownerIsNode === true ? (owner ??= node.transientName()) : rrset.name;
+    const rdatas = rrset.rdatas;
+    for (let i = 0; i < rdatas.length; i++) {
+      digest.add({ name, type: rrset.type, class: rrset.class, ttl: rdataTtl(rrset, i), rdata: rdatas[i]! });
+      count++;
+    }
+  }
+  return count;
 }
 
 /**
@@ -103,20 +190,29 @@ const CHUNK_MS = 1;
 function* zoneText(zone: Zone): Generator<string> {
   yield `${HEAD_MARK} serial ${zone.serial}\n$ORIGIN ${zone.origin.toText()}\n`;
   const soa = zone.soa;
-  let buf: string[] = soa.rdatas.map((rdata) => formatRecord({ name: soa.name, type: soa.type, class: soa.class, ttl: soa.ttl, rdata }));
+  const digest = new ContentDigest();
+  let buf: string[] = soa.rdatas.map((rdata) => {
+    digest.add({ name: soa.name, type: soa.type, class: soa.class, ttl: soa.ttl, rdata });
+    return formatRecord({ name: soa.name, type: soa.type, class: soa.class, ttl: soa.ttl, rdata });
+  });
   let count = buf.length;
   let nodes = 0;
   let until = performance.now() + CHUNK_MS;
   for (const node of zone.nodes()) {
     // The owner in text once per node (not per record: most of the garbage a save made), and only once it has records.
     let owner: string | undefined;
+    let ownerName: Name | undefined;
     for (const rrset of node.transientRRsets()) {
       if (rrset.type === RRType.SOA && (node.flags & NodeFlags.APEX) !== 0) continue;
       // Each RRset keeps its own spelling.
       const text = rrset.ownerIsNode === true ? (owner ??= node.transientName().toText()) : rrset.name.toText();
       const rdatas = rrset.rdatas;
+      const name = rrset.ownerIsNode === true ? (ownerName ??= node.transientName()) : rrset.name;
       for (let i = 0; i < rdatas.length; i++) {
-        buf.push(formatRecordAt(text, { type: rrset.type, class: rrset.class, ttl: rdataTtl(rrset, i), rdata: rdatas[i]! }));
+        const ttl = rdataTtl(rrset, i);
+        buf.push(formatRecordAt(text, { type: rrset.type, class: rrset.class, ttl, rdata: rdatas[i]! }));
+        // The digest checked at load (a record altered in place keeps the count).
+        digest.add({ name, type: rrset.type, class: rrset.class, ttl, rdata: rdatas[i]! });
         count++;
       }
     }
@@ -127,7 +223,7 @@ function* zoneText(zone: Zone): Generator<string> {
     }
   }
   if (buf.length > 0) yield buf.join('\n') + '\n';
-  yield `${END_MARK}${count}\n`;
+  yield `${END_MARK}${count}, digest: ${digest.toString()}\n`;
 }
 
 /**
@@ -185,35 +281,101 @@ function parseState(text: string): SecondaryState | null {
   return { serial: s['serial'] >>> 0, lastRefresh: s['lastRefresh'], expiresAt: s['expiresAt'], primary: s['primary'] };
 }
 
+/** Parses and builds a master file on this thread (tests, tools; the daemon loads copies in a worker). */
+export function loadCopySync(path: string, origin: Name, zoneClass?: number, limits?: Partial<ZoneLimits>): CopyLoadResult {
+  const builder = new ZoneBuilder(origin, zoneClass === undefined ? {} : { zoneClass });
+  const parsed = parseZoneFile(path, { origin, ...(zoneClass === undefined ? {} : { zoneClass }), ...(limits === undefined ? {} : { limits }) }, (rr, at) => builder.add(rr, at));
+  const built = builder.build();
+  const errors = [...parsed.errors, ...built.errors];
+  return { zone: errors.length === 0 ? built.zone : null, errors };
+}
+
+/** A copy that is ours and damaged: set aside (never read again), STORAGE_CORRUPT. */
+function damagedCopy(path: string, what: string): { error: StorageError; movedTo: string | null } {
+  const movedTo = setAsideDamaged(path);
+  const error = new StorageError('STORAGE_CORRUPT', path, `saved copy is damaged (${what}); it was set aside${movedTo === null ? '' : ` to ${movedTo}`} and the zone is transferred again from its primary`);
+  return { error, movedTo };
+}
+
 /**
  * Reads the saved copy. Only `path` itself is read (never a temp file left
  * by a crash), and a file that does not load completely gives no zone, so
- * a damaged copy is never served. Missing files are not errors.
+ * a damaged copy is never served: a copy of ours that is cut short, or whose
+ * records do not match the count and digest of its end marker, is set aside
+ * (`corrupt`). Missing files are not errors. The parse runs on this thread.
  */
 export function loadSaved(path: string, origin: Name, options: { zoneClass?: number; limits?: Partial<ZoneLimits> } = {}): LoadSavedResult {
-  const errors: string[] = [];
-  let zone: Zone | null = null;
-  let state: SecondaryState | null = null;
+  const read: CopyRead = { marks: null, loaded: null, error: null };
   if (existsSync(path)) {
     try {
-      const done = checkComplete(path);
-      if (done.tyne && done.count === null) throw new Error('saved zone is incomplete (no end marker)');
-      const r = loadZoneFile(path, origin, {
-        ...(options.zoneClass === undefined ? {} : { zoneClass: options.zoneClass }),
-        ...(options.limits === undefined ? {} : { limits: options.limits }),
-      });
-      zone = r.zone;
-      if (zone !== null && done.count !== null && zone.canonicalRecords().length !== done.count) {
-        zone = null;
-        errors.push(`${path}: saved zone is incomplete (${done.count} records expected)`);
-      } else if (zone === null) {
-        const first = r.errors.slice(0, 5).map(formatDiagnostic);
-        errors.push(`${path}: saved zone does not load (${r.errors.length} error(s))${first.length ? ': ' + first.join('; ') : ''}`);
-      }
+      read.marks = readMarks(path);
+      if (!(read.marks.tyne && read.marks.count === null)) read.loaded = loadCopySync(path, origin, options.zoneClass, options.limits);
     } catch (e) {
-      errors.push(`${path}: ${(e as Error).message}`);
+      read.error = (e as Error).message;
     }
   }
+  return finishLoad(path, read, read.loaded?.zone != null ? tally(read.loaded.zone) : null);
+}
+
+/**
+ * As loadSaved, without stalling the event loop: the copy is parsed by
+ * `load` (the daemon's parse worker) and its records counted and digested
+ * in slices of `sliceMs` (default 5), so other zones are answered while a
+ * large copy loads.
+ */
+export async function loadSavedAsync(path: string, origin: Name, options: { load: CopyLoader; sliceMs?: number }): Promise<LoadSavedResult> {
+  const read: CopyRead = { marks: null, loaded: null, error: null };
+  if (existsSync(path)) {
+    try {
+      read.marks = readMarks(path);
+      if (!(read.marks.tyne && read.marks.count === null)) read.loaded = await options.load(path, origin);
+    } catch (e) {
+      read.error = (e as Error).message;
+    }
+  }
+  return finishLoad(path, read, read.loaded?.zone != null ? await tallyInSlices(read.loaded.zone, options.sliceMs ?? 5) : null);
+}
+
+/** What reading the copy file gave. */
+interface CopyRead {
+  marks: Marks | null;
+  loaded: CopyLoadResult | null;
+  /** The file could not be read at all. */
+  error: string | null;
+}
+
+/** Checks the loaded copy against its markers, then reads the state and the journal and replays it. */
+function finishLoad(path: string, read: CopyRead, t: Tally | null): LoadSavedResult {
+  const { marks, loaded } = read;
+  const errors: string[] = read.error === null ? [] : [`${path}: ${read.error}`];
+  let zone: Zone | null = null;
+  let corrupt: LoadSavedResult['corrupt'] = null;
+  let noDigest = false;
+  let state: SecondaryState | null = null;
+  if (marks !== null && marks.tyne && marks.count === null) {
+    corrupt = damagedCopy(path, 'incomplete: no end marker');
+  } else if (loaded !== null) {
+    zone = loaded.zone;
+    if (zone === null) {
+      const first = loaded.errors.slice(0, 5).map(formatDiagnostic);
+      const what = `saved zone does not load (${loaded.errors.length} error(s))${first.length ? ': ' + first.join('; ') : ''}`;
+      // Ours and unreadable is damage; someone else's file is theirs to fix, and left in place.
+      if (marks?.tyne === true) corrupt = damagedCopy(path, what);
+      else errors.push(`${path}: ${what}`);
+    } else if (marks?.tyne === true && t !== null) {
+      if (marks.count !== t.count) {
+        corrupt = damagedCopy(path, `incomplete: ${t.count} records where its end marker says ${marks.count}`);
+      } else if (marks.digest !== null && marks.digest !== t.digest.toString()) {
+        corrupt = damagedCopy(path, `its records do not match the digest of its end marker (${t.digest.toString()} read, ${marks.digest} written)`);
+      } else if (marks.serial !== null && marks.serial !== zone.serial) {
+        corrupt = damagedCopy(path, `its SOA serial ${zone.serial} is not the ${marks.serial} it was written with`);
+      } else if (marks.digest === null) {
+        noDigest = true;
+      }
+      if (corrupt !== null) zone = null;
+    }
+  }
+  if (corrupt !== null) errors.push(corrupt.error.message);
   const sp = statePath(path);
   if (existsSync(sp)) {
     try {
@@ -249,5 +411,5 @@ export function loadSaved(path: string, origin: Name, options: { zoneClass?: num
       }
     }
   }
-  return { zone, state, copySerial, journal, errors };
+  return { zone, state, copySerial, journal, errors, corrupt, noDigest };
 }

@@ -130,6 +130,43 @@ describe('saveZone / loadSaved', () => {
     assert.match(r.errors[0]!, /incomplete/);
   });
 
+  it('a copy with one record altered in place (same count) is corrupt: no zone, set aside, STORAGE_CORRUPT', async () => {
+    const path = join(dir, 'altered.zone');
+    await saveZone(path, zoneOf(6), state(6));
+    const full = readFileSync(path, 'utf8');
+    assert.match(full, /\n; end of zone, records: \d+, digest: [0-9a-f]{32}\n$/);
+    const altered = full.replace('192.0.2.4', '192.0.2.44');
+    assert.notEqual(altered, full);
+    writeFileSync(path, altered);
+    const r = loadSaved(path, origin);
+    assert.equal(r.zone, null);
+    assert.equal(r.corrupt?.error.code, 'STORAGE_CORRUPT');
+    assert.match(r.corrupt!.error.message, /digest/);
+    assert.ok(r.corrupt!.movedTo !== null && r.corrupt!.movedTo.startsWith(`${path}.damaged-`));
+    assert.equal(readFileSync(r.corrupt!.movedTo, 'utf8'), altered, 'kept for a look');
+    assert.equal(loadSaved(path, origin).zone, null, 'never read again');
+  });
+
+  it('an older copy without a digest in its end marker still loads (noDigest)', async () => {
+    const path = join(dir, 'nodigest.zone');
+    await saveZone(path, zoneOf(8), state(8));
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/, digest: [0-9a-f]{32}\n$/, '\n'));
+    const r = loadSaved(path, origin);
+    assert.equal(r.zone?.serial, 8);
+    assert.equal(r.noDigest, true);
+    assert.equal(r.corrupt, null);
+  });
+
+  it('a copy whose SOA serial is not the one its first line names is corrupt', async () => {
+    const path = join(dir, 'serial.zone');
+    await saveZone(path, zoneOf(9), state(9));
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/(SOA\s+\S+\s+\S+\s+)9 /, '$119 '));
+    const r = loadSaved(path, origin);
+    // The SOA serial is outside the digest (as in ContentDigest): the first line catches it.
+    assert.equal(r.zone, null);
+    assert.match(r.corrupt!.error.message, /serial 19/);
+  });
+
   it('a master file written by someone else (no markers) loads as is', () => {
     const path = join(dir, 'foreign.zone');
     writeFileSync(path, zoneText(9));

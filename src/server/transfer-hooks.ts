@@ -23,6 +23,23 @@ export interface TransferOutInfo {
   complete: boolean;
 }
 
+/** A request whose TSIG did not verify (RFC 8945 §5.2), for the audit log. */
+export interface TsigFailure {
+  /** The client's address. */
+  address: string;
+  tcp: boolean;
+  /** The key name the request claimed (null: no TSIG could be read). */
+  key: string | null;
+  algorithm: string | null;
+  /** The TSIG error; FORMERR for a TSIG that could not be read or whose MAC size is out of bounds. */
+  error: 'BADKEY' | 'BADSIG' | 'BADTIME' | 'BADTRUNC' | 'FORMERR';
+  opcode: 'QUERY' | 'NOTIFY';
+  /** Octets of MAC in the request. */
+  macLength: number;
+  /** BADTIME: our clock minus the request's time signed, in seconds; otherwise null. */
+  skewSec: number | null;
+}
+
 /**
  * What the responder needs from the daemon for transfers, NOTIFY and
  * TSIG: keys, ACLs, journals and where NOTIFYs go. Without hooks a server
@@ -44,4 +61,6 @@ export interface TransferHooks {
   notify(origin: Name, who: Requester, serial: number | null): 'accepted' | 'refused' | 'notauth';
   /** Called when an outgoing transfer ends. */
   transferred(info: TransferOutInfo): void;
+  /** Called for each request whose TSIG failed (the daemon logs them, rate-limited). */
+  tsigFailed?(info: TsigFailure): void;
 }

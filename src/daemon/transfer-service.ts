@@ -231,8 +231,9 @@ export class TransferService implements TransferHooks {
     const outcome = sec.zone.notify(who.address, serial);
     const line = { zone, peer: who.address, serial, key: who.key };
     // One line per NOTIFY that starts an SOA check; those folded into a pending check or naming our serial are counted.
-    if (outcome === 'started') this.#log.info(line, 'notify received');
-    else if (outcome === 'queued') this.#limited.event(`notify-queued ${key}`, 'info', line, 'notify received; an SOA check is already under way, one more follows it', `NOTIFY for ${zone} folded into the pending SOA check`);
+    // (The folded-in line says `notify received` too, with check: queued: the first NOTIFY after a check is often one.)
+    if (outcome === 'started') this.#log.info({ ...line, check: 'started' }, 'notify received');
+    else if (outcome === 'queued') this.#limited.event(`notify-queued ${key}`, 'info', { ...line, check: 'queued' }, 'notify received', `NOTIFY for ${zone} folded into the pending SOA check`);
     else if (outcome === 'current') this.#limited.event(`notify-current ${key}`, 'info', { ...line, ours: sec.zone.zone?.serial ?? null }, 'notify received: serial not newer, copy is current', `NOTIFY for ${zone} with a serial not newer than ours`);
     return 'accepted';
   }

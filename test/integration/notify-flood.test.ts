@@ -92,8 +92,10 @@ describe('NOTIFY flood at a secondary', () => {
       `${mtimes.size - 1} state writes; ${lines.length} log lines (${bytes} bytes); probe: ${probeText(probe)}; control: ${probeText(control)}`;
     console.log(report);
     assert.ok(flood.sent >= 19_000, report);
-    // One check at once, then one per notify-check-interval (1 s): about 3 in 3.2 s; allow for timing.
-    assert.ok(soaQueries >= 1 && soaQueries <= 6, `${report}\n${tyneLogTail(t)}`);
+    // One check at once, then at most one per notify-check-interval (1 s) while the flood and the wait after it last
+    // (the flood's 2 s can stretch on a loaded machine).
+    const bound = Math.ceil((flood.ms + 1200) / 1000) + 2;
+    assert.ok(soaQueries >= 1 && soaQueries <= bound, `${soaQueries} SOA queries, at most ${bound} expected: ${report}\n${tyneLogTail(t)}`);
     assert.ok(mtimes.size - 1 <= 1, `state file rewritten ${mtimes.size - 1} times: ${report}`);
     // Refused, unknown and folded-in NOTIFYs: a first line and a count per kind and 10 s; started checks one line each.
     assert.ok(lines.length <= 30, `${report}\n${lines.map((l) => JSON.stringify(l)).join('\n')}`);

@@ -79,6 +79,11 @@ export interface ServerSettings {
    * one and their difference fit together.
    */
   zoneMemoryBudget: number | null;
+  /**
+   * `notify-check-interval`: a secondary's SOA check asked for (by NOTIFY) while one runs starts no
+   * sooner than this after the one before, so a NOTIFY flood makes one check per interval (default 1 s; 0 = at once).
+   */
+  notifyCheckIntervalMs: number;
 }
 
 /** One `keys:` entry (RFC 8945 shared secret). */
@@ -88,6 +93,12 @@ export interface KeySettings {
   algorithm: TsigAlgorithm;
   /** The decoded base64 secret. */
   secret: Uint8Array;
+  /**
+   * MAC length in octets, from a BIND-style algorithm name with a length
+   * (`hmac-sha256-128`: 16): MACs sent are cut to it and shorter ones are
+   * answered BADTRUNC. Absent: full-length MACs only (RFC 8945 §5.2.2.1, as BIND).
+   */
+  macLength?: number;
 }
 
 /** One `zones:` entry. */
@@ -129,7 +140,11 @@ export interface Config {
   /** Absolute path of the file it was read from. */
   path: string;
   listen: ListenAddress[];
-  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  log: {
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+    /** `query-sample`: at debug level, one query in this many gets a `query` line (default 1: every query). */
+    querySample: number;
+  };
   server: ServerSettings;
   /** TSIG keys, by name. */
   keys: KeySettings[];

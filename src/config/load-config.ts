@@ -7,7 +7,7 @@ import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../wire/ip-address
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import type { AclEntry } from '../xfr/acl.js';
 import type { Peer } from '../xfr/peer.js';
-import { TSIG_ALGORITHMS, type TsigAlgorithm } from '../xfr/tsig-key.js';
+import { TSIG_ALGORITHMS, tsigMacSize, type TsigAlgorithm } from '../xfr/tsig-key.js';
 import type { Config, KeySettings, ListenAddress, ServerSettings, ZoneSettings } from './config-types.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { formatByteSize, parseByteSize } from './byte-size.js';
@@ -388,6 +388,7 @@ interface KeyDraft {
   name?: string;
   nameValue?: Value;
   algorithm?: TsigAlgorithm;
+  macLength?: number;
   secret?: Uint8Array;
 }
 
@@ -403,12 +404,27 @@ const keyName: Reader<string> = (ctx, v) => {
   return name;
 };
 
-/** An RFC 8945 algorithm, in any case. */
-const algorithm: Reader<TsigAlgorithm> = (ctx, v) => {
+/**
+ * An RFC 8945 algorithm, in any case, optionally with a MAC length in bits
+ * as BIND writes it (`hmac-sha256-128`): a multiple of 8, at least 80 and
+ * half the HMAC (RFC 8945 §5.2.2.1), at most all of it.
+ */
+const algorithm: Reader<{ alg: TsigAlgorithm; macLength?: number }> = (ctx, v) => {
   const x = scalarOf(v)?.value;
   const lower = typeof x === 'string' ? x.toLowerCase() : undefined;
-  if (lower !== undefined && (TSIG_ALGORITHMS as readonly string[]).includes(lower)) return lower as TsigAlgorithm;
-  return problem(ctx, v, `expected one of ${TSIG_ALGORITHMS.join(', ')}, got ${describe(v)}`);
+  const m = lower === undefined ? null : /^(hmac-sha\d+)(?:-(\d+))?$/.exec(lower);
+  if (m !== null && (TSIG_ALGORITHMS as readonly string[]).includes(m[1]!)) {
+    const alg = m[1] as TsigAlgorithm;
+    if (m[2] === undefined) return { alg };
+    const bits = Number(m[2]);
+    const full = tsigMacSize(alg) * 8;
+    const min = Math.max(80, full / 2);
+    if (bits % 8 !== 0 || bits < min || bits > full) {
+      return problem(ctx, v, `${lower}: the MAC length must be a multiple of 8 from ${min} to ${full} bits (RFC 8945 §5.2.2.1); write ${alg} for full-length MACs`);
+    }
+    return bits === full ? { alg } : { alg, macLength: bits / 8 };
+  }
+  return problem(ctx, v, `expected one of ${TSIG_ALGORITHMS.join(', ')} (or, to allow truncated MACs, one with a length in bits as BIND writes it: hmac-sha256-128), got ${describe(v)}`);
 };
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -428,7 +444,10 @@ const KEY_KEYS: KeyTable<KeyDraft> = {
     d.name = x;
     d.nameValue = v;
   }, true),
-  algorithm: field(algorithm, (d, x) => { d.algorithm = x; }, true),
+  algorithm: field(algorithm, (d, x) => {
+    d.algorithm = x.alg;
+    if (x.macLength !== undefined) d.macLength = x.macLength;
+  }, true),
   secret: field(secret, (d, x) => { d.secret = x; }, true),
 };
 
@@ -451,7 +470,7 @@ const keyList: Reader<KeySettings[]> = (ctx, v) => {
       ctx.keyNames.set(canon, draft.name);
     }
     if (draft.name !== undefined && draft.algorithm !== undefined && draft.secret !== undefined) {
-      out.push({ name: draft.name, algorithm: draft.algorithm, secret: draft.secret });
+      out.push({ name: draft.name, algorithm: draft.algorithm, secret: draft.secret, ...(draft.macLength === undefined ? {} : { macLength: draft.macLength }) });
     }
   });
   return out;
@@ -894,6 +913,7 @@ export const SERVER_DEFAULTS: Readonly<ServerSettings> = Object.freeze({
   zoneLimits: Object.freeze({ ...DEFAULT_ZONE_LIMITS }),
   includeConfine: null,
   zoneMemoryBudget: null,
+  notifyCheckIntervalMs: 1000,
 });
 
 /** A duration setting kept in whole seconds (at least 1 s, at most 28 days). */
@@ -926,10 +946,12 @@ const SERVER_KEYS: KeyTable<ServerSettings> = {
   'answer-cache-size': field(byteSize(0, 64 * 1024 ** 3), (s, x) => { s.answerCacheSize = x; }),
   ...limitKeys<ServerSettings>((s) => s.zoneLimits, (s, x) => { s.includeConfine = x; }),
   'zone-memory-budget': field(sizeOrAuto(MIN_ZONE_BUDGET, MAX_ZONE_BUDGET), (s, x) => { s.zoneMemoryBudget = x.value; }),
+  'notify-check-interval': field(duration(-1, 3_600_000), (s, x) => { s.notifyCheckIntervalMs = x; }),
 };
 
 const LOG_KEYS: KeyTable<Config['log']> = {
   level: field(oneOf(LOG_LEVELS), (l, x) => { l.level = x; }),
+  'query-sample': field(integer(1, 1_000_000), (l, x) => { l.querySample = x; }),
 };
 
 const TOP_KEYS: KeyTable<Config> = {
@@ -966,7 +988,7 @@ export function parseConfig(text: string, path: string): Config {
   const config: Config = {
     path: file,
     listen: [],
-    log: { level: 'info' },
+    log: { level: 'info', querySample: 1 },
     server: { ...SERVER_DEFAULTS, zoneLimits: { ...SERVER_DEFAULTS.zoneLimits } },
     keys: [],
     zones: [],

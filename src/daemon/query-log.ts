@@ -4,11 +4,19 @@ import { rcodeToText, typeToText, wireNameToText } from '../wire/index.js';
 
 /**
  * Per-query debug lines (`query` events: client, transport, name, type,
- * rcode, answer size). Installed only when the log level is debug or
- * trace, so the query path pays nothing otherwise.
+ * rcode, answer size), for debugging: about 170 octets a query. Installed
+ * only when the log level is debug or trace, so the query path pays
+ * nothing otherwise; `sample` N > 1 logs one query in N (`log.query-sample`),
+ * the others cost one counter step.
  */
-export function queryLogger(log: Logger): QueryObserver {
+export function queryLogger(log: Logger, sample = 1): QueryObserver {
+  const every = Math.max(1, Math.floor(sample));
+  let n = 0;
   return (query, response, client, tcp) => {
+    if (every > 1) {
+      if (++n < every) return;
+      n = 0;
+    }
     let qname = '?';
     let qtype = '?';
     try {
@@ -22,6 +30,6 @@ export function queryLogger(log: Logger): QueryObserver {
       // a malformed question: logged as '?'
     }
     const rcode = response === null ? 'dropped' : rcodeToText(response[3]! & 0xf);
-    log.debug({ client, transport: tcp ? 'tcp' : 'udp', qname, qtype, rcode, size: response?.length ?? 0 }, 'query');
+    log.debug({ client, transport: tcp ? 'tcp' : 'udp', qname, qtype, rcode, size: response?.length ?? 0, ...(every > 1 ? { sample: every } : {}) }, 'query');
   };
 }

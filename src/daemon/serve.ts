@@ -183,7 +183,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     for (const a of cfg.listen) {
       const key = endpointKey(a);
       if (endpoints.has(key) || added.has(key)) continue;
-      const observe = log.isLevelEnabled('debug') ? queryLogger(log) : undefined;
+      const observe = log.isLevelEnabled('debug') ? queryLogger(log, cfg.log.querySample) : undefined;
       const udp = new UdpListener(current, a.host, a.port, onError, observe);
       const tcp = new TcpListener(current, a.host, a.port, tcpQuota, onError, observe);
       let transport: Transport = 'udp';

@@ -1,8 +1,9 @@
 import { dirname } from 'node:path';
 import type { Config, ZoneSettings } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
-import type { TransferHooks, TransferOutInfo, TransferRefusedInfo } from '../server/transfer-hooks.js';
+import type { TransferHooks, TransferOutInfo, TransferRefusedInfo, TsigFailure } from '../server/transfer-hooks.js';
 import { CountedLog } from './counted-log.js';
+import { RateLimitedLog } from '../log/rate-limited-log.js';
 import { Name } from '../wire/index.js';
 import type { Zone } from '../zone/index.js';
 import { aclAllows, addressOctets, type AclEntry, type Requester } from '../xfr/acl.js';
@@ -44,6 +45,9 @@ export class TransferService implements TransferHooks {
   #settings = new Map<string, ZoneSettings>();
   #clamps: Partial<TimerClamps> = {};
   #syncMs = 60_000;
+  #checkIntervalMs = 1000;
+  /** Lines for events anyone can repeat (refused and unknown NOTIFYs, coalesced ones, TSIG failures): first one, then a count per interval. */
+  readonly #limited: RateLimitedLog;
   readonly #histories: ZoneHistories;
   /** Saved copies of removed secondary zones being moved aside, by zone key; a zone added again starts after its move. */
   readonly #settingAside = new Map<string, Promise<void>>();
@@ -67,6 +71,7 @@ export class TransferService implements TransferHooks {
     this.#histories = histories;
     this.#onChange = onChange;
     this.#refusals = new CountedLog(log);
+    this.#limited = new RateLimitedLog(log);
     this.#notifier = new Notifier({
       log,
       signerFor: (peer) => this.#notifySigner(peer),
@@ -80,9 +85,13 @@ export class TransferService implements TransferHooks {
     const sv = config.server;
     this.#clamps = { minRefresh: sv.minRefreshSec, maxRefresh: sv.maxRefreshSec, minRetry: sv.minRetrySec, maxRetry: sv.maxRetrySec };
     this.#syncMs = sv.zonefileSyncMs;
+    this.#checkIntervalMs = sv.notifyCheckIntervalMs;
     const keys = new Map<string, TsigKey>();
     for (const k of config.keys) {
-      keys.set(keyId(k.name), { name: Name.fromText(k.name.endsWith('.') ? k.name : `${k.name}.`), algorithm: k.algorithm, secret: k.secret });
+      keys.set(keyId(k.name), {
+        name: Name.fromText(k.name.endsWith('.') ? k.name : `${k.name}.`), algorithm: k.algorithm, secret: k.secret,
+        ...(k.macLength === undefined ? {} : { macLength: k.macLength }),
+      });
     }
     this.#keys = keys;
     const settings = new Map<string, ZoneSettings>();
@@ -212,6 +221,7 @@ export class TransferService implements TransferHooks {
     for (const s of this.#secondaries.values()) s.zone.stop();
     this.#notifier.stop();
     this.#refusals.stop();
+    this.#limited.flush();
   }
 
   // --- TransferHooks -------------------------------------------------------
@@ -244,18 +254,34 @@ export class TransferService implements TransferHooks {
     const s = this.#settings.get(key);
     const sec = this.#secondaries.get(key);
     if (s === undefined || s.type !== 'secondary' || sec === undefined) {
-      this.#log.info({ zone: origin.toText(), peer: who.address }, 'notify for a zone we are not secondary for');
+      // Anyone can send these, for any name: one kind for all of them, so any flood costs two lines per interval.
+      this.#limited.event('notify-unknown', 'info', { zone: origin.toText(), peer: who.address }, 'notify for a zone we are not secondary for', 'NOTIFY for zones we are not secondary for');
       return 'notauth';
     }
     // Default allow-notify: the primaries' addresses (RFC 1996 §3.10: from a known primary).
     const acl: AclEntry[] = s.allowNotify ?? s.primaries.map(peerAcl).filter((e): e is AclEntry => e !== null);
+    const zone = origin.toText();
     if (!aclAllows(acl, who)) {
-      this.#log.warn({ zone: origin.toText(), peer: who.address, key: who.key }, 'notify refused by allow-notify');
+      this.#limited.event(`notify-refused ${key}`, 'warn', { zone, peer: who.address, key: who.key }, 'notify refused by allow-notify', `refused NOTIFY for ${zone}`);
       return 'refused';
     }
-    this.#log.info({ zone: origin.toText(), peer: who.address, serial, key: who.key }, 'notify received');
-    sec.zone.notify(who.address, serial);
+    const outcome = sec.zone.notify(who.address, serial);
+    const line = { zone, peer: who.address, serial, key: who.key };
+    // One line per NOTIFY that starts an SOA check; those folded into a pending check or naming our serial are counted.
+    // (The folded-in line says `notify received` too, with check: queued: the first NOTIFY after a check is often one.)
+    if (outcome === 'started') this.#log.info({ ...line, check: 'started' }, 'notify received');
+    else if (outcome === 'queued') this.#limited.event(`notify-queued ${key}`, 'info', { ...line, check: 'queued' }, 'notify received', `NOTIFY for ${zone} folded into the pending SOA check`);
+    else if (outcome === 'current') this.#limited.event(`notify-current ${key}`, 'info', { ...line, ours: sec.zone.zone?.serial ?? null }, 'notify received: serial not newer, copy is current', `NOTIFY for ${zone} with a serial not newer than ours`);
     return 'accepted';
+  }
+
+  tsigFailed(info: TsigFailure): void {
+    const key = info.key === null ? null : info.key.replace(/\.$/, '');
+    const fields = { client: info.address, transport: info.tcp ? 'tcp' : 'udp', key, algorithm: info.algorithm, error: info.error, opcode: info.opcode, macLength: info.macLength, ...(info.skewSec === null ? {} : { skewSec: info.skewSec }) };
+    // BADKEY names a key we do not have (any name): one kind; the others name one of our keys.
+    const kind = info.error === 'BADKEY' || key === null || this.#keys.get(keyId(key)) === undefined ? `tsig ${info.error}` : `tsig ${info.error} ${keyId(key)}`;
+    const what = kind === `tsig ${info.error}` ? `${info.error} TSIG failures` : `${info.error} TSIG failures with key ${key}`;
+    this.#limited.event(kind, 'warn', fields, `TSIG ${info.error} from ${info.address} (key ${key ?? '-'})`, what);
   }
 
   transferred(info: TransferOutInfo): void {
@@ -303,6 +329,7 @@ export class TransferService implements TransferHooks {
       limits: savedCopyLimits(z.limits),
       // Parsed in the worker (src/daemon/load-zone-async.ts): other zones are answered while a large copy loads.
       loadCopy: (path, o) => loadZoneFileAsync(path, o, { sliceMs: 5, limits: savedCopyLimits(z.limits) }),
+      checkIntervalMs: this.#checkIntervalMs,
       deps: {
         querySerial: (peer) => querySoaSerial({ origin, peer, key: this.#keyFor(peer) }),
         transfer: async (peer, current) => {

@@ -4,7 +4,7 @@ import { NodeFlags, hashWireName, type Zone, type ZoneNode } from '../zone/index
 import { ABSENT_TYPE, AnswerCache, CHASE_KEY, DEFAULT_ANSWER_CACHE_BYTES, DO_KEY, REFERRAL_KEY, type CachedAnswer } from './answer-cache.js';
 import { chaosAnswer } from './chaos.js';
 import { readRequest, RequestError, type Request } from './request.js';
-import type { TransferHooks } from './transfer-hooks.js';
+import type { TransferHooks, TsigFailure } from './transfer-hooks.js';
 import type { TransferQuota } from './transfer-quota.js';
 import { axfrMessages } from '../xfr/axfr-out.js';
 import { ixfrMessages } from '../xfr/ixfr-out.js';
@@ -116,6 +116,7 @@ export class Responder {
     // RFC 8945 §5.2: check the request's TSIG before anything else is done with it.
     const hooks = this.#hooks;
     const v = tsigVerify(buf.subarray(0, length), (n) => hooks?.key(n));
+    if (v.malformed || v.error !== TsigError.NOERROR || v.key === null) reportTsig(hooks, v, ctx, 'QUERY');
     if (v.malformed) return this.#headerOnly(req, Rcode.FORMERR);
     if (v.error !== TsigError.NOERROR || v.key === null) return this.#tsigError(req, v);
     const key = v.key;
@@ -214,6 +215,7 @@ export class Responder {
     let requestMac: Uint8Array = EMPTY;
     if (msg.tsig !== null) {
       const v = tsigVerify(buf.subarray(0, length), (n) => hooks?.key(n));
+      if (v.malformed || v.error !== TsigError.NOERROR || v.key === null) reportTsig(hooks, v, ctx, 'NOTIFY');
       if (v.malformed) return notifyReply(buf, length, Rcode.FORMERR, null);
       if (v.error !== TsigError.NOERROR || v.key === null) {
         return withTsigError(notifyReply(buf, length, Rcode.NOTAUTH, q), v, msg.id);
@@ -463,16 +465,38 @@ function countAdditional(buf: Uint8Array, req: Request): number {
 }
 
 
+const TSIG_ERROR_NAMES: Record<number, TsigFailure['error']> = {
+  [TsigError.BADSIG]: 'BADSIG', [TsigError.BADKEY]: 'BADKEY', [TsigError.BADTIME]: 'BADTIME', [TsigError.BADTRUNC]: 'BADTRUNC',
+};
+
+/** Tells the daemon that a request's TSIG failed (the server does not log; the daemon rate-limits the lines). */
+function reportTsig(hooks: TransferHooks | null, v: TsigVerified & { malformed: boolean }, ctx: HandleContext, opcode: TsigFailure['opcode']): void {
+  if (hooks === null || hooks.tsigFailed === undefined) return;
+  hooks.tsigFailed({
+    address: ctx.address ?? '',
+    tcp: ctx.tcp,
+    key: v.keyName === null ? null : v.keyName.toText(),
+    algorithm: v.algorithm === null ? null : v.algorithm.toText(),
+    error: v.malformed ? 'FORMERR' : (TSIG_ERROR_NAMES[v.error] ?? 'BADKEY'),
+    opcode,
+    macLength: v.mac.length,
+    skewSec: v.error === TsigError.BADTIME ? Math.floor(Date.now() / 1000) - v.time : null,
+  });
+}
+
 /**
  * RFC 8945 §5.3.2: the TSIG for an error answer to a request that did not
  * verify: BADKEY and BADSIG unsigned; BADTIME signed, with the request's
- * time as time signed and ours in Other Data (§5.2.3, as BIND does).
+ * time as time signed and ours in Other Data (§5.2.3, as BIND does);
+ * BADTRUNC signed with the whole MAC (the MAC did verify; as BIND does).
  */
 function withTsigError(base: Uint8Array, v: TsigVerified, originalId: number): Uint8Array {
   if (v.error === TsigError.BADTIME && v.key !== null) {
     const other = tsigTimeOtherData(Math.floor(Date.now() / 1000));
     return tsigSign(base, v.key, { requestMac: v.mac, error: TsigError.BADTIME, otherData: other, now: v.time }).bytes;
   }
+  // RFC 8945 §5.2.2.1: BADTRUNC.
+  if (v.error === TsigError.BADTRUNC && v.key !== null) return tsigSign(base, v.key, { requestMac: v.mac, error: TsigError.BADTRUNC }).bytes;
   const error = v.error === TsigError.NOERROR ? TsigError.BADKEY : v.error;
   return tsigAppendUnsigned(base, v.keyName ?? Name.ROOT, v.algorithm ?? Name.ROOT, error, { originalId });
 }

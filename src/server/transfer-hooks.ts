@@ -33,6 +33,23 @@ export interface TransferRefusedInfo {
   limit: number;
 }
 
+/** A request whose TSIG did not verify (RFC 8945 §5.2), for the audit log. */
+export interface TsigFailure {
+  /** The client's address. */
+  address: string;
+  tcp: boolean;
+  /** The key name the request claimed (null: no TSIG could be read). */
+  key: string | null;
+  algorithm: string | null;
+  /** The TSIG error; FORMERR for a TSIG that could not be read or whose MAC size is out of bounds. */
+  error: 'BADKEY' | 'BADSIG' | 'BADTIME' | 'BADTRUNC' | 'FORMERR';
+  opcode: 'QUERY' | 'NOTIFY';
+  /** Octets of MAC in the request. */
+  macLength: number;
+  /** BADTIME: our clock minus the request's time signed, in seconds; otherwise null. */
+  skewSec: number | null;
+}
+
 /**
  * What the responder needs from the daemon for transfers, NOTIFY and
  * TSIG: keys, ACLs, journals and where NOTIFYs go. Without hooks a server
@@ -56,4 +73,6 @@ export interface TransferHooks {
   transferred(info: TransferOutInfo): void;
   /** Called when an allowed transfer is refused because `transfers-out` transfers are running. */
   transferRefused?(info: TransferRefusedInfo): void;
+  /** Called for each request whose TSIG failed (the daemon logs them, rate-limited). */
+  tsigFailed?(info: TsigFailure): void;
 }

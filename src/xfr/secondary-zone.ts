@@ -78,7 +78,27 @@ export interface SecondaryZoneOptions {
   /** A save that failed is tried again after this many ms, doubling up to saveRetryMaxMs (defaults 1 s and 5 min). */
   saveRetryMs?: number;
   saveRetryMaxMs?: number;
+  /**
+   * A check asked for while one was running (a NOTIFY, a refresh timer)
+   * starts no sooner than this many ms after the start of the one before
+   * (`server.notify-check-interval`, default 1000; 0: at once, as BIND).
+   */
+  checkIntervalMs?: number;
 }
+
+/** What a NOTIFY did (for the caller's log): started a check, was folded into one pending, or was ignored. */
+export type NotifyOutcome = 'started' | 'queued' | 'current' | 'stopped';
+
+/** Default notify-check-interval. */
+export const DEFAULT_CHECK_INTERVAL_MS = 1000;
+
+/**
+ * An SOA check that finds the zone current only moves the expire clock on:
+ * the state file is then rewritten at most this often (the clock as saved
+ * lags at most this much, so after a restart the zone expires at most
+ * this much early). A change of serial or primary is written at once.
+ */
+const STATE_TIME_WRITE_MS = 60_000;
 
 /** Above this, the journal of changes since the copy is folded into the copy at once (the journal would start trimming at 16 MiB). */
 const SYNC_JOURNAL_BYTES = 4 * 1024 * 1024;
@@ -124,6 +144,12 @@ export class SecondaryZone {
   #diskSerial: number | null = null;
   /** A failed save, tried again with backoff until it succeeds. */
   #saveRetry: { timer: { cancel(): void } | null; delayMs: number; failures: number; lastLogged: number; firstError: string } | null = null;
+  /** When the last check (refresh) started; a coalesced one waits for checkIntervalMs after it. */
+  #lastCheckAt = -Infinity;
+  /** A coalesced check waiting for its turn (see checkIntervalMs). */
+  #againTimer: { cancel(): void } | null = null;
+  /** The state as last written by an up-to-date check (or read at start): what is on disk. */
+  #stateWritten: SecondaryState | null = null;
 
   constructor(opts: SecondaryZoneOptions) {
     this.origin = opts.origin;
@@ -226,6 +252,7 @@ export class SecondaryZone {
         expiresAt: lastRefresh + t.expire * 1000,
         primary: saved.state?.primary ?? '',
       };
+      this.#stateWritten = saved.state;
       const now = this.#d.now();
       if (now < this.#state.expiresAt) {
         o.log.info({ zone: this.#zoneText(), serial: zone.serial, expiresAt: new Date(this.#state.expiresAt).toISOString() }, 'serving saved copy');
@@ -249,22 +276,29 @@ export class SecondaryZone {
 
   /**
    * A NOTIFY (already allowed by the ACL). Refreshes now, or once more
-   * after the refresh running. A NOTIFY whose serial is not newer than the
-   * copy's is ignored, as BIND does (RFC 1996 §4.7 lets the SOA be used as
-   * a hint).
+   * after the refresh running (RFC 1996 §4.7: one SOA check in flight;
+   * any number of NOTIFYs meanwhile only mark it to check again, once, as
+   * BIND does); checks are checkIntervalMs apart (from start to start). A
+   * NOTIFY whose serial is not newer than the copy's is ignored, as BIND
+   * does (RFC 1996 §4.7 lets the SOA be used as a hint). The caller logs
+   * by the outcome: only a started check deserves a line of its own.
    */
-  notify(from: string, serial: number | null): void {
-    if (this.#stopped) return;
+  notify(from: string, serial: number | null): NotifyOutcome {
+    if (this.#stopped) return 'stopped';
     const zone = this.#copy;
-    if (serial !== null && zone !== null && !this.#expired && !(compareSerial(serial, zone.serial) > 0)) {
-      this.#o.log.info({ zone: this.#zoneText(), from, serial, ours: zone.serial }, 'NOTIFY: serial not newer, copy is current');
-      return;
-    }
-    if (this.#running !== null) {
+    if (serial !== null && zone !== null && !this.#expired && !(compareSerial(serial, zone.serial) > 0)) return 'current';
+    if (this.#running !== null || this.#againTimer !== null) {
       this.#again = { from, serial };
-      return;
+      return 'queued';
+    }
+    const wait = this.#checkWait();
+    if (wait > 0) {
+      this.#again = { from, serial };
+      this.#againTimer = this.#d.setTimer(() => this.#runAgain(), wait);
+      return 'queued';
     }
     this.#refreshNow(from);
+    return 'started';
   }
 
   /** Cancels the timers; a refresh in flight finishes but changes nothing. A copy not yet rewritten stays as journaled. */
@@ -278,6 +312,8 @@ export class SecondaryZone {
     this.#saveRetry = null;
     this.#expireTimer?.cancel();
     this.#expireTimer = null;
+    this.#againTimer?.cancel();
+    this.#againTimer = null;
     this.#again = null;
   }
 
@@ -321,6 +357,11 @@ export class SecondaryZone {
   #refreshNow(from: string | null): void {
     this.#refreshTimer?.cancel();
     this.#refreshTimer = null;
+    this.#lastCheckAt = this.#d.now();
+    // This check stands for a coalesced one still waiting its turn.
+    this.#againTimer?.cancel();
+    this.#againTimer = null;
+    this.#again = null;
     const run = this.#refresh(from).catch((e: unknown) => {
       // Only a bug gets here: keep the timers going.
       this.#o.log.error({ zone: this.#zoneText(), err: (e as Error).message }, 'refresh failed unexpectedly');
@@ -333,10 +374,24 @@ export class SecondaryZone {
   #occupy(run: Promise<void>): void {
     this.#running = run.finally(() => {
       this.#running = null;
-      const again = this.#again;
-      this.#again = null;
-      if (again !== null && !this.#stopped) this.notify(again.from, again.serial);
+      if (this.#again === null || this.#stopped) return;
+      const wait = this.#checkWait();
+      if (wait <= 0) this.#runAgain();
+      else this.#againTimer = this.#d.setTimer(() => this.#runAgain(), wait);
     });
+  }
+
+  /** Ms until a NOTIFY may start another check (notify-check-interval after the start of the last one). */
+  #checkWait(): number {
+    return this.#lastCheckAt + (this.#o.checkIntervalMs ?? DEFAULT_CHECK_INTERVAL_MS) - this.#d.now();
+  }
+
+  /** The check marked while another ran (or waited its turn). */
+  #runAgain(): void {
+    this.#againTimer = null;
+    const again = this.#again;
+    this.#again = null;
+    if (again !== null && !this.#stopped) this.notify(again.from, again.serial);
   }
 
   /** Primaries in order, the one that sent the NOTIFY first (RFC 1996 §3.11 lets it be preferred). */
@@ -545,8 +600,12 @@ export class SecondaryZone {
     this.#scheduleRefresh(nextDelay('refresh', t, () => this.#d.random()));
     // The state file describes the copy on disk: while that is an older version (a save to retry), it is left alone.
     if (this.#diskSerial !== current.serial) return;
+    // No state write unless it changed: a check that finds the same serial only moves the clock on (see STATE_TIME_WRITE_MS).
+    const w = this.#stateWritten;
+    if (w !== null && w.serial === current.serial && w.primary === target && now - w.lastRefresh < STATE_TIME_WRITE_MS) return;
     try {
       await saveState(o.file, this.#state);
+      this.#stateWritten = this.#state;
     } catch (e) {
       o.log.error({ zone: this.#zoneText(), file: o.file, err: (e as Error).message }, 'could not save the zone state');
     }

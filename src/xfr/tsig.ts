@@ -260,7 +260,8 @@ export function tsigSign(msg: Uint8Array, key: TsigKey, opts: TsigSignOptions = 
     h.update(msg);
     h.update(variables(key.name, algName, time, fudge, error, other));
   }
-  const mac = new Uint8Array(h.digest());
+  // RFC 8945 §5.2.2.1: a key that allows truncation sends its MACs cut to that length (BIND's hmac-sha256-128).
+  const mac = new Uint8Array(h.digest()).slice(0, key.macLength ?? ALGS[key.algorithm].size);
   const originalId = (msg[0]! << 8) | msg[1]!;
   const bytes = appendRecord(msg, tsigRecord(key.name, algName, time, fudge, mac, originalId, error, other));
   return { bytes, mac };
@@ -461,6 +462,10 @@ function verifyImpl(
   const now = opts.now ?? nowSeconds();
   if (Math.abs(now - t.time) > t.fudge) return result({ ...base, key, error: TsigError.BADTIME, malformed: false });
 
+  // RFC 8945 §5.2.2.1: a MAC truncated below the local minimum gets BADTRUNC. As BIND, the minimum is the
+  // whole MAC unless the key allows truncation (hmac-sha256-128), and it is checked after the MAC and the time.
+  if (size < (key.macLength ?? info.size)) return result({ ...base, key, error: TsigError.BADTRUNC, malformed: false });
+
   return result({ ...base, key, error: TsigError.NOERROR, malformed: false });
 }
 
@@ -480,8 +485,8 @@ function verifyImpl(
  *   tsigError = the carried error. For a BADTIME response the time signed
  *   is the request's, so pass that as `now` to avoid our own BADTIME.
  *
- * We accept truncated MACs at or above the §5.2.2.1 minimum, so BADTRUNC is
- * never produced here.
+ * - A MAC that verifies but is shorter than the key allows (the full HMAC,
+ *   or `key.macLength`): error BADTRUNC (§5.2.2.1, as BIND).
  */
 export function tsigVerify(
   msg: Uint8Array, keys: (name: Name) => TsigKey | undefined, opts: TsigVerifyOptions = {},

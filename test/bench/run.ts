@@ -21,9 +21,11 @@
  *   node dist/test/bench/run.js --reload-only  only the reload benchmark (a UDP prober of a small zone while the
  *                                             1,000,000-host zone is reloaded, then while a $GENERATE over the
  *                                             memory budget is abandoned; with --quick 100,000 hosts)
+ *   node dist/test/bench/run.js --notify-only  only the NOTIFY flood at a secondary (10 s; with --quick 2 s)
  *   npm run bench -- --serve-only --quick     the same through npm (builds first)
  */
 import { runCacheAttackBench } from './cache-attack-bench.js';
+import { runNotifyFloodBench } from './notify-flood-bench.js';
 import { runPropagationBench } from './propagation-bench.js';
 import { runReloadBench } from './reload-bench.js';
 import { runServeBench } from './serve-bench.js';
@@ -41,7 +43,8 @@ const propagationOnly = process.argv.includes('--propagation-only');
 const cacheOnly = process.argv.includes('--cache-only');
 const transfersOutOnly = process.argv.includes('--transfers-out-only');
 const reloadOnly = process.argv.includes('--reload-only');
-const only = wireOnly || zoneOnly || serveOnly || transferOnly || propagationOnly || cacheOnly || transfersOutOnly || reloadOnly;
+const notifyOnly = process.argv.includes('--notify-only');
+const only = wireOnly || zoneOnly || serveOnly || transferOnly || propagationOnly || cacheOnly || transfersOutOnly || reloadOnly || notifyOnly;
 const opts = quick ? QUICK : FULL;
 
 let first = true;
@@ -80,6 +83,10 @@ if (!only || transfersOutOnly) {
 if (!only || reloadOnly) {
   gap();
   await runReloadBench(quick);
+}
+if (!only || notifyOnly) {
+  gap();
+  await runNotifyFloodBench(quick);
 }
 
 function runWireBench(): void {

@@ -279,6 +279,19 @@ describe('TSIG interop with BIND named', { skip: !haveTool('named') }, () => {
     assert.ok(Math.abs(serverTime - nowSec()) < 30, `server time ${serverTime}`);
   });
 
+  it('answers a MAC truncated to 16 octets with a full-length key with NOTAUTH and a BADTRUNC signed with the whole MAC', async () => {
+    // What src/xfr/tsig.ts and the responder now do too (test/integration/tsig-audit.test.ts).
+    const req = tsigSign(buildQuery({ id: 0x7005, name: ZONE, type: RRType.SOA }), { ...TRANSFER, macLength: 16 });
+    const resp = await queryUdp(named.port, req.bytes);
+    assert.equal(decodeMessage(resp).rcode, Rcode.NOTAUTH);
+    const v = tsigVerify(resp, keys, { requestMac: req.mac });
+    assert.equal(v.error, TsigError.NOERROR);
+    assert.equal(v.tsigError, TsigError.BADTRUNC);
+    assert.equal(v.mac.length, 32);
+    // And our verifier, given the same request, says BADTRUNC.
+    assert.equal(tsigVerify(req.bytes, keys).error, TsigError.BADTRUNC);
+  });
+
   for (const k of ALG_KEYS) {
     it(`${k.algorithm}: BIND verifies our signed query and we verify its signed answer`, async () => {
       const req = tsigSign(buildQuery({ id: 0x7100, name: ZONE, type: RRType.SOA }), k);

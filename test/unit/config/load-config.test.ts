@@ -56,7 +56,7 @@ describe('loadConfig: good files', () => {
     assert.deepEqual(c, {
       path: cfg,
       listen: [{ host: '127.0.0.1', port: 5300, family: 4 }],
-      log: { level: 'info' },
+      log: { level: 'info', querySample: 1 },
       server: {
         udpPayload: 1232, identity: null, version: null, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000, tcpMaxConnectionsPerClient: 100, transfersOut: 10, workers: 1,
         minRefreshSec: 300, maxRefreshSec: 2_419_200, minRetrySec: 500, maxRetrySec: 1_209_600, serialPolicy: 'increment',
@@ -64,6 +64,7 @@ describe('loadConfig: good files', () => {
         answerCacheSize: 256 * 1024 * 1024,
         zoneLimits: DEFAULT_ZONE_LIMITS, includeConfine: null,
         zoneMemoryBudget: null,
+        notifyCheckIntervalMs: 1000,
       },
       keys: [],
       zones: [],
@@ -139,6 +140,7 @@ describe('loadConfig: good files', () => {
       zoneLimits: DEFAULT_ZONE_LIMITS,
       includeConfine: null,
       zoneMemoryBudget: 512 * 2 ** 20,
+      notifyCheckIntervalMs: 1000,
     });
     const primary = { type: 'primary', notify: [], allowTransfer: [], primaries: [], allowNotify: null, limits: DEFAULT_ZONE_LIMITS, includeConfine: false };
     assert.deepEqual(c.zones, [
@@ -677,7 +679,7 @@ describe('loadConfig: keys and zone transfers', () => {
         ].join('\n'),
       ),
       [
-        "F:4:27: keys[0].algorithm: expected one of hmac-sha1, hmac-sha224, hmac-sha256, hmac-sha384, hmac-sha512, got 'hmac-md5'",
+        "F:4:27: keys[0].algorithm: expected one of hmac-sha1, hmac-sha224, hmac-sha256, hmac-sha384, hmac-sha512 (or, to allow truncated MACs, one with a length in bits as BIND writes it: hmac-sha256-128), got 'hmac-md5'",
         'F:5:48: keys[1].secret: not valid base64',
         'F:6:48: keys[2].secret: not valid base64',
         'F:7:48: keys[3].secret: not valid base64',

@@ -52,6 +52,8 @@ class Harness {
   withDiffs = false;
   /** zonefile-sync of the zones made (ms). */
   syncMs: number | undefined = undefined;
+  /** notify-check-interval of the zones made (ms): 0 unless a test is about it, so NOTIFYs at one instant each check. */
+  checkIntervalMs = 0;
   /** When set, transfer waits for this before answering. */
   gate: Promise<void> | null = null;
   calls: string[] = [];
@@ -96,6 +98,7 @@ class Harness {
         random: () => 0.5,
       },
       ...(this.syncMs === undefined ? {} : { syncMs: this.syncMs }),
+      checkIntervalMs: this.checkIntervalMs,
       onZone: (zone, why) => this.served.push({ zone: zone?.serial ?? null, why }),
       log: { info: log('info'), warn: log('warn'), error: log('error') },
     });
@@ -261,6 +264,8 @@ describe('SecondaryZone', () => {
 
   it('NOTIFYs during a refresh are coalesced into one more refresh', async () => {
     const h = new Harness(newFile());
+    h.checkIntervalMs = 1000;
+    h.sz = h.make();
     h.sz.start();
     await h.advance(5000);
     h.calls.length = 0;
@@ -276,6 +281,7 @@ describe('SecondaryZone', () => {
     h.gate = null;
     open();
     await h.sz.idle();
+    await h.advance(1000);
     // The transfer in flight got serial 3 already, so the coalesced NOTIFY (serial 3) needs no second refresh.
     assert.deepEqual(h.calls, ['soa 192.0.2.53', 'IXFR 192.0.2.53']);
     assert.equal(servedSerial(h.sz), 3);
@@ -290,7 +296,51 @@ describe('SecondaryZone', () => {
     h.gate = null;
     open();
     await h.sz.idle();
+    // The coalesced check waits for notify-check-interval (1 s) after the start of the one before.
+    assert.deepEqual(h.calls, ['soa 192.0.2.53', 'IXFR 192.0.2.53']);
+    await h.advance(999);
+    assert.deepEqual(h.calls, ['soa 192.0.2.53', 'IXFR 192.0.2.53']);
+    await h.advance(1);
     assert.deepEqual(h.calls, ['soa 192.0.2.53', 'IXFR 192.0.2.53', 'soa 192.0.2.53']);
+    h.sz.stop();
+  });
+
+  it('a NOTIFY flood gives one SOA check per notify-check-interval, and the state file is not rewritten for a serial it holds', async () => {
+    const h = new Harness(newFile());
+    h.checkIntervalMs = 1000;
+    h.sz = h.make();
+    h.sz.start();
+    await h.advance(5000);
+    const state = h.file + '.state.json';
+    // One check after the transfer records the state as checked; later ones find it unchanged.
+    h.sz.notify('192.0.2.53', null);
+    await h.sz.idle();
+    await h.advance(1000);
+    const before = readFileSync(state, 'utf8');
+    h.calls.length = 0;
+    const outcomes = new Map<string, number>();
+    // 10,000 NOTIFYs a second for 2 s (one each 0.1 ms of fake time), no serial given: each could mean a change.
+    for (let i = 0; i < 20_000; i++) {
+      const o = h.sz.notify('192.0.2.53', null);
+      outcomes.set(o, (outcomes.get(o) ?? 0) + 1);
+      if (i % 10 === 9) {
+        await h.advance(1);
+        await h.sz.idle(); // a primary that answers at once: checks take no time
+      }
+    }
+    await h.advance(1000);
+    await h.sz.idle();
+    const checks = h.calls.filter((c) => c.startsWith('soa')).length;
+    assert.ok(checks >= 2 && checks <= 4, `${checks} SOA checks for 20,000 NOTIFYs in 2 s: ${h.calls.join(', ')}`);
+    assert.deepEqual(h.calls.filter((c) => !c.startsWith('soa')), [], 'no transfer: the serial did not change');
+    assert.equal(outcomes.get('started'), 1, 'only the first NOTIFY starts a check; the others are folded in (the caller logs them counted)');
+    assert.equal(outcomes.get('queued'), 19_999);
+    assert.equal(readFileSync(state, 'utf8'), before, 'up-to-date checks within a minute do not rewrite the state');
+    // A minute on, the next up-to-date check writes the clock once.
+    await h.advance(60_000);
+    h.sz.notify('192.0.2.53', null);
+    await h.sz.idle();
+    assert.notEqual(readFileSync(state, 'utf8'), before);
     h.sz.stop();
   });
 

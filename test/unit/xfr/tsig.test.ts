@@ -293,18 +293,41 @@ describe('MAC truncation (RFC 8945 §5.2.2.1)', () => {
   for (const alg of TSIG_ALGORITHMS) {
     const size = HASH_SIZE[alg];
     const min = Math.max(10, Math.ceil(size / 2));
-    it(`${alg}: accepts ${min}..${size} octets, rejects shorter or longer`, () => {
+    it(`${alg}: a full-length key takes only ${size} octets (BADTRUNC below, as BIND); below ${min} or above ${size} is malformed`, () => {
       const keys = lookup(makeKey(alg));
-      for (const len of [min, size - 1, size]) {
+      const full = tsigVerify(truncated(alg, size), keys, { now: NOW });
+      assert.equal(full.error, TsigError.NOERROR);
+      for (const len of [min, size - 1]) {
         const v = tsigVerify(truncated(alg, len), keys, { now: NOW });
-        assert.equal(v.error, TsigError.NOERROR, `${len}`);
-        assert.equal(v.mac.length, len);
+        assert.equal(v.error, TsigError.BADTRUNC, `${len}`);
+        assert.equal(v.malformed, false, `${len}`);
+        assert.notEqual(v.key, null, 'the MAC verified: the key is known');
       }
       for (const len of [1, min - 1, size + 1]) {
         const v = tsigVerify(truncated(alg, len), keys, { now: NOW });
         assert.equal(v.error, TsigError.BADSIG, `${len}`);
         assert.equal(v.malformed, true, `${len}`);
       }
+    });
+
+    it(`${alg}: a key allowing ${min}-octet MACs (BIND's ${alg}-${min * 8}) takes ${min}..${size}, and signs with ${min}`, () => {
+      const key = { ...makeKey(alg), macLength: min };
+      for (const len of [min, size - 1, size]) {
+        const v = tsigVerify(truncated(alg, len), lookup(key), { now: NOW });
+        assert.equal(v.error, TsigError.NOERROR, `${len}`);
+        assert.equal(v.mac.length, len);
+      }
+      if (min + 1 < size) {
+        const tighter = { ...makeKey(alg), macLength: min + 1 };
+        assert.equal(tsigVerify(truncated(alg, min), lookup(tighter), { now: NOW }).error, TsigError.BADTRUNC);
+      }
+      const signed = tsigSign(query(0x0202), key, { now: NOW });
+      assert.equal(signed.mac.length, min);
+      const back = tsigVerify(signed.bytes, lookup(key), { now: NOW });
+      assert.equal(back.error, TsigError.NOERROR);
+      assert.equal(back.mac.length, min);
+      // The same MAC to a full-length key: BADTRUNC.
+      assert.equal(tsigVerify(signed.bytes, lookup(makeKey(alg)), { now: NOW }).error, TsigError.BADTRUNC);
     });
   }
 });

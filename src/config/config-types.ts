@@ -1,4 +1,5 @@
 import type { SerialPolicy } from '../daemon/serial-policy.js';
+import type { RateLimitSettings } from '../server/rate-limit.js';
 import type { AclEntry } from '../xfr/acl.js';
 import type { Peer } from '../xfr/peer.js';
 import type { TsigAlgorithm } from '../xfr/tsig-key.js';
@@ -52,6 +53,8 @@ export interface ServerSettings {
   removedRetentionMs: number;
   /** `zonefile-sync`: how long after an IXFR (journaled at once) a secondary rewrites its whole saved copy (default 60 s; 0 = at once), as Knot's. */
   zonefileSyncMs: number;
+  /** `rate-limit`: response rate limiting of UDP answers (BIND's RRL; on by default, loopback exempt); null = off (`rate-limit: false`). */
+  rateLimit: RateLimitSettings | null;
 }
 
 /** One `keys:` entry (RFC 8945 shared secret). */

@@ -13,6 +13,8 @@ import { ZoneHistories } from './zone-history.js';
 import { TransferService } from './transfer-service.js';
 import type { Name } from '../wire/index.js';
 import { queryLogger } from './query-log.js';
+import { RateLimitService } from './rate-limit-service.js';
+import type { RateLimiter } from '../server/rate-limit.js';
 import { listenError, type ListenError, type Transport } from './listen-error.js';
 
 /** How long a stop may take before the process exits anyway (the issue allows 2 s). */
@@ -88,10 +90,13 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   let primaryZones: Zone[] = [];
   let responder!: Responder;
   let built = false;
+  // One limiter across zone reloads: its buckets are about clients, not zones.
+  const rateLimits = new RateLimitService(log);
+  rateLimits.configure(config.server.rateLimit);
   // Secondary zones change on their own (transfers, expiry): each change builds a new responder.
   const rebuild = (): void => {
     const sec = transfers.secondaryZones();
-    responder = newResponder(config, [...primaryZones, ...sec.zones], sec.unavailable, transfers);
+    responder = newResponder(config, [...primaryZones, ...sec.zones], sec.unavailable, transfers, rateLimits.limiter);
     built = true;
   };
   const histories = new ZoneHistories(log);
@@ -232,6 +237,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       if (removed.length > 0 && !force) log.warn({ removed: removed.length, zones: removed.slice(0, 20) }, 'held configuration change applied: the file was unchanged');
       held = null;
       config = next;
+      rateLimits.configure(config.server.rateLimit);
       transfers.configure(config);
       await catalog.reloadConfig(config, { force });
       primaryZones = catalog.zones();
@@ -256,6 +262,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       log.info({ signal }, 'stopping');
       transfers.stop();
       catalog.stop();
+      rateLimits.stop();
       if (heldConfig !== null) clearTimeout(heldConfig);
       void watch.close();
       const hard = setTimeout(() => resolve(0), STOP_GRACE_MS + 300);
@@ -277,9 +284,9 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   });
 }
 
-function newResponder(config: Config, zones: Zone[], unavailable: Name[], hooks: TransferService): Responder {
+function newResponder(config: Config, zones: Zone[], unavailable: Name[], hooks: TransferService, rateLimiter: RateLimiter | null): Responder {
   const s = config.server;
-  return new Responder(new ZoneSet(zones, unavailable), { udpPayload: s.udpPayload, identity: s.identity, version: s.version }, hooks);
+  return new Responder(new ZoneSet(zones, unavailable), { udpPayload: s.udpPayload, identity: s.identity, version: s.version, rateLimiter }, hooks);
 }
 
 /**

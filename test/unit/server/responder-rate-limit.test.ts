@@ -89,4 +89,3 @@ describe('Responder + RateLimiter: the slipped answer', () => {
     }
   });
 });
-});

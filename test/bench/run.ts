@@ -16,9 +16,12 @@
  *   node dist/test/bench/run.js --propagation-only  only the propagation benchmark (20 edits each of a
  *                                             100-record and a 100,000-record zone; with --quick 5 edits,
  *                                             10,000 records)
+ *   node dist/test/bench/run.js --rrl-only    only the rate-limit benchmark (amplification with and without RRL,
+ *                                             and the limiter's qps cost; with --quick 1 round of 2 s)
  *   npm run bench -- --serve-only --quick     the same through npm (builds first)
  */
 import { runPropagationBench } from './propagation-bench.js';
+import { runRateLimitBench } from './rate-limit-bench.js';
 import { runServeBench } from './serve-bench.js';
 import { runTransferBench } from './transfer-bench.js';
 import { runZoneBench } from './zone-bench.js';
@@ -30,7 +33,8 @@ const zoneOnly = process.argv.includes('--zone-only');
 const serveOnly = process.argv.includes('--serve-only');
 const transferOnly = process.argv.includes('--transfer-only');
 const propagationOnly = process.argv.includes('--propagation-only');
-const only = wireOnly || zoneOnly || serveOnly || transferOnly || propagationOnly;
+const rrlOnly = process.argv.includes('--rrl-only');
+const only = wireOnly || zoneOnly || serveOnly || transferOnly || propagationOnly || rrlOnly;
 const opts = quick ? QUICK : FULL;
 
 let first = true;
@@ -57,6 +61,10 @@ if (!only || transferOnly) {
 if (!only || propagationOnly) {
   gap();
   await runPropagationBench(quick);
+}
+if (!only || rrlOnly) {
+  gap();
+  await runRateLimitBench(quick);
 }
 
 function runWireBench(): void {

@@ -1,4 +1,5 @@
 import type { SerialPolicy } from '../daemon/serial-policy.js';
+import type { RateLimitSettings } from '../server/rate-limit.js';
 import type { AclEntry } from '../xfr/acl.js';
 import type { Peer } from '../xfr/peer.js';
 import type { TsigAlgorithm } from '../xfr/tsig-key.js';
@@ -84,6 +85,8 @@ export interface ServerSettings {
    * sooner than this after the one before, so a NOTIFY flood makes one check per interval (default 1 s; 0 = at once).
    */
   notifyCheckIntervalMs: number;
+  /** `rate-limit`: response rate limiting of UDP answers (BIND's RRL; on by default, loopback exempt); null = off (`rate-limit: false`). */
+  rateLimit: RateLimitSettings | null;
 }
 
 /** One `keys:` entry (RFC 8945 shared secret). */

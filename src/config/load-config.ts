@@ -13,6 +13,7 @@ import { formatDuration, parseDuration } from './duration.js';
 import { formatByteSize, parseByteSize } from './byte-size.js';
 import { SERIAL_POLICIES, type SerialPolicy } from '../daemon/serial-policy.js';
 import { DEFAULT_ZONE_LIMITS, type ZoneLimits } from '../zonefile/zone-limits.js';
+import { RATE_LIMIT_DEFAULTS, type RateLimitSettings } from '../server/rate-limit.js';
 
 // ---------------------------------------------------------------------------
 // The schema is a set of key tables (one entry per YAML key) built from small
@@ -883,6 +884,71 @@ function resolveZoneFiles(ctx: Ctx, zones: ZoneSettings[], dataDir: string | nul
   return out;
 }
 
+// ------------------------------------------------------------- rate limit --
+
+/** A `rate-limit` mapping as written: the per-kind rates default to `responses-per-second`, as BIND's do. */
+interface RateLimitDraft {
+  set: Partial<RateLimitSettings>;
+}
+
+/** Per-second rates: 0 means no limit for that kind (as BIND). */
+const rate = (set: (d: RateLimitDraft, x: number) => void) => field(integer(0, 1_000_000), set);
+
+const RATE_LIMIT_KEYS: KeyTable<RateLimitDraft> = {
+  'responses-per-second': rate((d, x) => { d.set.responsesPerSecond = x; }),
+  'referrals-per-second': rate((d, x) => { d.set.referralsPerSecond = x; }),
+  'nodata-per-second': rate((d, x) => { d.set.nodataPerSecond = x; }),
+  'nxdomains-per-second': rate((d, x) => { d.set.nxdomainsPerSecond = x; }),
+  'errors-per-second': rate((d, x) => { d.set.errorsPerSecond = x; }),
+  // BIND's ranges for window and slip.
+  window: field(integer(1, 3600), (d, x) => { d.set.window = x; }),
+  slip: field(integer(0, 10), (d, x) => { d.set.slip = x; }),
+  'ipv4-prefix-length': field(integer(0, 32), (d, x) => { d.set.ipv4PrefixLength = x; }),
+  'ipv6-prefix-length': field(integer(0, 128), (d, x) => { d.set.ipv6PrefixLength = x; }),
+  exempt: {
+    read: (ctx, v, d) => {
+      if (v.node === null || !isSeq(v.node)) {
+        problem(ctx, v, `expected a list of networks such as ["127.0.0.0/8", "::1"] (write [] to exempt nobody), got ${describe(v)}`);
+        return;
+      }
+      const out: Network[] = [];
+      v.node.items.forEach((n, i) => {
+        const x = network(ctx, valueOf(ctx, n, `${v.path}[${i}]`, v.offset));
+        if (x !== undefined) out.push(x);
+      });
+      d.set.exempt = out;
+    },
+  },
+  'max-table-size': field(integer(16, 4_194_304), (d, x) => { d.set.maxTableSize = x; }),
+  'log-only': field(boolean, (d, x) => { d.set.logOnly = x; }),
+};
+
+/**
+ * `rate-limit`: `false` (off), `true` (the defaults) or a mapping of BIND's
+ * settings, each left out taking its default; an explicit `exempt`
+ * replaces the default loopback list.
+ */
+const rateLimit: Reader<{ value: RateLimitSettings | null }> = (ctx, v) => {
+  const x = scalarOf(v)?.value;
+  if (x === false) return { value: null };
+  if (x === true) return { value: { ...RATE_LIMIT_DEFAULTS, exempt: [...RATE_LIMIT_DEFAULTS.exempt] } };
+  if (v.node === null || !isMap(v.node)) return problem(ctx, v, `expected false, true or a mapping such as { responses-per-second: 20, window: 15, slip: 2 }, got ${describe(v)}`);
+  const d: RateLimitDraft = { set: {} };
+  readMap(ctx, v, RATE_LIMIT_KEYS, d);
+  const rps = d.set.responsesPerSecond ?? RATE_LIMIT_DEFAULTS.responsesPerSecond;
+  return {
+    value: {
+      ...RATE_LIMIT_DEFAULTS,
+      exempt: [...RATE_LIMIT_DEFAULTS.exempt],
+      referralsPerSecond: rps,
+      nodataPerSecond: rps,
+      nxdomainsPerSecond: rps,
+      errorsPerSecond: rps,
+      ...d.set,
+    },
+  };
+};
+
 // ------------------------------------------------------------- top level --
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -914,6 +980,7 @@ export const SERVER_DEFAULTS: Readonly<ServerSettings> = Object.freeze({
   includeConfine: null,
   zoneMemoryBudget: null,
   notifyCheckIntervalMs: 1000,
+  rateLimit: RATE_LIMIT_DEFAULTS,
 });
 
 /** A duration setting kept in whole seconds (at least 1 s, at most 28 days). */
@@ -947,6 +1014,7 @@ const SERVER_KEYS: KeyTable<ServerSettings> = {
   ...limitKeys<ServerSettings>((s) => s.zoneLimits, (s, x) => { s.includeConfine = x; }),
   'zone-memory-budget': field(sizeOrAuto(MIN_ZONE_BUDGET, MAX_ZONE_BUDGET), (s, x) => { s.zoneMemoryBudget = x.value; }),
   'notify-check-interval': field(duration(-1, 3_600_000), (s, x) => { s.notifyCheckIntervalMs = x; }),
+  'rate-limit': field(rateLimit, (s, x) => { s.rateLimit = x.value; }),
 };
 
 const LOG_KEYS: KeyTable<Config['log']> = {

@@ -15,6 +15,8 @@ import { ZoneHistories } from './zone-history.js';
 import { TransferService } from './transfer-service.js';
 import type { Name } from '../wire/index.js';
 import { queryLogger } from './query-log.js';
+import { RateLimitService } from './rate-limit-service.js';
+import type { RateLimiter } from '../server/rate-limit.js';
 import { listenError, type ListenError, type Transport } from './listen-error.js';
 import { CountedLog } from './counted-log.js';
 
@@ -110,6 +112,9 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   let primaryZones: Zone[] = [];
   let responder!: Responder;
   let built = false;
+  // One limiter across zone reloads: its buckets are about clients, not zones.
+  const rateLimits = new RateLimitService(log);
+  rateLimits.configure(config.server.rateLimit);
   // Secondary zones change on their own (transfers, expiry): each change builds a new responder.
   // One per process, kept across reloads and responder rebuilds: they count what is running.
   const transferQuota = new TransferQuota(config.server.transfersOut);
@@ -118,7 +123,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   const rebuild = (): void => {
     const sec = transfers.secondaryZones();
     // Primary zones still loading at startup are answered SERVFAIL meanwhile, as BIND answers a zone not loaded yet.
-    responder = newResponder(config, [...primaryZones, ...sec.zones], [...sec.unavailable, ...catalog.loading()], transfers, transferQuota);
+    responder = newResponder(config, [...primaryZones, ...sec.zones], [...sec.unavailable, ...catalog.loading()], transfers, transferQuota, rateLimits.limiter);
     built = true;
   };
   const histories = new ZoneHistories(log);
@@ -311,6 +316,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       if (removed.length > 0 && !force) log.warn({ removed: removed.length, zones: removed.slice(0, 20) }, 'held configuration change applied: the file was unchanged');
       held = null;
       config = next;
+      rateLimits.configure(config.server.rateLimit);
       transfers.configure(config);
       tcpQuota.configure(tcpLimits(config));
       transferQuota.configure(config.server.transfersOut);
@@ -334,6 +340,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       transfers.stop();
       catalog.stop();
       tcpNotes.stop();
+      rateLimits.stop();
       if (heldConfig !== null) clearTimeout(heldConfig);
       if (rebuildSoon !== null) clearTimeout(rebuildSoon);
       void watch.close();
@@ -356,9 +363,9 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   });
 }
 
-function newResponder(config: Config, zones: Zone[], unavailable: Name[], hooks: TransferService, transfersOut: TransferQuota): Responder {
+function newResponder(config: Config, zones: Zone[], unavailable: Name[], hooks: TransferService, transfersOut: TransferQuota, rateLimiter: RateLimiter | null): Responder {
   const s = config.server;
-  return new Responder(new ZoneSet(zones, unavailable), { udpPayload: s.udpPayload, identity: s.identity, version: s.version, answerCacheSize: s.answerCacheSize, transfers: transfersOut }, hooks);
+  return new Responder(new ZoneSet(zones, unavailable), { udpPayload: s.udpPayload, identity: s.identity, version: s.version, answerCacheSize: s.answerCacheSize, transfers: transfersOut, rateLimiter }, hooks);
 }
 
 /**

@@ -40,6 +40,12 @@ export interface Answer {
    * glue of a referral); if they do not, the response is truncated.
    */
   requiredAdditional: number;
+  /**
+   * Set when a wildcard synthesized the answer (RFC 4592 §3.3.1): the
+   * closest encloser, whose `*.` child was the source. Response rate
+   * limiting counts such answers by it, as BIND does.
+   */
+  wildcardEncloser?: Uint8Array;
 }
 
 /** A question as the query path sees it: the name as received (uncompressed wire, any case). */

@@ -165,6 +165,7 @@ class Lookup {
     const qtype = this.qtype;
     const rrsets = node.rrsets;
     const wildcard = owner !== undefined;
+    if (wildcard) out.wildcardEncloser = encloser!;
     if (qtype === RRType.ANY && rrsets.size > 0) {
       out.aa = true;
       const cname = rrsets.get(RRType.CNAME);

@@ -3,6 +3,8 @@ import { encodeMessage, Name, Opcode, Rcode, RRType, type Message, type Resource
 import { NodeFlags, hashWireName, type Zone, type ZoneNode } from '../zone/index.js';
 import { ABSENT_TYPE, AnswerCache, CHASE_KEY, DEFAULT_ANSWER_CACHE_BYTES, DO_KEY, REFERRAL_KEY, type CachedAnswer } from './answer-cache.js';
 import { chaosAnswer } from './chaos.js';
+import { RateLimiter, RrlVerdict } from './rate-limit.js';
+import { responseToken, type RrlToken } from './rate-limit-token.js';
 import { readRequest, RequestError, type Request } from './request.js';
 import type { TransferHooks, TsigFailure } from './transfer-hooks.js';
 import type { TransferQuota } from './transfer-quota.js';
@@ -24,6 +26,8 @@ export interface ResponderOptions {
   answerCacheSize?: number;
   /** `transfers-out`: shared by every responder of the process, so a rebuilt one keeps counting; none = no limit. */
   transfers?: TransferQuota;
+  /** Response rate limiting of UDP answers; null or left out = none. Kept by the caller across zone reloads. */
+  rateLimiter?: RateLimiter | null;
 }
 
 /** Where a request came in. */
@@ -58,10 +62,16 @@ export class Responder {
   readonly #nsid: Uint8Array | null;
 
   readonly #hooks: TransferHooks | null;
+  readonly #limiter: RateLimiter | null;
+  /** The request being handled (readRequest's shared object). */
+  #req: Request | null = null;
+  /** The closest encloser of the wildcard that synthesized the answer being sent (null: none). */
+  #wildcard: Uint8Array | null = null;
 
   constructor(zones: ZoneSet, options: ResponderOptions, hooks: TransferHooks | null = null) {
     this.#zones = zones;
     this.#hooks = hooks;
+    this.#limiter = options.rateLimiter ?? null;
     this.#cacheSize = options.answerCacheSize ?? DEFAULT_ANSWER_CACHE_BYTES;
     this.#cache = new AnswerCache(this.#cacheSize);
     this.#options = { ...options, udpPayload: Math.max(MIN_UDP, Math.min(options.udpPayload, 65535)) };
@@ -95,8 +105,29 @@ export class Responder {
    * that does not fit gets the single current SOA (RFC 1995 §2).
    */
   handle(buf: Uint8Array, ctx: HandleContext, length = buf.length): Uint8Array | null {
+    this.#wildcard = null;
     const out = this.#dispatch(buf, ctx, length);
-    return out === null || out instanceof Uint8Array ? out : null;
+    if (out === null || !(out instanceof Uint8Array)) return null;
+    // Only UDP is limited: a TCP client has shown its address is its own (BIND, Knot, NSD alike).
+    return this.#limiter === null || ctx.tcp ? out : this.#rateLimit(out, ctx, this.#limiter);
+  }
+
+  /**
+   * Response rate limiting (BIND's RRL): the response as it is, null (dropped),
+   * or in place of it a truncated one (TC=1, the question and OPT alone), so
+   * that a real client retries over TCP (RFC 1035 §4.2.1 / RFC 7766 §5).
+   */
+  #rateLimit(out: Uint8Array, ctx: HandleContext, limiter: RateLimiter): Uint8Array | null {
+    const req = this.#req;
+    if (req === null) return out;
+    // RFC 7873 §5.2.3 / RFC 9018: a valid server cookie proves the address is the client's own.
+    if ((req as { validServerCookie?: boolean }).validServerCookie === true) return out;
+    if (!responseToken(out, this.#wildcard, TOKEN)) return out;
+    const verdict = limiter.check(ctx.address ?? '', TOKEN.kind, TOKEN.nameHash, TOKEN.typeWord, performance.now());
+    if (verdict === RrlVerdict.SEND || limiter.settings.logOnly) return out;
+    if (verdict === RrlVerdict.DROP) return null;
+    // A slip keeps the RCODE and AA of the answer it replaces, as BIND's does.
+    return this.#small(req, out[3]! & 0xf, (out[2]! & 0x04) !== 0, null, true);
   }
 
   /** Like `handle`, for TCP: a transfer comes back as a stream of messages (RFC 5936 §2.2). */
@@ -106,6 +137,7 @@ export class Responder {
 
   #dispatch(buf: Uint8Array, ctx: HandleContext, length: number): Uint8Array | MessageStream | null {
     const req = readRequest(buf, length);
+    this.#req = req;
     if (req.error === RequestError.DROP) return null;
     if (req.opcode === Opcode.NOTIFY) return this.#notify(buf, length, ctx);
     if (req.opcode !== Opcode.QUERY) return this.#headerOnly(req, Rcode.NOTIMP);
@@ -293,6 +325,7 @@ export class Responder {
     // A copy: `buf` is the listener's (a Buffer's slice() would be a view of it).
     const qname = copyBytes(buf, HEADER, qnameEnd);
     const result = answer(this.#zones, { name: qname, type: qtype, class: req.qclass }, { minimalAny: !ctx.tcp, dnssecOk: req.dnssecOk });
+    this.#wildcard = result.wildcardEncloser ?? null;
     if (small && result.kind !== AnswerKind.REFERRAL) result.additional.length = result.requiredAdditional;
     const limit = this.#limit(req, ctx);
     const msg = this.#message(req, qname, result);
@@ -402,6 +435,8 @@ export class Responder {
 }
 
 const EMPTY = new Uint8Array(0);
+/** The rate limiter's view of the response being sent (handling is synchronous). */
+const TOKEN: RrlToken = { kind: 0, nameHash: 0, typeWord: 0 };
 
 /**
  * The cache key of a question of type `qtype` at `node` (without DO), so that

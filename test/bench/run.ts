@@ -22,12 +22,15 @@
  *                                             1,000,000-host zone is reloaded, then while a $GENERATE over the
  *                                             memory budget is abandoned; with --quick 100,000 hosts)
  *   node dist/test/bench/run.js --notify-only  only the NOTIFY flood at a secondary (10 s; with --quick 2 s)
+ *   node dist/test/bench/run.js --rrl-only    only the rate-limit benchmark (amplification with and without RRL,
+ *                                             and the limiter's qps cost; with --quick 1 round of 2 s)
  *   npm run bench -- --serve-only --quick     the same through npm (builds first)
  */
 import { runCacheAttackBench } from './cache-attack-bench.js';
 import { runNotifyFloodBench } from './notify-flood-bench.js';
 import { runPropagationBench } from './propagation-bench.js';
 import { runReloadBench } from './reload-bench.js';
+import { runRateLimitBench } from './rate-limit-bench.js';
 import { runServeBench } from './serve-bench.js';
 import { runTransferBench } from './transfer-bench.js';
 import { runTransfersOutBench } from './transfers-out-bench.js';
@@ -44,7 +47,8 @@ const cacheOnly = process.argv.includes('--cache-only');
 const transfersOutOnly = process.argv.includes('--transfers-out-only');
 const reloadOnly = process.argv.includes('--reload-only');
 const notifyOnly = process.argv.includes('--notify-only');
-const only = wireOnly || zoneOnly || serveOnly || transferOnly || propagationOnly || cacheOnly || transfersOutOnly || reloadOnly || notifyOnly;
+const rrlOnly = process.argv.includes('--rrl-only');
+const only = wireOnly || zoneOnly || serveOnly || transferOnly || propagationOnly || cacheOnly || transfersOutOnly || reloadOnly || notifyOnly || rrlOnly;
 const opts = quick ? QUICK : FULL;
 
 let first = true;
@@ -87,6 +91,10 @@ if (!only || reloadOnly) {
 if (!only || notifyOnly) {
   gap();
   await runNotifyFloodBench(quick);
+}
+if (!only || rrlOnly) {
+  gap();
+  await runRateLimitBench(quick);
 }
 
 function runWireBench(): void {

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { ConfigError, loadConfig, parseConfig, type ConfigErrorCode } from '../../../src/config/index.js';
 import { defaultIncludeConfine } from '../../../src/config/load-config.js';
 import { DEFAULT_ZONE_LIMITS } from '../../../src/zonefile/index.js';
+import { RATE_LIMIT_DEFAULTS } from '../../../src/server/rate-limit.js';
 
 let dir: string;
 let cfg: string;
@@ -65,6 +66,7 @@ describe('loadConfig: good files', () => {
         zoneLimits: DEFAULT_ZONE_LIMITS, includeConfine: null,
         zoneMemoryBudget: null,
         notifyCheckIntervalMs: 1000,
+        rateLimit: RATE_LIMIT_DEFAULTS,
       },
       keys: [],
       zones: [],
@@ -141,6 +143,7 @@ describe('loadConfig: good files', () => {
       includeConfine: null,
       zoneMemoryBudget: 512 * 2 ** 20,
       notifyCheckIntervalMs: 1000,
+      rateLimit: RATE_LIMIT_DEFAULTS,
     });
     const primary = { type: 'primary', notify: [], allowTransfer: [], primaries: [], allowNotify: null, limits: DEFAULT_ZONE_LIMITS, includeConfine: false };
     assert.deepEqual(c.zones, [
@@ -1007,4 +1010,49 @@ describe('loadConfig: zone read limits and include-confine', () => {
     assert.equal(defaultIncludeConfine('listed'), false);
     assert.equal(defaultIncludeConfine('zone-directory'), true);
   });
+});
+
+describe('loadConfig: server.rate-limit', () => {
+  const withRrl = (v: string): string => `listen: ["127.0.0.1:5300"]\nserver:\n  rate-limit: ${v}\nzones: []\n`;
+  const v4 = (a: number, b: number, c: number, d: number, prefix: number) => ({ family: 4, network: Uint8Array.of(a, b, c, d), prefix });
+  const good: { name: string; yaml: string; want: unknown }[] = [
+    { name: 'false turns it off', yaml: 'false', want: null },
+    { name: 'true is the defaults', yaml: 'true', want: RATE_LIMIT_DEFAULTS },
+    {
+      name: "BIND's names; the per-kind rates default to responses-per-second; an explicit exempt replaces loopback",
+      yaml: '{ responses-per-second: 20, window: 5, slip: 0, ipv4-prefix-length: 32, ipv6-prefix-length: 64, exempt: ["10.0.0.0/8"], max-table-size: 1000, log-only: true }',
+      want: {
+        ...RATE_LIMIT_DEFAULTS, responsesPerSecond: 20, referralsPerSecond: 20, nodataPerSecond: 20, nxdomainsPerSecond: 20, errorsPerSecond: 20,
+        window: 5, slip: 0, ipv4PrefixLength: 32, ipv6PrefixLength: 64, exempt: [v4(10, 0, 0, 0, 8)], maxTableSize: 1000, logOnly: true,
+      },
+    },
+    {
+      name: 'separate NXDOMAIN, error, referral and NODATA rates',
+      yaml: '{ nxdomains-per-second: 5, errors-per-second: 3, referrals-per-second: 0, nodata-per-second: 7 }',
+      want: { ...RATE_LIMIT_DEFAULTS, nxdomainsPerSecond: 5, errorsPerSecond: 3, referralsPerSecond: 0, nodataPerSecond: 7 },
+    },
+    { name: 'exempt: [] exempts nobody', yaml: '{ exempt: [] }', want: { ...RATE_LIMIT_DEFAULTS, exempt: [] } },
+  ];
+  for (const c of good) {
+    it(c.name, () => {
+      assert.deepEqual(load(withRrl(c.yaml)).server.rateLimit, c.want);
+    });
+  }
+  const bad: { yaml: string; message: RegExp }[] = [
+    { yaml: '{ responses-per-second: -1 }', message: /server\.rate-limit\.responses-per-second: -1 is out of range \(0\.\.1000000\)/ },
+    { yaml: '{ window: 0 }', message: /server\.rate-limit\.window: 0 is out of range \(1\.\.3600\)/ },
+    { yaml: '{ slip: 11 }', message: /server\.rate-limit\.slip: 11 is out of range \(0\.\.10\)/ },
+    { yaml: '{ ipv6-prefix-length: 129 }', message: /ipv6-prefix-length: 129 is out of range \(0\.\.128\)/ },
+    { yaml: '{ exempt: "127.0.0.1" }', message: /server\.rate-limit\.exempt: expected a list of networks/ },
+    { yaml: '{ exempt: ["127.0.0.1/8"] }', message: /host bits set/ },
+    { yaml: '{ responses-per-secnd: 5 }', message: /unknown key 'responses-per-secnd' \(did you mean 'responses-per-second'\?\)/ },
+    { yaml: 'yes', message: /server\.rate-limit: expected false, true or a mapping/ },
+  ];
+  for (const c of bad) {
+    it(`refuses rate-limit: ${c.yaml}`, () => {
+      const msg = lines(withRrl(c.yaml)).join('\n');
+      assert.match(msg, c.message);
+      assert.equal(msg.split('\n').length, 1);
+    });
+  }
 });

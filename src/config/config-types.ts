@@ -52,6 +52,14 @@ export interface ServerSettings {
   removedRetentionMs: number;
   /** `zonefile-sync`: how long after an IXFR (journaled at once) a secondary rewrites its whole saved copy (default 60 s; 0 = at once), as Knot's. */
   zonefileSyncMs: number;
+  /** `answer-cookie` (BIND's name): answer DNS COOKIE options (RFC 7873) with server cookies (default true). */
+  answerCookie: boolean;
+  /**
+   * `cookie-secret`: 128-bit server secrets (RFC 9018); the first makes
+   * cookies, all are accepted. Empty (the default): one is generated at
+   * start (shared by the workers) and replaced every 26 hours.
+   */
+  cookieSecrets: Uint8Array[];
 }
 
 /** One `keys:` entry (RFC 8945 shared secret). */

@@ -793,6 +793,34 @@ function resolveZoneFiles(ctx: Ctx, zones: ZoneSettings[], dataDir: string | nul
   return out;
 }
 
+// ---------------------------------------------------------------- cookies --
+
+/** One `cookie-secret`: 128 bits in hex (BIND's form for SipHash-2-4 cookies, RFC 9018 §4.4). */
+function cookieSecret(ctx: Ctx, v: Value): Uint8Array | undefined {
+  const x = scalarOf(v)?.value;
+  if (typeof x !== 'string' || !/^[0-9a-fA-F]{32}$/.test(x)) {
+    return problem(ctx, v, `expected 32 hex digits (a 128-bit secret, e.g. from 'openssl rand -hex 16'), got ${typeof x === 'string' ? `${x.length} characters` : describe(v)}`);
+  }
+  return Uint8Array.from(Buffer.from(x, 'hex'));
+}
+
+/** `cookie-secret`: one secret, or a list (the first makes cookies, all are accepted: for rotation across servers). */
+const cookieSecrets: Reader<Uint8Array[]> = (ctx, v) => {
+  if (v.node === null || !isSeq(v.node)) {
+    const one = cookieSecret(ctx, v);
+    return one === undefined ? undefined : [one];
+  }
+  if (v.node.items.length === 0) return problem(ctx, v, 'expected at least one secret (leave cookie-secret out to have one generated)');
+  const out: Uint8Array[] = [];
+  let ok = true;
+  v.node.items.forEach((n, i) => {
+    const one = cookieSecret(ctx, valueOf(ctx, n, `${v.path}[${i}]`, v.offset));
+    if (one === undefined) ok = false;
+    else out.push(one);
+  });
+  return ok ? out : undefined;
+};
+
 // ------------------------------------------------------------- top level --
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -817,6 +845,8 @@ export const SERVER_DEFAULTS: Readonly<ServerSettings> = Object.freeze({
   watchHoldMs: 5000,
   removedRetentionMs: 7 * 86_400_000,
   zonefileSyncMs: 60_000,
+  answerCookie: true,
+  cookieSecrets: [],
 });
 
 /** A duration setting kept in whole seconds (at least 1 s, at most 28 days). */
@@ -844,6 +874,8 @@ const SERVER_KEYS: KeyTable<ServerSettings> = {
   'watch-hold': field(duration(-1, 3_600_000), (s, x) => { s.watchHoldMs = x; }),
   'removed-retention': field(duration(-1, 3_650 * 86_400_000), (s, x) => { s.removedRetentionMs = x; }),
   'zonefile-sync': field(duration(-1, 86_400_000), (s, x) => { s.zonefileSyncMs = x; }),
+  'answer-cookie': field(boolean, (s, x) => { s.answerCookie = x; }),
+  'cookie-secret': field(cookieSecrets, (s, x) => { s.cookieSecrets = x; }),
 };
 
 const LOG_KEYS: KeyTable<Config['log']> = {

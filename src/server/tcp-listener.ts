@@ -87,7 +87,9 @@ export class TcpListener {
       }
     }
     this.#conns.set(sock, true);
-    const ctx: HandleContext = { tcp: true, address: sock.remoteAddress ?? '' };
+    // RFC 7828 §3.3.2: the idle timeout this connection has, in units of 100 ms (at most 0xffff).
+    const keepalive = Math.min(0xffff, Math.round(this.#limits.idleTimeoutMs / 100));
+    const ctx: HandleContext = { tcp: true, address: sock.remoteAddress ?? '', keepalive };
     let pending: Buffer | null = null;
     /** Queries taken from this connection so far. */
     let answered = 0;

@@ -59,6 +59,7 @@ describe('loadConfig: good files', () => {
         udpPayload: 1232, identity: null, version: null, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000, workers: 1,
         minRefreshSec: 300, maxRefreshSec: 2_419_200, minRetrySec: 500, maxRetrySec: 1_209_600, serialPolicy: 'increment',
         dataDir: null, watch: true, watchSettleMs: 100, watchHoldMs: 5000, removedRetentionMs: 7 * 86_400_000, zonefileSyncMs: 60_000,
+        answerCookie: true, cookieSecrets: [],
       },
       keys: [],
       zones: [],
@@ -91,6 +92,8 @@ describe('loadConfig: good files', () => {
         '  watch-settle: 250ms',
         '  watch-hold: 10s',
         '  removed-retention: 2d',
+        '  answer-cookie: false',
+        '  cookie-secret: ["0123456789abcdef0123456789ABCDEF", ffeeddccbbaa99887766554433221100]',
         'zones:',
         '  - name: shop.example',
         '    file: shop.example.zone',
@@ -126,12 +129,17 @@ describe('loadConfig: good files', () => {
       watchHoldMs: 10_000,
       removedRetentionMs: 2 * 86_400_000,
       zonefileSyncMs: 60_000,
+      answerCookie: false,
+      cookieSecrets: [
+        Uint8Array.from(Buffer.from('0123456789abcdef0123456789abcdef', 'hex')),
+        Uint8Array.from(Buffer.from('ffeeddccbbaa99887766554433221100', 'hex')),
+      ],
     });
     const primary = { type: 'primary', notify: [], allowTransfer: [], primaries: [], allowNotify: null };
     assert.deepEqual(c.zones, [
-      { name: 'shop.example', ...primary, file: join(dir, 'shop.example.zone'), serialPolicy: 'unixtime', line: 25 },
-      { name: 'hosting.example.', ...primary, file: join(dir, 'hosting.example.zone'), serialPolicy: 'unixtime', line: 27 },
-      { name: 'deep.example', ...primary, file: join(dir, 'sub', 'deep.example.zone'), serialPolicy: 'file', line: 29 },
+      { name: 'shop.example', ...primary, file: join(dir, 'shop.example.zone'), serialPolicy: 'unixtime', line: 27 },
+      { name: 'hosting.example.', ...primary, file: join(dir, 'hosting.example.zone'), serialPolicy: 'unixtime', line: 29 },
+      { name: 'deep.example', ...primary, file: join(dir, 'sub', 'deep.example.zone'), serialPolicy: 'file', line: 31 },
     ]);
     assert.deepEqual(c.keys, []);
   });
@@ -417,6 +425,23 @@ describe('loadConfig: problems, with file:line:col and key path', () => {
     const withDir = parseConfig(text('server: { data-dir: /var/lib/tyne }\n'), '/etc/tyne/ns2.yaml');
     assert.deepEqual(withDir.zones.map((z) => z.file), ['/etc/tyne/p.zone', '/var/lib/tyne/copies/s.zone']);
     assert.equal(withDir.server.dataDir, '/var/lib/tyne');
+  });
+
+  it('reads cookie-secret as one secret or a list, and reports bad ones with the fix', () => {
+    const one = load(`server:\n  cookie-secret: "00112233445566778899aabbccddeeff"\n${MINIMAL}`);
+    assert.deepEqual(one.server.cookieSecrets, [Uint8Array.from(Buffer.from('00112233445566778899aabbccddeeff', 'hex'))]);
+    assert.deepEqual(lines(`server:\n  cookie-secret: "0011"\n${MINIMAL}`), [
+      "F:2:18: server.cookie-secret: expected 32 hex digits (a 128-bit secret, e.g. from 'openssl rand -hex 16'), got 4 characters",
+    ]);
+    assert.deepEqual(lines(`server:\n  cookie-secret: ["00112233445566778899aabbccddeeff", "zz112233445566778899aabbccddeeff"]\n${MINIMAL}`), [
+      "F:2:55: server.cookie-secret[1]: expected 32 hex digits (a 128-bit secret, e.g. from 'openssl rand -hex 16'), got 32 characters",
+    ]);
+    assert.deepEqual(lines(`server:\n  cookie-secret: []\n${MINIMAL}`), [
+      'F:2:18: server.cookie-secret: expected at least one secret (leave cookie-secret out to have one generated)',
+    ]);
+    assert.deepEqual(lines(`server:\n  answer-cookie: yes\n${MINIMAL}`), [
+      "F:2:18: server.answer-cookie: expected true or false, got 'yes' (write true)",
+    ]);
   });
 
   it('checks the watch settings', () => {

@@ -102,7 +102,8 @@ export class ServerCookies {
     const ipLength = this.#address(address);
     const now = this.#now() >>> 0;
     const secrets = this.#secrets.at(now);
-    input.set(buf.subarray(at, at + CLIENT_COOKIE), 0);
+    // (Copies by hand: a subarray per query would be an allocation per query.)
+    for (let i = 0; i < CLIENT_COOKIE; i++) input[i] = buf[at + i]!;
     let verdict: number = CookieVerdict.CLIENT_ONLY;
     if (length > CLIENT_COOKIE) {
       verdict = CookieVerdict.INVALID;
@@ -113,14 +114,15 @@ export class ServerCookies {
         // RFC 9018 §4.3: serial-number arithmetic (RFC 1982) on the 32-bit timestamp.
         const age = (now - ts) | 0;
         if (age <= MAX_AGE_SEC && age >= -MAX_AHEAD_SEC) {
-          input.set(buf.subarray(s, s + 8), CLIENT_COOKIE);
+          for (let i = 0; i < 8; i++) input[CLIENT_COOKIE + i] = buf[s + i]!;
           for (let i = 0; i < secrets.length; i++) {
             siphash24(secrets[i]!, input, 0, 16 + ipLength, this.#hash);
             if (sameHash(this.#hash, buf, s + 8)) {
               verdict = CookieVerdict.VALID;
               // RFC 9018 §4.3: a recent cookie of the current secret is sent back as it is.
               if (i === 0 && age < REISSUE_AGE_SEC) {
-                this.out.set(buf.subarray(at, at + CLIENT_COOKIE + SERVER_COOKIE), 0);
+                const out = this.out;
+                for (let i = 0; i < CLIENT_COOKIE + SERVER_COOKIE; i++) out[i] = buf[at + i]!;
                 return verdict;
               }
               break;
@@ -145,7 +147,7 @@ export class ServerCookies {
     input[14] = now >>> 8;
     input[15] = now;
     const out = this.out;
-    out.set(input.subarray(0, 16), 0);
+    for (let i = 0; i < 16; i++) out[i] = input[i]!;
     // An address we cannot read (none given) still gets a cookie, which then never verifies.
     siphash24(secret, input, 0, 16 + ipLength, out, 16);
   }

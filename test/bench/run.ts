@@ -16,8 +16,10 @@
  *   node dist/test/bench/run.js --propagation-only  only the propagation benchmark (20 edits each of a
  *                                             100-record and a 100,000-record zone; with --quick 5 edits,
  *                                             10,000 records)
+ *   node dist/test/bench/run.js --cookie-only  only the DNS COOKIE cost (in process and through dnsperf)
  *   npm run bench -- --serve-only --quick     the same through npm (builds first)
  */
+import { runCookieBench } from './cookie-bench.js';
 import { runPropagationBench } from './propagation-bench.js';
 import { runServeBench } from './serve-bench.js';
 import { runTransferBench } from './transfer-bench.js';
@@ -30,7 +32,8 @@ const zoneOnly = process.argv.includes('--zone-only');
 const serveOnly = process.argv.includes('--serve-only');
 const transferOnly = process.argv.includes('--transfer-only');
 const propagationOnly = process.argv.includes('--propagation-only');
-const only = wireOnly || zoneOnly || serveOnly || transferOnly || propagationOnly;
+const cookieOnly = process.argv.includes('--cookie-only');
+const only = wireOnly || zoneOnly || serveOnly || transferOnly || propagationOnly || cookieOnly;
 const opts = quick ? QUICK : FULL;
 
 let first = true;
@@ -57,6 +60,10 @@ if (!only || transferOnly) {
 if (!only || propagationOnly) {
   gap();
   await runPropagationBench(quick);
+}
+if (!only || cookieOnly) {
+  gap();
+  await runCookieBench(quick);
 }
 
 function runWireBench(): void {

@@ -148,3 +148,39 @@ describe('DNS COOKIE, edns-tcp-keepalive and FORMERR with OPT, against dig and n
     assert.deepEqual(t.warnings, []);
   });
 });
+
+describe('DNS COOKIE with workers and a generated secret', { skip: !haveTool('dig') }, () => {
+  it('every worker accepts the cookies every other made (the primary hands them one seed)', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'tyne-cookie-workers-'));
+    let tyne: TyneProcess | null = null;
+    try {
+      const zone = join(tmp, 'example.com.zone');
+      writeFileSync(zone, zoneText('example.com', 1, { hosts: 2, extra: ['www A 192.0.2.80'] }));
+      const port = await freePort();
+      const conf = join(tmp, 'tyne.yaml');
+      writeFileSync(conf, tyneYaml({ listen: [`127.0.0.1:${port}`], server: ['workers: 2', `data-dir: ${JSON.stringify(join(tmp, 'state'))}`], primaries: [{ name: 'example.com', file: zone }] }));
+      tyne = await startTyne(conf, { timeoutMs: 30_000 });
+      const t: DigTarget = { port };
+      // Cookies for several client cookies (each answered by whichever worker got the datagram)...
+      const cookies: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const r = await digEdns(t, 'www.example.com', 'A', [`+cookie=0${i}02030405060708`]);
+        assert.ok(r.cookie !== null && r.cookie.length === 48, r.raw);
+        cookies.push(r.cookie);
+      }
+      // ...each sent back several times: never BADCOOKIE, whichever worker answers.
+      let answered = 0;
+      for (const c of cookies) {
+        for (let k = 0; k < 4; k++) {
+          const r = await digEdns(t, 'www.example.com', 'A', [`+cookie=${c}`, '+nobadcookie']);
+          assert.equal(r.status, 'NOERROR', `${c}: ${r.raw}\n${tyneLogTail(tyne)}`);
+          answered++;
+        }
+      }
+      assert.equal(answered, 24);
+    } finally {
+      await tyne?.stop();
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});

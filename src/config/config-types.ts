@@ -87,6 +87,14 @@ export interface ServerSettings {
   notifyCheckIntervalMs: number;
   /** `rate-limit`: response rate limiting of UDP answers (BIND's RRL; on by default, loopback exempt); null = off (`rate-limit: false`). */
   rateLimit: RateLimitSettings | null;
+  /** `answer-cookie` (BIND's name): answer DNS COOKIE options (RFC 7873) with server cookies (default true). */
+  answerCookie: boolean;
+  /**
+   * `cookie-secret`: 128-bit server secrets (RFC 9018); the first makes
+   * cookies, all are accepted. Empty (the default): one is generated at
+   * start (shared by the workers) and replaced every 26 hours.
+   */
+  cookieSecrets: Uint8Array[];
 }
 
 /** One `keys:` entry (RFC 8945 shared secret). */

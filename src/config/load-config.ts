@@ -949,6 +949,35 @@ const rateLimit: Reader<{ value: RateLimitSettings | null }> = (ctx, v) => {
   };
 };
 
+// ---------------------------------------------------------------- cookies --
+
+/** One `cookie-secret`: 128 bits in hex (BIND's form for SipHash-2-4 cookies, RFC 9018 §4.4). */
+function cookieSecret(ctx: Ctx, v: Value): Uint8Array | undefined {
+  const x = scalarOf(v)?.value;
+  if (typeof x !== 'string' || !/^[0-9a-fA-F]{32}$/.test(x)) {
+    return problem(ctx, v, `expected 32 hex digits (a 128-bit secret, e.g. from 'openssl rand -hex 16'), got ${typeof x === 'string' ? `${x.length} characters` : describe(v)}`);
+  }
+  return Uint8Array.from(Buffer.from(x, 'hex'));
+}
+
+/** `cookie-secret`: one secret, or a list (the first makes cookies, all are accepted: for rotation across servers). */
+const cookieSecrets: Reader<Uint8Array[]> = (ctx, v) => {
+  if (v.node === null || !isSeq(v.node)) {
+    const one = cookieSecret(ctx, v);
+    return one === undefined ? undefined : [one];
+  }
+  if (v.node.items.length === 0) return problem(ctx, v, 'expected at least one secret (leave cookie-secret out to have one generated)');
+  const out: Uint8Array[] = [];
+  let ok = true;
+  v.node.items.forEach((n, i) => {
+    const one = cookieSecret(ctx, valueOf(ctx, n, `${v.path}[${i}]`, v.offset));
+    if (one === undefined) ok = false;
+    else out.push(one);
+  });
+  return ok ? out : undefined;
+
+};
+
 // ------------------------------------------------------------- top level --
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -981,6 +1010,9 @@ export const SERVER_DEFAULTS: Readonly<ServerSettings> = Object.freeze({
   zoneMemoryBudget: null,
   notifyCheckIntervalMs: 1000,
   rateLimit: RATE_LIMIT_DEFAULTS,
+  answerCookie: true,
+  cookieSecrets: [],
+
 });
 
 /** A duration setting kept in whole seconds (at least 1 s, at most 28 days). */
@@ -1015,6 +1047,9 @@ const SERVER_KEYS: KeyTable<ServerSettings> = {
   'zone-memory-budget': field(sizeOrAuto(MIN_ZONE_BUDGET, MAX_ZONE_BUDGET), (s, x) => { s.zoneMemoryBudget = x.value; }),
   'notify-check-interval': field(duration(-1, 3_600_000), (s, x) => { s.notifyCheckIntervalMs = x; }),
   'rate-limit': field(rateLimit, (s, x) => { s.rateLimit = x.value; }),
+  'answer-cookie': field(boolean, (s, x) => { s.answerCookie = x; }),
+  'cookie-secret': field(cookieSecrets, (s, x) => { s.cookieSecrets = x; }),
+
 };
 
 const LOG_KEYS: KeyTable<Config['log']> = {

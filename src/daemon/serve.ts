@@ -7,6 +7,7 @@ import { TcpListener } from '../server/tcp-listener.js';
 import { TcpQuota, type QuotaEvent, type TcpQuotaLimits } from '../server/tcp-quota.js';
 import { TransferQuota } from '../server/transfer-quota.js';
 import { UdpListener } from '../server/udp-listener.js';
+import { fixedSecrets, newCookieSeed, rotatingSecrets, ServerCookies } from '../server/server-cookie.js';
 import type { Zone } from '../zone/index.js';
 import { ZoneCatalog } from './zone-catalog.js';
 import { filePrint, samePrint, type FilePrint } from './file-print.js';
@@ -22,6 +23,13 @@ import { CountedLog } from './counted-log.js';
 
 /** Shortest time between two rebuilds of what is served for zones loaded in the background. */
 const REBUILD_EVERY_MS = 20;
+
+/**
+ * The environment variable in which the cluster primary hands its workers
+ * the seed of the generated cookie secrets, so that a cookie one worker
+ * made is valid at all of them (they share the sockets).
+ */
+const COOKIE_SEED_ENV = 'TYNE_COOKIE_SEED';
 
 /** How long a stop may take before the process exits anyway (the issue allows 2 s). */
 const STOP_GRACE_MS = 1500;
@@ -115,6 +123,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   // One limiter across zone reloads: its buckets are about clients, not zones.
   const rateLimits = new RateLimitService(log);
   rateLimits.configure(config.server.rateLimit);
+  const cookies = new CookieSource(cluster.isWorker ? process.env[COOKIE_SEED_ENV] : undefined);
   // Secondary zones change on their own (transfers, expiry): each change builds a new responder.
   // One per process, kept across reloads and responder rebuilds: they count what is running.
   const transferQuota = new TransferQuota(config.server.transfersOut);
@@ -123,7 +132,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   const rebuild = (): void => {
     const sec = transfers.secondaryZones();
     // Primary zones still loading at startup are answered SERVFAIL meanwhile, as BIND answers a zone not loaded yet.
-    responder = newResponder(config, [...primaryZones, ...sec.zones], [...sec.unavailable, ...catalog.loading()], transfers, transferQuota, rateLimits.limiter);
+    responder = newResponder(config, [...primaryZones, ...sec.zones], [...sec.unavailable, ...catalog.loading()], transfers, transferQuota, rateLimits.limiter, cookies.for(config));
     built = true;
   };
   const histories = new ZoneHistories(log);
@@ -363,9 +372,37 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   });
 }
 
-function newResponder(config: Config, zones: Zone[], unavailable: Name[], hooks: TransferService, transfersOut: TransferQuota, rateLimiter: RateLimiter | null): Responder {
+function newResponder(config: Config, zones: Zone[], unavailable: Name[], hooks: TransferService, transfersOut: TransferQuota, rateLimiter: RateLimiter | null, cookies: ServerCookies | null): Responder {
   const s = config.server;
-  return new Responder(new ZoneSet(zones, unavailable), { udpPayload: s.udpPayload, identity: s.identity, version: s.version, answerCacheSize: s.answerCacheSize, transfers: transfersOut, rateLimiter }, hooks);
+  return new Responder(new ZoneSet(zones, unavailable), { udpPayload: s.udpPayload, identity: s.identity, version: s.version, answerCacheSize: s.answerCacheSize, transfers: transfersOut, rateLimiter, cookies }, hooks);
+}
+
+/**
+ * The server cookies (RFC 7873) of the configuration in force: from
+ * `cookie-secret`, or from secrets derived from a seed made once per start
+ * (by the cluster primary when there are workers); kept across reloads
+ * that leave the cookie settings as they were.
+ */
+class CookieSource {
+  readonly #seed: Uint8Array;
+  #key = '';
+  #cookies: ServerCookies | null = null;
+
+  constructor(seedHex: string | undefined) {
+    const hex = seedHex !== undefined && /^[0-9a-f]{64}$/.test(seedHex) ? seedHex : newCookieSeed();
+    this.#seed = Uint8Array.from(Buffer.from(hex, 'hex'));
+  }
+
+  for(config: Config): ServerCookies | null {
+    const s = config.server;
+    if (!s.answerCookie) return null;
+    const key = s.cookieSecrets.map((k) => Buffer.from(k).toString('hex')).join(',');
+    if (this.#cookies === null || key !== this.#key) {
+      this.#key = key;
+      this.#cookies = new ServerCookies(s.cookieSecrets.length > 0 ? fixedSecrets(s.cookieSecrets) : rotatingSecrets(this.#seed));
+    }
+    return this.#cookies;
+  }
 }
 
 /**
@@ -394,10 +431,12 @@ async function runPrimary(configPath: string, config: Config, signals: SignalGat
   let ready = 0;
   let announced = false;
   const restarts: number[] = [];
+  // One seed for every worker (and for a replacement), so their generated cookie secrets agree.
+  const cookieSeed = newCookieSeed();
   /** Set once the workers can be stopped: a worker that cannot start (it said why on stderr) stops them all, exit 1. */
   let fatal: (() => void) | null = null;
   const fork = (): Worker => {
-    const w = cluster.fork();
+    const w = cluster.fork({ [COOKIE_SEED_ENV]: cookieSeed });
     w.on('message', (m: unknown) => {
       const what = (m as { tyne?: string } | null)?.tyne;
       if (what === 'fatal') fatal?.();

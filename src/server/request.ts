@@ -38,6 +38,22 @@ export class Request {
   tsig = false;
   /** RFC 1995 §3: the serial of the SOA in an IXFR query's authority section (-1: none). */
   ixfrSerial = -1;
+  /** RFC 7873 §4: the COOKIE option's data is buf[cookieAt, cookieAt + cookieLength); length 0: none. */
+  cookieAt = 0;
+  cookieLength = 0;
+  /** RFC 7828 §3.2.1: the query carried edns-tcp-keepalive (it asks for the idle timeout). */
+  keepalive = false;
+  /**
+   * FORMERR only because there is no question (QDCOUNT 0, the rest well
+   * formed): RFC 7873 §5.4 answers such a query when it carries a cookie.
+   */
+  noQuestion = false;
+  /**
+   * The query carried a server cookie we made, recently (RFC 7873 §5.2.5,
+   * RFC 9018 §4.3); set by the responder once it has checked the cookie.
+   * Rate limiting exempts such clients: their address is not spoofed.
+   */
+  validServerCookie = false;
 
   /** End of the question section (header + name + type + class). */
   get questionEnd(): number {
@@ -68,6 +84,11 @@ export function readRequest(buf: Uint8Array, length = buf.length): Request {
   r.nsid = false;
   r.tsig = false;
   r.ixfrSerial = -1;
+  r.cookieAt = 0;
+  r.cookieLength = 0;
+  r.keepalive = false;
+  r.noQuestion = false;
+  r.validServerCookie = false;
   r.qtype = 0;
   r.qclass = 0;
   if (length < 12) {
@@ -88,7 +109,10 @@ export function readRequest(buf: Uint8Array, length = buf.length): Request {
   const an = (buf[6]! << 8) | buf[7]!;
   const ns = (buf[8]! << 8) | buf[9]!;
   const ar = (buf[10]! << 8) | buf[11]!;
-  if (qd !== 1 || an !== 0 || ns > 1) return formerr(r);
+  if (an !== 0 || ns > 1) return formerr(r);
+  // RFC 7873 §5.4: a query with no question may still carry the OPT (and COOKIE) to read.
+  if (qd === 0 && ns === 0) return readAdditional(r, 12, ar, true);
+  if (qd !== 1) return formerr(r);
   // The question name: plain labels only (a query has nothing to point back to).
   let p = 12;
   for (;;) {
@@ -120,6 +144,13 @@ export function readRequest(buf: Uint8Array, length = buf.length): Request {
     r.ixfrSerial = ((buf[q]! << 24) | (buf[q + 1]! << 16) | (buf[q + 2]! << 8) | buf[q + 3]!) >>> 0;
     p = rdStart + rdlen;
   }
+  return readAdditional(r, p, ar, false);
+}
+
+/** Reads the additional section (`ar` records from `p`) to the end of the message; `noQuestion`: FORMERR once read. */
+function readAdditional(r: Request, p: number, ar: number, noQuestion: boolean): Request {
+  const buf = r.buf;
+  const length = r.length;
   for (let i = 0; i < ar; i++) {
     // Owner name: may be compressed here (a pointer ends it).
     const ownerStart = p;
@@ -147,6 +178,15 @@ export function readRequest(buf: Uint8Array, length = buf.length): Request {
         if (o > rdEnd) return formerr(r);
         // RFC 5001 §2.1: NSID in a query is empty; unknown options are ignored (RFC 6891 §6.1.2).
         if (code === EdnsOptionCode.NSID) r.nsid = true;
+        else if (code === EdnsOptionCode.COOKIE && r.cookieLength === 0) {
+          // RFC 7873 §5.2.2: a client cookie alone (8), or with a server cookie of 8 to 32 octets; else FORMERR.
+          if (olen < 8 || (olen > 8 && olen < 16) || olen > 40) return formerr(r);
+          r.cookieAt = o - olen;
+          r.cookieLength = olen;
+        } else if (code === EdnsOptionCode.TCP_KEEPALIVE) {
+          // RFC 7828 §3.2.1: a query's option is empty; one with a TIMEOUT is still a request (as BIND takes it).
+          r.keepalive = true;
+        }
       }
     } else if (type === RRType.TSIG) {
       r.tsig = true;
@@ -156,6 +196,10 @@ export function readRequest(buf: Uint8Array, length = buf.length): Request {
     p = rdEnd;
   }
   if (p !== length) return formerr(r); // octets after the last record
+  if (noQuestion) {
+    r.noQuestion = true;
+    return formerr(r);
+  }
   return r;
 }
 

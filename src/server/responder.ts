@@ -1,5 +1,5 @@
 import { answer, AnswerKind, type Answer, type ZoneSet } from '../query/index.js';
-import { encodeMessage, Name, Opcode, Rcode, RRType, type Message, type ResourceRecord } from '../wire/index.js';
+import { EdnsOptionCode, encodeMessage, Name, Opcode, Rcode, RRType, type Message, type ResourceRecord } from '../wire/index.js';
 import { NodeFlags, hashWireName, type Zone, type ZoneNode } from '../zone/index.js';
 import { ABSENT_TYPE, AnswerCache, CHASE_KEY, DEFAULT_ANSWER_CACHE_BYTES, DO_KEY, REFERRAL_KEY, type CachedAnswer } from './answer-cache.js';
 import { chaosAnswer } from './chaos.js';
@@ -8,6 +8,7 @@ import { responseToken, type RrlToken } from './rate-limit-token.js';
 import { readRequest, RequestError, type Request } from './request.js';
 import type { TransferHooks, TsigFailure } from './transfer-hooks.js';
 import type { TransferQuota } from './transfer-quota.js';
+import { CookieVerdict, type ServerCookies } from './server-cookie.js';
 import { axfrMessages } from '../xfr/axfr-out.js';
 import { ixfrMessages } from '../xfr/ixfr-out.js';
 import type { TsigKey } from '../xfr/tsig-key.js';
@@ -28,13 +29,17 @@ export interface ResponderOptions {
   transfers?: TransferQuota;
   /** Response rate limiting of UDP answers; null or left out = none. Kept by the caller across zone reloads. */
   rateLimiter?: RateLimiter | null;
+  /** RFC 7873 server cookies (BIND's `answer-cookie`); null: COOKIE options are ignored and never answered. */
+  cookies?: ServerCookies | null;
 }
 
 /** Where a request came in. */
 export interface HandleContext {
   readonly tcp: boolean;
-  /** The client's address (for transfer and NOTIFY ACLs). */
+  /** The client's address (for transfer and NOTIFY ACLs, and server cookies). */
   readonly address?: string;
+  /** RFC 7828 §3.3.2: the connection's idle timeout in units of 100 ms, sent to TCP clients that ask. */
+  readonly keepalive?: number;
 }
 
 /** A multi-message answer (AXFR, IXFR over TCP): each message, already signed when TSIG is in use. */
@@ -45,6 +50,11 @@ const CLASS_CH = 3;
 /** RFC 1035 §4.2.1: the UDP limit without EDNS; RFC 6891 §6.2.5: never below it with EDNS either. */
 const MIN_UDP = 512;
 const HEADER = 12;
+
+/** RFC 7873 §4: option code, length, client cookie (8) and server cookie (16). */
+const COOKIE_OPTION = 4 + 24;
+/** RFC 7828 §3.1: option code, length and a 2-octet TIMEOUT. */
+const KEEPALIVE_OPTION = 4 + 2;
 
 /** Scratch buffer for the general path (encoding is synchronous). */
 const scratch = new Uint8Array(65535);
@@ -60,6 +70,11 @@ export class Responder {
   readonly #cacheSize: number;
   readonly #options: ResponderOptions;
   readonly #nsid: Uint8Array | null;
+  readonly #cookies: ServerCookies | null;
+  /** This query's COOKIE option to answer with (client and server cookie), or null. */
+  #cookie: Uint8Array | null = null;
+  /** This query's edns-tcp-keepalive TIMEOUT to answer with (100 ms units), or -1. */
+  #keepalive = -1;
 
   readonly #hooks: TransferHooks | null;
   readonly #limiter: RateLimiter | null;
@@ -76,6 +91,7 @@ export class Responder {
     this.#cache = new AnswerCache(this.#cacheSize);
     this.#options = { ...options, udpPayload: Math.max(MIN_UDP, Math.min(options.udpPayload, 65535)) };
     this.#nsid = options.identity === null ? null : Buffer.from(options.identity, 'utf8');
+    this.#cookies = options.cookies ?? null;
   }
 
   get zones(): ZoneSet {
@@ -138,12 +154,28 @@ export class Responder {
   #dispatch(buf: Uint8Array, ctx: HandleContext, length: number): Uint8Array | MessageStream | null {
     const req = readRequest(buf, length);
     this.#req = req;
+    this.#cookie = null;
+    this.#keepalive = -1;
     if (req.error === RequestError.DROP) return null;
     if (req.opcode === Opcode.NOTIFY) return this.#notify(buf, length, ctx);
     if (req.opcode !== Opcode.QUERY) return this.#headerOnly(req, Rcode.NOTIMP);
-    if (req.error === RequestError.FORMERR) return this.#headerOnly(req, Rcode.FORMERR);
+    if (req.error === RequestError.FORMERR) {
+      if (req.noQuestion && req.cookieLength > 0 && this.#cookies !== null) return this.#cookieOnly(req, ctx);
+      return this.#headerOnly(req, Rcode.FORMERR);
+    }
     // RFC 6891 §6.1.3: an EDNS version we do not speak gets BADVERS, with our version (0).
     if (req.edns && req.ednsVersion > 0) return this.#small(req, Rcode.BADVERS, false, null);
+    if (req.cookieLength > 0 && this.#cookies !== null) {
+      const verdict = this.#cookies.check(buf, req.cookieAt, req.cookieLength, ctx.address ?? '');
+      this.#cookie = this.#cookies.out;
+      req.validServerCookie = verdict === CookieVerdict.VALID;
+      // RFC 7873 §5.2.4 -> §5.2.3 (2): a server cookie we did not make (or too old) over UDP gets
+      // BADCOOKIE with a fresh cookie, so that a spoofed source cannot have a full answer sent on
+      // the strength of a forged cookie. Over TCP (no spoofing) and with TSIG it is answered (3).
+      if (verdict === CookieVerdict.INVALID && !ctx.tcp && !req.tsig) return this.#small(req, Rcode.BADCOOKIE, false, null);
+    }
+    // RFC 7828 §3.3.1: ignored over UDP; §3.3.2: over TCP, answered with the connection's timeout.
+    if (req.keepalive && ctx.tcp && ctx.keepalive !== undefined) this.#keepalive = ctx.keepalive;
     if (!req.tsig) return this.#query(req, ctx, null, EMPTY);
     // RFC 8945 §5.2: check the request's TSIG before anything else is done with it.
     const hooks = this.#hooks;
@@ -272,7 +304,8 @@ export class Responder {
 
   #optLength(req: Request): number {
     if (!req.edns) return 0;
-    return 11 + (req.nsid && this.#nsid !== null ? 4 + this.#nsid.length : 0);
+    return 11 + (req.nsid && this.#nsid !== null ? 4 + this.#nsid.length : 0)
+      + (this.#cookie === null ? 0 : COOKIE_OPTION) + (this.#keepalive < 0 ? 0 : KEEPALIVE_OPTION);
   }
 
   #answer(req: Request, ctx: HandleContext): Uint8Array {
@@ -367,10 +400,10 @@ export class Responder {
   }
 
   #edns(req: Request): NonNullable<Message['edns']> {
-    return {
-      udpPayload: this.#options.udpPayload, version: 0, dnssecOk: req.dnssecOk, z: 0,
-      options: req.nsid && this.#nsid !== null ? [{ code: 3, data: this.#nsid }] : [],
-    };
+    const options: { code: number; data: Uint8Array }[] = req.nsid && this.#nsid !== null ? [{ code: EdnsOptionCode.NSID, data: this.#nsid }] : [];
+    if (this.#cookie !== null) options.push({ code: EdnsOptionCode.COOKIE, data: this.#cookie });
+    if (this.#keepalive >= 0) options.push({ code: EdnsOptionCode.TCP_KEEPALIVE, data: keepaliveData(this.#keepalive) });
+    return { udpPayload: this.#options.udpPayload, version: 0, dnssecOk: req.dnssecOk, z: 0, options };
   }
 
   /** Header flags: QR, the opcode, AA, TC, RD and CD copied (RFC 1035 §4.1.1, RFC 4035 §3.1.6); RA, Z and AD clear. */
@@ -401,16 +434,54 @@ export class Responder {
     out[at + 7] = req.dnssecOk ? 0x80 : 0; // RFC 3225 §3: DO is copied
     out[at + 8] = 0;
     const nsid = req.nsid ? this.#nsid : null;
-    const rdlen = nsid === null ? 0 : 4 + nsid.length;
+    const cookie = this.#cookie;
+    const keepalive = this.#keepalive;
+    const rdlen = (nsid === null ? 0 : 4 + nsid.length) + (cookie === null ? 0 : COOKIE_OPTION) + (keepalive < 0 ? 0 : KEEPALIVE_OPTION);
     out[at + 9] = rdlen >>> 8;
     out[at + 10] = rdlen;
+    let p = at + 11;
     if (nsid !== null) {
-      out[at + 11] = 0;
-      out[at + 12] = 3; // RFC 5001 §2.3: NSID
-      out[at + 13] = nsid.length >>> 8;
-      out[at + 14] = nsid.length;
-      out.set(nsid, at + 15);
+      out[p] = 0;
+      out[p + 1] = EdnsOptionCode.NSID; // RFC 5001 §2.3
+      out[p + 2] = nsid.length >>> 8;
+      out[p + 3] = nsid.length;
+      out.set(nsid, p + 4);
+      p += 4 + nsid.length;
     }
+    if (cookie !== null) {
+      // RFC 7873 §5.2.3-5.2.5: the client cookie copied, with a server cookie valid now.
+      out[p] = 0;
+      out[p + 1] = EdnsOptionCode.COOKIE;
+      out[p + 2] = 0;
+      out[p + 3] = cookie.length;
+      out.set(cookie, p + 4);
+      p += 4 + cookie.length;
+    }
+    if (keepalive >= 0) {
+      // RFC 7828 §3.1: TIMEOUT, in units of 100 ms.
+      out[p] = 0;
+      out[p + 1] = EdnsOptionCode.TCP_KEEPALIVE;
+      out[p + 2] = 0;
+      out[p + 3] = 2;
+      out[p + 4] = keepalive >>> 8;
+      out[p + 5] = keepalive;
+    }
+  }
+
+  /**
+   * RFC 7873 §5.4: a query with no question and a COOKIE option asks for a
+   * server cookie: header and OPT with the cookie, NOERROR, or BADCOOKIE when
+   * the server cookie it sent is not valid (as BIND answers it).
+   */
+  #cookieOnly(req: Request, ctx: HandleContext): Uint8Array {
+    const verdict = this.#cookies!.check(req.buf, req.cookieAt, req.cookieLength, ctx.address ?? '');
+    this.#cookie = this.#cookies!.out;
+    req.validServerCookie = verdict === CookieVerdict.VALID;
+    const rcode = verdict === CookieVerdict.INVALID ? Rcode.BADCOOKIE : Rcode.NOERROR;
+    const out = Buffer.allocUnsafe(HEADER + this.#optLength(req));
+    this.#header(out, req, false, false, rcode, 0, 0, 1, 0);
+    this.#writeOpt(out, HEADER, req, rcode);
+    return out;
   }
 
   /** A response of header, question, at most one answer record (CH TXT) and OPT. */
@@ -426,10 +497,17 @@ export class Responder {
     return out;
   }
 
-  /** FORMERR / NOTIMP: the header alone (the question may be what was wrong), as BIND sends them. */
+  /**
+   * FORMERR / NOTIMP: the header without the question (it may be what was
+   * wrong), and the OPT when the query's was readable, as BIND answers
+   * (dig warns about a FORMERR without OPT to a query with one).
+   */
   #headerOnly(req: Request, rcode: number): Uint8Array {
-    const out = Buffer.allocUnsafe(HEADER);
-    this.#header(out, req, false, false, rcode, 0, 0, 0, 0);
+    const optLen = this.#optLength(req);
+    const out = Buffer.allocUnsafe(HEADER + optLen);
+    this.#header(out, req, false, false, rcode, 0, 0, req.edns ? 1 : 0, 0);
+    // RFC 6891 §6.1.1: a request with an OPT gets a response with one.
+    if (req.edns) this.#writeOpt(out, HEADER, req, rcode);
     return out;
   }
 }
@@ -488,6 +566,11 @@ function cnameChain(zones: ZoneSet, zone: Zone, node: ZoneNode, result: Answer):
   if (ended === 0) return null;
   if (ended === 2 && result.rcode !== Rcode.NXDOMAIN && result.kind !== AnswerKind.REFERRAL) return null;
   return chain;
+}
+
+/** The 2-octet TIMEOUT of edns-tcp-keepalive (RFC 7828 §3.1). */
+function keepaliveData(timeout: number): Uint8Array {
+  return Uint8Array.of(timeout >>> 8, timeout & 0xff);
 }
 
 function toRecord(r: Answer['answer'][number]): ResourceRecord {

@@ -92,8 +92,9 @@ export class TcpListener {
       return;
     }
     this.#conns.add(sock);
-    const ctx: HandleContext = { tcp: true, address: conn.address };
     const idleTimeoutMs = quota.limits.idleTimeoutMs;
+    // RFC 7828 §3.3.2: the idle timeout this connection has, in units of 100 ms (at most 0xffff).
+    const ctx: HandleContext = { tcp: true, address: conn.address, keepalive: Math.min(0xffff, Math.round(idleTimeoutMs / 100)) };
     sock.setTimeout(idleTimeoutMs, () => sock.destroy());
     sock.on('close', () => {
       this.#conns.delete(sock);

@@ -24,10 +24,12 @@
  *   node dist/test/bench/run.js --notify-only  only the NOTIFY flood at a secondary (10 s; with --quick 2 s)
  *   node dist/test/bench/run.js --rrl-only    only the rate-limit benchmark (amplification with and without RRL,
  *                                             and the limiter's qps cost; with --quick 1 round of 2 s)
+ *   node dist/test/bench/run.js --cookie-only  only the DNS COOKIE cost (in process and through dnsperf)
  *   npm run bench -- --serve-only --quick     the same through npm (builds first)
  */
 import { runCacheAttackBench } from './cache-attack-bench.js';
 import { runNotifyFloodBench } from './notify-flood-bench.js';
+import { runCookieBench } from './cookie-bench.js';
 import { runPropagationBench } from './propagation-bench.js';
 import { runReloadBench } from './reload-bench.js';
 import { runRateLimitBench } from './rate-limit-bench.js';
@@ -47,8 +49,9 @@ const cacheOnly = process.argv.includes('--cache-only');
 const transfersOutOnly = process.argv.includes('--transfers-out-only');
 const reloadOnly = process.argv.includes('--reload-only');
 const notifyOnly = process.argv.includes('--notify-only');
+const cookieOnly = process.argv.includes('--cookie-only');
 const rrlOnly = process.argv.includes('--rrl-only');
-const only = wireOnly || zoneOnly || serveOnly || transferOnly || propagationOnly || cacheOnly || transfersOutOnly || reloadOnly || notifyOnly || rrlOnly;
+const only = wireOnly || zoneOnly || serveOnly || transferOnly || propagationOnly || cacheOnly || transfersOutOnly || reloadOnly || notifyOnly || rrlOnly || cookieOnly;
 const opts = quick ? QUICK : FULL;
 
 let first = true;
@@ -95,6 +98,10 @@ if (!only || notifyOnly) {
 if (!only || rrlOnly) {
   gap();
   await runRateLimitBench(quick);
+}
+if (!only || cookieOnly) {
+  gap();
+  await runCookieBench(quick);
 }
 
 function runWireBench(): void {

@@ -76,3 +76,37 @@ export async function digAxfr(t: DigTarget, zone: string): Promise<string[]> {
   if (lines.length === 0) throw new Error(`dig AXFR ${zone} from ${t.host ?? '127.0.0.1'}:${t.port} gave no records:\n${out}`);
   return lines.sort();
 }
+
+/** What dig says about a response's EDNS: status, OPT, COOKIE (RFC 7873), TCP KEEPALIVE (RFC 7828) and its warnings. */
+export interface DigEdns {
+  status: string;
+  /** dig printed an OPT PSEUDOSECTION. */
+  opt: boolean;
+  /** The COOKIE it printed (client and server cookie, hex), or null. */
+  cookie: string | null;
+  /** dig's verdict on it: 'good', 'bad', or '' when it printed none. */
+  cookieVerdict: string;
+  /** `TCP KEEPALIVE: 30.0 secs` as '30.0 secs', or null. */
+  keepalive: string | null;
+  /** The `;; WARNING` lines, and dig's `;; BADCOOKIE, retrying.` note. */
+  warnings: string[];
+  /** The number of answer records dig counted. */
+  answers: number;
+  raw: string;
+}
+
+/** `dig NAME TYPE` with `extra` options (+cookie=..., +tcp, +keepalive, +header-only...), reduced to its EDNS lines; '' leaves NAME or TYPE out. */
+export async function digEdns(t: DigTarget, name: string, type: string, extra: string[] = []): Promise<DigEdns> {
+  const out = await run('dig', [...base(t), '+norec', '+time=2', '+tries=1', ...extra, ...[name, type].filter((x) => x !== '')], 8000);
+  const cookie = /; COOKIE: ([0-9a-f]+)(?: \((good|bad)\))?/.exec(out);
+  return {
+    status: /status: ([A-Z0-9]+)/.exec(out)?.[1] ?? 'TIMEOUT',
+    opt: out.includes('OPT PSEUDOSECTION'),
+    cookie: cookie?.[1] ?? null,
+    cookieVerdict: cookie?.[2] ?? '',
+    keepalive: /; TCP KEEPALIVE: ([^\n]+)/.exec(out)?.[1]?.trim() ?? null,
+    warnings: out.split('\n').filter((l) => l.startsWith(';; WARNING') || l.startsWith(';; BADCOOKIE')),
+    answers: Number(/ANSWER: (\d+)/.exec(out)?.[1] ?? -1),
+    raw: out,
+  };
+}

@@ -67,6 +67,7 @@ describe('loadConfig: good files', () => {
         zoneMemoryBudget: null,
         notifyCheckIntervalMs: 1000,
         rateLimit: RATE_LIMIT_DEFAULTS,
+        answerCookie: true, cookieSecrets: [],
       },
       keys: [],
       zones: [],
@@ -101,6 +102,8 @@ describe('loadConfig: good files', () => {
         '  removed-retention: 2d',
         '  answer-cache-size: 8M',
         '  zone-memory-budget: 512M',
+        '  answer-cookie: false',
+        '  cookie-secret: ["0123456789abcdef0123456789ABCDEF", ffeeddccbbaa99887766554433221100]',
         'zones:',
         '  - name: shop.example',
         '    file: shop.example.zone',
@@ -144,12 +147,17 @@ describe('loadConfig: good files', () => {
       zoneMemoryBudget: 512 * 2 ** 20,
       notifyCheckIntervalMs: 1000,
       rateLimit: RATE_LIMIT_DEFAULTS,
+      answerCookie: false,
+      cookieSecrets: [
+        Uint8Array.from(Buffer.from('0123456789abcdef0123456789abcdef', 'hex')),
+        Uint8Array.from(Buffer.from('ffeeddccbbaa99887766554433221100', 'hex')),
+      ],
     });
     const primary = { type: 'primary', notify: [], allowTransfer: [], primaries: [], allowNotify: null, limits: DEFAULT_ZONE_LIMITS, includeConfine: false };
     assert.deepEqual(c.zones, [
-      { name: 'shop.example', ...primary, file: join(dir, 'shop.example.zone'), serialPolicy: 'unixtime', line: 26 },
-      { name: 'hosting.example.', ...primary, file: join(dir, 'hosting.example.zone'), serialPolicy: 'unixtime', line: 28 },
-      { name: 'deep.example', ...primary, file: join(dir, 'sub', 'deep.example.zone'), serialPolicy: 'file', line: 30 },
+      { name: 'shop.example', ...primary, file: join(dir, 'shop.example.zone'), serialPolicy: 'unixtime', line: 28 },
+      { name: 'hosting.example.', ...primary, file: join(dir, 'hosting.example.zone'), serialPolicy: 'unixtime', line: 30 },
+      { name: 'deep.example', ...primary, file: join(dir, 'sub', 'deep.example.zone'), serialPolicy: 'file', line: 32 },
     ]);
     assert.deepEqual(c.keys, []);
   });
@@ -459,6 +467,23 @@ describe('loadConfig: problems, with file:line:col and key path', () => {
     const withDir = parseConfig(text('server: { data-dir: /var/lib/tyne }\n'), '/etc/tyne/ns2.yaml');
     assert.deepEqual(withDir.zones.map((z) => z.file), ['/etc/tyne/p.zone', '/var/lib/tyne/copies/s.zone']);
     assert.equal(withDir.server.dataDir, '/var/lib/tyne');
+  });
+
+  it('reads cookie-secret as one secret or a list, and reports bad ones with the fix', () => {
+    const one = load(`server:\n  cookie-secret: "00112233445566778899aabbccddeeff"\n${MINIMAL}`);
+    assert.deepEqual(one.server.cookieSecrets, [Uint8Array.from(Buffer.from('00112233445566778899aabbccddeeff', 'hex'))]);
+    assert.deepEqual(lines(`server:\n  cookie-secret: "0011"\n${MINIMAL}`), [
+      "F:2:18: server.cookie-secret: expected 32 hex digits (a 128-bit secret, e.g. from 'openssl rand -hex 16'), got 4 characters",
+    ]);
+    assert.deepEqual(lines(`server:\n  cookie-secret: ["00112233445566778899aabbccddeeff", "zz112233445566778899aabbccddeeff"]\n${MINIMAL}`), [
+      "F:2:55: server.cookie-secret[1]: expected 32 hex digits (a 128-bit secret, e.g. from 'openssl rand -hex 16'), got 32 characters",
+    ]);
+    assert.deepEqual(lines(`server:\n  cookie-secret: []\n${MINIMAL}`), [
+      'F:2:18: server.cookie-secret: expected at least one secret (leave cookie-secret out to have one generated)',
+    ]);
+    assert.deepEqual(lines(`server:\n  answer-cookie: yes\n${MINIMAL}`), [
+      "F:2:18: server.answer-cookie: expected true or false, got 'yes' (write true)",
+    ]);
   });
 
   it('checks the watch settings', () => {

@@ -273,3 +273,58 @@ describe('readRequest: OPT contents', () => {
     assert.equal(r.error, RequestError.NONE);
   });
 });
+
+describe('readRequest: COOKIE and edns-tcp-keepalive (RFC 7873, RFC 7828)', () => {
+  const cookieQuery = (len: number): Uint8Array =>
+    bytes(header({ ar: 1 }), QUESTION, opt({ rdata: option(10, Array.from({ length: len }, (_, i) => i + 1)) }));
+
+  it('reads where the cookie is, for every length RFC 7873 §5.2.2 allows, and FORMERR for the others', () => {
+    for (let len = 0; len <= 48; len++) {
+      const buf = cookieQuery(len);
+      const r = readRequest(buf);
+      const good = len === 8 || (len >= 16 && len <= 40);
+      assert.equal(r.error, good ? RequestError.NONE : RequestError.FORMERR, `cookie of ${len} octets`);
+      if (!good) {
+        // The OPT was readable: the FORMERR answer carries one.
+        assert.equal(r.edns, true, `cookie of ${len} octets: OPT seen`);
+        continue;
+      }
+      assert.equal(r.cookieLength, len);
+      assert.deepEqual([...buf.subarray(r.cookieAt, r.cookieAt + len)], Array.from({ length: len }, (_, i) => i + 1));
+    }
+  });
+
+  it('finds the cookie among other options, takes the first of two, and resets between calls', () => {
+    const client = [1, 2, 3, 4, 5, 6, 7, 8];
+    const buf = bytes(header({ ar: 1 }), QUESTION, opt({ rdata: [...option(3), ...option(10, client), ...option(10, [9, 9, 9, 9, 9, 9, 9, 9]), ...option(11)] }));
+    const r = readRequest(buf);
+    assert.equal(r.error, RequestError.NONE);
+    assert.equal(r.nsid, true);
+    assert.equal(r.keepalive, true);
+    assert.deepEqual([...buf.subarray(r.cookieAt, r.cookieAt + r.cookieLength)], client);
+    r.validServerCookie = true;
+    const plain = readRequest(bytes(header({ ar: 1 }), QUESTION, opt()));
+    assert.equal(plain.cookieLength, 0);
+    assert.equal(plain.keepalive, false);
+    assert.equal(plain.validServerCookie, false);
+  });
+
+  it('takes edns-tcp-keepalive with a TIMEOUT as a request too (as BIND does)', () => {
+    assert.equal(readRequest(bytes(header({ ar: 1 }), QUESTION, opt({ rdata: option(11, [0, 100]) }))).keepalive, true);
+  });
+
+  it('reads the OPT of a query with no question (RFC 7873 §5.4), which is still FORMERR', () => {
+    const buf = bytes(header({ qd: 0, ar: 1 }), opt({ rdata: option(10, [1, 2, 3, 4, 5, 6, 7, 8]) }));
+    const r = readRequest(buf);
+    assert.equal(r.error, RequestError.FORMERR);
+    assert.equal(r.noQuestion, true);
+    assert.equal(r.edns, true);
+    assert.equal(r.cookieLength, 8);
+    // Without records, or with garbage after them, it is a plain FORMERR.
+    assert.equal(readRequest(bytes(header({ qd: 0 }))).noQuestion, true);
+    const junk = readRequest(bytes(header({ qd: 0, ar: 1 }), opt(), [1]));
+    assert.equal(junk.error, RequestError.FORMERR);
+    assert.equal(junk.noQuestion, false);
+    assert.equal(readRequest(bytes(header({ qd: 0, an: 1, ar: 1 }), A_RECORD, opt())).edns, false);
+  });
+});

@@ -10,6 +10,8 @@ import { loadZoneText } from '../../../src/daemon/load-zone.js';
 import { ZoneSet } from '../../../src/query/index.js';
 import { Responder, type HandleContext, type ResponderOptions } from '../../../src/server/responder.js';
 import type { TransferHooks, TransferOutInfo } from '../../../src/server/transfer-hooks.js';
+import { readRequest } from '../../../src/server/request.js';
+import { fixedSecrets, ServerCookies } from '../../../src/server/server-cookie.js';
 import { Name, Opcode, Rcode, RRType, decodeMessage, emptyMessage, encodeMessageToBytes, setSoaSerial, type EdnsOption, type Message } from '../../../src/wire/index.js';
 import type { TsigKey } from '../../../src/xfr/tsig-key.js';
 import { tsigSign } from '../../../src/xfr/tsig.js';
@@ -734,3 +736,130 @@ describe('Responder: TSIG checks leave the received packet alone', () => {
     assert.equal(hex(packet), before, 'the NOTIFY octets were changed');
   });
 });
+
+describe('Responder: DNS COOKIE (RFC 7873, RFC 9018), edns-tcp-keepalive (RFC 7828), FORMERR with OPT', () => {
+  const SECRET = Uint8Array.from(Buffer.from('0123456789abcdef0123456789abcdef', 'hex'));
+  const NOW = 1_800_000_000;
+  const withCookies = (): Responder => fresh({ cookies: new ServerCookies(fixedSecrets([SECRET]), () => NOW) });
+  const CLIENT = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
+  const FROM = { tcp: false, address: '192.0.2.1' };
+  const FROM_TCP = { tcp: true, address: '192.0.2.1', keepalive: 100 };
+  const cookieOf = (m: Message): Uint8Array | undefined => m.edns?.options.find((o) => o.code === 10)?.data;
+  const cookieQ = (data: Uint8Array, extra: EdnsOption[] = []): Q => ({ name: 'www.example.com', edns: { options: [{ code: 10, data }, ...extra] } });
+
+  it('answers a client cookie alone with client and server cookie, on the general and the prepared path (§5.2.3)', () => {
+    const r = withCookies();
+    for (let round = 0; round < 2; round++) {
+      const { msg } = ask(r, cookieQ(CLIENT), FROM);
+      assert.equal(msg.rcode, Rcode.NOERROR);
+      assert.equal(msg.answers.length, 1, `round ${round}`);
+      const c = cookieOf(msg);
+      assert.ok(c !== undefined && c.length === 24, `round ${round}: a 24-octet cookie`);
+      assert.deepEqual([...c.subarray(0, 8)], [...CLIENT]);
+      assert.deepEqual([...c.subarray(8, 12)], [1, 0, 0, 0], 'RFC 9018 §4.2: version 1, reserved 0');
+      assert.equal(Buffer.from(c.subarray(12, 16)).readUInt32BE(0), NOW);
+    }
+    assert.equal(r.cachedAnswers, 1, 'the second answer came from the prepared answer');
+  });
+
+  it('answers a valid server cookie normally with it, and marks the request validServerCookie (§5.2.5)', () => {
+    const r = withCookies();
+    const cookie = cookieOf(ask(r, cookieQ(CLIENT), FROM).msg)!;
+    const again = ask(r, cookieQ(cookie), FROM).msg;
+    assert.equal(again.rcode, Rcode.NOERROR);
+    assert.equal(again.answers.length, 1);
+    assert.deepEqual(cookieOf(again), cookie);
+    assert.equal(readRequestAfter(r, cookieQ(cookie), FROM), true);
+    assert.equal(readRequestAfter(r, cookieQ(CLIENT), FROM), false);
+  });
+
+  it('answers a bad server cookie over UDP with BADCOOKIE and a fresh cookie; over TCP normally (§5.2.4, §5.2.3)', () => {
+    const r = withCookies();
+    const good = cookieOf(ask(r, cookieQ(CLIENT), FROM).msg)!;
+    const bad = Uint8Array.from(good);
+    bad[23] = bad[23]! ^ 1;
+    const udp = ask(r, cookieQ(bad), FROM);
+    assert.equal(udp.msg.rcode, Rcode.BADCOOKIE);
+    assert.equal(udp.msg.answers.length, 0);
+    assert.equal(udp.msg.tc, false);
+    assert.deepEqual(cookieOf(udp.msg), good, 'the cookie valid now, to retry with');
+    assert.equal(readRequestAfter(r, cookieQ(bad), FROM), false);
+    // From another address the cookie is not valid either.
+    assert.equal(ask(r, cookieQ(good), { tcp: false, address: '192.0.2.2' }).msg.rcode, Rcode.BADCOOKIE);
+    const tcp = decodeMessage(r.handle(query(cookieQ(bad)), FROM_TCP)!);
+    assert.equal(tcp.rcode, Rcode.NOERROR);
+    assert.equal(tcp.answers.length, 1);
+    assert.deepEqual(cookieOf(tcp), good);
+  });
+
+  it('ignores COOKIE options without cookies configured (answer-cookie: false), as before', () => {
+    const { msg } = ask(fresh(), cookieQ(CLIENT), FROM);
+    assert.equal(msg.rcode, Rcode.NOERROR);
+    assert.deepEqual(msg.edns?.options, []);
+  });
+
+  it('answers a malformed COOKIE option with FORMERR carrying OPT (§5.2.2)', () => {
+    const { msg } = ask(withCookies(), cookieQ(CLIENT.subarray(0, 4)), FROM);
+    assert.equal(msg.rcode, Rcode.FORMERR);
+    assert.ok(msg.edns !== null, 'OPT in the FORMERR');
+    assert.equal(cookieOf(msg), undefined);
+  });
+
+  it('answers a query with no question: with a cookie NOERROR (or BADCOOKIE) and the cookie (§5.4), without one FORMERR with OPT', () => {
+    const noQuestion = (data: Uint8Array | null, edns = true): Uint8Array => {
+      const m = emptyMessage(0x4242);
+      if (edns) m.edns = { udpPayload: 1232, version: 0, dnssecOk: false, z: 0, options: data === null ? [] : [{ code: 10, data }] };
+      return encodeMessageToBytes(m);
+    };
+    const r = withCookies();
+    const first = decodeMessage(r.handle(noQuestion(CLIENT), FROM)!);
+    assert.equal(first.rcode, Rcode.NOERROR);
+    assert.equal(first.questions.length, 0);
+    const cookie = cookieOf(first)!;
+    assert.equal(cookie.length, 24);
+    assert.equal(decodeMessage(r.handle(noQuestion(cookie), FROM)!).rcode, Rcode.NOERROR);
+    const bad = Uint8Array.from(cookie);
+    bad[20] = bad[20]! ^ 0x80;
+    assert.equal(decodeMessage(r.handle(noQuestion(bad), FROM)!).rcode, Rcode.BADCOOKIE);
+    const plain = decodeMessage(r.handle(noQuestion(null), FROM)!);
+    assert.equal(plain.rcode, Rcode.FORMERR);
+    assert.ok(plain.edns !== null, 'FORMERR with OPT to a query with OPT (what dig +header-only +nocookie gets)');
+    assert.equal(plain.id, 0x4242);
+    const noEdns = r.handle(noQuestion(null, false), FROM)!;
+    assert.equal(noEdns.length, 12, 'no OPT to a query without one');
+    assert.equal(decodeMessage(noEdns).rcode, Rcode.FORMERR);
+  });
+
+  it('sends edns-tcp-keepalive with the connection timeout over TCP to a query that asks, never over UDP (RFC 7828 §3.3)', () => {
+    const r = withCookies();
+    const ka = { code: 11, data: new Uint8Array(0) };
+    const keepaliveOf = (m: Message): Uint8Array | undefined => m.edns?.options.find((o) => o.code === 11)?.data;
+    for (let round = 0; round < 2; round++) {
+      const tcp = decodeMessage(r.handle(query(cookieQ(CLIENT, [ka])), FROM_TCP)!);
+      assert.deepEqual([...(keepaliveOf(tcp) ?? [])], [0, 100], `round ${round}: 10 s in units of 100 ms`);
+      assert.equal(cookieOf(tcp)?.length, 24);
+      assert.equal(keepaliveOf(decodeMessage(r.handle(query(cookieQ(CLIENT)), FROM_TCP)!)), undefined, 'not asked');
+      assert.equal(keepaliveOf(ask(r, cookieQ(CLIENT, [ka]), FROM).msg), undefined, 'UDP');
+    }
+  });
+
+  it('still truncates when the cookie makes the answer too large for the UDP limit', () => {
+    const r = withCookies();
+    for (let round = 0; round < 2; round++) {
+      const q: Q = { name: 'mid.example.com', type: RRType.TXT, edns: { payload: 850, options: [{ code: 10, data: CLIENT }] } };
+      const { bytes, msg } = ask(r, q, FROM);
+      assert.ok(bytes.length <= 850, `round ${round}: ${bytes.length} octets`);
+      if (!msg.tc) assert.equal(msg.answers.length, 4);
+      assert.equal(cookieOf(msg)?.length, 24);
+    }
+  });
+});
+
+/** The one Request object readRequest fills in for every query (handling is synchronous). */
+const SHARED_REQUEST = readRequest(new Uint8Array(0));
+
+/** Handles `q` and reports the request's validServerCookie as the responder left it (what rate limiting reads). */
+function readRequestAfter(r: Responder, q: Q, ctx: HandleContext): boolean {
+  r.handle(query(q), ctx);
+  return SHARED_REQUEST.validServerCookie;
+}

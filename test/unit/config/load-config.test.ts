@@ -155,9 +155,9 @@ describe('loadConfig: good files', () => {
     });
     const primary = { type: 'primary', notify: [], allowTransfer: [], primaries: [], allowNotify: null, limits: DEFAULT_ZONE_LIMITS, includeConfine: false };
     assert.deepEqual(c.zones, [
-      { name: 'shop.example', ...primary, file: join(dir, 'shop.example.zone'), serialPolicy: 'unixtime', line: 28 },
-      { name: 'hosting.example.', ...primary, file: join(dir, 'hosting.example.zone'), serialPolicy: 'unixtime', line: 30 },
-      { name: 'deep.example', ...primary, file: join(dir, 'sub', 'deep.example.zone'), serialPolicy: 'file', line: 32 },
+      { name: 'shop.example', ...primary, file: join(dir, 'shop.example.zone'), serialPolicy: 'unixtime', line: 29 },
+      { name: 'hosting.example.', ...primary, file: join(dir, 'hosting.example.zone'), serialPolicy: 'unixtime', line: 31 },
+      { name: 'deep.example', ...primary, file: join(dir, 'sub', 'deep.example.zone'), serialPolicy: 'file', line: 33 },
     ]);
     assert.deepEqual(c.keys, []);
   });
@@ -365,7 +365,7 @@ describe('loadConfig: problems, with file:line:col and key path', () => {
       'F:4:35: server.tcp-max-connections-per-client: 0 is out of range (1..100000)',
       'F:5:18: server.transfers-out: 1001 is out of range (1..1000)',
     ]);
-    assert.deepEqual(lines(`${MINIMAL}server:\n  zone-memory-budget: 1M\n`), ['F:4:23: server.zone-memory-budget: 1M is out of range (16M..1024G)']);
+    assert.deepEqual(lines(`${MINIMAL}server:\n  zone-memory-budget: 1M\n`), ['F:4:23: server.zone-memory-budget: must be from 16M to 1024G']);
     assert.deepEqual(lines(`${MINIMAL}server:\n  zone-memory-budget: lots\n`), [
       "F:4:23: server.zone-memory-budget: expected a size such as 512M or 2G (or auto), got 'lots'",
     ]);
@@ -1023,8 +1023,8 @@ describe('loadConfig: zone read limits and include-confine', () => {
   it('refuses bad values with one line naming the setting', () => {
     assert.deepEqual(lines(base('max-records: 0, max-zone-file-size: 12X, max-line-length: 100, include-confine: yes, max-include-reads: -1')), [
       'F:5:24: server.max-records: 0 is out of range (1..100000000)',
-      "F:5:47: server.max-zone-file-size: expected a size in octets such as 1048576 or 512M, got '12X'",
-      'F:5:69: server.max-line-length: 100 is out of range (1024..1073741824 octets)',
+      "F:5:47: server.max-zone-file-size: bad size '12X' (use a number of octets, or a whole number with a unit: 512K, 256M, 1G)",
+      'F:5:69: server.max-line-length: must be from 1K to 1G',
       "F:5:91: server.include-confine: expected true or false, got 'yes' (write true)",
       'F:5:115: server.max-include-reads: -1 is out of range (0..1000000)',
     ]);

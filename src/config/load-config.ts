@@ -228,6 +228,9 @@ function sizeOrAuto(min: number, max: number): Reader<{ value: number | null }> 
   return (ctx, v) => {
     const x = scalarOf(v)?.value;
     if (x === null || x === 'auto') return { value: null };
+    if (typeof x !== 'number' && (typeof x !== 'string' || !/^\d+\s*[kmg]?$/i.test(x.trim()))) {
+      return problem(ctx, v, `expected a size such as 512M or 2G (or auto), got ${describe(v)}`);
+    }
     const n = read(ctx, v);
     return typeof n === 'number' ? { value: n } : n;
   };

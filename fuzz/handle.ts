@@ -145,7 +145,8 @@ function checkReply(f: QueryFacts, reply: Uint8Array, where: string, udp: boolea
     const allowed = edns === null ? 512 : Math.max(512, Math.min(clientPayload, UDP_PAYLOAD));
     if (reply.length > allowed) throw new HandleFailure(`${where}: UDP reply of ${reply.length} octets, allowed ${allowed}`);
   }
-  const headerOnly = msg.questions.length === 0 && (msg.rcode === 1 || msg.rcode === 4) && reply.length === 12;
+  // A FORMERR or NOTIMP without a question: the header alone, plus an OPT when the query's could be read (as BIND's).
+  const headerOnly = msg.questions.length === 0 && (msg.rcode === 1 || msg.rcode === 4) && msg.answers.length === 0 && msg.authorities.length === 0 && msg.additionals.length === 0;
   if (checkQuestion && f.question !== null && !headerOnly) {
     const echoed = reply.subarray(12, 12 + f.question.length);
     if (hexOf(echoed) !== hexOf(f.question)) {

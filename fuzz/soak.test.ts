@@ -19,7 +19,7 @@ describe('network soak (short)', () => {
     const lines: string[] = [];
     const r = await runSoak({
       packets: 20_000,
-      seconds: 4,
+      seconds: 10,
       tcpConnections: 24,
       tcpConcurrency: 12,
       tcpMaxMs: 3000,

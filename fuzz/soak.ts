@@ -570,22 +570,23 @@ async function startServer(dir: string, port: number, axfrRecords: number): Prom
       clearTimeout(giveUp);
     },
   };
-  // Ready when it answers a query (the `serving` line is info, below the warn level).
-  const probe = buildQuery({ id: 0x7e57, name: 'shop.example', type: 6 });
-  const until = Date.now() + 20_000;
-  for (;;) {
-    if (exit !== null) throw new Error(`tyne exited during startup (${exit}): ${err}`);
-    try {
-      await queryUdp(port, probe, 200);
-      return server;
-    } catch {
+  // Ready when every zone answers its SOA with NOERROR (the `serving` line is info, below the warn level;
+  // the sockets are bound before the zones load, and a zone still loading answers SERVFAIL).
+  const until = Date.now() + 30_000;
+  for (const zone of [...zones, AXFR_ZONE]) {
+    const probe = buildQuery({ id: 0x7e57, name: zone, type: 6 });
+    for (;;) {
+      if (exit !== null) throw new Error(`tyne exited during startup (${exit}): ${err}`);
+      const rcode = await queryUdp(port, probe, 200).then((r) => r[3]! & 0xf, () => -1);
+      if (rcode === 0) break;
       if (Date.now() > until) {
         await server.stop();
-        throw new Error(`tyne did not answer within 20 s; stderr: ${err}`);
+        throw new Error(`tyne did not serve ${zone} within 30 s (last rcode ${rcode}); stderr: ${err}`);
       }
       await sleep(100);
     }
   }
+  return server;
 }
 
 // --- the soak ----------------------------------------------------------------------

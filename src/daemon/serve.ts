@@ -19,7 +19,7 @@ import { queryLogger } from './query-log.js';
 import { RateLimitService } from './rate-limit-service.js';
 import type { RateLimiter } from '../server/rate-limit.js';
 import { listenError, type ListenError, type Transport } from './listen-error.js';
-import { CountedLog } from './counted-log.js';
+import { RateLimitedLog } from '../log/rate-limited-log.js';
 
 /** Shortest time between two rebuilds of what is served for zones loaded in the background. */
 const REBUILD_EVERY_MS = 20;
@@ -44,6 +44,13 @@ function tcpLimits(cfg: Config): TcpQuotaLimits {
 }
 
 /** The log line of a TCP connection refused (or closed to make room), by the quota's reason. */
+/** What the summary line of each TCP quota event counts. */
+const QUOTA_EVENTS: Record<QuotaEvent, string> = {
+  'per-client': 'TCP connections refused (tcp-max-connections-per-client)',
+  full: 'TCP connections refused (tcp-max-connections)',
+  'evicted-idle': 'idle TCP connections closed to make room',
+};
+
 function quotaLine(event: QuotaEvent, limits: TcpQuotaLimits): string {
   switch (event) {
     case 'per-client':
@@ -127,8 +134,8 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   // Secondary zones change on their own (transfers, expiry): each change builds a new responder.
   // One per process, kept across reloads and responder rebuilds: they count what is running.
   const transferQuota = new TransferQuota(config.server.transfersOut);
-  const tcpNotes = new CountedLog(log);
-  const tcpQuota = new TcpQuota(tcpLimits(config), (event, client) => tcpNotes.warn(event, { client, event }, quotaLine(event, tcpQuota.limits)));
+  const tcpNotes = new RateLimitedLog(log);
+  const tcpQuota = new TcpQuota(tcpLimits(config), (event, client) => tcpNotes.event(event, 'warn', { client, event }, quotaLine(event, tcpQuota.limits), QUOTA_EVENTS[event]));
   const rebuild = (): void => {
     const sec = transfers.secondaryZones();
     // Primary zones still loading at startup are answered SERVFAIL meanwhile, as BIND answers a zone not loaded yet.
@@ -348,7 +355,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       log.info({ signal }, 'stopping');
       transfers.stop();
       catalog.stop();
-      tcpNotes.stop();
+      tcpNotes.flush();
       rateLimits.stop();
       if (heldConfig !== null) clearTimeout(heldConfig);
       if (rebuildSoon !== null) clearTimeout(rebuildSoon);

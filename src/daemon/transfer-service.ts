@@ -2,7 +2,6 @@ import { dirname } from 'node:path';
 import type { Config, ZoneSettings } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import type { TransferHooks, TransferOutInfo, TransferRefusedInfo, TsigFailure } from '../server/transfer-hooks.js';
-import { CountedLog } from './counted-log.js';
 import { RateLimitedLog } from '../log/rate-limited-log.js';
 import { Name } from '../wire/index.js';
 import type { Zone } from '../zone/index.js';
@@ -64,13 +63,13 @@ export class TransferService implements TransferHooks {
   /** Called when a secondary zone's data changes (a transfer, an expiry). */
   readonly #onChange: () => void;
   /** Transfers refused at `transfers-out`: a line, then a count per interval. */
-  readonly #refusals: CountedLog;
+  readonly #refusals: RateLimitedLog;
 
   constructor(log: Logger, histories: ZoneHistories, onChange: () => void) {
     this.#log = log;
     this.#histories = histories;
     this.#onChange = onChange;
-    this.#refusals = new CountedLog(log);
+    this.#refusals = new RateLimitedLog(log);
     this.#limited = new RateLimitedLog(log);
     this.#notifier = new Notifier({
       log,
@@ -220,7 +219,7 @@ export class TransferService implements TransferHooks {
     this.#pruneTimer = null;
     for (const s of this.#secondaries.values()) s.zone.stop();
     this.#notifier.stop();
-    this.#refusals.stop();
+    this.#refusals.flush();
     this.#limited.flush();
   }
 
@@ -295,10 +294,12 @@ export class TransferService implements TransferHooks {
   }
 
   transferRefused(info: TransferRefusedInfo): void {
-    this.#refusals.warn(
+    this.#refusals.event(
       'transfers-out',
+      'warn',
       { zone: info.zone, peer: info.peer, kind: info.kind, key: info.key === null ? null : info.key.replace(/\.$/, ''), transfersOut: info.limit },
       `transfer out refused: ${info.limit} transfers running (server.transfers-out); the secondary retries later, or raise transfers-out`,
+      'transfers out refused (transfers-out reached)',
     );
   }
 

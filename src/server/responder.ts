@@ -137,7 +137,7 @@ export class Responder {
     const req = this.#req;
     if (req === null) return out;
     // RFC 7873 §5.2.3 / RFC 9018: a valid server cookie proves the address is the client's own.
-    if ((req as { validServerCookie?: boolean }).validServerCookie === true) return out;
+    if (req.validServerCookie) return out;
     if (!responseToken(out, this.#wildcard, TOKEN)) return out;
     const verdict = limiter.check(ctx.address ?? '', TOKEN.kind, TOKEN.nameHash, TOKEN.typeWord, performance.now());
     if (verdict === RrlVerdict.SEND || limiter.settings.logOnly) return out;

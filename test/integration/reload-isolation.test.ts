@@ -40,7 +40,10 @@ async function setup(server: string[] = []): Promise<{ dir: string; port: number
     config,
     tyneYaml({
       listen: [`127.0.0.1:${port}`],
-      server: ['watch-settle: 50ms', 'watch-hold: 0s', ...server],
+      // The read limits (max-include-reads, max-records; test/integration/zone-limits.test.ts) would stop these
+      // files in milliseconds: set to their highest here, so that what is tested is the isolation of a read that
+      // goes on (10^6 $INCLUDE reads) or grows past the memory budget ($GENERATE of 10^7 records).
+      server: ['watch-settle: 50ms', 'watch-hold: 0s', 'max-include-reads: 1000000', 'max-records: 100000000', ...server],
       primaries: [
         { name: 'good.example', file: 'good.zone', extra: ['serial-policy: file'] },
         { name: 'stuck.example', file: 'stuck.zone', extra: ['serial-policy: file'] },

@@ -11,6 +11,7 @@ import { loadZoneText } from '../../../src/daemon/load-zone.js';
 import { ZoneSet } from '../../../src/query/index.js';
 import { RATE_LIMIT_DEFAULTS, RateLimiter } from '../../../src/server/rate-limit.js';
 import { Responder } from '../../../src/server/responder.js';
+import { ServerCookies, fixedSecrets } from '../../../src/server/server-cookie.js';
 import { Name, RRType, Rcode, decodeMessage, emptyMessage, encodeMessageToBytes } from '../../../src/wire/index.js';
 
 const ZONE = `$ORIGIN example.com.
@@ -87,5 +88,35 @@ describe('Responder + RateLimiter: the slipped answer', () => {
       const out = r.handle(query('www.example.com'), { tcp: true, address: '192.0.2.1' });
       assert.ok(out !== null && (out[2]! & 0x02) === 0);
     }
+  });
+});
+
+describe('Responder + RateLimiter + DNS COOKIE', () => {
+  /** The same responder, with server cookies from one fixed secret. */
+  function withCookies(): Responder {
+    const rateLimiter = new RateLimiter({ ...RATE_LIMIT_DEFAULTS, responsesPerSecond: 1, slip: 1, exempt: [] });
+    const cookies = new ServerCookies(fixedSecrets([Uint8Array.from(Buffer.from('00112233445566778899aabbccddeeff', 'hex'))]));
+    return new Responder(ZONES, { udpPayload: 1232, identity: null, version: null, rateLimiter, cookies });
+  }
+  function withCookie(cookie: Uint8Array): Uint8Array {
+    const m = emptyMessage(0x4343);
+    m.questions.push({ name: Name.fromText('www.example.com.'), type: RRType.A, class: 1 });
+    m.edns = { udpPayload: 1232, version: 0, dnssecOk: false, z: 0, options: [{ code: 10, data: cookie }] };
+    return encodeMessageToBytes(m);
+  }
+
+  it('a query with a server cookie we made is never limited (RFC 7873 §5.2.3); without it the same query is', () => {
+    const r = withCookies();
+    const client = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
+    const first = r.handle(withCookie(client), CLIENT);
+    assert.ok(first !== null);
+    const full = decodeMessage(first).edns?.options.find((o) => o.code === 10)?.data;
+    assert.ok(full !== undefined && full.length >= 16, 'the first answer carries a server cookie');
+    for (let i = 0; i < 5; i++) {
+      const a = r.handle(withCookie(full), CLIENT);
+      assert.ok(a !== null && (a[2]! & 0x02) === 0, `answer ${i + 2} with the server cookie goes out in full`);
+    }
+    const limited = r.handle(withCookie(client), CLIENT);
+    assert.ok(limited !== null && (limited[2]! & 0x02) !== 0, 'the same question with only a client cookie is slipped');
   });
 });

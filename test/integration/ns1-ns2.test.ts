@@ -481,6 +481,8 @@ zones:
     secondary = await startTyne(join(dir, 'secondary.yaml'));
     await secondary.waitForLog(expiredLine, 8000);
     assert.equal((await ask('www.tiny.test')).rcode, Rcode.SERVFAIL, 'expired on load: SERVFAIL at once');
+    // Saved copies load after the sockets are bound (in the parse worker), each on its own: wait for the other one.
+    await secondary.waitForLog((l) => l.msg === 'serving saved copy' && l.zone === 'other.test.', 8000);
     assert.equal((await ask('www.other.test')).rcode, Rcode.NOERROR);
     assert.ok(existsSync(tinyFile()) && statSync(tinyFile()).mtimeMs < Date.now() - TINY_EXPIRE_MS, 'the old copy is kept (as the IXFR base)');
     const from = secondary.logs.length;

@@ -40,68 +40,28 @@ import { runZoneBench } from './zone-bench.js';
 import { BASE_DECODE, BASE_ENCODE, FULL, QUICK, SCENARIO, measure, prepare, sinkValue, wireCases } from './wire-bench.js';
 
 const quick = process.argv.includes('--quick');
-const wireOnly = process.argv.includes('--wire-only');
-const zoneOnly = process.argv.includes('--zone-only');
-const serveOnly = process.argv.includes('--serve-only');
-const transferOnly = process.argv.includes('--transfer-only');
-const propagationOnly = process.argv.includes('--propagation-only');
-const cacheOnly = process.argv.includes('--cache-only');
-const transfersOutOnly = process.argv.includes('--transfers-out-only');
-const reloadOnly = process.argv.includes('--reload-only');
-const notifyOnly = process.argv.includes('--notify-only');
-const cookieOnly = process.argv.includes('--cookie-only');
-const rrlOnly = process.argv.includes('--rrl-only');
-const only = wireOnly || zoneOnly || serveOnly || transferOnly || propagationOnly || cacheOnly || transfersOutOnly || reloadOnly || notifyOnly || rrlOnly || cookieOnly;
 const opts = quick ? QUICK : FULL;
 
+/** Each benchmark and its `--<name>-only` flag, in the order a whole run takes them. */
+const BENCHES: [flag: string, run: () => void | Promise<void>][] = [
+  ['--wire-only', () => runWireBench()],
+  ['--zone-only', () => runZoneBench(quick)],
+  ['--serve-only', () => runServeBench(quick)],
+  ['--transfer-only', () => runTransferBench(quick, process.argv.includes('--secondary-only'))],
+  ['--propagation-only', () => runPropagationBench(quick)],
+  ['--cache-only', () => runCacheAttackBench(quick)],
+  ['--transfers-out-only', () => runTransfersOutBench(quick)],
+  ['--reload-only', () => runReloadBench(quick)],
+  ['--notify-only', () => runNotifyFloodBench(quick)],
+  ['--rrl-only', () => runRateLimitBench(quick)],
+  ['--cookie-only', () => runCookieBench(quick)],
+];
+const chosen = BENCHES.filter(([flag]) => process.argv.includes(flag));
 let first = true;
-const gap = (): void => {
+for (const [, run] of chosen.length > 0 ? chosen : BENCHES) {
   if (!first) console.log('');
   first = false;
-};
-if (!only || wireOnly) {
-  gap();
-  runWireBench();
-}
-if (!only || zoneOnly) {
-  gap();
-  runZoneBench(quick);
-}
-if (!only || serveOnly) {
-  gap();
-  await runServeBench(quick);
-}
-if (!only || transferOnly) {
-  gap();
-  await runTransferBench(quick, process.argv.includes('--secondary-only'));
-}
-if (!only || propagationOnly) {
-  gap();
-  await runPropagationBench(quick);
-}
-if (!only || cacheOnly) {
-  gap();
-  await runCacheAttackBench(quick);
-}
-if (!only || transfersOutOnly) {
-  gap();
-  await runTransfersOutBench(quick);
-}
-if (!only || reloadOnly) {
-  gap();
-  await runReloadBench(quick);
-}
-if (!only || notifyOnly) {
-  gap();
-  await runNotifyFloodBench(quick);
-}
-if (!only || rrlOnly) {
-  gap();
-  await runRateLimitBench(quick);
-}
-if (!only || cookieOnly) {
-  gap();
-  await runCookieBench(quick);
+  await run();
 }
 
 function runWireBench(): void {

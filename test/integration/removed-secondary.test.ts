@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { digAxfr, digSerial, digShort } from '../support/dig.js';
-import { freePort } from '../support/ports.js';
+import { freePorts } from '../support/ports.js';
 import { haveTool } from '../support/tools.js';
 import { tyneYaml, zoneText } from '../support/tyne-config.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
@@ -37,9 +37,7 @@ describe('a secondary zone removed from the configuration and added again', { sk
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tyne-removed-secondary-'));
-    p1 = await freePort();
-    do p2 = await freePort();
-    while (p2 === p1);
+    [p1, p2] = (await freePorts(2)) as [number, number];
     writeFileSync(path(`${Z}.zone`), zoneText(Z, 2026120100, { extra: ['old A 192.0.2.1'] }));
     writeFileSync(path(`${KEEP}.zone`), zoneText(KEEP, 1));
     writeFileSync(

@@ -19,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { writeBenchZone } from '../bench/zone-generator.js';
 import { digSerial, digShort } from '../support/dig.js';
-import { freePort } from '../support/ports.js';
+import { freePorts } from '../support/ports.js';
 import { atomicTempFiles, copySerial, stateSerial } from '../support/saved-copy.js';
 import { haveTool } from '../support/tools.js';
 import { zoneText } from '../support/tyne-config.js';
@@ -49,9 +49,7 @@ describe('a secondary with a 300k-record saved copy', { skip: !haveTool('dig'), 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tyne-big-copy-'));
     mkdirSync(path('ns2'));
-    p1 = await freePort();
-    do p2 = await freePort();
-    while (p2 === p1);
+    [p1, p2] = (await freePorts(2)) as [number, number];
     assert.equal(writeBenchZone(path(`${BIG}.zone`), HOSTS), RECORDS);
     writeFileSync(path(`${SMALL}.zone`), zoneText(SMALL, 7));
     writeFileSync(

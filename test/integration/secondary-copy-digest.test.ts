@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { digShort } from '../support/dig.js';
-import { freePort } from '../support/ports.js';
+import { freePorts } from '../support/ports.js';
 import { copySerial, stateSerial } from '../support/saved-copy.js';
 import { haveTool } from '../support/tools.js';
 import { tyneYaml, zoneText } from '../support/tyne-config.js';
@@ -36,9 +36,7 @@ describe('a saved copy with one record altered in place', { skip: !haveTool('dig
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tyne-copy-digest-'));
     mkdirSync(path('ns2'));
-    p1 = await freePort();
-    do p2 = await freePort();
-    while (p2 === p1);
+    [p1, p2] = (await freePorts(2)) as [number, number];
     writeFileSync(path(`${ZONE}.zone`), zoneText(ZONE, 3));
     writeFileSync(path('ns1.yaml'), tyneYaml({ listen: [`127.0.0.1:${p1}`], primaries: [{ name: ZONE, file: `${ZONE}.zone`, notify: [`127.0.0.1:${p2}`] }] }));
     writeFileSync(path('ns2.yaml'), tyneYaml({ listen: [`127.0.0.1:${p2}`], secondaries: [{ name: ZONE, primaries: [`127.0.0.1:${p1}`], file: `ns2/${ZONE}.zone` }] }));

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { digSerial, digShort } from '../support/dig.js';
-import { freePort } from '../support/ports.js';
+import { freePorts } from '../support/ports.js';
 import { copySerial, stateSerial } from '../support/saved-copy.js';
 import { fillDisk, freeDisk, mountTmpfs, tmpfsAvailable, unmountTmpfs } from '../support/tmpfs.js';
 import { haveTool } from '../support/tools.js';
@@ -46,9 +46,7 @@ describe('a secondary whose disk is full', { skip: !haveTool('dig') || !tmpfsAva
     dir = mkdtempSync(join(tmpdir(), 'tyne-disk-full-'));
     disk = path('disk');
     mountTmpfs(disk, 1024 * 1024);
-    p1 = await freePort();
-    do p2 = await freePort();
-    while (p2 === p1);
+    [p1, p2] = (await freePorts(2)) as [number, number];
     writeFileSync(path(`${ZONE}.zone`), zoneText(ZONE, 1, { hosts: 20, soa: SOA }));
     writeFileSync(path('ns1.yaml'), tyneYaml({ listen: [`127.0.0.1:${p1}`], server: ['watch-settle: 50ms'], primaries: [{ name: ZONE, file: `${ZONE}.zone`, notify: [`127.0.0.1:${p2}`] }] }));
     writeFileSync(

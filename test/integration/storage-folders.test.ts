@@ -22,7 +22,7 @@ import { after, before, describe, it } from 'node:test';
 import { RRType, Rcode, decodeMessage } from '../../src/wire/index.js';
 import { digSerial } from '../support/dig.js';
 import { buildQuery, queryUdp } from '../support/dns-client.js';
-import { freePort } from '../support/ports.js';
+import { freePort, freePorts } from '../support/ports.js';
 import { haveTool } from '../support/tools.js';
 import { tyneYaml, zoneText } from '../support/tyne-config.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
@@ -116,9 +116,7 @@ describe('storage folders: data-dir, and folders that cannot be written', { skip
   });
 
   it('3. a secondary whose copy folder cannot be written says so at startup, and serves what it transfers', async () => {
-    const p1 = await freePort();
-    let p2 = await freePort();
-    while (p2 === p1) p2 = await freePort();
+    const [p1, p2] = (await freePorts(2)) as [number, number];
     const prim = join(dir, 'primary');
     ownFolder(prim);
     writeFileSync(join(prim, 'c.example.zone'), zoneText('c.example', 3), { mode: 0o644 });

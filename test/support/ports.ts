@@ -25,3 +25,14 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   }
   throw new Error('no free port found after 50 attempts');
 }
+
+/** `n` different free ports (see freePort), for tests that run several servers. */
+export async function freePorts(n: number, host = '127.0.0.1'): Promise<number[]> {
+  const out: number[] = [];
+  for (let attempt = 0; out.length < n && attempt < 50 * n; attempt++) {
+    const p = await freePort(host);
+    if (!out.includes(p)) out.push(p);
+  }
+  if (out.length < n) throw new Error(`no ${n} different free ports found`);
+  return out;
+}

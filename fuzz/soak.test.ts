@@ -36,7 +36,7 @@ describe('network soak (short)', () => {
     assert.equal(r.tcp.cleanAnswers ?? 0, r.tcp.cleanQueries ?? 0, `pipelined valid TCP queries left unanswered\n${detail}`);
     assert.ok(r.rssAfterKiB <= r.rssBoundKiB, `RSS ${r.rssBeforeKiB} -> ${r.rssAfterKiB} KiB, bound ${r.rssBoundKiB} KiB\n${detail}`);
     assert.ok(r.cache !== null && r.cache.paddedQueries > 0 && r.cache.replies > 0, `the cache attack did not run\n${detail}`);
-    assert.ok(r.tcpAttack !== null && r.tcpAttack.axfrComplete && r.tcpAttack.steadySent > 0, `the TCP attacks did not run to the end\n${detail}`);
+    assert.ok(r.tcpAttack !== null && r.tcpAttack.axfrComplete && r.steady !== null && r.steady.sent > 0, `the TCP attacks did not run to the end\n${detail}`);
     assert.ok(r.tcpAttack.floodOpened > 200, `the flood did not go past tcp-max-connections\n${detail}`);
     assert.ok(r.probe.sent > 0 && r.probe.wrong.length === 0, `probe: ${JSON.stringify(r.probe)}\n${detail}`);
   });

@@ -30,7 +30,8 @@ import { buildQuery, queryTcp, queryUdp } from '../test/support/dns-client.js';
 import { repoRoot } from '../test/support/paths.js';
 import { freePort } from '../test/support/ports.js';
 import { Rng, mutateOnce, randomBytes, savedCorpus } from './wire-decode.js';
-import { CACHE_ATTACKER, SLOW_READER, STEADY_CLIENT, TCP_FLOODER, cacheAttack, checkMx, probeLoop, tcpAttacks, type CacheAttackStats, type ProbeResult, type TcpAttackStats } from './soak-attacks.js';
+import { CACHE_ATTACKER, SLOW_READER, STEADY_CLIENT, TCP_FLOODER, cacheAttack, checkMx, tcpAttacks, type CacheAttackStats, type ProbeResult, type SteadyStats, type TcpAttackStats } from './soak-attacks.js';
+import { startObserver } from './soak-observer.js';
 
 export interface SoakOptions {
   /** Mutated UDP datagrams to send. */
@@ -100,6 +101,8 @@ export interface SoakResult {
   serverLogLines: number;
   cache: CacheAttackStats | null;
   tcpAttack: TcpAttackStats | null;
+  /** The one-query-a-second TCP client (with the attacks). */
+  steady: SteadyStats | null;
   probe: ProbeResult;
   /** The RSS the server may reach: its RSS before plus the answer cache's byte bound plus RSS_SLACK_KIB. */
   rssBoundKiB: number;
@@ -658,7 +661,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     // The attacks and the checked probe run until the mutated traffic is done (or the server dies).
     let trafficDone = false;
     const over = (): boolean => trafficDone || dead();
-    const probe = probeLoop(port, opts.probeEveryMs ?? 20, deadline, over);
+    // The probe and the steady client run in a worker thread (fuzz/soak-observer.ts), so that the load made here does not delay them.
+    const observer = startObserver(port, opts.probeEveryMs ?? 20, deadline, attacks !== null);
     const cacheRun = attacks ? cacheAttack(port, new Rng(opts.seed ^ 0xcac4e), attacks.cacheQueries, over, deadline, attacks.padEvery) : Promise.resolve(null);
     const tcpRun = attacks ? tcpAttacks(port, { floodTotal: attacks.floodTotal, floodConcurrent: attacks.floodConcurrent, axfrZone: AXFR_ZONE, axfrGapMs: attacks.axfrGapMs }, over, deadline) : Promise.resolve(null);
     const [udp] = await Promise.all([
@@ -666,14 +670,16 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       tcpStorm(port, tcpGen, tcpRng, opts.tcpConnections, o.tcpConcurrency, o.tcpMaxMs, deadline, tcpStats),
     ]);
     trafficDone = true;
-    const [cache, tcpAttack, probed] = await Promise.all([cacheRun, tcpRun, probe]);
+    const [cache, tcpAttack] = await Promise.all([cacheRun, tcpRun]);
+    const { probe: probed, steady } = await observer.stop();
     sampling = false;
     await sampler;
     const pps = udp.sent / (udp.elapsedMs / 1000);
     log(`UDP: ${udp.sent} sent in ${(udp.elapsedMs / 1000).toFixed(1)} s (${Math.round(pps)}/s), ${udp.replies} replies, ${udp.sendErrors} send errors`);
     log(`TCP: ${JSON.stringify(tcpStats)}`);
     if (cache) log(`cache attack (from ${CACHE_ATTACKER}): ${JSON.stringify(cache)}`);
-    if (tcpAttack) log(`TCP attacks (flood from ${TCP_FLOODER}, transfer to ${SLOW_READER}, steady client ${STEADY_CLIENT}): ${JSON.stringify(tcpAttack)}`);
+    if (tcpAttack) log(`TCP attacks (flood from ${TCP_FLOODER}, transfer to ${SLOW_READER}): ${JSON.stringify(tcpAttack)}`);
+    if (steady) log(`steady client (${STEADY_CLIENT}): ${JSON.stringify(steady)}`);
     log(`probe: ${JSON.stringify(probed)}`);
 
     await sleep(2000);
@@ -710,9 +716,9 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     if (probed.sent > 0 && probed.lost > Math.max(2, probed.sent * 0.02)) failures.push(`${probed.lost} of ${probed.sent} probes unanswered`);
     if (tcpAttack) {
       if (!tcpAttack.axfrComplete) failures.push(`the slowly read transfer was cut: ${tcpAttack.axfrError ?? 'incomplete'}`);
-      if (tcpAttack.steadyCut !== null || tcpAttack.steadyAnswered !== tcpAttack.steadySent) {
-        failures.push(`the one-query-a-second client was cut off after ${tcpAttack.steadyAnswered}/${tcpAttack.steadySent} answers: ${tcpAttack.steadyCut ?? ''}`);
-      }
+    }
+    if (steady && (steady.cut !== null || steady.answered !== steady.sent)) {
+      failures.push(`the one-query-a-second client was cut off after ${steady.answered}/${steady.sent} answers: ${steady.cut ?? ''}`);
     }
     if (udp.sent < opts.packets) log(`note: time limit reached after ${udp.sent} of ${opts.packets} packets`);
     return {
@@ -738,6 +744,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       serverLogLines: srv.logLines(),
       cache,
       tcpAttack,
+      steady,
       probe: probed,
       rssBoundKiB: rssBefore + ANSWER_CACHE_MIB * MiB + RSS_SLACK_KIB,
     };
@@ -765,9 +772,10 @@ export async function soakMain(arg: (name: string) => string | undefined): Promi
   console.log(`probes:          ${r.probes - r.probesFailed}/${r.probes} answered correctly during the soak (every ${5} s, with RSS)`);
   console.log(`probe:           ${r.probe.correct}/${r.probe.sent} correct, ${r.probe.lost} lost, ${r.probe.wrong.length} wrong; p50 ${r.probe.p50Ms.toFixed(2)} ms, p99 ${r.probe.p99Ms.toFixed(2)} ms, max ${r.probe.maxMs.toFixed(1)} ms`);
   if (r.cache) console.log(`cache attack:    ${r.cache.typeQueries} TYPEn queries at CNAME owners and a delegation, ${r.cache.paddedQueries} padded with 60 KB, ${r.cache.replies} replies`);
+  if (r.steady) console.log(`steady client:   ${r.steady.answered}/${r.steady.sent} answered${r.steady.cut ? `, cut: ${r.steady.cut}` : ''}`);
   if (r.tcpAttack) {
     const t = r.tcpAttack;
-    console.log(`TCP attacks:     ${t.floodOpened} flood connections (${t.floodClosedByServer} closed by the server); slow AXFR ${t.axfrComplete ? 'complete' : 'CUT'}, ${t.axfrRecords} records; steady client ${t.steadyAnswered}/${t.steadySent} answered${t.steadyCut ? `, cut: ${t.steadyCut}` : ''}`);
+    console.log(`TCP attacks:     ${t.floodOpened} flood connections (${t.floodClosedByServer} closed by the server); slow AXFR ${t.axfrComplete ? 'complete' : 'CUT'}, ${t.axfrRecords} records`);
   }
   console.log(`server RSS:      before ${mib(r.rssBeforeKiB)} MiB, peak ${mib(r.rssPeakKiB)} MiB (VmHWM ${mib(r.hwmKiB)}), after ${mib(r.rssAfterKiB)} MiB; bound ${mib(r.rssBoundKiB)} MiB`);
   console.log(`server log:      ${r.serverLogLines} lines at warn and above${r.serverStderr ? `; stderr: ${r.serverStderr.slice(-500)}` : ''}`);

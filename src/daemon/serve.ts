@@ -155,7 +155,13 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       served(true);
     }, REBUILD_EVERY_MS);
   };
-  const catalog = new ZoneCatalog(log, histories, (old, zone) => transfers.primaryLoaded(old, zone), {
+  /**
+   * Zones loaded since what is served was last rebuilt. They are announced (NOTIFY) once they are
+   * served, not before: RFC 1996 §3.7, the secondary asks for our SOA at once, and a zone still
+   * loading in the background answers SERVFAIL.
+   */
+  let unannounced: [Zone | undefined, Zone][] = [];
+  const catalog = new ZoneCatalog(log, histories, (old, zone) => void unannounced.push([old, zone]), {
     holdMs: () => config.server.watchHoldMs,
     memoryBudget: () => config.server.zoneMemoryBudget,
     onChanged: changedInBackground,
@@ -166,6 +172,9 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     if (!changed) return;
     primaryZones = catalog.zones();
     rebuild();
+    const loaded = unannounced;
+    unannounced = [];
+    for (const [old, zone] of loaded) transfers.primaryLoaded(old, zone);
   };
   catalog.onHeldApplied(() => served(true));
   transfers.configure(config);

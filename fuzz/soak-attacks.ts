@@ -267,6 +267,8 @@ export interface ProbeResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** Longest time with no correct answer (from the first probe sent to the end): a hang shows here. */
+  longestGapMs: number;
 }
 
 /** A checked `shop.example MX` from 127.0.0.1 every `everyMs` until `stop()` says so (bounded by `deadline`). */
@@ -276,6 +278,9 @@ export async function probeLoop(port: number, everyMs: number, deadline: number,
   const latencies: number[] = [];
   const wrong: string[] = [];
   let sent = 0;
+  const started = performance.now();
+  let lastGood = started;
+  let longestGapMs = 0;
   s.on('message', (msg: Buffer) => {
     const id = messageId(msg);
     const at = sentAt.get(id);
@@ -283,7 +288,12 @@ export async function probeLoop(port: number, everyMs: number, deadline: number,
     sentAt.delete(id);
     const bad = checkMx(msg, id);
     if (bad !== null) wrong.push(bad);
-    else latencies.push(performance.now() - at);
+    else {
+      const now = performance.now();
+      latencies.push(now - at);
+      longestGapMs = Math.max(longestGapMs, now - lastGood);
+      lastGood = now;
+    }
   });
   while (!stop() && Date.now() < deadline) {
     const id = 1 + (sent % 60_000);
@@ -294,7 +304,8 @@ export async function probeLoop(port: number, everyMs: number, deadline: number,
   }
   await sleep(500);
   s.close();
+  longestGapMs = Math.max(longestGapMs, performance.now() - 500 - lastGood);
   latencies.sort((a, b) => a - b);
   const at = (p: number): number => (latencies.length === 0 ? 0 : latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * p) - 1)]!);
-  return { sent, correct: latencies.length, wrong: wrong.slice(0, 10), lost: sent - latencies.length - wrong.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: at(1) };
+  return { sent, correct: latencies.length, wrong: wrong.slice(0, 10), lost: sent - latencies.length - wrong.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: at(1), longestGapMs };
 }

@@ -15,6 +15,7 @@ import { querySoaSerial, transferZone } from '../xfr/transfer-client.js';
 import { historyPaths, type ZoneHistories } from './zone-history.js';
 import { removeStaleTempFiles } from '../xfr/atomic-file.js';
 import { loadZoneFileAsync } from './load-zone-async.js';
+import { defaultZoneMemoryBudget } from './zone-memory-budget.js';
 import { pruneRemoved, setAsideRemoved } from './removed-zones.js';
 import { folderProblem } from './storage-check.js';
 import type { TsigKey } from '../xfr/tsig-key.js';
@@ -45,6 +46,8 @@ export class TransferService implements TransferHooks {
   #clamps: Partial<TimerClamps> = {};
   #syncMs = 60_000;
   #checkIntervalMs = 1000;
+  /** `server.zone-memory-budget` (null: the default, a quarter of the heap limit), read at each transfer and saved-copy load. */
+  #zoneMemoryBudget: number | null = null;
   /** Lines for events anyone can repeat (refused and unknown NOTIFYs, coalesced ones, TSIG failures): first one, then a count per interval. */
   readonly #limited: RateLimitedLog;
   readonly #histories: ZoneHistories;
@@ -79,12 +82,18 @@ export class TransferService implements TransferHooks {
     });
   }
 
+  /** The memory budget of one zone arriving by transfer or read from its saved copy, as for a zone file. */
+  #memoryBudget(): number {
+    return this.#zoneMemoryBudget ?? defaultZoneMemoryBudget();
+  }
+
   /** Takes a (re)loaded configuration: keys, ACLs, and the set of secondary zones. */
   configure(config: Config): void {
     const sv = config.server;
     this.#clamps = { minRefresh: sv.minRefreshSec, maxRefresh: sv.maxRefreshSec, minRetry: sv.minRetrySec, maxRetry: sv.maxRetrySec };
     this.#syncMs = sv.zonefileSyncMs;
     this.#checkIntervalMs = sv.notifyCheckIntervalMs;
+    this.#zoneMemoryBudget = sv.zoneMemoryBudget;
     const keys = new Map<string, TsigKey>();
     for (const k of config.keys) {
       keys.set(keyId(k.name), {
@@ -329,12 +338,12 @@ export class TransferService implements TransferHooks {
       syncMs: this.#syncMs,
       limits: savedCopyLimits(z.limits),
       // Parsed in the worker (src/daemon/load-zone-async.ts): other zones are answered while a large copy loads.
-      loadCopy: (path, o) => loadZoneFileAsync(path, o, { sliceMs: 5, limits: savedCopyLimits(z.limits) }),
+      loadCopy: (path, o) => loadZoneFileAsync(path, o, { sliceMs: 5, limits: savedCopyLimits(z.limits), memoryBudget: this.#memoryBudget() }),
       checkIntervalMs: this.#checkIntervalMs,
       deps: {
         querySerial: (peer) => querySoaSerial({ origin, peer, key: this.#keyFor(peer) }),
         transfer: async (peer, current) => {
-          const r = await transferZone({ origin, peer, key: this.#keyFor(peer), current, maxRecords: z.limits.maxRecords });
+          const r = await transferZone({ origin, peer, key: this.#keyFor(peer), current, maxRecords: z.limits.maxRecords, memoryBudget: this.#memoryBudget() });
           return {
             zone: r.zone, kind: r.kind, diff: r.diff, upToDate: r.upToDate ?? false, records: r.records, bytes: r.bytes, messages: r.messages,
             durationMs: r.durationMs, fallback: r.fallback, key: peer.key, fromSerial: r.fromSerial, serial: r.serial,

@@ -13,7 +13,7 @@ import {
   Name, Opcode, RRClass, RRType, Rcode, copyBytes, decodeMessage, emptyMessage, encodeMessageToBytes, typeToText, soaSerial,
   type Message, type ResourceRecord,
 } from '../wire/index.js';
-import { ZoneBuilder, runStepsInSlices, type Zone } from '../zone/index.js';
+import { ZoneBuilder, encodedRecordBytes, estimatedZoneBytes, runStepsInSlices, type Zone } from '../zone/index.js';
 import { DEFAULT_ZONE_LIMITS } from '../zonefile/zone-limits.js';
 import { applyDiffsCondensedAsync, finishTransferredZoneSteps } from './apply-diff.js';
 import { peerText, type Peer } from './peer.js';
@@ -80,6 +80,12 @@ export interface TransferOptions {
    * carry at most twice as many (each record removed and added again).
    */
   maxRecords?: number;
+  /**
+   * `zone-memory-budget`: most octets the zone (or an IXFR's differences) may take in memory, estimated
+   * from the records received as for a zone file (estimatedZoneBytes); over it the transfer is abandoned
+   * (XFR_MEMORY_BUDGET) and the zone held is kept. Default: no bound.
+   */
+  memoryBudget?: number;
   /** How to make the TSIG signer (default: ./transfer-tsig.js). */
   signer?: XfrSignerFactory;
   /**
@@ -377,6 +383,7 @@ interface Attempt {
   idleMs: number;
   maxBytes: number;
   maxRecords: number;
+  memoryBudget: number;
   sliceMs: number;
 }
 
@@ -428,10 +435,20 @@ async function transferOnce(a: Attempt, counters: Counters): Promise<Outcome> {
       return s;
     };
 
-    /** Records of the zone (full mode) or of the differences (IXFR), against max-records. */
+    /** Records of the zone (full mode) or of the differences (IXFR), against max-records; their encoded octets, against the memory budget. */
     let held = 0;
-    const hold = (): void => {
+    let heldBytes = 0;
+    const hold = (rr: ResourceRecord): void => {
       const limit = mode === 'full' ? a.maxRecords : 2 * a.maxRecords;
+      heldBytes += encodedRecordBytes(rr.name.wire.length, rr.rdata.length);
+      // Issue 12 item 2: a transfer is held to server.zone-memory-budget as a zone file is (estimatedZoneBytes).
+      if (estimatedZoneBytes(heldBytes, held + 1) > a.memoryBudget) {
+        throw new TransferError(
+          'XFR_MEMORY_BUDGET',
+          label,
+          `the ${mode === 'full' ? 'transfer' : 'IXFR'} of ${a.origin.toText()} is over server.zone-memory-budget (${Math.round(a.memoryBudget / 2 ** 20)} MiB) after ${held + 1} records; abandoned, the zone held is kept; raise zone-memory-budget if the zone is meant to be this large`,
+        );
+      }
       if (++held > limit) {
         throw new TransferError(
           'XFR_TOO_MANY_RECORDS',
@@ -498,7 +515,7 @@ async function transferOnce(a: Attempt, counters: Counters): Promise<Outcome> {
             if (a.qtype === RRType.AXFR) {
               builder = new ZoneBuilder(a.origin);
               mode = 'full';
-              hold();
+              hold(rr);
               builder.add(rr);
             } else {
               mode = 'second';
@@ -516,7 +533,8 @@ async function transferOnce(a: Attempt, counters: Counters): Promise<Outcome> {
               builder = new ZoneBuilder(a.origin);
               mode = 'full';
               held = 0;
-              hold();
+              heldBytes = 0;
+              hold(firstSoa!);
               builder.add(firstSoa!);
               i--; // handle this record as zone data
               counters.records--;
@@ -525,7 +543,7 @@ async function transferOnce(a: Attempt, counters: Counters): Promise<Outcome> {
             cur = { fromSerial: serialOf(rr), toSerial: 0, removed: [rr], added: [] };
             diffs.push(cur);
             mode = 'del';
-            hold();
+            hold(rr);
             break;
           }
           case 'full': {
@@ -537,13 +555,13 @@ async function transferOnce(a: Attempt, counters: Counters): Promise<Outcome> {
               }
               done = true;
             } else {
-              hold();
+              hold(rr);
               builder!.add(rr);
             }
             break;
           }
           case 'del': {
-            hold();
+            hold(rr);
             if (isApexSoa(rr)) {
               cur!.toSerial = serialOf(rr);
               cur!.added.push(rr);
@@ -554,7 +572,7 @@ async function transferOnce(a: Attempt, counters: Counters): Promise<Outcome> {
             break;
           }
           case 'add': {
-            hold();
+            hold(rr);
             if (isApexSoa(rr)) {
               const s = serialOf(rr);
               if (s === finalSerial && cur!.toSerial === finalSerial) {
@@ -607,6 +625,7 @@ export async function transferZone(opts: TransferOptions): Promise<TransferResul
     idleMs: opts.idleTimeoutMs ?? DEFAULT_IDLE_MS,
     maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES,
     maxRecords: opts.maxRecords ?? DEFAULT_ZONE_LIMITS.maxRecords,
+    memoryBudget: opts.memoryBudget ?? Infinity,
     sliceMs: opts.sliceMs ?? DEFAULT_SLICE_MS,
   };
   const fromSerial = opts.current?.serial ?? null;

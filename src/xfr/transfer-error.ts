@@ -17,7 +17,9 @@ export type TransferErrorCode =
   /** TSIG missing, wrong, or failed to verify (RFC 8945 §5.3). */
   | 'XFR_TSIG'
   /** The zone (or an IXFR's differences) would hold more records than max-records. */
-  | 'XFR_TOO_MANY_RECORDS';
+  | 'XFR_TOO_MANY_RECORDS'
+  /** The zone (or an IXFR's differences) would take more memory than server.zone-memory-budget (estimated from its records). */
+  | 'XFR_MEMORY_BUDGET';
 
 /** A transfer that did not produce a zone; `peer` says from where. */
 export class TransferError extends TyneError {

@@ -9,3 +9,4 @@ export { hashWireName } from './node-table.js';
 export { ContentDigest } from './content-digest.js';
 export { runStepsInSlices, runStepsNow, type Steps } from './run-steps.js';
 export { recordKey, updateZoneSteps, type ZoneChange } from './zone-update.js';
+export { estimatedZoneBytes, encodedRecordBytes } from './zone-memory-estimate.js';

@@ -4,7 +4,8 @@
  * max-records and one over its max-zone-file-size each fail alone, with
  * the error logged (code, file:line:col), while another zone answers; and
  * a secondary with a lower max-records refuses a transfer that grew past
- * it, keeping the serial it had.
+ * it, keeping the serial it had; and a secondary with a small
+ * zone-memory-budget abandons a transfer that goes over it.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,6 +42,9 @@ describe('zone limits in the daemon', { skip: !dig }, () => {
     writeFileSync(join(dir, 'gen.zone'), `${zoneText('gen.example', 1, { hosts: 1 })}$GENERATE 1-10000000 h$ A 10.0.0.1\n`);
     writeFileSync(join(dir, 'huge.zone'), zoneText('huge.example', 1, { hosts: 400 }));
     writeFileSync(join(dir, 'grow.zone'), zoneText('grow.example', 1, { hosts: 20 }));
+    // About 150,000 records: some 30 MiB by estimatedZoneBytes, over ns2's 16 MiB budget, far under ns1's default.
+    const bigHosts = Array.from({ length: 150_000 }, (_, i) => `b${i} A 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+    writeFileSync(join(dir, 'big.zone'), `${zoneText('big.example', 1, { hosts: 1 })}${bigHosts.join('\n')}\n`);
     writeFileSync(
       join(dir, 'ns1.yaml'),
       tyneYaml({
@@ -52,6 +56,7 @@ describe('zone limits in the daemon', { skip: !dig }, () => {
           { name: 'gen.example', file: 'gen.zone' },
           { name: 'huge.example', file: 'huge.zone', extra: ['max-zone-file-size: 4K'] },
           { name: 'grow.example', file: 'grow.zone', notify: [`127.0.0.1:${p2}`] },
+          { name: 'big.example', file: 'big.zone', allowTransfer: ['127.0.0.1/32'] },
         ],
       }),
     );
@@ -59,7 +64,11 @@ describe('zone limits in the daemon', { skip: !dig }, () => {
       join(dir, 'ns2.yaml'),
       tyneYaml({
         listen: [`127.0.0.1:${p2}`],
-        secondaries: [{ name: 'grow.example', primaries: [`127.0.0.1:${p1}`], file: 'ns2/grow.zone', extra: ['max-records: 100'] }],
+        server: ['zone-memory-budget: 16M'],
+        secondaries: [
+          { name: 'grow.example', primaries: [`127.0.0.1:${p1}`], file: 'ns2/grow.zone', extra: ['max-records: 100'] },
+          { name: 'big.example', primaries: [`127.0.0.1:${p1}`], file: 'ns2/big.zone' },
+        ],
       }),
     );
     t0 = Date.now();
@@ -90,6 +99,8 @@ describe('zone limits in the daemon', { skip: !dig }, () => {
   });
 
   it('a secondary refuses a transfer past its max-records and keeps the serial it had', async () => {
+    // ns2's first refresh of big.example must find it served (not SERVFAIL while ns1 loads it).
+    await until('ns1 serves big.example', async () => (await digSerial({ port: p1 }, 'big.example')) === 1, { timeoutMs: 30_000 });
     ns2 = await startTyne(join(dir, 'ns2.yaml'), { timeoutMs: 20_000 });
     await until('ns2 serves grow.example serial 1', async () => (await digSerial({ port: p2 }, 'grow.example')) === 1, { timeoutMs: 15_000 });
     const mark = ns2.mark();
@@ -100,5 +111,13 @@ describe('zone limits in the daemon', { skip: !dig }, () => {
     assert.match(String(failed.err), /(IXFR|transfer) of grow\.example\. .*(more than 100|twice max-records)|leaves 203 records, more than 100 \(max-records\)/);
     assert.equal(await digSerial({ port: p2 }, 'grow.example'), 1, 'the old copy is still served');
     assert.deepEqual(await digShort({ port: p2 }, 'h1.grow.example', 'A'), ['198.51.100.1']);
+  });
+
+  it('a secondary abandons a transfer over its zone-memory-budget, and serves nothing it did not get whole', async () => {
+    assert.ok(ns2 !== null, 'ns2 was started by the test before');
+    const failed = await ns2.waitAfter(0, (l) => l.msg === 'transfer failed' && l.zone === 'big.example.' && l.code === 'XFR_MEMORY_BUDGET', 30_000);
+    assert.match(String(failed.err), /transfer of big\.example\. is over server\.zone-memory-budget \(16 MiB\) after \d+ records; abandoned/);
+    assert.notEqual(await digStatus({ port: p2 }, 'big.example', 'SOA'), 'NOERROR', 'no copy of big.example is served');
+    assert.equal(await digSerial({ port: p2 }, 'grow.example'), 1, 'the other zone is still served');
   });
 });

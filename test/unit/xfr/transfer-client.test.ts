@@ -11,7 +11,7 @@ import { loadZoneText } from '../../../src/daemon/load-zone.js';
 import {
   Name, RRType, Rcode, decodeMessage, emptyMessage, encodeMessageToBytes, type Message, type ResourceRecord,
 } from '../../../src/wire/index.js';
-import type { Zone } from '../../../src/zone/index.js';
+import { encodedRecordBytes, estimatedZoneBytes, type Zone } from '../../../src/zone/index.js';
 import { formatRecord, parseZoneText } from '../../../src/zonefile/index.js';
 import { applyDiffs } from '../../../src/xfr/apply-diff.js';
 import type { Peer } from '../../../src/xfr/peer.js';
@@ -306,6 +306,24 @@ describe('transferZone: AXFR', () => {
   it('more than maxBytes: refused before the end', async () => {
     const f = await fakePrimary(axfrHandler(7, BODY, 1));
     await rejectsWith(transferZone({ origin, peer: f.peer, key: null, current: null, maxBytes: 200 }), 'XFR_MALFORMED', /limit/);
+  });
+
+  it('over memoryBudget: XFR_MEMORY_BUDGET at the record that passes it; a budget the zone fits takes it', async () => {
+    // The estimate counts the records held (the opening SOA and the body, not the closing SOA), as a zone file's load does.
+    const held = axfrRecords(7).slice(0, -1);
+    const estimate = estimatedZoneBytes(held.reduce((n, rr) => n + encodedRecordBytes(rr.name.wire.length, rr.rdata.length), 0), held.length);
+    const f = await fakePrimary(axfrHandler(7));
+    try {
+      await rejectsWith(
+        transferZone({ origin, peer: f.peer, key: null, current: null, memoryBudget: estimate - 1 }),
+        'XFR_MEMORY_BUDGET',
+        new RegExp(`after ${held.length} records; abandoned, the zone held is kept`),
+      );
+      const r = await transferZone({ origin, peer: f.peer, key: null, current: null, memoryBudget: estimate });
+      assert.deepEqual(texts(r.zone), texts(zoneOf(7)));
+    } finally {
+      await f.close();
+    }
   });
 
   it('nobody listening: XFR_CONNECTION', async () => {

@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { Name, type Diagnostic } from '../wire/index.js';
 import type { ZoneParseOptions } from '../zonefile/index.js';
-import { ZoneBuilder, type ZoneBuildResult } from '../zone/index.js';
+import { ZoneBuilder, estimatedZoneBytes, type ZoneBuildResult } from '../zone/index.js';
 import type { LoadResult } from './load-zone.js';
 import { ZoneLoadError } from './zone-load-error.js';
 import type { ZoneParseJob, ZoneParseMessage } from './zone-parse-worker.js';
@@ -28,6 +28,8 @@ import type { ZoneParseJob, ZoneParseMessage } from './zone-parse-worker.js';
 export interface AsyncLoadOptions extends Omit<ZoneParseOptions, 'origin'> {
   /** Longest run of main-thread work between yields to the event loop, in milliseconds (default 10). */
   sliceMs?: number;
+  /** Owners the zone is expected to have (a reload: the version served), for ZoneBuilderOptions.expectedNodes. */
+  expectedNodes?: number;
   /** Aborting stops the worker and rejects the load (ZONE_LOAD_ABORTED). */
   signal?: AbortSignal;
   /**
@@ -39,18 +41,6 @@ export interface AsyncLoadOptions extends Omit<ZoneParseOptions, 'origin'> {
   memoryBudget?: number;
 }
 
-/**
- * What the records received so far will take on the main thread once
- * built: twice their encoded octets (owner, rdata, position) plus a fixed
- * cost per record. Measured on the 1,333,339-record benchmark zone: 192
- * octets a record (85 of heap, 107 of slabs) against 224 estimated (62
- * encoded octets a record); on the safe side, so the budget is never
- * passed by much.
- */
-export function estimatedZoneBytes(encodedBytes: number, records: number): number {
-  return 2 * encodedBytes + PER_RECORD_BYTES * records;
-}
-const PER_RECORD_BYTES = 100;
 
 /** The smallest heap a parse worker is given (its modules and one batch fit well under it). */
 const MIN_WORKER_HEAP_MB = 64;
@@ -218,7 +208,7 @@ export async function loadZoneFileAsync(path: string, origin: Name, opts: AsyncL
 }
 
 function loadInWorker(path: string, origin: Name, opts: AsyncLoadOptions, started: number, aborted: () => ZoneLoadError): Promise<LoadResult & { ms: number }> {
-  const { sliceMs = 10, signal, memoryBudget, ...parseOptions } = opts;
+  const { sliceMs = 10, signal, memoryBudget, expectedNodes, ...parseOptions } = opts;
   const budget = memoryBudget ?? Infinity;
   const heapMb = memoryBudget === undefined ? 0 : Math.max(MIN_WORKER_HEAP_MB, Math.ceil(memoryBudget / 2 ** 20));
   return new Promise((resolve, reject) => {
@@ -226,7 +216,10 @@ function loadInWorker(path: string, origin: Name, opts: AsyncLoadOptions, starte
       reject(aborted());
       return;
     }
-    const builder = new ZoneBuilder(origin, parseOptions.zoneClass === undefined ? {} : { zoneClass: parseOptions.zoneClass });
+    const builder = new ZoneBuilder(origin, {
+      ...(parseOptions.zoneClass === undefined ? {} : { zoneClass: parseOptions.zoneClass }),
+      ...(expectedNodes === undefined ? {} : { expectedNodes }),
+    });
     /** File names by the index the worker gave them. */
     const fileNames: string[] = [];
     /** Batches received and not yet taken; taken ones are cleared so that they can be collected. */

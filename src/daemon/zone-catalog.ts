@@ -1,9 +1,9 @@
 import { dirname } from 'node:path';
-import { getHeapStatistics } from 'node:v8';
+import { defaultZoneMemoryBudget } from './zone-memory-budget.js';
 import type { Config, ZoneSettings } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import { formatDiagnostic, Name, setSoaSerial, soaSameButSerial, type Diagnostic } from '../wire/index.js';
-import { ContentDigest, type Zone } from '../zone/index.js';
+import { ContentDigest, runStepsInSlices, type Zone } from '../zone/index.js';
 import { diffZonesAsync } from '../xfr/diff-zones.js';
 import { StorageError } from '../xfr/storage-error.js';
 import type { ZoneDiff } from '../xfr/zone-diff.js';
@@ -32,6 +32,8 @@ interface Candidate {
   prints: FilePrints;
   /** The difference from the version served (absent for a zone not served yet). */
   diff: ZoneDiff | undefined;
+  /** For a zone not served yet: the digest of its records, made in slices beforehand (see #loadOnce). */
+  digest?: ContentDigest;
   started: number;
 }
 
@@ -56,13 +58,16 @@ export interface ZoneCatalogOptions {
   onChanged?: () => void;
 }
 
+/**
+ * Longest stretch of main-thread work of a zone load (adding the records
+ * received, building, diffing, the first digest) between two turns of the
+ * event loop, in ms: queries to other zones wait at most about this.
+ */
+const LOAD_SLICE_MS = 3;
+
 /** How long reloadConfig waits for the zones it reloads; slower ones go on loading and are served when done (onChanged). */
 export const CONFIG_RELOAD_WAIT_MS = 5000;
 
-/** The default zone-memory-budget: a quarter of the JavaScript heap limit (the served version, the new one and their difference must fit). */
-export function defaultZoneMemoryBudget(): number {
-  return Math.floor(getHeapStatistics().heap_size_limit / 4);
-}
 
 /** An edit that leaves out more than this share of a zone's records is held (a half-written file looks like that). */
 export const HOLD_REMOVED_SHARE = 0.1;
@@ -329,7 +334,10 @@ export class ZoneCatalog {
     try {
       // Always in the worker, whatever the file's size: what a file costs to read
       // ($INCLUDE fan-out, $GENERATE) cannot be told from its size.
-      result = await loadZoneFileAsync(z.file, origin, { ...readOptions(z), signal: abort.signal, memoryBudget: budget });
+      // The version served tells how many owners to expect: the builder's table is sized once (no rehash mid-read).
+      result = await loadZoneFileAsync(z.file, origin, {
+        ...readOptions(z), signal: abort.signal, memoryBudget: budget, sliceMs: LOAD_SLICE_MS, ...(old === undefined ? {} : { expectedNodes: old.zone.nodeCount }),
+      });
     } catch (err) {
       if (err instanceof ZoneLoadError && err.code === 'ZONE_LOAD_ABORTED') {
         // Read again at once by #reload (its files changed), or not at all (removed, stopping).
@@ -351,8 +359,10 @@ export class ZoneCatalog {
       return false;
     }
     // Reloads of one zone run one at a time (#reload), so `old` is still the version served when the diff is done.
-    const diff = old === undefined ? undefined : await diffZonesAsync(old.zone, result.zone);
+    const diff = old === undefined ? undefined : await diffZonesAsync(old.zone, result.zone, LOAD_SLICE_MS);
     const c = this.#candidate(result, read, diff, started)!;
+    // A first version's digest walks every record (half a second at a million): in slices, not inside #serve.
+    if (old === undefined) c.digest = await runStepsInSlices(ContentDigest.ofZoneSteps(result.zone), LOAD_SLICE_MS);
     if (old !== undefined && !force && this.#holdsBack(old.zone, result.zone)) {
       this.#hold(key, z, config, c, old.zone);
       return false;
@@ -436,7 +446,7 @@ export class ZoneCatalog {
     } else {
       const recalled = history.recall();
       served = recalled.serial;
-      digest = ContentDigest.ofZone(zone);
+      digest = c.digest ?? ContentDigest.ofZone(zone);
       changed = recalled.digest === null || !recalled.digest.equals(digest);
     }
     const d = decideSerial(policy, fileSerial, served, changed, new Date());

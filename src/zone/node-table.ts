@@ -2,7 +2,14 @@ import { TyneError } from '../wire/index.js';
 import type { ZoneNodeImpl } from './zone-node.js';
 import { NodeList } from './node-list.js';
 
-const EMPTY = -1;
+/** A free slot (slots hold 1 + the node's index, so a new, zeroed table is all free). */
+const EMPTY = 0;
+/**
+ * Old slots moved at each insertion while the table grows. A growth
+ * starts with n nodes in 2n old slots, and the next one at 2n nodes: the
+ * move is done after n/4 insertions at most.
+ */
+const MOVE_PER_INSERT = 8;
 
 /** Entries copied between two pauses of NodeTable.copySteps (a power of two, less one). */
 const COPY_STEP = (1 << 16) - 1;
@@ -60,23 +67,53 @@ function nodeHasWire(node: ZoneNodeImpl, wire: Uint8Array, start: number, end: n
  */
 export class NodeTable {
   private list = new NodeList();
-  /** Pairs (index into `list` or EMPTY, hash). */
-  private table = new Int32Array(2048).fill(EMPTY);
-  private mask = 1023;
+  /** Pairs (1 + index into `list`, or EMPTY; hash): a new table is all EMPTY without being filled. */
+  private table: Int32Array;
+  private mask: number;
+  /**
+   * While the table grows: the table before, read by lookups for the
+   * entries not moved yet (it still holds every entry it had; new ones go
+   * to `table` only), and the next of its slots to move. Growing moves
+   * MOVE_PER_INSERT slots at each insertion instead of all at once: at a
+   * few million names one rehash is half a second of one thread.
+   */
+  private old: Int32Array | null = null;
+  private oldMask = 0;
+  private moved = 0;
+
+  /**
+   * `expected`: the nodes it is expected to hold (a reload: the version
+   * served). The table is made large enough for them at once, so it does
+   * not grow while a large zone is read.
+   */
+  constructor(expected = 0) {
+    let slots = 1024;
+    while (slots < expected * 2 && slots < 1 << 26) slots *= 2;
+    this.table = new Int32Array(2 * slots);
+    this.mask = slots - 1;
+  }
 
   get size(): number {
     return this.list.length;
   }
 
+  /** Slots of the table (a power of two; more than twice the nodes held). */
+  get slots(): number {
+    return this.mask + 1;
+  }
+
+  /** True while entries are still being moved to a grown table. */
+  get growing(): boolean {
+    return this.old !== null;
+  }
+
   get(key: string): ZoneNodeImpl | undefined {
     const hash = hashKey(key);
-    const table = this.table;
-    const mask = this.mask;
-    for (let p = hash & mask; ; p = (p + 1) & mask) {
-      const s = table[2 * p]!;
-      if (s === EMPTY) return undefined;
-      if (table[2 * p + 1] === hash && nodeHasKey(this.list.at(s)!, key)) return this.list.at(s);
-    }
+    const i = this.#findKey(this.table, this.mask, hash, key);
+    if (i >= 0) return this.list.at(i);
+    if (this.old === null) return undefined;
+    const j = this.#findKey(this.old, this.oldMask, hash, key);
+    return j >= 0 ? this.list.at(j) : undefined;
   }
 
   has(key: string): boolean {
@@ -85,27 +122,18 @@ export class NodeTable {
 
   /** The node whose owner is the wire name `wire[start, end)` (any letter case), `hash` being `hashWireName` of it. */
   getWire(hash: number, wire: Uint8Array, start = 0, end = wire.length): ZoneNodeImpl | undefined {
-    const table = this.table;
-    const mask = this.mask;
-    for (let p = hash & mask; ; p = (p + 1) & mask) {
-      const s = table[2 * p]!;
-      if (s === EMPTY) return undefined;
-      if (table[2 * p + 1] === hash && nodeHasWire(this.list.at(s)!, wire, start, end)) return this.list.at(s);
-    }
+    const i = this.indexOfWire(hash, wire, start, end);
+    return i >= 0 ? this.list.at(i) : undefined;
   }
 
   /** Adds or replaces the node of `key` (which must be the node's own key). */
   set(key: string, node: ZoneNodeImpl): this {
     const hash = hashKey(key);
-    const table = this.table;
-    const mask = this.mask;
-    for (let p = hash & mask; ; p = (p + 1) & mask) {
-      const s = table[2 * p]!;
-      if (s === EMPTY) break;
-      if (table[2 * p + 1] === hash && nodeHasKey(this.list.at(s)!, key)) {
-        this.list.set(s, node);
-        return this;
-      }
+    let i = this.#findKey(this.table, this.mask, hash, key);
+    if (i < 0 && this.old !== null) i = this.#findKey(this.old, this.oldMask, hash, key);
+    if (i >= 0) {
+      this.list.set(i, node);
+      return this;
     }
     this.insertHashed(hash, node);
     return this;
@@ -113,14 +141,10 @@ export class NodeTable {
 
   /** Adds a node known to be absent, `hash` being `hashWireName` of its owner. */
   insertHashed(hash: number, node: ZoneNodeImpl): void {
-    const table = this.table;
-    const mask = this.mask;
-    let p = hash & mask;
-    while (table[2 * p] !== EMPTY) p = (p + 1) & mask;
-    table[2 * p] = this.list.length;
-    table[2 * p + 1] = hash;
+    if (this.old !== null) this.#move(MOVE_PER_INSERT);
+    place(this.table, this.mask, 1 + this.list.length, hash);
     this.list.push(node);
-    if (this.list.length * 2 > mask + 1) this.grow();
+    if (this.list.length * 2 > this.mask + 1) this.#grow();
   }
 
   /** The node at position `i` of the insertion order, or undefined past the end. */
@@ -130,13 +154,9 @@ export class NodeTable {
 
   /** Like getWire, but the node's position in the insertion order, or -1. */
   indexOfWire(hash: number, wire: Uint8Array, start = 0, end = wire.length): number {
-    const table = this.table;
-    const mask = this.mask;
-    for (let p = hash & mask; ; p = (p + 1) & mask) {
-      const s = table[2 * p]!;
-      if (s === EMPTY) return -1;
-      if (table[2 * p + 1] === hash && nodeHasWire(this.list.at(s)!, wire, start, end)) return s;
-    }
+    const i = this.#findWire(this.table, this.mask, hash, wire, start, end);
+    if (i >= 0 || this.old === null) return i;
+    return this.#findWire(this.old, this.oldMask, hash, wire, start, end);
   }
 
   /** Puts `node` at position `i` in place of the node there, which must have the same owner (letter case aside). */
@@ -149,23 +169,25 @@ export class NodeTable {
    * Removes the node at position `i`, `hash` being `hashWireName` of its
    * owner. The last node takes its position (the order is not kept); the
    * slot is freed by moving later entries of its probe run back (linear
-   * probing needs no tombstones that way).
+   * probing needs no tombstones that way). A table still growing finishes
+   * first (see settleSteps: a built zone's tables have).
    */
   removeAt(i: number, hash: number): void {
     // (An index that is not there would make the probe below run forever.)
     if (!(i >= 0 && i < this.list.length)) throw new TyneError('ZONE_NODE_TABLE', `NodeTable.removeAt: no node at ${i}`);
+    if (this.old !== null) this.#move(Infinity);
     const table = this.table;
     const mask = this.mask;
     const list = this.list;
     let p = hash & mask;
-    while (table[2 * p] !== i) p = (p + 1) & mask;
+    while (table[2 * p] !== i + 1) p = (p + 1) & mask;
     const last = list.length - 1;
     if (i !== last) {
       const moved = list.at(last)!;
       const mh = hashWireName(moved.chunk, moved.start, moved.end);
       let q = mh & mask;
-      while (table[2 * q] !== last) q = (q + 1) & mask;
-      table[2 * q] = i;
+      while (table[2 * q] !== last + 1) q = (q + 1) & mask;
+      table[2 * q] = i + 1;
       list.set(i, moved);
     }
     list.pop();
@@ -184,12 +206,21 @@ export class NodeTable {
     }
   }
 
+  /** Finishes a growth under way, COPY_STEP + 1 slots a step (for a caller that runs them in slices). */
+  *settleSteps(): Generator<void, void, void> {
+    while (this.old !== null) {
+      this.#move(COPY_STEP + 1);
+      yield;
+    }
+  }
+
   /**
    * A copy (the same node objects, in the same order), made in steps of a
    * few tens of thousands of entries, for a caller that runs them in slices:
    * the arrays of a million-name zone take a few milliseconds each to copy.
    */
   *copySteps(): Generator<void, NodeTable, void> {
+    yield* this.settleSteps();
     const copy = new NodeTable();
     // The node list is shared chunk by chunk until one side writes (NodeList): no copy of a million slots at once.
     const list = this.list.copy();
@@ -209,23 +240,56 @@ export class NodeTable {
     for (let i = 0; i < list.length; i++) yield list.at(i)!;
   }
 
-  private grow(): void {
-    const old = this.table;
-    const n = (this.mask + 1) * 2;
-    const table = new Int32Array(2 * n).fill(EMPTY);
-    const mask = n - 1;
-    for (let j = 0; j < old.length; j += 2) {
-      const s = old[j]!;
-      if (s === EMPTY) continue;
-      const h = old[j + 1]!;
-      let p = h & mask;
-      while (table[2 * p] !== EMPTY) p = (p + 1) & mask;
-      table[2 * p] = s;
-      table[2 * p + 1] = h;
+  /** Index in `list` of the node of `key` in `table`, or -1. */
+  #findKey(table: Int32Array, mask: number, hash: number, key: string): number {
+    for (let p = hash & mask; ; p = (p + 1) & mask) {
+      const s = table[2 * p]!;
+      if (s === EMPTY) return -1;
+      if (table[2 * p + 1] === hash && nodeHasKey(this.list.at(s - 1)!, key)) return s - 1;
     }
-    this.table = table;
-    this.mask = mask;
   }
+
+  #findWire(table: Int32Array, mask: number, hash: number, wire: Uint8Array, start: number, end: number): number {
+    for (let p = hash & mask; ; p = (p + 1) & mask) {
+      const s = table[2 * p]!;
+      if (s === EMPTY) return -1;
+      if (table[2 * p + 1] === hash && nodeHasWire(this.list.at(s - 1)!, wire, start, end)) return s - 1;
+    }
+  }
+
+  /** Starts growing to twice the slots: a growth still under way is finished first (it cannot be: see MOVE_PER_INSERT). */
+  #grow(): void {
+    if (this.old !== null) this.#move(Infinity);
+    this.old = this.table;
+    this.oldMask = this.mask;
+    this.moved = 0;
+    const n = (this.mask + 1) * 2;
+    this.table = new Int32Array(2 * n);
+    this.mask = n - 1;
+  }
+
+  /** Moves up to `count` slots of the old table into the new one; drops the old one when all are. */
+  #move(count: number): void {
+    const old = this.old!;
+    const slots = this.oldMask + 1;
+    const until = Math.min(slots, this.moved + count);
+    const table = this.table;
+    const mask = this.mask;
+    for (let j = this.moved; j < until; j++) {
+      const s = old[2 * j]!;
+      if (s !== EMPTY) place(table, mask, s, old[2 * j + 1]!);
+    }
+    this.moved = until;
+    if (until === slots) this.old = null;
+  }
+}
+
+/** Puts the pair (s, hash) in the first free slot of its probe run. */
+function place(table: Int32Array, mask: number, s: number, hash: number): void {
+  let p = hash & mask;
+  while (table[2 * p] !== EMPTY) p = (p + 1) & mask;
+  table[2 * p] = s;
+  table[2 * p + 1] = hash;
 }
 
 /**

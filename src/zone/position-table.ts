@@ -1,18 +1,24 @@
 import type { SourcePosition } from '../wire/index.js';
 
+/** Positions per chunk (a power of two): the table grows a chunk at a time, never by copying what it holds. */
+const CHUNK_SHIFT = 14;
+const CHUNK = 1 << CHUNK_SHIFT;
+const CHUNK_MASK = CHUNK - 1;
+
 /**
- * Source positions kept as three numbers each in growable typed arrays, so
- * remembering where a million records came from costs about 10 octets a
- * record instead of an object each. Index -1 stands for "unknown".
+ * Source positions kept as three numbers each in typed arrays, in chunks
+ * of CHUNK, so remembering where a million records came from costs about
+ * 12 octets a record instead of an object each, and adding one never
+ * copies the others (a doubling array of millions is a copy of tens of
+ * megabytes in one stretch). Index -1 stands for "unknown".
  */
 export class PositionTable {
   private files: string[] = [];
   private fileIndex = new Map<string, number>();
   private lastFile: string | undefined;
   private lastFileIdx = -1;
-  private fileOf = new Uint32Array(1024);
-  private lineOf = new Uint32Array(1024);
-  private colOf = new Uint32Array(1024);
+  /** Per chunk: file index, line and column of each position, side by side. */
+  private chunks: Uint32Array[] = [];
   private count = 0;
 
   /** Stores `at` and returns its index (-1 when `at` is undefined). */
@@ -31,42 +37,30 @@ export class PositionTable {
       this.lastFileIdx = f;
     }
     const i = this.count;
-    if (i === this.lineOf.length) this.grow();
-    this.fileOf[i] = f;
-    this.lineOf[i] = at.line;
-    this.colOf[i] = at.col;
+    if ((i & CHUNK_MASK) === 0 && i >>> CHUNK_SHIFT === this.chunks.length) this.chunks.push(new Uint32Array(3 * CHUNK));
+    const c = this.chunks[i >>> CHUNK_SHIFT]!;
+    const o = 3 * (i & CHUNK_MASK);
+    c[o] = f;
+    c[o + 1] = at.line;
+    c[o + 2] = at.col;
     this.count = i + 1;
     return i;
   }
 
-  /** The position stored at `index`, or undefined for -1. */
   get(index: number): SourcePosition | undefined {
     if (index < 0 || index >= this.count) return undefined;
-    return { file: this.files[this.fileOf[index]!]!, line: this.lineOf[index]!, col: this.colOf[index]! };
+    const c = this.chunks[index >>> CHUNK_SHIFT]!;
+    const o = 3 * (index & CHUNK_MASK);
+    return { file: this.files[c[o]!]!, line: c[o + 1]!, col: c[o + 2]! };
   }
 
-  /** Frees everything stored. */
+  /** Forgets every position (their memory goes with them). */
   clear(): void {
     this.files = [];
     this.fileIndex.clear();
     this.lastFile = undefined;
     this.lastFileIdx = -1;
-    this.fileOf = new Uint32Array(0);
-    this.lineOf = new Uint32Array(0);
-    this.colOf = new Uint32Array(0);
+    this.chunks = [];
     this.count = 0;
-  }
-
-  private grow(): void {
-    const n = Math.max(1024, this.lineOf.length * 2);
-    const f = new Uint32Array(n);
-    f.set(this.fileOf);
-    this.fileOf = f;
-    const l = new Uint32Array(n);
-    l.set(this.lineOf);
-    this.lineOf = l;
-    const c = new Uint32Array(n);
-    c.set(this.colOf);
-    this.colOf = c;
   }
 }

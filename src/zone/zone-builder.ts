@@ -25,6 +25,8 @@ export interface ZoneBuilderOptions {
    * chunk stays as long as one record in it is kept.
    */
   chunkSize?: number;
+  /** Nodes the zone is expected to have (a reload: the version served), so its owner table is sized once (see NodeTable). */
+  expectedNodes?: number;
 }
 
 export interface ZoneBuildResult {
@@ -89,7 +91,7 @@ export class ZoneBuilder {
   readonly origin: Name;
   readonly zoneClass: number;
   private readonly apexKey: string;
-  private readonly nodes = new NodeTable();
+  private readonly nodes: NodeTable;
   private readonly nsec3Nodes = new NodeTable();
   private readonly positions = new PositionTable();
   /** Owner names and rdata are copied here (see ByteSlab). */
@@ -111,6 +113,7 @@ export class ZoneBuilder {
 
   constructor(origin: Name, options: ZoneBuilderOptions = {}) {
     this.slab = new ByteSlab(options.chunkSize);
+    this.nodes = new NodeTable(options.expectedNodes ?? 0);
     this.origin = origin;
     this.zoneClass = options.zoneClass ?? RRClass.IN;
     this.apexKey = origin.key;
@@ -435,6 +438,9 @@ export class ZoneBuilder {
     this.built = true;
     this.dedupSets.clear();
     this.rrsetOctets.clear();
+    // A table that grew while the records were added finishes moving its entries, in steps: a zone is served settled.
+    yield* this.nodes.settleSteps();
+    yield* this.nsec3Nodes.settleSteps();
     let apex = this.nodes.get(this.apexKey);
     if (apex === undefined) {
       apex = new ZoneNodeImpl(this.origin.wire, 0, this.origin.wire.length, this.apexKey, 0, -1);

@@ -29,6 +29,16 @@ describe('ContentDigest', () => {
     assert.equal(ContentDigest.fromText('not hex'), null);
   });
 
+  it('made in steps (ofZoneSteps, several pauses on a 2,000-name zone), it equals ofZone', () => {
+    const z = zone(1, [...BASE, ...Array.from({ length: 2000 }, (_, i) => `h${i} IN A 198.51.100.${i % 250}`)]);
+    const steps = ContentDigest.ofZoneSteps(z);
+    let pauses = 0;
+    let r = steps.next();
+    for (; r.done !== true; r = steps.next()) pauses++;
+    assert.ok(pauses >= 2000 / 256 - 1, `${pauses} pauses`);
+    assert.ok(r.value.equals(ContentDigest.ofZone(z)));
+  });
+
   it('does not depend on the order of the records, on owner case, or on the SOA serial', () => {
     const a = digest(zone(1, BASE));
     assert.equal(digest(zone(1, [...BASE].reverse())), a, 'order');

@@ -59,6 +59,50 @@ describe('NodeTable', () => {
     );
   });
 
+  it('while it grows (entries moved a few at each insertion), every node is found, replaced and removed as before', () => {
+    const all = Array.from({ length: 5000 }, (_, i) => node(`g${i}.example.`));
+    const t = new NodeTable();
+    let sawGrowing = false;
+    for (let i = 0; i < all.length; i++) {
+      t.insertHashed(hashOf(all[i]!), all[i]!);
+      if (t.growing) {
+        sawGrowing = true;
+        // Mid-growth: old and new entries are both found, by key and by wire.
+        for (const j of [0, i >> 1, i]) assert.equal(t.get(all[j]!.key), all[j], `node ${j} of ${i} while growing`);
+      }
+    }
+    assert.ok(sawGrowing, 'the table grew in steps');
+    assert.ok(t.slots >= 2 * all.length);
+    // set() replaces a node found in either table; removeAt finishes the growth first.
+    const again = node('g1.example.');
+    t.set(again.key, again);
+    const present = [again, ...all.filter((_, i) => i !== 1)];
+    const victim = present.pop()!;
+    t.removeAt(indexOf(t, victim), hashOf(victim));
+    assert.equal(t.growing, false);
+    assertHolds(t, present, [victim]);
+    // A built zone's table is settled: settleSteps ends any growth.
+    const u = new NodeTable();
+    for (const n of all.slice(0, 1100)) u.insertHashed(hashOf(n), n);
+    assert.equal(u.growing, true, '1,100 nodes past 1,024 slots / 2: growing');
+    runStepsNow(u.settleSteps());
+    assert.equal(u.growing, false);
+    assertHolds(u, all.slice(0, 1100), all.slice(1100, 1110));
+  });
+
+  it('sized for the nodes expected, it never grows while they are added', () => {
+    const all = Array.from({ length: 3000 }, (_, i) => node(`e${i}.example.`));
+    const t = new NodeTable(all.length);
+    const slots = t.slots;
+    assert.ok(slots >= 2 * all.length, `${slots} slots for ${all.length}`);
+    for (const n of all) {
+      t.insertHashed(hashOf(n), n);
+      assert.equal(t.growing, false);
+    }
+    assert.equal(t.slots, slots);
+    assertHolds(t, all, []);
+  });
+
   it('a copy holds the same nodes and is changed apart from the original; replaceAt swaps one node', () => {
     const all = Array.from({ length: 70_000 }, (_, i) => node(`h${i}.example.`));
     const t = new NodeTable();

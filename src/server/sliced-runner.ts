@@ -2,8 +2,8 @@
  * Runs long jobs (transfers being written) a step at a time, round robin,
  * at most `sliceMs` of steps per turn of the event loop for all of them
  * together, so UDP and other TCP clients are answered between two slices
- * however many jobs there are (10 transfers cost the loop 2 ms a turn,
- * not 10 x 2 ms).
+ * however many jobs there are (10 transfers cost the loop 1 ms a turn,
+ * not 10 x 1 ms).
  */
 
 /** One step of a job: true when it has more to do now; false when it is done or waits (it adds itself again). */

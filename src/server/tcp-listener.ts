@@ -6,7 +6,7 @@ import type { ListenerErrorSink, QueryObserver } from './udp-listener.js';
 
 
 /** Longest stretch of transfer work between two turns of the event loop, for all transfers together (ms). */
-const PUMP_SLICE_MS = 2;
+const PUMP_SLICE_MS = 1;
 /** Response octets allowed to wait for a slow reader before the connection is dropped. */
 const MAX_PENDING_OCTETS = 1 << 20;
 

@@ -8,14 +8,14 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 export const BENCH_ORIGIN = 'bench.example.';
 export const HOSTS = 1_000_000;
 
-export function writeBenchZone(path: string, hosts = HOSTS): number {
+export function writeBenchZone(path: string, hosts = HOSTS, edit: { serial?: number; host0Address?: string } = {}): number {
   const fd = openSync(path, 'w');
   let records = 0;
   try {
-    let chunk = `$ORIGIN ${BENCH_ORIGIN}\n$TTL 3600\n@ IN SOA ns1 hostmaster 2026112601 3600 900 604800 300\n@ IN NS ns1\n@ IN NS ns2\nns1 IN A 192.0.2.1\nns2 IN A 192.0.2.2\n`;
+    let chunk = `$ORIGIN ${BENCH_ORIGIN}\n$TTL 3600\n@ IN SOA ns1 hostmaster ${edit.serial ?? 2026112601} 3600 900 604800 300\n@ IN NS ns1\n@ IN NS ns2\nns1 IN A 192.0.2.1\nns2 IN A 192.0.2.2\n`;
     records += 5;
     for (let i = 0; i < hosts; i++) {
-      chunk += `host${i} IN A 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}\n`;
+      chunk += i === 0 && edit.host0Address !== undefined ? `host0 IN A ${edit.host0Address}\n` : `host${i} IN A 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}\n`;
       records++;
       if (i % 3 === 0) {
         chunk += `host${i} IN AAAA 2001:db8::${(i >>> 16).toString(16)}:${(i & 0xffff).toString(16)}\n`;

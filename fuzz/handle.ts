@@ -23,12 +23,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import dnsPacket from 'dns-packet';
-import { loadZoneFile } from '../src/daemon/load-zone.js';
 import { ZoneSet } from '../src/query/index.js';
 import { Responder, type MessageStream } from '../src/server/responder.js';
 import type { TransferHooks } from '../src/server/transfer-hooks.js';
 import { Name, decodeMessage, type Message } from '../src/wire/index.js';
-import type { Zone } from '../src/zone/index.js';
+import { loadZoneFile, type Zone } from '../src/zone/index.js';
 import { repoRoot } from '../test/support/paths.js';
 import { runSession, type FuzzTarget } from './session.js';
 import { Rng, crashesDir, describe, mutateOnce, randomBytes, savedCorpus, type CorpusEntry } from './wire-decode.js';

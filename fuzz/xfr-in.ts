@@ -35,13 +35,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { loadZoneText } from '../src/daemon/load-zone.js';
 import { transferZone, type TransferResult } from '../src/xfr/transfer-client.js';
 import { TransferError } from '../src/xfr/transfer-error.js';
 import {
   Name, RRType, canonicalRdata, decodeMessage, emptyMessage, encodeMessageToBytes, type Message, type ResourceRecord,
 } from '../src/wire/index.js';
-import type { Zone } from '../src/zone/index.js';
+import { loadZoneText, type Zone } from '../src/zone/index.js';
 import { runSession, type FuzzTarget } from './session.js';
 import { Rng, crashesDir, describe, mutateOnce, type CorpusEntry } from './wire-decode.js';
 

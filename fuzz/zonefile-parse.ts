@@ -16,7 +16,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Name, RRType, type ResourceRecord } from '../src/wire/index.js';
-import { loadZoneText } from '../src/daemon/load-zone.js';
+import { loadZoneText } from '../src/zone/index.js';
 import { ZoneFileError, formatRecord } from '../src/zonefile/index.js';
 import { corpusPath, haveCorpus, repoRoot } from '../test/support/paths.js';
 import { runSession, type Crash, type FuzzTarget } from './session.js';

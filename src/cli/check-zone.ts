@@ -3,8 +3,7 @@ import {
   Name, RRType, TextFormatError, canonicalRdata, formatDiagnostic, parseClass, classToText, RRClass, soaSameButSerial, type ResourceRecord,
 } from '../wire/index.js';
 import { formatRecord } from '../zonefile/index.js';
-import { loadZoneFile } from '../daemon/load-zone.js';
-import type { Zone } from '../zone/index.js';
+import { loadZoneFile, type Zone } from '../zone/index.js';
 import { compareOctets } from '../zone/canonical-order.js';
 import { diffZones } from '../xfr/diff-zones.js';
 import { peerText, type Peer } from '../xfr/peer.js';

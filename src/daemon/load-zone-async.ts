@@ -20,8 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { Name, type Diagnostic } from '../wire/index.js';
 import type { ZoneParseOptions } from '../zonefile/index.js';
-import { ZoneBuilder, estimatedZoneBytes, type ZoneBuildResult } from '../zone/index.js';
-import type { LoadResult } from './load-zone.js';
+import { ZoneBuilder, estimatedZoneBytes, type LoadResult, type ZoneBuildResult } from '../zone/index.js';
 import { ZoneLoadError } from './zone-load-error.js';
 import type { ZoneParseJob, ZoneParseMessage } from './zone-parse-worker.js';
 

@@ -59,7 +59,7 @@ export interface LoadSavedResult {
   noDigest: boolean;
 }
 
-/** What loading a master file gives (src/daemon/load-zone.ts LoadResult has this shape). */
+/** What loading a master file gives (src/zone/load-zone.ts LoadResult has this shape). */
 export interface CopyLoadResult {
   zone: Zone | null;
   errors: Diagnostic[];

@@ -10,3 +10,4 @@ export { ContentDigest } from './content-digest.js';
 export { runStepsInSlices, runStepsNow, type Steps } from './run-steps.js';
 export { recordKey, updateZoneSteps, type ZoneChange } from './zone-update.js';
 export { estimatedZoneBytes, encodedRecordBytes } from './zone-memory-estimate.js';
+export { loadZoneFile, loadZoneText, type LoadResult } from './load-zone.js';

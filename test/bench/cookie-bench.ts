@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadZoneText } from '../../src/daemon/load-zone.js';
+import { loadZoneText } from '../../src/zone/load-zone.js';
 import { ZoneSet } from '../../src/query/index.js';
 import { Responder } from '../../src/server/responder.js';
 import { fixedSecrets, ServerCookies } from '../../src/server/server-cookie.js';

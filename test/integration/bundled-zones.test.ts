@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/index.js';
-import { loadZoneFile } from '../../src/daemon/load-zone.js';
+import { loadZoneFile } from '../../src/zone/load-zone.js';
 import { Name, formatDiagnostic, typeToText } from '../../src/wire/index.js';
 import { repoRoot } from '../support/paths.js';
 import { haveTool } from '../support/tools.js';

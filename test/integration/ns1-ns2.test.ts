@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig, type Config } from '../../src/config/index.js';
-import { loadZoneFile } from '../../src/daemon/load-zone.js';
+import { loadZoneFile } from '../../src/zone/load-zone.js';
 import { loadSaved } from '../../src/xfr/zone-store.js';
 import { Name, RRType, Rcode, decodeMessage, emptyMessage, encodeMessageToBytes, typeToText, type Message, type ResourceRecord } from '../../src/wire/index.js';
 import { buildQuery, queryTcp, queryUdp } from '../support/dns-client.js';

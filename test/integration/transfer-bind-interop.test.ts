@@ -19,7 +19,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadZoneFile } from '../../src/daemon/load-zone.js';
+import { loadZoneFile } from '../../src/zone/load-zone.js';
 import { Name } from '../../src/wire/index.js';
 import { formatRecord } from '../../src/zonefile/index.js';
 import { startNamed, type NamedProcess } from '../support/named-process.js';

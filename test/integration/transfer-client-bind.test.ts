@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadZoneFile } from '../../src/daemon/load-zone.js';
+import { loadZoneFile } from '../../src/zone/load-zone.js';
 import { Name } from '../../src/wire/index.js';
 import type { Zone } from '../../src/zone/index.js';
 import { formatRecord } from '../../src/zonefile/index.js';

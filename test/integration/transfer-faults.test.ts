@@ -17,7 +17,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadZoneText } from '../../src/daemon/load-zone.js';
+import { loadZoneText } from '../../src/zone/load-zone.js';
 import {
   Name, Opcode, RRType, Rcode, decodeMessage, emptyMessage, encodeMessageToBytes, type Message, type ResourceRecord,
 } from '../../src/wire/index.js';

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { loadZoneText } from '../../src/daemon/load-zone.js';
+import { loadZoneText } from '../../src/zone/load-zone.js';
 import { answer } from '../../src/query/answer.js';
 import { ZoneSet } from '../../src/query/zone-set.js';
 import { Name } from '../../src/wire/index.js';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { loadZoneText } from '../../src/daemon/load-zone.js';
+import { loadZoneText } from '../../src/zone/load-zone.js';
 import { ZoneSet } from '../../src/query/index.js';
 import { Responder, type ResponderOptions } from '../../src/server/responder.js';
 import { Name, RRType, decodeMessage, emptyMessage, encodeMessageToBytes, type EdnsOption } from '../../src/wire/index.js';

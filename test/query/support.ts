@@ -4,7 +4,7 @@
  * dig-like rendering of an Answer's sections so failures diff readably.
  */
 import { Name, Rcode, classToText, lookupType, rcodeToText, rdataToText, typeToText, wireNameToText } from '../../src/wire/index.js';
-import { loadZoneText } from '../../src/daemon/load-zone.js';
+import { loadZoneText } from '../../src/zone/load-zone.js';
 import { ZoneSet, answer, type Answer, type AnswerKind, type AnswerRecord } from '../../src/query/index.js';
 
 export type RcodeText = 'NOERROR' | 'NXDOMAIN' | 'REFUSED' | 'YXDOMAIN' | 'SERVFAIL';

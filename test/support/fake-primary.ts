@@ -7,7 +7,7 @@
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
-import { loadZoneText } from '../../src/daemon/load-zone.js';
+import { loadZoneText } from '../../src/zone/load-zone.js';
 import { Name, Opcode, RRType, Rcode, decodeMessage, emptyMessage, encodeMessageToBytes, type Message } from '../../src/wire/index.js';
 import type { Zone } from '../../src/zone/index.js';
 import { freePort } from './ports.js';

@@ -6,7 +6,7 @@
  * cases for answer tests, such as data below a DNAME) every server loads it.
  */
 import { utimesSync, writeFileSync } from 'node:fs';
-import { loadZoneFile } from '../../src/daemon/load-zone.js';
+import { loadZoneFile } from '../../src/zone/load-zone.js';
 import { Name } from '../../src/wire/index.js';
 import { formatRecord } from '../../src/zonefile/index.js';
 

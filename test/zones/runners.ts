@@ -8,7 +8,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { loadZoneFile } from '../../src/daemon/load-zone.js';
+import { loadZoneFile } from '../../src/zone/load-zone.js';
 import { formatRecord } from '../../src/zonefile/index.js';
 import { Name, classToText, lookupClass, lookupType, rdataFromText, tokenize } from '../../src/wire/index.js';
 import { formatDiagnostic } from '../../src/wire/diagnostic.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { after, describe, it } from 'node:test';
-import { loadZoneFile, type LoadResult } from '../../../src/daemon/load-zone.js';
+import { loadZoneFile, type LoadResult } from '../../../src/zone/load-zone.js';
 import { loadZoneFileAsync, parseWorkersStarted } from '../../../src/daemon/load-zone-async.js';
 import { Name } from '../../../src/wire/index.js';
 import { formatRecord } from '../../../src/zonefile/index.js';

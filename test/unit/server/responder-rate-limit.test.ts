@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadZoneText } from '../../../src/daemon/load-zone.js';
+import { loadZoneText } from '../../../src/zone/load-zone.js';
 import { ZoneSet } from '../../../src/query/index.js';
 import { RATE_LIMIT_DEFAULTS, RateLimiter } from '../../../src/server/rate-limit.js';
 import { Responder } from '../../../src/server/responder.js';

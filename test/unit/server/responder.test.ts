@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadZoneText } from '../../../src/daemon/load-zone.js';
+import { loadZoneText } from '../../../src/zone/load-zone.js';
 import { ZoneSet } from '../../../src/query/index.js';
 import { Responder, type HandleContext, type ResponderOptions } from '../../../src/server/responder.js';
 import type { TransferHooks, TransferOutInfo } from '../../../src/server/transfer-hooks.js';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { axfrMessages, XfrRecordTooLargeError } from '../../../src/xfr/axfr-out.js';
-import { loadZoneText } from '../../../src/daemon/load-zone.js';
+import { loadZoneText } from '../../../src/zone/load-zone.js';
 import { Name, RRType, decodeMessage, type Message, type ResourceRecord } from '../../../src/wire/index.js';
 import type { Zone } from '../../../src/zone/index.js';
 

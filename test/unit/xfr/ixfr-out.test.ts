@@ -9,7 +9,7 @@ import { condense, ixfrMessages, type IxfrInfo } from '../../../src/xfr/ixfr-out
 import { diffZones } from '../../../src/xfr/diff-zones.js';
 import { Journal } from '../../../src/xfr/journal.js';
 import type { ZoneDiff } from '../../../src/xfr/zone-diff.js';
-import { loadZoneText } from '../../../src/daemon/load-zone.js';
+import { loadZoneText } from '../../../src/zone/load-zone.js';
 import { Name, RRType, decodeMessage, rdataToText, typeToText, type Message, type ResourceRecord } from '../../../src/wire/index.js';
 import type { Zone } from '../../../src/zone/index.js';
 

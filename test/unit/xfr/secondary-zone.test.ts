@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { loadZoneText } from '../../../src/daemon/load-zone.js';
+import { loadZoneText } from '../../../src/zone/load-zone.js';
 import { Name } from '../../../src/wire/index.js';
 import type { Zone } from '../../../src/zone/index.js';
 import type { Peer } from '../../../src/xfr/peer.js';

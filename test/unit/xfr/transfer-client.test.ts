@@ -7,7 +7,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { after, describe, it } from 'node:test';
-import { loadZoneText } from '../../../src/daemon/load-zone.js';
+import { loadZoneText } from '../../../src/zone/load-zone.js';
 import {
   Name, RRType, Rcode, decodeMessage, emptyMessage, encodeMessageToBytes, type Message, type ResourceRecord,
 } from '../../../src/wire/index.js';

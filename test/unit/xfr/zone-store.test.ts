@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { loadZoneText } from '../../../src/daemon/load-zone.js';
+import { loadZoneText } from '../../../src/zone/load-zone.js';
 import { Name } from '../../../src/wire/index.js';
 import type { Zone } from '../../../src/zone/index.js';
 import { formatRecord } from '../../../src/zonefile/zone-printer.js';

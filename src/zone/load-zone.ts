@@ -1,6 +1,8 @@
+/** The zone loader: a zone file (or zone text) parsed and built into a Zone, with every diagnostic of both steps. */
 import { Name, type Diagnostic } from '../wire/index.js';
 import { ZoneFileError, parseZoneFile, parseZoneText, type ZoneParseOptions } from '../zonefile/index.js';
-import { ZoneBuilder, type Zone } from '../zone/index.js';
+import { ZoneBuilder } from './zone-builder.js';
+import type { Zone } from './zone.js';
 
 export interface LoadResult {
   /** The zone, or null when any error was found. */

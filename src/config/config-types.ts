@@ -1,4 +1,4 @@
-import type { SerialPolicy } from '../daemon/serial-policy.js';
+import type { SerialPolicy } from '../zone/index.js';
 import type { RateLimitSettings } from '../server/rate-limit.js';
 import type { AclEntry } from '../xfr/acl.js';
 import type { Peer } from '../xfr/peer.js';

@@ -11,7 +11,7 @@ import { TSIG_ALGORITHMS, tsigMacSize, type TsigAlgorithm } from '../xfr/tsig-ke
 import type { Config, KeySettings, ListenAddress, ServerSettings, ZoneSettings } from './config-types.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { formatByteSize, parseByteSize } from './byte-size.js';
-import { SERIAL_POLICIES, type SerialPolicy } from '../daemon/serial-policy.js';
+import { SERIAL_POLICIES, type SerialPolicy } from '../zone/index.js';
 import { DEFAULT_ZONE_LIMITS, type ZoneLimits } from '../zonefile/zone-limits.js';
 import { RATE_LIMIT_DEFAULTS, type RateLimitSettings } from '../server/rate-limit.js';
 

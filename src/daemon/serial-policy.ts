@@ -5,9 +5,7 @@
  * RFC 1034 §4.3.5 both compare serials, RFC 1982 style).
  */
 import { addSerial, compareSerial } from '../xfr/serial.js';
-
-export const SERIAL_POLICIES = ['file', 'increment', 'unixtime', 'dateserial'] as const;
-export type SerialPolicy = (typeof SERIAL_POLICIES)[number];
+import type { SerialPolicy } from '../zone/index.js';
 
 export interface SerialDecision {
   /** The serial to serve (0..2^32-1). */

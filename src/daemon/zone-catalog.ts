@@ -3,14 +3,14 @@ import { defaultZoneMemoryBudget } from './zone-memory-budget.js';
 import type { Config, ZoneSettings } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import { formatDiagnostic, Name, setSoaSerial, soaSameButSerial, type Diagnostic } from '../wire/index.js';
-import { ContentDigest, runStepsInSlices, type LoadResult, type Zone } from '../zone/index.js';
+import { ContentDigest, runStepsInSlices, type LoadResult, type SerialPolicy, type Zone } from '../zone/index.js';
 import { diffZonesAsync } from '../xfr/diff-zones.js';
 import { StorageError } from '../xfr/storage-error.js';
 import type { ZoneDiff } from '../xfr/zone-diff.js';
 import { filePrints, samePrints, type FilePrints } from './file-print.js';
 import { loadZoneFileAsync } from './load-zone-async.js';
 import { ZoneLoadError } from './zone-load-error.js';
-import { decideSerial, type SerialPolicy } from './serial-policy.js';
+import { decideSerial } from './serial-policy.js';
 import { folderProblem } from './storage-check.js';
 import type { ZoneHistories, ZoneHistory } from './zone-history.js';
 

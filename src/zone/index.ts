@@ -11,3 +11,4 @@ export { runStepsInSlices, runStepsNow, type Steps } from './run-steps.js';
 export { recordKey, updateZoneSteps, type ZoneChange } from './zone-update.js';
 export { estimatedZoneBytes, encodedRecordBytes } from './zone-memory-estimate.js';
 export { loadZoneFile, loadZoneText, type LoadResult } from './load-zone.js';
+export { SERIAL_POLICIES, type SerialPolicy } from './serial-policy-name.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SERIAL_POLICIES, decideSerial, type SerialDecision } from '../../../src/daemon/serial-policy.js';
+import { decideSerial, type SerialDecision } from '../../../src/daemon/serial-policy.js';
+import { SERIAL_POLICIES } from '../../../src/zone/index.js';
 
 /** 2026-11-26 12:00:00 UTC: unix time 1795694400, date serial 2026112600. */
 const NOW = new Date(Date.UTC(2026, 10, 26, 12, 0, 0));

@@ -2,15 +2,13 @@ import { isIP } from 'node:net';
 import {
   Name, RRType, TextFormatError, canonicalRdata, formatDiagnostic, parseClass, classToText, RRClass, soaSameButSerial, type ResourceRecord,
 } from '../wire/index.js';
-import { formatRecord } from '../zonefile/index.js';
-import { loadZoneFile, type Zone } from '../zone/index.js';
-import { compareOctets } from '../zone/canonical-order.js';
+import { formatRecord, zoneLimits, type ZoneLimits } from '../zonefile/index.js';
+import { compareOctets, loadZoneFile, type Zone } from '../zone/index.js';
 import { diffZones } from '../xfr/diff-zones.js';
 import { peerText, type Peer } from '../xfr/peer.js';
 import { addSerial, compareSerial } from '../xfr/serial.js';
 import { transferZone } from '../xfr/transfer-client.js';
 import { TSIG_ALGORITHMS, type TsigAlgorithm, type TsigKey } from '../xfr/tsig-key.js';
-import { zoneLimits, type ZoneLimits } from '../zonefile/zone-limits.js';
 
 export const CHECK_ZONE_USAGE =
   'usage: tyne check-zone [-q] [-c class] [--print] [LIMITS] ORIGIN FILE\n' +

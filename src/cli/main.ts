@@ -1,5 +1,4 @@
-import { WireFormatError, TextFormatError, decodeMessage, lookupType, messageToText, Name, rdataFromText, rdataToText, tokenize, typeToText } from '../wire/index.js';
-import { toHex } from '../wire/base-encoding.js';
+import { WireFormatError, TextFormatError, decodeMessage, lookupType, messageToText, Name, rdataFromText, rdataToText, toHex, tokenize, typeToText } from '../wire/index.js';
 import { checkZone } from './check-zone.js';
 import { serveCommand } from './serve-command.js';
 

@@ -1,4 +1,4 @@
-import { TyneError } from '../wire/tyne-error.js';
+import { TyneError } from '../wire/index.js';
 
 const UNIT: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 

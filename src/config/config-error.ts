@@ -1,4 +1,4 @@
-import { TyneError } from '../wire/tyne-error.js';
+import { TyneError } from '../wire/index.js';
 
 /** One thing wrong with a configuration file. */
 export interface ConfigProblem {

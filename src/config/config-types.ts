@@ -3,7 +3,7 @@ import type { RateLimitSettings } from '../server/rate-limit.js';
 import type { AclEntry } from '../xfr/acl.js';
 import type { Peer } from '../xfr/peer.js';
 import type { TsigAlgorithm } from '../xfr/tsig-key.js';
-import type { ZoneLimits } from '../zonefile/zone-limits.js';
+import type { ZoneLimits } from '../zonefile/index.js';
 
 /** One `listen` entry: each address serves UDP and TCP. */
 export interface ListenAddress {

@@ -1,4 +1,4 @@
-import { TyneError } from '../wire/tyne-error.js';
+import { TyneError } from '../wire/index.js';
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 

@@ -2,8 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
-import { Name } from '../wire/name.js';
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../wire/ip-address.js';
+import { Name, formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../wire/index.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import type { AclEntry } from '../xfr/acl.js';
 import type { Peer } from '../xfr/peer.js';
@@ -12,7 +11,7 @@ import type { Config, KeySettings, ListenAddress, ServerSettings, ZoneSettings }
 import { formatDuration, parseDuration } from './duration.js';
 import { formatByteSize, parseByteSize } from './byte-size.js';
 import { SERIAL_POLICIES, type SerialPolicy } from '../zone/index.js';
-import { DEFAULT_ZONE_LIMITS, type ZoneLimits } from '../zonefile/zone-limits.js';
+import { DEFAULT_ZONE_LIMITS, type ZoneLimits } from '../zonefile/index.js';
 import { RATE_LIMIT_DEFAULTS, type RateLimitSettings } from '../server/rate-limit.js';
 
 // ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import { defaultZoneMemoryBudget } from './zone-memory-budget.js';
 import { pruneRemoved, setAsideRemoved } from './removed-zones.js';
 import { folderProblem } from './storage-check.js';
 import type { TsigKey } from '../xfr/tsig-key.js';
-import { DEFAULT_ZONE_LIMITS, type ZoneLimits } from '../zonefile/zone-limits.js';
+import { DEFAULT_ZONE_LIMITS, type ZoneLimits } from '../zonefile/index.js';
 
 /** The lookup key of a configured zone name: `Name.key` of its origin, as `Zone.origin.key` is. */
 function zoneKey(name: string): string {

@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { TyneError } from '../wire/tyne-error.js';
+import { TyneError } from '../wire/index.js';
 
 /**
  * How an error appears in a log line (`err`). A TyneError is a condition

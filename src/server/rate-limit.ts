@@ -1,4 +1,4 @@
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../wire/ip-address.js';
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../wire/index.js';
 
 /**
  * Response rate limiting (RRL) as BIND defines it (ARM "Response Rate

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import { parseIPv4, parseIPv6 } from '../wire/ip-address.js';
+import { parseIPv4, parseIPv6 } from '../wire/index.js';
 import { siphash24 } from './siphash.js';
 
 /** What a query's COOKIE option (RFC 7873 §4) was found to hold. */

@@ -17,3 +17,6 @@ export * from './diagnostic.js';
 export * from './bytes-equal.js';
 export * from './copy-bytes.js';
 export * from './soa-rdata.js';
+export * from './ip-address.js';
+export * from './ttl-text.js';
+export * from './base-encoding.js';

@@ -5,8 +5,7 @@
  * message).
  */
 import { OVERFLOW, RRType, WireWriter, writeRdata, type ResourceRecord } from '../wire/index.js';
-import { RRsetImpl, rdataTtl, type RRset, type Zone, type ZoneNode } from '../zone/index.js';
-import { ZoneNodeImpl } from '../zone/zone-node.js';
+import { RRsetImpl, ZoneNodeImpl, rdataTtl, type RRset, type Zone, type ZoneNode } from '../zone/index.js';
 
 /** The parts of the query a transfer answer echoes. */
 export interface XfrQuery {

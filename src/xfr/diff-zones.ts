@@ -4,8 +4,7 @@
  * listing of either zone is built.
  */
 import { Name, RRType, type ResourceRecord } from '../wire/index.js';
-import { RRsetImpl, rdataTtl, runStepsInSlices, runStepsNow, type RRset, type Steps, type Zone, type ZoneNode } from '../zone/index.js';
-import { ZoneNodeImpl } from '../zone/zone-node.js';
+import { RRsetImpl, ZoneNodeImpl, rdataTtl, runStepsInSlices, runStepsNow, type RRset, type Steps, type Zone, type ZoneNode } from '../zone/index.js';
 import type { ZoneDiff } from './zone-diff.js';
 
 const NO_RRSETS: readonly RRset[] = [];

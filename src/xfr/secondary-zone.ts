@@ -13,7 +13,7 @@ import { clampTimers, nextDelay, soaTimers, type SoaTimers, type TimerClamps } f
 import { compareSerial } from './serial.js';
 import type { Journal } from './journal.js';
 import type { ZoneDiff } from './zone-diff.js';
-import type { ZoneLimits } from '../zonefile/zone-limits.js';
+import type { ZoneLimits } from '../zonefile/index.js';
 import { freshJournal, loadSaved, loadSavedAsync, saveChange, saveState, saveZone, type CopyLoader, type LoadSavedResult, type SecondaryState } from './zone-store.js';
 
 export interface TransferOutcome {

@@ -14,7 +14,7 @@ import {
   type Message, type ResourceRecord,
 } from '../wire/index.js';
 import { ZoneBuilder, encodedRecordBytes, estimatedZoneBytes, runStepsInSlices, type Zone } from '../zone/index.js';
-import { DEFAULT_ZONE_LIMITS } from '../zonefile/zone-limits.js';
+import { DEFAULT_ZONE_LIMITS } from '../zonefile/index.js';
 import { applyDiffsCondensedAsync, finishTransferredZoneSteps } from './apply-diff.js';
 import { peerText, type Peer } from './peer.js';
 import { compareSerial } from './serial.js';

@@ -1,4 +1,4 @@
-import { TyneError } from '../wire/tyne-error.js';
+import { TyneError } from '../wire/index.js';
 
 /** Stable codes of TransferError. */
 export type TransferErrorCode =

@@ -14,8 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldNow } from 'node:timers/promises';
 import { formatDiagnostic, RRType, type Diagnostic, type Name } from '../wire/index.js';
 import { ContentDigest, NodeFlags, rdataTtl, ZoneBuilder } from '../zone/index.js';
-import { parseZoneFile } from '../zonefile/index.js';
-import { formatRecord, formatRecordAt } from '../zonefile/zone-printer.js';
+import { formatRecord, formatRecordAt, parseZoneFile, type ZoneLimits } from '../zonefile/index.js';
 import type { Zone, ZoneNode } from '../zone/index.js';
 import { applyDiffs } from './apply-diff.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -23,7 +22,6 @@ import { setAsideDamaged } from './damaged-file.js';
 import { Journal } from './journal.js';
 import { StorageError } from './storage-error.js';
 import type { ZoneDiff } from './zone-diff.js';
-import type { ZoneLimits } from '../zonefile/zone-limits.js';
 
 /** What a secondary remembers about its copy across restarts. */
 export interface SecondaryState {

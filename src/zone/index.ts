@@ -1,12 +1,14 @@
 /** Public surface of the zone layer: a ZoneBuilder checks records and builds an immutable Zone. */
 export { NodeFlags, nodeFlagsToText } from './node-flags.js';
 export * from './rrset.js';
-export type { ZoneNode } from './zone-node.js';
+// ZoneNodeImpl: the node class of a built Zone, for code that reads an owner's octets from the zone's slab (transfers, diffs).
+export { ZoneNodeImpl, type ZoneNode } from './zone-node.js';
 export * from './zone.js';
 export * from './zone-builder.js';
 export * from './zone-codes.js';
 export { hashWireName } from './node-table.js';
 export { ContentDigest } from './content-digest.js';
+export { compareOctets } from './canonical-order.js';
 export { runStepsInSlices, runStepsNow, type Steps } from './run-steps.js';
 export { recordKey, updateZoneSteps, type ZoneChange } from './zone-update.js';
 export { estimatedZoneBytes, encodedRecordBytes } from './zone-memory-estimate.js';

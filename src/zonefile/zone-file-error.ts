@@ -1,5 +1,4 @@
-import { TyneError, type Diagnostic } from '../wire/index.js';
-import { formatDiagnostic } from '../wire/diagnostic.js';
+import { TyneError, formatDiagnostic, type Diagnostic } from '../wire/index.js';
 
 /**
  * A zone file could not be loaded. `diagnostics` holds every error found

@@ -1,11 +1,9 @@
 import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import {
-  Name, RRClass, RRType, TextFormatError, classToText, isMetaType, lookupClass, lookupType, rdataFromText, tokenize,
+  Name, RRClass, RRType, TextFormatError, classToText, isMetaType, lookupClass, lookupTtl, lookupType, parseIPv4, parseIPv6, rdataFromText, tokenize,
   type Diagnostic, type ResourceRecord, type SourcePosition,
 } from '../wire/index.js';
-import { parseIPv4, parseIPv6 } from '../wire/ip-address.js';
-import { lookupTtl } from '../wire/ttl-text.js';
 import { expandTemplate, parseGenerateRange } from './generate-template.js';
 import { LINE_TOO_LONG, ZoneLexer, type LogicalLine, type ZoneToken } from './zone-lexer.js';
 import { zoneLimits, type ZoneLimits } from './zone-limits.js';

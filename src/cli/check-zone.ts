@@ -8,7 +8,7 @@ import { diffZones } from '../xfr/diff-zones.js';
 import { peerText, type Peer } from '../xfr/peer.js';
 import { addSerial, compareSerial } from '../xfr/serial.js';
 import { transferZone } from '../xfr/transfer-client.js';
-import { TSIG_ALGORITHMS, type TsigAlgorithm, type TsigKey } from '../xfr/tsig-key.js';
+import { TSIG_ALGORITHMS, type TsigAlgorithm, type TsigKey } from '../tsig/index.js';
 
 export const CHECK_ZONE_USAGE =
   'usage: tyne check-zone [-q] [-c class] [--print] [LIMITS] ORIGIN FILE\n' +

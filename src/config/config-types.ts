@@ -2,7 +2,7 @@ import type { SerialPolicy } from '../zone/index.js';
 import type { RateLimitSettings } from '../server/rate-limit.js';
 import type { AclEntry } from '../xfr/acl.js';
 import type { Peer } from '../xfr/peer.js';
-import type { TsigAlgorithm } from '../xfr/tsig-key.js';
+import type { TsigAlgorithm } from '../tsig/index.js';
 import type { ZoneLimits } from '../zonefile/index.js';
 
 /** One `listen` entry: each address serves UDP and TCP. */

@@ -6,7 +6,7 @@ import { Name, formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../wire/inde
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import type { AclEntry } from '../xfr/acl.js';
 import type { Peer } from '../xfr/peer.js';
-import { TSIG_ALGORITHMS, tsigMacSize, type TsigAlgorithm } from '../xfr/tsig-key.js';
+import { TSIG_ALGORITHMS, tsigMacSize, type TsigAlgorithm } from '../tsig/index.js';
 import type { Config, KeySettings, ListenAddress, ServerSettings, ZoneSettings } from './config-types.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { formatByteSize, parseByteSize } from './byte-size.js';

@@ -18,7 +18,7 @@ import { loadZoneFileAsync } from './load-zone-async.js';
 import { defaultZoneMemoryBudget } from './zone-memory-budget.js';
 import { pruneRemoved, setAsideRemoved } from './removed-zones.js';
 import { folderProblem } from './storage-check.js';
-import type { TsigKey } from '../xfr/tsig-key.js';
+import type { TsigKey } from '../tsig/index.js';
 import { DEFAULT_ZONE_LIMITS, type ZoneLimits } from '../zonefile/index.js';
 
 /** The lookup key of a configured zone name: `Name.key` of its origin, as `Zone.origin.key` is. */

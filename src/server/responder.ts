@@ -11,8 +11,7 @@ import type { TransferQuota } from './transfer-quota.js';
 import { CookieVerdict, type ServerCookies } from './server-cookie.js';
 import { axfrMessages } from '../xfr/axfr-out.js';
 import { ixfrMessages } from '../xfr/ixfr-out.js';
-import type { TsigKey } from '../xfr/tsig-key.js';
-import { TsigError, TsigStreamSigner, tsigAppendUnsigned, tsigSign, tsigTimeOtherData, tsigVerify, type TsigVerified } from '../xfr/tsig.js';
+import { TsigError, TsigStreamSigner, tsigAppendUnsigned, tsigSign, tsigTimeOtherData, tsigVerify, type TsigKey, type TsigVerified } from '../tsig/index.js';
 import { copyBytes, decodeMessage, soaSerial, type Question } from '../wire/index.js';
 
 /** What the responder needs to know besides the zones. */

@@ -2,7 +2,7 @@ import type { Name } from '../wire/index.js';
 import type { Zone } from '../zone/index.js';
 import type { Requester } from '../xfr/acl.js';
 import type { Journal } from '../xfr/journal.js';
-import type { TsigKey } from '../xfr/tsig-key.js';
+import type { TsigKey } from '../tsig/index.js';
 
 /** One outgoing transfer, for the log line (RFC 5936 / RFC 1995). */
 export interface TransferOutInfo {

@@ -7,8 +7,7 @@ import { BlockList } from 'node:net';
 import DgramAsPromised from 'dgram-as-promised';
 import { Opcode, Rcode, RRClass, RRType, decodeMessage, emptyMessage, encodeMessageToBytes, type Name } from '../wire/index.js';
 import { peerText, type Peer } from './peer.js';
-import type { TsigKey } from './tsig-key.js';
-import { tsigSign, tsigVerify } from './tsig.js';
+import { tsigSign, tsigVerify, type TsigKey } from '../tsig/index.js';
 
 /**
  * Signs one outgoing NOTIFY (TSIG, RFC 8945) and checks the answer to that

@@ -19,8 +19,7 @@ import { applyDiffsCondensedAsync, finishTransferredZoneSteps } from './apply-di
 import { peerText, type Peer } from './peer.js';
 import { compareSerial } from './serial.js';
 import { TransferError } from './transfer-error.js';
-import { tsigSigner } from './transfer-tsig.js';
-import type { TsigKey } from './tsig-key.js';
+import { tsigSigner, type TsigKey, type XfrSigner, type XfrSignerFactory } from '../tsig/index.js';
 import type { ZoneDiff } from './zone-diff.js';
 
 export interface TransferResult {
@@ -44,22 +43,6 @@ export interface TransferResult {
   /** IXFR only: the applied difference, condensed to one sequence (for the journal). */
   diff: ZoneDiff | null;
 }
-
-/**
- * TSIG as the transfer client uses it (RFC 8945 §5.3): sign the query,
- * then verify each response message of the answer to it. Kept as an
- * interface so the transfer logic does not depend on how TSIG is done.
- */
-export interface XfrSigner {
-  /** Signs a query (appends TSIG) and starts a new response stream for it. */
-  signQuery(query: Uint8Array): Uint8Array;
-  /** Checks one response message of the stream; throws (any Error) when it fails. */
-  verifyResponse(message: Uint8Array): void;
-  /** After the last message: throws when the stream did not end verified (e.g. the last message unsigned). */
-  finish(): void;
-}
-
-export type XfrSignerFactory = (key: TsigKey) => XfrSigner;
 
 export interface TransferOptions {
   origin: Name;
@@ -86,7 +69,7 @@ export interface TransferOptions {
    * (XFR_MEMORY_BUDGET) and the zone held is kept. Default: no bound.
    */
   memoryBudget?: number;
-  /** How to make the TSIG signer (default: ./transfer-tsig.js). */
+  /** How to make the TSIG signer (default: tsigSigner, src/tsig/transfer-tsig.ts). */
   signer?: XfrSignerFactory;
   /**
    * Longest run of work on the new zone (a transferred zone built, an IXFR

@@ -16,7 +16,7 @@ import { formatRecord } from '../../src/zonefile/index.js';
 import type { Peer } from '../../src/xfr/peer.js';
 import { TransferError } from '../../src/xfr/transfer-error.js';
 import { querySoaSerial, transferZone } from '../../src/xfr/transfer-client.js';
-import type { TsigKey } from '../../src/xfr/tsig-key.js';
+import type { TsigKey } from '../../src/tsig/tsig-key.js';
 import { startNamed, type NamedProcess } from '../support/named-process.js';
 import { repoRoot } from '../support/paths.js';
 import { haveTool } from '../support/tools.js';

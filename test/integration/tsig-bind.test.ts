@@ -1,6 +1,6 @@
 /**
  * TSIG interop with BIND's named as the oracle (RFC 8945): named verifies
- * what src/xfr/tsig.ts signs, and tsig.ts verifies what named signs,
+ * what src/tsig/tsig.ts signs, and tsig.ts verifies what named signs,
  * including a multi-message AXFR (§5.3.1) and the error responses (BADSIG,
  * BADKEY unsigned; BADTIME signed, with the server time).
  */
@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Name, RRType, Rcode, decodeMessage } from '../../src/wire/index.js';
-import { TSIG_ALGORITHMS, type TsigAlgorithm, type TsigKey } from '../../src/xfr/tsig-key.js';
-import { TsigError, TsigStreamSigner, TsigStreamVerifier, tsigSign, tsigVerify } from '../../src/xfr/tsig.js';
+import { TSIG_ALGORITHMS, type TsigAlgorithm, type TsigKey } from '../../src/tsig/tsig-key.js';
+import { TsigError, TsigStreamSigner, TsigStreamVerifier, tsigSign, tsigVerify } from '../../src/tsig/tsig.js';
 import { buildQuery, messageId, queryTcp, queryUdp } from '../support/dns-client.js';
 import { startNamed, type NamedProcess } from '../support/named-process.js';
 import { haveTool } from '../support/tools.js';
@@ -280,7 +280,7 @@ describe('TSIG interop with BIND named', { skip: !haveTool('named') }, () => {
   });
 
   it('answers a MAC truncated to 16 octets with a full-length key with NOTAUTH and a BADTRUNC signed with the whole MAC', async () => {
-    // What src/xfr/tsig.ts and the responder now do too (test/integration/tsig-audit.test.ts).
+    // What src/tsig/tsig.ts and the responder now do too (test/integration/tsig-audit.test.ts).
     const req = tsigSign(buildQuery({ id: 0x7005, name: ZONE, type: RRType.SOA }), { ...TRANSFER, macLength: 16 });
     const resp = await queryUdp(named.port, req.bytes);
     assert.equal(decodeMessage(resp).rcode, Rcode.NOTAUTH);

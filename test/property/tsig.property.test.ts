@@ -12,8 +12,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { encodeMessageToBytes, type Name } from '../../src/wire/index.js';
-import { TSIG_ALGORITHMS, type TsigKey } from '../../src/xfr/tsig-key.js';
-import { TsigStreamSigner, TsigStreamVerifier, tsigSign, tsigVerify } from '../../src/xfr/tsig.js';
+import { TSIG_ALGORITHMS, type TsigKey } from '../../src/tsig/tsig-key.js';
+import { TsigStreamSigner, TsigStreamVerifier, tsigSign, tsigVerify } from '../../src/tsig/tsig.js';
 import { ldhLabel, message, nameFrom } from './arbitraries.js';
 
 const NOW = 1_700_000_000;

@@ -13,8 +13,8 @@ import type { TransferHooks, TransferOutInfo } from '../../../src/server/transfe
 import { readRequest } from '../../../src/server/request.js';
 import { fixedSecrets, ServerCookies } from '../../../src/server/server-cookie.js';
 import { Name, Opcode, Rcode, RRType, decodeMessage, emptyMessage, encodeMessageToBytes, setSoaSerial, type EdnsOption, type Message } from '../../../src/wire/index.js';
-import type { TsigKey } from '../../../src/xfr/tsig-key.js';
-import { tsigSign } from '../../../src/xfr/tsig.js';
+import type { TsigKey } from '../../../src/tsig/tsig-key.js';
+import { tsigSign } from '../../../src/tsig/tsig.js';
 
 const ORIGIN = Name.fromText('example.com.');
 

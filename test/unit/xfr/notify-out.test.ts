@@ -5,8 +5,8 @@ import { after, describe, it } from 'node:test';
 import { Name, Opcode, Rcode, RRClass, RRType, decodeMessage, encodeMessageToBytes, rdataFromText, tokenize, type Message } from '../../../src/wire/index.js';
 import { Notifier, sendNotify, tsigNotifySigner, type SendNotifyOptions, type SendNotifyResult } from '../../../src/xfr/notify-out.js';
 import type { Peer } from '../../../src/xfr/peer.js';
-import type { TsigKey } from '../../../src/xfr/tsig-key.js';
-import { tsigSign, tsigVerify } from '../../../src/xfr/tsig.js';
+import type { TsigKey } from '../../../src/tsig/tsig-key.js';
+import { tsigSign, tsigVerify } from '../../../src/tsig/tsig.js';
 
 const origin = Name.fromText('example.com.');
 const soa = rdataFromText(RRType.SOA, tokenize('ns1 hostmaster 42 3600 900 604800 300'), origin);

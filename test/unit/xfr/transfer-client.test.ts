@@ -17,8 +17,8 @@ import { applyDiffs } from '../../../src/xfr/apply-diff.js';
 import type { Peer } from '../../../src/xfr/peer.js';
 import { TransferError, type TransferErrorCode } from '../../../src/xfr/transfer-error.js';
 import { querySoaSerial, transferZone } from '../../../src/xfr/transfer-client.js';
-import type { TsigKey } from '../../../src/xfr/tsig-key.js';
-import { TsigStreamSigner, tsigVerify } from '../../../src/xfr/tsig.js';
+import type { TsigKey } from '../../../src/tsig/tsig-key.js';
+import { TsigStreamSigner, tsigVerify } from '../../../src/tsig/tsig.js';
 
 const origin = Name.fromText('example.');
 

@@ -1,3 +1,4 @@
+/** TSIG keys (RFC 8945 §4) and their algorithms. */
 import type { Name } from '../wire/index.js';
 
 /** RFC 8945 §6 algorithms, by their presentation names (RFC 4635 for the SHA-2 ones). */

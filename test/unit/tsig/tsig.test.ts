@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { Name, RRType, decodeMessage, emptyMessage, encodeMessageToBytes, rdataToText } from '../../../src/wire/index.js';
-import { TSIG_ALGORITHMS, type TsigAlgorithm, type TsigKey } from '../../../src/xfr/tsig-key.js';
+import { TSIG_ALGORITHMS, type TsigAlgorithm, type TsigKey } from '../../../src/tsig/tsig-key.js';
 import {
   DEFAULT_FUDGE, TsigError, TsigStreamSigner, TsigStreamVerifier, algorithmFromName, algorithmName, constantTimeEqual,
   tsigAppendUnsigned, tsigSign, tsigTimeOtherData, tsigVerify,
-} from '../../../src/xfr/tsig.js';
+} from '../../../src/tsig/tsig.js';
 import { buildQuery } from '../../support/dns-client.js';
 
 const NOW = 1_700_000_000;

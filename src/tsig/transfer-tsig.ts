@@ -1,7 +1,7 @@
 /** The transfer client's TSIG (RFC 8945 §5.3), made from tsig.ts. */
-import type { XfrSigner } from './transfer-client.js';
 import { TsigError, TsigStreamVerifier, tsigSign } from './tsig.js';
 import type { TsigKey } from './tsig-key.js';
+import type { XfrSigner } from './xfr-signer.js';
 
 function errorName(code: number): string {
   for (const [k, v] of Object.entries(TsigError)) if (v === code) return k;

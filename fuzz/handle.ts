@@ -30,7 +30,7 @@ import { Name, decodeMessage, type Message } from '../src/wire/index.js';
 import { loadZoneFile, type Zone } from '../src/zone/index.js';
 import { repoRoot } from '../test/support/paths.js';
 import { runSession, type FuzzTarget } from './session.js';
-import { Rng, crashesDir, describe, mutateOnce, randomBytes, savedCorpus, type CorpusEntry } from './wire-decode.js';
+import { Rng, crashesDir, describe, mutateOnce, randomBytes, savedCorpus, type CorpusEntry } from './fuzz-kit.js';
 
 export class HandleFailure extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -15,7 +15,7 @@ import {
   Name, RRType, decodeMessage, emptyMessage, encodeMessage, encodeMessageToBytes, rdataFromText, tokenize,
   type EdnsOption, type Message, type ResourceRecord,
 } from '../src/wire/index.js';
-import { savedCorpusDir } from './wire-decode.js';
+import { savedCorpusDir } from './fuzz-kit.js';
 
 const dnsp = createRequire(import.meta.url)('dns-packet') as { encode(p: unknown): Buffer };
 

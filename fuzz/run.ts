@@ -12,7 +12,8 @@
  * way and prints the hex.
  */
 import { readFileSync } from 'node:fs';
-import { FuzzFailure, externalCorpus, layout, runOne, savedCorpus, wireTarget } from './wire-decode.js';
+import { externalCorpus, layout, savedCorpus } from './fuzz-kit.js';
+import { FuzzFailure, runOne, wireTarget } from './wire-decode.js';
 import { runSession } from './session.js';
 import { zoneFuzzMain } from './zonefile-parse.js';
 import { handleFuzzMain } from './handle.js';

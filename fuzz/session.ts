@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { Rng, crashesDir, describe } from './wire-decode.js';
+import { Rng, crashesDir, describe } from './fuzz-kit.js';
 
 /**
  * What a fuzz target tells the runner. `E` is a pool entry (a named seed),

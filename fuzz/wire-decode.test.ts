@@ -9,9 +9,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeMessage, emptyMessage, Name } from '../src/wire/index.js';
 import { runSession, type Crash, type SessionResult } from './session.js';
-import {
-  Rng, crashInputs, diffMessages, externalCorpus, fuzzOne, nextInput, runOne, savedCorpus, wireTarget, type CorpusEntry,
-} from './wire-decode.js';
+import { Rng, crashInputs, externalCorpus, nextInput, savedCorpus, type CorpusEntry } from './fuzz-kit.js';
+import { diffMessages, fuzzOne, runOne, wireTarget } from './wire-decode.js';
 
 const SEED = 0x5eed;
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');

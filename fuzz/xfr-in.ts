@@ -42,7 +42,7 @@ import {
 } from '../src/wire/index.js';
 import { loadZoneText, type Zone } from '../src/zone/index.js';
 import { runSession, type FuzzTarget } from './session.js';
-import { Rng, crashesDir, describe, mutateOnce, type CorpusEntry } from './wire-decode.js';
+import { Rng, crashesDir, describe, mutateOnce, type CorpusEntry } from './fuzz-kit.js';
 
 export class XfrFailure extends Error {
   constructor(message: string) {

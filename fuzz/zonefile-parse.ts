@@ -20,7 +20,7 @@ import { loadZoneText } from '../src/zone/index.js';
 import { ZoneFileError, formatRecord } from '../src/zonefile/index.js';
 import { corpusPath, haveCorpus, repoRoot } from '../test/support/paths.js';
 import { runSession, type Crash, type FuzzTarget } from './session.js';
-import { Rng, crashesDir, describe } from './wire-decode.js';
+import { Rng, crashesDir, describe } from './fuzz-kit.js';
 
 export class ZoneFuzzFailure extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

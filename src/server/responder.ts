@@ -8,6 +8,7 @@ import { responseToken, type RrlToken } from './rate-limit-token.js';
 import { readRequest, RequestError, type Request } from './request.js';
 import type { TransferHooks, TsigFailure } from './transfer-hooks.js';
 import type { TransferQuota } from './transfer-quota.js';
+import type { MessageStream } from './message-stream.js';
 import { CookieVerdict, type ServerCookies } from './server-cookie.js';
 import { axfrMessages } from '../xfr/axfr-out.js';
 import { ixfrMessages } from '../xfr/ixfr-out.js';
@@ -40,9 +41,6 @@ export interface HandleContext {
   /** RFC 7828 §3.3.2: the connection's idle timeout in units of 100 ms, sent to TCP clients that ask. */
   readonly keepalive?: number;
 }
-
-/** A multi-message answer (AXFR, IXFR over TCP): each message, already signed when TSIG is in use. */
-export type MessageStream = Iterator<Uint8Array, void, undefined>;
 
 const CLASS_IN = 1;
 const CLASS_CH = 3;

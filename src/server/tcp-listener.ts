@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import type { HandleContext, MessageStream, Responder } from './responder.js';
+import type { MessageStream } from './message-stream.js';
+import type { HandleContext, Responder } from './responder.js';
 import { SlicedRunner } from './sliced-runner.js';
 import type { QuotaConnection, TcpQuota } from './tcp-quota.js';
 import type { ListenerErrorSink, QueryObserver } from './udp-listener.js';

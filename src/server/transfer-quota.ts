@@ -1,4 +1,4 @@
-import type { MessageStream } from './responder.js';
+import type { MessageStream } from './message-stream.js';
 
 /**
  * `transfers-out`, as BIND's: at most `limit` outgoing zone transfers

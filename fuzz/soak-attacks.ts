@@ -17,7 +17,7 @@ import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { decodeMessage } from '../src/wire/index.js';
 import { buildQuery, messageId, openTcp, type TcpConversation } from '../test/support/dns-client.js';
-import type { Rng } from './wire-decode.js';
+import type { Rng } from '../test/support/rng.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

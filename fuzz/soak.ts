@@ -31,7 +31,8 @@ import { join, resolve } from 'node:path';
 import { buildQuery, queryTcp, queryUdp } from '../test/support/dns-client.js';
 import { repoRoot } from '../test/support/paths.js';
 import { freePort } from '../test/support/ports.js';
-import { Rng, mutateOnce, randomBytes, savedCorpus } from './wire-decode.js';
+import { mutateOnce, randomBytes, savedCorpus } from './wire-decode.js';
+import { Rng } from '../test/support/rng.js';
 import { CACHE_ATTACKER, SLOW_READER, STEADY_CLIENT, TCP_FLOODER, cacheAttack, checkMx, tcpAttacks, type CacheAttackStats, type ProbeResult, type SteadyStats, type TcpAttackStats } from './soak-attacks.js';
 import { startObserver } from './soak-observer.js';
 

@@ -8,10 +8,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeMessage, emptyMessage, Name } from '../src/wire/index.js';
+import { Rng } from '../test/support/rng.js';
 import { loudSkip } from '../test/support/skip.js';
 import { runSession, type Crash, type SessionResult } from './session.js';
 import {
-  Rng, crashInputs, crashesDir, diffMessages, externalCorpus, fuzzOne, nextInput, runOne, savedCorpus, wireTarget, type CorpusEntry,
+  crashInputs, crashesDir, diffMessages, externalCorpus, fuzzOne, nextInput, runOne, savedCorpus, wireTarget, type CorpusEntry,
 } from './wire-decode.js';
 
 const SEED = 0x5eed;

@@ -10,8 +10,8 @@
  *    octets, every header bit, EDNS and TSIG), and the rdata of every
  *    class IN record must pass validateRdata for its type.
  *
- * Everything random here comes from a seeded PRNG, so a run is reproducible
- * from its seed.
+ * Everything random here comes from the kit's seeded PRNG (test/support/rng.ts),
+ * so a run is reproducible from its seed.
  */
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,6 +19,7 @@ import {
   WireFormatError, bytesEqual, codecFor, decodeMessage, encodeMessage, validateRdata, type Edns, type Message, type Question, type ResourceRecord,
 } from '../src/wire/index.js';
 import { corpusPath, haveCorpus, repoRoot } from '../test/support/paths.js';
+import type { Rng } from '../test/support/rng.js';
 import type { FuzzTarget } from './session.js';
 
 /** Raised by `fuzzOne` when an input exposes a bug; `kind` groups crashes. */
@@ -182,32 +183,6 @@ export function runOne(bytes: Uint8Array): string {
   if (msg.edns) out += `|e${Math.min(msg.edns.options.length, 4)}`;
   if (msg.tsig) out += '|tsig';
   return out;
-}
-
-// --- PRNG --------------------------------------------------------------------
-
-/** mulberry32: small, fast, good enough for fuzzing, fully determined by its seed. */
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-  /** Integer in [0, n). */
-  below(n: number): number {
-    return n <= 0 ? 0 : this.next() % n;
-  }
-  chance(p: number): boolean {
-    return this.next() / 4294967296 < p;
-  }
-  pick<T>(a: readonly T[]): T {
-    return a[this.below(a.length)]!;
-  }
 }
 
 // --- structure walker (for targeted mutations) ---------------------------------

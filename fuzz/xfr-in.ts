@@ -43,7 +43,8 @@ import {
 } from '../src/wire/index.js';
 import type { Zone } from '../src/zone/index.js';
 import { runSession, type FuzzTarget } from './session.js';
-import { Rng, crashesDir, describe, mutateOnce, type CorpusEntry } from './wire-decode.js';
+import { crashesDir, describe, mutateOnce, type CorpusEntry } from './wire-decode.js';
+import { Rng } from '../test/support/rng.js';
 
 export class XfrFailure extends Error {
   constructor(message: string) {

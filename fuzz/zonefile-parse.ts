@@ -20,7 +20,8 @@ import { loadZoneText } from '../src/daemon/load-zone.js';
 import { ZoneFileError, formatRecord } from '../src/zonefile/index.js';
 import { corpusPath, haveCorpus, repoRoot } from '../test/support/paths.js';
 import { runSession, type Crash, type FuzzTarget } from './session.js';
-import { Rng, crashesDir, describe } from './wire-decode.js';
+import { crashesDir, describe } from './wire-decode.js';
+import { Rng } from '../test/support/rng.js';
 
 export class ZoneFuzzFailure extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

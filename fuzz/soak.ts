@@ -33,6 +33,7 @@ import { repoRoot } from '../test/support/paths.js';
 import { freePort } from '../test/support/ports.js';
 import { mutateOnce, randomBytes, savedCorpus } from './wire-decode.js';
 import { Rng } from '../test/support/rng.js';
+import { sleep } from '../test/support/wait.js';
 import { CACHE_ATTACKER, SLOW_READER, STEADY_CLIENT, TCP_FLOODER, cacheAttack, checkMx, tcpAttacks, type CacheAttackStats, type ProbeResult, type SteadyStats, type TcpAttackStats } from './soak-attacks.js';
 import { startObserver } from './soak-observer.js';
 
@@ -126,8 +127,6 @@ const RSS_SLACK_KIB = 100 * MiB;
 const ANSWER_CACHE_MIB = 32;
 /** The zone the slow transfer reads. */
 const AXFR_ZONE = 'bulk.soak';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function procStatus(pid: number, field: string): number {
   try {

@@ -15,6 +15,7 @@ import { RRType, Rcode, decodeMessage } from '../../src/wire/index.js';
 import { buildQuery, messageId, queryTcp, queryUdp } from '../support/dns-client.js';
 import { freePort } from '../support/ports.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
+import { sleep } from '../support/wait.js';
 
 const ZONE = `$ORIGIN example.com.
 $TTL 300
@@ -40,8 +41,6 @@ zones:
     file: example.com.zone
 `;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function frame(msg: Uint8Array): Buffer {
   const b = Buffer.alloc(2 + msg.length);

@@ -27,6 +27,7 @@ import { repoRoot } from '../support/paths.js';
 import { freePort } from '../support/ports.js';
 import { haveTool } from '../support/tools.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
+import { sleep } from '../support/wait.js';
 
 const HAVE_TOOLS = haveTool('named') && haveTool('dig');
 const SOURCE_ZONE = resolve(repoRoot, 'test', 'zones', 'serve', 'example.com.zone');
@@ -41,8 +42,6 @@ const KEY_BLOCK = `key "${KEY_NAME}" { algorithm hmac-sha256; secret "${KEY_SECR
 const KEYS_YAML = `keys:\n  - { name: ${KEY_NAME}, algorithm: hmac-sha256, secret: "${KEY_SECRET}" }\n`;
 
 type Log = Record<string, unknown>;
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The source zone with serial `serial` and, from version 2 on, edits of every kind. */
 function zoneVersion(v: 1 | 2 | 3): string {

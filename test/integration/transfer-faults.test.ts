@@ -25,8 +25,8 @@ import { buildNotify } from '../../src/xfr/notify-out.js';
 import { buildQuery, queryUdp } from '../support/dns-client.js';
 import { freePort } from '../support/ports.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
+import { sleep } from '../support/wait.js';
 
-type Log = Record<string, unknown>;
 
 const ORIGIN = Name.fromText('fault.test.');
 
@@ -49,8 +49,6 @@ interface FakeState {
   /** Queries seen, as "UDP SOA", "TCP IXFR", "TCP AXFR". */
   seen: string[];
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function reply(q: Message): Message {
   const m = emptyMessage(q.id);
@@ -148,15 +146,6 @@ function serveUdp(udp: UdpSocket, st: FakeState): void {
   });
 }
 
-async function waitAfter(proc: TyneProcess, from: number, pred: (l: Log) => boolean, ms = 5000): Promise<Log> {
-  try {
-    return await proc.waitForLog((l) => proc.logs.indexOf(l) >= from && pred(l), ms);
-  } catch (e) {
-    // Say what was logged instead.
-    throw new Error(`${(e as Error).message}\nlogged since: ${proc.logs.slice(from).map((l) => JSON.stringify(l)).join('\n')}`);
-  }
-}
-
 describe('transfer faults from a fake primary', () => {
   let dir = '';
   let fakePort = 0;
@@ -237,7 +226,7 @@ zones:
   it('first takes a good copy from the fake primary', async () => {
     const from = tyne!.logs.length;
     await notify();
-    const line = await waitAfter(tyne!, from, (l) => typeof l.msg === 'string' && l.msg.startsWith('transfer of fault.test. from '));
+    const line = await tyne!.waitAfter(from, (l) => typeof l.msg === 'string' && l.msg.startsWith('transfer of fault.test. from '));
     assert.equal(line.kind, 'AXFR');
     assert.equal(line.to, 1);
     assert.equal(await wwwAddress(), '192.0.2.80');
@@ -265,13 +254,13 @@ zones:
       const seen = st.seen.length;
       const from = tyne!.logs.length;
       await notify();
-      const failed = await waitAfter(tyne!, from, (l) => l.msg === 'transfer failed');
+      const failed = await tyne!.waitAfter(from, (l) => l.msg === 'transfer failed');
       assert.equal(failed.zone, 'fault.test.');
       assert.equal(failed.peer, `127.0.0.1:${fakePort}`, 'names the peer');
       assert.equal(failed.code, code);
       assert.match(String(failed.err), reason);
       assert.match(String(failed.err), new RegExp(`^127\\.0\\.0\\.1:${fakePort}: `));
-      await waitAfter(tyne!, from, (l) => l.msg === 'refresh failed from every primary; will retry');
+      await tyne!.waitAfter(from, (l) => l.msg === 'refresh failed from every primary; will retry');
       assert.deepEqual(st.seen.slice(seen), ['UDP SOA', 'TCP IXFR', 'TCP AXFR'], 'SOA query, IXFR (NOTIMP), then the broken AXFR');
       assert.equal(await wwwAddress(), '192.0.2.80', 'old data still served');
       assert.equal(await servedSerial(), 1);
@@ -287,7 +276,7 @@ zones:
     st.fault = 'good';
     const from = tyne!.logs.length;
     await notify();
-    const line = await waitAfter(tyne!, from, (l) => typeof l.msg === 'string' && l.msg.startsWith('transfer of fault.test. from '));
+    const line = await tyne!.waitAfter(from, (l) => typeof l.msg === 'string' && l.msg.startsWith('transfer of fault.test. from '));
     assert.equal(line.to, 2);
     assert.equal(await wwwAddress(), '192.0.2.99');
     const end = Date.now() + 3000;

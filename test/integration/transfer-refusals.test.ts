@@ -133,15 +133,6 @@ async function tcpOne(port: number, query: Uint8Array): Promise<{ bytes: Uint8Ar
   return { bytes: bytes!, msg: decodeMessage(bytes!) };
 }
 
-async function waitAfter(proc: TyneProcess, from: number, pred: (l: Log) => boolean, ms = 5000): Promise<Log> {
-  try {
-    return await proc.waitForLog((l) => proc.logs.indexOf(l) >= from && pred(l), ms);
-  } catch (e) {
-    // Say what was logged instead.
-    throw new Error(`${(e as Error).message}\nlogged since: ${proc.logs.slice(from).map((l) => JSON.stringify(l)).join('\n')}`);
-  }
-}
-
 /** dig's answer lines (comments, blank lines and TSIG records left out), as [owner, ttl, class, type, rdata]. */
 function digRecords(stdout: string): string[][] {
   return stdout
@@ -275,7 +266,7 @@ ${zones.map(([name, , acl]) => `  - name: ${name}\n    file: ${name}.zone\n${acl
       writeFileSync(join(dir, 'keyed.test.zone'), keyedZone(serial));
       const from = tyne!.logs.length;
       tyne!.child.kill('SIGHUP');
-      await waitAfter(tyne!, from, (l) => l.msg === 'journal updated' && l.zone === 'keyed.test.' && l.to === serial);
+      await tyne!.waitAfter(from, (l) => l.msg === 'journal updated' && l.zone === 'keyed.test.' && l.to === serial);
     }
     const soa = (s: number): string => `keyed.test. 300 IN SOA ns1.keyed.test. hostmaster.keyed.test. ${s} 7200 3600 1209600 300`;
     const line = (f: string[]): string => f.join(' ');
@@ -311,10 +302,10 @@ ${zones.map(([name, , acl]) => `  - name: ${name}\n    file: ${name}.zone\n${acl
 
     // The primary logs each IXFR out as complete (lines may come a moment after dig is done; checked last).
     const ixfrOut = (from: number) => (l: Log): boolean => l.msg === 'transfer out' && l.zone === 'keyed.test.' && l.kind === 'IXFR' && (l.serial as { from: number }).from === from;
-    const out1 = await waitAfter(tyne!, 0, ixfrOut(1), 3000);
+    const out1 = await tyne!.waitAfter(0, ixfrOut(1), 3000);
     assert.equal(out1.reason, 'condensed 2 journal entries');
     assert.equal(out1.key, 'transfer');
-    const out2 = await waitAfter(tyne!, 0, ixfrOut(2), 3000);
+    const out2 = await tyne!.waitAfter(0, ixfrOut(2), 3000);
     assert.equal(out2.key, 'transfer');
   });
 

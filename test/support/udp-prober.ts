@@ -9,6 +9,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { buildQuery } from './dns-client.js';
+import { sleep } from './wait.js';
 
 export interface ProbeSample {
   /** performance.now() when sent. */
@@ -117,7 +118,7 @@ export class UdpProber {
     clearInterval(this.#timer);
     this.#timer = undefined;
     const end = performance.now() + graceMs;
-    while (performance.now() < end && this.#samples.some((s) => s.latencyMs === null)) await new Promise((r) => setTimeout(r, 5));
+    while (performance.now() < end && this.#samples.some((s) => s.latencyMs === null)) await sleep(5);
   }
 
   /** Forgets every sample so far (a new window starts). */

@@ -7,6 +7,7 @@ import { Notifier, sendNotify, tsigNotifySigner, type SendNotifyOptions, type Se
 import type { Peer } from '../../../src/xfr/peer.js';
 import type { TsigKey } from '../../../src/xfr/tsig-key.js';
 import { tsigSign, tsigVerify } from '../../../src/xfr/tsig.js';
+import { sleep } from '../../support/wait.js';
 
 const origin = Name.fromText('example.com.');
 const soa = rdataFromText(RRType.SOA, tokenize('ns1 hostmaster 42 3600 900 604800 300'), origin);
@@ -230,7 +231,7 @@ describe('Notifier', () => {
     const send = async (): Promise<SendNotifyResult> => {
       inFlight++;
       most = Math.max(most, inFlight);
-      await new Promise((r) => setTimeout(r, 5));
+      await sleep(5);
       inFlight--;
       return { acked: true, tries: 1, rcode: 0 };
     };

@@ -19,6 +19,7 @@ import { TransferError, type TransferErrorCode } from '../../../src/xfr/transfer
 import { querySoaSerial, transferZone } from '../../../src/xfr/transfer-client.js';
 import type { TsigKey } from '../../../src/xfr/tsig-key.js';
 import { TsigStreamSigner, tsigVerify } from '../../../src/xfr/tsig.js';
+import { sleep } from '../../support/wait.js';
 
 const origin = Name.fromText('example.');
 
@@ -123,7 +124,7 @@ async function fakePrimary(handler: Handler, udp?: (q: Message, raw: Uint8Array)
           if (step === 'close') sock.end();
           else if (step instanceof Uint8Array) sock.write(frame(step));
           else if ('raw' in step) sock.write(step.raw);
-          else await new Promise((r) => setTimeout(r, step.delayMs));
+          else await sleep(step.delayMs);
         }
       }
     });

@@ -8,21 +8,12 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { Rng } from '../test/support/rng.js';
+import { FrameReader, frame, frameAll } from '../test/support/tcp-framing.js';
 import { randomBytes } from './wire-decode.js';
 import type { Generator } from './soak-traffic.js';
 
 type TcpKind = 'clean-pipeline' | 'pipeline' | 'partial-prefix' | 'long-length' | 'slow' | 'half-open' | 'reset' | 'garbage' | 'max-length' | 'zero-length' | 'write-then-end';
 const TCP_KINDS: TcpKind[] = ['clean-pipeline', 'pipeline', 'pipeline', 'partial-prefix', 'long-length', 'slow', 'half-open', 'reset', 'reset', 'garbage', 'garbage', 'max-length', 'zero-length', 'write-then-end'];
-
-function frame(msgs: Uint8Array[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const m of msgs) {
-    const l = Buffer.alloc(2);
-    l.writeUInt16BE(Math.min(m.length, 0xffff));
-    parts.push(l, Buffer.from(m.subarray(0, 0xffff)));
-  }
-  return Buffer.concat(parts);
-}
 
 function tcpConn(port: number, kind: TcpKind, gen: Generator, rng: Rng, maxMs: number, stats: Record<string, number>): Promise<void> {
   return new Promise((done) => {
@@ -60,7 +51,7 @@ function tcpConn(port: number, kind: TcpKind, gen: Generator, rng: Rng, maxMs: n
           const n = 20 + rng.below(300);
           const msgs: Uint8Array[] = [];
           for (let i = 0; i < n; i++) msgs.push(gen.valid());
-          let buf = Buffer.alloc(0);
+          const reader = new FrameReader();
           let got = 0;
           // Counted when the connection ends: one we cut at our own time limit is counted apart.
           onFinish = (how) => {
@@ -69,14 +60,11 @@ function tcpConn(port: number, kind: TcpKind, gen: Generator, rng: Rng, maxMs: n
             stats[`cleanAnswers${cut}`] = (stats[`cleanAnswers${cut}`] ?? 0) + got;
           };
           sock.on('data', (c: Buffer) => {
-            buf = Buffer.concat([buf, c]);
-            while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-              buf = buf.subarray(2 + buf.readUInt16BE(0));
-              got++;
-            }
+            reader.push(c);
+            got += reader.drain().length;
             if (got >= n) sock.end();
           });
-          const all = frame(msgs);
+          const all = frameAll(msgs);
           for (let p = 0; p < all.length; p += 4096) write(all.subarray(p, p + 4096));
           break;
         }
@@ -85,7 +73,7 @@ function tcpConn(port: number, kind: TcpKind, gen: Generator, rng: Rng, maxMs: n
           const n = 20 + rng.below(300);
           const msgs: Uint8Array[] = [];
           for (let i = 0; i < n; i++) msgs.push(rng.chance(0.7) ? gen.valid() : gen.next());
-          const all = frame(msgs);
+          const all = frameAll(msgs);
           for (let p = 0; p < all.length; p += 4096) write(all.subarray(p, p + 4096));
           if (rng.chance(0.5)) sock.end();
           break;
@@ -105,7 +93,7 @@ function tcpConn(port: number, kind: TcpKind, gen: Generator, rng: Rng, maxMs: n
         }
         case 'slow': {
           // One octet every 10 ms, of a few framed queries, for a bounded time.
-          const bytes = frame([gen.valid(), gen.valid(), rng.chance(0.5) ? gen.valid() : gen.next()]);
+          const bytes = frameAll([gen.valid(), gen.valid(), rng.chance(0.5) ? gen.valid() : gen.next()]);
           let i = 0;
           const iv = setInterval(() => {
             if (finished || i >= bytes.length) {
@@ -121,10 +109,10 @@ function tcpConn(port: number, kind: TcpKind, gen: Generator, rng: Rng, maxMs: n
         }
         case 'half-open':
           // Connect, write part of a message, then never write again nor close: the server's idle timeout must end it.
-          write(frame([gen.valid()]).subarray(0, 2 + rng.below(10)));
+          write(frame(gen.valid()).subarray(0, 2 + rng.below(10)));
           break;
         case 'reset':
-          write(frame([gen.valid(), gen.valid()]));
+          write(frameAll([gen.valid(), gen.valid()]));
           later(rng.below(20), () => {
             sock.resetAndDestroy();
             finish('reset');
@@ -133,7 +121,7 @@ function tcpConn(port: number, kind: TcpKind, gen: Generator, rng: Rng, maxMs: n
         case 'garbage': {
           const n = 1 + rng.below(40);
           for (let i = 0; i < n; i++) {
-            const b = rng.chance(0.5) ? frame([gen.next()]) : Buffer.from(randomBytes(rng));
+            const b = rng.chance(0.5) ? frame(gen.next()) : Buffer.from(randomBytes(rng));
             write(b);
           }
           if (rng.chance(0.3)) sock.end();
@@ -145,16 +133,16 @@ function tcpConn(port: number, kind: TcpKind, gen: Generator, rng: Rng, maxMs: n
           const body = new Uint8Array(0xffff);
           body.set(q);
           for (let i = q.length; i < body.length; i++) body[i] = rng.below(256);
-          write(frame([body]));
+          write(frame(body));
           break;
         }
         case 'zero-length': {
           const b = Buffer.alloc(2 * (1 + rng.below(100)));
-          write(Buffer.concat([b, frame([gen.valid()])]));
+          write(Buffer.concat([b, frame(gen.valid())]));
           break;
         }
         case 'write-then-end':
-          write(frame([gen.valid()]));
+          write(frame(gen.valid()));
           sock.end();
           break;
       }

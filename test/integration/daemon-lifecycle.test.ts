@@ -10,10 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RRType, Rcode, decodeMessage, type Message } from '../../src/wire/index.js';
-import { buildQuery, queryTcp, queryUdp } from '../support/dns-client.js';
+import { buildQuery, messageId, queryTcp, queryUdp } from '../support/dns-client.js';
 import { freePort } from '../support/ports.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
 import { sleep } from '../support/wait.js';
+import { FrameReader, frameAll } from '../support/tcp-framing.js';
 
 
 const goodZone = (serial: number, www: string): string => `$ORIGIN example.com.
@@ -185,26 +186,21 @@ describe('tyne serve: zones, reloads and stopping', () => {
     busy.on('error', () => {});
     await new Promise<void>((res) => busy.once('connect', () => res()));
     const ids: number[] = [];
-    let buf = Buffer.alloc(0);
+    const reader = new FrameReader();
     let first!: () => void;
     const firstIn = new Promise<void>((res) => { first = res; });
     const allIn = new Promise<void>((res) => {
       busy.on('data', (chunk: Buffer) => {
-        buf = Buffer.concat([buf, chunk]);
-        while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-          const len = buf.readUInt16BE(0);
-          ids.push(buf.readUInt16BE(2));
-          buf = buf.subarray(2 + len);
+        reader.push(chunk);
+        for (const msg of reader.drain()) {
+          ids.push(messageId(msg));
           first();
         }
         if (ids.length === 100) res();
       });
       busy.on('close', () => res());
     });
-    busy.write(Buffer.concat(Array.from({ length: 100 }, (_, i) => {
-      const q = buildQuery({ id: 100 + i, name: 'big.example.com', type: RRType.TXT });
-      return Buffer.concat([Buffer.of(q.length >> 8, q.length & 0xff), q]);
-    })));
+    busy.write(frameAll(Array.from({ length: 100 }, (_, i) => buildQuery({ id: 100 + i, name: 'big.example.com', type: RRType.TXT }))));
     await firstIn;
     const t0 = performance.now();
     const code = await p.stop('SIGTERM');

@@ -18,7 +18,6 @@
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -31,6 +30,7 @@ import { repoRoot } from '../support/paths.js';
 import { freePort } from '../support/ports.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
 import { sleep } from '../support/wait.js';
+import { readTransfer } from '../support/tcp-transfer.js';
 
 type Log = Record<string, unknown>;
 
@@ -44,48 +44,15 @@ const rrKey = (rr: ResourceRecord): string => `${rr.name.toText().toLowerCase()}
 const keys = (rrs: readonly ResourceRecord[]): string[] => rrs.map(rrKey).sort();
 
 /** AXFR over TCP with a raw client: every record up to and including the closing SOA. */
-function axfr(port: number, zone: string, timeoutMs = 5000): Promise<ResourceRecord[]> {
+async function axfr(port: number, zone: string, timeoutMs = 5000): Promise<ResourceRecord[]> {
   const origin = Name.fromText(zone.endsWith('.') ? zone : `${zone}.`);
   const q = emptyMessage(0x4242);
   q.questions.push({ name: origin, type: RRType.AXFR, class: 1 });
-  const query = encodeMessageToBytes(q);
-  return new Promise((resolve, reject) => {
-    const records: ResourceRecord[] = [];
-    let soas = 0;
-    let buf = Buffer.alloc(0);
-    let done = false;
-    const sock = connect({ host: '127.0.0.1', port });
-    const finish = (err: Error | null): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      sock.destroy();
-      if (err) reject(err);
-      else resolve(records);
-    };
-    const timer = setTimeout(() => finish(new Error(`AXFR ${zone} from :${port} timed out`)), timeoutMs);
-    sock.on('error', finish);
-    sock.on('close', () => finish(new Error(`AXFR ${zone}: connection closed after ${records.length} records`)));
-    sock.on('connect', () => {
-      const len = Buffer.alloc(2);
-      len.writeUInt16BE(query.length);
-      sock.write(Buffer.concat([len, query]));
-    });
-    sock.on('data', (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-        const len = buf.readUInt16BE(0);
-        const m = decodeMessage(new Uint8Array(buf.subarray(2, 2 + len)));
-        buf = buf.subarray(2 + len);
-        if (m.rcode !== Rcode.NOERROR) return finish(new Error(`AXFR ${zone}: rcode ${m.rcode}`));
-        for (const rr of m.answers) {
-          records.push(rr);
-          if (rr.type === RRType.SOA && rr.name.equals(origin)) soas++;
-        }
-        if (soas >= 2) return finish(null);
-      }
-    });
-  });
+  const t = await readTransfer(port, encodeMessageToBytes(q), { timeoutMs });
+  const records = t.messages.flatMap((m) => m.answers);
+  if (t.end === 'rcode') throw new Error(`AXFR ${zone}: rcode ${t.messages[t.messages.length - 1]!.rcode}`);
+  if (t.end === 'closed') throw new Error(`AXFR ${zone}: connection closed after ${records.length} records`);
+  return records;
 }
 
 /** The zone's records from an AXFR: the closing SOA dropped. */

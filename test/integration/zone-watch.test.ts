@@ -19,7 +19,6 @@
  *     another zone never waits more than 50 ms between answers.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +31,7 @@ import { freePort } from '../support/ports.js';
 import { haveTool } from '../support/tools.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
 import { sleep, until } from '../support/wait.js';
+import { digShort } from '../support/dig.js';
 
 type Log = Record<string, unknown>;
 
@@ -107,20 +107,8 @@ const NS2_ZONES = ['a.example', 'b.example', 'inc.example'];
 
 // --- DNS helpers -------------------------------------------------------------------
 
-/** `dig +norec +short` against 127.0.0.1:port: the answer lines. */
-function dig(port: number, name: string, type: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'dig',
-      ['+norec', '+short', '+time=2', '+tries=1', '-p', String(port), '@127.0.0.1', name, type],
-      { timeout: 5000 },
-      (err, stdout, stderr) => {
-        if (err) return reject(new Error(`dig @127.0.0.1 -p ${port} ${name} ${type} failed: ${String(err)}\n${stdout}${stderr}`));
-        resolve(stdout.split('\n').map((l) => l.trim()).filter((l) => l !== ''));
-      },
-    );
-  });
-}
+/** `dig +norec +short` against 127.0.0.1:port: the answer lines (the kit's digShort). */
+const dig = (port: number, name: string, type: string): Promise<string[]> => digShort({ port }, name, type);
 
 /** The SOA serial dig sees (the third field of `+short` SOA output). */
 async function digSerial(port: number, zone: string): Promise<number> {

@@ -16,7 +16,6 @@ import { startTyne, type TyneProcess } from '../support/tyne-process.js';
 import { sleep } from '../support/wait.js';
 import { FrameReader, frameAll } from '../support/tcp-framing.js';
 
-
 const goodZone = (serial: number, www: string): string => `$ORIGIN example.com.
 $TTL 300
 @ SOA ns1 hostmaster ${serial} 7200 3600 1209600 300

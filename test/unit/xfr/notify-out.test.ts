@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, describe, it } from 'node:test';
+import { sleep } from '../../support/wait.js';
 import { Name, Opcode, Rcode, RRClass, RRType, decodeMessage, encodeMessageToBytes, rdataFromText, tokenize, type Message } from '../../../src/wire/index.js';
 import { Notifier, sendNotify, tsigNotifySigner, type SendNotifyOptions, type SendNotifyResult } from '../../../src/xfr/notify-out.js';
 import type { Peer } from '../../../src/xfr/peer.js';
 import type { TsigKey } from '../../../src/xfr/tsig-key.js';
 import { tsigSign, tsigVerify } from '../../../src/xfr/tsig.js';
-import { sleep } from '../../support/wait.js';
 
 const origin = Name.fromText('example.com.');
 const soa = rdataFromText(RRType.SOA, tokenize('ns1 hostmaster 42 3600 900 604800 300'), origin);

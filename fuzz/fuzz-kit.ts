@@ -4,6 +4,7 @@
  * fields, the mutation engine that feeds the wire targets, the saved and
  * external corpora, the crashes folder, and how a thrown value is told.
  */
+import { Rng } from '../test/support/rng.js';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { WireFormatError } from '../src/wire/index.js';
@@ -18,29 +19,6 @@ export function describe(e: unknown): string {
 
 // --- PRNG --------------------------------------------------------------------
 
-/** mulberry32: small, fast, good enough for fuzzing, fully determined by its seed. */
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-  /** Integer in [0, n). */
-  below(n: number): number {
-    return n <= 0 ? 0 : this.next() % n;
-  }
-  chance(p: number): boolean {
-    return this.next() / 4294967296 < p;
-  }
-  pick<T>(a: readonly T[]): T {
-    return a[this.below(a.length)]!;
-  }
-}
 
 // --- structure walker (for targeted mutations) ---------------------------------
 

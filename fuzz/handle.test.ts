@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runSession, type Crash } from './session.js';
-import { Rng } from './fuzz-kit.js';
+import { Rng } from '../test/support/rng.js';
 import { checkHandle, generateQuery, handleCrashInputs, handleSeeds, handleTarget, newResponder, nextHandleInput } from './handle.js';
 
 const SEED = 0x4a4d;

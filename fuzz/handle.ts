@@ -31,7 +31,8 @@ import { Name, decodeMessage, type Message } from '../src/wire/index.js';
 import { loadZoneFile, type Zone } from '../src/zone/index.js';
 import { repoRoot } from '../test/support/paths.js';
 import { runSession, type FuzzTarget } from './session.js';
-import { Rng, crashesDir, describe, mutateOnce, randomBytes, savedCorpus, type CorpusEntry } from './fuzz-kit.js';
+import { crashesDir, describe, mutateOnce, randomBytes, savedCorpus, type CorpusEntry } from './fuzz-kit.js';
+import { Rng } from '../test/support/rng.js';
 
 export class HandleFailure extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -18,7 +18,7 @@ import { runSession } from './session.js';
 import { zoneFuzzMain } from './zonefile-parse.js';
 import { handleFuzzMain } from './handle.js';
 import { xfrFuzzMain } from './xfr-in.js';
-import { soakMain } from './soak.js';
+import { soakMain } from './soak-main.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);

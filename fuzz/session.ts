@@ -15,7 +15,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { Rng, crashesDir, describe } from './fuzz-kit.js';
+import { crashesDir, describe } from './fuzz-kit.js';
+import { Rng } from '../test/support/rng.js';
 
 /**
  * What a fuzz target tells the runner. `E` is a pool entry (a named seed),

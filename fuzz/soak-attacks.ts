@@ -17,9 +17,8 @@ import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { decodeMessage } from '../src/wire/index.js';
 import { buildQuery, messageId, openTcp, type TcpConversation } from '../test/support/dns-client.js';
-import type { Rng } from './fuzz-kit.js';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import type { Rng } from '../test/support/rng.js';
+import { sleep } from '../test/support/wait.js';
 
 /** Source addresses of the attackers (all loopback on Linux; the probe and the soak's own traffic use 127.0.0.1). */
 export const CACHE_ATTACKER = '127.0.0.2';

@@ -9,7 +9,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeMessage, emptyMessage, Name } from '../src/wire/index.js';
 import { runSession, type Crash, type SessionResult } from './session.js';
-import { Rng, crashInputs, externalCorpus, nextInput, savedCorpus, type CorpusEntry } from './fuzz-kit.js';
+import { crashInputs, crashesDir, externalCorpus, nextInput, savedCorpus, type CorpusEntry } from './fuzz-kit.js';
+import { Rng } from '../test/support/rng.js';
+import { loudSkip } from '../test/support/skip.js';
 import { diffMessages, fuzzOne, runOne, wireTarget } from './wire-decode.js';
 
 const SEED = 0x5eed;
@@ -49,9 +51,16 @@ describe('fuzz target wire-decode', () => {
     assert.ok(decoded >= external.length * 0.9, `only ${decoded} of ${external.length} captured messages decode`);
   });
 
-  it('every saved crash in fuzz/crashes/ passes now (regressions)', async () => {
+  it('every saved crash in fuzz/crashes/ passes now (regressions)', async (t) => {
     const crashes = crashInputs();
-    if (crashes.length > 0) await replay(crashes);
+    if (crashes.length === 0) {
+      // No saved crash is the usual state (a fixed one becomes a unit test), in CI too: like the regression
+      // replays of the handle, xfr-in and zonefile-parse targets, nothing to replay does not fail the run.
+      loudSkip(`no saved crash (*.bin) in ${crashesDir}; the regression replay did not run`);
+      t.skip('no saved crashes to replay');
+      return;
+    }
+    await replay(crashes);
   });
 
   it('a short deterministic fuzz run finds nothing', async () => {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runSession, type Crash } from './session.js';
-import { Rng } from './fuzz-kit.js';
+import { Rng } from '../test/support/rng.js';
 import { decodeCase, encodeCase, nextXfrInput, runXfr, xfrCrashInputs, xfrSeeds, xfrTarget } from './xfr-in.js';
 
 const SEED = 0x1f3;

@@ -32,17 +32,19 @@
  * The target writes no files: a failed transfer leaves nothing anywhere.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { loadZoneText } from '../src/zone/index.js';
 import { transferZone, type TransferResult } from '../src/xfr/transfer-client.js';
 import { TransferError } from '../src/xfr/transfer-error.js';
 import {
   Name, RRType, canonicalRdata, decodeMessage, emptyMessage, encodeMessageToBytes, type Message, type ResourceRecord,
 } from '../src/wire/index.js';
-import { loadZoneText, type Zone } from '../src/zone/index.js';
+import type { Zone } from '../src/zone/index.js';
 import { runSession, type FuzzTarget } from './session.js';
-import { Rng, crashesDir, describe, mutateOnce, type CorpusEntry } from './fuzz-kit.js';
+import { crashesDir, describe, mutateOnce, type CorpusEntry } from './fuzz-kit.js';
+import { startScriptedPrimary, type PrimaryStep } from '../test/support/fake-primary.js';
+import { Rng } from '../test/support/rng.js';
 
 export class XfrFailure extends Error {
   constructor(message: string) {
@@ -473,38 +475,20 @@ async function helperMain(d: HelperData): Promise<void> {
   const control = new Int32Array(d.control);
   const out = new Uint8Array(d.out);
   let current: XfrCase = { mode: 0, axfr: [], ixfr: [] };
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((sock) => {
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
-    sock.on('error', () => {});
-    let buf = Buffer.alloc(0);
-    sock.on('data', (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      if (buf.length < 2) return;
-      const len = buf.readUInt16BE(0);
-      if (buf.length < len + 2) return;
-      const q = buf.subarray(2, len + 2);
-      // The query's type: after the question name.
-      let p = 12;
-      while (p < q.length && q[p] !== 0) p += q[p]! + 1;
-      const qtype = p + 3 <= q.length ? q.readUInt16BE(p + 1) : 0;
-      const stream = qtype === IXFR ? current.ixfr : current.axfr;
-      for (const m of stream) {
-        const framed = Buffer.alloc(m.length + 2);
-        framed.writeUInt16BE(m.length, 0);
-        framed.set(m, 2);
-        if (m.length >= 2) {
-          framed[2] = q[0]!;
-          framed[3] = q[1]!;
-        }
-        sock.write(framed);
+  // The fake primary: the case's IXFR or AXFR stream, each message with the query's ID, then the end of the connection.
+  const fake = await startScriptedPrimary((q, raw) => {
+    const stream = q.questions[0]?.type === IXFR ? current.ixfr : current.axfr;
+    const steps: PrimaryStep[] = stream.map((m) => {
+      const out = m.slice();
+      if (out.length >= 2) {
+        out[0] = raw[0]!;
+        out[1] = raw[1]!;
       }
-      sock.end();
+      return out;
     });
+    return [...steps, 'close'];
   });
-  await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
-  const port = (server.address() as AddressInfo).port;
+  const port = fake.port;
 
   const finish = (seq: number, reply: Reply): void => {
     const bytes = Buffer.from(JSON.stringify(reply), 'utf8').subarray(0, OUT_SIZE);
@@ -534,7 +518,7 @@ async function helperMain(d: HelperData): Promise<void> {
           reply = { fail: `transferZone threw a non-TransferError: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`, sig: 'thrown' };
         }
       }
-      for (const s of sockets) s.destroy();
+      fake.disconnect();
       finish(msg.seq, reply);
     })();
   });

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runSession } from './session.js';
-import { Rng } from './fuzz-kit.js';
+import { Rng } from '../test/support/rng.js';
 import {
   externalZoneSeeds, mutateZone, nextZoneInput, runZoneText, zoneCrashInputs, zoneSeeds, zoneTarget,
   type ZoneCrash, type ZoneMutation, type ZoneSeed,

@@ -20,7 +20,8 @@ import { loadZoneText } from '../src/zone/index.js';
 import { ZoneFileError, formatRecord } from '../src/zonefile/index.js';
 import { corpusPath, haveCorpus, repoRoot } from '../test/support/paths.js';
 import { runSession, type Crash, type FuzzTarget } from './session.js';
-import { Rng, crashesDir, describe } from './fuzz-kit.js';
+import { crashesDir, describe } from './fuzz-kit.js';
+import { Rng } from '../test/support/rng.js';
 
 export class ZoneFuzzFailure extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -10,6 +10,7 @@ import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processTree } from '../support/daemon-process.js';
+import { sleep } from '../support/wait.js';
 import { BENCH_ORIGIN } from './zone-generator.js';
 
 // A process and its descendants: the walk through /proc the tests' peer servers are stopped with (re-exported for serve-bench and transfer-bench).
@@ -240,8 +241,4 @@ export function fmtInt(n: number): string {
 
 export function pct(f: number): string {
   return `${(f * 100).toFixed(f < 0.01 && f > 0 ? 2 : 1)}%`;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((res) => setTimeout(res, ms));
 }

@@ -18,6 +18,7 @@ import { tyneYaml, zoneText } from '../support/tyne-config.js';
 import { startTyne } from '../support/tyne-process.js';
 import { sprayUdp } from '../support/udp-spray.js';
 import { UdpProber, probeText } from '../support/udp-prober.js';
+import { sleep } from '../support/wait.js';
 
 const ZONE = 'flood.bench';
 
@@ -31,10 +32,10 @@ export async function runNotifyFloodBench(quick: boolean): Promise<void> {
   const tyne = await startTyne(cfg);
   try {
     await tyne.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith(`transfer of ${ZONE}.`), 10_000);
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     const prober = await UdpProber.open({ port, name: `h1.${ZONE}`, everyMs: 2 });
     prober.start();
-    await new Promise((r) => setTimeout(r, seconds * 1000));
+    await sleep(seconds * 1000);
     await prober.stop();
     const control = prober.stats();
     prober.reset();

@@ -25,8 +25,9 @@ import { performance } from 'node:perf_hooks';
 import { buildQuery, queryUdp } from '../support/dns-client.js';
 import { repoRoot } from '../support/paths.js';
 import { freePort } from '../support/ports.js';
+import { sleep } from '../support/wait.js';
 import { decodeMessage, rcodeToText, rdataToText } from '../../src/wire/index.js';
-import { fmtInt, launch, oneLine, queryPacket, sleep, stop, type Running } from './bench-servers.js';
+import { fmtInt, launch, oneLine, queryPacket, stop, type Running } from './bench-servers.js';
 import { BENCH_ORIGIN, writeBenchZone } from './zone-generator.js';
 
 const ZONE = BENCH_ORIGIN.replace(/\.$/, '');

@@ -21,6 +21,7 @@ import { freePort } from '../support/ports.js';
 import { tyneYaml, zoneText } from '../support/tyne-config.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
 import { UdpProber, type ProbeStats } from '../support/udp-prober.js';
+import { sleep } from '../support/wait.js';
 import { BENCH_ORIGIN, writeBenchZone } from './zone-generator.js';
 
 const CONTROL_MS = 2_000;
@@ -65,7 +66,7 @@ export async function runReloadBench(quick: boolean): Promise<void> {
     prober = await UdpProber.open({ port, name: 'h0.small.example.' });
     prober.start();
     const t0 = performance.now();
-    await new Promise((r) => setTimeout(r, CONTROL_MS));
+    await sleep(CONTROL_MS);
     const t1 = performance.now();
     let mark = tyne.mark();
     renameSync(edited, big);

@@ -16,6 +16,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { repoRoot } from '../support/paths.js';
 import { freePort } from '../support/ports.js';
+import { Rng } from '../support/rng.js';
 import {
   CLK_TCK,
   cpuTicks,
@@ -346,7 +347,8 @@ async function parseDnsperf(outPath: string, stderr: string): Promise<DnsperfSta
 
 /** Writes the dnsperf query file; returns how many of its names do not exist. */
 function writeQueryFile(path: string): number {
-  const rand = mulberry32(SEED);
+  const rng = new Rng(SEED);
+  const rand = (): number => rng.float();
   const missing = Math.round(QUERIES * MISSING_SHARE);
   const lines: string[] = [];
   for (let i = 0; i < QUERIES - missing; i++) lines.push(`host${Math.floor(rand() * HOSTS)}.${BENCH_ORIGIN} A`);
@@ -360,17 +362,6 @@ function writeQueryFile(path: string): number {
   }
   writeFileSync(path, lines.join('\n') + '\n');
   return missing;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // ---------------------------------------------------------------- output

@@ -26,6 +26,7 @@ import { buildQuery, queryUdp } from '../support/dns-client.js';
 import { repoRoot } from '../support/paths.js';
 import { freePort } from '../support/ports.js';
 import { UdpProber, probeText, type ProbeStats } from '../support/udp-prober.js';
+import { sleep } from '../support/wait.js';
 import { Name, decodeMessage, emptyMessage, encodeMessageToBytes, rcodeToText, rdataToText } from '../../src/wire/index.js';
 import {
   CLK_TCK,
@@ -38,7 +39,6 @@ import {
   oneLine,
   processTree,
   rssKiB,
-  sleep,
   stop,
   toolVersion,
   waitUntilAnswering,

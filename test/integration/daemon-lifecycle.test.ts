@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RRType, Rcode, decodeMessage, type Message } from '../../src/wire/index.js';
-import { buildQuery, queryTcp, queryUdp } from '../support/dns-client.js';
+import { buildQuery, messageId, queryTcp, queryUdp } from '../support/dns-client.js';
 import { freePort } from '../support/ports.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
-
-type Log = Record<string, unknown>;
+import { sleep } from '../support/wait.js';
+import { FrameReader, frameAll } from '../support/tcp-framing.js';
 
 const goodZone = (serial: number, www: string): string => `$ORIGIN example.com.
 $TTL 300
@@ -57,18 +57,8 @@ ${extra}zones:
 ${zones.map(([name, file]) => `  - name: ${name}\n    file: ${file}\n`).join('')}`;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 async function ask(port: number, name: string, type: number = RRType.A, id = 1): Promise<Message> {
   return decodeMessage(await queryUdp(port, buildQuery({ id, name, type }), 2000));
-}
-
-/** The lines logged from index `from` on. */
-const since = (proc: TyneProcess, from: number): Log[] => proc.logs.slice(from);
-
-/** Waits for a line after index `from` (lines seen before are not counted). */
-function waitAfter(proc: TyneProcess, from: number, pred: (l: Log) => boolean, ms = 5000): Promise<Log> {
-  return proc.waitForLog((l) => proc.logs.indexOf(l) >= from && pred(l), ms);
 }
 
 function alive(pid: number): boolean {
@@ -142,11 +132,11 @@ describe('tyne serve: zones, reloads and stopping', () => {
     const mark = p.logs.length;
     writeFileSync(goodFile(), goodZone(2024010102, '192.0.2.81'));
     p.child.kill('SIGHUP');
-    const reloaded = await waitAfter(p, mark, (l) => l.msg === 'zone reloaded' || l.msg === 'zone loaded');
+    const reloaded = await p.waitAfter(mark, (l) => l.msg === 'zone reloaded' || l.msg === 'zone loaded');
     // 'zone reloaded' gives the serial as { from, to }.
     const serial = typeof reloaded.serial === 'object' && reloaded.serial !== null ? (reloaded.serial as { to: number }).to : reloaded.serial;
     assert.equal(serial, 2024010102);
-    await waitAfter(p, mark, (l) => l.msg === 'reloaded');
+    await p.waitAfter(mark, (l) => l.msg === 'reloaded');
     const m = await ask(port, 'www.example.com');
     assert.deepEqual([...m.answers[0]!.rdata], [192, 0, 2, 81]);
     const soa = (await ask(port, 'example.com', RRType.SOA)).answers[0]!.rdata;
@@ -158,11 +148,11 @@ describe('tyne serve: zones, reloads and stopping', () => {
     const mark = p.logs.length;
     writeFileSync(goodFile(), goodZone(2024010103, '192.0.2.82').replace('ns1 A 192.0.2.53', 'ns1 A 192.0.2.353'));
     p.child.kill('SIGHUP');
-    const kept = await waitAfter(p, mark, (l) => l.zone === 'example.com.' && typeof l.msg === 'string' && l.msg.includes('still serving the previous version'));
+    const kept = await p.waitAfter(mark, (l) => l.zone === 'example.com.' && typeof l.msg === 'string' && l.msg.includes('still serving the previous version'));
     assert.equal(kept.serial, 2024010102);
-    const err = since(p, mark).find((l) => typeof l.msg === 'string' && l.msg.startsWith(`${goodFile()}:5:`));
-    assert.ok(err !== undefined, `the error with its place: ${JSON.stringify(since(p, mark).map((l) => l.msg))}`);
-    await waitAfter(p, mark, (l) => l.msg === 'reloaded');
+    const err = p.since(mark).find((l) => typeof l.msg === 'string' && l.msg.startsWith(`${goodFile()}:5:`));
+    assert.ok(err !== undefined, `the error with its place: ${JSON.stringify(p.since(mark).map((l) => l.msg))}`);
+    await p.waitAfter(mark, (l) => l.msg === 'reloaded');
     const m = await ask(port, 'www.example.com');
     assert.equal(m.rcode, Rcode.NOERROR);
     assert.deepEqual([...m.answers[0]!.rdata], [192, 0, 2, 81], 'still the last good version');
@@ -174,10 +164,10 @@ describe('tyne serve: zones, reloads and stopping', () => {
     const mark = p.logs.length;
     writeFileSync(configFile(), yaml(port, [['example.com', 'example.com.zone'], ['bad.example', 'bad.example.zone'], ['example.net', 'example.net.zone']]));
     p.child.kill('SIGHUP');
-    const loaded = await waitAfter(p, mark, (l) => l.msg === 'zone loaded' && l.zone === 'example.net.');
+    const loaded = await p.waitAfter(mark, (l) => l.msg === 'zone loaded' && l.zone === 'example.net.');
     assert.equal(loaded.serial, 42);
     assert.equal(loaded.records, 3);
-    await waitAfter(p, mark, (l) => l.msg === 'reloaded');
+    await p.waitAfter(mark, (l) => l.msg === 'reloaded');
     const m = await ask(port, 'www.example.net');
     assert.equal(m.rcode, Rcode.NOERROR);
     assert.deepEqual([...m.answers[0]!.rdata], [198, 51, 100, 7]);
@@ -195,26 +185,21 @@ describe('tyne serve: zones, reloads and stopping', () => {
     busy.on('error', () => {});
     await new Promise<void>((res) => busy.once('connect', () => res()));
     const ids: number[] = [];
-    let buf = Buffer.alloc(0);
+    const reader = new FrameReader();
     let first!: () => void;
     const firstIn = new Promise<void>((res) => { first = res; });
     const allIn = new Promise<void>((res) => {
       busy.on('data', (chunk: Buffer) => {
-        buf = Buffer.concat([buf, chunk]);
-        while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-          const len = buf.readUInt16BE(0);
-          ids.push(buf.readUInt16BE(2));
-          buf = buf.subarray(2 + len);
+        reader.push(chunk);
+        for (const msg of reader.drain()) {
+          ids.push(messageId(msg));
           first();
         }
         if (ids.length === 100) res();
       });
       busy.on('close', () => res());
     });
-    busy.write(Buffer.concat(Array.from({ length: 100 }, (_, i) => {
-      const q = buildQuery({ id: 100 + i, name: 'big.example.com', type: RRType.TXT });
-      return Buffer.concat([Buffer.of(q.length >> 8, q.length & 0xff), q]);
-    })));
+    busy.write(frameAll(Array.from({ length: 100 }, (_, i) => buildQuery({ id: 100 + i, name: 'big.example.com', type: RRType.TXT }))));
     await firstIn;
     const t0 = performance.now();
     const code = await p.stop('SIGTERM');

@@ -7,7 +7,6 @@
  * test/zones/serve (which hold the large RRset the truncation cases need).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -19,6 +18,7 @@ import { repoRoot } from '../support/paths.js';
 import { freePort } from '../support/ports.js';
 import { haveTool } from '../support/tools.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
+import { digRaw } from '../support/dig.js';
 
 const IDENTITY = 'ns1.test';
 const VERSION = 'tyne-test';
@@ -108,22 +108,10 @@ export function parseDig(out: string): DigAnswer {
   };
 }
 
-function dig(port: number, args: string[]): Promise<DigAnswer> {
-  return new Promise((res, rej) => {
-    execFile(
-      'dig',
-      ['@127.0.0.1', '-p', String(port), '+time=2', '+tries=1', '+nocookie', ...args],
-      { timeout: 15_000, encoding: 'utf8' },
-      (err, stdout, stderr) => {
-        if (err && !stdout.includes('->>HEADER<<-')) return rej(new Error(`dig ${args.join(' ')} failed: ${String(err)}\n${stdout}${stderr}`));
-        try {
-          res(parseDig(stdout));
-        } catch (e) {
-          rej(e as Error);
-        }
-      },
-    );
-  });
+async function dig(port: number, args: string[]): Promise<DigAnswer> {
+  const r = await digRaw({ port }, ['+time=2', '+tries=1', '+nocookie', ...args], 15_000);
+  if (r.status !== 0 && !r.stdout.includes('->>HEADER<<-')) throw new Error(`dig ${args.join(' ')} failed (exit ${r.status}):\n${r.out}`);
+  return parseDig(r.stdout);
 }
 
 /** Owner names compare case-insensitively in dig output (case is the differential test's business). */

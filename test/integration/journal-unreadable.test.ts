@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, st
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { run } from '../support/dig.js';
+import { digRaw, digRecords } from '../support/dig.js';
 import { freePort } from '../support/ports.js';
 import { haveTool } from '../support/tools.js';
 import { tyneYaml, zoneText } from '../support/tyne-config.js';
@@ -23,8 +23,8 @@ type Log = Record<string, unknown>;
 
 /** `dig IXFR=serial` over TCP: the answer's records (owner type), or the failure. */
 async function ixfr(port: number, serial: number): Promise<{ ok: boolean; records: string[]; out: string }> {
-  const out = await run('dig', ['@127.0.0.1', '-p', String(port), ZONE, `IXFR=${serial}`, '+tcp', '+tries=1', '+time=3', '+nocmd', '+nostats'], 10_000).catch((e: Error) => e.message);
-  const records = out.split('\n').filter((l) => l.trim() !== '' && !l.startsWith(';')).map((l) => l.trim().split(/\s+/)).map((f) => `${f[0]} ${f[3]}`);
+  const { out } = await digRaw({ port }, [ZONE, `IXFR=${serial}`, '+tcp', '+tries=1', '+time=3', '+nocmd', '+nostats'], 10_000);
+  const records = digRecords(out).map((f) => `${f[0]} ${f[3]}`);
   return { ok: !/communications error|timed out|Transfer failed|connection refused|end of file/i.test(out) && records.length > 0, records, out };
 }
 

@@ -5,7 +5,6 @@
  * this test checks there, so it never skips).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +15,7 @@ import { buildQuery, queryTcp, queryUdp } from '../support/dns-client.js';
 import { freePort } from '../support/ports.js';
 import { haveTool } from '../support/tools.js';
 import { runTyneToExit, startTyne, type TyneExit, type TyneProcess } from '../support/tyne-process.js';
+import { digRaw } from '../support/dig.js';
 
 const ZONE = `$ORIGIN example.com.
 $TTL 3600
@@ -88,7 +88,7 @@ describe('tyne serve on an IPv4 and an IPv6 address', () => {
     assert.deepEqual(listening, [`127.0.0.1:${port}`, `[::1]:${port}`]);
     if (!haveTool('dig')) return;
     for (const transport of ['+notcp', '+tcp']) {
-      const r = spawnSync('dig', ['+norec', '+short', transport, '-p', String(port), '@::1', 'www.example.com', 'AAAA'], { encoding: 'utf8', timeout: 10_000 });
+      const r = await digRaw({ port, host: '::1' }, ['+norec', '+short', transport, 'www.example.com', 'AAAA'], 10_000);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout.trim(), '2001:db8::80', `dig ${transport} over ::1`);
     }

@@ -39,9 +39,10 @@ import { after, before, describe, it } from 'node:test';
 import { RRType, compareCanonical, type Name } from '../../src/wire/index.js';
 import type { QuerySpec } from '../support/dns-client.js';
 import {
-  Comparer, RULE_F, assertSame, prng, randomCase, runDifferential, startServers, summaryLine, zoneOwners,
+  Comparer, RULE_F, assertSame, randomCase, runDifferential, startServers, summaryLine, zoneOwners,
   type Case, type DiffZone, type Server,
 } from '../support/differential.js';
+import { Rng } from '../support/rng.js';
 import type { NamedProcess } from '../support/named-process.js';
 import { repoRoot } from '../support/paths.js';
 import { haveTool } from '../support/tools.js';
@@ -157,7 +158,7 @@ function signVariant(v: Variant, keyDir: string, dir: string): DiffZone[] {
 }
 
 function buildCases(names: string[], seed: number): Case[] {
-  const rnd = prng(seed);
+  const rnd = new Rng(seed);
   const cases: Case[] = [];
   const doEdns = (udpPayload: number): NonNullable<QuerySpec['edns']> => ({ udpPayload, do: true });
   for (const name of names) {

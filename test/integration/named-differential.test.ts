@@ -43,9 +43,10 @@ import { after, before, describe, it } from 'node:test';
 import { RRType, type Name } from '../../src/wire/index.js';
 import type { QuerySpec } from '../support/dns-client.js';
 import {
-  Comparer, assertSame, prng, randomCase, runDifferential, startServers, summaryLine, zoneOwners,
+  Comparer, assertSame, randomCase, runDifferential, startServers, summaryLine, zoneOwners,
   type Case, type Server,
 } from '../support/differential.js';
+import { Rng } from '../support/rng.js';
 import type { NamedProcess } from '../support/named-process.js';
 import { repoRoot } from '../support/paths.js';
 import { haveTool } from '../support/tools.js';
@@ -87,7 +88,7 @@ const EXTRA_NAMES = [
 const OUTSIDE = ['example.org', 'www.example.org', 'com', '.', 'example', 'xexample.com', 'net'];
 
 function buildCases(owners: Name[]): Case[] {
-  const rnd = prng(0x2020);
+  const rnd = new Rng(0x2020);
   const names = [...owners.map((n) => n.toText()), ...EXTRA_NAMES];
   const cases: Case[] = [];
   for (const name of names) {

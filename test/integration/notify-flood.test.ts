@@ -20,6 +20,7 @@ import { tyneYaml, zoneText } from '../support/tyne-config.js';
 import { startTyne, tyneLogTail, type TyneProcess } from '../support/tyne-process.js';
 import { sprayUdp } from '../support/udp-spray.js';
 import { UdpProber, probeText } from '../support/udp-prober.js';
+import { sleep } from '../support/wait.js';
 
 const ZONE = 'flood.test';
 const REFUSING = 'refusing.test';
@@ -65,14 +66,14 @@ describe('NOTIFY flood at a secondary', () => {
       buildNotify(3, Name.fromText('nowhere.test.'), newer, 300),
     ];
     // Let the checks after the transfer settle, then start counting.
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     const state = join(dir, 'flood.test.zone.state.json');
     const mtimes = new Set<number>([statSync(state).mtimeMs]);
     const watch = setInterval(() => mtimes.add(statSync(state).mtimeMs), 10);
     // Control: the probe alone, in the same run (the machine is shared: figures are compared, not absolute).
     const prober = await UdpProber.open({ port, name: `h1.${ZONE}`, everyMs: 2 });
     prober.start();
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     await prober.stop();
     const control = prober.stats();
     prober.reset();
@@ -80,7 +81,7 @@ describe('NOTIFY flood at a secondary', () => {
     const mark = t.mark();
     prober.start();
     const flood = await sprayUdp(port, packets, { perSecond: 10_000, durationMs: 2000 });
-    await new Promise((r) => setTimeout(r, 1200)); // the last coalesced check runs
+    await sleep(1200); // the last coalesced check runs
     await prober.stop();
     clearInterval(watch);
     const probe = prober.stats();

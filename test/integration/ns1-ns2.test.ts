@@ -18,7 +18,6 @@
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -30,11 +29,12 @@ import { buildQuery, queryTcp, queryUdp } from '../support/dns-client.js';
 import { repoRoot } from '../support/paths.js';
 import { freePort } from '../support/ports.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
+import { sleep } from '../support/wait.js';
+import { readTransfer } from '../support/tcp-transfer.js';
 
 type Log = Record<string, unknown>;
 
 const zonesDir = join(repoRoot, 'zones');
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 // --- DNS helpers ----------------------------------------------------------------
 
@@ -44,48 +44,15 @@ const rrKey = (rr: ResourceRecord): string => `${rr.name.toText().toLowerCase()}
 const keys = (rrs: readonly ResourceRecord[]): string[] => rrs.map(rrKey).sort();
 
 /** AXFR over TCP with a raw client: every record up to and including the closing SOA. */
-function axfr(port: number, zone: string, timeoutMs = 5000): Promise<ResourceRecord[]> {
+async function axfr(port: number, zone: string, timeoutMs = 5000): Promise<ResourceRecord[]> {
   const origin = Name.fromText(zone.endsWith('.') ? zone : `${zone}.`);
   const q = emptyMessage(0x4242);
   q.questions.push({ name: origin, type: RRType.AXFR, class: 1 });
-  const query = encodeMessageToBytes(q);
-  return new Promise((resolve, reject) => {
-    const records: ResourceRecord[] = [];
-    let soas = 0;
-    let buf = Buffer.alloc(0);
-    let done = false;
-    const sock = connect({ host: '127.0.0.1', port });
-    const finish = (err: Error | null): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      sock.destroy();
-      if (err) reject(err);
-      else resolve(records);
-    };
-    const timer = setTimeout(() => finish(new Error(`AXFR ${zone} from :${port} timed out`)), timeoutMs);
-    sock.on('error', finish);
-    sock.on('close', () => finish(new Error(`AXFR ${zone}: connection closed after ${records.length} records`)));
-    sock.on('connect', () => {
-      const len = Buffer.alloc(2);
-      len.writeUInt16BE(query.length);
-      sock.write(Buffer.concat([len, query]));
-    });
-    sock.on('data', (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-        const len = buf.readUInt16BE(0);
-        const m = decodeMessage(new Uint8Array(buf.subarray(2, 2 + len)));
-        buf = buf.subarray(2 + len);
-        if (m.rcode !== Rcode.NOERROR) return finish(new Error(`AXFR ${zone}: rcode ${m.rcode}`));
-        for (const rr of m.answers) {
-          records.push(rr);
-          if (rr.type === RRType.SOA && rr.name.equals(origin)) soas++;
-        }
-        if (soas >= 2) return finish(null);
-      }
-    });
-  });
+  const t = await readTransfer(port, encodeMessageToBytes(q), { timeoutMs });
+  const records = t.messages.flatMap((m) => m.answers);
+  if (t.end === 'rcode') throw new Error(`AXFR ${zone}: rcode ${t.messages[t.messages.length - 1]!.rcode}`);
+  if (t.end === 'closed') throw new Error(`AXFR ${zone}: connection closed after ${records.length} records`);
+  return records;
 }
 
 /** The zone's records from an AXFR: the closing SOA dropped. */
@@ -159,16 +126,6 @@ function checkAgainstAxfr(records: readonly ResourceRecord[], qs: readonly { nam
 }
 
 // --- process helpers ------------------------------------------------------------
-
-/** Waits for a line logged at index `from` or later. */
-async function waitAfter(proc: TyneProcess, from: number, pred: (l: Log) => boolean, ms = 5000): Promise<Log> {
-  try {
-    return await proc.waitForLog((l) => proc.logs.indexOf(l) >= from && pred(l), ms);
-  } catch (e) {
-    // Say what was logged instead.
-    throw new Error(`${(e as Error).message}\nlogged since: ${proc.logs.slice(from).map((l) => JSON.stringify(l)).join('\n')}`);
-  }
-}
 
 /** Polls until `path` exists (a transfer is logged before its copy is saved). */
 async function waitForFile(path: string, ms = 3000): Promise<void> {
@@ -305,10 +262,10 @@ describe('ns1 + ns2 (zones/ns1.yaml, zones/ns2.yaml)', () => {
     t.diagnostic(`edit on ns1 -> served by ns2: ${latency.toFixed(1)} ms after SIGHUP`);
     assert.ok(latency >= 0, 'ns2 never served the edit');
     assert.ok(latency < 1000, `ns2 served the edit ${latency.toFixed(0)} ms after the SIGHUP`);
-    const line = await waitAfter(ns2!, from2, transferIn('hosting.example'));
+    const line = await ns2!.waitAfter(from2, transferIn('hosting.example'));
     assert.equal(line.kind, 'IXFR', `ns2 took the edit by ${String(line.kind)}`);
     assert.equal(line.to, 2026112602);
-    await waitAfter(ns2!, from2, (l) => l.msg === 'notify received' && l.zone === 'hosting.example.');
+    await ns2!.waitAfter(from2, (l) => l.msg === 'notify received' && l.zone === 'hosting.example.');
     assert.equal(await soaSerial(port2, 'hosting.example'), 2026112602);
     const a = decodeMessage(await queryUdp(port2, buildQuery({ id: 78, name: 'mail.hosting.example', type: RRType.A }), 2000));
     assert.deepEqual(a.answers.map((r) => [...r.rdata].join('.')), ['192.0.2.26']);
@@ -316,7 +273,7 @@ describe('ns1 + ns2 (zones/ns1.yaml, zones/ns2.yaml)', () => {
     await snapshotPrimary('hosting.example');
     await assertServes(port2, qs.get('hosting.example')!, reference.get('hosting.example')!, 'after the edit');
     // ns1 logs the IXFR out as complete. (Last, so that a failure here does not hide the checks above.)
-    await waitAfter(ns1!, from1, (l) => l.msg === 'transfer out' && l.zone === 'hosting.example.' && l.kind === 'IXFR');
+    await ns1!.waitAfter(from1, (l) => l.msg === 'transfer out' && l.zone === 'hosting.example.' && l.kind === 'IXFR');
   });
 
   it('with ns1 stopped, ns2 still answers every name', async () => {
@@ -456,7 +413,7 @@ zones:
     // The primary comes back: its startup NOTIFY makes the secondary refresh (same serial: up to date).
     const from = secondary.logs.length;
     primary = await startTyne(join(dir, 'primary.yaml'));
-    const changed = await waitAfter(secondary, from, (l) => l.msg === 'secondary zone changed' && l.zone === 'tiny.test.', 8000);
+    const changed = await secondary.waitAfter(from, (l) => l.msg === 'secondary zone changed' && l.zone === 'tiny.test.', 8000);
     assert.match(String(changed.why), /after expiry/);
     const back = await ask('www.tiny.test');
     assert.equal(back.rcode, Rcode.NOERROR);
@@ -487,7 +444,7 @@ zones:
     assert.ok(existsSync(tinyFile()) && statSync(tinyFile()).mtimeMs < Date.now() - TINY_EXPIRE_MS, 'the old copy is kept (as the IXFR base)');
     const from = secondary.logs.length;
     primary = await startTyne(join(dir, 'primary.yaml'));
-    await waitAfter(secondary, from, (l) => l.msg === 'secondary zone changed' && l.zone === 'tiny.test.', 8000);
+    await secondary.waitAfter(from, (l) => l.msg === 'secondary zone changed' && l.zone === 'tiny.test.', 8000);
     assert.equal((await ask('www.tiny.test')).rcode, Rcode.NOERROR);
   });
 });

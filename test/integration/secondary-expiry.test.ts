@@ -14,6 +14,7 @@ import { RRType, Rcode, decodeMessage, type Message } from '../../src/wire/index
 import { buildQuery, queryUdp } from '../support/dns-client.js';
 import { freePort } from '../support/ports.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
+import { sleep } from '../support/wait.js';
 
 // REFRESH 1, RETRY 1, EXPIRE 3 seconds.
 const SHORT = `$ORIGIN short.test.
@@ -32,8 +33,6 @@ $TTL 60
 ns1 A 192.0.2.1
 www A 192.0.2.81
 `;
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function ask(port: number, name: string): Promise<Message> {
   return decodeMessage(await queryUdp(port, buildQuery({ id: 99, name, type: RRType.A }), 2000));

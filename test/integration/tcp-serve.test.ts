@@ -15,6 +15,8 @@ import { RRType, Rcode, decodeMessage } from '../../src/wire/index.js';
 import { buildQuery, messageId, queryTcp, queryUdp } from '../support/dns-client.js';
 import { freePort } from '../support/ports.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
+import { sleep } from '../support/wait.js';
+import { FrameReader, frame } from '../support/tcp-framing.js';
 
 const ZONE = `$ORIGIN example.com.
 $TTL 300
@@ -41,15 +43,6 @@ zones:
 `;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function frame(msg: Uint8Array): Buffer {
-  const b = Buffer.alloc(2 + msg.length);
-  b.writeUInt16BE(msg.length, 0);
-  b.set(msg, 2);
-  return b;
-}
-
 /** A raw TCP client: collects length-prefixed messages, notes when the server closes. */
 class Conn {
   readonly sock: Socket;
@@ -57,7 +50,7 @@ class Conn {
   closedAt: number | undefined;
   readonly closed: Promise<void>;
   readonly connected: Promise<void>;
-  #buf = Buffer.alloc(0);
+  readonly #reader = new FrameReader();
   #waiters: (() => void)[] = [];
 
   constructor(port: number, opts: { read?: boolean } = {}) {
@@ -77,12 +70,8 @@ class Conn {
       return;
     }
     this.sock.on('data', (chunk: Buffer) => {
-      this.#buf = Buffer.concat([this.#buf, chunk]);
-      while (this.#buf.length >= 2 && this.#buf.length >= 2 + this.#buf.readUInt16BE(0)) {
-        const len = this.#buf.readUInt16BE(0);
-        this.messages.push(new Uint8Array(this.#buf.subarray(2, 2 + len)));
-        this.#buf = this.#buf.subarray(2 + len);
-      }
+      this.#reader.push(chunk);
+      this.messages.push(...this.#reader.drain());
       for (const w of this.#waiters) w();
     });
   }

@@ -14,7 +14,6 @@
  * the same set of records (owner names compared in lower case).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -27,6 +26,8 @@ import { repoRoot } from '../support/paths.js';
 import { freePort } from '../support/ports.js';
 import { haveTool } from '../support/tools.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
+import { sleep } from '../support/wait.js';
+import { digAxfr, digSerial, type DigKey } from '../support/dig.js';
 
 const HAVE_TOOLS = haveTool('named') && haveTool('dig');
 const SOURCE_ZONE = resolve(repoRoot, 'test', 'zones', 'serve', 'example.com.zone');
@@ -41,8 +42,6 @@ const KEY_BLOCK = `key "${KEY_NAME}" { algorithm hmac-sha256; secret "${KEY_SECR
 const KEYS_YAML = `keys:\n  - { name: ${KEY_NAME}, algorithm: hmac-sha256, secret: "${KEY_SECRET}" }\n`;
 
 type Log = Record<string, unknown>;
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The source zone with serial `serial` and, from version 2 on, edits of every kind. */
 function zoneVersion(v: 1 | 2 | 3): string {
@@ -75,56 +74,23 @@ function writeZone(path: string, text: string, bumpSeconds: number): void {
   utimesSync(path, t, t);
 }
 
-function run(cmd: string, args: string[], timeoutMs = 10_000): Promise<string> {
-  return new Promise((res, rej) => {
-    execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) rej(new Error(`${cmd} ${args.join(' ')}: ${err.message}\n${stderr}`));
-      else res(stdout);
-    });
-  });
-}
+const DIG_KEY: DigKey = { algorithm: 'hmac-sha256', name: KEY_NAME, secret: KEY_SECRET };
 
-const tsigArgs = (signed: boolean): string[] => (signed ? ['-y', `hmac-sha256:${KEY_NAME}:${KEY_SECRET}`] : []);
-
-/**
- * `dig AXFR` of the zone from 127.0.0.1:port, as sorted lines
- * "owner ttl class type rdata" (owner in lower case, blanks squeezed). Throws
- * when dig reports a failed transfer.
- */
-async function digAxfr(port: number, signed: boolean): Promise<string[]> {
-  const out = await run('dig', ['@127.0.0.1', '-p', String(port), ZONE, 'AXFR', '+onesoa', '+nocmd', '+nocomments', '+nostats', '+tries=1', '+time=5', ...tsigArgs(signed)]);
-  if (/Transfer failed|communications error|connection refused|timed out/i.test(out)) throw new Error(`dig AXFR from port ${port} failed:\n${out}`);
-  const lines: string[] = [];
-  for (const raw of out.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith(';')) continue;
-    const f = line.split(/\s+/);
-    if (f[3] === 'TSIG') continue; // the signature of a signed transfer is no record of the zone
-    f[0] = f[0]!.toLowerCase();
-    lines.push(f.join(' '));
-  }
-  return lines.sort();
-}
-
-/** The serial 127.0.0.1:port answers for the zone's SOA (null when it has none to give). */
-async function soaSerial(port: number): Promise<number | null> {
-  const out = await run('dig', ['@127.0.0.1', '-p', String(port), ZONE, 'SOA', '+short', '+tries=1', '+time=1'], 5000).catch(() => '');
-  const f = out.trim().split(/\s+/);
-  return f.length >= 7 && /^\d+$/.test(f[2]!) ? Number(f[2]) : null;
-}
+/** The zone by `dig AXFR` from 127.0.0.1:port (signed with the transfer key when `signed`), as sorted lines (the kit's digAxfr). */
+const axfrLines = (port: number, signed: boolean): Promise<string[]> => digAxfr({ port, ...(signed ? { key: DIG_KEY } : {}) }, ZONE);
 
 async function waitForSerial(port: number, serial: number, what: string, timeoutMs: number, log: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let seen: number | null = null;
   while (Date.now() < deadline) {
-    seen = await soaSerial(port);
+    seen = await digSerial({ port }, ZONE);
     if (seen === serial) return;
     await sleep(100);
   }
   assert.fail(`${what} did not reach serial ${serial} within ${timeoutMs} ms (last seen ${seen}); log:\n${log()}`);
 }
 
-/** The zone file's records as sorted "owner ttl class type rdata" lines, as digAxfr gives them. */
+/** The zone file's records as sorted "owner ttl class type rdata" lines, as axfrLines gives them. */
 function fileLines(path: string): string[] {
   const r = loadZoneFile(path, Name.fromText(`${ZONE}.`));
   assert.deepEqual(r.errors, [], `${path} should load`);
@@ -137,7 +103,7 @@ function fileLines(path: string): string[] {
 
 /** Both servers' AXFR give the same records. */
 async function assertSameZone(tynePort: number, namedPort: number, signedTyne: boolean, signedNamed: boolean, want: number): Promise<void> {
-  const [fromTyne, fromNamed] = await Promise.all([digAxfr(tynePort, signedTyne), digAxfr(namedPort, signedNamed)]);
+  const [fromTyne, fromNamed] = await Promise.all([axfrLines(tynePort, signedTyne), axfrLines(namedPort, signedNamed)]);
   assert.ok(fromNamed.length > 90, `named's AXFR has ${fromNamed.length} records`);
   assert.deepEqual(fromTyne, fromNamed);
   const soa = fromTyne.find((l) => l.split(' ')[3] === 'SOA');
@@ -205,12 +171,12 @@ for (const signed of [false, true]) {
       else assert.equal(out.key, null);
       await waitForSerial(namedPort, SERIAL_1, 'named (secondary)', 10_000, logs);
       await assertSameZone(tynePort, namedPort, signed, false, SERIAL_1);
-      assert.deepEqual(await digAxfr(tynePort, signed), fileLines(zoneFile()));
+      assert.deepEqual(await axfrLines(tynePort, signed), fileLines(zoneFile()));
     });
 
     if (signed) {
       it('Tyne refuses the zone to an unsigned AXFR (allow-transfer names only the key)', async () => {
-        await assert.rejects(digAxfr(tynePort, false), /Transfer failed/);
+        await assert.rejects(axfrLines(tynePort, false), /Transfer failed/);
       });
     }
 
@@ -237,7 +203,7 @@ for (const signed of [false, true]) {
         assert.match(named!.log(), new RegExp(`received notify for zone '${ZONE}': TSIG '${KEY_NAME}'`), tail(named!.log()));
       }
       await assertSameZone(tynePort, namedPort, signed, false, SERIAL_2);
-      assert.deepEqual(await digAxfr(namedPort, false), fileLines(zoneFile()));
+      assert.deepEqual(await axfrLines(namedPort, false), fileLines(zoneFile()));
     });
   });
 
@@ -296,7 +262,7 @@ for (const signed of [false, true]) {
       );
       await waitForSerial(tynePort, SERIAL_1, 'Tyne (secondary)', 5000, logs);
       await assertSameZone(tynePort, namedPort, false, signed, SERIAL_1);
-      assert.deepEqual(await digAxfr(tynePort, false), fileLines(zoneFile()));
+      assert.deepEqual(await axfrLines(tynePort, false), fileLines(zoneFile()));
     });
 
     it('after an edit and SIGHUP to named, Tyne gets the change by IXFR', async () => {
@@ -316,7 +282,7 @@ for (const signed of [false, true]) {
       else assert.equal(notified.key ?? null, null, JSON.stringify(notified));
       await waitForSerial(tynePort, SERIAL_2, 'Tyne (secondary)', 5000, logs);
       await assertSameZone(tynePort, namedPort, false, signed, SERIAL_2);
-      assert.deepEqual(await digAxfr(tynePort, false), fileLines(zoneFile()));
+      assert.deepEqual(await axfrLines(tynePort, false), fileLines(zoneFile()));
     });
 
     it('named restarted without its journal answers IXFR with the whole zone; Tyne takes it', async () => {
@@ -333,7 +299,7 @@ for (const signed of [false, true]) {
       assert.ok((line.records as number) > 90, `the whole zone (99 records) came: ${JSON.stringify(line)}`);
       await waitForSerial(tynePort, SERIAL_3, 'Tyne (secondary)', 5000, logs);
       await assertSameZone(tynePort, namedPort, false, signed, SERIAL_3);
-      assert.deepEqual(await digAxfr(tynePort, false), fileLines(zoneFile()));
+      assert.deepEqual(await axfrLines(tynePort, false), fileLines(zoneFile()));
     });
 
     it('Tyne\'s saved copy loads and holds the same records as named\'s zone file', async () => {

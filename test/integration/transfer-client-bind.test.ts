@@ -20,6 +20,7 @@ import type { TsigKey } from '../../src/tsig/tsig-key.js';
 import { startNamed, type NamedProcess } from '../support/named-process.js';
 import { repoRoot } from '../support/paths.js';
 import { haveTool } from '../support/tools.js';
+import { sleep } from '../support/wait.js';
 
 const HAVE_NAMED = haveTool('named');
 const SERVE = resolve(repoRoot, 'test', 'zones', 'serve');
@@ -32,8 +33,6 @@ function fileZone(path: string, origin: string): Zone {
   assert.deepEqual(r.errors, [], `${path} should load`);
   return r.zone!;
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function bigZone(serial: number, n: number): string {
   const lines = [

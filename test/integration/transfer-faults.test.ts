@@ -1,6 +1,6 @@
 /**
- * A Tyne secondary against a fake primary written here (node:dgram for
- * SOA queries, node:net for transfers, on 127.0.0.1). The fake serves a
+ * A Tyne secondary against a fake primary (the kit's scripted one: UDP for
+ * SOA queries, TCP for transfers, on 127.0.0.1). The fake serves a
  * good AXFR once, then announces a newer serial and breaks the transfer:
  * the connection closed halfway (inside a message, and between messages),
  * a closing SOA with another serial, an out-of-zone record. Each time the
@@ -11,22 +11,21 @@
  * above were really tried).
  */
 import assert from 'node:assert/strict';
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadZoneText } from '../../src/zone/load-zone.js';
 import {
-  Name, Opcode, RRType, Rcode, decodeMessage, emptyMessage, encodeMessageToBytes, type Message, type ResourceRecord,
+  Name, Opcode, RRType, Rcode, decodeMessage, encodeMessageToBytes, type Message, type ResourceRecord,
 } from '../../src/wire/index.js';
 import { buildNotify } from '../../src/xfr/notify-out.js';
 import { buildQuery, queryUdp } from '../support/dns-client.js';
 import { freePort } from '../support/ports.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
-
-type Log = Record<string, unknown>;
+import { sleep } from '../support/wait.js';
+import { primaryReply, startScriptedPrimary, type ScriptedPrimary, type TcpScript, type UdpScript } from '../support/fake-primary.js';
+import { frame } from '../support/tcp-framing.js';
 
 const ORIGIN = Name.fromText('fault.test.');
 
@@ -50,17 +49,6 @@ interface FakeState {
   seen: string[];
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function reply(q: Message): Message {
-  const m = emptyMessage(q.id);
-  m.qr = true;
-  m.aa = true;
-  m.opcode = Opcode.QUERY;
-  m.questions = q.questions.slice(0, 1);
-  return m;
-}
-
 /** The AXFR as messages of 10 records each: SOA, the rest, SOA again, with the fault applied. */
 function axfrMessages(q: Message, st: FakeState): Uint8Array[] {
   const zone = loadZoneText(zoneText(st.serial, st.www), ORIGIN);
@@ -80,90 +68,55 @@ function axfrMessages(q: Message, st: FakeState): Uint8Array[] {
   const all = [soa, ...body, closing];
   const out: Uint8Array[] = [];
   for (let i = 0; i < all.length; i += 10) {
-    const m = reply(q);
+    const m = primaryReply(q);
     m.answers = all.slice(i, i + 10);
     out.push(encodeMessageToBytes(m));
   }
   return out;
 }
 
-const frame = (b: Uint8Array): Buffer => {
-  const len = Buffer.alloc(2);
-  len.writeUInt16BE(b.length);
-  return Buffer.concat([len, Buffer.from(b)]);
-};
-
-/** Serves one TCP connection of the fake primary. */
-function serveTcp(sock: Socket, st: FakeState): void {
-  let buf = Buffer.alloc(0);
-  sock.on('error', () => undefined);
-  sock.on('data', (chunk: Buffer) => {
-    buf = Buffer.concat([buf, chunk]);
-    if (buf.length < 2 || buf.length < 2 + buf.readUInt16BE(0)) return;
-    const q = decodeMessage(new Uint8Array(buf.subarray(2, 2 + buf.readUInt16BE(0))));
-    buf = Buffer.alloc(0);
+/** The fake primary's TCP answers: NOTIMP to IXFR, the AXFR with the fault applied. */
+function tcpScript(st: FakeState): TcpScript {
+  return (q) => {
     const qtype = q.questions[0]?.type;
     if (qtype === RRType.IXFR) {
       // RFC 1995 lets a server not do IXFR: NOTIMP sends the client to AXFR (on a new connection).
       st.seen.push('TCP IXFR');
-      const m = reply(q);
+      const m = primaryReply(q);
       m.aa = false;
       m.rcode = Rcode.NOTIMP;
-      sock.end(frame(encodeMessageToBytes(m)));
-      return;
+      return [encodeMessageToBytes(m), 'close'];
     }
-    if (qtype !== RRType.AXFR) {
-      sock.destroy();
-      return;
-    }
+    if (qtype !== RRType.AXFR) return ['reset'];
     st.seen.push('TCP AXFR');
-    const msgs = axfrMessages(q, st).map(frame);
+    const msgs = axfrMessages(q, st);
     if (st.fault === 'cut-inside') {
       // The first message, then half of the second, then the connection is closed.
-      sock.write(msgs[0]!);
-      sock.end(msgs[1]!.subarray(0, msgs[1]!.length >> 1));
-    } else if (st.fault === 'cut-between') {
-      sock.end(Buffer.concat(msgs.slice(0, 2)));
-    } else {
-      sock.end(Buffer.concat(msgs));
+      const second = frame(msgs[1]!);
+      return [msgs[0]!, { raw: second.subarray(0, second.length >> 1) }, 'close'];
     }
-  });
+    if (st.fault === 'cut-between') return [...msgs.slice(0, 2), 'close'];
+    return [...msgs, 'close'];
+  };
 }
 
 /** Answers SOA queries over UDP with the fake's current serial. */
-function serveUdp(udp: UdpSocket, st: FakeState): void {
-  udp.on('message', (data, rinfo) => {
-    let q: Message;
-    try {
-      q = decodeMessage(new Uint8Array(data));
-    } catch {
-      return;
-    }
-    if (q.qr || q.questions[0]?.type !== RRType.SOA) return;
+function udpScript(st: FakeState): UdpScript {
+  return (q) => {
+    if (q.qr || q.questions[0]?.type !== RRType.SOA) return null;
     st.seen.push('UDP SOA');
     const zone = loadZoneText(zoneText(st.serial, st.www), ORIGIN);
-    const m = reply(q);
+    const m = primaryReply(q);
     m.answers = [{ name: ORIGIN, type: RRType.SOA, class: 1, ttl: zone.soa.ttl, rdata: zone.soa.rdatas[0]! }];
-    udp.send(encodeMessageToBytes(m), rinfo.port, rinfo.address);
-  });
-}
-
-async function waitAfter(proc: TyneProcess, from: number, pred: (l: Log) => boolean, ms = 5000): Promise<Log> {
-  try {
-    return await proc.waitForLog((l) => proc.logs.indexOf(l) >= from && pred(l), ms);
-  } catch (e) {
-    // Say what was logged instead.
-    throw new Error(`${(e as Error).message}\nlogged since: ${proc.logs.slice(from).map((l) => JSON.stringify(l)).join('\n')}`);
-  }
+    return encodeMessageToBytes(m);
+  };
 }
 
 describe('transfer faults from a fake primary', () => {
   let dir = '';
   let fakePort = 0;
   let port = 0;
-  let tcp: Server | undefined;
-  const conns = new Set<Socket>();
-  let udp: UdpSocket | undefined;
+  let fake: ScriptedPrimary | undefined;
   let tyne: TyneProcess | undefined;
   const st: FakeState = { serial: 1, www: '192.0.2.80', fault: 'good', seen: [] };
   const file = (): string => join(dir, 'data', 'fault.test.zone');
@@ -195,24 +148,10 @@ describe('transfer faults from a fake primary', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tyne-xfr-faults-'));
-    fakePort = await freePort();
+    fake = await startScriptedPrimary(tcpScript(st), udpScript(st));
+    fakePort = fake.port;
     port = await freePort();
     while (port === fakePort) port = await freePort();
-    udp = createSocket('udp4');
-    serveUdp(udp, st);
-    await new Promise<void>((res, rej) => {
-      udp!.once('error', rej);
-      udp!.bind(fakePort, '127.0.0.1', () => res());
-    });
-    tcp = createServer((s) => {
-      conns.add(s);
-      s.on('close', () => conns.delete(s));
-      serveTcp(s, st);
-    });
-    await new Promise<void>((res, rej) => {
-      tcp!.once('error', rej);
-      tcp!.listen(fakePort, '127.0.0.1', () => res());
-    });
     writeFileSync(join(dir, 'secondary.yaml'), `listen: ["127.0.0.1:${port}"]
 zones:
   - name: fault.test
@@ -226,9 +165,7 @@ zones:
   after(async () => {
     try {
       await tyne?.stop();
-      for (const s of conns) s.destroy();
-      await new Promise<void>((res) => (tcp ? tcp.close(() => res()) : res()));
-      udp?.close();
+      await fake?.close();
     } finally {
       if (dir !== '') rmSync(dir, { recursive: true, force: true });
     }
@@ -237,7 +174,7 @@ zones:
   it('first takes a good copy from the fake primary', async () => {
     const from = tyne!.logs.length;
     await notify();
-    const line = await waitAfter(tyne!, from, (l) => typeof l.msg === 'string' && l.msg.startsWith('transfer of fault.test. from '));
+    const line = await tyne!.waitAfter(from, (l) => typeof l.msg === 'string' && l.msg.startsWith('transfer of fault.test. from '));
     assert.equal(line.kind, 'AXFR');
     assert.equal(line.to, 1);
     assert.equal(await wwwAddress(), '192.0.2.80');
@@ -265,13 +202,13 @@ zones:
       const seen = st.seen.length;
       const from = tyne!.logs.length;
       await notify();
-      const failed = await waitAfter(tyne!, from, (l) => l.msg === 'transfer failed');
+      const failed = await tyne!.waitAfter(from, (l) => l.msg === 'transfer failed');
       assert.equal(failed.zone, 'fault.test.');
       assert.equal(failed.peer, `127.0.0.1:${fakePort}`, 'names the peer');
       assert.equal(failed.code, code);
       assert.match(String(failed.err), reason);
       assert.match(String(failed.err), new RegExp(`^127\\.0\\.0\\.1:${fakePort}: `));
-      await waitAfter(tyne!, from, (l) => l.msg === 'refresh failed from every primary; will retry');
+      await tyne!.waitAfter(from, (l) => l.msg === 'refresh failed from every primary; will retry');
       assert.deepEqual(st.seen.slice(seen), ['UDP SOA', 'TCP IXFR', 'TCP AXFR'], 'SOA query, IXFR (NOTIMP), then the broken AXFR');
       assert.equal(await wwwAddress(), '192.0.2.80', 'old data still served');
       assert.equal(await servedSerial(), 1);
@@ -287,7 +224,7 @@ zones:
     st.fault = 'good';
     const from = tyne!.logs.length;
     await notify();
-    const line = await waitAfter(tyne!, from, (l) => typeof l.msg === 'string' && l.msg.startsWith('transfer of fault.test. from '));
+    const line = await tyne!.waitAfter(from, (l) => typeof l.msg === 'string' && l.msg.startsWith('transfer of fault.test. from '));
     assert.equal(line.to, 2);
     assert.equal(await wwwAddress(), '192.0.2.99');
     const end = Date.now() + 3000;

@@ -6,19 +6,19 @@
  * layout after two edits + SIGHUP, and IXFR over UDP for a current serial.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Name, RRType, Rcode, decodeMessage, emptyMessage, encodeMessageToBytes, type Message, type ResourceRecord } from '../../src/wire/index.js';
+import { Name, RRType, Rcode, decodeMessage, emptyMessage, encodeMessageToBytes, type Message } from '../../src/wire/index.js';
 import type { TsigKey } from '../../src/tsig/tsig-key.js';
 import { TsigError, tsigSign, tsigVerify } from '../../src/tsig/tsig.js';
 import { buildQuery, queryTcp, queryUdp } from '../support/dns-client.js';
 import { freePort } from '../support/ports.js';
 import { haveTool } from '../support/tools.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
+import { readTransfer } from '../support/tcp-transfer.js';
+import { digRaw, digRecords, type DigRun } from '../support/dig.js';
 
 type Log = Record<string, unknown>;
 
@@ -89,66 +89,15 @@ function tsigFields(m: Message): { mac: Uint8Array; error: number; other: Uint8A
 }
 
 /** Sends a query over TCP and reads the whole answer: until the closing SOA for AXFR, the first message otherwise. */
-function tcpTransfer(port: number, query: Uint8Array, zone: string, timeoutMs = 5000): Promise<Message[]> {
-  const origin = Name.fromText(`${zone}.`);
-  return new Promise((resolve, reject) => {
-    const out: Message[] = [];
-    let soas = 0;
-    let buf = Buffer.alloc(0);
-    let done = false;
-    const sock = connect({ host: '127.0.0.1', port });
-    const finish = (err: Error | null): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      sock.destroy();
-      if (err) reject(err);
-      else resolve(out);
-    };
-    const timer = setTimeout(() => finish(new Error('transfer timed out')), timeoutMs);
-    sock.on('error', finish);
-    sock.on('close', () => finish(new Error(`closed after ${out.length} messages`)));
-    sock.on('connect', () => {
-      const len = Buffer.alloc(2);
-      len.writeUInt16BE(query.length);
-      sock.write(Buffer.concat([len, query]));
-    });
-    sock.on('data', (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-        const len = buf.readUInt16BE(0);
-        const m = decodeMessage(new Uint8Array(buf.subarray(2, 2 + len)));
-        buf = buf.subarray(2 + len);
-        out.push(m);
-        if (m.rcode !== Rcode.NOERROR) return finish(null);
-        soas += m.answers.filter((rr: ResourceRecord) => rr.type === RRType.SOA && rr.name.equals(origin)).length;
-        if (soas >= 2) return finish(null);
-      }
-    });
-  });
+async function tcpTransfer(port: number, query: Uint8Array, timeoutMs = 5000): Promise<Message[]> {
+  const t = await readTransfer(port, query, { timeoutMs });
+  if (t.end === 'closed') throw new Error(`closed after ${t.messages.length} messages`);
+  return t.messages;
 }
 
 async function tcpOne(port: number, query: Uint8Array): Promise<{ bytes: Uint8Array; msg: Message }> {
   const [bytes] = await queryTcp(port, [query], 3000);
   return { bytes: bytes!, msg: decodeMessage(bytes!) };
-}
-
-async function waitAfter(proc: TyneProcess, from: number, pred: (l: Log) => boolean, ms = 5000): Promise<Log> {
-  try {
-    return await proc.waitForLog((l) => proc.logs.indexOf(l) >= from && pred(l), ms);
-  } catch (e) {
-    // Say what was logged instead.
-    throw new Error(`${(e as Error).message}\nlogged since: ${proc.logs.slice(from).map((l) => JSON.stringify(l)).join('\n')}`);
-  }
-}
-
-/** dig's answer lines (comments, blank lines and TSIG records left out), as [owner, ttl, class, type, rdata]. */
-function digRecords(stdout: string): string[][] {
-  return stdout
-    .split('\n')
-    .filter((l) => l.trim() !== '' && !l.startsWith(';'))
-    .map((l) => l.trim().split(/\s+/))
-    .filter((f) => f[3] !== 'TSIG');
 }
 
 describe('transfer refusals and signed transfers (Tyne primary with keys and ACLs)', () => {
@@ -165,10 +114,7 @@ describe('transfer refusals and signed transfers (Tyne primary with keys and ACL
     ['addrkey.test', simpleZone('addrkey.test'), 'allow-transfer: [{ address: "127.0.0.1", key: transfer }]'],
   ];
 
-  const digRun = (args: string[]): { status: number | null; stdout: string; stderr: string } => {
-    const r = spawnSync('dig', ['@127.0.0.1', '-p', String(port), '+time=2', '+tries=1', ...args], { encoding: 'utf8', timeout: 10_000 });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
+  const digRun = (args: string[]): Promise<DigRun> => digRaw({ port }, ['+time=2', '+tries=1', ...args], 10_000);
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tyne-xfr-refusals-'));
@@ -199,10 +145,10 @@ ${zones.map(([name, , acl]) => `  - name: ${name}\n    file: ${name}.zone\n${acl
       assert.equal(msg.answers.length, 0, zone);
     }
     // The same zones transfer where the ACL admits the requester: the refusals are the ACL's doing.
-    const open = await tcpTransfer(port, axfrQuery(12, 'open.test'), 'open.test');
+    const open = await tcpTransfer(port, axfrQuery(12, 'open.test'));
     assert.equal(open[0]!.rcode, Rcode.NOERROR);
     const signed = tsigSign(axfrQuery(13, 'addrkey.test'), KEY);
-    const keyed = await tcpTransfer(port, signed.bytes, 'addrkey.test');
+    const keyed = await tcpTransfer(port, signed.bytes);
     assert.equal(keyed[0]!.rcode, Rcode.NOERROR);
     assert.equal(keyed.flatMap((m) => m.answers).length, 5, 'SOA, NS, 2 A, SOA');
   });
@@ -255,8 +201,8 @@ ${zones.map(([name, , acl]) => `  - name: ${name}\n    file: ${name}.zone\n${acl
     assert.ok(Math.abs(serverTime - nowSec()) <= 5, `server time ${serverTime}`);
   });
 
-  it('dig axfr -y works against a { key: transfer } ACL', { skip: !dig }, () => {
-    const r = digRun(['-y', `hmac-sha256:transfer:${SECRET}`, 'keyed.test', 'AXFR']);
+  it('dig axfr -y works against a { key: transfer } ACL', { skip: !dig }, async () => {
+    const r = await digRun(['-y', `hmac-sha256:transfer:${SECRET}`, 'keyed.test', 'AXFR']);
     assert.equal(r.status, 0, r.stderr + r.stdout);
     assert.doesNotMatch(r.stdout, /failed|failure|REFUSED|NOTAUTH/i);
     const recs = digRecords(r.stdout);
@@ -266,7 +212,7 @@ ${zones.map(([name, , acl]) => `  - name: ${name}\n    file: ${name}.zone\n${acl
     // Every message was signed: dig prints the TSIG of each and verified them.
     assert.match(r.stdout, /TSIG\s+hmac-sha256\./);
     // Without the key, dig's AXFR is refused.
-    const bare = digRun(['keyed.test', 'AXFR']);
+    const bare = await digRun(['keyed.test', 'AXFR']);
     assert.match(bare.stdout, /Transfer failed/);
   });
 
@@ -275,14 +221,14 @@ ${zones.map(([name, , acl]) => `  - name: ${name}\n    file: ${name}.zone\n${acl
       writeFileSync(join(dir, 'keyed.test.zone'), keyedZone(serial));
       const from = tyne!.logs.length;
       tyne!.child.kill('SIGHUP');
-      await waitAfter(tyne!, from, (l) => l.msg === 'journal updated' && l.zone === 'keyed.test.' && l.to === serial);
+      await tyne!.waitAfter(from, (l) => l.msg === 'journal updated' && l.zone === 'keyed.test.' && l.to === serial);
     }
     const soa = (s: number): string => `keyed.test. 300 IN SOA ns1.keyed.test. hostmaster.keyed.test. ${s} 7200 3600 1209600 300`;
     const line = (f: string[]): string => f.join(' ');
     const sorted = (xs: string[]): string[] => [...xs].sort();
 
     // From 1: one difference sequence 1 -> 3 (not 1 -> 2, 2 -> 3).
-    const r1 = digRun(['-y', `hmac-sha256:transfer:${SECRET}`, 'keyed.test', 'IXFR=1']);
+    const r1 = await digRun(['-y', `hmac-sha256:transfer:${SECRET}`, 'keyed.test', 'IXFR=1']);
     assert.equal(r1.status, 0, r1.stderr + r1.stdout);
     assert.doesNotMatch(r1.stdout, /failed|failure/i);
     const l1 = digRecords(r1.stdout).map(line);
@@ -299,22 +245,22 @@ ${zones.map(([name, , acl]) => `  - name: ${name}\n    file: ${name}.zone\n${acl
     assert.deepEqual(sorted(added), sorted(['a.keyed.test. 300 IN A 192.0.2.11', 'c.keyed.test. 300 IN A 192.0.2.3', 'd.keyed.test. 300 IN TXT "three"']));
 
     // From 2: just the second edit.
-    const r2 = digRun(['-y', `hmac-sha256:transfer:${SECRET}`, 'keyed.test', 'IXFR=2']);
+    const r2 = await digRun(['-y', `hmac-sha256:transfer:${SECRET}`, 'keyed.test', 'IXFR=2']);
     assert.equal(r2.status, 0, r2.stderr + r2.stdout);
     assert.deepEqual(digRecords(r2.stdout).map(line), [
       soa(3), soa(2), 'b.keyed.test. 300 IN A 192.0.2.2', soa(3), 'd.keyed.test. 300 IN TXT "three"', soa(3),
     ]);
     // Signed IXFR over UDP for the current serial: the single SOA.
-    const r3 = digRun(['+notcp', '-y', `hmac-sha256:transfer:${SECRET}`, 'keyed.test', 'IXFR=3']);
+    const r3 = await digRun(['+notcp', '-y', `hmac-sha256:transfer:${SECRET}`, 'keyed.test', 'IXFR=3']);
     assert.equal(r3.status, 0, r3.stderr + r3.stdout);
     assert.deepEqual(digRecords(r3.stdout).map(line), [soa(3)]);
 
     // The primary logs each IXFR out as complete (lines may come a moment after dig is done; checked last).
     const ixfrOut = (from: number) => (l: Log): boolean => l.msg === 'transfer out' && l.zone === 'keyed.test.' && l.kind === 'IXFR' && (l.serial as { from: number }).from === from;
-    const out1 = await waitAfter(tyne!, 0, ixfrOut(1), 3000);
+    const out1 = await tyne!.waitAfter(0, ixfrOut(1), 3000);
     assert.equal(out1.reason, 'condensed 2 journal entries');
     assert.equal(out1.key, 'transfer');
-    const out2 = await waitAfter(tyne!, 0, ixfrOut(2), 3000);
+    const out2 = await tyne!.waitAfter(0, ixfrOut(2), 3000);
     assert.equal(out2.key, 'transfer');
   });
 

@@ -18,6 +18,7 @@ import { freePort } from '../support/ports.js';
 import { tyneYaml, zoneText } from '../support/tyne-config.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
 import { sprayUdp } from '../support/udp-spray.js';
+import { sleep } from '../support/wait.js';
 
 const ZONE = 'audit.test';
 const SECRET = Uint8Array.from({ length: 32 }, (_, i) => (i * 13 + 5) & 0xff);
@@ -69,7 +70,7 @@ describe('TSIG audit trail, BADTRUNC and query-log sampling', () => {
     assert.equal(sig.level, 40, 'warn');
     assert.ok(tsigLines.length <= 4, `${tsigLines.length} TSIG lines for ${r.sent} bad requests:\n${text}`);
     // Let the server work off what the flood left in its socket before the next tests.
-    await new Promise((res) => setTimeout(res, 1000));
+    await sleep(1000);
   });
 
   it('answers a MAC cut to 16 octets with a full-length key: NOTAUTH, a signed BADTRUNC, logged', async () => {
@@ -101,7 +102,7 @@ describe('TSIG audit trail, BADTRUNC and query-log sampling', () => {
     const mark = t.mark();
     const q = buildQuery({ id: 7, name: `h1.${ZONE}`, type: 1 });
     for (let i = 0; i < 200; i++) await queryUdp(port, q);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     const lines = t.since(mark, (l) => l.msg === 'query');
     assert.equal(lines.length, 20, `${lines.length} query lines for 200 queries`);
     assert.equal(lines[0]!.sample, 10, 'a sampled line says so');

@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
-import { connect, createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,6 +16,9 @@ import { TsigError, TsigStreamSigner, TsigStreamVerifier, tsigSign, tsigVerify }
 import { buildQuery, messageId, queryTcp, queryUdp } from '../support/dns-client.js';
 import { startNamed, type NamedProcess } from '../support/named-process.js';
 import { haveTool } from '../support/tools.js';
+import { readTransfer } from '../support/tcp-transfer.js';
+import { FrameReader, frame } from '../support/tcp-framing.js';
+import { digRaw, type DigRun } from '../support/dig.js';
 
 const ZONE = 'tsig.example';
 const TXT_RECORDS = 3000;
@@ -56,57 +58,15 @@ const nowSec = (): number => Math.floor(Date.now() / 1000);
  * Sends one query over TCP and reads response messages until the zone's
  * closing SOA (second SOA of the stream), an error rcode, or a close.
  */
-function axfr(port: number, query: Uint8Array, timeoutMs = 15_000): Promise<Uint8Array[]> {
-  return new Promise((resolve, reject) => {
-    const msgs: Uint8Array[] = [];
-    let soas = 0;
-    let buf = Buffer.alloc(0);
-    let done = false;
-    const sock = connect({ port, host: '127.0.0.1' });
-    const finish = (err: Error | null): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      sock.destroy();
-      if (err) reject(err);
-      else resolve(msgs);
-    };
-    const timer = setTimeout(() => finish(new Error(`AXFR: ${msgs.length} messages after ${timeoutMs} ms`)), timeoutMs);
-    sock.on('error', (e) => finish(e));
-    sock.on('close', () => finish(msgs.length > 0 ? null : new Error('AXFR: connection closed without an answer')));
-    sock.on('connect', () => {
-      const len = Buffer.alloc(2);
-      len.writeUInt16BE(query.length);
-      sock.write(Buffer.concat([len, Buffer.from(query)]));
-    });
-    sock.on('data', (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      while (buf.length >= 2) {
-        const n = buf.readUInt16BE(0);
-        if (buf.length < 2 + n) break;
-        const msg = new Uint8Array(buf.subarray(2, 2 + n));
-        buf = buf.subarray(2 + n);
-        msgs.push(msg);
-        const m = decodeMessage(msg);
-        if (m.rcode !== Rcode.NOERROR) return finish(null);
-        soas += m.answers.filter((r) => r.type === RRType.SOA).length;
-        if (soas >= 2) return finish(null);
-      }
-    });
-  });
+async function axfr(port: number, query: Uint8Array, timeoutMs = 15_000): Promise<Uint8Array[]> {
+  const t = await readTransfer(port, query, { timeoutMs });
+  if (t.end === 'closed' && t.raw.length === 0) throw new Error('AXFR: connection closed without an answer');
+  return t.raw;
 }
 
-/** Runs dig and collects its output (bounded). */
-function runDig(args: string[], timeoutMs = 15_000): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('dig', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => { out += c; });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => { out += c; });
-    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => { clearTimeout(t); resolve({ code, out }); });
-  });
-}
+/** `dig +noall +stats +tcp AXFR` of the zone from 127.0.0.1:port, its query signed with `secret` (base64) as key `transfer`. */
+const digSignedAxfr = (port: number, secret: string): Promise<DigRun> =>
+  digRaw({ port, key: { algorithm: 'hmac-sha256', name: 'transfer', secret } }, ['+noall', '+stats', '+tcp', '+tries=1', '+time=5', ZONE, 'AXFR']);
 
 /**
  * A one-shot TCP server that answers an AXFR query with `messages` (their
@@ -115,12 +75,12 @@ function runDig(args: string[], timeoutMs = 15_000): Promise<{ code: number | nu
 function replayServer(messages: Uint8Array[], key: TsigKey, signKey: TsigKey = key): Promise<{ server: Server; port: number; seen: number[] }> {
   const seen: number[] = [];
   const server = createServer((sock) => {
-    let buf = Buffer.alloc(0);
+    const reader = new FrameReader();
     sock.on('error', () => {});
     sock.on('data', (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      if (buf.length < 2 || buf.length < 2 + buf.readUInt16BE(0)) return;
-      const query = new Uint8Array(buf.subarray(2, 2 + buf.readUInt16BE(0)));
+      reader.push(chunk);
+      const query = reader.next();
+      if (query === null) return;
       const v = tsigVerify(query, (n) => (n.equals(key.name) ? key : undefined));
       seen.push(v.error);
       if (v.error !== TsigError.NOERROR) return void sock.destroy();
@@ -130,10 +90,7 @@ function replayServer(messages: Uint8Array[], key: TsigKey, signKey: TsigKey = k
         const body = tsigVerify(m, () => undefined).stripped.slice();
         body[0] = query[0]!;
         body[1] = query[1]!;
-        const signed = signer.sign(body);
-        const len = Buffer.alloc(2);
-        len.writeUInt16BE(signed.length);
-        out.push(len, Buffer.from(signed));
+        out.push(frame(signer.sign(body)));
       }
       sock.end(Buffer.concat(out));
     });
@@ -208,15 +165,14 @@ describe('TSIG interop with BIND named', { skip: !haveTool('named') }, () => {
     const { server, port, seen } = await replayServer(msgs, TRANSFER);
     try {
       const secret = Buffer.from(TRANSFER.secret).toString('base64');
-      const good = await runDig(['+noall', '+stats', '+tcp', '+tries=1', '+time=5', '-p', String(port), '@127.0.0.1', '-y', `hmac-sha256:transfer:${secret}`, ZONE, 'AXFR']);
+      const good = await digSignedAxfr(port, secret);
       assert.deepEqual(seen, [TsigError.NOERROR], 'dig\'s signed query verifies');
-      assert.equal(good.code, 0, good.out.slice(-2000));
+      assert.equal(good.status, 0, good.out.slice(-2000));
       assert.doesNotMatch(good.out, /verify|failure|error/i, good.out.slice(-2000));
       assert.match(good.out, new RegExp(`XFR size: ${TXT_RECORDS + 4} records \\(messages ${msgs.length},`), good.out.slice(-2000));
 
       // dig's query signed with another secret fails our verification.
-      const bad = await runDig(['+noall', '+stats', '+tcp', '+tries=1', '+time=5', '-p', String(port), '@127.0.0.1', '-y',
-        `hmac-sha256:transfer:${Buffer.from(secretFor('other')).toString('base64')}`, ZONE, 'AXFR']);
+      const bad = await digSignedAxfr(port, Buffer.from(secretFor('other')).toString('base64'));
       assert.equal(seen[1], TsigError.BADSIG);
       assert.doesNotMatch(bad.out, /XFR size/, bad.out.slice(-2000));
     } finally {
@@ -227,7 +183,7 @@ describe('TSIG interop with BIND named', { skip: !haveTool('named') }, () => {
     const ctl = await replayServer(msgs, TRANSFER, wrongSigner);
     try {
       const secret = Buffer.from(TRANSFER.secret).toString('base64');
-      const res = await runDig(['+noall', '+stats', '+tcp', '+tries=1', '+time=5', '-p', String(ctl.port), '@127.0.0.1', '-y', `hmac-sha256:transfer:${secret}`, ZONE, 'AXFR']);
+      const res = await digSignedAxfr(ctl.port, secret);
       assert.deepEqual(ctl.seen, [TsigError.NOERROR]);
       // dig warns per message and still prints the records, so the warning is what counts.
       assert.match(res.out, /Couldn't verify signature: tsig verify failure/, res.out.slice(-2000));

@@ -19,7 +19,6 @@
  *     another zone never waits more than 50 ms between answers.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,10 +30,10 @@ import { buildQuery, queryUdp } from '../support/dns-client.js';
 import { freePort } from '../support/ports.js';
 import { haveTool } from '../support/tools.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
+import { sleep, until } from '../support/wait.js';
+import { digShort } from '../support/dig.js';
 
 type Log = Record<string, unknown>;
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 // --- zone files ------------------------------------------------------------------
 
@@ -108,20 +107,8 @@ const NS2_ZONES = ['a.example', 'b.example', 'inc.example'];
 
 // --- DNS helpers -------------------------------------------------------------------
 
-/** `dig +norec +short` against 127.0.0.1:port: the answer lines. */
-function dig(port: number, name: string, type: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'dig',
-      ['+norec', '+short', '+time=2', '+tries=1', '-p', String(port), '@127.0.0.1', name, type],
-      { timeout: 5000 },
-      (err, stdout, stderr) => {
-        if (err) return reject(new Error(`dig @127.0.0.1 -p ${port} ${name} ${type} failed: ${String(err)}\n${stdout}${stderr}`));
-        resolve(stdout.split('\n').map((l) => l.trim()).filter((l) => l !== ''));
-      },
-    );
-  });
-}
+/** `dig +norec +short` against 127.0.0.1:port: the answer lines (the kit's digShort). */
+const dig = (port: number, name: string, type: string): Promise<string[]> => digShort({ port }, name, type);
 
 /** The SOA serial dig sees (the third field of `+short` SOA output). */
 async function digSerial(port: number, zone: string): Promise<number> {
@@ -147,32 +134,7 @@ async function udpSerial(port: number, zone: string): Promise<number | null> {
   return soa === undefined ? null : Buffer.from(soa.rdata).readUInt32BE(soa.rdata.length - 20);
 }
 
-/** Polls `cond` every few ms; resolves with the ms elapsed since `t0` when it holds, rejects after `timeoutMs`. */
-async function until(what: string, t0: number, cond: () => Promise<boolean>, timeoutMs = 3000): Promise<number> {
-  const end = t0 + timeoutMs;
-  for (;;) {
-    try {
-      if (await cond()) return performance.now() - t0;
-    } catch {
-      // a lost datagram: ask again
-    }
-    if (performance.now() > end) throw new Error(`${what}: not seen within ${timeoutMs} ms`);
-    await sleep(5);
-  }
-}
-
 // --- log helpers ---------------------------------------------------------------------
-
-/** Waits for a line logged at index `from` or later; on timeout says what was logged. */
-async function waitAfter(proc: TyneProcess, from: number, pred: (l: Log) => boolean, ms = 5000): Promise<Log> {
-  try {
-    return await proc.waitForLog((l) => proc.logs.indexOf(l) >= from && pred(l), ms);
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\nlogged since: ${proc.logs.slice(from).map((l) => JSON.stringify(l)).join('\n')}`);
-  }
-}
-
-const since = (proc: TyneProcess, from: number, pred: (l: Log) => boolean): Log[] => proc.logs.slice(from).filter(pred);
 
 const transferIn = (zone: string) => (l: Log): boolean => typeof l.msg === 'string' && l.msg.startsWith(`transfer of ${zone}. from `);
 const reloaded = (zone: string) => (l: Log): boolean => l.msg === 'zone reloaded' && l.zone === `${zone}.`;
@@ -206,7 +168,7 @@ describe('zone files watched by tyne serve (ns1 primary -> ns2 secondary)', { sk
     ns1 = await startTyne(path('ns1.yaml'), { timeoutMs: 30_000 });
     ns2 = await startTyne(path('ns2.yaml'));
     // ns1 NOTIFYs at startup, so ns2 does not wait for its start jitter.
-    await Promise.all(NS2_ZONES.map((z) => waitAfter(ns2!, 0, transferIn(z), 10_000)));
+    await Promise.all(NS2_ZONES.map((z) => ns2!.waitAfter(0, transferIn(z), 10_000)));
     // The watches are set up right after `serving`; give chokidar its initial scan.
     await sleep(300);
   });
@@ -237,13 +199,13 @@ describe('zone files watched by tyne serve (ns1 primary -> ns2 secondary)', { sk
     edit();
     const t0 = performance.now();
     const [ns1Ms, ns2Ms] = await Promise.all([
-      until(`${what}: ns1 serving ${name} A ${addr}`, t0, async () => (await udpA(port1, name)).includes(addr)),
-      until(`${what}: ns2 serving ${zone} serial ${serial}`, t0, async () => (await udpSerial(port2, zone)) === serial),
+      until(`${what}: ns1 serving ${name} A ${addr}`, async () => (await udpA(port1, name)).includes(addr), { t0 }),
+      until(`${what}: ns2 serving ${zone} serial ${serial}`, async () => (await udpSerial(port2, zone)) === serial, { t0 }),
     ]);
     t.diagnostic(`${what}: edit -> ns1 ${ns1Ms.toFixed(0)} ms, edit -> ns2 ${ns2Ms.toFixed(0)} ms`);
-    const rl = await waitAfter(ns1!, m1, reloaded(zone));
+    const rl = await ns1!.waitAfter(m1, reloaded(zone));
     assert.equal((rl.serial as { to: number }).to, serial, `${what}: zone reloaded ${JSON.stringify(rl)}`);
-    const xfr = await waitAfter(ns2!, m2, transferIn(zone));
+    const xfr = await ns2!.waitAfter(m2, transferIn(zone));
     assert.equal(xfr.kind, 'IXFR', `${what}: ns2 should transfer by IXFR: ${JSON.stringify(xfr)}`);
     assert.equal(xfr.to, serial);
     assert.deepEqual(await dig(port1, name, 'A'), [addr], `${what}: dig ns1`);
@@ -272,7 +234,7 @@ describe('zone files watched by tyne serve (ns1 primary -> ns2 secondary)', { sk
     await editReaches(t, 'appendFileSync', 'a.example', 'appended.a.example', '192.0.2.12', 3, () =>
       appendFileSync(path('a.example.zone'), 'appended A 192.0.2.12\n'),
     );
-    await waitAfter(ns1!, m1, (l) => l.msg === 'serial raised' && l.zone === 'a.example.');
+    await ns1!.waitAfter(m1, (l) => l.msg === 'serial raised' && l.zone === 'a.example.');
   });
 
   it('2. an edit saved by rename (temp file renamed over the zone file) reaches ns1 and ns2', async (t) => {
@@ -287,9 +249,9 @@ describe('zone files watched by tyne serve (ns1 primary -> ns2 secondary)', { sk
     const m2 = ns2!.logs.length;
     // Line 7 is bad; www changes and the serial is raised, so a wrongly taken edit would show.
     writeFileSync(path('a.example.zone'), aZone(5, '192.0.2.5', ['broken A 192.0.2.999']));
-    const refused = await waitAfter(ns1!, m1, notReloaded('a.example'));
+    const refused = await ns1!.waitAfter(m1, notReloaded('a.example'));
     const file = path('a.example.zone');
-    const errors = since(ns1!, m1, (l) => typeof l.msg === 'string' && l.msg.startsWith(`${file}:`));
+    const errors = ns1!.since(m1, (l) => typeof l.msg === 'string' && l.msg.startsWith(`${file}:`));
     assert.ok(
       errors.some((l) => new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:7:\\d+: `).test(l.msg as string)),
       `an error at ${file}:7:COL should be logged; errors: ${JSON.stringify(errors)}; refused: ${JSON.stringify(refused)}`,
@@ -301,8 +263,8 @@ describe('zone files watched by tyne serve (ns1 primary -> ns2 secondary)', { sk
     await sleep(700);
     assert.equal(await digSerial(port2, 'a.example'), 4, 'ns2 serial unchanged');
     assert.deepEqual(await dig(port2, 'www.a.example', 'A'), ['192.0.2.4']);
-    assert.deepEqual(since(ns2!, m2, transferIn('a.example')), [], 'no transfer on ns2');
-    assert.deepEqual(since(ns1!, m1, reloaded('a.example')), [], 'no reload on ns1');
+    assert.deepEqual(ns2!.since(m2, transferIn('a.example')), [], 'no transfer on ns2');
+    assert.deepEqual(ns1!.since(m1, reloaded('a.example')), [], 'no reload on ns1');
   });
 
   it('4a. a content change without a serial bump (increment, the default): served serial raised, ns2 follows', async (t) => {
@@ -311,7 +273,7 @@ describe('zone files watched by tyne serve (ns1 primary -> ns2 secondary)', { sk
     await editReaches(t, 'no bump, increment', 'a.example', 'www.a.example', '192.0.2.6', 5, () =>
       writeFileSync(path('a.example.zone'), aZone(4, '192.0.2.6', ['appended A 192.0.2.12'])),
     );
-    const raised = await waitAfter(ns1!, m1, (l) => l.msg === 'serial raised' && l.zone === 'a.example.');
+    const raised = await ns1!.waitAfter(m1, (l) => l.msg === 'serial raised' && l.zone === 'a.example.');
     assert.equal(raised.file, 4);
     assert.equal(raised.serving, 5);
   });
@@ -320,17 +282,17 @@ describe('zone files watched by tyne serve (ns1 primary -> ns2 secondary)', { sk
     const m1 = ns1!.logs.length;
     const m2 = ns2!.logs.length;
     writeFileSync(path('b.example.zone'), simpleZone('b.example', 10, '192.0.2.21'));
-    const warn = await waitAfter(ns1!, m1, (l) => typeof l.msg === 'string' && l.msg.includes('secondaries will not see the change') && l.zone === 'b.example.');
+    const warn = await ns1!.waitAfter(m1, (l) => typeof l.msg === 'string' && l.msg.includes('secondaries will not see the change') && l.zone === 'b.example.');
     assert.equal(warn.level, 50, `logged at error level, as BIND does: ${JSON.stringify(warn)}`);
     assert.equal(warn.file, 10);
     assert.equal(warn.served, 10);
-    await waitAfter(ns1!, m1, reloaded('b.example'));
+    await ns1!.waitAfter(m1, reloaded('b.example'));
     assert.deepEqual(await dig(port1, 'www.b.example', 'A'), ['192.0.2.21'], 'ns1 serves the new data');
     assert.equal(await digSerial(port1, 'b.example'), 10, 'ns1 keeps the file serial');
-    assert.deepEqual(since(ns1!, m1, (l) => l.msg === 'serial raised' && l.zone === 'b.example.'), []);
+    assert.deepEqual(ns1!.since(m1, (l) => l.msg === 'serial raised' && l.zone === 'b.example.'), []);
     // As warned: ns2 is not told and keeps its copy.
     await sleep(500);
-    assert.deepEqual(since(ns2!, m2, transferIn('b.example')), []);
+    assert.deepEqual(ns2!.since(m2, transferIn('b.example')), []);
     assert.deepEqual(await dig(port2, 'www.b.example', 'A'), ['192.0.2.20']);
   });
 
@@ -347,19 +309,19 @@ describe('zone files watched by tyne serve (ns1 primary -> ns2 secondary)', { sk
     const m1 = ns1!.logs.length;
     const t0 = performance.now();
     writeFileSync(path('ns1.yaml'), ns1Yaml(port1, port2, [...NS1_ZONES, { name: 'new.example', file: 'new.example.zone', extra: XFR }]));
-    await waitAfter(ns1!, m1, (l) => l.msg === 'reloaded');
-    await waitAfter(ns1!, m1, (l) => l.msg === 'zone loaded' && l.zone === 'new.example.');
-    const ns1Ms = await until('ns1 serving new.example', t0, async () => (await udpA(port1, 'www.new.example')).includes('192.0.2.77'));
+    await ns1!.waitAfter(m1, (l) => l.msg === 'reloaded');
+    await ns1!.waitAfter(m1, (l) => l.msg === 'zone loaded' && l.zone === 'new.example.');
+    const ns1Ms = await until('ns1 serving new.example', async () => (await udpA(port1, 'www.new.example')).includes('192.0.2.77'), { t0 });
     assert.deepEqual(await dig(port1, 'www.new.example', 'A'), ['192.0.2.77']);
     assert.equal(await digSerial(port1, 'new.example'), 7);
 
     const m2 = ns2!.logs.length;
     const t1 = performance.now();
     writeFileSync(path('ns2.yaml'), ns2Yaml(port1, port2, [...NS2_ZONES, 'new.example']));
-    await waitAfter(ns2!, m2, (l) => l.msg === 'reloaded');
+    await ns2!.waitAfter(m2, (l) => l.msg === 'reloaded');
     // ns1's NOTIFY went out before ns2 knew the zone: ns2's first refresh (within its 5 s start jitter) fetches it.
-    const xfr = await waitAfter(ns2!, m2, transferIn('new.example'), 9000);
-    const ns2Ms = await until('ns2 serving new.example', t1, async () => (await udpA(port2, 'www.new.example')).includes('192.0.2.77'), 9000);
+    const xfr = await ns2!.waitAfter(m2, transferIn('new.example'), 9000);
+    const ns2Ms = await until('ns2 serving new.example', async () => (await udpA(port2, 'www.new.example')).includes('192.0.2.77'), { t0: t1, timeoutMs: 9000 });
     t.diagnostic(`zone added: ns1.yaml write -> ns1 ${ns1Ms.toFixed(0)} ms; ns2.yaml write -> ns2 ${ns2Ms.toFixed(0)} ms (${String(xfr.kind)})`);
     assert.deepEqual(await dig(port2, 'www.new.example', 'A'), ['192.0.2.77']);
     assert.equal(await digSerial(port2, 'new.example'), 7);
@@ -402,7 +364,7 @@ describe('zone files watched by tyne serve (ns1 primary -> ns2 secondary)', { sk
       const started = performance.now();
       let done = false;
       let doneAt = Infinity;
-      const reload = waitAfter(ns1!, m1, reloaded('bench.example'), 30_000).then((l) => {
+      const reload = ns1!.waitAfter(m1, reloaded('bench.example'), 30_000).then((l) => {
         doneAt = performance.now();
         return l;
       });

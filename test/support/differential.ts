@@ -20,6 +20,7 @@ import { parseZoneFile } from '../../src/zonefile/index.js';
 import { buildQuery, queryTcp, queryUdp, type QuerySpec } from './dns-client.js';
 import { startNamed, type NamedProcess } from './named-process.js';
 import { freePort } from './ports.js';
+import type { Rng } from './rng.js';
 import { startTyne } from './tyne-process.js';
 
 const T = RRType;
@@ -41,21 +42,10 @@ export const selfCheck = process.env.TYNE_DIFF_PEER === 'named';
 
 // ---------------------------------------------------------------- cases
 
-/** mulberry32: a small seeded PRNG, so the 0x20 casing is the same every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function randomCase(name: string, rnd: () => number): string {
+/** `name` with its letters in random case (0x20 casing), the same every run for one seed. */
+export function randomCase(name: string, rng: Rng): string {
   let out = '';
-  for (const ch of name) out += /[a-z]/i.test(ch) ? (rnd() < 0.5 ? ch.toLowerCase() : ch.toUpperCase()) : ch;
+  for (const ch of name) out += /[a-z]/i.test(ch) ? (rng.float() < 0.5 ? ch.toLowerCase() : ch.toUpperCase()) : ch;
   return out;
 }
 

@@ -34,6 +34,35 @@ function base(t: DigTarget): string[] {
   return args;
 }
 
+/** How a dig run ended: its exit status (null: killed at the time limit) and what it printed. */
+export interface DigRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout, then stderr. */
+  out: string;
+}
+
+/** `dig` against `t` with `args` as given; resolves however dig exits (SIGKILL after `timeoutMs`). */
+export function digRaw(t: DigTarget, args: string[], timeoutMs = 15_000): Promise<DigRun> {
+  return new Promise((res) => {
+    execFile('dig', [...base(t), ...args], { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const status = err === null ? 0 : typeof err.code === 'number' ? err.code : null;
+      res({ status, stdout, stderr, out: stdout + stderr });
+    });
+  });
+}
+
+/** The record lines of dig's output split on blanks (owner, ttl, class, type, rdata...): comments, blank lines and TSIG records left out. */
+export function digRecords(out: string): string[][] {
+  return out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith(';'))
+    .map((l) => l.split(/\s+/))
+    .filter((f) => f[3] !== 'TSIG');
+}
+
 /** `dig +norec +short NAME TYPE`: the answer lines (empty for NXDOMAIN, NODATA, REFUSED...). */
 export async function digShort(t: DigTarget, name: string, type: string, extra: string[] = []): Promise<string[]> {
   const out = await run('dig', [...base(t), '+norec', '+short', '+time=2', '+tries=1', ...extra, name, type], 6000);
@@ -64,15 +93,7 @@ export async function digAxfr(t: DigTarget, zone: string): Promise<string[]> {
   if (/Transfer failed|communications error|connection refused|timed out|couldn't get address/i.test(out)) {
     throw new Error(`dig AXFR ${zone} from ${t.host ?? '127.0.0.1'}:${t.port} failed:\n${out}`);
   }
-  const lines: string[] = [];
-  for (const raw of out.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith(';')) continue;
-    const f = line.split(/\s+/);
-    if (f[3] === 'TSIG') continue;
-    f[0] = f[0]!.toLowerCase();
-    lines.push(f.join(' '));
-  }
+  const lines = digRecords(out).map(([owner, ...rest]) => [owner!.toLowerCase(), ...rest].join(' '));
   if (lines.length === 0) throw new Error(`dig AXFR ${zone} from ${t.host ?? '127.0.0.1'}:${t.port} gave no records:\n${out}`);
   return lines.sort();
 }

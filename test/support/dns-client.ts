@@ -5,6 +5,7 @@
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { Name, emptyMessage, encodeMessageToBytes, type EdnsOption } from '../../src/wire/index.js';
+import { FrameReader, frame, frameAll } from './tcp-framing.js';
 
 export interface QuerySpec {
   id: number;
@@ -89,7 +90,7 @@ export function queryTcp(port: number, queries: Uint8Array[], timeoutMs = 5000):
   if (new Set(ids).size !== ids.length) return Promise.reject(new Error('queryTcp: query IDs must be distinct'));
   return new Promise((resolve, reject) => {
     const answers = new Map<number, Uint8Array>();
-    let buf: Buffer = Buffer.alloc(0);
+    const reader = new FrameReader();
     let done = false;
     const sock = connect({ port, host: '127.0.0.1' });
     const finish = (err: Error | null) => {
@@ -107,21 +108,11 @@ export function queryTcp(port: number, queries: Uint8Array[], timeoutMs = 5000):
     sock.on('error', (e) => finish(e));
     sock.on('close', () => finish(new Error(`TCP connection closed after ${answers.size}/${ids.length} answers`)));
     sock.on('connect', () => {
-      const parts: Buffer[] = [];
-      for (const q of queries) {
-        const len = Buffer.alloc(2);
-        len.writeUInt16BE(q.length);
-        parts.push(len, Buffer.from(q));
-      }
-      sock.write(Buffer.concat(parts));
+      sock.write(frameAll(queries));
     });
     sock.on('data', (chunk: Buffer) => {
-      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
-      while (buf.length >= 2) {
-        const len = buf.readUInt16BE(0);
-        if (buf.length < 2 + len) break;
-        const msg = new Uint8Array(buf.subarray(2, 2 + len));
-        buf = buf.subarray(2 + len);
+      reader.push(chunk);
+      for (let msg = reader.next(); msg !== null; msg = reader.next()) {
         const id = messageId(msg);
         if (!ids.includes(id)) return finish(new Error(`TCP: answer with unexpected id ${id}`));
         if (answers.has(id)) return finish(new Error(`TCP: second answer for id ${id}`));
@@ -163,7 +154,7 @@ export function openTcp(port: number, host = '127.0.0.1', timeoutMs = 2000, loca
       isClosed = true;
       res();
     }));
-    let buf: Buffer = Buffer.alloc(0);
+    const reader = new FrameReader();
     let received = 0;
     let ended: Error | null = null;
     let wake: (() => void) | null = null;
@@ -178,7 +169,7 @@ export function openTcp(port: number, host = '127.0.0.1', timeoutMs = 2000, loca
     }, timeoutMs);
     sock.on('data', (chunk: Buffer) => {
       received += chunk.length;
-      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+      reader.push(chunk);
       poke();
     });
     sock.on('error', (e) => {
@@ -193,24 +184,14 @@ export function openTcp(port: number, host = '127.0.0.1', timeoutMs = 2000, loca
     });
     sock.once('connect', () => {
       clearTimeout(timer);
-      const take = (): Uint8Array | null => {
-        if (buf.length < 2 || buf.length < 2 + buf.readUInt16BE(0)) return null;
-        const len = buf.readUInt16BE(0);
-        const msg = new Uint8Array(buf.subarray(2, 2 + len));
-        buf = buf.subarray(2 + len);
-        return msg;
-      };
       resolve({
         send(msg) {
-          const framed = Buffer.alloc(2 + msg.length);
-          framed.writeUInt16BE(msg.length, 0);
-          framed.set(msg, 2);
-          sock.write(framed);
+          sock.write(frame(msg));
         },
         async next(ms = 5000) {
           const deadline = Date.now() + ms;
           for (;;) {
-            const m = take();
+            const m = reader.next();
             if (m !== null) return m;
             if (ended !== null) throw ended;
             const left = deadline - Date.now();

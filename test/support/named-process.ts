@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from './ports.js';
 import { buildQuery, queryUdp } from './dns-client.js';
+import { sleep } from './wait.js';
 import { decodeMessage } from '../../src/wire/index.js';
 
 export interface NamedZone {
@@ -74,8 +75,6 @@ export function namedConf(dir: string, port: number, zones: readonly NamedZone[]
   if (extraConfig !== '') lines.push(extraConfig);
   return lines.join('\n') + '\n';
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function startNamed(zones: readonly NamedZone[], opts: NamedOptions = {}): Promise<NamedProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'tyne-named-'));

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loudSkip } from './skip.js';
 
 /** The repository root (this file compiles to dist/test/support/paths.js). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -19,7 +20,7 @@ export function haveCorpus(relPath: string): boolean {
   const p = resolve(corporaDir, relPath);
   if (existsSync(p)) return true;
   if (inCI) throw new Error(`corpus ${p} is missing in CI`);
-  console.error(`\n!!!! SKIP: corpus ${p} is absent; these tests did not run !!!!\n`);
+  loudSkip(`corpus ${p} is absent; these tests did not run`);
   return false;
 }
 

@@ -9,6 +9,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, rmdirSync, statfsSync, unl
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inCI } from './paths.js';
+import { loudSkip } from './skip.js';
 
 /** Mounts a tmpfs of `bytes` on `dir` (created); throws with mount's message when refused. */
 export function mountTmpfs(dir: string, bytes: number): void {
@@ -30,7 +31,7 @@ export function tmpfsAvailable(): boolean {
     return true;
   } catch (e) {
     if (inCI) throw e;
-    console.error(`\n!!!! SKIP: cannot mount a tmpfs (${(e as Error).message.trim()}); disk-full tests did not run !!!!\n`);
+    loudSkip(`cannot mount a tmpfs (${(e as Error).message.trim()}); disk-full tests did not run`);
     return false;
   } finally {
     rmdirSync(dir);

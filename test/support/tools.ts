@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { inCI } from './paths.js';
+import { loudSkip } from './skip.js';
 
 /**
  * True when an external tool (BIND's named-compilezone, dig, ...) is on
@@ -10,6 +11,6 @@ export function haveTool(cmd: string): boolean {
   const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
   if (r.status === 0) return true;
   if (inCI) throw new Error(`${cmd} is missing in CI (.ci/run should have installed it)`);
-  console.error(`\n!!!! SKIP: ${cmd} is not installed; tests that need it did not run !!!!\n`);
+  loudSkip(`${cmd} is not installed; tests that need it did not run`);
   return false;
 }

@@ -9,6 +9,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { buildQuery } from './dns-client.js';
+import { sleep } from './wait.js';
 
 export interface ProbeSample {
   /** performance.now() when sent. */
@@ -25,7 +26,14 @@ export interface ProbeStats {
   p50: number;
   p99: number;
   max: number;
-  /** Longest time between two answers (or from the window's start to the first one, or the last one to its end), ms. */
+  /**
+   * Longest time without an answer, ms: between two answers to the window's
+   * queries (each at sentAt + latency, however late it came), from the
+   * window's start (or the last answer to an earlier query, if later) to the
+   * first of them, or from the last of them to the window's end; the whole
+   * span when none was answered. A stall at a window boundary thus counts
+   * once: in the window whose queries waited through it.
+   */
   longestGapMs: number;
   /** Longest time between two queries sent: how steady the prober itself was, ms. */
   longestSendGapMs: number;
@@ -57,8 +65,6 @@ export class UdpProber {
   readonly #samples: ProbeSample[] = [];
   /** Index in #samples by message ID of the queries sent (ids wrap after 65536 queries). */
   readonly #byId = new Int32Array(65536).fill(-1);
-  /** performance.now() of each answer, in order of arrival. */
-  readonly #answers: number[] = [];
   #timer: NodeJS.Timeout | undefined;
   #id = 0;
 
@@ -73,7 +79,6 @@ export class UdpProber {
       const s = i < 0 ? undefined : this.#samples[i];
       if (s === undefined || s.latencyMs !== null) return;
       s.latencyMs = at - s.sentAt;
-      this.#answers.push(at);
     });
     sock.on('error', () => {
       /* a send failed: the query counts as lost */
@@ -113,13 +118,12 @@ export class UdpProber {
     clearInterval(this.#timer);
     this.#timer = undefined;
     const end = performance.now() + graceMs;
-    while (performance.now() < end && this.#samples.some((s) => s.latencyMs === null)) await new Promise((r) => setTimeout(r, 5));
+    while (performance.now() < end && this.#samples.some((s) => s.latencyMs === null)) await sleep(5);
   }
 
   /** Forgets every sample so far (a new window starts). */
   reset(): void {
     this.#samples.length = 0;
-    this.#answers.length = 0;
     this.#byId.fill(-1);
   }
 
@@ -132,36 +136,7 @@ export class UdpProber {
    * default: all of them); answers are counted however late they came.
    */
   stats(from = -Infinity, to = Infinity): ProbeStats {
-    const inWindow = this.#samples.filter((s) => s.sentAt >= from && s.sentAt < to);
-    const lat = inWindow.filter((s) => s.latencyMs !== null).map((s) => s.latencyMs!).sort((a, b) => a - b);
-    const start = Number.isFinite(from) ? from : (inWindow[0]?.sentAt ?? 0);
-    const stop = Number.isFinite(to) ? to : (inWindow[inWindow.length - 1]?.sentAt ?? 0);
-    let longestGap = 0;
-    let last = start;
-    for (const at of this.#answers) {
-      if (at < start) continue;
-      if (at > stop) {
-        longestGap = Math.max(longestGap, at - last);
-        last = at;
-        break;
-      }
-      longestGap = Math.max(longestGap, at - last);
-      last = at;
-    }
-    if (last < stop) longestGap = Math.max(longestGap, stop - last);
-    let longestSend = 0;
-    for (let i = 1; i < inWindow.length; i++) longestSend = Math.max(longestSend, inWindow[i]!.sentAt - inWindow[i - 1]!.sentAt);
-    return {
-      sent: inWindow.length,
-      answered: lat.length,
-      lost: inWindow.length - lat.length,
-      p50: percentile(lat, 0.5),
-      p99: percentile(lat, 0.99),
-      max: lat[lat.length - 1] ?? 0,
-      longestGapMs: longestGap,
-      longestSendGapMs: longestSend,
-      spanMs: stop - start,
-    };
+    return probeStats(this.#samples, from, to);
   }
 
   close(): void {
@@ -169,6 +144,48 @@ export class UdpProber {
     this.#timer = undefined;
     this.#sock.close();
   }
+}
+
+/**
+ * The figures of `UdpProber.stats` for the samples sent in [from, to)
+ * (samples in order of sending; an infinite bound: from the first or to the
+ * last one sent).
+ */
+export function probeStats(samples: readonly ProbeSample[], from = -Infinity, to = Infinity): ProbeStats {
+  const inWindow = samples.filter((s) => s.sentAt >= from && s.sentAt < to);
+  const lat = inWindow.filter((s) => s.latencyMs !== null).map((s) => s.latencyMs!).sort((a, b) => a - b);
+  const start = Number.isFinite(from) ? from : (inWindow[0]?.sentAt ?? 0);
+  const stop = Number.isFinite(to) ? to : (inWindow[inWindow.length - 1]?.sentAt ?? 0);
+  // When the answers to this window's queries came, in order (an answer's time is sentAt + latency).
+  const answeredAt = inWindow.filter((s) => s.latencyMs !== null).map((s) => s.sentAt + s.latencyMs!).sort((a, b) => a - b);
+  let longestGap = answeredAt.length === 0 ? Math.max(0, stop - start) : 0;
+  const first = answeredAt[0];
+  if (first !== undefined) {
+    // The wait before the first answer, less what answers to other windows' queries already cover (their windows count it).
+    let lead = start;
+    for (const s of samples) {
+      if (s.latencyMs === null || (s.sentAt >= from && s.sentAt < to)) continue;
+      const at = s.sentAt + s.latencyMs;
+      if (at <= first && at > lead) lead = at;
+    }
+    longestGap = Math.max(longestGap, first - lead);
+  }
+  for (let i = 1; i < answeredAt.length; i++) longestGap = Math.max(longestGap, answeredAt[i]! - answeredAt[i - 1]!);
+  const last = answeredAt[answeredAt.length - 1];
+  if (last !== undefined && last < stop) longestGap = Math.max(longestGap, stop - last);
+  let longestSend = 0;
+  for (let i = 1; i < inWindow.length; i++) longestSend = Math.max(longestSend, inWindow[i]!.sentAt - inWindow[i - 1]!.sentAt);
+  return {
+    sent: inWindow.length,
+    answered: lat.length,
+    lost: inWindow.length - lat.length,
+    p50: percentile(lat, 0.5),
+    p99: percentile(lat, 0.99),
+    max: lat[lat.length - 1] ?? 0,
+    longestGapMs: longestGap,
+    longestSendGapMs: longestSend,
+    spanMs: stop - start,
+  };
 }
 
 /** One line of figures, for logs and reports. */

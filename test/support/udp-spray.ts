@@ -6,6 +6,7 @@
  */
 import { createSocket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
+import { sleep } from './wait.js';
 
 export interface SprayResult {
   sent: number;
@@ -44,7 +45,7 @@ export async function sprayUdp(
     };
     tick();
   });
-  await new Promise((r) => setTimeout(r, 100));
+  await sleep(100);
   sock.close();
   return { sent, answers, ms: performance.now() - start };
 }

@@ -1,3 +1,9 @@
+/**
+ * The zone-file watcher (src/daemon/file-watcher.ts) on real files: a table
+ * of edits (in place, rename-over, vim-style, bursts, delete and re-create,
+ * late files, changing what is watched, unrelated files) and what must be
+ * reported, and its release of the watches on close.
+ */
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,203 +73,198 @@ function latency(t: TestContext, label: string, from: number, ev: Ev | undefined
   t.diagnostic(`latency ${label}: write → report ${ms} ms`);
 }
 
+/** Files of a case by name, in its folder ("2/name": in a second folder). */
+type Paths = (name: string) => string;
+
+interface Step {
+  /** What happens to the files (`fw`: to change what is watched). */
+  act: (p: Paths, fw: FileWatcher) => void | Promise<void>;
+  /** Everything reported so far, in order: kind and the names of its paths (compared as sorted paths); [] for nothing at all. */
+  want: [Ev['kind'], string[]][];
+  /** The assertion's message. */
+  why?: string;
+  /** A latency diagnostic for the last report, from before `act` (or from its end: 'end'). */
+  latency?: { label: string; from?: 'end' };
+}
+
+interface WatchCase {
+  name: string;
+  /** Files written before the watch starts: name and content. */
+  existing: [string, string][];
+  /** The files given to setFiles. */
+  watch: string[];
+  steps: Step[];
+}
+
+const f = 'example.com.zone';
+
+const cases: WatchCase[] = [
+  {
+    name: 'reports an in-place write once',
+    existing: [[f, 'one\n']],
+    watch: [f],
+    steps: [
+      { act: (p) => writeFileSync(p(f), 'two\n'), want: [['change', [f]]], latency: { label: 'in-place write' } },
+      { act: (p) => appendFileSync(p(f), 'three\n'), want: [['change', [f]], ['change', [f]]], latency: { label: 'append' } },
+    ],
+  },
+  {
+    name: 'reports a temp-file rename over the target as one change, not a removal',
+    existing: [[f, 'one\n']],
+    watch: [f],
+    steps: [
+      {
+        act: (p) => {
+          const tmp = p('.example.com.zone.Xy12Ab'); // rsync-style temp name
+          writeFileSync(tmp, 'two\n');
+          renameSync(tmp, p(f));
+        },
+        want: [['change', [f]]],
+        latency: { label: 'rename-over' },
+      },
+      {
+        // And again: the watch must survive the inode change.
+        act: (p) => {
+          const tmp = p('.example.com.zone.Xy12Ab');
+          writeFileSync(tmp, 'three\n');
+          renameSync(tmp, p(f));
+        },
+        want: [['change', [f]], ['change', [f]]],
+      },
+    ],
+  },
+  {
+    name: 'reports a vim-style save (rename away to a backup, write anew) as one change',
+    existing: [[f, 'one\n']],
+    watch: [f],
+    steps: [
+      {
+        act: (p) => {
+          renameSync(p(f), `${p(f)}~`);
+          writeFileSync(p(f), 'two\n');
+          unlinkSync(`${p(f)}~`);
+        },
+        want: [['change', [f]]],
+      },
+    ],
+  },
+  {
+    name: 'coalesces a burst of 20 writes in 50 ms into one change',
+    existing: [[f, 'start\n']],
+    watch: [f],
+    steps: [
+      {
+        act: async (p) => {
+          const start = performance.now();
+          for (let i = 0; i < 20; i++) {
+            appendFileSync(p(f), `line ${i}\n`);
+            await sleep(2.5);
+          }
+          const last = performance.now();
+          assert.ok(last - start < 120, `burst took ${last - start} ms`);
+        },
+        want: [['change', [f]]],
+        latency: { label: 'burst (from last write)', from: 'end' },
+      },
+    ],
+  },
+  {
+    name: 'reports a delete as a removal and a re-create as a change',
+    existing: [[f, 'one\n']],
+    watch: [f],
+    steps: [
+      { act: (p) => unlinkSync(p(f)), want: [['remove', [f]]], latency: { label: 'delete' } },
+      { act: (p) => writeFileSync(p(f), 'two\n'), want: [['remove', [f]], ['change', [f]]], latency: { label: 're-create' } },
+    ],
+  },
+  {
+    name: 'reports a file that did not exist at setFiles once it is created',
+    existing: [],
+    watch: ['later.zone'],
+    steps: [{ act: (p) => writeFileSync(p('later.zone'), 'hello\n'), want: [['change', ['later.zone']]], latency: { label: 'create' } }],
+  },
+  {
+    name: 'stops reporting files dropped by setFiles and starts on the new ones',
+    // b.zone is in the same folder as a.zone (that folder's watch is renewed), 2/c.zone in another.
+    existing: [['a.zone', 'x\n'], ['b.zone', 'x\n'], ['2/c.zone', 'x\n']],
+    watch: ['a.zone'],
+    steps: [
+      {
+        act: async (p, fw) => {
+          fw.setFiles([p('b.zone'), p('2/c.zone')]);
+          await fw.ready();
+          writeFileSync(p('a.zone'), 'changed\n');
+        },
+        want: [],
+        why: 'the dropped file is still reported',
+      },
+      {
+        act: (p) => {
+          writeFileSync(p('b.zone'), 'changed\n');
+          writeFileSync(p('2/c.zone'), 'changed\n');
+        },
+        want: [['change', ['b.zone', '2/c.zone']]],
+      },
+    ],
+  },
+  {
+    name: 'reports two files changed together in one change, sorted',
+    existing: [['a.zone', 'x\n'], ['b.zone', 'x\n']],
+    watch: ['b.zone', 'a.zone'],
+    steps: [
+      {
+        act: async (p) => {
+          writeFileSync(p('b.zone'), 'y\n');
+          await sleep(20);
+          writeFileSync(p('a.zone'), 'y\n');
+        },
+        want: [['change', ['a.zone', 'b.zone']]],
+      },
+    ],
+  },
+  {
+    name: 'ignores other files in the same folder',
+    existing: [[f, 'x\n']],
+    watch: [f],
+    steps: [
+      {
+        act: (p) => {
+          writeFileSync(p('notes.txt'), 'a\n');
+          appendFileSync(p('notes.txt'), 'b\n');
+          writeFileSync(p('other.tmp'), 'c\n');
+          renameSync(p('other.tmp'), p('notes.txt'));
+          unlinkSync(p('notes.txt'));
+        },
+        want: [],
+      },
+    ],
+  },
+];
+
 describe('FileWatcher', () => {
-  it('reports an in-place write once', async (t) => {
-    const d = tempDir();
-    const f = join(d, 'example.com.zone');
-    writeFileSync(f, 'one\n');
-    const { fw, next } = recorder();
-    try {
-      fw.setFiles([f]);
-      await fw.ready();
-      const t0 = performance.now();
-      writeFileSync(f, 'two\n');
-      const ev = await next();
-      assert.deepEqual(ev.map((e) => [e.kind, e.paths]), [['change', [f]]]);
-      latency(t, 'in-place write', t0, ev[0]);
-
-      const t1 = performance.now();
-      appendFileSync(f, 'three\n');
-      const ev2 = await next(2);
-      assert.deepEqual(ev2.map((e) => [e.kind, e.paths]), [['change', [f]], ['change', [f]]]);
-      latency(t, 'append', t1, ev2[1]);
-    } finally {
-      await fw.close();
-    }
-  });
-
-  it('reports a temp-file rename over the target as one change, not a removal', async (t) => {
-    const d = tempDir();
-    const f = join(d, 'example.com.zone');
-    writeFileSync(f, 'one\n');
-    const { fw, next } = recorder();
-    try {
-      fw.setFiles([f]);
-      await fw.ready();
-      const t0 = performance.now();
-      const tmp = join(d, '.example.com.zone.Xy12Ab'); // rsync-style temp name
-      writeFileSync(tmp, 'two\n');
-      renameSync(tmp, f);
-      const ev = await next();
-      assert.deepEqual(ev.map((e) => [e.kind, e.paths]), [['change', [f]]]);
-      latency(t, 'rename-over', t0, ev[0]);
-
-      // And again: the watch must survive the inode change.
-      writeFileSync(tmp, 'three\n');
-      renameSync(tmp, f);
-      const ev2 = await next(2);
-      assert.deepEqual(ev2.map((e) => [e.kind, e.paths]), [['change', [f]], ['change', [f]]]);
-    } finally {
-      await fw.close();
-    }
-  });
-
-  it('reports a vim-style save (rename away to a backup, write anew) as one change', async () => {
-    const d = tempDir();
-    const f = join(d, 'example.com.zone');
-    writeFileSync(f, 'one\n');
-    const { fw, next } = recorder();
-    try {
-      fw.setFiles([f]);
-      await fw.ready();
-      renameSync(f, `${f}~`);
-      writeFileSync(f, 'two\n');
-      unlinkSync(`${f}~`);
-      const ev = await next();
-      assert.deepEqual(ev.map((e) => [e.kind, e.paths]), [['change', [f]]]);
-    } finally {
-      await fw.close();
-    }
-  });
-
-  it('coalesces a burst of 20 writes in 50 ms into one change', async (t) => {
-    const d = tempDir();
-    const f = join(d, 'example.com.zone');
-    writeFileSync(f, 'start\n');
-    const { fw, next } = recorder();
-    try {
-      fw.setFiles([f]);
-      await fw.ready();
-      const start = performance.now();
-      for (let i = 0; i < 20; i++) {
-        appendFileSync(f, `line ${i}\n`);
-        await sleep(2.5);
+  for (const c of cases) {
+    it(c.name, async (t) => {
+      const dir1 = tempDir();
+      let dir2: string | undefined;
+      const p: Paths = (name) => (name.startsWith('2/') ? join((dir2 ??= tempDir()), name.slice(2)) : join(dir1, name));
+      for (const [name, content] of c.existing) writeFileSync(p(name), content);
+      const { fw, next, quiet } = recorder();
+      try {
+        fw.setFiles(c.watch.map(p));
+        await fw.ready();
+        for (const step of c.steps) {
+          const t0 = performance.now();
+          await step.act(p, fw);
+          const t1 = performance.now();
+          const ev = step.want.length === 0 ? await quiet() : await next(step.want.length);
+          assert.deepEqual(ev.map((e) => [e.kind, e.paths]), step.want.map(([kind, names]) => [kind, names.map(p).sort()]), step.why);
+          if (step.latency) latency(t, step.latency.label, step.latency.from === 'end' ? t1 : t0, ev[step.want.length - 1]);
+        }
+      } finally {
+        await fw.close();
       }
-      const last = performance.now();
-      assert.ok(last - start < 120, `burst took ${last - start} ms`);
-      const ev = await next();
-      assert.deepEqual(ev.map((e) => [e.kind, e.paths]), [['change', [f]]]);
-      latency(t, 'burst (from last write)', last, ev[0]);
-    } finally {
-      await fw.close();
-    }
-  });
-
-  it('reports a delete as a removal and a re-create as a change', async (t) => {
-    const d = tempDir();
-    const f = join(d, 'example.com.zone');
-    writeFileSync(f, 'one\n');
-    const { fw, next } = recorder();
-    try {
-      fw.setFiles([f]);
-      await fw.ready();
-      const t0 = performance.now();
-      unlinkSync(f);
-      const ev = await next();
-      assert.deepEqual(ev.map((e) => [e.kind, e.paths]), [['remove', [f]]]);
-      latency(t, 'delete', t0, ev[0]);
-
-      const t1 = performance.now();
-      writeFileSync(f, 'two\n');
-      const ev2 = await next(2);
-      assert.deepEqual(ev2.map((e) => [e.kind, e.paths]), [['remove', [f]], ['change', [f]]]);
-      latency(t, 're-create', t1, ev2[1]);
-    } finally {
-      await fw.close();
-    }
-  });
-
-  it('reports a file that did not exist at setFiles once it is created', async (t) => {
-    const d = tempDir();
-    const f = join(d, 'later.zone');
-    const { fw, next } = recorder();
-    try {
-      fw.setFiles([f]);
-      await fw.ready();
-      const t0 = performance.now();
-      writeFileSync(f, 'hello\n');
-      const ev = await next();
-      assert.deepEqual(ev.map((e) => [e.kind, e.paths]), [['change', [f]]]);
-      latency(t, 'create', t0, ev[0]);
-    } finally {
-      await fw.close();
-    }
-  });
-
-  it('stops reporting files dropped by setFiles and starts on the new ones', async () => {
-    const d1 = tempDir();
-    const d2 = tempDir();
-    const a = join(d1, 'a.zone');
-    const b = join(d1, 'b.zone'); // same folder as a: that folder's watch is renewed
-    const c = join(d2, 'c.zone'); // another folder
-    for (const f of [a, b, c]) writeFileSync(f, 'x\n');
-    const { fw, next, quiet } = recorder();
-    try {
-      fw.setFiles([a]);
-      await fw.ready();
-      fw.setFiles([b, c]);
-      await fw.ready();
-      writeFileSync(a, 'changed\n');
-      assert.deepEqual(await quiet(), [], 'the dropped file is still reported');
-      writeFileSync(b, 'changed\n');
-      writeFileSync(c, 'changed\n');
-      const ev = await next();
-      assert.deepEqual(ev.map((e) => [e.kind, e.paths]), [['change', [b, c].sort()]]);
-    } finally {
-      await fw.close();
-    }
-  });
-
-  it('reports two files changed together in one change, sorted', async () => {
-    const d = tempDir();
-    const a = join(d, 'a.zone');
-    const b = join(d, 'b.zone');
-    writeFileSync(a, 'x\n');
-    writeFileSync(b, 'x\n');
-    const { fw, next } = recorder();
-    try {
-      fw.setFiles([b, a]);
-      await fw.ready();
-      writeFileSync(b, 'y\n');
-      await sleep(20);
-      writeFileSync(a, 'y\n');
-      const ev = await next();
-      assert.deepEqual(ev.map((e) => [e.kind, e.paths]), [['change', [a, b]]]);
-    } finally {
-      await fw.close();
-    }
-  });
-
-  it('ignores other files in the same folder', async () => {
-    const d = tempDir();
-    const f = join(d, 'example.com.zone');
-    const other = join(d, 'notes.txt');
-    writeFileSync(f, 'x\n');
-    const { fw, quiet } = recorder();
-    try {
-      fw.setFiles([f]);
-      await fw.ready();
-      writeFileSync(other, 'a\n');
-      appendFileSync(other, 'b\n');
-      const tmp = join(d, 'other.tmp');
-      writeFileSync(tmp, 'c\n');
-      renameSync(tmp, other);
-      unlinkSync(other);
-      assert.deepEqual(await quiet(), []);
-    } finally {
-      await fw.close();
-    }
-  });
+    });
+  }
 
   it('releases its watches on close and reports nothing afterwards', async () => {
     await sleep(20); // libuv finishes closing the watch handles of earlier tests a few turns later

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SlicedRunner } from '../../../src/server/sliced-runner.js';
+import { sleep } from '../../support/wait.js';
 
 describe('SlicedRunner', () => {
   it('runs jobs round robin, a slice per turn of the event loop in all', async () => {
@@ -31,7 +32,7 @@ describe('SlicedRunner', () => {
       while (performance.now() < until) { /* 1 ms of work */ }
       return ++steps < 50;
     });
-    for (let i = 0; i < 300 && steps < 50; i++) await new Promise((res) => setTimeout(res, 10));
+    for (let i = 0; i < 300 && steps < 50; i++) await sleep(10);
     assert.equal(steps, 50);
     assert.ok(timerRan > 0 && timerRan < 10, `a timer ran after ${timerRan} steps, not after all 50`);
   });

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, describe, it } from 'node:test';
+import { sleep } from '../../support/wait.js';
 import { Name, Opcode, Rcode, RRClass, RRType, decodeMessage, encodeMessageToBytes, rdataFromText, tokenize, type Message } from '../../../src/wire/index.js';
 import { Notifier, sendNotify, tsigNotifySigner, type SendNotifyOptions, type SendNotifyResult } from '../../../src/xfr/notify-out.js';
 import type { Peer } from '../../../src/xfr/peer.js';
@@ -230,7 +231,7 @@ describe('Notifier', () => {
     const send = async (): Promise<SendNotifyResult> => {
       inFlight++;
       most = Math.max(most, inFlight);
-      await new Promise((r) => setTimeout(r, 5));
+      await sleep(5);
       inFlight--;
       return { acked: true, tries: 1, rcode: 0 };
     };

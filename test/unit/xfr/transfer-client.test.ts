@@ -1,20 +1,20 @@
 /**
- * The transfer client against fake primaries: TCP (and UDP) servers on
- * 127.0.0.1 written here, answering with crafted messages.
+ * The transfer client against fake primaries: the kit's scripted TCP (and
+ * UDP) servers on 127.0.0.1 (test/support/fake-primary.ts), answering with
+ * crafted messages.
  */
 import assert from 'node:assert/strict';
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { after, describe, it } from 'node:test';
 import { loadZoneText } from '../../../src/zone/load-zone.js';
 import {
-  Name, RRType, Rcode, decodeMessage, emptyMessage, encodeMessageToBytes, type Message, type ResourceRecord,
+  Name, RRType, Rcode, emptyMessage, encodeMessageToBytes, type Message, type ResourceRecord,
 } from '../../../src/wire/index.js';
 import { encodedRecordBytes, estimatedZoneBytes, type Zone } from '../../../src/zone/index.js';
 import { formatRecord, parseZoneText } from '../../../src/zonefile/index.js';
+import { startScriptedPrimary, type PrimaryStep as Step, type ScriptedPrimary, type TcpScript as Handler, type UdpScript } from '../../support/fake-primary.js';
+import { frame } from '../../support/tcp-framing.js';
 import { applyDiffs } from '../../../src/xfr/apply-diff.js';
-import type { Peer } from '../../../src/xfr/peer.js';
 import { TransferError, type TransferErrorCode } from '../../../src/xfr/transfer-error.js';
 import { querySoaSerial, transferZone } from '../../../src/xfr/transfer-client.js';
 import type { TsigKey } from '../../../src/tsig/tsig-key.js';
@@ -77,84 +77,14 @@ function reply(q: Message, r: Reply): Uint8Array {
   return encodeMessageToBytes(m);
 }
 
-/** What a fake primary does: send a framed message, raw octets, close, or nothing (hang). */
-type Step = Uint8Array | { raw: Uint8Array } | { delayMs: number } | 'close';
-type Handler = (q: Message, raw: Uint8Array, connection: number) => Step[];
-
-interface Fake {
-  peer: Peer;
-  queries: Message[];
-  close(): Promise<void>;
-}
-
-function frame(m: Uint8Array): Uint8Array {
-  const out = new Uint8Array(m.length + 2);
-  out[0] = m.length >>> 8;
-  out[1] = m.length & 0xff;
-  out.set(m, 2);
-  return out;
-}
-
-const open: Fake[] = [];
+const open: ScriptedPrimary[] = [];
 after(async () => {
   for (const f of open) await f.close();
 });
 
-/** A TCP primary on 127.0.0.1 (and a UDP one on the same port when `udp` is given). */
-async function fakePrimary(handler: Handler, udp?: (q: Message, raw: Uint8Array) => Uint8Array | null): Promise<Fake> {
-  const sockets = new Set<Socket>();
-  const queries: Message[] = [];
-  let connections = 0;
-  const server: Server = createServer((sock) => {
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
-    sock.on('error', () => {});
-    const n = connections++;
-    let buf = Buffer.alloc(0);
-    sock.on('data', async (chunk) => {
-      buf = Buffer.concat([buf, chunk]);
-      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-        const raw = new Uint8Array(buf.subarray(2, 2 + buf.readUInt16BE(0)));
-        buf = buf.subarray(2 + raw.length);
-        const q = decodeMessage(raw);
-        queries.push(q);
-        for (const step of handler(q, raw, n)) {
-          if (sock.destroyed) return;
-          if (step === 'close') sock.end();
-          else if (step instanceof Uint8Array) sock.write(frame(step));
-          else if ('raw' in step) sock.write(step.raw);
-          else await new Promise((r) => setTimeout(r, step.delayMs));
-        }
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  let usock: UdpSocket | null = null;
-  if (udp !== undefined) {
-    const u = createSocket('udp4');
-    usock = u;
-    await new Promise<void>((r) => u.bind(port, '127.0.0.1', r));
-    u.on('message', (data, rinfo) => {
-      const raw = new Uint8Array(data);
-      const q = decodeMessage(raw);
-      queries.push(q);
-      const out = udp(q, raw);
-      if (out !== null) u.send(out, rinfo.port, rinfo.address);
-    });
-  }
-  let closed = false;
-  const fake: Fake = {
-    peer: { host: '127.0.0.1', port, family: 4, key: null },
-    queries,
-    async close() {
-      if (closed) return;
-      closed = true;
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-      if (usock !== null) await new Promise<void>((r) => usock!.close(() => r()));
-    },
-  };
+/** A TCP primary on 127.0.0.1 (and a UDP one on the same port when `udp` is given), closed after the tests. */
+async function fakePrimary(handler: Handler, udp?: UdpScript): Promise<ScriptedPrimary> {
+  const fake = await startScriptedPrimary(handler, udp);
   open.push(fake);
   return fake;
 }

@@ -21,6 +21,8 @@ export default tseslint.config(
         { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
       ],
       eqeqeq: ['error', 'always'],
+      // A `let` assigned once but read first by a closure (a timer cleared by a callback) cannot be const.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
   },
   {

@@ -254,6 +254,8 @@ function mutateRecords(rng: Rng, bytes: Uint8Array, others: Uint8Array[]): Uint8
       break;
     case 8: // header: rcode, opcode, QR
       if (rng.chance(0.5)) m.rcode = rng.pick([1, 2, 4, 5, 9]);
+      // A second draw of the PRNG, not the same condition again.
+      // eslint-disable-next-line no-dupe-else-if
       else if (rng.chance(0.5)) m.opcode = rng.pick([1, 2, 4, 5]);
       else m.qr = false;
       break;
@@ -293,7 +295,10 @@ export function mutateCase(rng: Rng, c: XfrCase, pool: readonly XfrCase[]): XfrC
     if (src.length > 0) stream.splice(rng.below(stream.length + 1), 0, rng.pick(src));
   } else {
     const b = stream[i]!.slice();
-    if (b.length > 0) b[rng.below(b.length)] ^= 1 << rng.below(8);
+    if (b.length > 0) {
+      const k = rng.below(b.length);
+      b[k] = b[k]! ^ (1 << rng.below(8));
+    }
     stream[i] = b;
   }
   if (stream.length > MAX_MESSAGES) stream.length = MAX_MESSAGES;

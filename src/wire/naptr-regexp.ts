@@ -17,7 +17,7 @@ export function naptrRegexpProblem(b: Uint8Array, start: number, end: number): s
     return `'${String.fromCharCode(delim)}' cannot be the regexp delimiter`;
   }
   let part = 0; // 0 regex, 1 replacement, 2 flags
-  let regexStart = start + 1;
+  const regexStart = start + 1;
   let groups = 0;
   for (let p = start + 1; p < end; p++) {
     const c = b[p]!;

@@ -312,7 +312,7 @@ export function loadSaved(path: string, origin: Name, options: { zoneClass?: num
       read.error = (e as Error).message;
     }
   }
-  return finishLoad(path, read, read.loaded?.zone != null ? tally(read.loaded.zone) : null);
+  return finishLoad(path, read, read.loaded?.zone !== null && read.loaded?.zone !== undefined ? tally(read.loaded.zone) : null);
 }
 
 /**
@@ -331,7 +331,7 @@ export async function loadSavedAsync(path: string, origin: Name, options: { load
       read.error = (e as Error).message;
     }
   }
-  return finishLoad(path, read, read.loaded?.zone != null ? await tallyInSlices(read.loaded.zone, options.sliceMs ?? 5) : null);
+  return finishLoad(path, read, read.loaded?.zone !== null && read.loaded?.zone !== undefined ? await tallyInSlices(read.loaded.zone, options.sliceMs ?? 5) : null);
 }
 
 /** What reading the copy file gave. */

@@ -67,6 +67,8 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 /** dns-packet's decoded form, reduced to what both libraries represent. */
 function normalise(p: import('dns-packet').Packet): unknown {
+  // dns-packet's record union does not type the OPT and rdata fields read here.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const rec = (r: any): unknown =>
     r.type === 'OPT'
       ? { name: r.name, type: r.type, udp: r.udpPayloadSize, rcode: r.extendedRcode ?? 0, v: r.ednsVersion ?? 0, flags: r.flags ?? 0, options: r.options ?? [] }

@@ -154,7 +154,7 @@ const loc = fc
     fc.integer({ min: -180 * 3600000, max: 180 * 3600000 }),
     u32,
   )
-  .map(([sizes, lat, lon, alt]) => cat([0], sizes.map(([m, e]) => (m << 4) | e), u32v(2 ** 31 + lat), u32v(2 ** 31 + lon), alt));
+  .map(([sizes, lat, lon, alt]) => cat([0], sizes.map(([m, e]) => (m! << 4) | e!), u32v(2 ** 31 + lat), u32v(2 ** 31 + lon), alt));
 const ipseckey = fc.oneof(
   fc.tuple(u8, fc.constant([0]), u8, fc.constant(new Uint8Array(0)), bytes(0, 20)),
   fc.tuple(u8, fc.constant([1]), u8, bytes(4, 4), bytes(0, 20)),

@@ -87,7 +87,7 @@ describe('tsigVerify never changes its input', () => {
           const signed = tsigSign(unsigned, key, { now: NOW, ...(requestMac === undefined ? {} : { requestMac }) }).bytes;
           const bytes = Uint8Array.from(signed);
           // An octet the MAC covers (the ID is not one: see 'changed ID').
-          if (kase === 'tampered octet') bytes[2 + (r.at % (unsigned.length - 2))] ^= 0x01 + (r.fill % 0xff);
+          if (kase === 'tampered octet') bytes[2 + (r.at % (unsigned.length - 2))] = bytes[2 + (r.at % (unsigned.length - 2))]! ^ (0x01 + (r.fill % 0xff));
           if (kase === 'changed ID') {
             // A forwarder gives the message a new ID; the MAC still covers the original (§4.3.1 / §5.4.1).
             const id = r.id === ((bytes[0]! << 8) | bytes[1]!) ? r.id ^ 1 : r.id;

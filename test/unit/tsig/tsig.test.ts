@@ -174,7 +174,7 @@ describe('tsigSign / tsigVerify', () => {
     const s = tsigSign(q, key, { now: NOW });
     for (let i = 0; i < s.bytes.length; i++) {
       const t = s.bytes.slice();
-      t[i] ^= 0x01;
+      t[i] = t[i]! ^ 0x01;
       const v = tsigVerify(t, lookup(key), { now: NOW });
       if (i < 2) {
         // The ID is not covered as such: the original ID stands in for it (§4.3.2).
@@ -190,7 +190,7 @@ describe('tsigSign / tsigVerify', () => {
     }
     // Flipping a bit of the MAC itself.
     const t = s.bytes.slice();
-    t[t.length - 10] ^= 0x80;
+    t[t.length - 10] = t[t.length - 10]! ^ 0x80;
     assert.equal(tsigVerify(t, lookup(key), { now: NOW }).error, TsigError.BADSIG);
   });
 
@@ -240,7 +240,7 @@ describe('tsigSign / tsigVerify', () => {
     assert.equal(tsigVerify(signed.bytes, lookup(key), { now: NOW, requestMac: req.mac }).error, TsigError.NOERROR);
     assert.equal(tsigVerify(signed.bytes, lookup(key), { now: NOW }).error, TsigError.BADSIG);
     const otherMac = req.mac.slice();
-    otherMac[0] ^= 1;
+    otherMac[0] = otherMac[0]! ^ 1;
     assert.equal(tsigVerify(signed.bytes, lookup(key), { now: NOW, requestMac: otherMac }).error, TsigError.BADSIG);
   });
 

@@ -44,7 +44,7 @@ function version(serial: number, lines: string[]): Zone {
 
 /** Versions 1..4 of a zone with 40 hosts, a few changes each. */
 function versions(): Zone[] {
-  const hosts = (skip: (i: number) => boolean, ttl = (i: number) => 300): string[] => {
+  const hosts = (skip: (i: number) => boolean, ttl = (_i: number) => 300): string[] => {
     const out: string[] = [];
     for (let i = 0; i < 40; i++) if (!skip(i)) out.push(`h${i} ${ttl(i)} IN A 10.0.0.${i}`);
     return out;
@@ -218,7 +218,10 @@ describe('ixfrMessages', () => {
       a.push(`h${i} IN A 10.0.${i >> 8}.${i & 255}`);
       b.push(`h${i} IN A 10.1.${i >> 8}.${i & 255}`);
     }
-    for (let i = 0; i < 4000; i++) a.push(`keep${i} IN TXT "same"`), b.push(`keep${i} IN TXT "same"`);
+    for (let i = 0; i < 4000; i++) {
+      a.push(`keep${i} IN TXT "same"`);
+      b.push(`keep${i} IN TXT "same"`);
+    }
     const zs = [version(1, a), version(2, b)];
     const j = journalOf(zs);
     const info: IxfrInfo = {};

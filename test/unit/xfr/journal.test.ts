@@ -142,7 +142,7 @@ describe('Journal', () => {
     j.append(diff(1, 2, 2));
     j.append(diff(2, 3, 2));
     const data = readFileSync(path);
-    data[data.length - 3] ^= 0xff;
+    data[data.length - 3] = data[data.length - 3]! ^ 0xff;
     writeFileSync(path, data);
     const k = Journal.open(path);
     assert.equal(k.lastSerial, 2);

@@ -311,5 +311,8 @@ export function* updateZoneSteps(zone: Zone, change: ZoneChange): Steps<ZoneBuil
   });
   if (errors.length > 0) return { zone: null, errors, warnings: [] };
   const recordCount = zone.recordCount - oldRecords + part.recordCount;
+  // An update that added many names may have started a table growth: a version is served settled (one table).
+  yield* nodes.settleSteps();
+  yield* nsec3.settleSteps();
   return { zone: new Zone({ origin: zone.origin, zoneClass: zone.zoneClass, soa, recordCount, nodes, nsec3Nodes: nsec3 }), errors: [], warnings: [] };
 }

@@ -1,7 +1,13 @@
+/**
+ * Reads and checks a configuration file: the sections of the schema, the
+ * checks made once the whole file has been read, and loadConfig/parseConfig.
+ * The schema kit (value readers, key tables, the YAML walk) is in
+ * yaml-value.ts, key-table.ts and the *-readers.ts files.
+ */
 import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { LineCounter, isMap, isSeq, parseDocument } from 'yaml';
 import { Name } from '../wire/name.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../wire/ip-address.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
@@ -9,24 +15,16 @@ import type { AclEntry } from '../xfr/acl.js';
 import type { Peer } from '../xfr/peer.js';
 import { TSIG_ALGORITHMS, tsigMacSize, type TsigAlgorithm } from '../xfr/tsig-key.js';
 import type { Config, KeySettings, ListenAddress, ServerSettings, ZoneSettings } from './config-types.js';
-import { formatDuration, parseDuration } from './duration.js';
-import { formatByteSize, parseByteSize } from './byte-size.js';
 import { SERIAL_POLICIES, type SerialPolicy } from '../daemon/serial-policy.js';
 import { DEFAULT_ZONE_LIMITS, type ZoneLimits } from '../zonefile/zone-limits.js';
 import { RATE_LIMIT_DEFAULTS, type RateLimitSettings } from '../server/rate-limit.js';
+import { closest } from './closest-word.js';
+import { field, readMap, type KeyTable as SchemaKeyTable, type Reader as SchemaReader } from './key-table.js';
+import { boolean, byteSize, duration, folder, integer, nullableText, oneOf, sizeOrAuto, text } from './scalar-readers.js';
+import { describe, problem, report, scalarOf, valueOf, type Ctx as DocumentCtx, type Value } from './yaml-value.js';
 
-// ---------------------------------------------------------------------------
-// The schema is a set of key tables (one entry per YAML key) built from small
-// value readers. A reader reports its own problems and returns undefined when
-// the value is unusable; the table entry then assigns a good value to a draft.
-// ---------------------------------------------------------------------------
-
-interface Ctx {
-  readonly doc: Document;
-  readonly lc: LineCounter;
-  /** Folder of the configuration file; relative zone files are resolved against it. */
-  readonly dir: string;
-  readonly problems: ConfigProblem[];
+/** The schema kit's Ctx, with what the sections collect for the end of the file. */
+interface Ctx extends DocumentCtx {
   /** Names declared under `keys:` (even when the entry has other problems), by canonical form. */
   readonly keyNames: Map<string, string>;
   /** Every `key:` reference, checked against keyNames once the whole file has been read. */
@@ -46,152 +44,8 @@ interface KeyRef {
   set(declared: string): void;
 }
 
-/** A value in the document, with where to point at it. */
-interface Value {
-  /** The node (aliases already followed), or null when the key has no value at all. */
-  readonly node: Node | null;
-  /** Key path (`server.udp-payload`, `zones[2].file`). */
-  readonly path: string;
-  /** Offset to report problems at: the value, or its key when the value is empty. */
-  readonly offset: number;
-  /** Offset of the key (of the list for a list item). */
-  readonly keyOffset: number;
-}
-
-type Reader<T> = (ctx: Ctx, v: Value) => T | undefined;
-
-interface KeySpec<D> {
-  readonly required?: boolean;
-  read(ctx: Ctx, v: Value, draft: D): void;
-}
-
-type KeyTable<D> = Readonly<Record<string, KeySpec<D>>>;
-
-function report(ctx: Ctx, path: string, offset: number, message: string): void {
-  const { line, col } = ctx.lc.linePos(offset);
-  ctx.problems.push({ path, line, col, message });
-}
-
-function problem(ctx: Ctx, v: Value, message: string): undefined {
-  report(ctx, v.path, v.offset, message);
-  return undefined;
-}
-
-/** A key's value as a Value; an empty value (`key:`) points at the key. */
-function valueOf(ctx: Ctx, node: unknown, path: string, keyOffset: number): Value {
-  let n = node as Node | null | undefined;
-  if (n !== null && n !== undefined && isAlias(n)) n = (n.resolve(ctx.doc) as Node | undefined) ?? null;
-  if (n === null || n === undefined) return { node: null, path, offset: keyOffset, keyOffset };
-  const empty = isScalar(n) && n.value === null && n.range !== undefined && n.range !== null && n.range[0] === n.range[1];
-  return { node: n, path, offset: empty ? keyOffset : (n.range?.[0] ?? keyOffset), keyOffset };
-}
-
-/** The plain value of a scalar (null for an empty value), or undefined for a collection. */
-function scalarOf(v: Value): { value: unknown } | undefined {
-  if (v.node === null) return { value: null };
-  return isScalar(v.node) ? { value: v.node.value } : undefined;
-}
-
-function describe(v: Value): string {
-  if (v.node === null) return 'nothing';
-  if (isMap(v.node)) return 'a mapping';
-  if (isSeq(v.node)) return 'a list';
-  const x = (v.node as { value?: unknown }).value;
-  if (x === null) return v.node.range?.[0] === v.node.range?.[1] ? 'nothing' : 'null';
-  if (typeof x === 'string') return `'${x}'`;
-  return typeof x === 'number' || typeof x === 'boolean' ? `${typeof x} ${String(x)}` : typeof x;
-}
-
-// ---------------------------------------------------------------- readers --
-
-function integer(min: number, max: number): Reader<number> {
-  return (ctx, v) => {
-    const s = scalarOf(v);
-    const x = s?.value;
-    if (typeof x !== 'number' || !Number.isInteger(x)) return problem(ctx, v, `expected an integer from ${min} to ${max}, got ${describe(v)}`);
-    if (x < min || x > max) return problem(ctx, v, `${x} is out of range (${min}..${max})`);
-    return x;
-  };
-}
-
-/** A string; `maxBytes` limits its UTF-8 length. */
-function text(maxBytes = Infinity): Reader<string> {
-  return (ctx, v) => {
-    const x = scalarOf(v)?.value;
-    if (typeof x !== 'string') {
-      const hint = typeof x === 'number' || typeof x === 'boolean' ? ' (quote it)' : '';
-      return problem(ctx, v, `expected a string, got ${describe(v)}${hint}`);
-    }
-    if (x === '') return problem(ctx, v, 'empty string');
-    if (Buffer.byteLength(x, 'utf8') > maxBytes) return problem(ctx, v, `longer than ${maxBytes} octets`);
-    return x;
-  };
-}
-
-/** A string, or null (written `null`, `~` or nothing). Returns `{ value }` so null is a good value. */
-function nullableText(maxBytes: number): Reader<{ value: string | null }> {
-  const str = text(maxBytes);
-  return (ctx, v) => {
-    if (scalarOf(v)?.value === null) return { value: null };
-    const s = str(ctx, v);
-    return s === undefined ? undefined : { value: s };
-  };
-}
-
-function oneOf<T extends string>(choices: readonly T[]): Reader<T> {
-  return (ctx, v) => {
-    const x = scalarOf(v)?.value;
-    if (typeof x === 'string' && (choices as readonly string[]).includes(x)) return x as T;
-    return problem(ctx, v, `expected one of ${choices.join(', ')}, got ${describe(v)}`);
-  };
-}
-
-/** `true` or `false` (YAML booleans; `yes`/`no` are strings in YAML 1.2 and are refused with a hint). */
-const boolean: Reader<boolean> = (ctx, v) => {
-  const x = scalarOf(v)?.value;
-  if (typeof x === 'boolean') return x;
-  const hint = typeof x === 'string' && /^(yes|no|on|off)$/i.test(x) ? ` (write ${/^(yes|on)$/i.test(x) ? 'true' : 'false'})` : '';
-  return problem(ctx, v, `expected true or false, got ${describe(v)}${hint}`);
-};
-
-/** A folder path, made absolute against the configuration's folder (created and checked by the daemon, not here). */
-const folder: Reader<string> = (ctx, v) => {
-  const x = text()(ctx, v);
-  return x === undefined ? undefined : resolve(ctx.dir, x);
-};
-
-/** A duration in milliseconds, more than `minExclusiveMs` and at most `maxMs`. */
-function duration(minExclusiveMs: number, maxMs: number): Reader<number> {
-  return (ctx, v) => {
-    const x = scalarOf(v)?.value;
-    if (typeof x !== 'string' && typeof x !== 'number') return problem(ctx, v, `expected a duration such as 10s, got ${describe(v)}`);
-    let ms: number;
-    try {
-      ms = parseDuration(x);
-    } catch (err) {
-      return problem(ctx, v, (err as Error).message);
-    }
-    if (ms <= minExclusiveMs) return problem(ctx, v, `must be more than ${formatDuration(minExclusiveMs)}`);
-    if (ms > maxMs) return problem(ctx, v, `must be at most ${formatDuration(maxMs)}`);
-    return ms;
-  };
-}
-
-/** A size in octets, from `min` to `max` (a number of octets, or 512K, 256M, 1G). */
-function byteSize(min: number, max: number): Reader<number> {
-  return (ctx, v) => {
-    const x = scalarOf(v)?.value;
-    if (typeof x !== 'string' && typeof x !== 'number') return problem(ctx, v, `expected a size such as 256M, got ${describe(v)}`);
-    let bytes: number;
-    try {
-      bytes = parseByteSize(x);
-    } catch (err) {
-      return problem(ctx, v, (err as Error).message);
-    }
-    if (bytes < min || bytes > max) return problem(ctx, v, `must be from ${formatByteSize(min)} to ${formatByteSize(max)}${min === 0 ? ' (0 turns it off)' : ''}`);
-    return bytes;
-  };
-}
+type Reader<T> = SchemaReader<T, Ctx>;
+type KeyTable<D> = SchemaKeyTable<D, Ctx>;
 
 /**
  * The read limits of a zone, as settings: the same keys in `server:` (the
@@ -219,104 +73,9 @@ export function defaultIncludeConfine(source: 'listed' | 'zone-directory'): bool
   return source === 'zone-directory';
 }
 
-/**
- * A size such as `512M` or `2G` (see byteSize), or `auto` / null to keep the
- * default (`{ value: null }`).
- */
-function sizeOrAuto(min: number, max: number): Reader<{ value: number | null }> {
-  const read = byteSize(min, max);
-  return (ctx, v) => {
-    const x = scalarOf(v)?.value;
-    if (x === null || x === 'auto') return { value: null };
-    if (typeof x !== 'number' && (typeof x !== 'string' || !/^\d+\s*[kmg]?$/i.test(x.trim()))) {
-      return problem(ctx, v, `expected a size such as 512M or 2G (or auto), got ${describe(v)}`);
-    }
-    const n = read(ctx, v);
-    return typeof n === 'number' ? { value: n } : n;
-  };
-}
-
 /** zone-memory-budget bounds: 16 MiB (a test's small budget) to 1 TiB. */
 const MIN_ZONE_BUDGET = 16 * 2 ** 20;
 const MAX_ZONE_BUDGET = 2 ** 40;
-
-/**
- * Reads a mapping against a key table: unknown keys and missing required
- * keys are reported, each known key is handed to its entry. Returns false
- * when the value is not a mapping at all. A null value (`server:` with
- * nothing under it) counts as an empty mapping.
- */
-function readMap<D>(ctx: Ctx, v: Value, table: KeyTable<D>, draft: D): boolean {
-  const seen = new Set<string>();
-  if (v.node !== null && !(isScalar(v.node) && v.node.value === null)) {
-    if (!isMap(v.node)) {
-      problem(ctx, v, `expected a mapping, got ${describe(v)}`);
-      return false;
-    }
-    for (const pair of v.node.items) {
-      const keyNode = pair.key as Node | null;
-      const keyOffset = keyNode?.range?.[0] ?? v.offset;
-      const key = keyNode !== null && isScalar(keyNode) ? keyNode.value : undefined;
-      if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'boolean') {
-        report(ctx, v.path, keyOffset, 'a key must be a plain word');
-        continue;
-      }
-      const name = String(key);
-      const path = v.path === '' ? name : `${v.path}.${name}`;
-      const spec = Object.hasOwn(table, name) ? table[name] : undefined;
-      if (spec === undefined) {
-        const near = closest(name, Object.keys(table));
-        report(ctx, path, keyOffset, `unknown key '${name}'${near === undefined ? '' : ` (did you mean '${near}'?)`}`);
-        continue;
-      }
-      seen.add(name);
-      spec.read(ctx, valueOf(ctx, pair.value, path, keyOffset), draft);
-    }
-  }
-  for (const [name, spec] of Object.entries(table)) {
-    if (spec.required === true && !seen.has(name)) {
-      report(ctx, v.path === '' ? name : `${v.path}.${name}`, v.offset, 'required key missing');
-    }
-  }
-  return true;
-}
-
-/** A key table entry that reads a value and assigns it when good. */
-function field<D, T>(reader: Reader<T>, assign: (draft: D, value: T, v: Value) => void, required = false): KeySpec<D> {
-  return {
-    required,
-    read(ctx, v, draft) {
-      const x = reader(ctx, v);
-      if (x !== undefined) assign(draft, x, v);
-    },
-  };
-}
-
-/** The known key nearest to a mistyped one (edit distance at most 2). */
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = 3;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c);
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
 
 // ----------------------------------------------------------------- listen --
 

@@ -5,11 +5,9 @@
  * yaml-value.ts, key-table.ts and the *-readers.ts files.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { LineCounter, isMap, isSeq, parseDocument } from 'yaml';
 import { Name } from '../wire/name.js';
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../wire/ip-address.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import type { AclEntry } from '../xfr/acl.js';
 import type { Peer } from '../xfr/peer.js';
@@ -18,30 +16,22 @@ import type { Config, KeySettings, ListenAddress, ServerSettings, ZoneSettings }
 import { SERIAL_POLICIES, type SerialPolicy } from '../daemon/serial-policy.js';
 import { DEFAULT_ZONE_LIMITS, type ZoneLimits } from '../zonefile/zone-limits.js';
 import { RATE_LIMIT_DEFAULTS, type RateLimitSettings } from '../server/rate-limit.js';
-import { closest } from './closest-word.js';
+import { aclList, network, type Network } from './acl-readers.js';
+import { canonicalHost, listenAddress } from './address-readers.js';
 import { field, readMap, type KeyTable as SchemaKeyTable, type Reader as SchemaReader } from './key-table.js';
+import { checkKeyRefs, keyNameKey, type KeyRefCtx } from './key-refs.js';
+import { peerList } from './peer-readers.js';
 import { boolean, byteSize, duration, folder, integer, nullableText, oneOf, sizeOrAuto, text } from './scalar-readers.js';
-import { describe, problem, report, scalarOf, valueOf, type Ctx as DocumentCtx, type Value } from './yaml-value.js';
+import { describe, problem, report, scalarOf, valueOf, type Value } from './yaml-value.js';
 
-/** The schema kit's Ctx, with what the sections collect for the end of the file. */
-interface Ctx extends DocumentCtx {
-  /** Names declared under `keys:` (even when the entry has other problems), by canonical form. */
-  readonly keyNames: Map<string, string>;
-  /** Every `key:` reference, checked against keyNames once the whole file has been read. */
-  readonly keyRefs: KeyRef[];
+/** The schema kit's Ctx with key references, and what the zones collect for the end of the file. */
+interface Ctx extends KeyRefCtx {
   /** Zones with a `serial-policy` of their own; the others take the server's once the whole file has been read. */
   readonly ownSerialPolicy: Set<ZoneSettings>;
   /** Each zone's `file` as written, resolved once the whole file has been read. */
   readonly zoneFiles: Map<ZoneSettings, { index: number; text: string; value: Value }>;
   /** Zones' own read limits and include-confine; the rest comes from the server's once the whole file has been read. */
   readonly ownLimits: Map<ZoneSettings, { limits: Partial<ZoneLimits>; includeConfine: boolean | undefined }>;
-}
-
-/** A reference to a `keys:` entry; `set` replaces the name with the one as declared. */
-interface KeyRef {
-  readonly name: string;
-  readonly v: Value;
-  set(declared: string): void;
 }
 
 type Reader<T> = SchemaReader<T, Ctx>;
@@ -79,41 +69,6 @@ const MAX_ZONE_BUDGET = 2 ** 40;
 
 // ----------------------------------------------------------------- listen --
 
-/** `host:port` for IPv4, `[v6]:port` for IPv6. */
-const listenAddress: Reader<ListenAddress> = (ctx, v) => {
-  const x = scalarOf(v)?.value;
-  if (typeof x !== 'string') return problem(ctx, v, `expected "host:port" or "[v6]:port", got ${describe(v)}`);
-  let host: string;
-  let portText: string;
-  const v6 = /^\[([^\]]*)\]:(.*)$/.exec(x);
-  if (v6 !== null) {
-    host = v6[1]!;
-    portText = v6[2]!;
-    if (isIP(host) !== 6) return problem(ctx, v, `'${host}' is not an IPv6 address`);
-  } else {
-    const colon = x.lastIndexOf(':');
-    if (colon < 0) return problem(ctx, v, `'${x}' has no port (write "host:port", or "[v6]:port" for IPv6)`);
-    host = x.slice(0, colon);
-    portText = x.slice(colon + 1);
-    if (host.includes(':')) {
-      if (isIP(host) === 6 || isIP(x) === 6) return problem(ctx, v, `'${x}': an IPv6 address goes in brackets, as "[::1]:5300"`);
-      return problem(ctx, v, `'${x}' is not "host:port"`);
-    }
-    if (isIP(host) !== 4) return problem(ctx, v, `'${host}' is not an IP address (host names are not allowed)`);
-  }
-  if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
-    return problem(ctx, v, `bad port '${portText}' (1..65535)`);
-  }
-  return { host, port: Number(portText), family: v6 !== null ? 6 : 4 };
-};
-
-/** The address in one spelling, so `::1` and `0:0::1` are seen as the same. */
-function canonicalHost(a: ListenAddress): string {
-  const buf = new Uint8Array(16);
-  if (a.family === 4) return parseIPv4(a.host, buf) ? formatIPv4(buf) : a.host;
-  return parseIPv6(a.host, buf) ? formatIPv6(buf) : a.host.toLowerCase();
-}
-
 const listenList: Reader<ListenAddress[]> = (ctx, v) => {
   if (v.node === null || !isSeq(v.node)) return problem(ctx, v, `expected a list of addresses, got ${describe(v)}`);
   if (v.node.items.length === 0) return problem(ctx, v, 'must list at least one address');
@@ -137,15 +92,6 @@ const listenList: Reader<ListenAddress[]> = (ctx, v) => {
 };
 
 // ------------------------------------------------------------------- keys --
-
-/** The form key names are compared in: DNS names ignore case and a trailing dot. */
-function keyNameKey(name: string): string {
-  try {
-    return Name.fromText(name.endsWith('.') ? name : `${name}.`).key;
-  } catch {
-    return `invalid:${name.toLowerCase()}`;
-  }
-}
 
 interface KeyDraft {
   name?: string;
@@ -235,208 +181,6 @@ const keyList: Reader<KeySettings[]> = (ctx, v) => {
     if (draft.name !== undefined && draft.algorithm !== undefined && draft.secret !== undefined) {
       out.push({ name: draft.name, algorithm: draft.algorithm, secret: draft.secret, ...(draft.macLength === undefined ? {} : { macLength: draft.macLength }) });
     }
-  });
-  return out;
-};
-
-/** A `key:` reference: read now, checked against `keys:` at the end (see checkKeyRefs). */
-function keyRef(ctx: Ctx, v: Value, set: (declared: string) => void): string | undefined {
-  const name = text(255)(ctx, v);
-  if (name !== undefined) ctx.keyRefs.push({ name, v, set });
-  return name;
-}
-
-function checkKeyRefs(ctx: Ctx): void {
-  const declared = [...ctx.keyNames.values()];
-  for (const ref of ctx.keyRefs) {
-    const name = ctx.keyNames.get(keyNameKey(ref.name));
-    if (name !== undefined) {
-      ref.set(name);
-      continue;
-    }
-    const near = closest(ref.name, declared.map((d) => d.toLowerCase()));
-    const hint = near === undefined ? '' : ` (did you mean '${declared.find((d) => d.toLowerCase() === near)}'?)`;
-    problem(ctx, ref.v, `unknown key '${ref.name}'${hint}`);
-  }
-}
-
-// ------------------------------------------------------------------ peers --
-
-/**
- * `host[:port]` for IPv4; `[v6]:port`, `[v6]` or a bare IPv6 literal for
- * IPv6. The port defaults to 53.
- */
-const peerAddress: Reader<{ host: string; port: number; family: 4 | 6 }> = (ctx, v) => {
-  const x = scalarOf(v)?.value;
-  if (typeof x !== 'string') return problem(ctx, v, `expected "address[:port]", got ${describe(v)}`);
-  let host = x;
-  let portText: string | undefined;
-  let family: 4 | 6;
-  const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(x);
-  if (bracketed !== null) {
-    host = bracketed[1]!;
-    portText = bracketed[2];
-    if (isIP(host) !== 6) return problem(ctx, v, `'${host}' is not an IPv6 address`);
-    family = 6;
-  } else if (isIP(x) === 6) {
-    family = 6;
-  } else {
-    const colon = x.lastIndexOf(':');
-    if (colon >= 0) {
-      host = x.slice(0, colon);
-      portText = x.slice(colon + 1);
-    }
-    if (host.includes(':')) return problem(ctx, v, `'${x}' is not "address[:port]" (an IPv6 address with a port goes in brackets, as "[::1]:53")`);
-    if (isIP(host) !== 4) return problem(ctx, v, `'${host}' is not an IP address (host names are not allowed)`);
-    family = 4;
-  }
-  if (portText !== undefined && (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535)) {
-    return problem(ctx, v, `bad port '${portText}' (1..65535)`);
-  }
-  return { host, port: portText === undefined ? 53 : Number(portText), family };
-};
-
-interface PeerDraft {
-  address?: { host: string; port: number; family: 4 | 6 };
-  keyValue?: Value;
-}
-
-/** Keys of a `{ address, key }` entry of `notify` / `primaries`. */
-const PEER_KEYS: KeyTable<PeerDraft> = {
-  address: field(peerAddress, (d, x) => { d.address = x; }, true),
-  key: { read: (ctx, v, d) => { if (text(255)(ctx, v) !== undefined) d.keyValue = v; } },
-};
-
-/** One peer: `"address[:port]"` or `{ address: "address[:port]", key: NAME }`. */
-function peer(ctx: Ctx, v: Value): Peer | undefined {
-  if (v.node !== null && isMap(v.node)) {
-    const draft: PeerDraft = {};
-    readMap(ctx, v, PEER_KEYS, draft);
-    if (draft.address === undefined) return undefined;
-    const p: Peer = { ...draft.address, key: null };
-    if (draft.keyValue !== undefined) {
-      p.key = keyRef(ctx, draft.keyValue, (name) => { p.key = name; }) ?? null;
-    }
-    return p;
-  }
-  if (v.node !== null && isSeq(v.node)) return problem(ctx, v, `expected "address[:port]" or { address, key }, got a list`);
-  const a = peerAddress(ctx, v);
-  return a === undefined ? undefined : { ...a, key: null };
-}
-
-/** A list of peers (may be empty); a repeated address and port is reported against the later entry. */
-const peerList: Reader<Peer[]> = (ctx, v) => {
-  if (v.node === null || !isSeq(v.node)) return problem(ctx, v, `expected a list of addresses (write [] for none), got ${describe(v)}`);
-  const out: Peer[] = [];
-  const first = new Map<string, number>();
-  v.node.items.forEach((n, i) => {
-    const item = valueOf(ctx, n, `${v.path}[${i}]`, v.offset);
-    const p = peer(ctx, item);
-    if (p === undefined) return;
-    const key = `${canonicalHost(p)}#${p.port}`;
-    const j = first.get(key);
-    if (j !== undefined) {
-      problem(ctx, item, `duplicate of ${v.path}[${j}]`);
-      return;
-    }
-    first.set(key, i);
-    out.push(p);
-  });
-  return out;
-};
-
-// ------------------------------------------------------------------- ACLs --
-
-type Network = { family: 4 | 6; network: Uint8Array; prefix: number };
-
-/**
- * `a.b.c.d/n`, `v6/n`, or a bare address (/32, /128). An IPv4-mapped IPv6
- * network (`::ffff:a.b.c.d/n`, n ≥ 96) becomes the IPv4 network, as the
- * server sees such clients as IPv4.
- */
-const network: Reader<Network> = (ctx, v) => {
-  const x = scalarOf(v)?.value;
-  if (typeof x !== 'string') return problem(ctx, v, `expected "address" or "address/prefix", got ${describe(v)}`);
-  const slash = x.indexOf('/');
-  const addr = slash < 0 ? x : x.slice(0, slash);
-  const prefixText = slash < 0 ? undefined : x.slice(slash + 1);
-  let octets: Uint8Array;
-  let family: 4 | 6;
-  const v4 = new Uint8Array(4);
-  const v6 = new Uint8Array(16);
-  if (parseIPv4(addr, v4)) {
-    octets = v4;
-    family = 4;
-  } else if (parseIPv6(addr, v6)) {
-    octets = v6;
-    family = 6;
-  } else {
-    return problem(ctx, v, `'${x}' is not an address or network (a.b.c.d, a.b.c.d/n, v6 or v6/n; no host names, no ports)`);
-  }
-  const max = family === 4 ? 32 : 128;
-  let prefix = max;
-  if (prefixText !== undefined) {
-    if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > max) return problem(ctx, v, `bad prefix length '/${prefixText}' (0..${max})`);
-    prefix = Number(prefixText);
-  }
-  const masked = octets.map((b, i) => {
-    const bits = prefix - 8 * i;
-    return bits >= 8 ? b : bits <= 0 ? 0 : b & ((0xff << (8 - bits)) & 0xff);
-  });
-  if (masked.some((b, i) => b !== octets[i])) {
-    const net = family === 4 ? formatIPv4(masked) : formatIPv6(masked);
-    return problem(ctx, v, `'${x}': host bits set (the network is ${net}/${prefix})`);
-  }
-  const mapped = family === 6 && prefix >= 96 && octets.subarray(0, 10).every((b) => b === 0) && octets[10] === 0xff && octets[11] === 0xff;
-  if (mapped) return { family: 4, network: octets.slice(12), prefix: prefix - 96 };
-  return { family, network: octets, prefix };
-};
-
-interface AclDraft {
-  network?: Network;
-  addressGiven?: boolean;
-  keyValue?: Value;
-}
-
-/** Keys of a `{ address, key }` / `{ key }` ACL entry. */
-const ACL_KEYS: KeyTable<AclDraft> = {
-  address: { read: (ctx, v, d) => { d.addressGiven = true; d.network = network(ctx, v); } },
-  key: { read: (ctx, v, d) => { if (text(255)(ctx, v) !== undefined) d.keyValue = v; } },
-};
-
-/** One ACL entry: `"addr[/n]"`, `{ address: "addr[/n]", key?: NAME }` or `{ key: NAME }`. */
-function aclEntry(ctx: Ctx, v: Value): AclEntry | undefined {
-  if (v.node !== null && isMap(v.node)) {
-    const draft: AclDraft = {};
-    readMap(ctx, v, ACL_KEYS, draft);
-    if (draft.addressGiven !== true && draft.keyValue === undefined) {
-      if (v.node.items.length === 0) problem(ctx, v, 'needs an address, a key, or both');
-      return undefined;
-    }
-    if (draft.addressGiven === true && draft.network === undefined) return undefined;
-    if (draft.network === undefined) {
-      const e: AclEntry = { kind: 'key', key: '' };
-      const k = keyRef(ctx, draft.keyValue!, (name) => { e.key = name; });
-      if (k === undefined) return undefined;
-      e.key = k;
-      return e;
-    }
-    const e: AclEntry = { kind: 'range', ...draft.network, key: null };
-    if (draft.keyValue !== undefined) e.key = keyRef(ctx, draft.keyValue, (name) => { e.key = name; }) ?? null;
-    return e;
-  }
-  if (v.node !== null && isSeq(v.node)) return problem(ctx, v, `expected "address[/prefix]" or { address, key }, got a list`);
-  const n = network(ctx, v);
-  return n === undefined ? undefined : { kind: 'range', ...n, key: null };
-}
-
-/** A list of ACL entries; empty admits nobody. */
-const aclList: Reader<AclEntry[]> = (ctx, v) => {
-  if (v.node === null || !isSeq(v.node)) return problem(ctx, v, `expected a list (write [] for nobody), got ${describe(v)}`);
-  const out: AclEntry[] = [];
-  v.node.items.forEach((n, i) => {
-    const e = aclEntry(ctx, valueOf(ctx, n, `${v.path}[${i}]`, v.offset));
-    if (e !== undefined) out.push(e);
   });
   return out;
 };

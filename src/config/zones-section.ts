@@ -2,8 +2,8 @@
  * The `zones:` section: primary and secondary zone entries, their keys, and
  * the checks that depend on the type. What a zone takes from `server:`
  * (the `server:` section may come later in the file) is settled once the
- * whole file has been read (parseConfig in load-config.ts), and so is its
- * file (resolveZoneFiles there).
+ * whole file has been read (settleZones); its file is resolved and checked
+ * after that, by file-checks.ts.
  */
 import { isSeq } from 'yaml';
 import { Name } from '../wire/name.js';
@@ -12,20 +12,21 @@ import type { Peer } from '../xfr/peer.js';
 import { SERIAL_POLICIES, type SerialPolicy } from '../daemon/serial-policy.js';
 import type { ZoneLimits } from '../zonefile/zone-limits.js';
 import { aclList } from './acl-readers.js';
-import type { ZoneSettings } from './config-types.js';
+import type { ServerSettings, ZoneSettings } from './config-types.js';
+import type { ZoneFileRef } from './file-checks.js';
 import { field, readMap, type KeyTable, type Reader } from './key-table.js';
 import type { KeyRefCtx } from './key-refs.js';
 import { peerList } from './peer-readers.js';
 import { oneOf, text } from './scalar-readers.js';
 import { SERVER_DEFAULTS } from './server-section.js';
-import { limitKeys } from './zone-limit-keys.js';
+import { defaultIncludeConfine, limitKeys } from './zone-limit-keys.js';
 import { describe, problem, report, valueOf, type Value } from './yaml-value.js';
 
-/** A KeyRefCtx that also keeps what each zone entry set itself, for the end of the file. */
+/** A KeyRefCtx that also keeps what each zone entry set itself, for settleZones. */
 export interface ZonesCtx extends KeyRefCtx {
   /** Zones with a `serial-policy` of their own; the others take the server's once the whole file has been read. */
   readonly ownSerialPolicy: Set<ZoneSettings>;
-  /** Each zone's `file` as written, resolved once the whole file has been read. */
+  /** Each zone's `file` as written, resolved (file-checks.ts) once the whole file has been read. */
   readonly zoneFiles: Map<ZoneSettings, { index: number; text: string; value: Value }>;
   /** Zones' own read limits and include-confine; the rest comes from the server's once the whole file has been read. */
   readonly ownLimits: Map<ZoneSettings, { limits: Partial<ZoneLimits>; includeConfine: boolean | undefined }>;
@@ -114,8 +115,8 @@ const ZONE_KEYS: KeyTable<ZoneDraft, ZonesCtx> = {
 
 /**
  * The checks that depend on the zone's type. A primary's file is only
- * resolved here: a missing or unreadable zone file fails that zone alone,
- * when the daemon loads it, never the whole configuration.
+ * resolved (file-checks.ts): a missing or unreadable zone file fails that
+ * zone alone, when the daemon loads it, never the whole configuration.
  */
 function checkZoneType(ctx: ZonesCtx, entry: Value, d: ZoneDraft): boolean {
   if (d.typeBad === true) return false;
@@ -176,3 +177,24 @@ export const zoneList: Reader<ZoneSettings[], ZonesCtx> = (ctx, v) => {
   return out;
 };
 
+/**
+ * Once the whole file has been read: each zone takes the server's serial
+ * policy, read limits and include-confine where it sets none of its own.
+ * Returns every zone's file as written, with the folder it is relative to:
+ * a primary's, the configuration's folder; a secondary's, `server.data-dir`
+ * when set (as BIND's `directory` and Knot's `storage`).
+ */
+export function settleZones(ctx: ZonesCtx, zones: readonly ZoneSettings[], server: ServerSettings): ZoneFileRef[] {
+  for (const z of zones) if (!ctx.ownSerialPolicy.has(z)) z.serialPolicy = server.serialPolicy;
+  for (const z of zones) {
+    const own = ctx.ownLimits.get(z);
+    z.limits = { ...server.zoneLimits, ...own?.limits };
+    z.includeConfine = own?.includeConfine ?? server.includeConfine ?? defaultIncludeConfine('listed');
+  }
+  return zones.map((z) => {
+    const f = ctx.zoneFiles.get(z)!;
+    const { line, col } = ctx.lc.linePos(f.value.offset);
+    const base = z.type === 'primary' ? ctx.dir : (server.dataDir ?? ctx.dir);
+    return { zone: z, index: f.index, text: f.text, base, at: { path: f.value.path, line, col } };
+  });
+}

@@ -40,7 +40,7 @@ export interface ServerSettings {
   maxRefreshSec: number;
   minRetrySec: number;
   maxRetrySec: number;
-  /** `serial-policy`: the default of the primary zones (default `increment`); see src/daemon/serial-policy.ts. */
+  /** `serial-policy`: the default of the primary zones (default `increment`); see src/zone/serial-policy-name.ts and src/daemon/serial-policy.ts. */
   serialPolicy: SerialPolicy;
   /**
    * `data-dir`: where journals and served-serial state go (absolute), and

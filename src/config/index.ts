@@ -3,3 +3,6 @@ export * from './config-types.js';
 export * from './config-error.js';
 export * from './duration.js';
 export * from './load-config.js';
+export { LOG_LEVELS } from './log-section.js';
+export { SERVER_DEFAULTS } from './server-section.js';
+export { defaultIncludeConfine } from './zone-limit-keys.js';

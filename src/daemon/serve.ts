@@ -9,7 +9,7 @@ import { TransferQuota } from '../server/transfer-quota.js';
 import { UdpListener } from '../server/udp-listener.js';
 import { fixedSecrets, newCookieSeed, rotatingSecrets, ServerCookies } from '../server/server-cookie.js';
 import type { Zone } from '../zone/index.js';
-import { ZoneCatalog } from './zone-catalog.js';
+import { ZoneRegistry } from './zone-registry.js';
 import { filePrint, samePrint, type FilePrint } from './file-print.js';
 import { ZoneWatch } from './zone-watch.js';
 import { ZoneHistories } from './zone-history.js';
@@ -139,7 +139,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   const rebuild = (): void => {
     const sec = transfers.secondaryZones();
     // Primary zones still loading at startup are answered SERVFAIL meanwhile, as BIND answers a zone not loaded yet.
-    responder = newResponder(config, [...primaryZones, ...sec.zones], [...sec.unavailable, ...catalog.loading()], transfers, transferQuota, rateLimits.limiter, cookies.for(config));
+    responder = newResponder(config, [...primaryZones, ...sec.zones], [...sec.unavailable, ...registry.loading()], transfers, transferQuota, rateLimits.limiter, cookies.for(config));
     built = true;
   };
   const histories = new ZoneHistories(log);
@@ -161,7 +161,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
    * loading in the background answers SERVFAIL.
    */
   let unannounced: [Zone | undefined, Zone][] = [];
-  const catalog = new ZoneCatalog(log, histories, (old, zone) => void unannounced.push([old, zone]), {
+  const registry = new ZoneRegistry(log, histories, (old, zone) => void unannounced.push([old, zone]), {
     holdMs: () => config.server.watchHoldMs,
     memoryBudget: () => config.server.zoneMemoryBudget,
     onChanged: changedInBackground,
@@ -170,30 +170,30 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   let configPrint = firstPrint;
   const served = (changed: boolean): void => {
     if (!changed) return;
-    primaryZones = catalog.zones();
+    primaryZones = registry.zones();
     rebuild();
     const loaded = unannounced;
     unannounced = [];
     for (const [old, zone] of loaded) transfers.primaryLoaded(old, zone);
   };
-  catalog.onHeldApplied(() => served(true));
+  registry.onHeldApplied(() => served(true));
   transfers.configure(config);
   // The zones load in the background (parse workers, sliced builds): the sockets are bound at
   // once, and each zone is served as soon as it is loaded; one slow or stuck file holds up nothing.
-  const initial = catalog.loadAll(config);
+  const initial = registry.loadAll(config);
   rebuild();
   // Zone files (and what they $INCLUDE) and the configuration are watched unless `server.watch: false`.
-  const watchList = (): string[] => [...catalog.watchedFiles(config), config.path];
+  const watchList = (): string[] => [...registry.watchedFiles(config), config.path];
   const watch = new ZoneWatch({
     log,
     files: watchList,
-    onZoneFiles: (paths) => catalog.reloadFiles(paths, config).then(served),
-    onZoneFilesRemoved: (paths) => catalog.filesRemoved(paths, config),
+    onZoneFiles: (paths) => registry.reloadFiles(paths, config).then(served),
+    onZoneFilesRemoved: (paths) => registry.filesRemoved(paths, config),
     onConfig: () => reload('configuration file changed'),
     // Files that changed between being read and the watch being armed are read again.
     onArmed: async () => {
       if (!samePrint(configPrint, filePrint(configPath))) reload('configuration file changed before it was watched');
-      served(await catalog.reloadStale(config));
+      served(await registry.reloadStale(config));
     },
   });
   const current = (): Responder => responder;
@@ -259,7 +259,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     }
     log.fatal({ unbound: unbound.map((e) => e.address) }, 'not every listen address could be bound; exiting');
     transfers.stop();
-    catalog.stop();
+    registry.stop();
     await Promise.all([watch.close(), ...[...endpoints.values()].map((ep) => Promise.all([ep.udp.close(), ep.tcp.close(0)]))]);
     // A worker tells the primary, which then stops the others and exits 1 rather than forking replacements.
     const send = cluster.isWorker ? process.send?.bind(process) : undefined;
@@ -269,7 +269,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   transfers.listening();
   // `serving` once every zone has loaded (or failed); queries are answered before that.
   void initial.then(() => {
-    primaryZones = catalog.zones();
+    primaryZones = registry.zones();
     rebuild();
     log.info({ zones: responder.zones.size, listen: [...endpoints.keys()] }, 'serving');
     if (cluster.isWorker) process.send?.({ tyne: 'ready' });
@@ -345,8 +345,8 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       transfers.configure(config);
       tcpQuota.configure(tcpLimits(config));
       transferQuota.configure(config.server.transfersOut);
-      await catalog.reloadConfig(config, { force });
-      primaryZones = catalog.zones();
+      await registry.reloadConfig(config, { force });
+      primaryZones = registry.zones();
       rebuild();
       await closeDropped(config);
       watch.configure(config);
@@ -363,7 +363,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       stopping = true;
       log.info({ signal }, 'stopping');
       transfers.stop();
-      catalog.stop();
+      registry.stop();
       tcpNotes.flush();
       rateLimits.stop();
       if (heldConfig !== null) clearTimeout(heldConfig);

@@ -3,8 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ConfigError, loadConfig, parseConfig, type ConfigErrorCode } from '../../../src/config/index.js';
-import { defaultIncludeConfine } from '../../../src/config/load-config.js';
+import { ConfigError, defaultIncludeConfine, loadConfig, parseConfig, type ConfigErrorCode } from '../../../src/config/index.js';
 import { DEFAULT_ZONE_LIMITS } from '../../../src/zonefile/index.js';
 import { RATE_LIMIT_DEFAULTS } from '../../../src/server/rate-limit.js';
 

@@ -1,3 +1,8 @@
+/**
+ * ZoneRegistry: the set of primary zones loaded from their files, each
+ * reloaded when its files or the configuration change. (Named so as not to
+ * be confused with RFC 9432 catalog zones.)
+ */
 import { dirname } from 'node:path';
 import { defaultZoneMemoryBudget } from './zone-memory-budget.js';
 import type { Config, ZoneSettings } from '../config/index.js';
@@ -45,7 +50,7 @@ interface Held {
 /** Hears of every version swapped in: the first (`old` undefined) and each later one. */
 export type ZoneLoadedListener = (old: Zone | undefined, zone: Zone) => void;
 
-export interface ZoneCatalogOptions {
+export interface ZoneRegistryOptions {
   /** How long a held edit must stay unchanged before it is applied (server.watch-hold), read at each hold. */
   holdMs: () => number;
   /** `server.zone-memory-budget` (null: a quarter of the heap limit), read at each load. */
@@ -94,7 +99,7 @@ export const HOLD_REMOVED_SHARE = 0.1;
  * served stays. An edit that would remove more than 10 % of the zone's
  * records is held until its files have been unchanged for `holdMs`.
  */
-export class ZoneCatalog {
+export class ZoneRegistry {
   readonly #loaded = new Map<string, Loaded>();
   /** Zones that did not load, with their files as they were then (so a file that appears or changes is noticed). */
   readonly #failed = new Map<string, FilePrints>();
@@ -102,13 +107,13 @@ export class ZoneCatalog {
   readonly #log: Logger;
   readonly #histories: ZoneHistories;
   readonly #onLoaded: ZoneLoadedListener;
-  readonly #opts: ZoneCatalogOptions;
+  readonly #opts: ZoneRegistryOptions;
   /** One reload at a time per zone: the running one, whether another was asked for meanwhile, and how to stop its read. */
   readonly #running = new Map<string, { done: Promise<boolean>; again: boolean; force: boolean; origin: Name; abort: AbortController | null }>();
   /** Extra fields of a zone's first `zone loaded` line (a folder found not writable at startup). */
   readonly #firstExtra = new Map<string, Record<string, unknown>>();
 
-  constructor(log: Logger, histories: ZoneHistories, onLoaded: ZoneLoadedListener = () => {}, opts: ZoneCatalogOptions = { holdMs: () => 5000 }) {
+  constructor(log: Logger, histories: ZoneHistories, onLoaded: ZoneLoadedListener = () => {}, opts: ZoneRegistryOptions = { holdMs: () => 5000 }) {
     this.#log = log;
     this.#histories = histories;
     this.#onLoaded = onLoaded;

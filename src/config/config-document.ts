@@ -1,0 +1,71 @@
+/**
+ * Reads configuration text into a Config without touching the file system:
+ * the YAML syntax, the top-level keys and every section, the key
+ * references, and what zones take from `server:`. The problems found are
+ * returned with the zones' files, which file-checks.ts checks next (see
+ * parseConfig in load-config.ts).
+ */
+import { dirname } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { ConfigError, type ConfigProblem } from './config-error.js';
+import type { Config } from './config-types.js';
+import type { ZoneFileRef } from './file-checks.js';
+import { field, readMap, type KeyTable } from './key-table.js';
+import { checkKeyRefs } from './key-refs.js';
+import { keyList } from './keys-section.js';
+import { listenList } from './listen-section.js';
+import { LOG_KEYS } from './log-section.js';
+import { SERVER_DEFAULTS, SERVER_KEYS } from './server-section.js';
+import { settleZones, zoneList, type ZonesCtx } from './zones-section.js';
+import { report, valueOf } from './yaml-value.js';
+
+const TOP_KEYS: KeyTable<Config, ZonesCtx> = {
+  listen: field(listenList, (c, x) => { c.listen = x; }, true),
+  log: { read: (ctx, v, c) => { readMap(ctx, v, LOG_KEYS, c.log); } },
+  server: { read: (ctx, v, c) => { readMap(ctx, v, SERVER_KEYS, c.server); } },
+  keys: field(keyList, (c, x) => { c.keys = x; }),
+  zones: field(zoneList, (c, x) => { c.zones = x; }, true),
+};
+
+/** The order of ConfigError.problems: by position (a stable sort keeps the order of problems at one place). */
+export function byPosition(a: ConfigProblem, b: ConfigProblem): number {
+  return a.line - b.line || a.col - b.col;
+}
+
+/** Configuration text read: the Config, the problems found, and the zones' files still to check. */
+export interface ConfigDocument {
+  config: Config;
+  problems: ConfigProblem[];
+  zoneFiles: ZoneFileRef[];
+}
+
+/**
+ * Reads configuration text that came from `file` (absolute). Throws
+ * ConfigError CONFIG_SYNTAX when the text is not well-formed YAML; every
+ * other problem is returned.
+ */
+export function readConfigDocument(text: string, file: string): ConfigDocument {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM would shift the columns of line 1
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const ctx: ZonesCtx = { doc, lc, dir: dirname(file), problems: [], keyNames: new Map(), keyRefs: [], ownSerialPolicy: new Set(), zoneFiles: new Map(), ownLimits: new Map() };
+
+  const yamlProblems = [...doc.errors, ...doc.warnings];
+  if (yamlProblems.length > 0) {
+    for (const e of yamlProblems) report(ctx, '', e.pos[0], `${e.message.split('\n')[0]} [YAML ${e.code}]`);
+    throw new ConfigError('CONFIG_SYNTAX', file, ctx.problems.sort(byPosition));
+  }
+
+  const config: Config = {
+    path: file,
+    listen: [],
+    log: { level: 'info', querySample: 1 },
+    server: { ...SERVER_DEFAULTS, zoneLimits: { ...SERVER_DEFAULTS.zoneLimits } },
+    keys: [],
+    zones: [],
+  };
+  const top = valueOf(ctx, doc.contents, '', doc.contents?.range?.[0] ?? 0);
+  if (readMap(ctx, top, TOP_KEYS, config)) checkKeyRefs(ctx);
+  const zoneFiles = settleZones(ctx, config.zones, config.server);
+  return { config, problems: ctx.problems, zoneFiles };
+}

@@ -2,8 +2,10 @@
 // Runs every compiled test file (dist/**/*.test.js) with node's test runner.
 // Node 20's --test does not expand globs itself, so the files are listed here.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { URL, fileURLToPath } from 'node:url';
 
 function collect(dir, out) {
   let entries;
@@ -31,8 +33,37 @@ if (files.length === 0) {
 const ALONE = ['dist/test/integration/zone-watch.test.js', 'dist/test/unit/daemon/load-zone-async.test.js'];
 const alone = files.filter((f) => ALONE.includes(f));
 const together = files.filter((f) => !ALONE.includes(f));
-const run = (concurrency, list) =>
-  list.length === 0 ? 0 : (spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...process.argv.slice(2), ...list], { stdio: 'inherit' }).status ?? 1);
-const first = run(2, together);
-const second = run(1, alone);
+// Beside the TAP output, each run writes its failures, one line each, to a file
+// that is printed at the very end: CI shows only the tail of the log.
+const failDir = mkdtempSync(join(tmpdir(), 'tyne-test-failures-'));
+const reporter = fileURLToPath(new URL('./failure-reporter.mjs', import.meta.url));
+const run = (concurrency, list, label) =>
+  list.length === 0
+    ? 0
+    : (spawnSync(
+        process.execPath,
+        [
+          '--test',
+          `--test-concurrency=${concurrency}`,
+          '--test-reporter=tap',
+          '--test-reporter-destination=stdout',
+          `--test-reporter=${reporter}`,
+          `--test-reporter-destination=${join(failDir, label)}`,
+          ...process.argv.slice(2),
+          ...list,
+        ],
+        { stdio: 'inherit' },
+      ).status ?? 1);
+const first = run(2, together, 'together');
+const second = run(1, alone, 'alone');
+const failures = ['together', 'alone'].flatMap((label) => {
+  try {
+    return readFileSync(join(failDir, label), 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+});
+rmSync(failDir, { recursive: true, force: true });
+console.log(`# run-tests: ${files.length} files; ${failures.length} failed test(s)${first !== 0 || second !== 0 ? `; exit ${first}/${second}` : ''}`);
+for (const line of failures) console.log(`# ${line}`);
 process.exit(first !== 0 ? first : second);

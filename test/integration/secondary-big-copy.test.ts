@@ -12,18 +12,17 @@
  *     copy was parsed on the main thread: nothing answered meanwhile.)
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { writeBenchZone } from '../bench/zone-generator.js';
 import { digSerial, digShort } from '../support/dig.js';
-import { freePorts } from '../support/ports.js';
 import { atomicTempFiles, copySerial, stateSerial } from '../support/saved-copy.js';
 import { haveTool } from '../support/tools.js';
 import { zoneText } from '../support/tyne-config.js';
 import { startTyne, tyneLogTail, type TyneProcess } from '../support/tyne-process.js';
+import { TynePair } from '../support/tyne-pair.js';
 import { UdpProber, probeText } from '../support/udp-prober.js';
 import { sleep, until } from '../support/wait.js';
 
@@ -38,47 +37,39 @@ type Log = Record<string, unknown>;
 const loggedAt = (l: Log): number => Number(l.time) - performance.timeOrigin;
 
 describe('a secondary with a 300k-record saved copy', { skip: !haveTool('dig'), timeout: 120_000 }, () => {
-  let dir = '';
-  let p1 = 0;
-  let p2 = 0;
+  let rig: TynePair;
   let ns1: TyneProcess | null = null;
   let ns2: TyneProcess | null = null;
-  const path = (f: string): string => join(dir, f);
-  const copy = (): string => path(`ns2/${BIG}.zone`);
+  const copy = (): string => rig.path(`ns2/${BIG}.zone`);
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tyne-big-copy-'));
-    mkdirSync(path('ns2'));
-    [p1, p2] = (await freePorts(2)) as [number, number];
-    assert.equal(writeBenchZone(path(`${BIG}.zone`), HOSTS), RECORDS);
-    writeFileSync(path(`${SMALL}.zone`), zoneText(SMALL, 7));
-    writeFileSync(
-      path('ns1.yaml'),
-      `listen: ["127.0.0.1:${p1}"]\nlog: { level: info }\nzones:\n  - name: ${BIG}\n    file: ${BIG}.zone\n    notify: ["127.0.0.1:${p2}"]\n    allow-transfer: ["127.0.0.1/32"]\n`,
+    rig = await TynePair.create('tyne-big-copy-', ['ns2']);
+    assert.equal(writeBenchZone(rig.path(`${BIG}.zone`), HOSTS), RECORDS);
+    rig.write(`${SMALL}.zone`, zoneText(SMALL, 7));
+    rig.write(
+      'ns1.yaml',
+      `listen: ["127.0.0.1:${rig.p1}"]\nlog: { level: info }\nzones:\n  - name: ${BIG}\n    file: ${BIG}.zone\n    notify: ["127.0.0.1:${rig.p2}"]\n    allow-transfer: ["127.0.0.1/32"]\n`,
     );
-    writeFileSync(
-      path('ns2.yaml'),
-      `listen: ["127.0.0.1:${p2}"]\nlog: { level: info }\nzones:\n  - name: ${SMALL}\n    file: ${SMALL}.zone\n` +
-        `  - name: ${BIG}\n    type: secondary\n    primaries: ["127.0.0.1:${p1}"]\n    file: ns2/${BIG}.zone\n`,
+    rig.write(
+      'ns2.yaml',
+      `listen: ["127.0.0.1:${rig.p2}"]\nlog: { level: info }\nzones:\n  - name: ${SMALL}\n    file: ${SMALL}.zone\n` +
+        `  - name: ${BIG}\n    type: secondary\n    primaries: ["127.0.0.1:${rig.p1}"]\n    file: ns2/${BIG}.zone\n`,
     );
-    ns1 = await startTyne(path('ns1.yaml'), { timeoutMs: 60_000 });
+    ns1 = await startTyne(rig.path('ns1.yaml'), { timeoutMs: 60_000 });
   });
 
-  after(async () => {
-    await Promise.allSettled([ns1?.stop(), ns2?.stop()]);
-    if (dir !== '') rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => rig?.close(ns1, ns2));
 
   it('a kill -9 mid-save leaves a temporary file, removed (and logged) at the next start; look-alikes stay', async () => {
-    ns2 = await startTyne(path('ns2.yaml'));
+    ns2 = await startTyne(rig.path('ns2.yaml'));
     // Watch the folder from the transfer on: kill the moment the copy's temporary file appears.
     await ns2.waitForLog((l: Log) => typeof l.msg === 'string' && l.msg.startsWith(`transfer of ${BIG}. from `), 30_000);
     let temps: string[] = [];
     const bigTemp = (): boolean => {
-      temps = atomicTempFiles(path('ns2'));
+      temps = atomicTempFiles(rig.path('ns2'));
       return temps.some((n) => {
         try {
-          return statSync(path(`ns2/${n}`)).size > 1024 * 1024;
+          return statSync(rig.path(`ns2/${n}`)).size > 1024 * 1024;
         } catch {
           return false;
         }
@@ -89,36 +80,36 @@ describe('a secondary with a 300k-record saved copy', { skip: !haveTool('dig'), 
     await ns2.stop();
     ns2 = null;
     assert.equal(temps.length, 1);
-    const left = path(`ns2/${temps[0]!}`);
+    const left = rig.path(`ns2/${temps[0]!}`);
     assert.ok(existsSync(left), 'kill -9 leaves the temporary file behind');
     assert.ok(statSync(left).size > 1024 * 1024);
     // Look-alikes that are not writeFileAtomic's: kept.
-    const keep = [`.${BIG}.zone.tmp-notapid-00000000`, `${BIG}.zone.tmp`, `.${BIG}.zone.tmp-1-zzzzzzzz`].map((n) => path(`ns2/${n}`));
+    const keep = [`.${BIG}.zone.tmp-notapid-00000000`, `${BIG}.zone.tmp`, `.${BIG}.zone.tmp-1-zzzzzzzz`].map((n) => rig.path(`ns2/${n}`));
     for (const k of keep) writeFileSync(k, 'not ours\n');
 
-    ns2 = await startTyne(path('ns2.yaml'));
+    ns2 = await startTyne(rig.path('ns2.yaml'));
     const removed = await ns2.waitForLog((l: Log) => l.msg === 'stale temporary file removed (left by a process stopped while it saved)' && l.file === left, 5000);
     assert.ok(Number(removed.bytes) > 0);
     assert.ok(!existsSync(left), 'removed');
     for (const k of keep) assert.ok(existsSync(k), `${k} is left alone`);
     await until('ns2 saved its copy', () => copySerial(copy()) !== null && stateSerial(copy()) === copySerial(copy()), { timeoutMs: 40_000, everyMs: 50, detail: () => tyneLogTail(ns2) });
-    assert.deepEqual(atomicTempFiles(path('ns2')), [], 'no temporary file is left once saved');
+    assert.deepEqual(atomicTempFiles(rig.path('ns2')), [], 'no temporary file is left once saved');
   });
 
   it('restarted with the primary down, answers the small zone at once while the big copy loads', async (t) => {
     // (Independent of the test before: a saved copy to start from.)
-    ns2 ??= await startTyne(path('ns2.yaml'));
+    ns2 ??= await startTyne(rig.path('ns2.yaml'));
     await until('ns2 saved its copy', () => copySerial(copy()) !== null && stateSerial(copy()) === copySerial(copy()), { timeoutMs: 40_000, everyMs: 50, detail: () => tyneLogTail(ns2) });
     assert.equal(await ns1!.stop(), 0);
     ns1 = null;
     assert.equal(await ns2!.stop(), 0);
     ns2 = null;
-    const prober = await UdpProber.open({ port: p2, name: `h1.${SMALL}`, everyMs: 2 });
+    const prober = await UdpProber.open({ port: rig.p2, name: `h1.${SMALL}`, everyMs: 2 });
     let loaded: Log;
     try {
       prober.start();
       const spawned = performance.now();
-      ns2 = await startTyne(path('ns2.yaml'), { timeoutMs: 60_000 });
+      ns2 = await startTyne(rig.path('ns2.yaml'), { timeoutMs: 60_000 });
       loaded = await ns2.waitForLog((l: Log) => l.msg === 'serving saved copy' && l.zone === `${BIG}.`, 60_000);
       await sleep(100);
       await prober.stop();
@@ -151,7 +142,7 @@ describe('a secondary with a 300k-record saved copy', { skip: !haveTool('dig'), 
     } finally {
       prober.close();
     }
-    assert.equal(await digSerial({ port: p2 }, BIG), 2026112601);
-    assert.deepEqual(await digShort({ port: p2 }, `host${HOSTS - 1}.${BIG}`, 'A'), ['10.3.110.231'], 'the big copy is served once loaded');
+    assert.equal(await digSerial({ port: rig.p2 }, BIG), 2026112601);
+    assert.deepEqual(await digShort({ port: rig.p2 }, `host${HOSTS - 1}.${BIG}`, 'A'), ['10.3.110.231'], 'the big copy is served once loaded');
   });
 });

@@ -12,17 +12,15 @@
  *  - restarted with ns1 down, ns2 serves the new version.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { digSerial, digShort } from '../support/dig.js';
-import { freePorts } from '../support/ports.js';
 import { copySerial, stateSerial } from '../support/saved-copy.js';
 import { fillDisk, freeDisk, mountTmpfs, tmpfsAvailable, unmountTmpfs } from '../support/tmpfs.js';
 import { haveTool } from '../support/tools.js';
 import { tyneYaml, zoneText } from '../support/tyne-config.js';
 import { startTyne, tyneLogTail, type TyneProcess } from '../support/tyne-process.js';
+import { TynePair } from '../support/tyne-pair.js';
 import { sleep, until } from '../support/wait.js';
 
 const ZONE = 'full.example';
@@ -32,40 +30,36 @@ const SOA = '1 1 604800 300';
 type Log = Record<string, unknown>;
 
 describe('a secondary whose disk is full', { skip: !haveTool('dig') || !tmpfsAvailable(), timeout: 90_000 }, () => {
-  let dir = '';
+  let rig: TynePair;
   let disk = '';
-  let p1 = 0;
-  let p2 = 0;
   let ns1: TyneProcess | null = null;
   let ns2: TyneProcess | null = null;
-  const path = (f: string): string => join(dir, f);
   const copy = (): string => join(disk, `${ZONE}.zone`);
   const filler = (): string => join(disk, 'filler');
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tyne-disk-full-'));
-    disk = path('disk');
+    rig = await TynePair.create('tyne-disk-full-');
+    disk = rig.path('disk');
     mountTmpfs(disk, 1024 * 1024);
-    [p1, p2] = (await freePorts(2)) as [number, number];
-    writeFileSync(path(`${ZONE}.zone`), zoneText(ZONE, 1, { hosts: 20, soa: SOA }));
-    writeFileSync(path('ns1.yaml'), tyneYaml({ listen: [`127.0.0.1:${p1}`], server: ['watch-settle: 50ms'], primaries: [{ name: ZONE, file: `${ZONE}.zone`, notify: [`127.0.0.1:${p2}`] }] }));
-    writeFileSync(
-      path('ns2.yaml'),
+    rig.write(`${ZONE}.zone`, zoneText(ZONE, 1, { hosts: 20, soa: SOA }));
+    rig.write('ns1.yaml', tyneYaml({ listen: [`127.0.0.1:${rig.p1}`], server: ['watch-settle: 50ms'], primaries: [{ name: ZONE, file: `${ZONE}.zone`, notify: [`127.0.0.1:${rig.p2}`] }] }));
+    rig.write(
+      'ns2.yaml',
       tyneYaml({
-        listen: [`127.0.0.1:${p2}`],
+        listen: [`127.0.0.1:${rig.p2}`],
         server: ['min-refresh-time: 1s', 'min-retry-time: 1s'],
-        secondaries: [{ name: ZONE, primaries: [`127.0.0.1:${p1}`], file: copy() }],
+        secondaries: [{ name: ZONE, primaries: [`127.0.0.1:${rig.p1}`], file: copy() }],
       }),
     );
-    ns1 = await startTyne(path('ns1.yaml'));
-    ns2 = await startTyne(path('ns2.yaml'));
+    ns1 = await startTyne(rig.path('ns1.yaml'));
+    ns2 = await startTyne(rig.path('ns2.yaml'));
     await until('ns2 saved serial 1', () => copySerial(copy()) === 1 && stateSerial(copy()) === 1, { timeoutMs: 15_000, everyMs: 20, detail: () => tyneLogTail(ns2) });
   });
 
   after(async () => {
     await Promise.allSettled([ns1?.stop(), ns2?.stop()]);
     if (disk !== '') unmountTmpfs(disk);
-    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+    await rig?.close();
   });
 
   it('serves the new version, keeps the state at the serial on disk, saves it once space is back, and serves it after a restart', async () => {
@@ -73,9 +67,9 @@ describe('a secondary whose disk is full', { skip: !haveTool('dig') || !tmpfsAva
     const free = fillDisk(filler(), 16 * 1024);
     assert.ok(free < 32 * 1024, `the disk is nearly full (${free} octets free)`);
     const m = ns2!.mark();
-    writeFileSync(path(`${ZONE}.zone`), zoneText(ZONE, 2, { hosts: 3000, soa: SOA }));
-    await until('ns2 serves serial 2', async () => (await digSerial({ port: p2 }, ZONE)) === 2, { timeoutMs: 15_000, everyMs: 50, detail: () => tyneLogTail(ns2) });
-    assert.deepEqual(await digShort({ port: p2 }, `h2999.${ZONE}`, 'A'), ['198.51.111.183'], 'the new version is served from memory');
+    rig.write(`${ZONE}.zone`, zoneText(ZONE, 2, { hosts: 3000, soa: SOA }));
+    await until('ns2 serves serial 2', async () => (await digSerial({ port: rig.p2 }, ZONE)) === 2, { timeoutMs: 15_000, everyMs: 50, detail: () => tyneLogTail(ns2) });
+    assert.deepEqual(await digShort({ port: rig.p2 }, `h2999.${ZONE}`, 'A'), ['198.51.111.183'], 'the new version is served from memory');
     const failed = await ns2!.waitAfter(m, (l: Log) => l.level === 50 && typeof l.msg === 'string' && /could not save/.test(l.msg), 10_000);
     assert.match(`${String(failed.code)} ${String(failed.err)}`, /ENOSPC/, JSON.stringify(failed));
     // Refreshes find the zone up to date meanwhile (about one a second).
@@ -96,9 +90,9 @@ describe('a secondary whose disk is full', { skip: !haveTool('dig') || !tmpfsAva
     assert.equal(await ns1!.stop(), 0);
     ns1 = null;
     assert.equal(await ns2!.stop(), 0);
-    ns2 = await startTyne(path('ns2.yaml'));
+    ns2 = await startTyne(rig.path('ns2.yaml'));
     assert.equal((await ns2.waitForLog((l: Log) => l.msg === 'serving saved copy', 10_000)).serial, 2);
     await sleep(50);
-    assert.equal(await digSerial({ port: p2 }, ZONE), 2, 'the saved version is served with the primary down');
+    assert.equal(await digSerial({ port: rig.p2 }, ZONE), 2, 'the saved version is served with the primary down');
   });
 });

@@ -12,16 +12,14 @@
  * each printed with the same prober's figures without a transfer.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { writeBenchZone } from '../bench/zone-generator.js';
 import { digShort } from '../support/dig.js';
-import { freePort } from '../support/ports.js';
 import { haveTool } from '../support/tools.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
+import { TynePair } from '../support/tyne-pair.js';
 import { UdpProber, probeText } from '../support/udp-prober.js';
 import { sleep, until } from '../support/wait.js';
 
@@ -50,33 +48,26 @@ function savedSerial(file: string): number | null {
 }
 
 describe('a secondary applying an IXFR of a 200k-record zone', { skip: !haveTool('dig'), timeout: 60_000 }, () => {
-  let dir = '';
-  let port1 = 0;
-  let port2 = 0;
+  let rig: TynePair;
   let ns1: TyneProcess | undefined;
   let ns2: TyneProcess | undefined;
-  const path = (f: string): string => join(dir, f);
-  const saved = (): string => path('ns2/bench.example.zone');
+  const saved = (): string => rig.path('ns2/bench.example.zone');
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tyne-ixfr-answering-'));
-    mkdirSync(path('ns2'));
-    port1 = await freePort();
-    port2 = await freePort();
-    while (port2 === port1) port2 = await freePort();
-    assert.equal(writeBenchZone(path('bench.example.zone'), HOSTS), RECORDS);
-    writeFileSync(
-      path('ns1.yaml'),
-      `listen: ["127.0.0.1:${port1}"]\nlog: { level: info }\nzones:\n  - name: ${ZONE}\n    file: bench.example.zone\n` +
-        `    notify: ["127.0.0.1:${port2}"]\n    allow-transfer: ["127.0.0.1/32"]\n`,
+    rig = await TynePair.create('tyne-ixfr-answering-', ['ns2']);
+    assert.equal(writeBenchZone(rig.path('bench.example.zone'), HOSTS), RECORDS);
+    rig.write(
+      'ns1.yaml',
+      `listen: ["127.0.0.1:${rig.p1}"]\nlog: { level: info }\nzones:\n  - name: ${ZONE}\n    file: bench.example.zone\n` +
+        `    notify: ["127.0.0.1:${rig.p2}"]\n    allow-transfer: ["127.0.0.1/32"]\n`,
     );
-    writeFileSync(
-      path('ns2.yaml'),
-      `listen: ["127.0.0.1:${port2}"]\nlog: { level: info }\nzones:\n  - name: ${ZONE}\n    type: secondary\n` +
-        `    primaries: ["127.0.0.1:${port1}"]\n    file: ns2/bench.example.zone\n`,
+    rig.write(
+      'ns2.yaml',
+      `listen: ["127.0.0.1:${rig.p2}"]\nlog: { level: info }\nzones:\n  - name: ${ZONE}\n    type: secondary\n` +
+        `    primaries: ["127.0.0.1:${rig.p1}"]\n    file: ns2/bench.example.zone\n`,
     );
-    ns1 = await startTyne(path('ns1.yaml'), { timeoutMs: 30_000 });
-    ns2 = await startTyne(path('ns2.yaml'));
+    ns1 = await startTyne(rig.path('ns1.yaml'), { timeoutMs: 30_000 });
+    ns2 = await startTyne(rig.path('ns2.yaml'));
     // ns1 NOTIFYs at startup: ns2 takes the zone by AXFR and saves it before anything is measured.
     const axfr = await ns2.waitAfter(0, transferIn, 20_000);
     assert.equal(axfr.kind, 'AXFR');
@@ -85,18 +76,12 @@ describe('a secondary applying an IXFR of a 200k-record zone', { skip: !haveTool
     await sleep(300);
   });
 
-  after(async () => {
-    try {
-      await Promise.allSettled([ns2?.stop(), ns1?.stop()]);
-    } finally {
-      if (dir !== '') rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  after(() => rig?.close(ns2, ns1));
 
   it('answers without a gap of 50 ms from the NOTIFY until its copy is saved, and serves the change', async (t) => {
-    const original = readFileSync(path('bench.example.zone'), 'utf8');
+    const original = readFileSync(rig.path('bench.example.zone'), 'utf8');
     assert.ok(original.includes(LINE));
-    const prober = await UdpProber.open({ port: port2, name: `host1.${ZONE}` });
+    const prober = await UdpProber.open({ port: rig.p2, name: `host1.${ZONE}` });
     const results: string[] = [];
     let passed = false;
     let addr = '';
@@ -114,7 +99,7 @@ describe('a secondary applying an IXFR of a 200k-record zone', { skip: !haveTool
         const m2 = ns2!.mark();
         prober.reset();
         prober.start();
-        writeFileSync(path('bench.example.zone'), original.replace(LINE, `\nhost0 IN A ${addr}\n`));
+        rig.write('bench.example.zone', original.replace(LINE, `\nhost0 IN A ${addr}\n`));
         const reloaded = await ns1!.waitAfter(m1, (l) => l.msg === 'zone reloaded', 20_000);
         const serial = (reloaded.serial as { to: number }).to;
         const notified = await ns2!.waitAfter(m2, (l) => l.msg === 'notify received', 10_000);
@@ -135,21 +120,21 @@ describe('a secondary applying an IXFR of a 200k-record zone', { skip: !haveTool
     } finally {
       prober.close();
     }
-    assert.deepEqual(await digShort({ port: port2 }, `host0.${ZONE}`, 'A'), [addr], 'ns2 serves the changed record');
-    assert.deepEqual(await digShort({ port: port2 }, `host${HOSTS - 1}.${ZONE}`, 'A'), ['10.2.73.239'], 'and the rest of the zone');
+    assert.deepEqual(await digShort({ port: rig.p2 }, `host0.${ZONE}`, 'A'), [addr], 'ns2 serves the changed record');
+    assert.deepEqual(await digShort({ port: rig.p2 }, `host${HOSTS - 1}.${ZONE}`, 'A'), ['10.2.73.239'], 'and the rest of the zone');
     assert.ok(passed, `every attempt saw a gap of ${MAX_GAP_MS} ms or more between answers at ns2 (or lost queries):\n${results.join('\n')}`);
   });
 
   it('journals the IXFR instead of rewriting the copy, and a restart before the rewrite serves the change', async () => {
-    const addr = (await digShort({ port: port2 }, `host0.${ZONE}`, 'A'))[0]!;
+    const addr = (await digShort({ port: rig.p2 }, `host0.${ZONE}`, 'A'))[0]!;
     const serial = savedSerial(saved())!;
     // The copy file still holds the first version (zonefile-sync: 60 s by default); the journal beside it the changes.
     assert.notEqual(Number(/serial (\d+)\n/.exec(readFileSync(saved(), 'utf8').slice(0, 200))![1]), serial);
     assert.ok(existsSync(`${saved()}.jnl`));
     assert.equal(await ns1!.stop(), 0);
     assert.equal(await ns2!.stop(), 0);
-    ns2 = await startTyne(path('ns2.yaml'), { timeoutMs: 30_000 });
+    ns2 = await startTyne(rig.path('ns2.yaml'), { timeoutMs: 30_000 });
     assert.equal((await ns2.waitForLog((l) => l.msg === 'serving saved copy')).serial, serial);
-    assert.deepEqual(await digShort({ port: port2 }, `host0.${ZONE}`, 'A'), [addr], 'the journaled change is served with the primary down');
+    assert.deepEqual(await digShort({ port: rig.p2 }, `host0.${ZONE}`, 'A'), [addr], 'the journaled change is served with the primary down');
   });
 });

@@ -19,17 +19,15 @@
  *     another zone never waits more than 50 ms between answers.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { appendFileSync, readFileSync, renameSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { RRType, Rcode, decodeMessage } from '../../src/wire/index.js';
 import { writeBenchZone } from '../bench/zone-generator.js';
 import { buildQuery, queryUdp } from '../support/dns-client.js';
-import { freePort } from '../support/ports.js';
 import { haveTool } from '../support/tools.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
+import { TynePair } from '../support/tyne-pair.js';
 import { sleep, until } from '../support/wait.js';
 import { digShort } from '../support/dig.js';
 
@@ -144,42 +142,29 @@ const notReloaded = (zone: string) => (l: Log): boolean =>
 // --- the test --------------------------------------------------------------------------
 
 describe('zone files watched by tyne serve (ns1 primary -> ns2 secondary)', { skip: !haveTool('dig'), timeout: 90_000 }, () => {
-  let dir = '';
-  let port1 = 0;
-  let port2 = 0;
+  let rig: TynePair;
   let ns1: TyneProcess | undefined;
   let ns2: TyneProcess | undefined;
-  const path = (f: string): string => join(dir, f);
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tyne-zone-watch-'));
-    mkdirSync(path('data'));
-    port1 = await freePort();
-    port2 = await freePort();
-    while (port2 === port1) port2 = await freePort();
-    writeFileSync(path('a.example.zone'), aZone(1, '192.0.2.1'));
-    writeFileSync(path('b.example.zone'), simpleZone('b.example', 10, '192.0.2.20'));
-    writeFileSync(path('inc.example.zone'), incZone);
-    writeFileSync(path('inc-hosts.inc'), 'host1 A 192.0.2.61\n');
-    writeFileSync(path('small.example.zone'), simpleZone('small.example', 1, '192.0.2.70'));
-    assert.equal(writeBenchZone(path('bench.example.zone'), BENCH_HOSTS), BENCH_RECORDS);
-    writeFileSync(path('ns1.yaml'), ns1Yaml(port1, port2, NS1_ZONES));
-    writeFileSync(path('ns2.yaml'), ns2Yaml(port1, port2, NS2_ZONES));
-    ns1 = await startTyne(path('ns1.yaml'), { timeoutMs: 30_000 });
-    ns2 = await startTyne(path('ns2.yaml'));
+    rig = await TynePair.create('tyne-zone-watch-', ['data']);
+    rig.write('a.example.zone', aZone(1, '192.0.2.1'));
+    rig.write('b.example.zone', simpleZone('b.example', 10, '192.0.2.20'));
+    rig.write('inc.example.zone', incZone);
+    rig.write('inc-hosts.inc', 'host1 A 192.0.2.61\n');
+    rig.write('small.example.zone', simpleZone('small.example', 1, '192.0.2.70'));
+    assert.equal(writeBenchZone(rig.path('bench.example.zone'), BENCH_HOSTS), BENCH_RECORDS);
+    rig.write('ns1.yaml', ns1Yaml(rig.p1, rig.p2, NS1_ZONES));
+    rig.write('ns2.yaml', ns2Yaml(rig.p1, rig.p2, NS2_ZONES));
+    ns1 = await startTyne(rig.path('ns1.yaml'), { timeoutMs: 30_000 });
+    ns2 = await startTyne(rig.path('ns2.yaml'));
     // ns1 NOTIFYs at startup, so ns2 does not wait for its start jitter.
     await Promise.all(NS2_ZONES.map((z) => ns2!.waitAfter(0, transferIn(z), 10_000)));
     // The watches are set up right after `serving`; give chokidar its initial scan.
     await sleep(300);
   });
 
-  after(async () => {
-    try {
-      await Promise.allSettled([ns2?.stop(), ns1?.stop()]);
-    } finally {
-      if (dir !== '') rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  after(() => rig?.close(ns2, ns1));
 
   /**
    * Runs `edit` and measures until ns1 answers `name` A with `addr` and ns2
@@ -199,8 +184,8 @@ describe('zone files watched by tyne serve (ns1 primary -> ns2 secondary)', { sk
     edit();
     const t0 = performance.now();
     const [ns1Ms, ns2Ms] = await Promise.all([
-      until(`${what}: ns1 serving ${name} A ${addr}`, async () => (await udpA(port1, name)).includes(addr), { t0 }),
-      until(`${what}: ns2 serving ${zone} serial ${serial}`, async () => (await udpSerial(port2, zone)) === serial, { t0 }),
+      until(`${what}: ns1 serving ${name} A ${addr}`, async () => (await udpA(rig.p1, name)).includes(addr), { t0 }),
+      until(`${what}: ns2 serving ${zone} serial ${serial}`, async () => (await udpSerial(rig.p2, zone)) === serial, { t0 }),
     ]);
     t.diagnostic(`${what}: edit -> ns1 ${ns1Ms.toFixed(0)} ms, edit -> ns2 ${ns2Ms.toFixed(0)} ms`);
     const rl = await ns1!.waitAfter(m1, reloaded(zone));
@@ -208,39 +193,39 @@ describe('zone files watched by tyne serve (ns1 primary -> ns2 secondary)', { sk
     const xfr = await ns2!.waitAfter(m2, transferIn(zone));
     assert.equal(xfr.kind, 'IXFR', `${what}: ns2 should transfer by IXFR: ${JSON.stringify(xfr)}`);
     assert.equal(xfr.to, serial);
-    assert.deepEqual(await dig(port1, name, 'A'), [addr], `${what}: dig ns1`);
-    assert.deepEqual(await dig(port2, name, 'A'), [addr], `${what}: dig ns2`);
-    assert.equal(await digSerial(port1, zone), serial, `${what}: ns1 serial`);
-    assert.equal(await digSerial(port2, zone), serial, `${what}: ns2 serial`);
+    assert.deepEqual(await dig(rig.p1, name, 'A'), [addr], `${what}: dig ns1`);
+    assert.deepEqual(await dig(rig.p2, name, 'A'), [addr], `${what}: dig ns2`);
+    assert.equal(await digSerial(rig.p1, zone), serial, `${what}: ns1 serial`);
+    assert.equal(await digSerial(rig.p2, zone), serial, `${what}: ns2 serial`);
     assert.ok(ns2Ms < 1000, `${what}: edit -> ns2 took ${ns2Ms.toFixed(0)} ms (limit 1000)`);
     return { ns1Ms, ns2Ms };
   }
 
   it('starts with every zone served on ns1 and copied to ns2', async () => {
-    assert.deepEqual(await dig(port1, 'www.a.example', 'A'), ['192.0.2.1']);
-    assert.deepEqual(await dig(port2, 'www.a.example', 'A'), ['192.0.2.1']);
-    assert.equal(await digSerial(port2, 'a.example'), 1);
-    assert.equal(await digSerial(port2, 'b.example'), 10);
-    assert.deepEqual(await dig(port2, 'host1.inc.example', 'A'), ['192.0.2.61']);
-    assert.deepEqual(await dig(port1, 'host0.bench.example', 'A'), ['10.0.0.0']);
+    assert.deepEqual(await dig(rig.p1, 'www.a.example', 'A'), ['192.0.2.1']);
+    assert.deepEqual(await dig(rig.p2, 'www.a.example', 'A'), ['192.0.2.1']);
+    assert.equal(await digSerial(rig.p2, 'a.example'), 1);
+    assert.equal(await digSerial(rig.p2, 'b.example'), 10);
+    assert.deepEqual(await dig(rig.p2, 'host1.inc.example', 'A'), ['192.0.2.61']);
+    assert.deepEqual(await dig(rig.p1, 'host0.bench.example', 'A'), ['10.0.0.0']);
   });
 
   it('1. an in-place edit (writeFileSync, then an append) reaches ns1 and, by IXFR, ns2 within a second', async (t) => {
     await editReaches(t, 'writeFileSync', 'a.example', 'www.a.example', '192.0.2.2', 2, () =>
-      writeFileSync(path('a.example.zone'), aZone(2, '192.0.2.2')),
+      rig.write('a.example.zone', aZone(2, '192.0.2.2')),
     );
     // An append cannot raise the serial (it is at the top): `increment` serves 3.
     const m1 = ns1!.logs.length;
     await editReaches(t, 'appendFileSync', 'a.example', 'appended.a.example', '192.0.2.12', 3, () =>
-      appendFileSync(path('a.example.zone'), 'appended A 192.0.2.12\n'),
+      appendFileSync(rig.path('a.example.zone'), 'appended A 192.0.2.12\n'),
     );
     await ns1!.waitAfter(m1, (l) => l.msg === 'serial raised' && l.zone === 'a.example.');
   });
 
   it('2. an edit saved by rename (temp file renamed over the zone file) reaches ns1 and ns2', async (t) => {
     await editReaches(t, 'rename', 'a.example', 'www.a.example', '192.0.2.4', 4, () => {
-      writeFileSync(path('a.example.zone.tmp'), aZone(4, '192.0.2.4', ['appended A 192.0.2.12']));
-      renameSync(path('a.example.zone.tmp'), path('a.example.zone'));
+      rig.write('a.example.zone.tmp', aZone(4, '192.0.2.4', ['appended A 192.0.2.12']));
+      renameSync(rig.path('a.example.zone.tmp'), rig.path('a.example.zone'));
     });
   });
 
@@ -248,21 +233,21 @@ describe('zone files watched by tyne serve (ns1 primary -> ns2 secondary)', { sk
     const m1 = ns1!.logs.length;
     const m2 = ns2!.logs.length;
     // Line 7 is bad; www changes and the serial is raised, so a wrongly taken edit would show.
-    writeFileSync(path('a.example.zone'), aZone(5, '192.0.2.5', ['broken A 192.0.2.999']));
+    rig.write('a.example.zone', aZone(5, '192.0.2.5', ['broken A 192.0.2.999']));
     const refused = await ns1!.waitAfter(m1, notReloaded('a.example'));
-    const file = path('a.example.zone');
+    const file = rig.path('a.example.zone');
     const errors = ns1!.since(m1, (l) => typeof l.msg === 'string' && l.msg.startsWith(`${file}:`));
     assert.ok(
       errors.some((l) => new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:7:\\d+: `).test(l.msg as string)),
       `an error at ${file}:7:COL should be logged; errors: ${JSON.stringify(errors)}; refused: ${JSON.stringify(refused)}`,
     );
-    assert.deepEqual(await dig(port1, 'www.a.example', 'A'), ['192.0.2.4'], 'ns1 keeps the old data');
-    assert.deepEqual(await dig(port1, 'broken.a.example', 'A'), []);
-    assert.equal(await digSerial(port1, 'a.example'), 4);
+    assert.deepEqual(await dig(rig.p1, 'www.a.example', 'A'), ['192.0.2.4'], 'ns1 keeps the old data');
+    assert.deepEqual(await dig(rig.p1, 'broken.a.example', 'A'), []);
+    assert.equal(await digSerial(rig.p1, 'a.example'), 4);
     // Give a wrong NOTIFY + IXFR time to happen.
     await sleep(700);
-    assert.equal(await digSerial(port2, 'a.example'), 4, 'ns2 serial unchanged');
-    assert.deepEqual(await dig(port2, 'www.a.example', 'A'), ['192.0.2.4']);
+    assert.equal(await digSerial(rig.p2, 'a.example'), 4, 'ns2 serial unchanged');
+    assert.deepEqual(await dig(rig.p2, 'www.a.example', 'A'), ['192.0.2.4']);
     assert.deepEqual(ns2!.since(m2, transferIn('a.example')), [], 'no transfer on ns2');
     assert.deepEqual(ns1!.since(m1, reloaded('a.example')), [], 'no reload on ns1');
   });
@@ -271,7 +256,7 @@ describe('zone files watched by tyne serve (ns1 primary -> ns2 secondary)', { sk
     const m1 = ns1!.logs.length;
     // The served serial is 4; the file keeps 4 and changes www.
     await editReaches(t, 'no bump, increment', 'a.example', 'www.a.example', '192.0.2.6', 5, () =>
-      writeFileSync(path('a.example.zone'), aZone(4, '192.0.2.6', ['appended A 192.0.2.12'])),
+      rig.write('a.example.zone', aZone(4, '192.0.2.6', ['appended A 192.0.2.12'])),
     );
     const raised = await ns1!.waitAfter(m1, (l) => l.msg === 'serial raised' && l.zone === 'a.example.');
     assert.equal(raised.file, 4);
@@ -281,57 +266,57 @@ describe('zone files watched by tyne serve (ns1 primary -> ns2 secondary)', { sk
   it('4b. a content change without a serial bump under serial-policy file: an error with both serials, new data under the old serial', async () => {
     const m1 = ns1!.logs.length;
     const m2 = ns2!.logs.length;
-    writeFileSync(path('b.example.zone'), simpleZone('b.example', 10, '192.0.2.21'));
+    rig.write('b.example.zone', simpleZone('b.example', 10, '192.0.2.21'));
     const warn = await ns1!.waitAfter(m1, (l) => typeof l.msg === 'string' && l.msg.includes('secondaries will not see the change') && l.zone === 'b.example.');
     assert.equal(warn.level, 50, `logged at error level, as BIND does: ${JSON.stringify(warn)}`);
     assert.equal(warn.file, 10);
     assert.equal(warn.served, 10);
     await ns1!.waitAfter(m1, reloaded('b.example'));
-    assert.deepEqual(await dig(port1, 'www.b.example', 'A'), ['192.0.2.21'], 'ns1 serves the new data');
-    assert.equal(await digSerial(port1, 'b.example'), 10, 'ns1 keeps the file serial');
+    assert.deepEqual(await dig(rig.p1, 'www.b.example', 'A'), ['192.0.2.21'], 'ns1 serves the new data');
+    assert.equal(await digSerial(rig.p1, 'b.example'), 10, 'ns1 keeps the file serial');
     assert.deepEqual(ns1!.since(m1, (l) => l.msg === 'serial raised' && l.zone === 'b.example.'), []);
     // As warned: ns2 is not told and keeps its copy.
     await sleep(500);
     assert.deepEqual(ns2!.since(m2, transferIn('b.example')), []);
-    assert.deepEqual(await dig(port2, 'www.b.example', 'A'), ['192.0.2.20']);
+    assert.deepEqual(await dig(rig.p2, 'www.b.example', 'A'), ['192.0.2.20']);
   });
 
   it('5. an edit of an $INCLUDEd file reloads the zone', async (t) => {
     // The zone file is untouched; its serial (1) is raised by `increment`.
     await editReaches(t, '$INCLUDE edit', 'inc.example', 'host2.inc.example', '192.0.2.62', 2, () =>
-      writeFileSync(path('inc-hosts.inc'), 'host1 A 192.0.2.61\nhost2 A 192.0.2.62\n'),
+      rig.write('inc-hosts.inc', 'host1 A 192.0.2.61\nhost2 A 192.0.2.62\n'),
     );
-    assert.deepEqual(await dig(port1, 'host1.inc.example', 'A'), ['192.0.2.61']);
+    assert.deepEqual(await dig(rig.p1, 'host1.inc.example', 'A'), ['192.0.2.61']);
   });
 
   it('6. a zone added to both configuration files while running: served by ns1, transferred to ns2', async (t) => {
-    writeFileSync(path('new.example.zone'), simpleZone('new.example', 7, '192.0.2.77'));
+    rig.write('new.example.zone', simpleZone('new.example', 7, '192.0.2.77'));
     const m1 = ns1!.logs.length;
     const t0 = performance.now();
-    writeFileSync(path('ns1.yaml'), ns1Yaml(port1, port2, [...NS1_ZONES, { name: 'new.example', file: 'new.example.zone', extra: XFR }]));
+    rig.write('ns1.yaml', ns1Yaml(rig.p1, rig.p2, [...NS1_ZONES, { name: 'new.example', file: 'new.example.zone', extra: XFR }]));
     await ns1!.waitAfter(m1, (l) => l.msg === 'reloaded');
     await ns1!.waitAfter(m1, (l) => l.msg === 'zone loaded' && l.zone === 'new.example.');
-    const ns1Ms = await until('ns1 serving new.example', async () => (await udpA(port1, 'www.new.example')).includes('192.0.2.77'), { t0 });
-    assert.deepEqual(await dig(port1, 'www.new.example', 'A'), ['192.0.2.77']);
-    assert.equal(await digSerial(port1, 'new.example'), 7);
+    const ns1Ms = await until('ns1 serving new.example', async () => (await udpA(rig.p1, 'www.new.example')).includes('192.0.2.77'), { t0 });
+    assert.deepEqual(await dig(rig.p1, 'www.new.example', 'A'), ['192.0.2.77']);
+    assert.equal(await digSerial(rig.p1, 'new.example'), 7);
 
     const m2 = ns2!.logs.length;
     const t1 = performance.now();
-    writeFileSync(path('ns2.yaml'), ns2Yaml(port1, port2, [...NS2_ZONES, 'new.example']));
+    rig.write('ns2.yaml', ns2Yaml(rig.p1, rig.p2, [...NS2_ZONES, 'new.example']));
     await ns2!.waitAfter(m2, (l) => l.msg === 'reloaded');
     // ns1's NOTIFY went out before ns2 knew the zone: ns2's first refresh (within its 5 s start jitter) fetches it.
     const xfr = await ns2!.waitAfter(m2, transferIn('new.example'), 9000);
-    const ns2Ms = await until('ns2 serving new.example', async () => (await udpA(port2, 'www.new.example')).includes('192.0.2.77'), { t0: t1, timeoutMs: 9000 });
+    const ns2Ms = await until('ns2 serving new.example', async () => (await udpA(rig.p2, 'www.new.example')).includes('192.0.2.77'), { t0: t1, timeoutMs: 9000 });
     t.diagnostic(`zone added: ns1.yaml write -> ns1 ${ns1Ms.toFixed(0)} ms; ns2.yaml write -> ns2 ${ns2Ms.toFixed(0)} ms (${String(xfr.kind)})`);
-    assert.deepEqual(await dig(port2, 'www.new.example', 'A'), ['192.0.2.77']);
-    assert.equal(await digSerial(port2, 'new.example'), 7);
+    assert.deepEqual(await dig(rig.p2, 'www.new.example', 'A'), ['192.0.2.77']);
+    assert.equal(await digSerial(rig.p2, 'new.example'), 7);
     // The zones already there are still served by both.
-    assert.deepEqual(await dig(port2, 'www.a.example', 'A'), ['192.0.2.6']);
-    assert.deepEqual(await dig(port1, 'www.small.example', 'A'), ['192.0.2.70']);
+    assert.deepEqual(await dig(rig.p2, 'www.a.example', 'A'), ['192.0.2.6']);
+    assert.deepEqual(await dig(rig.p1, 'www.small.example', 'A'), ['192.0.2.70']);
   });
 
   it('7. queries for a small zone are answered without a gap > 50 ms while a 200k-record zone reloads', async (t) => {
-    const original = readFileSync(path('bench.example.zone'), 'utf8');
+    const original = readFileSync(rig.path('bench.example.zone'), 'utf8');
     assert.ok(original.includes(BENCH_LINE));
     const q = buildQuery({ id: 4242, name: 'www.small.example', type: RRType.A });
     const want = [192, 0, 2, 70];
@@ -348,7 +333,7 @@ describe('zone files watched by tyne serve (ns1 primary -> ns2 secondary)', { sk
       const base: number[] = [];
       for (let t0 = performance.now(), last = t0; performance.now() - t0 < 500; ) {
         try {
-          await queryUdp(port1, q, 1000);
+          await queryUdp(rig.p1, q, 1000);
         } catch {
           // counted as a gap
         }
@@ -360,7 +345,7 @@ describe('zone files watched by tyne serve (ns1 primary -> ns2 secondary)', { sk
       const addr = `10.200.0.${attempt}`;
       lastAddr = addr;
       const m1 = ns1!.logs.length;
-      writeFileSync(path('bench.example.zone'), original.replace(BENCH_LINE, `\nhost0 IN A ${addr}\n`));
+      rig.write('bench.example.zone', original.replace(BENCH_LINE, `\nhost0 IN A ${addr}\n`));
       const started = performance.now();
       let done = false;
       let doneAt = Infinity;
@@ -378,7 +363,7 @@ describe('zone files watched by tyne serve (ns1 primary -> ns2 secondary)', { sk
       let last = performance.now();
       while (!done && performance.now() < doneAt + 100 && performance.now() - started < 30_000) {
         try {
-          const m = decodeMessage(await queryUdp(port1, q, 1000));
+          const m = decodeMessage(await queryUdp(rig.p1, q, 1000));
           const a = m.answers.find((r) => r.type === RRType.A);
           assert.ok(m.rcode === Rcode.NOERROR && a !== undefined && [...a.rdata].join('.') === want.join('.'), 'small.example answered');
           answers++;
@@ -405,8 +390,8 @@ describe('zone files watched by tyne serve (ns1 primary -> ns2 secondary)', { sk
       assert.equal(rl.records, BENCH_RECORDS);
       passed = failures === 0 && max < 50;
     }
-    assert.deepEqual(await dig(port1, 'host0.bench.example', 'A'), [lastAddr], 'the reloaded zone is served');
-    assert.deepEqual(await dig(port1, 'host1.bench.example', 'A'), ['10.0.0.1']);
+    assert.deepEqual(await dig(rig.p1, 'host0.bench.example', 'A'), [lastAddr], 'the reloaded zone is served');
+    assert.deepEqual(await dig(rig.p1, 'host1.bench.example', 'A'), ['10.0.0.1']);
     assert.ok(passed, `every attempt had a gap of 50 ms or more between answers (or lost queries):\n${results.join('\n')}`);
   });
 });

@@ -20,17 +20,15 @@
  * served but logged at error level with both serials.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { digAxfr, digSerial } from '../support/dig.js';
 import { startKnot, type KnotProcess } from '../support/knotd-process.js';
 import { startNsd, type NsdProcess } from '../support/nsd-process.js';
-import { freePort } from '../support/ports.js';
 import { haveTool } from '../support/tools.js';
 import { tyneYaml, zoneText, type PrimaryZone } from '../support/tyne-config.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
+import { TynePair } from '../support/tyne-pair.js';
 import { until } from '../support/wait.js';
 
 type Log = Record<string, unknown>;
@@ -41,30 +39,27 @@ const FZONE = 'f.example';
 const TOOLS = haveTool('dig') && haveTool('knotd') && haveTool('nsd');
 
 describe('served serials survive restarts, removals and lost or damaged state', { skip: !TOOLS, timeout: 120_000 }, () => {
-  let dir = '';
-  let p1 = 0;
-  let p2 = 0;
+  let rig: TynePair;
   let pk = 0;
   let pn = 0;
   let ns1: TyneProcess | undefined;
   let ns2: TyneProcess | undefined;
   let knot: KnotProcess | undefined;
   let nsd: NsdProcess | undefined;
-  const path = (f: string): string => join(dir, f);
   /** Extra records in the zone file, in order; the file's own serial. */
   const extra: string[] = [];
   let fileSerial = 10;
 
   const primaries = (withZone = true): PrimaryZone[] => [
-    ...(withZone ? [{ name: ZONE, file: `${ZONE}.zone`, notify: [`127.0.0.1:${p2}`, `127.0.0.1:${pk}`, `127.0.0.1:${pn}`] }] : []),
-    { name: FZONE, file: `${FZONE}.zone`, notify: [`127.0.0.1:${p2}`], extra: ['serial-policy: file'] },
+    ...(withZone ? [{ name: ZONE, file: `${ZONE}.zone`, notify: [`127.0.0.1:${rig.p2}`, `127.0.0.1:${pk}`, `127.0.0.1:${pn}`] }] : []),
+    { name: FZONE, file: `${FZONE}.zone`, notify: [`127.0.0.1:${rig.p2}`], extra: ['serial-policy: file'] },
   ];
-  const writeNs1 = (withZone = true): void => writeFileSync(path('ns1.yaml'), tyneYaml({ listen: [`127.0.0.1:${p1}`], primaries: primaries(withZone) }));
-  const writeZone = (): void => writeFileSync(path(`${ZONE}.zone`), zoneText(ZONE, fileSerial, { extra }));
+  const writeNs1 = (withZone = true): void => rig.write('ns1.yaml', tyneYaml({ listen: [`127.0.0.1:${rig.p1}`], primaries: primaries(withZone) }));
+  const writeZone = (): void => rig.write(`${ZONE}.zone`, zoneText(ZONE, fileSerial, { extra }));
 
   /** Every secondary: name, port. */
   const secondaries = (): { name: string; port: number }[] => [
-    { name: 'tyne ns2', port: p2 },
+    { name: 'tyne ns2', port: rig.p2 },
     { name: 'knot', port: pk },
     { name: 'nsd', port: pn },
   ];
@@ -72,8 +67,8 @@ describe('served serials survive restarts, removals and lost or damaged state', 
 
   /** Waits until ns1 serves `serial` and every secondary has it, then compares every secondary's AXFR with ns1's. */
   async function allAt(serial: number, what: string): Promise<string[]> {
-    await until(`${what}: ns1 serves ${serial}`, async () => (await digSerial({ port: p1 }, ZONE)) === serial, { timeoutMs: 8000, everyMs: 50 });
-    const primary = await digAxfr({ port: p1 }, ZONE);
+    await until(`${what}: ns1 serves ${serial}`, async () => (await digSerial({ port: rig.p1 }, ZONE)) === serial, { timeoutMs: 8000, everyMs: 50 });
+    const primary = await digAxfr({ port: rig.p1 }, ZONE);
     for (const s of secondaries()) {
       await until(`${what}: ${s.name} serves ${serial}`, async () => (await digSerial({ port: s.port }, ZONE)) === serial, {
         timeoutMs: 8000,
@@ -88,36 +83,33 @@ describe('served serials survive restarts, removals and lost or damaged state', 
   const zoneLoaded = (l: Log): boolean => l.msg === 'zone loaded' && l.zone === `${ZONE}.`;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tyne-served-serial-'));
-    mkdirSync(path('data'));
-    const ports = new Set<number>();
-    while (ports.size < 4) ports.add(await freePort());
-    [p1, p2, pk, pn] = [...ports] as [number, number, number, number];
+    rig = await TynePair.create('tyne-served-serial-', ['data'], 2);
+    [pk, pn] = rig.more as [number, number];
     writeZone();
-    writeFileSync(path(`${FZONE}.zone`), zoneText(FZONE, 50));
+    rig.write(`${FZONE}.zone`, zoneText(FZONE, 50));
     writeNs1();
-    writeFileSync(
-      path('ns2.yaml'),
+    rig.write(
+      'ns2.yaml',
       tyneYaml({
-        listen: [`127.0.0.1:${p2}`],
-        secondaries: [ZONE, FZONE].map((name) => ({ name, primaries: [`127.0.0.1:${p1}`], file: `data/${name}.zone`, allowTransfer: ['127.0.0.1/32'] })),
+        listen: [`127.0.0.1:${rig.p2}`],
+        secondaries: [ZONE, FZONE].map((name) => ({ name, primaries: [`127.0.0.1:${rig.p1}`], file: `data/${name}.zone`, allowTransfer: ['127.0.0.1/32'] })),
       }),
     );
-    ns1 = await startTyne(path('ns1.yaml'));
-    ns2 = await startTyne(path('ns2.yaml'));
-    knot = await startKnot([{ name: ZONE, primaries: [{ port: p1 }] }], { port: pk });
-    nsd = await startNsd([{ name: ZONE, primaries: [{ port: p1 }] }], { port: pn });
+    ns1 = await startTyne(rig.path('ns1.yaml'));
+    ns2 = await startTyne(rig.path('ns2.yaml'));
+    knot = await startKnot([{ name: ZONE, primaries: [{ port: rig.p1 }] }], { port: pk });
+    nsd = await startNsd([{ name: ZONE, primaries: [{ port: rig.p1 }] }], { port: pn });
     await allAt(10, 'start');
   });
 
   after(async () => {
-    await Promise.allSettled([ns1?.stop(), ns2?.stop(), knot?.stop(), nsd?.stop()]);
-    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+    await Promise.allSettled([knot?.stop(), nsd?.stop()]);
+    await rig?.close(ns1, ns2);
   });
 
   const restartNs1 = async (): Promise<void> => {
     assert.equal(await ns1!.stop(), 0);
-    ns1 = await startTyne(path('ns1.yaml'));
+    ns1 = await startTyne(rig.path('ns1.yaml'));
   };
 
   it('1. an edit without a serial bump is served as file+1 and copied', async () => {
@@ -128,7 +120,7 @@ describe('served serials survive restarts, removals and lost or damaged state', 
   });
 
   it('2. after a restart ns1 still serves file+1, and says the file has another serial', async () => {
-    const before = await digAxfr({ port: p1 }, ZONE);
+    const before = await digAxfr({ port: rig.p1 }, ZONE);
     await restartNs1();
     const loaded = await ns1!.waitForLog(zoneLoaded);
     assert.equal(loaded.serial, 11);
@@ -156,7 +148,7 @@ describe('served serials survive restarts, removals and lost or damaged state', 
     await ns1!.waitAfter(m, (l) => String(l.msg).startsWith('configuration change held'));
     ns1!.child.kill('SIGHUP'); // the operator confirms the removal
     await ns1!.waitAfter(m, (l) => l.msg === 'zone removed' && l.zone === `${ZONE}.`);
-    await until('ns1 stops serving the zone', async () => (await digSerial({ port: p1 }, ZONE)) === null, { timeoutMs: 5000, everyMs: 50 });
+    await until('ns1 stops serving the zone', async () => (await digSerial({ port: rig.p1 }, ZONE)) === null, { timeoutMs: 5000, everyMs: 50 });
     extra.push('new4 A 192.0.2.104'); // edited while it was not served; the file keeps serial 13
     writeZone();
     const m2 = ns1!.mark();
@@ -169,9 +161,9 @@ describe('served serials survive restarts, removals and lost or damaged state', 
 
   it('6. with the journal lost while ns1 is down, the state file keeps the serial from going back', async () => {
     assert.equal(await ns1!.stop(), 0);
-    assert.ok(existsSync(path(`${ZONE}.zone.jnl`)), 'the journal was there');
-    unlinkSync(path(`${ZONE}.zone.jnl`));
-    ns1 = await startTyne(path('ns1.yaml'));
+    assert.ok(existsSync(rig.path(`${ZONE}.zone.jnl`)), 'the journal was there');
+    unlinkSync(rig.path(`${ZONE}.zone.jnl`));
+    ns1 = await startTyne(rig.path('ns1.yaml'));
     assert.equal((await ns1.waitForLog(zoneLoaded)).serial, 14);
     extra.push('new5 A 192.0.2.105');
     writeZone();
@@ -180,10 +172,10 @@ describe('served serials survive restarts, removals and lost or damaged state', 
 
   it('7. a damaged state file is reported as corruption, naming it, and the zone is served above every serial recorded', async () => {
     assert.equal(await ns1!.stop(), 0);
-    const state = path(`${ZONE}.zone.served.json`);
+    const state = rig.path(`${ZONE}.zone.served.json`);
     assert.ok(existsSync(state));
     writeFileSync(state, '{"format": 1, "zone": "s.example.", "ser');
-    ns1 = await startTyne(path('ns1.yaml'));
+    ns1 = await startTyne(rig.path('ns1.yaml'));
     const damaged = await ns1.waitForLog((l) => l.level === 50 && l.file === state);
     assert.match(String(damaged.msg), /served-serial state cannot be read \(not valid JSON\)/);
     assert.equal((damaged.err as { code?: string } | undefined)?.code, 'STORAGE_CORRUPT');
@@ -195,12 +187,12 @@ describe('served serials survive restarts, removals and lost or damaged state', 
 
   it('under serial-policy file, an edit without a higher serial is served, logged at error level with both serials', async () => {
     const m = ns1!.mark();
-    writeFileSync(path(`${FZONE}.zone`), zoneText(FZONE, 50, { extra: ['changed A 192.0.2.200'] }));
+    rig.write(`${FZONE}.zone`, zoneText(FZONE, 50, { extra: ['changed A 192.0.2.200'] }));
     const alert = await ns1!.waitAfter(m, (l) => l.zone === `${FZONE}.` && typeof l.msg === 'string' && l.msg.startsWith('serial not raised'));
     assert.equal(alert.level, 50);
     assert.equal(alert.file, 50);
     assert.equal(alert.served, 50);
     await ns1!.waitAfter(m, (l) => l.msg === 'zone reloaded' && l.zone === `${FZONE}.`);
-    assert.equal(await digSerial({ port: p1 }, FZONE), 50);
+    assert.equal(await digSerial({ port: rig.p1 }, FZONE), 50);
   });
 });

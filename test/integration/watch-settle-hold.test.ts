@@ -18,7 +18,7 @@
  *     watch was armed are still picked up.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -31,6 +31,7 @@ import { freePort } from '../support/ports.js';
 import { haveTool } from '../support/tools.js';
 import { tyneYaml, zoneText, type PrimaryZone } from '../support/tyne-config.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
+import { TynePair } from '../support/tyne-pair.js';
 import { sleep, until } from '../support/wait.js';
 
 type Log = Record<string, unknown>;
@@ -79,46 +80,40 @@ const isMsg = (prefix: string, zone?: string) => (l: Log): boolean =>
   typeof l.msg === 'string' && l.msg.startsWith(prefix) && (zone === undefined || l.zone === `${zone}.`);
 
 describe('reading files only when whole: settle, hold, watch off, late files', { skip: !(haveTool('dig') && haveTool('knotd')), timeout: 120_000 }, () => {
-  let dir = '';
-  let p1 = 0;
-  let p2 = 0;
+  let rig: TynePair;
   let pk = 0;
   let ns1: TyneProcess | undefined;
   let ns2: TyneProcess | undefined;
   let knot: KnotProcess | undefined;
-  const path = (f: string): string => join(dir, f);
   const server = (watch: boolean): string[] => [`watch: ${watch}`, `watch-hold: ${HOLD_MS}ms`];
   const zones = (names: readonly string[]): PrimaryZone[] =>
-    names.map((name) => ({ name, file: `${name}.zone`, notify: name === W ? [`127.0.0.1:${p2}`, `127.0.0.1:${pk}`] : [`127.0.0.1:${p2}`] }));
-  const ns1Yaml = (names: readonly string[], watch = true): string => tyneYaml({ listen: [`127.0.0.1:${p1}`], server: server(watch), primaries: zones(names) });
+    names.map((name) => ({ name, file: `${name}.zone`, notify: name === W ? [`127.0.0.1:${rig.p2}`, `127.0.0.1:${pk}`] : [`127.0.0.1:${rig.p2}`] }));
+  const ns1Yaml = (names: readonly string[], watch = true): string => tyneYaml({ listen: [`127.0.0.1:${rig.p1}`], server: server(watch), primaries: zones(names) });
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tyne-watch-hold-'));
-    mkdirSync(path('data'));
-    const ports = new Set<number>();
-    while (ports.size < 3) ports.add(await freePort());
-    [p1, p2, pk] = [...ports] as [number, number, number];
-    writeFileSync(path(`${W}.zone`), zoneText(W, 1, { hosts: HOSTS }));
-    for (const z of SMALL) writeFileSync(path(`${z}.zone`), zoneText(z, 1, { hosts: 3 }));
+    rig = await TynePair.create('tyne-watch-hold-', ['data'], 1);
+    [pk] = rig.more as [number];
+    rig.write(`${W}.zone`, zoneText(W, 1, { hosts: HOSTS }));
+    for (const z of SMALL) rig.write(`${z}.zone`, zoneText(z, 1, { hosts: 3 }));
     // late.example is configured, but its file comes later (test 5).
-    writeFileSync(path('ns1.yaml'), ns1Yaml([W, ...SMALL, 'late.example']));
-    writeFileSync(
-      path('ns2.yaml'),
+    rig.write('ns1.yaml', ns1Yaml([W, ...SMALL, 'late.example']));
+    rig.write(
+      'ns2.yaml',
       tyneYaml({
-        listen: [`127.0.0.1:${p2}`],
-        secondaries: [W, ...SMALL].map((name) => ({ name, primaries: [`127.0.0.1:${p1}`], file: `data/${name}.zone`, allowTransfer: ['127.0.0.1/32'] })),
+        listen: [`127.0.0.1:${rig.p2}`],
+        secondaries: [W, ...SMALL].map((name) => ({ name, primaries: [`127.0.0.1:${rig.p1}`], file: `data/${name}.zone`, allowTransfer: ['127.0.0.1/32'] })),
       }),
     );
-    ns1 = await startTyne(path('ns1.yaml'));
-    ns2 = await startTyne(path('ns2.yaml'));
-    knot = await startKnot([{ name: W, primaries: [{ port: p1 }] }], { port: pk });
-    for (const z of [W, ...SMALL]) await until(`ns2 copies ${z}`, async () => (await digSerial({ port: p2 }, z)) === 1, { timeoutMs: 10_000, everyMs: 50 });
+    ns1 = await startTyne(rig.path('ns1.yaml'));
+    ns2 = await startTyne(rig.path('ns2.yaml'));
+    knot = await startKnot([{ name: W, primaries: [{ port: rig.p1 }] }], { port: pk });
+    for (const z of [W, ...SMALL]) await until(`ns2 copies ${z}`, async () => (await digSerial({ port: rig.p2 }, z)) === 1, { timeoutMs: 10_000, everyMs: 50 });
     await until(`knot copies ${W}`, async () => (await digSerial({ port: pk }, W)) === 1, { timeoutMs: 10_000, everyMs: 50 });
   });
 
   after(async () => {
-    await Promise.allSettled([ns1?.stop(), ns2?.stop(), knot?.stop()]);
-    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+    await knot?.stop();
+    await rig?.close(ns1, ns2);
   });
 
   it('1. a zone file written in two halves 1 s apart: no version missing records is ever served, by ns1, ns2 or Knot', async () => {
@@ -131,7 +126,7 @@ describe('reading files only when whole: settle, hold, watch off, late files', {
     let done = false;
     const probing = probeWhile(
       async () => {
-        for (const [who, port] of [['ns1', p1], ['ns2', p2], ['knot', pk]] as const) {
+        for (const [who, port] of [['ns1', rig.p1], ['ns2', rig.p2], ['knot', pk]] as const) {
           const r = await ask(port, last);
           if (r.rcode !== Rcode.NOERROR || r.addrs.length !== 1) return `${who}: ${last} answered rcode ${r.rcode} ${JSON.stringify(r.addrs)}`;
         }
@@ -140,10 +135,10 @@ describe('reading files only when whole: settle, hold, watch off, late files', {
       () => done,
       15_000,
     );
-    writeFileSync(path(`${W}.zone`), half);
+    rig.write(`${W}.zone`, half);
     await sleep(1000);
-    appendFileSync(path(`${W}.zone`), rest);
-    await until('ns2 serves the whole new version', async () => (await digSerial({ port: p2 }, W)) === 2, { timeoutMs: 5000, everyMs: 20 });
+    appendFileSync(rig.path(`${W}.zone`), rest);
+    await until('ns2 serves the whole new version', async () => (await digSerial({ port: rig.p2 }, W)) === 2, { timeoutMs: 5000, everyMs: 20 });
     await until('knot serves the whole new version', async () => (await digSerial({ port: pk }, W)) === 2, { timeoutMs: 5000, everyMs: 20 });
     await sleep(300);
     done = true;
@@ -156,25 +151,25 @@ describe('reading files only when whole: settle, hold, watch off, late files', {
     assert.equal(held[0]!.records, HOSTS + 3);
     assert.ok(Number(held[0]!.removed) > HOSTS / 3, JSON.stringify(held[0]));
     assert.deepEqual(ns1!.since(m1, isMsg('held zone edit applied', W)), [], 'the half file was never applied');
-    assert.deepEqual(await digShort({ port: p2 }, `top.${W}`, 'A'), ['192.0.2.1']);
-    assert.deepEqual(await knot!.axfr(W), await digAxfr({ port: p1 }, W), "Knot's copy equals ns1's");
-    assert.deepEqual(await digAxfr({ port: p2 }, W), await digAxfr({ port: p1 }, W), "ns2's copy equals ns1's");
+    assert.deepEqual(await digShort({ port: rig.p2 }, `top.${W}`, 'A'), ['192.0.2.1']);
+    assert.deepEqual(await knot!.axfr(W), await digAxfr({ port: rig.p1 }, W), "Knot's copy equals ns1's");
+    assert.deepEqual(await digAxfr({ port: rig.p2 }, W), await digAxfr({ port: rig.p1 }, W), "ns2's copy equals ns1's");
   });
 
   it(`2. an edit that removes many records is held for watch-hold (${HOLD_MS} ms), then applied`, async () => {
     const m1 = ns1!.mark();
     const t0 = performance.now();
-    writeFileSync(path(`${W}.zone`), zoneText(W, 3, { hosts: 10 }));
+    rig.write(`${W}.zone`, zoneText(W, 3, { hosts: 10 }));
     const held = await ns1!.waitAfter(m1, isMsg('zone edit held', W));
     assert.equal(held.holdMs, HOLD_MS);
     assert.equal(held.now, 13);
-    assert.equal(await digSerial({ port: p1 }, W), 2, 'not applied yet');
+    assert.equal(await digSerial({ port: rig.p1 }, W), 2, 'not applied yet');
     const applied = await ns1!.waitAfter(m1, isMsg('held zone edit applied', W), HOLD_MS + 3000);
     const ms = performance.now() - t0;
     assert.equal(applied.level, 40);
     assert.ok(ms >= HOLD_MS, `applied after ${ms.toFixed(0)} ms`);
-    await until('ns2 has the smaller zone', async () => (await digSerial({ port: p2 }, W)) === 3, { timeoutMs: 5000, everyMs: 20 });
-    assert.deepEqual(await digShort({ port: p2 }, `h30.${W}`, 'A'), []);
+    await until('ns2 has the smaller zone', async () => (await digSerial({ port: rig.p2 }, W)) === 3, { timeoutMs: 5000, everyMs: 20 });
+    assert.deepEqual(await digShort({ port: rig.p2 }, `h30.${W}`, 'A'), []);
   });
 
   it('3. the configuration file written in two halves 1 s apart: no zone ever answers REFUSED', async () => {
@@ -187,7 +182,7 @@ describe('reading files only when whole: settle, hold, watch off, late files', {
     const probing = probeWhile(
       async () => {
         for (const z of SMALL) {
-          const r = await ask(p1, z, RRType.SOA);
+          const r = await ask(rig.p1, z, RRType.SOA);
           if (r.rcode !== Rcode.NOERROR) return `${z} SOA answered rcode ${r.rcode}`;
         }
         return null;
@@ -195,9 +190,9 @@ describe('reading files only when whole: settle, hold, watch off, late files', {
       () => done,
       10_000,
     );
-    writeFileSync(path('ns1.yaml'), text.slice(0, cut));
+    rig.write('ns1.yaml', text.slice(0, cut));
     await sleep(1000);
-    appendFileSync(path('ns1.yaml'), text.slice(cut));
+    appendFileSync(rig.path('ns1.yaml'), text.slice(cut));
     await ns1!.waitAfter(m1, (l) => l.msg === 'reloaded', 5000);
     await sleep(300);
     done = true;
@@ -212,23 +207,23 @@ describe('reading files only when whole: settle, hold, watch off, late files', {
 
   it('4. with watch: false, an edit waits for SIGHUP', async () => {
     let m1 = ns1!.mark();
-    writeFileSync(path('ns1.yaml'), ns1Yaml([W, ...SMALL, 'late.example'], false));
+    rig.write('ns1.yaml', ns1Yaml([W, ...SMALL, 'late.example'], false));
     await ns1!.waitAfter(m1, (l) => l.msg === 'reloaded');
-    writeFileSync(path('c1.example.zone'), zoneText('c1.example', 2, { hosts: 3 }));
+    rig.write('c1.example.zone', zoneText('c1.example', 2, { hosts: 3 }));
     await sleep(1500);
-    assert.equal(await digSerial({ port: p1 }, 'c1.example'), 1, 'not picked up on its own');
+    assert.equal(await digSerial({ port: rig.p1 }, 'c1.example'), 1, 'not picked up on its own');
     m1 = ns1!.mark();
     ns1!.child.kill('SIGHUP');
     await ns1!.waitAfter(m1, (l) => l.msg === 'reloaded');
-    assert.equal(await digSerial({ port: p1 }, 'c1.example'), 2, 'picked up at SIGHUP');
+    assert.equal(await digSerial({ port: rig.p1 }, 'c1.example'), 2, 'picked up at SIGHUP');
     // Watching again, from SIGHUP (nothing watches the configuration now).
-    writeFileSync(path('ns1.yaml'), ns1Yaml([W, ...SMALL, 'late.example'], true));
+    rig.write('ns1.yaml', ns1Yaml([W, ...SMALL, 'late.example'], true));
     m1 = ns1!.mark();
     ns1!.child.kill('SIGHUP');
     await ns1!.waitAfter(m1, (l) => l.msg === 'reloaded');
     await sleep(300); // the watch's initial scan
-    writeFileSync(path('c1.example.zone'), zoneText('c1.example', 3, { hosts: 3 }));
-    await until('c1 picked up by watching again', async () => (await digSerial({ port: p1 }, 'c1.example')) === 3, { timeoutMs: 3000, everyMs: 20 });
+    rig.write('c1.example.zone', zoneText('c1.example', 3, { hosts: 3 }));
+    await until('c1 picked up by watching again', async () => (await digSerial({ port: rig.p1 }, 'c1.example')) === 3, { timeoutMs: 3000, everyMs: 20 });
   });
 
   it('5. a zone whose file does not exist yet fails alone, and is served as soon as the file appears', async () => {
@@ -236,10 +231,10 @@ describe('reading files only when whole: settle, hold, watch off, late files', {
     assert.ok(err !== undefined, 'its failure was logged at startup');
     assert.equal(err.level, 50);
     assert.ok(ns1!.logs.some((l) => typeof l.msg === 'string' && l.msg.includes("cannot read zone file") && l.msg.includes('late.example.zone')));
-    assert.equal((await ask(p1, 'late.example', RRType.SOA)).rcode, Rcode.REFUSED);
+    assert.equal((await ask(rig.p1, 'late.example', RRType.SOA)).rcode, Rcode.REFUSED);
     const t0 = performance.now();
-    writeFileSync(path('late.example.zone'), zoneText('late.example', 7, { hosts: 2 }));
-    const ms = await until('late.example served', async () => (await digSerial({ port: p1 }, 'late.example')) === 7, { timeoutMs: 3000, everyMs: 10, t0 });
+    rig.write('late.example.zone', zoneText('late.example', 7, { hosts: 2 }));
+    const ms = await until('late.example served', async () => (await digSerial({ port: rig.p1 }, 'late.example')) === 7, { timeoutMs: 3000, everyMs: 10, t0 });
     assert.ok(ms < 1000, `served ${ms.toFixed(0)} ms after the file appeared`);
   });
 });

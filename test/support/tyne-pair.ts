@@ -16,12 +16,14 @@ export class TynePair {
     /** ns1's port, then ns2's. */
     readonly p1: number,
     readonly p2: number,
+    /** Further free ports, for peers (knotd, nsd, named) beside the pair. */
+    readonly more: readonly number[],
   ) {}
 
-  /** A new scratch directory `<tmp>/<prefix>XXXXXX` with `subdirs` made in it, and two free ports. */
-  static async create(prefix: string, subdirs: string[] = []): Promise<TynePair> {
-    const [p1, p2] = (await freePorts(2)) as [number, number];
-    const pair = new TynePair(mkdtempSync(join(tmpdir(), prefix)), p1, p2);
+  /** A new scratch directory `<tmp>/<prefix>XXXXXX` with `subdirs` made in it, and 2 + `morePorts` distinct free ports. */
+  static async create(prefix: string, subdirs: string[] = [], morePorts = 0): Promise<TynePair> {
+    const [p1, p2, ...more] = (await freePorts(2 + morePorts)) as [number, number, ...number[]];
+    const pair = new TynePair(mkdtempSync(join(tmpdir(), prefix)), p1, p2, more);
     for (const d of subdirs) mkdirSync(pair.path(d), { recursive: true });
     return pair;
   }

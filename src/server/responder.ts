@@ -8,7 +8,7 @@ import { responseToken, type RrlToken } from './rate-limit-token.js';
 import { readRequest, RequestError, type Request } from './request.js';
 import type { TransferHooks, TsigFailure } from './transfer-hooks.js';
 import type { TransferQuota } from './transfer-quota.js';
-import type { MessageStream } from './message-stream.js';
+import type { MultiMessageAnswer } from './multi-message-answer.js';
 import { CookieVerdict, type ServerCookies } from './server-cookie.js';
 import { axfrMessages } from '../xfr/axfr-out.js';
 import { ixfrMessages } from '../xfr/ixfr-out.js';
@@ -144,11 +144,11 @@ export class Responder {
   }
 
   /** Like `handle`, for TCP: a transfer comes back as a stream of messages (RFC 5936 §2.2). */
-  handleTcp(buf: Uint8Array, ctx: HandleContext, length = buf.length): Uint8Array | MessageStream | null {
+  handleTcp(buf: Uint8Array, ctx: HandleContext, length = buf.length): Uint8Array | MultiMessageAnswer | null {
     return this.#dispatch(buf, ctx, length);
   }
 
-  #dispatch(buf: Uint8Array, ctx: HandleContext, length: number): Uint8Array | MessageStream | null {
+  #dispatch(buf: Uint8Array, ctx: HandleContext, length: number): Uint8Array | MultiMessageAnswer | null {
     const req = readRequest(buf, length);
     this.#req = req;
     this.#cookie = null;
@@ -193,7 +193,7 @@ export class Responder {
     return withTsigError(this.#small(req, Rcode.NOTAUTH, false, null), v, req.id);
   }
 
-  #query(req: Request, ctx: HandleContext, key: TsigKey | null, requestMac: Uint8Array): Uint8Array | MessageStream {
+  #query(req: Request, ctx: HandleContext, key: TsigKey | null, requestMac: Uint8Array): Uint8Array | MultiMessageAnswer {
     const buf = req.buf;
     const qtype = req.qtype;
     if (qtype === RRType.OPT || qtype === RRType.TSIG || qtype === RRType.TKEY) return this.#headerOnly(req, Rcode.FORMERR);
@@ -209,7 +209,7 @@ export class Responder {
   }
 
   /** AXFR (RFC 5936) and IXFR (RFC 1995) out, behind `allow-transfer`. */
-  #transfer(req: Request, ctx: HandleContext, key: TsigKey | null, requestMac: Uint8Array): Uint8Array | MessageStream {
+  #transfer(req: Request, ctx: HandleContext, key: TsigKey | null, requestMac: Uint8Array): Uint8Array | MultiMessageAnswer {
     // RFC 5936 §4.2: AXFR is a TCP affair; BIND answers one over UDP with FORMERR.
     if (!ctx.tcp && req.qtype === RRType.AXFR) return this.#small(req, Rcode.FORMERR, false, null);
     if (req.qtype === RRType.IXFR && req.ixfrSerial < 0) return this.#small(req, Rcode.FORMERR, false, null);

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import type { MessageStream } from './message-stream.js';
+import type { MultiMessageAnswer } from './multi-message-answer.js';
 import type { HandleContext, Responder } from './responder.js';
 import { SlicedRunner } from './sliced-runner.js';
 import type { QuotaConnection, TcpQuota } from './tcp-quota.js';
@@ -78,7 +78,7 @@ export class TcpListener {
     /** Queries taken from this connection so far. */
     let answered = 0;
     /** A transfer being written; queries that follow it wait (they stay in `pending`). */
-    let stream: MessageStream | null = null;
+    let stream: MultiMessageAnswer | null = null;
     const quota = this.#quota;
     const conn: QuotaConnection = {
       address: sock.remoteAddress ?? '',
@@ -158,7 +158,7 @@ export class TcpListener {
         const msg = data.subarray(p + 2, p + 2 + len);
         p += 2 + len;
         answered++;
-        let out: Uint8Array | MessageStream | null;
+        let out: Uint8Array | MultiMessageAnswer | null;
         try {
           out = responder().handleTcp(msg, ctx);
         } catch (err) {

@@ -13,7 +13,7 @@ import { CookieVerdict, type ServerCookies } from './server-cookie.js';
 import { axfrMessages } from '../xfr/axfr-out.js';
 import { ixfrMessages } from '../xfr/ixfr-out.js';
 import { TsigError, TsigStreamSigner, tsigAppendUnsigned, tsigSign, tsigTimeOtherData, tsigVerify, type TsigKey, type TsigVerified } from '../tsig/index.js';
-import { copyBytes, decodeMessage, soaSerial, type Question } from '../wire/index.js';
+import { copyBytes, decodeMessage, soaSerial, writeHeader, type Question } from '../wire/index.js';
 
 /** What the responder needs to know besides the zones. */
 export interface ResponderOptions {
@@ -405,18 +405,8 @@ export class Responder {
 
   /** Header flags: QR, the opcode, AA, TC, RD and CD copied (RFC 1035 §4.1.1, RFC 4035 §3.1.6); RA, Z and AD clear. */
   #header(out: Uint8Array, req: Request, aa: boolean, tc: boolean, rcode: number, an: number, ns: number, ar: number, qd = 1): void {
-    out[0] = req.id >>> 8;
-    out[1] = req.id;
-    out[2] = 0x80 | (req.opcode << 3) | (aa ? 0x04 : 0) | (tc ? 0x02 : 0) | ((req.flags >> 8) & 0x01);
-    out[3] = (req.flags & 0x10) | (rcode & 0xf);
-    out[4] = 0;
-    out[5] = qd;
-    out[6] = an >>> 8;
-    out[7] = an;
-    out[8] = ns >>> 8;
-    out[9] = ns;
-    out[10] = ar >>> 8;
-    out[11] = ar;
+    const flags = 0x8000 | (req.opcode << 11) | (aa ? 0x0400 : 0) | (tc ? 0x0200 : 0) | (req.flags & 0x0110) | (rcode & 0xf);
+    writeHeader(out, req.id, flags, qd, an, ns, ar);
   }
 
   #writeOpt(out: Uint8Array, at: number, req: Request, rcode: number): void {
@@ -655,12 +645,9 @@ function* signedStream(
 function notifyReply(buf: Uint8Array, length: number, rcode: number, q: Question | null): Uint8Array {
   const name = q === null ? null : q.name.wire;
   const out = Buffer.alloc(12 + (name === null ? 0 : name.length + 4));
-  out[0] = buf[0]!;
-  out[1] = buf[1]!;
-  out[2] = 0x80 | (Opcode.NOTIFY << 3) | (rcode === Rcode.NOERROR ? 0x04 : 0) | (length > 2 ? buf[2]! & 0x01 : 0);
-  out[3] = rcode & 0xf;
+  const flags = 0x8000 | (Opcode.NOTIFY << 11) | (rcode === Rcode.NOERROR ? 0x0400 : 0) | (length > 2 ? (buf[2]! & 0x01) << 8 : 0) | (rcode & 0xf);
+  writeHeader(out, (buf[0]! << 8) | buf[1]!, flags, name === null ? 0 : 1, 0, 0, 0);
   if (name !== null && q !== null) {
-    out[5] = 1;
     out.set(name, 12);
     const p = 12 + name.length;
     out[p] = q.type >>> 8;

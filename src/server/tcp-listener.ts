@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { MultiMessageAnswer } from './multi-message-answer.js';
-import type { HandleContext, Responder } from './responder.js';
+import type { HandleContext } from './handle-context.js';
+import type { Responder } from './responder.js';
 import { SlicedRunner } from './sliced-runner.js';
 import type { QuotaConnection, TcpQuota } from './tcp-quota.js';
 import type { ListenerErrorSink, QueryObserver } from './udp-listener.js';

@@ -1,5 +1,6 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import type { HandleContext, Responder } from './responder.js';
+import type { HandleContext } from './handle-context.js';
+import type { Responder } from './responder.js';
 
 /** One context for every datagram: handling is synchronous, so only the address changes. */
 const UDP: { tcp: false; address: string } & HandleContext = { tcp: false, address: '' };

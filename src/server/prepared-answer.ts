@@ -7,7 +7,8 @@ import type { Answer, ZoneSet } from '../query/index.js';
 import { AnswerKind } from '../query/index.js';
 import { Rcode, RRType } from '../wire/index.js';
 import { NodeFlags, hashWireName, type Zone, type ZoneNode } from '../zone/index.js';
-import { ABSENT_TYPE, CHASE_KEY, DO_KEY, REFERRAL_KEY, type CachedAnswer } from './answer-cache.js';
+import type { CachedAnswer } from './answer-cache.js';
+import { CHASE_KEY, DO_KEY, preparedKey } from './answer-cache-key.js';
 import type { HandleContext } from './handle-context.js';
 import type { Request } from './request.js';
 import type { ResponderState } from './responder-state.js';
@@ -85,22 +86,6 @@ export function keepPrepared(s: ResponderState, req: Request, result: Answer, ou
   const chain = chase ? cnameChain(s.zones, zone, node, result) : null;
   if (chain !== null) s.cache.put(node, key, buf, qnameEnd, tail, { ...prepared, tail, chain });
   else s.cache.put(node, chase ? (req.dnssecOk ? qtype + DO_KEY : qtype) : key, buf, qnameEnd, tail, { ...prepared, tail });
-}
-
-/**
- * The cache key of a question of type `qtype` at `node` (without DO), so that
- * all types that get the same answer share one entry: otherwise a stream
- * of TYPEn questions fills the cache with copies of one answer.
- */
-function preparedKey(node: ZoneNode, qtype: number): number {
-  const rrsets = node.rrsets;
-  // RFC 1034 §4.3.2 step 3b: at a cut, every type but DS (not on this path) and the parent's NSEC gets the referral.
-  if ((node.flags & NodeFlags.DELEGATION) !== 0) return qtype === RRType.NSEC && rrsets.has(RRType.NSEC) ? qtype : REFERRAL_KEY;
-  if (rrsets.has(qtype)) return qtype;
-  if ((node.flags & NodeFlags.HAS_CNAME) === 0) return ABSENT_TYPE; // NODATA, the same for every type not held
-  // RFC 4035 §2.5: RRSIG and NSEC beside a CNAME are not chased; an SOA question's NXDOMAIN has TTL 0 (see query/answer.ts).
-  if (qtype === RRType.RRSIG || qtype === RRType.NSEC || qtype === RRType.SOA) return qtype;
-  return CHASE_KEY;
 }
 
 /**

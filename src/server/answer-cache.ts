@@ -1,3 +1,4 @@
+/** The prepared answers' store: encoded answers by zone node and key, bounded in bytes, evicted by CLOCK. */
 import { copyBytes } from '../wire/index.js';
 import type { ZoneNode } from '../zone/index.js';
 

@@ -1,4 +1,4 @@
-/** What the responder needs to know besides the zones (the `server:` settings it answers by). */
+/** The responder's options: the `server:` settings it answers by, and the shared quota, limiter and cookies. */
 import type { RateLimiter } from './rate-limit.js';
 import type { ServerCookies } from './server-cookie.js';
 import type { TransferQuota } from './transfer-quota.js';

@@ -1,3 +1,4 @@
+/** `transfers-out`: the process-wide limit on zone transfers written at once. */
 import type { MultiMessageAnswer } from './multi-message-answer.js';
 
 /**

@@ -1,3 +1,4 @@
+/** The UDP listener: one socket, each datagram answered synchronously by the responder. */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { HandleContext } from './handle-context.js';
 import type { ListenerErrorSink, QueryObserver } from './listener-callbacks.js';

@@ -3,8 +3,7 @@
  * AnswerCache is answered by copying the header, the question and the held
  * octets; the general path's answers are kept for the next such question.
  */
-import type { Answer, ZoneSet } from '../query/index.js';
-import { AnswerKind } from '../query/index.js';
+import { AnswerKind, type Answer, type ZoneSet } from '../query/index.js';
 import { Rcode, RRType } from '../wire/index.js';
 import { NodeFlags, hashWireName, type Zone, type ZoneNode } from '../zone/index.js';
 import type { CachedAnswer } from './answer-cache.js';

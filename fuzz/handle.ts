@@ -24,7 +24,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import dnsPacket from 'dns-packet';
 import { ZoneSet } from '../src/query/index.js';
-import type { MessageStream } from '../src/server/message-stream.js';
+import type { MultiMessageAnswer } from '../src/server/multi-message-answer.js';
 import { Responder } from '../src/server/responder.js';
 import type { TransferHooks } from '../src/server/transfer-hooks.js';
 import { Name, decodeMessage, type Message } from '../src/wire/index.js';
@@ -157,7 +157,7 @@ function checkReply(f: QueryFacts, reply: Uint8Array, where: string, udp: boolea
   return msg;
 }
 
-function isStream(r: Uint8Array | MessageStream): r is MessageStream {
+function isStream(r: Uint8Array | MultiMessageAnswer): r is MultiMessageAnswer {
   return !(r instanceof Uint8Array);
 }
 
@@ -178,7 +178,7 @@ export function checkHandle(q: Uint8Array, r: Responder = (responder ??= newResp
     // Finer outcome features for the feedback: reply size band, record counts, the question's type.
     feats.push(`ul${udpReply.length >> 6}`, `uc${m.answers.length}.${m.authorities.length}.${m.additionals.length}`, `uq${m.questions[0]?.type ?? 'none'}`);
   }
-  let tcpReply: Uint8Array | MessageStream | null;
+  let tcpReply: Uint8Array | MultiMessageAnswer | null;
   try {
     tcpReply = r.handleTcp(q, { tcp: true, address: '192.0.2.1' });
   } catch (e) {

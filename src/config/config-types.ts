@@ -1,5 +1,5 @@
 import type { SerialPolicy } from '../zone/index.js';
-import type { RateLimitSettings } from '../server/rate-limit.js';
+import type { RateLimitSettings } from '../server/rate-limit-settings.js';
 import type { AclEntry } from '../xfr/acl.js';
 import type { Peer } from '../xfr/peer.js';
 import type { TsigAlgorithm } from '../tsig/index.js';

@@ -1,6 +1,6 @@
 /** `server.rate-limit`: response rate limiting (BIND's RRL settings), off, the defaults, or a mapping. */
 import { isMap, isSeq } from 'yaml';
-import { RATE_LIMIT_DEFAULTS, type RateLimitSettings } from '../server/rate-limit.js';
+import { RATE_LIMIT_DEFAULTS, type RateLimitSettings } from '../server/rate-limit-settings.js';
 import { network, type Network } from './acl-readers.js';
 import { field, readMap, type KeyTable, type Reader } from './key-table.js';
 import { boolean, integer } from './scalar-readers.js';

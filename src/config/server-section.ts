@@ -1,5 +1,5 @@
 /** The `server:` section: its keys and their defaults. */
-import { RATE_LIMIT_DEFAULTS } from '../server/rate-limit.js';
+import { RATE_LIMIT_DEFAULTS } from '../server/rate-limit-settings.js';
 import { DEFAULT_ZONE_LIMITS } from '../zonefile/index.js';
 import { SERIAL_POLICIES } from '../zone/index.js';
 import type { ServerSettings } from './config-types.js';

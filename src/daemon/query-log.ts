@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger.js';
-import type { QueryObserver } from '../server/udp-listener.js';
+import type { QueryObserver } from '../server/listener-callbacks.js';
 import { rcodeToText, typeToText, wireNameToText } from '../wire/index.js';
 
 /**

@@ -1,5 +1,6 @@
 import type { Logger } from '../log/logger.js';
-import { RateLimiter, RRL_KIND_NAMES, type RateLimitSettings } from '../server/rate-limit.js';
+import { RateLimiter, RRL_KIND_NAMES } from '../server/rate-limit.js';
+import type { RateLimitSettings } from '../server/rate-limit-settings.js';
 
 /** How often the limiter's work is summed up in the log. */
 export const RATE_LIMIT_LOG_INTERVAL_MS = 10_000;

@@ -1,3 +1,4 @@
+/** The prepared answers' store: encoded answers by zone node and key, bounded in bytes, evicted by CLOCK. */
 import { copyBytes } from '../wire/index.js';
 import type { ZoneNode } from '../zone/index.js';
 
@@ -23,19 +24,6 @@ export interface PreparedAnswer extends CachedAnswer {
   /** For CHASE_KEY: the nodes a CNAME chain went through; the entry serves a type only when none of them holds it. */
   readonly chain?: readonly ZoneNode[];
 }
-
-/** Key for answers that are the same for every type a node does not hold (NODATA at a node without CNAME). */
-export const ABSENT_TYPE = -1;
-/** ABSENT_TYPE for a query with the DO bit. */
-export const ABSENT_TYPE_DO = -2;
-/** Key for the referral at a delegation point: the same for every type (DS and the parent's NSEC aside). */
-export const REFERRAL_KEY = -3;
-export const REFERRAL_KEY_DO = -4;
-/** Key for a CNAME owner's answer to a type held by no node of the chain: the same chain for all such types. */
-export const CHASE_KEY = -5;
-export const CHASE_KEY_DO = -6;
-/** Added to the type of a query with the DO bit. */
-export const DO_KEY = 0x10000;
 
 /** `answer-cache-size` default: 256 MiB. */
 export const DEFAULT_ANSWER_CACHE_BYTES = 256 * 1024 * 1024;

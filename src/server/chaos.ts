@@ -1,3 +1,4 @@
+/** CHAOS-class answers about the server itself (RFC 4892): version.bind, id.server and their aliases. */
 import { RRType } from '../wire/index.js';
 
 /** The CH-class names BIND answers about itself, and which setting each shows. */

@@ -1,3 +1,4 @@
+/** What the rate limiter counts a response by (BIND's RRL key), read from the response's octets. */
 import { RrlKind } from './rate-limit.js';
 
 /** What the rate limiter counts one response by (one object reused: handling is synchronous). */

@@ -1,3 +1,4 @@
+/** A query read in place (RFC 1035 §4.1, RFC 6891, RFC 7873, RFC 8945): offsets and numbers in one reused object. */
 import { EdnsOptionCode, RRType } from '../wire/index.js';
 
 /** Why a request could not be used (0 = it can). */

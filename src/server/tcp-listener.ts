@@ -1,18 +1,9 @@
+/** The TCP listener: one server socket per address, its connections served by tcp-connection.ts, closed gracefully. */
 import { createServer, type Server, type Socket } from 'node:net';
-import type { MessageStream } from './message-stream.js';
-import type { HandleContext, Responder } from './responder.js';
-import { SlicedRunner } from './sliced-runner.js';
-import type { QuotaConnection, TcpQuota } from './tcp-quota.js';
-import type { ListenerErrorSink, QueryObserver } from './udp-listener.js';
-
-
-/** Longest stretch of transfer work between two turns of the event loop, for all transfers together (ms). */
-const PUMP_SLICE_MS = 1;
-/** Response octets allowed to wait for a slow reader before the connection is dropped. */
-const MAX_PENDING_OCTETS = 1 << 20;
-
-/** Every transfer of the process is written through this one runner, so together they take at most PUMP_SLICE_MS a turn. */
-const transfers = new SlicedRunner(PUMP_SLICE_MS);
+import type { ListenerErrorSink, QueryObserver } from './listener-callbacks.js';
+import type { Responder } from './responder.js';
+import { serveTcpConnection } from './tcp-connection.js';
+import type { TcpQuota } from './tcp-quota.js';
 
 /**
  * DNS over TCP (RFC 7766): two-octet length prefix, many queries per
@@ -35,7 +26,7 @@ export class TcpListener {
     this.#host = host;
     this.#port = port;
     this.#quota = quota;
-    this.#server = createServer({ noDelay: true }, (sock) => this.#accept(sock, responder, onError, observe));
+    this.#server = createServer({ noDelay: true }, (sock) => serveTcpConnection(sock, responder, this.#quota, this.#conns, onError, observe));
     this.#onError = onError;
   }
 
@@ -70,141 +61,6 @@ export class TcpListener {
         resolve();
       });
       for (const s of this.#conns) s.end();
-    });
-  }
-
-  #accept(sock: Socket, responder: () => Responder, onError: ListenerErrorSink, observe: QueryObserver | undefined): void {
-    let pending: Buffer | null = null;
-    /** Queries taken from this connection so far. */
-    let answered = 0;
-    /** A transfer being written; queries that follow it wait (they stay in `pending`). */
-    let stream: MessageStream | null = null;
-    const quota = this.#quota;
-    const conn: QuotaConnection = {
-      address: sock.remoteAddress ?? '',
-      // Not idle while it has work in hand: a transfer, answers not yet taken, queries held back for them.
-      busy: () => stream !== null || sock.writableLength > 0 || sock.isPaused(),
-      evict: () => sock.destroy(),
-    };
-    sock.on('error', () => sock.destroy());
-    if (!quota.admit(conn)) {
-      // RFC 7766 §6.2.2 lets a server refuse connections; a reset frees everything at once (no TIME_WAIT here).
-      sock.resetAndDestroy();
-      return;
-    }
-    this.#conns.add(sock);
-    const idleTimeoutMs = quota.limits.idleTimeoutMs;
-    // RFC 7828 §3.3.2: the idle timeout this connection has, in units of 100 ms (at most 0xffff).
-    const ctx: HandleContext = { tcp: true, address: conn.address, keepalive: Math.min(0xffff, Math.round(idleTimeoutMs / 100)) };
-    sock.setTimeout(idleTimeoutMs, () => sock.destroy());
-    sock.on('close', () => {
-      this.#conns.delete(sock);
-      quota.release(conn);
-      // A transfer cut short: let it log and let go of the zone (and of its transfers-out slot).
-      if (stream !== null) stream.return?.();
-      stream = null;
-    });
-    sock.on('drain', () => {
-      if (stream === null) sock.resume();
-    });
-
-    const send = (out: Uint8Array): boolean => {
-      const framed = Buffer.allocUnsafe(2 + out.length);
-      framed.writeUInt16BE(out.length, 0);
-      framed.set(out, 2);
-      return sock.write(framed);
-    };
-
-    /**
-     * Writes the transfer's next message (one step of the shared runner, which
-     * gives all transfers together a slice of time per turn of the event loop,
-     * so UDP answering goes on); true while the socket takes more.
-     */
-    const step = (): boolean => {
-      const s = stream;
-      if (s === null || sock.destroyed) return false;
-      let r;
-      try {
-        r = s.next();
-      } catch (err) {
-        onError(err, `transfer to ${ctx.address ?? '?'}`);
-        stream = null;
-        sock.destroy();
-        return false;
-      }
-      if (r.done === true) {
-        stream = null;
-        sock.resume();
-        process();
-        return false;
-      }
-      if (!send(r.value)) {
-        // TCP backpressure: wait for the client to take what was written.
-        sock.once('drain', () => transfers.add(step));
-        return false;
-      }
-      return true;
-    };
-
-    /** Answers the complete queries in `pending`, in order (RFC 7766 §6.2.1.1: pipelining). */
-    const process = (): void => {
-      const data = pending;
-      if (data === null) return;
-      pending = null;
-      let p = 0;
-      while (stream === null && data.length - p >= 2) {
-        const len = data.readUInt16BE(p);
-        if (data.length - p - 2 < len) break;
-        const msg = data.subarray(p + 2, p + 2 + len);
-        p += 2 + len;
-        answered++;
-        let out: Uint8Array | MessageStream | null;
-        try {
-          out = responder().handleTcp(msg, ctx);
-        } catch (err) {
-          onError(err, `tcp query from ${ctx.address ?? '?'}`);
-          sock.destroy();
-          return;
-        }
-        if (observe !== undefined) observe(msg, out instanceof Uint8Array ? out : null, ctx.address ?? '?', true);
-        if (out === null) {
-          // Not a query at all (no header, or a response): RFC 7766 §6.2.2 lets us close.
-          sock.destroy();
-          return;
-        }
-        if (!(out instanceof Uint8Array)) {
-          stream = out;
-          sock.pause();
-          break;
-        }
-        if (!send(out)) {
-          // A client that does not read: stop reading its queries until it catches up.
-          if (sock.writableLength > MAX_PENDING_OCTETS) {
-            sock.destroy();
-            return;
-          }
-          sock.pause();
-        }
-      }
-      if (p < data.length) pending = Buffer.from(data.subarray(p));
-      if (stream !== null) transfers.add(step);
-    };
-
-    /** When the unfinished query now in `pending` began to arrive (0: none). */
-    let partialSince = 0;
-    sock.on('data', (chunk: Buffer) => {
-      quota.touch(conn);
-      pending = pending === null ? chunk : Buffer.concat([pending, chunk]);
-      const before = answered;
-      if (stream === null) process();
-      // A query that trickles in a byte at a time never looks idle: it gets the idle timeout to arrive whole.
-      if (pending === null || stream !== null || answered !== before) {
-        partialSince = 0;
-      } else if (partialSince === 0) {
-        partialSince = Date.now();
-      } else if (Date.now() - partialSince > idleTimeoutMs) {
-        sock.destroy();
-      }
     });
   }
 }

@@ -1,3 +1,4 @@
+/** What the responder asks of the daemon for transfers, NOTIFY and TSIG, and what it tells it (the log lines' facts). */
 import type { Name } from '../wire/index.js';
 import type { Zone } from '../zone/index.js';
 import type { Requester } from '../xfr/acl.js';

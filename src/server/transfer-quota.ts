@@ -1,4 +1,5 @@
-import type { MessageStream } from './message-stream.js';
+/** `transfers-out`: the process-wide limit on zone transfers written at once. */
+import type { MultiMessageAnswer } from './multi-message-answer.js';
 
 /**
  * `transfers-out`, as BIND's: at most `limit` outgoing zone transfers
@@ -39,7 +40,7 @@ export class TransferQuota {
    * before its first message) or throws; null (nothing taken) when every
    * slot is in use.
    */
-  hold(stream: MessageStream): MessageStream | null {
+  hold(stream: MultiMessageAnswer): MultiMessageAnswer | null {
     if (this.#active >= this.#limit) return null;
     this.#active++;
     let held = true;

@@ -1,15 +1,12 @@
+/** The UDP listener: one socket, each datagram answered synchronously by the responder. */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import type { HandleContext, Responder } from './responder.js';
+import type { HandleContext } from './handle-context.js';
+import type { ListenerErrorSink, QueryObserver } from './listener-callbacks.js';
+import type { Responder } from './responder.js';
 
 /** One context for every datagram: handling is synchronous, so only the address changes. */
 const UDP: { tcp: false; address: string } & HandleContext = { tcp: false, address: '' };
 const RECV_BUFFER = 4 << 20;
-
-/** Reports a failure that must not stop serving (one bad request, one failed send). */
-export type ListenerErrorSink = (err: unknown, what: string) => void;
-
-/** Sees every query and its response (null: dropped); set only when per-query logging is on. */
-export type QueryObserver = (query: Uint8Array, response: Uint8Array | null, client: string, tcp: boolean) => void;
 
 /**
  * One UDP socket answering queries (RFC 1035 §4.2.1). Each datagram is

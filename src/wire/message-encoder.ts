@@ -1,3 +1,4 @@
+import { writeHeader } from './header-writer.js';
 import type { Edns, Message, ResourceRecord } from './message.js';
 import { wireNamesEqual } from './name.js';
 import { writeRdata } from './rdata.js';
@@ -104,21 +105,10 @@ export function encodeMessage(msg: Message, buf: Uint8Array, options: EncodeOpti
   w.reset(buf, limit - reserved);
   let qd = 0;
   try {
-    // Flags and counts are patched in at the end.
-    const h = w.reserve(12);
+    // The header is the first 12 octets (the writer starts at 0); flags and counts are patched in at the end.
+    w.reserve(12);
     const b = w.buf;
-    b[h] = msg.id >>> 8;
-    b[h + 1] = msg.id;
-    b[h + 2] = 0;
-    b[h + 3] = 0;
-    b[h + 4] = 0;
-    b[h + 5] = 0;
-    b[h + 6] = 0;
-    b[h + 7] = 0;
-    b[h + 8] = 0;
-    b[h + 9] = 0;
-    b[h + 10] = 0;
-    b[h + 11] = 0;
+    writeHeader(b, msg.id, 0, 0, 0, 0, 0);
     const questions = msg.questions;
     for (let i = 0; i < questions.length; i++) {
       const q = questions[i]!;
@@ -182,18 +172,7 @@ export function encodeMessage(msg: Message, buf: Uint8Array, options: EncodeOpti
     (msg.qr ? 0x8000 : 0) | ((msg.opcode & 0xf) << 11) | (msg.aa ? 0x0400 : 0) | (tc ? 0x0200 : 0) |
     (msg.rd ? 0x0100 : 0) | (msg.ra ? 0x0080 : 0) | (msg.z ? 0x0040 : 0) | (msg.ad ? 0x0020 : 0) |
     (msg.cd ? 0x0010 : 0) | (msg.rcode & 0xf);
-  const b = w.buf;
-  b[2] = flags >>> 8;
-  b[3] = flags;
-  b[4] = qd >>> 8;
-  b[5] = qd;
-  b[6] = an >>> 8;
-  b[7] = an;
-  b[8] = ns >>> 8;
-  b[9] = ns;
-  const arcount = ar + extra;
-  b[10] = arcount >>> 8;
-  b[11] = arcount;
+  writeHeader(w.buf, msg.id, flags, qd, an, ns, ar + extra);
   return { length: w.pos, truncated: truncatedSection !== 0, truncatedSection };
 }
 

@@ -9,7 +9,8 @@ import { before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { loadZoneText } from '../../src/zone/load-zone.js';
 import { ZoneSet } from '../../src/query/index.js';
-import { Responder, type ResponderOptions } from '../../src/server/responder.js';
+import { Responder } from '../../src/server/responder.js';
+import type { ResponderOptions } from '../../src/server/responder-options.js';
 import { Name, RRType, decodeMessage, emptyMessage, encodeMessageToBytes, type EdnsOption } from '../../src/wire/index.js';
 
 const ORIGIN = Name.fromText('example.com.');

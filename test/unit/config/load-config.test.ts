@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError, defaultIncludeConfine, loadConfig, parseConfig, type ConfigErrorCode } from '../../../src/config/index.js';
 import { DEFAULT_ZONE_LIMITS } from '../../../src/zonefile/index.js';
-import { RATE_LIMIT_DEFAULTS } from '../../../src/server/rate-limit.js';
+import { RATE_LIMIT_DEFAULTS } from '../../../src/server/rate-limit-settings.js';
 
 let dir: string;
 let cfg: string;

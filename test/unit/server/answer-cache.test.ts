@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AnswerCache, CHASE_KEY, ENTRY_OVERHEAD, MAP_OVERHEAD, entryCost, type PreparedAnswer } from '../../../src/server/answer-cache.js';
+import { AnswerCache, ENTRY_OVERHEAD, MAP_OVERHEAD, entryCost, type PreparedAnswer } from '../../../src/server/answer-cache.js';
+import { CHASE_KEY } from '../../../src/server/answer-cache-key.js';
 import type { ZoneNode } from '../../../src/zone/index.js';
 
 /** A query whose question name is www.example.com (17 octets). */

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LOOPBACK_NETWORKS, RATE_LIMIT_DEFAULTS, RateLimiter, RrlKind, RrlVerdict, type RateLimitSettings } from '../../../src/server/rate-limit.js';
+import { RateLimiter, RrlKind, RrlVerdict } from '../../../src/server/rate-limit.js';
+import { LOOPBACK_NETWORKS, RATE_LIMIT_DEFAULTS, type RateLimitSettings } from '../../../src/server/rate-limit-settings.js';
 
 const { SEND, DROP } = RrlVerdict;
 const A = 1;

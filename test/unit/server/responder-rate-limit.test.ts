@@ -9,9 +9,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadZoneText } from '../../../src/zone/load-zone.js';
 import { ZoneSet } from '../../../src/query/index.js';
-import { RATE_LIMIT_DEFAULTS, RateLimiter } from '../../../src/server/rate-limit.js';
+import { RateLimiter } from '../../../src/server/rate-limit.js';
+import { RATE_LIMIT_DEFAULTS } from '../../../src/server/rate-limit-settings.js';
 import { Responder } from '../../../src/server/responder.js';
-import { ServerCookies, fixedSecrets } from '../../../src/server/server-cookie.js';
+import { ServerCookies } from '../../../src/server/server-cookie.js';
+import { fixedSecrets } from '../../../src/server/cookie-secrets.js';
 import { Name, RRType, Rcode, decodeMessage, emptyMessage, encodeMessageToBytes } from '../../../src/wire/index.js';
 
 const ZONE = `$ORIGIN example.com.

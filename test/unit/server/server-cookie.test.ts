@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CookieVerdict, fixedSecrets, rotatingSecrets, ServerCookies, GENERATED_SECRET_LIFETIME_SEC } from '../../../src/server/server-cookie.js';
+import { CookieVerdict, ServerCookies } from '../../../src/server/server-cookie.js';
+import { fixedSecrets, rotatingSecrets, GENERATED_SECRET_LIFETIME_SEC } from '../../../src/server/cookie-secrets.js';
 
 const hex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');

@@ -1,0 +1,124 @@
+/**
+ * Prepared answers (NSD-style): a question whose answer is held in the
+ * AnswerCache is answered by copying the header, the question and the held
+ * octets; the general path's answers are kept for the next such question.
+ */
+import { AnswerKind, type Answer, type ZoneSet } from '../query/index.js';
+import { Rcode, RRType } from '../wire/index.js';
+import { NodeFlags, hashWireName, type Zone, type ZoneNode } from '../zone/index.js';
+import type { CachedAnswer } from './answer-cache.js';
+import { CHASE_KEY, DO_KEY, preparedKey } from './answer-cache-key.js';
+import type { HandleContext } from './handle-context.js';
+import type { Request } from './request.js';
+import type { ResponderState } from './responder-state.js';
+import { HEADER, optLength, writeOpt, writeResponseHeader } from './response-header.js';
+import { MIN_UDP, responseLimit } from './response-limit.js';
+
+/**
+ * The prepared answer to `req`, or null when there is none (then the
+ * general path answers). Leaves in `s` the zone, node and key the answer
+ * is to be kept under (node null: it is not to be kept).
+ */
+export function preparedAnswer(s: ResponderState, req: Request, ctx: HandleContext): Uint8Array | null {
+  s.zone = null;
+  s.node = null;
+  s.key = 0;
+  s.chase = false;
+  const buf = req.buf;
+  const qnameEnd = req.qnameEnd;
+  const qtype = req.qtype;
+  // The prepared path: a node that holds the name exactly, with authority or as a cut.
+  // BIND sends no additional data (referral glue aside) to an EDNS client whose buffer is 512 octets or less.
+  const small = !ctx.tcp && req.edns && req.ednsPayload <= MIN_UDP;
+  if (qtype === RRType.DS || qtype === RRType.ANY || small) return null;
+  const zone = s.zones.find(buf, HEADER, qnameEnd);
+  if (zone === undefined || zone === null) return null;
+  const node = zone.lookupWire(hashWireName(buf, HEADER, qnameEnd), buf, HEADER, qnameEnd);
+  if (node === undefined || (node.flags & NodeFlags.BELOW_CUT) !== 0) return null;
+  let key = preparedKey(node, qtype);
+  const chase = key === CHASE_KEY;
+  // DO changes a signed zone's answers (RFC 4035 §3.1): its answers are kept apart.
+  if (req.dnssecOk) key = key < 0 ? key - 1 : key + DO_KEY;
+  s.zone = zone;
+  s.node = node;
+  s.key = key;
+  s.chase = chase;
+  const cache = s.cache;
+  let hit: CachedAnswer | undefined;
+  if (chase) {
+    hit = cache.getChase(node, key, qtype, buf, qnameEnd) ?? cache.get(node, req.dnssecOk ? qtype + DO_KEY : qtype, buf, qnameEnd);
+  } else {
+    hit = cache.get(node, key, buf, qnameEnd);
+  }
+  if (hit === undefined) return null;
+  const optLen = optLength(s, req);
+  const qEnd = req.questionEnd;
+  const total = qEnd + hit.tail.length + optLen;
+  if (total > responseLimit(req, ctx, s.options.udpPayload)) return null;
+  const out = Buffer.allocUnsafe(total);
+  writeResponseHeader(out, req, hit.aa, false, hit.rcode, hit.an, hit.ns, hit.ar + (req.edns ? 1 : 0));
+  out.set(buf.subarray(HEADER, qEnd), HEADER);
+  out.set(hit.tail, qEnd);
+  if (req.edns) writeOpt(s, out, qEnd + hit.tail.length, req, hit.rcode);
+  return out;
+}
+
+/**
+ * Keeps `out`, the general path's whole (untruncated) answer `result` to
+ * `req`, as the prepared answer at the node `preparedAnswer` looked up.
+ */
+export function keepPrepared(s: ResponderState, req: Request, result: Answer, out: Buffer): void {
+  const node = s.node;
+  const zone = s.zone;
+  if (node === null || zone === null) return;
+  const buf = req.buf;
+  const qnameEnd = req.qnameEnd;
+  const qtype = req.qtype;
+  const chase = s.chase;
+  const key = s.key;
+  const optLen = req.edns ? optLength(s, req) : 0;
+  const prepared = {
+    aa: result.aa, rcode: result.rcode, an: result.answer.length, ns: result.authority.length, ar: result.additional.length,
+  };
+  // The cache copies the question name and the tail: `buf` is the next request's, `out` goes to the caller.
+  const tail = out.subarray(req.questionEnd, out.length - optLen);
+  const chain = chase ? cnameChain(s.zones, zone, node, result) : null;
+  if (chain !== null) s.cache.put(node, key, buf, qnameEnd, tail, { ...prepared, tail, chain });
+  else s.cache.put(node, chase ? (req.dnssecOk ? qtype + DO_KEY : qtype) : key, buf, qnameEnd, tail, { ...prepared, tail });
+}
+
+/**
+ * The nodes whose RRsets decided `result`, a CNAME owner's answer to a type
+ * it does not hold (RFC 1034 §4.3.2 step 3a), when the answer is the same
+ * for every type none of them holds: only CNAMEs (and their RRSIGs) in the
+ * answer section, each owned by an exact node of the zone, ending out of the
+ * zone, at an exact node without CNAME (NODATA), in NXDOMAIN or in a
+ * referral. Null otherwise (a wildcard, a DNAME, a loop, data of the type):
+ * then the answer is kept for its own type only.
+ */
+function cnameChain(zones: ZoneSet, zone: Zone, node: ZoneNode, result: Answer): ZoneNode[] | null {
+  if (result.rcode !== Rcode.NOERROR && result.rcode !== Rcode.NXDOMAIN) return null;
+  const chain = [node];
+  /** How the chain ended: 0 = not yet, 1 = anything goes (left the zone, NODATA), 2 = must be NXDOMAIN or a referral. */
+  let ended = 0;
+  for (const r of result.answer) {
+    if (r.type === RRType.RRSIG) continue;
+    if (r.type !== RRType.CNAME || ended !== 0) return null;
+    const target = r.rdata;
+    if (zones.find(target, 0, target.length) !== zone) {
+      ended = 1; // an authoritative server does not follow a chain out of the zone
+      continue;
+    }
+    const next = zone.lookupWire(hashWireName(target, 0, target.length), target, 0, target.length);
+    if (next === undefined || (next.flags & (NodeFlags.BELOW_CUT | NodeFlags.DELEGATION)) !== 0) {
+      ended = 2; // no such node (NXDOMAIN, or a wildcard), or below a cut
+      continue;
+    }
+    if (chain.includes(next)) return null;
+    chain.push(next);
+    if ((next.flags & NodeFlags.HAS_CNAME) === 0) ended = 1;
+  }
+  if (ended === 0) return null;
+  if (ended === 2 && result.rcode !== Rcode.NXDOMAIN && result.kind !== AnswerKind.REFERRAL) return null;
+  return chain;
+}

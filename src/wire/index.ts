@@ -11,7 +11,7 @@ export * from './rdata.js';
 export * from './message.js';
 export * from './message-decoder.js';
 export * from './message-encoder.js';
-export { codecFor, knownTypes } from './rdata-codecs.js';
+export { codecFor, knownTypes } from './rdata-codec-table.js';
 export * from './message-text.js';
 export * from './diagnostic.js';
 export * from './bytes-equal.js';

@@ -15,7 +15,7 @@ import type { WireWriter } from './writer.js';
 
 /**
  * The field kinds rdata is built from. Most types are a fixed list of these
- * (see rdata-codecs.ts); one generic engine then gives text, wire and
+ * (see rdata-codec-table.ts); one generic engine then gives text, wire and
  * canonical conversions for all of them.
  */
 export const F = {
@@ -27,13 +27,13 @@ export const F = {
   A: 5,
   AAAA: 6,
   /** Name compressed on output, decompressed on input, lowercased in canonical form (RFC 1035 types). */
-  NAME_C: 7,
+  NAME_COMPRESSED: 7,
   /** Name never compressed on output but decompressed on input (RFC 3597 §4), lowercased in canonical form. */
-  NAME_D: 8,
+  NAME_DECOMPRESSED: 8,
   /** Name never compressed either way, lowercased in canonical form (RRSIG signer). */
-  NAME_L: 9,
+  NAME_LOWERCASED: 9,
   /** Name never compressed and kept as is in canonical form (RFC 6840 §5.1 NSEC, newer types). */
-  NAME_N: 10,
+  NAME_VERBATIM: 10,
   /** One <character-string> (RFC 1035 §3.3). */
   STR: 11,
   /** One or more <character-string>s up to the end. */
@@ -98,7 +98,7 @@ export type FieldKind = (typeof F)[keyof typeof F];
 
 /** Fields that hold a domain name. */
 export function isNameField(k: FieldKind): boolean {
-  return k === F.NAME_C || k === F.NAME_D || k === F.NAME_L || k === F.NAME_N;
+  return k === F.NAME_COMPRESSED || k === F.NAME_DECOMPRESSED || k === F.NAME_LOWERCASED || k === F.NAME_VERBATIM;
 }
 
 /** DNSSEC algorithm mnemonics as BIND writes them (RFC 4034 Appendix A.1, RFC 5155 §2, RFC 5933). */
@@ -274,10 +274,10 @@ export function fieldsFromText(fields: readonly FieldKind[], tokens: TextToken[]
         i++;
         break;
       }
-      case F.NAME_C:
-      case F.NAME_D:
-      case F.NAME_L:
-      case F.NAME_N:
+      case F.NAME_COMPRESSED:
+      case F.NAME_DECOMPRESSED:
+      case F.NAME_LOWERCASED:
+      case F.NAME_VERBATIM:
         out.bytes(parseNameToken(t, origin, i++).wire);
         break;
       case F.STR:
@@ -627,10 +627,10 @@ export function fieldsToText(fields: readonly FieldKind[], r: Uint8Array): strin
         parts.push(formatIPv6(r, p));
         p += 16;
         break;
-      case F.NAME_C:
-      case F.NAME_D:
-      case F.NAME_L:
-      case F.NAME_N:
+      case F.NAME_COMPRESSED:
+      case F.NAME_DECOMPRESSED:
+      case F.NAME_LOWERCASED:
+      case F.NAME_VERBATIM:
         parts.push(wireNameToText(r, p));
         p += wireNameLength(r, p);
         break;
@@ -732,10 +732,10 @@ export function validateFields(fields: readonly FieldKind[], b: Uint8Array, star
       continue;
     }
     switch (k) {
-      case F.NAME_C:
-      case F.NAME_D:
-      case F.NAME_L:
-      case F.NAME_N: {
+      case F.NAME_COMPRESSED:
+      case F.NAME_DECOMPRESSED:
+      case F.NAME_LOWERCASED:
+      case F.NAME_VERBATIM: {
         const sub = b.subarray(0, end);
         p += wireNameLength(sub, p);
         break;
@@ -809,7 +809,7 @@ export function validateFields(fields: readonly FieldKind[], b: Uint8Array, star
 
 /** True when any name field allows compression pointers on input. */
 export function hasDecompressedNames(fields: readonly FieldKind[]): boolean {
-  return fields.some((k) => k === F.NAME_C || k === F.NAME_D);
+  return fields.some((k) => k === F.NAME_COMPRESSED || k === F.NAME_DECOMPRESSED);
 }
 
 /**
@@ -833,7 +833,7 @@ export function fieldsFromWire(fields: readonly FieldKind[], decompress: boolean
   try {
     for (const k of fields) {
       if (isNameField(k)) {
-        out.bytes(r.readName(k === F.NAME_C || k === F.NAME_D));
+        out.bytes(r.readName(k === F.NAME_COMPRESSED || k === F.NAME_DECOMPRESSED));
         continue;
       }
       // Non-name fields are copied raw; validation of the whole happens below.
@@ -855,13 +855,13 @@ export function fieldsFromWire(fields: readonly FieldKind[], decompress: boolean
   return rdata;
 }
 
-/** Writes uncompressed rdata with compression of NAME_C fields. */
+/** Writes uncompressed rdata with compression of NAME_COMPRESSED fields. */
 export function fieldsToWire(fields: readonly FieldKind[], w: WireWriter, r: Uint8Array, compress: boolean): void {
   let p = 0;
   for (const k of fields) {
     if (isNameField(k)) {
       const len = wireNameLength(r, p);
-      if (k === F.NAME_C) w.name(r, p, compress, true);
+      if (k === F.NAME_COMPRESSED) w.name(r, p, compress, true);
       else w.bytes(r, p, p + len);
       p += len;
       continue;
@@ -881,7 +881,7 @@ export function fieldsCanonical(fields: readonly FieldKind[], r: Uint8Array): Ui
   for (const k of fields) {
     if (isNameField(k)) {
       const len = wireNameLength(r, p);
-      if (k !== F.NAME_N) {
+      if (k !== F.NAME_VERBATIM) {
         for (let q = p; r[q] !== 0; q += r[q]! + 1) {
           for (let j = q + 1; j <= q + r[q]!; j++) out[j] = lowerByte(r[j]!);
         }

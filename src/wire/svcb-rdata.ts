@@ -3,7 +3,7 @@ import { escapeText, unescapeText } from './char-string.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip-address.js';
 import { wireNameLength, wireNameToText } from './name.js';
 import { ByteBuilder, parseNameToken, parseNumber } from './rdata-field.js';
-import { opaqueCodec, type RdataCodec } from './rdata-codec.js';
+import { opaqueCodec, type RdataCodec } from './rdata-codec-interface.js';
 import { TextErrorCode, TextFormatError } from './text-format-error.js';
 import { WireErrorCode, WireFormatError } from './wire-format-error.js';
 

@@ -1,5 +1,6 @@
 import { opaqueCodec, type RdataCodec } from './rdata-codec-interface.js';
-import { F, type FieldKind, fieldsFromText, fieldsToText, validateFields } from './rdata-field.js';
+import { fieldsFromText, fieldsToText, validateFields } from './rdata-field.js';
+import { F, type FieldKind } from './rdata-field-kind.js';
 import { genericRdataText } from './rdata-generic.js';
 import { TextErrorCode, TextFormatError } from './text-format-error.js';
 import { WireErrorCode, WireFormatError } from './wire-format-error.js';

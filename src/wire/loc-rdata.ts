@@ -1,4 +1,4 @@
-import { ByteBuilder } from './rdata-field.js';
+import { ByteBuilder } from './byte-builder.js';
 import { opaqueCodec, type RdataCodec } from './rdata-codec-interface.js';
 import { TextErrorCode, TextFormatError } from './text-format-error.js';
 import type { TextToken } from './text-token.js';

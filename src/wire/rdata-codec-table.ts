@@ -6,10 +6,12 @@ import { locCodec } from './loc-rdata.js';
 import { wireNameLength, wireNameToText } from './name.js';
 import { opaqueCodec, type RdataCodec } from './rdata-codec-interface.js';
 import { genericRdataText } from './rdata-generic.js';
-import {
-  ByteBuilder, F, type FieldKind, aplHasTextForm, fieldsCanonical, fieldsFromText, fieldsFromWire, fieldsToText, fieldsToWire,
-  hasDecompressedNames, parseNameToken, parseNumber, validateFields,
-} from './rdata-field.js';
+import { ByteBuilder } from './byte-builder.js';
+import { fieldsCanonical, fieldsFromText, fieldsFromWire, fieldsToText, fieldsToWire, hasDecompressedNames, validateFields } from './rdata-field.js';
+import { aplHasTextForm } from './rdata-field-addresses.js';
+import { parseNameToken, parseNumber } from './rdata-field-codec.js';
+import { F, type FieldKind } from './rdata-field-kind.js';
+import { fieldCodecOf } from './rdata-field-table.js';
 import { RRType } from './rr-type.js';
 import { svcbCodec } from './svcb-rdata.js';
 import { TextErrorCode, TextFormatError } from './text-format-error.js';
@@ -21,8 +23,8 @@ type Check = (rdata: Uint8Array) => void;
 /** Builds a codec from a field list (most types are just that). */
 export function fieldCodec(fields: readonly FieldKind[], check?: Check): RdataCodec {
   const decompress = hasDecompressedNames(fields);
-  const compressible = fields.includes(F.NAME_COMPRESSED);
-  const lowered = fields.some((k) => k === F.NAME_COMPRESSED || k === F.NAME_DECOMPRESSED || k === F.NAME_LOWERCASED);
+  const compressible = fields.some((k) => fieldCodecOf(k).name?.compressOut === true);
+  const lowered = fields.some((k) => fieldCodecOf(k).name?.lowercase === true);
   const validate = (rdata: Uint8Array): void => {
     validateFields(fields, rdata, 0, rdata.length);
     check?.(rdata);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { compareCanonical, Name, RRType } from '../wire/index.js';
+import { compareCanonical, lowerByte, Name, RRType } from '../wire/index.js';
 import { NodeFlags, type Zone, type ZoneNode } from '../zone/index.js';
 
 /** RFC 4034 §4: the NSEC owners of a zone in canonical order. */
@@ -89,7 +89,7 @@ export function nsecFor(chain: NsecChain, name: Name): ZoneNode {
 
 /** RFC 5155 §5: the hash of `name` (lowercased wire form) with the chain's salt and iterations. */
 export function nsec3Hash(chain: Nsec3Chain, wire: Uint8Array): Uint8Array {
-  const lower = Uint8Array.from(wire, (b) => (b >= 0x41 && b <= 0x5a ? b | 0x20 : b));
+  const lower = Uint8Array.from(wire, lowerByte);
   let h = createHash('sha1').update(lower).update(chain.salt).digest();
   for (let i = 0; i < chain.iterations; i++) h = createHash('sha1').update(h).update(chain.salt).digest();
   return h;

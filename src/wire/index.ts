@@ -2,6 +2,7 @@
 export * from './tyne-error.js';
 export * from './wire-format-error.js';
 export * from './text-format-error.js';
+export * from './case-fold.js';
 export * from './name.js';
 export * from './reader.js';
 export * from './writer.js';

@@ -2,7 +2,8 @@
 
 import { ByteBuilder } from './byte-builder.js';
 import { copyBytes } from './copy-bytes.js';
-import { lowerByte, wireNameLength, type Name } from './name.js';
+import { lowerByte } from './case-fold.js';
+import { wireNameLength, type Name } from './name.js';
 import type { WireReader } from './reader.js';
 import { rdataError, REST_SIZE, STRING16_SIZE, STRING_SIZE, u16at } from './rdata-field-codec.js';
 import type { FieldKind } from './rdata-field-kind.js';

@@ -19,5 +19,6 @@ export * from './bytes-equal.js';
 export * from './copy-bytes.js';
 export * from './soa-rdata.js';
 export * from './ip-address.js';
+export * from './ip-network.js';
 export * from './ttl-text.js';
 export * from './base-encoding.js';

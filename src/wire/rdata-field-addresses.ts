@@ -3,48 +3,33 @@
 import { fromHex, toHex } from './base-encoding.js';
 import type { ByteBuilder } from './byte-builder.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip-address.js';
-import { defineField, fixedSizeCheck, rdataError, REST_SIZE, u16at, type FieldCodec } from './rdata-field-codec.js';
+import { defineField, fixedField, rdataError, REST_SIZE, u16at, type FieldCodec } from './rdata-field-codec.js';
 import { TextErrorCode, TextFormatError } from './text-format-error.js';
 import type { TextToken } from './text-token.js';
 import { WireErrorCode, WireFormatError } from './wire-format-error.js';
 
-export const aField: FieldCodec = defineField({
-  size: 4,
-  name: undefined,
-  fromText(tokens, i, _origin, out) {
-    const t = tokens[i];
-    const b = new Uint8Array(4);
-    if (t === undefined || !parseIPv4(t.text, b)) {
-      throw new TextFormatError(TextErrorCode.BAD_IPV4, `bad IPv4 address '${t?.text ?? ''}'`, i);
-    }
-    out.bytes(b);
-    return i + 1;
-  },
-  toText(r, p, parts) {
-    parts.push(formatIPv4(r, p));
-    return p + 4;
-  },
-  validate: fixedSizeCheck(4),
-});
+/** An IPv4 (4 octets) or IPv6 (16 octets) address. */
+function ipField(
+  size: 4 | 16, parse: (text: string, out: Uint8Array) => boolean, format: (b: Uint8Array, off: number) => string,
+  code: typeof TextErrorCode.BAD_IPV4 | typeof TextErrorCode.BAD_IPV6, what: string,
+): FieldCodec {
+  return fixedField(size,
+    (tokens, i, _origin, out) => {
+      const t = tokens[i];
+      const b = new Uint8Array(size);
+      if (t === undefined || !parse(t.text, b)) throw new TextFormatError(code, `bad ${what} address '${t?.text ?? ''}'`, i);
+      out.bytes(b);
+      return i + 1;
+    },
+    (r, p, parts) => {
+      parts.push(format(r, p));
+      return p + size;
+    },
+  );
+}
 
-export const aaaaField: FieldCodec = defineField({
-  size: 16,
-  name: undefined,
-  fromText(tokens, i, _origin, out) {
-    const t = tokens[i];
-    const b = new Uint8Array(16);
-    if (t === undefined || !parseIPv6(t.text, b)) {
-      throw new TextFormatError(TextErrorCode.BAD_IPV6, `bad IPv6 address '${t?.text ?? ''}'`, i);
-    }
-    out.bytes(b);
-    return i + 1;
-  },
-  toText(r, p, parts) {
-    parts.push(formatIPv6(r, p));
-    return p + 16;
-  },
-  validate: fixedSizeCheck(16),
-});
+export const aField: FieldCodec = ipField(4, parseIPv4, formatIPv4, TextErrorCode.BAD_IPV4, 'IPv4');
+export const aaaaField: FieldCodec = ipField(16, parseIPv6, formatIPv6, TextErrorCode.BAD_IPV6, 'IPv6');
 
 /** RFC 6742 §2.1/§2.3 NodeID and Locator64: hex groups; BIND prints them without leading zeros. */
 function hex4(v: number): string {
@@ -52,10 +37,8 @@ function hex4(v: number): string {
 }
 
 /** 64-bit locator/NodeID as four hex groups (RFC 6742 §2.3). */
-export const ilnp64Field: FieldCodec = defineField({
-  size: 8,
-  name: undefined,
-  fromText(tokens, i, _origin, out) {
+export const ilnp64Field: FieldCodec = fixedField(8,
+  (tokens, i, _origin, out) => {
     const t = tokens[i];
     const parts = t?.text.split(':');
     if (parts === undefined || parts.length !== 4 || !parts.every((p) => /^[0-9a-fA-F]{1,4}$/.test(p))) {
@@ -64,19 +47,16 @@ export const ilnp64Field: FieldCodec = defineField({
     for (const p of parts) out.u16(parseInt(p, 16));
     return i + 1;
   },
-  toText(r, p, parts) {
+  (r, p, parts) => {
     parts.push([0, 2, 4, 6].map((o) => hex4(u16at(r, p + o))).join(':'));
     return p + 8;
   },
-  validate: fixedSizeCheck(8),
-});
+);
 
 /** EUI-48 or EUI-64 (RFC 7043 §3.2, §4.2): `n` hex pairs joined by `-`. */
 function euiField(n: number): FieldCodec {
-  return defineField({
-    size: n,
-    name: undefined,
-    fromText(tokens, i, _origin, out) {
+  return fixedField(n,
+    (tokens, i, _origin, out) => {
       const t = tokens[i];
       const parts = t?.text.split('-');
       if (parts === undefined || parts.length !== n || !parts.every((p) => /^[0-9a-fA-F]{2}$/.test(p))) {
@@ -85,14 +65,13 @@ function euiField(n: number): FieldCodec {
       for (const p of parts) out.u8(parseInt(p, 16));
       return i + 1;
     },
-    toText(r, p, parts) {
+    (r, p, parts) => {
       const hx: string[] = [];
       for (let j = 0; j < n; j++) hx.push(r[p + j]!.toString(16).padStart(2, '0'));
       parts.push(hx.join('-'));
       return p + n;
     },
-    validate: fixedSizeCheck(n),
-  });
+  );
 }
 
 export const eui48Field: FieldCodec = euiField(6);

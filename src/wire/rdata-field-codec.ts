@@ -49,6 +49,11 @@ export function defineField(c: FieldCodec): FieldCodec {
   return { size: c.size, name: c.name, fromText: c.fromText, toText: c.toText, validate: c.validate };
 }
 
+/** A fixed-size field of `size` octets: its wire check is that it fits, and it holds no name. */
+export function fixedField(size: number, fromText: FieldCodec['fromText'], toText: FieldCodec['toText']): FieldCodec {
+  return defineField({ size, name: undefined, fromText, toText, validate: fixedSizeCheck(size) });
+}
+
 export function rdataError(what: string, at: number): WireFormatError {
   return new WireFormatError(WireErrorCode.RDATA_LENGTH, what, at);
 }

@@ -1,6 +1,6 @@
 /** Field kinds that are numbers with mnemonics: TYPE, ALG, CERT_ALG, CERT_TYPE, DSYNC_SCHEME and PROTO (WKS). */
 
-import { defineField, fixedSizeCheck, missingField, parseNumber, u16at, type FieldCodec } from './rdata-field-codec.js';
+import { fixedField, missingField, parseNumber, u16at, type FieldCodec } from './rdata-field-codec.js';
 import { parseType, typeToText } from './rr-type.js';
 import type { TextToken } from './text-token.js';
 
@@ -36,14 +36,12 @@ function parseMnemonic(t: TextToken | undefined, table: Record<string, number>, 
 
 /** An octet read with mnemonics from `table` and printed with `names` (or as a number when names is undefined). */
 function mnemonicOctet(table: Record<string, number>, what: string, names: Map<number, string> | undefined): FieldCodec {
-  return defineField({
-    size: 1,
-    name: undefined,
-    fromText(tokens, i, _origin, out) {
+  return fixedField(1,
+    (tokens, i, _origin, out) => {
       out.u8(parseMnemonic(tokens[i], table, 0xff, what, i));
       return i + 1;
     },
-    toText: names === undefined
+    names === undefined
       ? (r, p, parts) => {
         parts.push(String(r[p]));
         return p + 1;
@@ -52,8 +50,7 @@ function mnemonicOctet(table: Record<string, number>, what: string, names: Map<n
         parts.push(names.get(r[p]!) ?? String(r[p]));
         return p + 1;
       },
-    validate: fixedSizeCheck(1),
-  });
+  );
 }
 
 /** DNSSEC algorithm octet; mnemonics accepted in text, printed as a number. */
@@ -66,33 +63,27 @@ export const dsyncSchemeField: FieldCodec = mnemonicOctet(DSYNC_SCHEMES, 'DSYNC 
 export const protoField: FieldCodec = mnemonicOctet(PROTOCOLS, 'protocol', undefined);
 
 /** CERT type (RFC 4398 §2.1); mnemonics accepted and printed. */
-export const certTypeField: FieldCodec = defineField({
-  size: 2,
-  name: undefined,
-  fromText(tokens, i, _origin, out) {
+export const certTypeField: FieldCodec = fixedField(2,
+  (tokens, i, _origin, out) => {
     out.u16(parseMnemonic(tokens[i], CERT_TYPES, 0xffff, 'certificate type', i));
     return i + 1;
   },
-  toText(r, p, parts) {
+  (r, p, parts) => {
     parts.push(CERT_TYPE_NAMES.get(u16at(r, p)) ?? String(u16at(r, p)));
     return p + 2;
   },
-  validate: fixedSizeCheck(2),
-});
+);
 
 /** A 16-bit RR type as a mnemonic. */
-export const typeField: FieldCodec = defineField({
-  size: 2,
-  name: undefined,
-  fromText(tokens, i, _origin, out) {
+export const typeField: FieldCodec = fixedField(2,
+  (tokens, i, _origin, out) => {
     const t = tokens[i];
     if (t === undefined) throw missingField('type', i);
     out.u16(parseType(t.text, i));
     return i + 1;
   },
-  toText(r, p, parts) {
+  (r, p, parts) => {
     parts.push(typeToText(u16at(r, p)));
     return p + 2;
   },
-  validate: fixedSizeCheck(2),
-});
+);

@@ -57,7 +57,10 @@ export function fieldCodec(fields: readonly FieldKind[], check?: Check): RdataCo
 /**
  * The writer for a layout with compressible names. The RFC 1035 layouts
  * that end in their only name (NS, CNAME, PTR, MX...) get a direct writer,
- * as that name's length is simply what is left of the rdata.
+ * as that name's length is simply what is left of the rdata; those that
+ * start with their names and end in fixed-size fields (SOA, MINFO) write
+ * the names and then the rest in one go. Answers then never go through the
+ * generic engine.
  */
 function compressedWriter(fields: readonly FieldKind[]): RdataCodec['toWire'] {
   if (fields.length === 1 && fields[0] === F.NAME_COMPRESSED) {
@@ -67,6 +70,20 @@ function compressedWriter(fields: readonly FieldKind[]): RdataCodec['toWire'] {
     return (w, rdata, compress) => {
       w.bytes(rdata, 0, 2);
       w.nameAt(rdata, 2, rdata.length - 2, compress);
+    };
+  }
+  let names = 0;
+  while (names < fields.length && fields[names] === F.NAME_COMPRESSED) names++;
+  if (names > 0 && fields.slice(names).every((k) => fieldCodecOf(k).size > 0)) {
+    const fixedTail = names < fields.length;
+    return (w, rdata, compress) => {
+      let p = 0;
+      for (let j = 0; j < names; j++) {
+        const len = wireNameLength(rdata, p);
+        w.name(rdata, p, compress, true);
+        p += len;
+      }
+      if (fixedTail) w.bytes(rdata, p, rdata.length);
     };
   }
   return (w, rdata, compress) => fieldsToWire(fields, w, rdata, compress);

@@ -3,7 +3,7 @@
  * or both; and of the networks alone (rate-limit `exempt`).
  */
 import { isMap, isSeq } from 'yaml';
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../wire/index.js';
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6, prefixMaskOctet } from '../wire/index.js';
 import type { AclEntry } from '../xfr/acl.js';
 import { readMap, type KeyTable, type Reader } from './key-table.js';
 import { keyRef, type KeyRefCtx } from './key-refs.js';
@@ -42,10 +42,7 @@ export const network: Reader<Network> = (ctx, v) => {
     if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > max) return problem(ctx, v, `bad prefix length '/${prefixText}' (0..${max})`);
     prefix = Number(prefixText);
   }
-  const masked = octets.map((b, i) => {
-    const bits = prefix - 8 * i;
-    return bits >= 8 ? b : bits <= 0 ? 0 : b & ((0xff << (8 - bits)) & 0xff);
-  });
+  const masked = octets.map((b, i) => b & prefixMaskOctet(prefix, i));
   if (masked.some((b, i) => b !== octets[i])) {
     const net = family === 4 ? formatIPv4(masked) : formatIPv6(masked);
     return problem(ctx, v, `'${x}': host bits set (the network is ${net}/${prefix})`);

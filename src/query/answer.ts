@@ -1,4 +1,4 @@
-import { Name, Rcode, RRType } from '../wire/index.js';
+import { Name, Rcode, RRType, equalIgnoringCase, lowerByte } from '../wire/index.js';
 import { NodeFlags, hashWireName, rdataTtl, type RRset, type Zone, type ZoneNode } from '../zone/index.js';
 import { denialIndex, nsec3Covering, nsec3Hash, nsec3Matching, nsecFor, type DenialIndex } from './denial-index.js';
 import { AnswerKind, type Answer, type AnswerOptions, type AnswerRecord, type WireQuestion } from './answer-types.js';
@@ -450,13 +450,7 @@ class Lookup {
 function holdsRRset(list: readonly AnswerRecord[], owner: Uint8Array, type: number): boolean {
   for (const r of list) {
     if (r.type !== type || r.owner.length !== owner.length) continue;
-    let same = true;
-    for (let i = 0; i < owner.length && same; i++) {
-      const a = r.owner[i]!;
-      const b = owner[i]!;
-      same = a === b || ((a >= 0x41 && a <= 0x5a ? a | 0x20 : a) === (b >= 0x41 && b <= 0x5a ? b | 0x20 : b));
-    }
-    if (same) return true;
+    if (equalIgnoringCase(r.owner, 0, owner, 0, owner.length)) return true;
   }
   return false;
 }
@@ -488,8 +482,7 @@ function isBelowOrAt(name: Uint8Array, key: string): boolean {
   const off = name.length - key.length;
   if (off < 0) return false;
   for (let i = 0; i < key.length; i++) {
-    const b = name[off + i]!;
-    if ((b >= 0x41 && b <= 0x5a ? b | 0x20 : b) !== key.charCodeAt(i)) return false;
+    if (lowerByte(name[off + i]!) !== key.charCodeAt(i)) return false;
   }
   // The suffix must start at a label boundary.
   for (let p = 0; p <= off; p += name[p]! + 1) if (p === off) return true;

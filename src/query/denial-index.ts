@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { compareCanonical, Name, RRType } from '../wire/index.js';
+import { compareCanonical, decodeBase32Hex, lowerByte, Name, RRType } from '../wire/index.js';
 import { NodeFlags, type Zone, type ZoneNode } from '../zone/index.js';
 
 /** RFC 4034 §4: the NSEC owners of a zone in canonical order. */
@@ -65,7 +65,8 @@ function buildIndex(zone: Zone): DenialIndex {
     const salt = source.slice(5, 5 + source[4]!);
     const pairs: { hash: Uint8Array; node: ZoneNode }[] = [];
     for (const node of nsec3Nodes) {
-      const hash = base32hexLabel(node.name.wire);
+      // The builder admits NSEC3 owners only with such a label (nsec3-owner.ts), so none is left out here.
+      const hash = decodeBase32Hex(node.name.wire, 1, 1 + node.name.wire[0]!);
       if (hash !== null) pairs.push({ hash, node });
     }
     pairs.sort((a, b) => compareBytes(a.hash, b.hash));
@@ -89,7 +90,7 @@ export function nsecFor(chain: NsecChain, name: Name): ZoneNode {
 
 /** RFC 5155 §5: the hash of `name` (lowercased wire form) with the chain's salt and iterations. */
 export function nsec3Hash(chain: Nsec3Chain, wire: Uint8Array): Uint8Array {
-  const lower = Uint8Array.from(wire, (b) => (b >= 0x41 && b <= 0x5a ? b | 0x20 : b));
+  const lower = Uint8Array.from(wire, lowerByte);
   let h = createHash('sha1').update(lower).update(chain.salt).digest();
   for (let i = 0; i < chain.iterations; i++) h = createHash('sha1').update(h).update(chain.salt).digest();
   return h;
@@ -127,24 +128,4 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return a.length - b.length;
-}
-
-/** RFC 4648 §7 base32hex (no padding, any case) of a name's first label; null if it is not valid. */
-function base32hexLabel(wire: Uint8Array): Uint8Array | null {
-  const len = wire[0]!;
-  const out: number[] = [];
-  let acc = 0;
-  let bits = 0;
-  for (let i = 1; i <= len; i++) {
-    const c = wire[i]! | 0x20;
-    const v = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x76 ? c - 0x61 + 10 : -1;
-    if (v < 0) return null;
-    acc = (acc << 5) | v;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push((acc >> bits) & 0xff);
-    }
-  }
-  return Uint8Array.from(out);
 }

@@ -1,4 +1,4 @@
-import { Name } from '../wire/index.js';
+import { Name, equalIgnoringCase } from '../wire/index.js';
 import { hashWireName, type Zone } from '../zone/index.js';
 
 /**
@@ -96,11 +96,5 @@ interface Entry {
 
 function sameNameIgnoringCase(a: Uint8Array, b: Uint8Array, start: number, end: number): boolean {
   if (a.length !== end - start) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[start + i]!;
-    if (x !== y && (x | 0x20) !== (y | 0x20)) return false;
-    if (x !== y && !((x | 0x20) >= 0x61 && (x | 0x20) <= 0x7a)) return false;
-  }
-  return true;
+  return equalIgnoringCase(a, 0, b, start, a.length);
 }

@@ -1,5 +1,5 @@
 /** CHAOS-class answers about the server itself (RFC 4892): version.bind, id.server and their aliases. */
-import { RRType } from '../wire/index.js';
+import { RRType, lowerByte } from '../wire/index.js';
 
 /** The CH-class names BIND answers about itself, and which setting each shows. */
 const NAMES: readonly [string, 'version' | 'identity'][] = [
@@ -34,7 +34,7 @@ export function chaosAnswer(buf: Uint8Array, qnameEnd: number, qtype: number, se
     let same = true;
     for (let i = 0; i < len && same; i++) {
       const b = buf[12 + i]!;
-      same = (b >= 0x41 && b <= 0x5a ? b | 0x20 : b) === wire[i];
+      same = lowerByte(b) === wire[i];
     }
     if (!same) continue;
     const value = settings[which];

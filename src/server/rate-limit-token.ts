@@ -1,4 +1,5 @@
 /** What the rate limiter counts a response by (BIND's RRL key), read from the response's octets. */
+import { lowerByte } from '../wire/index.js';
 import { RrlKind } from './rate-limit.js';
 
 /** What the rate limiter counts one response by (one object reused: handling is synchronous). */
@@ -106,7 +107,7 @@ function hashNameAt(b: Uint8Array, p: number): number {
     const end = Math.min(p + 1 + len, b.length);
     for (let i = p + 1; i < end; i++) {
       const c = b[i]!;
-      h = Math.imul(h ^ (c >= 0x41 && c <= 0x5a ? c | 0x20 : c), 0x01000193);
+      h = Math.imul(h ^ lowerByte(c), 0x01000193);
     }
     p += len + 1;
   }

@@ -9,7 +9,7 @@
  * Pure: no sockets, no clock of its own (the caller passes the time), and a
  * fixed-size table, so the memory is bounded and each check is O(1).
  */
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../wire/index.js';
+import { formatIPv4, formatIPv6, parsePeerAddress } from '../wire/index.js';
 import type { RateLimitSettings } from './rate-limit-settings.js';
 
 /** What a response is, for the limiter; each kind has its own rate (BIND's rtype). */
@@ -238,17 +238,11 @@ export class RateLimiter {
   #parse(address: string): 0 | 4 | 6 {
     const o = this.#octets;
     const w = this.#lastWords;
-    let a = address;
     // Dual-stack sockets show IPv4 clients as ::ffff:a.b.c.d; they are IPv4 clients.
-    if (a.startsWith('::ffff:') && a.indexOf('.') > 0) a = a.slice(7);
-    if (parseIPv4(a, o)) {
-      w[0] = readWord(o, 0);
-      return 4;
-    }
-    const pct = a.indexOf('%');
-    if (!parseIPv6(pct < 0 ? a : a.slice(0, pct), o)) return 0;
-    for (let i = 0; i < 4; i++) w[i] = readWord(o, 4 * i);
-    return 6;
+    const family = parsePeerAddress(address, o);
+    if (family === 4) w[0] = readWord(o, 0);
+    else if (family === 6) for (let i = 0; i < 4; i++) w[i] = readWord(o, 4 * i);
+    return family;
   }
 
   #isExempt(): boolean {

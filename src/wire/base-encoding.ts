@@ -66,27 +66,55 @@ export function toBase32Hex(bytes: Uint8Array, start = 0, end = bytes.length): s
   return out;
 }
 
-export function fromBase32Hex(text: string, token = -1): Uint8Array {
-  const t = text.replace(/=+$/, '');
-  const out: number[] = [];
+/** Value of the base32hex digit with character code `c` (RFC 4648 §7, either case), or -1. */
+export function base32HexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const u = c & ~0x20;
+  if (u >= 0x41 && u <= 0x56) return u - 0x41 + 10;
+  return -1;
+}
+
+/**
+ * RFC 4648 §7 base32hex without padding: `n` digits, the value of digit `i`
+ * given by `digitAt(i)`, to octets. Null on a bad digit (-1) or when the
+ * digits are not whole octets: a length of 1, 3 or 6 modulo 8, or unused
+ * low bits of the last digit set (as BIND checks).
+ */
+function octetsFromBase32Hex(n: number, digitAt: (i: number) => number): Uint8Array | null {
+  // Lengths 1, 3 and 6 mod 8 cannot come from whole octets.
+  const rem = n % 8;
+  if (rem === 1 || rem === 3 || rem === 6) return null;
+  const out = new Uint8Array((n * 5) >>> 3);
+  let o = 0;
   let acc = 0;
   let bits = 0;
-  const bad = (): never => {
-    throw new TextFormatError(TextErrorCode.BAD_BASE32, `bad base32hex '${text}'`, token);
-  };
-  // Lengths 1, 3 and 6 mod 8 cannot come from whole octets.
-  const rem = t.length % 8;
-  if (rem === 1 || rem === 3 || rem === 6) bad();
-  for (let i = 0; i < t.length; i++) {
-    const v = B32HEX.indexOf(t[i]!.toUpperCase());
-    if (v < 0) bad();
+  for (let i = 0; i < n; i++) {
+    const v = digitAt(i);
+    if (v < 0) return null;
     acc = ((acc << 5) | v) & 0x1fff;
     bits += 5;
     if (bits >= 8) {
-      out.push((acc >>> (bits - 8)) & 0xff);
+      out[o++] = (acc >>> (bits - 8)) & 0xff;
       bits -= 8;
     }
   }
-  if ((acc & ((1 << bits) - 1)) !== 0) bad();
-  return Uint8Array.from(out);
+  if ((acc & ((1 << bits) - 1)) !== 0) return null;
+  return out;
+}
+
+/** Base32hex text (trailing `=` padding allowed) to octets; TextFormatError BAD_BASE32 when it is not whole octets. */
+export function fromBase32Hex(text: string, token = -1): Uint8Array {
+  const t = text.replace(/=+$/, '');
+  // Beyond ASCII, String.toUpperCase decides (it maps U+0131 and U+017F to I and S), as it always has here.
+  const out = octetsFromBase32Hex(t.length, (i) => {
+    const c = t.charCodeAt(i);
+    return c < 0x80 ? base32HexDigit(c) : B32HEX.indexOf(t[i]!.toUpperCase());
+  });
+  if (out === null) throw new TextFormatError(TextErrorCode.BAD_BASE32, `bad base32hex '${text}'`, token);
+  return out;
+}
+
+/** Base32hex octets `src[start, end)` (ASCII digits, either case, no padding) to octets; null when not whole octets. */
+export function decodeBase32Hex(src: Uint8Array, start: number, end: number): Uint8Array | null {
+  return octetsFromBase32Hex(end - start, (i) => base32HexDigit(src[start + i]!));
 }

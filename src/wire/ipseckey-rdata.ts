@@ -1,5 +1,6 @@
-import { opaqueCodec, type RdataCodec } from './rdata-codec.js';
-import { F, type FieldKind, fieldsFromText, fieldsToText, validateFields } from './rdata-field.js';
+import { opaqueCodec, type RdataCodec } from './rdata-codec-interface.js';
+import { fieldsFromText, fieldsToText, validateFields } from './rdata-field.js';
+import { F, type FieldKind } from './rdata-field-kind.js';
 import { genericRdataText } from './rdata-generic.js';
 import { TextErrorCode, TextFormatError } from './text-format-error.js';
 import { WireErrorCode, WireFormatError } from './wire-format-error.js';
@@ -12,7 +13,7 @@ const LAYOUTS: readonly (readonly FieldKind[])[] = [
   [F.U8, F.U8, F.U8, F.B64_0],
   [F.U8, F.U8, F.U8, F.A, F.B64_0],
   [F.U8, F.U8, F.U8, F.AAAA, F.B64_0],
-  [F.U8, F.U8, F.U8, F.NAME_N, F.B64_0],
+  [F.U8, F.U8, F.U8, F.NAME_VERBATIM, F.B64_0],
 ];
 
 function layout(gatewayType: number | undefined, token: number): readonly FieldKind[] {
@@ -59,7 +60,7 @@ const AMT_LAYOUTS: readonly (readonly FieldKind[])[] = [
   [F.U8, F.U8],
   [F.U8, F.U8, F.A],
   [F.U8, F.U8, F.AAAA],
-  [F.U8, F.U8, F.NAME_N],
+  [F.U8, F.U8, F.NAME_VERBATIM],
 ];
 
 function amtValidate(r: Uint8Array): void {

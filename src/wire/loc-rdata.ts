@@ -1,5 +1,5 @@
-import { ByteBuilder } from './rdata-field.js';
-import { opaqueCodec, type RdataCodec } from './rdata-codec.js';
+import { ByteBuilder } from './byte-builder.js';
+import { opaqueCodec, type RdataCodec } from './rdata-codec-interface.js';
 import { TextErrorCode, TextFormatError } from './text-format-error.js';
 import type { TextToken } from './text-token.js';
 import { WireErrorCode, WireFormatError } from './wire-format-error.js';

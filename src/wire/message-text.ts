@@ -1,14 +1,16 @@
-import type { Message, ResourceRecord } from './message.js';
+import { Rcode, type Message, type ResourceRecord } from './message.js';
 import { rdataToText } from './rdata.js';
 import { classToText, typeToText } from './rr-type.js';
 import { toHex } from './base-encoding.js';
 
 const OPCODES = ['QUERY', 'IQUERY', 'STATUS', 'OPCODE3', 'NOTIFY', 'UPDATE', 'DSO'];
-const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
+/** RCODE mnemonics by value, from the Rcode table; the first name wins where two share a value (16 is BADVERS, not BADSIG). */
+const RCODE_NAMES: string[] = [];
+for (const [name, value] of Object.entries(Rcode)) RCODE_NAMES[value] ??= name;
 
+/** The mnemonic of an RCODE (RFC 6895 §2.3), or RCODEn. */
 export function rcodeToText(rcode: number): string {
-  if (rcode === 16) return 'BADVERS';
-  return RCODES[rcode] ?? `RCODE${rcode}`;
+  return RCODE_NAMES[rcode] ?? `RCODE${rcode}`;
 }
 
 /** One record in zone-file form: owner, TTL, class, type, rdata. */

@@ -1,14 +1,10 @@
+import { lowerByte } from './case-fold.js';
 import { TextErrorCode, TextFormatError } from './text-format-error.js';
 import { WireErrorCode, WireFormatError } from './wire-format-error.js';
 
 /** RFC 1035 §2.3.4: labels are 63 octets or less, names 255 octets or less. */
 export const MAX_LABEL = 63;
 export const MAX_NAME = 255;
-
-/** ASCII-only lowercase of one octet (RFC 4343 §3: case-insensitive for A-Z only). */
-export function lowerByte(b: number): number {
-  return b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
-}
 
 /**
  * Octets that BIND escapes with a backslash in presentation form. Anything

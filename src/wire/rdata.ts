@@ -1,7 +1,7 @@
 import { fromHex } from './base-encoding.js';
 import { genericRdataText } from './rdata-generic.js';
 import type { Name } from './name.js';
-import { codecFor } from './rdata-codecs.js';
+import { codecFor } from './rdata-codec-table.js';
 import type { WireReader } from './reader.js';
 import { isMetaType } from './rr-type.js';
 import { TextErrorCode, TextFormatError } from './text-format-error.js';

@@ -2,8 +2,9 @@ import { fromBase64, toBase64 } from './base-encoding.js';
 import { escapeText, unescapeText } from './char-string.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip-address.js';
 import { wireNameLength, wireNameToText } from './name.js';
-import { ByteBuilder, parseNameToken, parseNumber } from './rdata-field.js';
-import { opaqueCodec, type RdataCodec } from './rdata-codec.js';
+import { ByteBuilder } from './byte-builder.js';
+import { parseNameToken, parseNumber } from './rdata-field-codec.js';
+import { opaqueCodec, type RdataCodec } from './rdata-codec-interface.js';
 import { TextErrorCode, TextFormatError } from './text-format-error.js';
 import { WireErrorCode, WireFormatError } from './wire-format-error.js';
 

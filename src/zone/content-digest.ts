@@ -13,7 +13,7 @@
  * bump), not against an adversary: the per-record hash is murmur3-style,
  * four lanes with their own constants.
  */
-import { RRType, type ResourceRecord } from '../wire/index.js';
+import { RRType, lowerByte, type ResourceRecord } from '../wire/index.js';
 import type { Zone } from './zone.js';
 import { rdataTtl } from './rrset.js';
 import { runStepsNow, type Steps } from './run-steps.js';
@@ -50,8 +50,7 @@ function hashRecord(wire: Uint8Array, type: number, cls: number, ttl: number, rd
   let n = 0;
   // Label lengths are at most 63, so lowering every octet leaves them alone.
   for (let i = 0; i < wire.length; i++) {
-    const c = wire[i]!;
-    b[n++] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+    b[n++] = lowerByte(wire[i]!);
   }
   b[n++] = type >>> 8;
   b[n++] = type;

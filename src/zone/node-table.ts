@@ -1,4 +1,4 @@
-import { TyneError } from '../wire/index.js';
+import { TyneError, equalIgnoringCase, lowerByte } from '../wire/index.js';
 import type { ZoneNodeImpl } from './zone-node.js';
 import { NodeList } from './node-list.js';
 
@@ -24,10 +24,7 @@ function hashKey(key: string): number {
 /** The same hash over the uncompressed wire name in `wire[start, end)`, lowercased on the way: equal to `hashKey(name.key)`. */
 export function hashWireName(wire: Uint8Array, start = 0, end = wire.length): number {
   let h = 0x811c9dc5 | 0;
-  for (let i = start; i < end; i++) {
-    const b = wire[i]!;
-    h = Math.imul(h ^ (b >= 0x41 && b <= 0x5a ? b | 0x20 : b), 0x01000193);
-  }
+  for (let i = start; i < end; i++) h = Math.imul(h ^ lowerByte(wire[i]!), 0x01000193);
   return h;
 }
 
@@ -37,23 +34,15 @@ function nodeHasKey(node: ZoneNodeImpl, key: string): boolean {
   const start = node.start;
   if (key.length !== node.end - start) return false;
   for (let i = 0; i < key.length; i++) {
-    const b = c[start + i]!;
-    if (key.charCodeAt(i) !== (b >= 0x41 && b <= 0x5a ? b | 0x20 : b)) return false;
+    if (key.charCodeAt(i) !== lowerByte(c[start + i]!)) return false;
   }
   return true;
 }
 
 /** True when the node's owner equals `wire[start, end)`, letter case aside. */
 function nodeHasWire(node: ZoneNodeImpl, wire: Uint8Array, start: number, end: number): boolean {
-  const c = node.chunk;
-  const off = node.start - start;
   if (end - start !== node.end - node.start) return false;
-  for (let i = start; i < end; i++) {
-    const a = c[off + i]!;
-    const b = wire[i]!;
-    if (a !== b && (a >= 0x41 && a <= 0x5a ? a | 0x20 : a) !== (b >= 0x41 && b <= 0x5a ? b | 0x20 : b)) return false;
-  }
-  return true;
+  return equalIgnoringCase(node.chunk, node.start, wire, start, end - start);
 }
 
 /**

@@ -1,5 +1,5 @@
 import {
-  Name, RRClass, RRType, TyneError, bytesEqual, canonicalRdata, classToText, isMetaType, typeToText,
+  Name, RRClass, RRType, TyneError, bytesEqual, canonicalRdata, classToText, equalIgnoringCase, isMetaType, typeToText,
   type Diagnostic, type ResourceRecord, type SourcePosition,
 } from '../wire/index.js';
 import { ByteSlab } from './byte-slab.js';
@@ -270,12 +270,7 @@ export class ZoneBuilder {
     // The origin must start at a label boundary.
     while (p < suffix) p += wire[p]! + 1;
     if (p !== suffix || p === start) return false;
-    for (let i = 0; i < o.length; i++) {
-      const a = wire[p + i]!;
-      const b = o[i]!;
-      if (a !== b && (a >= 0x41 && a <= 0x5a ? a | 0x20 : a) !== (b >= 0x41 && b <= 0x5a ? b | 0x20 : b)) return false;
-    }
-    return true;
+    return equalIgnoringCase(wire, p, o, 0, o.length);
   }
 
   private tooLarge(name: Name, type: number, octets: number, at: SourcePosition | undefined): void {

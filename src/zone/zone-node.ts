@@ -1,4 +1,4 @@
-import { Name, RRType } from '../wire/index.js';
+import { Name, RRType, lowerByte } from '../wire/index.js';
 import { NodeFlags } from './node-flags.js';
 import type { ByteSlab } from './byte-slab.js';
 import { RRsetImpl, type RRset } from './rrset.js';
@@ -178,10 +178,7 @@ export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
     const start = this.start;
     const n = this.end - start;
     const lower = Buffer.allocUnsafe(n);
-    for (let i = 0; i < n; i++) {
-      const b = chunk[start + i]!;
-      lower[i] = b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
-    }
+    for (let i = 0; i < n; i++) lower[i] = lowerByte(chunk[start + i]!);
     const k = lower.toString('latin1');
     this.cached = k;
     return k;

@@ -1,14 +1,17 @@
+/** The table of RdataCodecs by RR type: field layouts, content checks and the special codecs. */
 import { fromBase64, fromHex, toBase64, toHex } from './base-encoding.js';
 import { amtrelayCodec, ipseckeyCodec } from './ipseckey-rdata.js';
 import { naptrRegexpProblem } from './naptr-regexp.js';
 import { locCodec } from './loc-rdata.js';
 import { wireNameLength, wireNameToText } from './name.js';
-import { opaqueCodec, type RdataCodec } from './rdata-codec.js';
+import { opaqueCodec, type RdataCodec } from './rdata-codec-interface.js';
 import { genericRdataText } from './rdata-generic.js';
-import {
-  ByteBuilder, F, type FieldKind, aplHasTextForm, fieldsCanonical, fieldsFromText, fieldsFromWire, fieldsToText, fieldsToWire,
-  hasDecompressedNames, parseNameToken, parseNumber, validateFields,
-} from './rdata-field.js';
+import { ByteBuilder } from './byte-builder.js';
+import { fieldsCanonical, fieldsFromText, fieldsFromWire, fieldsToText, fieldsToWire, hasDecompressedNames, validateFields } from './rdata-field.js';
+import { aplHasTextForm } from './rdata-field-addresses.js';
+import { parseNameToken, parseNumber } from './rdata-field-codec.js';
+import { F, type FieldKind } from './rdata-field-kind.js';
+import { fieldCodecOf } from './rdata-field-table.js';
 import { RRType } from './rr-type.js';
 import { svcbCodec } from './svcb-rdata.js';
 import { TextErrorCode, TextFormatError } from './text-format-error.js';
@@ -20,8 +23,8 @@ type Check = (rdata: Uint8Array) => void;
 /** Builds a codec from a field list (most types are just that). */
 export function fieldCodec(fields: readonly FieldKind[], check?: Check): RdataCodec {
   const decompress = hasDecompressedNames(fields);
-  const compressible = fields.includes(F.NAME_C);
-  const lowered = fields.some((k) => k === F.NAME_C || k === F.NAME_D || k === F.NAME_L);
+  const compressible = fields.some((k) => fieldCodecOf(k).name?.compressOut === true);
+  const lowered = fields.some((k) => fieldCodecOf(k).name?.lowercase === true);
   const validate = (rdata: Uint8Array): void => {
     validateFields(fields, rdata, 0, rdata.length);
     check?.(rdata);
@@ -54,16 +57,33 @@ export function fieldCodec(fields: readonly FieldKind[], check?: Check): RdataCo
 /**
  * The writer for a layout with compressible names. The RFC 1035 layouts
  * that end in their only name (NS, CNAME, PTR, MX...) get a direct writer,
- * as that name's length is simply what is left of the rdata.
+ * as that name's length is simply what is left of the rdata; those that
+ * start with their names and end in fixed-size fields (SOA, MINFO) write
+ * the names and then the rest in one go. Answers then never go through the
+ * generic engine.
  */
 function compressedWriter(fields: readonly FieldKind[]): RdataCodec['toWire'] {
-  if (fields.length === 1 && fields[0] === F.NAME_C) {
+  if (fields.length === 1 && fields[0] === F.NAME_COMPRESSED) {
     return (w, rdata, compress) => w.nameAt(rdata, 0, rdata.length, compress);
   }
-  if (fields.length === 2 && fields[0] === F.U16 && fields[1] === F.NAME_C) {
+  if (fields.length === 2 && fields[0] === F.U16 && fields[1] === F.NAME_COMPRESSED) {
     return (w, rdata, compress) => {
       w.bytes(rdata, 0, 2);
       w.nameAt(rdata, 2, rdata.length - 2, compress);
+    };
+  }
+  let names = 0;
+  while (names < fields.length && fields[names] === F.NAME_COMPRESSED) names++;
+  if (names > 0 && fields.slice(names).every((k) => fieldCodecOf(k).size > 0)) {
+    const fixedTail = names < fields.length;
+    return (w, rdata, compress) => {
+      let p = 0;
+      for (let j = 0; j < names; j++) {
+        const len = wireNameLength(rdata, p);
+        w.name(rdata, p, compress, true);
+        p += len;
+      }
+      if (fixedTail) w.bytes(rdata, p, rdata.length);
     };
   }
   return (w, rdata, compress) => fieldsToWire(fields, w, rdata, compress);
@@ -211,57 +231,57 @@ const txt = fieldCodec([F.STRS]);
 /**
  * The codec for each numeric type. Field kinds encode the RFC 3597 §4 and
  * RFC 4034 §6.2 (as amended by RFC 6840 §5.1) rules for embedded names:
- * NAME_C only for RFC 1035 types, NAME_D for the RFC 3597 "SHOULD
- * decompress" list, NAME_L for RRSIG's signer.
+ * NAME_COMPRESSED only for RFC 1035 types, NAME_DECOMPRESSED for the RFC 3597 "SHOULD
+ * decompress" list, NAME_LOWERCASED for RRSIG's signer.
  */
 const CODECS = new Map<number, RdataCodec>([
   [RRType.A, fieldCodec([F.A])],
-  [RRType.NS, fieldCodec([F.NAME_C])],
-  [RRType.MD, fieldCodec([F.NAME_C])],
-  [RRType.MF, fieldCodec([F.NAME_C])],
-  [RRType.CNAME, fieldCodec([F.NAME_C])],
+  [RRType.NS, fieldCodec([F.NAME_COMPRESSED])],
+  [RRType.MD, fieldCodec([F.NAME_COMPRESSED])],
+  [RRType.MF, fieldCodec([F.NAME_COMPRESSED])],
+  [RRType.CNAME, fieldCodec([F.NAME_COMPRESSED])],
   // RFC 1035 §3.4.2: address, protocol, port bit map (ports written as numbers).
   [RRType.WKS, fieldCodec([F.A, F.PROTO, F.PORTS])],
   // RFC 1035 §3.3.13; the timers accept TTL units as BIND does.
-  [RRType.SOA, fieldCodec([F.NAME_C, F.NAME_C, F.U32, F.TTL, F.TTL, F.TTL, F.TTL])],
-  [RRType.MB, fieldCodec([F.NAME_C])],
-  [RRType.MG, fieldCodec([F.NAME_C])],
-  [RRType.MR, fieldCodec([F.NAME_C])],
-  [RRType.PTR, fieldCodec([F.NAME_C])],
+  [RRType.SOA, fieldCodec([F.NAME_COMPRESSED, F.NAME_COMPRESSED, F.U32, F.TTL, F.TTL, F.TTL, F.TTL])],
+  [RRType.MB, fieldCodec([F.NAME_COMPRESSED])],
+  [RRType.MG, fieldCodec([F.NAME_COMPRESSED])],
+  [RRType.MR, fieldCodec([F.NAME_COMPRESSED])],
+  [RRType.PTR, fieldCodec([F.NAME_COMPRESSED])],
   [RRType.HINFO, fieldCodec([F.STR, F.STR])],
-  [RRType.MINFO, fieldCodec([F.NAME_C, F.NAME_C])],
-  [RRType.MX, fieldCodec([F.U16, F.NAME_C])],
+  [RRType.MINFO, fieldCodec([F.NAME_COMPRESSED, F.NAME_COMPRESSED])],
+  [RRType.MX, fieldCodec([F.U16, F.NAME_COMPRESSED])],
   [RRType.TXT, txt],
-  [RRType.RP, fieldCodec([F.NAME_D, F.NAME_D])],
-  [RRType.AFSDB, fieldCodec([F.U16, F.NAME_D])],
+  [RRType.RP, fieldCodec([F.NAME_DECOMPRESSED, F.NAME_DECOMPRESSED])],
+  [RRType.AFSDB, fieldCodec([F.U16, F.NAME_DECOMPRESSED])],
   [RRType.X25, fieldCodec([F.STR])],
   [RRType.ISDN, fieldCodec([F.STR, F.STR_OPT])],
-  [RRType.RT, fieldCodec([F.U16, F.NAME_D])],
-  [RRType.PX, fieldCodec([F.U16, F.NAME_D, F.NAME_D])],
+  [RRType.RT, fieldCodec([F.U16, F.NAME_DECOMPRESSED])],
+  [RRType.PX, fieldCodec([F.U16, F.NAME_DECOMPRESSED, F.NAME_DECOMPRESSED])],
   [RRType.GPOS, fieldCodec([F.STR, F.STR, F.STR])],
   // RFC 1706 §5 and §6; NSAP-PTR is on the RFC 4034 §6.2 lowercase list but not RFC 3597 §4's.
   [RRType.NSAP, fieldCodec([F.NSAP])],
-  [RRType['NSAP-PTR'], fieldCodec([F.NAME_L])],
+  [RRType['NSAP-PTR'], fieldCodec([F.NAME_LOWERCASED])],
   [RRType.AAAA, fieldCodec([F.AAAA])],
   [RRType.LOC, locCodec],
   // Nimrod EID and locator: opaque octets written as hex, as BIND does.
   [RRType.EID, fieldCodec([F.HEX])],
   [RRType.NIMLOC, fieldCodec([F.HEX])],
-  [RRType.SRV, fieldCodec([F.U16, F.U16, F.U16, F.NAME_D])],
+  [RRType.SRV, fieldCodec([F.U16, F.U16, F.U16, F.NAME_DECOMPRESSED])],
   // Formats other than 0 (AESA) and 1 (E.164) have no text form.
   [RRType.ATMA, withGenericFallback(fieldCodec([F.ATMA]), (r) => r[0]! <= 1)],
-  [RRType.NAPTR, fieldCodec([F.U16, F.U16, F.STR, F.STR, F.STR, F.NAME_D], checkNaptr)],
-  [RRType.KX, fieldCodec([F.U16, F.NAME_D])],
+  [RRType.NAPTR, fieldCodec([F.U16, F.U16, F.STR, F.STR, F.STR, F.NAME_DECOMPRESSED], checkNaptr)],
+  [RRType.KX, fieldCodec([F.U16, F.NAME_DECOMPRESSED])],
   [RRType.CERT, fieldCodec([F.CERT_TYPE, F.U16, F.CERT_ALG, F.B64])],
   // RFC 6672 §2.5: a DNAME target is never compressed on output.
-  [RRType.DNAME, fieldCodec([F.NAME_D])],
+  [RRType.DNAME, fieldCodec([F.NAME_DECOMPRESSED])],
   // RFC 3123: address families other than IPv4 and IPv6 have no text form.
   [RRType.APL, withGenericFallback(fieldCodec([F.APL]), aplHasTextForm)],
   [RRType.DS, ds],
   [RRType.SSHFP, fieldCodec([F.U8, F.U8, F.HEX_0], checkSshfp)],
   [RRType.IPSECKEY, ipseckeyCodec],
-  [RRType.RRSIG, fieldCodec([F.TYPE, F.ALG, F.U8, F.U32, F.TIME, F.TIME, F.U16, F.NAME_L, F.B64], checkRrsig)],
-  [RRType.NSEC, fieldCodec([F.NAME_N, F.BITMAP], checkNsec)],
+  [RRType.RRSIG, fieldCodec([F.TYPE, F.ALG, F.U8, F.U32, F.TIME, F.TIME, F.U16, F.NAME_LOWERCASED, F.B64], checkRrsig)],
+  [RRType.NSEC, fieldCodec([F.NAME_VERBATIM, F.BITMAP], checkNsec)],
   [RRType.DNSKEY, dnskey],
   [RRType.DHCID, fieldCodec([F.B64])],
   [RRType.NSEC3, fieldCodec([F.U8, F.U8, F.U16, F.HEX8, F.B32X8, F.BITMAP], checkNsec3)],
@@ -271,7 +291,7 @@ const CODECS = new Map<number, RdataCodec>([
   [RRType.HIP, hipCodec],
   [RRType.NINFO, txt],
   [RRType.RKEY, fieldCodec([F.U16, F.U8, F.ALG, F.B64], checkRkey)],
-  [RRType.TALINK, fieldCodec([F.NAME_N, F.NAME_N])],
+  [RRType.TALINK, fieldCodec([F.NAME_VERBATIM, F.NAME_VERBATIM])],
   [RRType.CDS, ds],
   [RRType.CDNSKEY, dnskey],
   [RRType.KEY, dnskey],
@@ -280,7 +300,7 @@ const CODECS = new Map<number, RdataCodec>([
   [RRType.ZONEMD, fieldCodec([F.U32, F.U8, F.U8, F.HEX], checkZonemd)],
   [RRType.SVCB, svcbCodec(RRType.SVCB)],
   [RRType.HTTPS, svcbCodec(RRType.HTTPS)],
-  [RRType.DSYNC, fieldCodec([F.TYPE, F.DSYNC_SCHEME, F.U16, F.NAME_N])],
+  [RRType.DSYNC, fieldCodec([F.TYPE, F.DSYNC_SCHEME, F.U16, F.NAME_VERBATIM])],
   // DRIP HHIT and BRID: opaque data written as base64, as BIND does.
   [RRType.HHIT, fieldCodec([F.B64])],
   [RRType.BRID, fieldCodec([F.B64])],
@@ -288,7 +308,7 @@ const CODECS = new Map<number, RdataCodec>([
   [RRType.NID, fieldCodec([F.U16, F.ILNP64])],
   [RRType.L32, fieldCodec([F.U16, F.A])],
   [RRType.L64, fieldCodec([F.U16, F.ILNP64])],
-  [RRType.LP, fieldCodec([F.U16, F.NAME_N])],
+  [RRType.LP, fieldCodec([F.U16, F.NAME_VERBATIM])],
   [RRType.EUI48, fieldCodec([F.EUI48])],
   [RRType.EUI64, fieldCodec([F.EUI64])],
   [RRType.URI, fieldCodec([F.U16, F.U16, F.REST_Q])],
@@ -300,7 +320,7 @@ const CODECS = new Map<number, RdataCodec>([
   [RRType.DOA, fieldCodec([F.U32, F.U32, F.U8, F.STR, F.B64_DASH])],
   [RRType.AMTRELAY, amtrelayCodec],
   // RFC 8945 §4.2: algorithm, time signed, fudge, MAC, original ID, error, other data.
-  [RRType.TSIG, fieldCodec([F.NAME_N, F.U48, F.U16, F.B64_16, F.U16, F.U16, F.B64_16])],
+  [RRType.TSIG, fieldCodec([F.NAME_VERBATIM, F.U48, F.U16, F.B64_16, F.U16, F.U16, F.B64_16])],
   [RRType.TA, ds],
   [RRType.DLV, ds],
 ]);

@@ -1,3 +1,4 @@
+/** The RdataCodec interface (one RR type's text and wire conversions) and the opaque-codec helper. */
 import type { Name } from './name.js';
 import type { WireReader } from './reader.js';
 import type { TextToken } from './text-token.js';

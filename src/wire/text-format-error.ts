@@ -33,6 +33,7 @@ export type TextErrorCodeValue = (typeof TextErrorCode)[keyof typeof TextErrorCo
  * the zone-file parser can turn it into a line and column.
  */
 export class TextFormatError extends TyneError {
+  declare readonly code: TextErrorCodeValue;
   readonly token: number;
 
   constructor(code: TextErrorCodeValue, message: string, token = -1, options?: { cause?: unknown }) {

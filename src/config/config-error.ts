@@ -33,8 +33,7 @@ export function formatConfigProblem(file: string, p: ConfigProblem): string {
  * A configuration file that cannot be used. Every problem found is listed in
  * `problems` (sorted by position), and `message` has one line per problem.
  */
-export class ConfigError extends TyneError {
-  declare readonly code: ConfigErrorCode;
+export class ConfigError extends TyneError<ConfigErrorCode> {
   /** Absolute path of the configuration file. */
   readonly file: string;
   readonly problems: readonly ConfigProblem[];

@@ -12,10 +12,4 @@ export const ConfigValueErrorCode = {
 export type ConfigValueErrorCode = (typeof ConfigValueErrorCode)[keyof typeof ConfigValueErrorCode];
 
 /** A value a reader of src/config cannot parse; the schema turns it into one problem of a ConfigError. */
-export class ConfigValueError extends TyneError {
-  declare readonly code: ConfigValueErrorCode;
-
-  constructor(code: ConfigValueErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class ConfigValueError extends TyneError<ConfigValueErrorCode> {}

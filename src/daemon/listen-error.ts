@@ -19,8 +19,7 @@ export type ListenErrorCode = (typeof ListenErrorCode)[keyof typeof ListenErrorC
 export type Transport = 'udp' | 'tcp';
 
 /** An address of `listen` that could not be bound; the message is one line for the operator. */
-export class ListenError extends TyneError {
-  declare readonly code: ListenErrorCode;
+export class ListenError extends TyneError<ListenErrorCode> {
   /** The address as `listen` names it: `127.0.0.1:53`, `[::1]:53`. */
   readonly address: string;
   readonly transport: Transport;

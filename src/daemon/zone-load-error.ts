@@ -20,8 +20,7 @@ export type ZoneLoadErrorCode = (typeof ZoneLoadErrorCode)[keyof typeof ZoneLoad
  * zone keeps the version it served, if any. The message is one line for
  * the operator: what happened and what fixes it.
  */
-export class ZoneLoadError extends TyneError {
-  declare readonly code: ZoneLoadErrorCode;
+export class ZoneLoadError extends TyneError<ZoneLoadErrorCode> {
   /** The zone file. */
   readonly file: string;
 

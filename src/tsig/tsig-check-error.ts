@@ -18,10 +18,4 @@ export const TsigCheckErrorCode = {
 export type TsigCheckErrorCode = (typeof TsigCheckErrorCode)[keyof typeof TsigCheckErrorCode];
 
 /** A response (or the end of a response stream) that the transfer client's TSIG check refuses; the message says which message and why. */
-export class TsigCheckError extends TyneError {
-  declare readonly code: TsigCheckErrorCode;
-
-  constructor(code: TsigCheckErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class TsigCheckError extends TyneError<TsigCheckErrorCode> {}

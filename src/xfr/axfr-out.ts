@@ -33,8 +33,7 @@ export const XfrRecordTooLargeErrorCode = {
 export type XfrRecordTooLargeErrorCode = (typeof XfrRecordTooLargeErrorCode)[keyof typeof XfrRecordTooLargeErrorCode];
 
 /** A record too large for an empty message of the configured size. */
-export class XfrRecordTooLargeError extends TyneError {
-  declare readonly code: XfrRecordTooLargeErrorCode;
+export class XfrRecordTooLargeError extends TyneError<XfrRecordTooLargeErrorCode> {
 
   constructor(limit: number) {
     super(XfrRecordTooLargeErrorCode.RECORD_TOO_LARGE, `a record does not fit in a transfer message of ${limit} octets`);

@@ -11,8 +11,7 @@ export const StorageErrorCode = {
 export type StorageErrorCode = (typeof StorageErrorCode)[keyof typeof StorageErrorCode];
 
 /** A problem with a file Tyne keeps state in (journal, served-serial state, saved copy); `file` names it. */
-export class StorageError extends TyneError {
-  declare readonly code: StorageErrorCode;
+export class StorageError extends TyneError<StorageErrorCode> {
   readonly file: string;
 
   constructor(code: StorageErrorCode, file: string, message: string, options?: { cause?: unknown }) {

@@ -25,8 +25,7 @@ export const TransferErrorCode = {
 export type TransferErrorCode = (typeof TransferErrorCode)[keyof typeof TransferErrorCode];
 
 /** A transfer that did not produce a zone; `peer` says from where. */
-export class TransferError extends TyneError {
-  declare readonly code: TransferErrorCode;
+export class TransferError extends TyneError<TransferErrorCode> {
   readonly peer: string;
 
   constructor(code: TransferErrorCode, peer: string, message: string, options?: { cause?: unknown }) {

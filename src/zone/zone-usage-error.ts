@@ -12,10 +12,4 @@ export const ZoneUsageErrorCode = {
 export type ZoneUsageErrorCode = (typeof ZoneUsageErrorCode)[keyof typeof ZoneUsageErrorCode];
 
 /** A zone structure (builder, node table) called in a way its contract forbids. */
-export class ZoneUsageError extends TyneError {
-  declare readonly code: ZoneUsageErrorCode;
-
-  constructor(code: ZoneUsageErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class ZoneUsageError extends TyneError<ZoneUsageErrorCode> {}

@@ -13,8 +13,7 @@ export type ZoneFileErrorCode = (typeof ZoneFileErrorCode)[keyof typeof ZoneFile
  * (and the warnings), each with file, line and column; the message lists
  * the errors as `file:line:col: message`.
  */
-export class ZoneFileError extends TyneError {
-  declare readonly code: ZoneFileErrorCode;
+export class ZoneFileError extends TyneError<ZoneFileErrorCode> {
   readonly diagnostics: Diagnostic[];
   readonly file: string;
   readonly line: number;

@@ -5,7 +5,7 @@
  * error class in src/ is a TyneError.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { posix } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, ConfigErrorCode, ConfigValueError, ConfigValueErrorCode } from '../../src/config/index.js';
@@ -63,17 +63,6 @@ function readmeRows(): { code: string; label: string; line: number }[] {
   return rows;
 }
 
-function tsFiles(dir: string): string[] {
-  const out: string[] = [];
-  if (!existsSync(posix.join(repoRoot, dir))) return out;
-  for (const e of readdirSync(posix.join(repoRoot, dir), { withFileTypes: true })) {
-    const rel = posix.join(dir, e.name);
-    if (e.isDirectory()) out.push(...tsFiles(rel));
-    else if (e.name.endsWith('.ts')) out.push(rel);
-  }
-  return out;
-}
-
 describe('error codes', () => {
   const codes = new Map<string, string>();
   for (const c of CATALOGS) {
@@ -107,12 +96,13 @@ describe('error codes', () => {
   it('every error class in src/ is one of them', () => {
     const known = new Set([TyneError.name, ...CLASSES.map((c) => c.name)]);
     const unknown: string[] = [];
-    for (const file of tsFiles('src')) {
-      const text = readFileSync(posix.join(repoRoot, file), 'utf8');
+    const files = readdirSync(posix.join(repoRoot, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    for (const file of files) {
+      const text = readFileSync(posix.join(repoRoot, 'src', file), 'utf8');
       for (const m of text.matchAll(/\bclass (\w+) extends (\w+)/g)) {
         const [, name, base] = m as unknown as [string, string, string];
         if (!name.endsWith('Error') && !base.endsWith('Error')) continue;
-        if (!known.has(name) && NOT_ERRORS[name] === undefined) unknown.push(`${file}: ${name} extends ${base}`);
+        if (!known.has(name) && NOT_ERRORS[name] === undefined) unknown.push(`src/${file}: ${name} extends ${base}`);
       }
     }
     assert.deepEqual(unknown, [], 'error classes this test (and so the TyneError check) does not know');

@@ -1,4 +1,4 @@
-import { TyneError } from '../wire/index.js';
+import { ConfigValueError } from './config-value-error.js';
 
 const UNIT: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 
@@ -7,7 +7,7 @@ const FORMS = 'a number of octets, or a whole number with a unit: 512K, 256M, 1G
 /**
  * Parses a size from a configuration value, as BIND and Knot write them: a
  * whole number of octets, or digits and one unit `K`, `M` or `G` (powers of
- * 1024, either letter case). Returns octets. Throws a TyneError with code
+ * 1024, either letter case). Returns octets. Throws a ConfigValueError with code
  * `SIZE_INVALID` for anything else, negative and fractional values included.
  */
 export function parseByteSize(value: unknown): number {
@@ -20,7 +20,7 @@ export function parseByteSize(value: unknown): number {
     if (m === null) throw bad(`'${value}'`);
     bytes = Number(m[1]) * UNIT[m[2]!.toLowerCase()]!;
   } else {
-    throw new TyneError('SIZE_INVALID', `expected a size (${FORMS})`);
+    throw new ConfigValueError('SIZE_INVALID', `expected a size (${FORMS})`);
   }
   if (!Number.isSafeInteger(bytes)) throw bad(typeof value === 'string' ? `'${value}'` : String(value), 'too large');
   return bytes;
@@ -35,6 +35,6 @@ export function formatByteSize(bytes: number): string {
   return String(bytes);
 }
 
-function bad(shown: string, why = `use ${FORMS}`): TyneError {
-  return new TyneError('SIZE_INVALID', `bad size ${shown} (${why})`);
+function bad(shown: string, why = `use ${FORMS}`): ConfigValueError {
+  return new ConfigValueError('SIZE_INVALID', `bad size ${shown} (${why})`);
 }

@@ -12,13 +12,16 @@ export interface ConfigProblem {
 }
 
 /** Stable codes of ConfigError. */
-export type ConfigErrorCode =
+export const ConfigErrorCode = {
   /** The file is YAML but breaks the schema or a value is out of range. */
-  | 'CONFIG_INVALID'
+  INVALID: 'CONFIG_INVALID',
   /** The file could not be read (`cause` holds the system error). */
-  | 'CONFIG_UNREADABLE'
+  UNREADABLE: 'CONFIG_UNREADABLE',
   /** The file is not well-formed YAML. */
-  | 'CONFIG_SYNTAX';
+  SYNTAX: 'CONFIG_SYNTAX',
+} as const;
+
+export type ConfigErrorCode = (typeof ConfigErrorCode)[keyof typeof ConfigErrorCode];
 
 /** `<file>:<line>:<col>: <keypath>: <problem>`, leaving out the parts a problem does not have. */
 export function formatConfigProblem(file: string, p: ConfigProblem): string {
@@ -30,8 +33,7 @@ export function formatConfigProblem(file: string, p: ConfigProblem): string {
  * A configuration file that cannot be used. Every problem found is listed in
  * `problems` (sorted by position), and `message` has one line per problem.
  */
-export class ConfigError extends TyneError {
-  declare readonly code: ConfigErrorCode;
+export class ConfigError extends TyneError<ConfigErrorCode> {
   /** Absolute path of the configuration file. */
   readonly file: string;
   readonly problems: readonly ConfigProblem[];

@@ -1,4 +1,4 @@
-import { TyneError } from '../wire/index.js';
+import { ConfigValueError } from './config-value-error.js';
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -8,7 +8,7 @@ const FORMS = 'a number of seconds, or a whole number with a unit: 500ms, 10s, 2
  * Parses a duration from a configuration value: a number of seconds
  * (fractions allowed, rounded to the millisecond) or a string of digits and
  * one unit (`ms`, `s`, `m`, `h`, `d`). Returns milliseconds. Throws a
- * TyneError with code `DURATION_INVALID` for anything else, negative values
+ * ConfigValueError with code `DURATION_INVALID` for anything else, negative values
  * included.
  */
 export function parseDuration(value: unknown): number {
@@ -21,7 +21,7 @@ export function parseDuration(value: unknown): number {
     if (m === null) throw bad(`'${value}'`);
     ms = Number(m[1]) * UNIT_MS[m[2]!]!;
   } else {
-    throw new TyneError('DURATION_INVALID', `expected a duration (${FORMS})`);
+    throw new ConfigValueError('DURATION_INVALID', `expected a duration (${FORMS})`);
   }
   if (!Number.isSafeInteger(ms)) throw bad(typeof value === 'string' ? `'${value}'` : String(value), 'too large');
   return ms;
@@ -36,6 +36,6 @@ export function formatDuration(ms: number): string {
   return `${ms}ms`;
 }
 
-function bad(shown: string, why = `use ${FORMS}`): TyneError {
-  return new TyneError('DURATION_INVALID', `bad duration ${shown} (${why})`);
+function bad(shown: string, why = `use ${FORMS}`): ConfigValueError {
+  return new ConfigValueError('DURATION_INVALID', `bad duration ${shown} (${why})`);
 }

@@ -1,6 +1,7 @@
 /** Public surface of the configuration loader. */
 export * from './config-types.js';
 export * from './config-error.js';
+export * from './config-value-error.js';
 export * from './duration.js';
 export * from './load-config.js';
 export { LOG_LEVELS } from './log-section.js';

@@ -1,23 +1,25 @@
 import { TyneError } from '../wire/index.js';
 
 /** Stable codes of ListenError. */
-export type ListenErrorCode =
+export const ListenErrorCode = {
   /** EACCES: a port below 1024 without the privilege, or a security policy. */
-  | 'LISTEN_PERMISSION'
+  PERMISSION: 'LISTEN_PERMISSION',
   /** EADDRINUSE: another socket holds the address and port. */
-  | 'LISTEN_IN_USE'
+  IN_USE: 'LISTEN_IN_USE',
   /** EADDRNOTAVAIL: the address is not one of this host's. */
-  | 'LISTEN_NO_ADDRESS'
+  NO_ADDRESS: 'LISTEN_NO_ADDRESS',
   /** EAFNOSUPPORT: IPv6 (or IPv4) is not available here. */
-  | 'LISTEN_FAMILY'
+  FAMILY: 'LISTEN_FAMILY',
   /** Anything else the system refused. */
-  | 'LISTEN_FAILED';
+  FAILED: 'LISTEN_FAILED',
+} as const;
+
+export type ListenErrorCode = (typeof ListenErrorCode)[keyof typeof ListenErrorCode];
 
 export type Transport = 'udp' | 'tcp';
 
 /** An address of `listen` that could not be bound; the message is one line for the operator. */
-export class ListenError extends TyneError {
-  declare readonly code: ListenErrorCode;
+export class ListenError extends TyneError<ListenErrorCode> {
   /** The address as `listen` names it: `127.0.0.1:53`, `[::1]:53`. */
   readonly address: string;
   readonly transport: Transport;

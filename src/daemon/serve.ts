@@ -256,7 +256,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   if (unbound.length > 0) {
     for (const e of unbound) {
       process.stderr.write(`tyne serve: ${e.message}\n`);
-      log.error({ listen: e.address, code: e.code, errno: e.errno }, e.message);
+      log.error({ listen: e.address, code: e.code, errno: e.errno, err: e }, e.message);
     }
     log.fatal({ unbound: unbound.map((e) => e.address) }, 'not every listen address could be bound; exiting');
     transfers.stop();
@@ -298,7 +298,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       try {
         next = loadConfig(configPath);
       } catch (err) {
-        log.error({ err: err instanceof ConfigError ? err.message : String(err) }, 'configuration not reloaded; keeping the running one');
+        log.error({ err }, 'configuration not reloaded; keeping the running one');
         return;
       }
       if (next.server.workers !== config.server.workers) log.warn('a change of server.workers takes effect at the next start');
@@ -334,7 +334,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
         const e = unboundNow[0]!;
         const more = unboundNow.length > 1 ? ` (and ${unboundNow.length - 1} more address(es))` : '';
         log.error(
-          { listen: e.address, code: e.code, errno: e.errno, unbound: unboundNow.map((u) => u.address), why },
+          { listen: e.address, code: e.code, errno: e.errno, err: e, unbound: unboundNow.map((u) => u.address), why },
           `reload failed: ${e.message}${more}; keeping the running configuration and its listen addresses`,
         );
         return;

@@ -3,3 +3,4 @@ export * from './tsig-key.js';
 export * from './tsig.js';
 export * from './xfr-signer.js';
 export * from './transfer-tsig.js';
+export * from './tsig-check-error.js';

@@ -1,5 +1,6 @@
 /** The transfer client's TSIG (RFC 8945 §5.3), made from tsig.ts. */
 import { TsigError, TsigStreamVerifier, tsigSign } from './tsig.js';
+import { TsigCheckError } from './tsig-check-error.js';
 import type { TsigKey } from './tsig-key.js';
 import type { XfrSigner } from './xfr-signer.js';
 
@@ -24,18 +25,18 @@ export function tsigSigner(key: TsigKey): XfrSigner {
       return signed.bytes;
     },
     verifyResponse(message: Uint8Array): void {
-      if (verifier === null) throw new Error('response verified before a query was signed');
+      if (verifier === null) throw new TsigCheckError('TSIG_NO_QUERY', 'response verified before a query was signed');
       count++;
       const v = verifier.verify(message);
-      if (v.malformed) throw new Error(`message ${count}: malformed TSIG record`);
+      if (v.malformed) throw new TsigCheckError('TSIG_MALFORMED', `message ${count}: malformed TSIG record`);
       if (v.error !== TsigError.NOERROR) {
         const why = !v.present ? (count === 1 ? 'first message is not signed' : 'too many unsigned messages in a row') : errorName(v.error);
-        throw new Error(`message ${count}: ${why}`);
+        throw new TsigCheckError('TSIG_UNVERIFIED', `message ${count}: ${why}`);
       }
-      if (v.present && v.tsigError !== TsigError.NOERROR) throw new Error(`message ${count}: the primary reports ${errorName(v.tsigError)}`);
+      if (v.present && v.tsigError !== TsigError.NOERROR) throw new TsigCheckError('TSIG_PEER_ERROR', `message ${count}: the primary reports ${errorName(v.tsigError)}`);
     },
     finish(): void {
-      if (verifier === null || !verifier.finish()) throw new Error(`the last message (${count}) is not signed`);
+      if (verifier === null || !verifier.finish()) throw new TsigCheckError('TSIG_UNSIGNED_END', `the last message (${count}) is not signed`);
     },
   };
 }

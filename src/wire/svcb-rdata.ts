@@ -29,8 +29,8 @@ function wireBad(why: string, at = -1): WireFormatError {
   return new WireFormatError(WireErrorCode.BAD_RDATA, `bad SVCB rdata: ${why}`, at);
 }
 
-function textBad(why: string, token: number): TextFormatError {
-  return new TextFormatError(TextErrorCode.BAD_VALUE, `bad SVCB parameter: ${why}`, token);
+function textBad(why: string, token: number, cause?: unknown): TextFormatError {
+  return new TextFormatError(TextErrorCode.BAD_VALUE, `bad SVCB parameter: ${why}`, token, cause === undefined ? undefined : { cause });
 }
 
 /**
@@ -297,7 +297,7 @@ export function svcbCodec(_type: number): RdataCodec {
       try {
         validate(rdata);
       } catch (e) {
-        throw textBad((e as Error).message, tokens.length - 1);
+        throw textBad((e as Error).message, tokens.length - 1, e);
       }
       return rdata;
     },

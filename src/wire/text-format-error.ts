@@ -32,7 +32,7 @@ export type TextErrorCodeValue = (typeof TextErrorCode)[keyof typeof TextErrorCo
  * invalid. `token` is the index of the offending rdata token when known, so
  * the zone-file parser can turn it into a line and column.
  */
-export class TextFormatError extends TyneError {
+export class TextFormatError extends TyneError<TextErrorCodeValue> {
   readonly token: number;
 
   constructor(code: TextErrorCodeValue, message: string, token = -1, options?: { cause?: unknown }) {

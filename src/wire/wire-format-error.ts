@@ -41,7 +41,7 @@ export const WireErrorCode = {
 export type WireErrorCodeValue = (typeof WireErrorCode)[keyof typeof WireErrorCode];
 
 /** Raised when bytes are not a valid DNS wire-format message, name or rdata. */
-export class WireFormatError extends TyneError {
+export class WireFormatError extends TyneError<WireErrorCodeValue> {
   /** Octet offset in the input where the problem was found, if known. */
   readonly offset: number;
   /** The problem in words, without the offset. */

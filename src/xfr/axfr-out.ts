@@ -4,7 +4,7 @@
  * compressed on its own (RFC 1035 §4.1.4, a fresh compression table per
  * message).
  */
-import { OVERFLOW, RRType, WireWriter, writeRdata, type ResourceRecord } from '../wire/index.js';
+import { OVERFLOW, RRType, TyneError, WireWriter, writeRdata, type ResourceRecord } from '../wire/index.js';
 import { RRsetImpl, ZoneNodeImpl, rdataTtl, type RRset, type Zone, type ZoneNode } from '../zone/index.js';
 
 /** The parts of the query a transfer answer echoes. */
@@ -24,11 +24,19 @@ export interface XfrMessageOptions {
 
 export const DEFAULT_MAX_MESSAGE = 16384;
 
+/** Stable codes of XfrRecordTooLargeError. */
+export const XfrRecordTooLargeErrorCode = {
+  /** A record (or the question) does not fit in an empty transfer message of the configured size. */
+  RECORD_TOO_LARGE: 'XFR_RECORD_TOO_LARGE',
+} as const;
+
+export type XfrRecordTooLargeErrorCode = (typeof XfrRecordTooLargeErrorCode)[keyof typeof XfrRecordTooLargeErrorCode];
+
 /** A record too large for an empty message of the configured size. */
-export class XfrRecordTooLargeError extends Error {
+export class XfrRecordTooLargeError extends TyneError<XfrRecordTooLargeErrorCode> {
+
   constructor(limit: number) {
-    super(`a record does not fit in a transfer message of ${limit} octets`);
-    this.name = 'XfrRecordTooLargeError';
+    super(XfrRecordTooLargeErrorCode.RECORD_TOO_LARGE, `a record does not fit in a transfer message of ${limit} octets`);
   }
 }
 

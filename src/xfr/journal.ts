@@ -81,9 +81,9 @@ function encodeEntry(diff: ZoneDiff): Buffer {
   return b;
 }
 
-/** Decodes a payload (checksum already verified); throws on a malformed one. */
-function decodePayload(b: Buffer): ZoneDiff {
-  if (b.length < PAYLOAD_HEADER) throw new Error('journal entry too short');
+/** Decodes a payload (checksum already verified), or says what is wrong with a malformed one. */
+function decodePayload(b: Buffer): ZoneDiff | string {
+  if (b.length < PAYLOAD_HEADER) return 'journal entry too short';
   const fromSerial = b.readUInt32BE(0);
   const toSerial = b.readUInt32BE(4);
   const counts = [b.readUInt32BE(8), b.readUInt32BE(12)];
@@ -93,26 +93,26 @@ function decodePayload(b: Buffer): ZoneDiff {
     for (let i = 0; i < counts[l]!; i++) {
       const start = p;
       for (;;) {
-        if (p >= b.length) throw new Error('journal record cut short');
+        if (p >= b.length) return 'journal record cut short';
         const len = b[p]!;
-        if (len > 63) throw new Error('bad label in journal');
+        if (len > 63) return 'bad label in journal';
         p += len + 1;
         if (len === 0) break;
       }
-      if (p - start > 255 || p + 10 > b.length) throw new Error('journal record cut short');
+      if (p - start > 255 || p + 10 > b.length) return 'journal record cut short';
       const name = Name.trusted(copyBytes(b, start, p));
       const type = b.readUInt16BE(p);
       const cls = b.readUInt16BE(p + 2);
       const ttl = b.readUInt32BE(p + 4);
       const rdlen = b.readUInt16BE(p + 8);
       p += 10;
-      if (p + rdlen > b.length) throw new Error('journal rdata cut short');
+      if (p + rdlen > b.length) return 'journal rdata cut short';
       const rdata = copyBytes(b, p, p + rdlen);
       p += rdlen;
       lists[l]!.push({ name, type, class: cls, ttl, rdata });
     }
   }
-  if (p !== b.length) throw new Error('octets after the last journal record');
+  if (p !== b.length) return 'octets after the last journal record';
   return { fromSerial, toSerial, removed: lists[0]!, added: lists[1]! };
 }
 
@@ -390,11 +390,9 @@ export class Journal {
       if (crc32(payload) !== buf.readUInt32BE(at + 4)) {
         throw this.corrupt(new JournalCorruptError(this.path, e.offset, 'entry checksum does not match (changed on disk)', this.serials()));
       }
-      try {
-        out.push(decodePayload(payload));
-      } catch (err) {
-        throw this.corrupt(new JournalCorruptError(this.path, e.offset, (err as Error).message, this.serials(), err));
-      }
+      const diff = decodePayload(payload);
+      if (typeof diff === 'string') throw this.corrupt(new JournalCorruptError(this.path, e.offset, diff, this.serials()));
+      out.push(diff);
     }
     return out;
   }

@@ -12,9 +12,9 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldNow } from 'node:timers/promises';
-import { formatDiagnostic, RRType, type Diagnostic, type Name } from '../wire/index.js';
-import { ContentDigest, NodeFlags, rdataTtl, ZoneBuilder } from '../zone/index.js';
-import { formatRecord, formatRecordAt, parseZoneFile, type ZoneLimits } from '../zonefile/index.js';
+import { formatDiagnostic, RRType, type Name } from '../wire/index.js';
+import { ContentDigest, loadZoneFile, NodeFlags, rdataTtl, type LoadResult } from '../zone/index.js';
+import { formatRecord, formatRecordAt, type ZoneLimits } from '../zonefile/index.js';
 import type { Zone, ZoneNode } from '../zone/index.js';
 import { applyDiffs } from './apply-diff.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -57,14 +57,8 @@ export interface LoadSavedResult {
   noDigest: boolean;
 }
 
-/** What loading a master file gives (src/zone/load-zone.ts LoadResult has this shape). */
-export interface CopyLoadResult {
-  zone: Zone | null;
-  errors: Diagnostic[];
-}
-
-/** Loads a master file: the daemon gives one that parses in a worker (src/daemon/load-zone-async.ts). */
-export type CopyLoader = (path: string, origin: Name) => Promise<CopyLoadResult>;
+/** Loads a master file as src/zone/load-zone.ts does: the daemon gives one that parses in a worker (src/daemon/load-zone-async.ts). */
+export type CopyLoader = (path: string, origin: Name) => Promise<LoadResult>;
 
 /** `path + '.jnl'`: the changes made since the copy was written. */
 export function journalPath(path: string): string {
@@ -280,12 +274,8 @@ function parseState(text: string): SecondaryState | null {
 }
 
 /** Parses and builds a master file on this thread (tests, tools; the daemon loads copies in a worker). */
-export function loadCopySync(path: string, origin: Name, zoneClass?: number, limits?: Partial<ZoneLimits>): CopyLoadResult {
-  const builder = new ZoneBuilder(origin, zoneClass === undefined ? {} : { zoneClass });
-  const parsed = parseZoneFile(path, { origin, ...(zoneClass === undefined ? {} : { zoneClass }), ...(limits === undefined ? {} : { limits }) }, (rr, at) => builder.add(rr, at));
-  const built = builder.build();
-  const errors = [...parsed.errors, ...built.errors];
-  return { zone: errors.length === 0 ? built.zone : null, errors };
+export function loadCopySync(path: string, origin: Name, zoneClass?: number, limits?: Partial<ZoneLimits>): LoadResult {
+  return loadZoneFile(path, origin, { ...(zoneClass === undefined ? {} : { zoneClass }), ...(limits === undefined ? {} : { limits }) });
 }
 
 /** A copy that is ours and damaged: set aside (never read again), STORAGE_CORRUPT. */
@@ -337,7 +327,7 @@ export async function loadSavedAsync(path: string, origin: Name, options: { load
 /** What reading the copy file gave. */
 interface CopyRead {
   marks: Marks | null;
-  loaded: CopyLoadResult | null;
+  loaded: LoadResult | null;
   /** The file could not be read at all. */
   error: string | null;
 }
@@ -394,19 +384,22 @@ function finishLoad(path: string, read: CopyRead, t: Tally | null): LoadSavedRes
   if (zone !== null && journal !== null && state !== null && state.serial !== zone.serial) {
     // The changes since the copy was written lead to the serial the state names.
     let chain: ZoneDiff[] | null = null;
+    let damaged = false;
     try {
       chain = journal.since(zone.serial, state.serial);
     } catch (e) {
+      // A damaged journal is reported as damaged (its JournalCorruptError), never as one that does not lead to the state's serial.
       errors.push((e as Error).message);
+      damaged = true;
     }
-    if (chain === null) {
-      errors.push(`${journalPath(path)}: does not lead from the copy's serial ${zone.serial} to the state's ${state.serial}; serving the copy`);
-    } else {
+    if (chain !== null) {
       try {
         zone = applyDiffs(zone, chain, journalPath(path));
       } catch (e) {
         errors.push(`${journalPath(path)}: its changes do not apply to the copy (${(e as Error).message}); serving the copy`);
       }
+    } else if (!damaged) {
+      errors.push(`${journalPath(path)}: does not lead from the copy's serial ${zone.serial} to the state's ${state.serial}; serving the copy`);
     }
   }
   return { zone, state, copySerial, journal, errors, corrupt, noDigest };

@@ -6,6 +6,7 @@ export { ZoneNodeImpl, type ZoneNode } from './zone-node.js';
 export * from './zone.js';
 export * from './zone-builder.js';
 export * from './zone-codes.js';
+export * from './zone-usage-error.js';
 export { hashWireName } from './node-table.js';
 export { ContentDigest } from './content-digest.js';
 export { compareOctets } from './canonical-order.js';

@@ -1,4 +1,5 @@
-import { TyneError, equalIgnoringCase, lowerByte } from '../wire/index.js';
+import { equalIgnoringCase, lowerByte } from '../wire/index.js';
+import { ZoneUsageError } from './zone-usage-error.js';
 import type { ZoneNodeImpl } from './zone-node.js';
 import { NodeList } from './node-list.js';
 
@@ -150,7 +151,7 @@ export class NodeTable {
 
   /** Puts `node` at position `i` in place of the node there, which must have the same owner (letter case aside). */
   replaceAt(i: number, node: ZoneNodeImpl): void {
-    if (!(i >= 0 && i < this.list.length)) throw new TyneError('ZONE_NODE_TABLE', `NodeTable.replaceAt: no node at ${i}`);
+    if (!(i >= 0 && i < this.list.length)) throw new ZoneUsageError('ZONE_NODE_TABLE', `NodeTable.replaceAt: no node at ${i}`);
     this.list.set(i, node);
   }
 
@@ -163,7 +164,7 @@ export class NodeTable {
    */
   removeAt(i: number, hash: number): void {
     // (An index that is not there would make the probe below run forever.)
-    if (!(i >= 0 && i < this.list.length)) throw new TyneError('ZONE_NODE_TABLE', `NodeTable.removeAt: no node at ${i}`);
+    if (!(i >= 0 && i < this.list.length)) throw new ZoneUsageError('ZONE_NODE_TABLE', `NodeTable.removeAt: no node at ${i}`);
     if (this.old !== null) this.#move(Infinity);
     const table = this.table;
     const mask = this.mask;

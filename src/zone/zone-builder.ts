@@ -1,5 +1,5 @@
 import {
-  Name, RRClass, RRType, TyneError, bytesEqual, canonicalRdata, classToText, equalIgnoringCase, isMetaType, typeToText,
+  Name, RRClass, RRType, bytesEqual, canonicalRdata, classToText, equalIgnoringCase, isMetaType, typeToText,
   type Diagnostic, type ResourceRecord, type SourcePosition,
 } from '../wire/index.js';
 import { ByteSlab } from './byte-slab.js';
@@ -15,6 +15,7 @@ import { CASE_KEPT_NAME_TYPES } from './semantic-identity.js';
 import { Zone } from './zone.js';
 import { ZoneCode } from './zone-codes.js';
 import { ZoneNodeImpl, type ZoneNode } from './zone-node.js';
+import { ZoneUsageError } from './zone-usage-error.js';
 
 export interface ZoneBuilderOptions {
   /** The zone's class; records of another class are errors. Default IN. */
@@ -126,7 +127,7 @@ export class ZoneBuilder {
 
   /** Adds one record read at `at`. Records with problems are reported and, when BIND would drop them, left out. */
   add(rr: ResourceRecord, at?: SourcePosition): void {
-    if (this.built) throw new TyneError('ZONE_BUILDER_USED', 'ZoneBuilder.add after build()');
+    if (this.built) throw new ZoneUsageError('ZONE_BUILDER_USED', 'ZoneBuilder.add after build()');
     const { name, type } = rr;
     if (rr.class !== this.zoneClass) {
       this.report(
@@ -239,7 +240,7 @@ export class ZoneBuilder {
    * The zone-wide checks of `build` see copied records as any other.
    */
   addCopyOf(node: ZoneNode): boolean {
-    if (this.built) throw new TyneError('ZONE_BUILDER_USED', 'ZoneBuilder.addCopyOf after build()');
+    if (this.built) throw new ZoneUsageError('ZONE_BUILDER_USED', 'ZoneBuilder.addCopyOf after build()');
     if (!(node instanceof ZoneNodeImpl) || node.inlineClass !== this.zoneClass) return false;
     const chunk = node.chunk;
     const start = node.start;
@@ -413,7 +414,7 @@ export class ZoneBuilder {
    * `build` does.
    */
   takeNodes(): { nodes: NodeTable; nsec3Nodes: NodeTable; errors: Diagnostic[]; recordCount: number } {
-    if (this.built) throw new TyneError('ZONE_BUILDER_USED', 'ZoneBuilder.takeNodes after build()');
+    if (this.built) throw new ZoneUsageError('ZONE_BUILDER_USED', 'ZoneBuilder.takeNodes after build()');
     this.built = true;
     return { nodes: this.nodes, nsec3Nodes: this.nsec3Nodes, errors: this.errors, recordCount: this.recordCount };
   }
@@ -429,7 +430,7 @@ export class ZoneBuilder {
    * The builder must not be used by anything else until the steps are done.
    */
   *buildSteps(): Generator<void, ZoneBuildResult, void> {
-    if (this.built) throw new TyneError('ZONE_BUILDER_USED', 'ZoneBuilder.build called twice');
+    if (this.built) throw new ZoneUsageError('ZONE_BUILDER_USED', 'ZoneBuilder.build called twice');
     this.built = true;
     this.dedupSets.clear();
     this.rrsetOctets.clear();

@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { crc32 } from 'node:zlib';
 import { loadZoneText } from '../../../src/zone/load-zone.js';
 import { Name } from '../../../src/wire/index.js';
 import type { Zone } from '../../../src/zone/index.js';
@@ -241,6 +242,25 @@ describe('saveZone / loadSaved', () => {
       const j = freshJournal(path);
       assert.equal(j.length, 0);
       assert.ok(readdirSync(dir).some((f) => f.startsWith('broken.zone.jnl.damaged-')), 'the damaged journal is kept aside');
+    });
+
+    it('says a journal whose entry does not decode is damaged, not that it does not lead to the state\'s serial', async () => {
+      const path = join(dir, 'undecodable.zone');
+      await saveZone(path, zoneOf(1), state(5));
+      // One entry 1 -> 5 whose checksum is right but whose payload promises a record it does not hold.
+      const payload = Buffer.alloc(16);
+      payload.writeUInt32BE(1, 0);
+      payload.writeUInt32BE(5, 4);
+      payload.writeUInt32BE(1, 8);
+      const header = Buffer.alloc(8);
+      header.writeUInt32BE(payload.length, 0);
+      header.writeUInt32BE(crc32(payload), 4);
+      writeFileSync(journalPath(path), Buffer.concat([Buffer.from('TYNEJNL\x01', 'latin1'), header, payload]));
+      const r = loadSaved(path, origin);
+      assert.equal(r.zone!.serial, 1, 'the copy is served');
+      const errors = r.errors.join('\n');
+      assert.match(errors, /journal is damaged at offset 8: journal record cut short/);
+      assert.doesNotMatch(errors, /does not lead from/);
     });
   });
 });

@@ -11,7 +11,8 @@ import { Notifier, tsigNotifySigner, type NotifySigner } from '../xfr/notify-out
 import { peerText, type Peer } from '../xfr/peer.js';
 import { SecondaryZone } from '../xfr/secondary-zone.js';
 import type { TimerClamps } from '../xfr/refresh-timers.js';
-import { querySoaSerial, transferZone } from '../xfr/transfer-client.js';
+import { transferZone } from '../xfr/transfer-client.js';
+import { querySoaSerial } from '../xfr/soa-query.js';
 import { historyPaths, type ZoneHistories } from './zone-history.js';
 import { removeStaleTempFiles } from '../xfr/atomic-file.js';
 import { loadZoneFileAsync } from './load-zone-async.js';

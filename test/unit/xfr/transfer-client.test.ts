@@ -16,7 +16,8 @@ import { startScriptedPrimary, type PrimaryStep as Step, type ScriptedPrimary, t
 import { frame } from '../../support/tcp-framing.js';
 import { applyDiffs } from '../../../src/xfr/apply-diff.js';
 import { TransferError, type TransferErrorCode } from '../../../src/xfr/transfer-error.js';
-import { querySoaSerial, transferZone, type TransferOptions } from '../../../src/xfr/transfer-client.js';
+import { querySoaSerial } from '../../../src/xfr/soa-query.js';
+import { transferZone, type TransferOptions } from '../../../src/xfr/transfer-client.js';
 import type { TsigKey } from '../../../src/tsig/tsig-key.js';
 import { TsigStreamSigner, tsigVerify } from '../../../src/tsig/tsig.js';
 

@@ -19,7 +19,7 @@ import { loadZoneText } from '../../src/zone/load-zone.js';
 import {
   Name, Opcode, RRType, Rcode, decodeMessage, encodeMessageToBytes, type Message, type ResourceRecord,
 } from '../../src/wire/index.js';
-import { buildNotify } from '../../src/xfr/notify-out.js';
+import { buildNotify } from '../../src/xfr/notify-send.js';
 import { buildQuery, queryUdp } from '../support/dns-client.js';
 import { freePort } from '../support/ports.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';

@@ -1,12 +1,12 @@
 /**
- * NOTIFY out (RFC 1996): the message, and its sending to one secondary over UDP, retrying with backoff
- * until it answers.
+ * NOTIFY out (RFC 1996): the message, and its sending to one secondary over UDP (udp-exchange.ts),
+ * retrying with backoff until it answers.
  */
 import { BlockList } from 'node:net';
-import DgramAsPromised from 'dgram-as-promised';
 import { Opcode, Rcode, RRClass, RRType, decodeMessage, emptyMessage, encodeMessageToBytes, type Name } from '../wire/index.js';
 import type { NotifySigner } from '../tsig/index.js';
 import type { Peer } from './peer.js';
+import { udpExchange } from './udp-exchange.js';
 
 export interface SendNotifyOptions {
   origin: Name;
@@ -61,8 +61,6 @@ export function buildNotify(id: number, origin: Name, soa: Uint8Array, soaTtl = 
   return encodeMessageToBytes(m);
 }
 
-type Packet = Awaited<ReturnType<ReturnType<typeof DgramAsPromised.createSocket>['recv']>>;
-
 /**
  * Sends a NOTIFY for `origin` to `peer` and waits for the answer: same ID,
  * QR set, opcode NOTIFY, from the peer's address and port (and, when
@@ -78,97 +76,52 @@ export async function sendNotify(opts: SendNotifyOptions): Promise<SendNotifyRes
   const query = buildNotify(id, opts.origin, opts.soa, opts.soaTtl ?? 0);
   if (signal?.aborted) return { acked: false, tries: 0, aborted: true };
 
-  let sock: ReturnType<typeof DgramAsPromised.createSocket>;
-  try {
-    sock = DgramAsPromised.createSocket(peer.family === 6 ? 'udp6' : 'udp4');
-    await sock.bind();
-  } catch (e) {
-    return { acked: false, tries: 0, error: e };
-  }
-
   // The verifier of every try sent: an answer to any of them is good.
   const verifiers: ((r: Uint8Array) => boolean)[] = [];
-  // One receive outstanding at a time, kept across tries so nothing arriving between waits is lost.
-  let pending: Promise<Packet | 'error'> | null = null;
-  let aborted = false;
-  let wake: (() => void) | null = null;
-  const onAbort = (): void => {
-    aborted = true;
-    wake?.();
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
-
-  /** Waits up to `ms` for a matching answer; its RCODE, or null. */
-  const waitForAnswer = async (ms: number): Promise<number | null> => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      if (aborted) return null;
-      const left = deadline - Date.now();
-      if (left <= 0) return null;
-      pending ??= sock.recv().catch((): 'error' => 'error');
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), left);
-        wake = () => resolve('timeout');
+  const sign = opts.sign;
+  const res = await udpExchange({
+    peer,
+    connect: false,
+    tries,
+    message: (): Uint8Array => {
+      if (sign === undefined) return query;
+      const s = sign(query);
+      verifiers.push((r) => {
+        try {
+          return s.verify(r);
+        } catch {
+          return false;
+        }
       });
-      const got = await Promise.race([pending, timeout]);
-      clearTimeout(timer);
-      wake = null;
-      if (got === 'timeout') continue;
-      pending = null;
-      if (got === undefined) return null; // socket closed
-      if (got === 'error') {
-        // A socket error (ICMP unreachable, ...): nothing more for this try.
-        await new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())));
-        return null;
-      }
-      if (got.rinfo.port !== peer.port || !samePeerAddress(peer, got.rinfo.address)) continue;
+      return s.bytes;
+    },
+    // Each try waits twice as long as the one before.
+    waitUntil: (i, _started, sent) => sent + first * 2 ** i,
+    accept: (msg, rinfo): number | null => {
+      if (rinfo.port !== peer.port || !samePeerAddress(peer, rinfo.address)) return null;
       let rcode: number;
       try {
-        const m = decodeMessage(got.msg);
-        if (m.id !== id || !m.qr || m.opcode !== Opcode.NOTIFY) continue;
+        const m = decodeMessage(msg);
+        if (m.id !== id || !m.qr || m.opcode !== Opcode.NOTIFY) return null;
         rcode = m.rcode;
       } catch {
-        continue;
+        return null;
       }
-      if (opts.sign !== undefined && !verifiers.some((v) => v(got.msg))) continue;
+      if (sign !== undefined && !verifiers.some((v) => v(msg))) return null;
       return rcode;
-    }
-  };
-
-  let sent = 0;
-  try {
-    for (let i = 0; i < tries && !aborted; i++) {
-      let bytes = query;
-      if (opts.sign !== undefined) {
-        try {
-          const s = opts.sign(query);
-          bytes = s.bytes;
-          verifiers.push((r) => {
-            try {
-              return s.verify(r);
-            } catch {
-              return false;
-            }
-          });
-        } catch (e) {
-          return { acked: false, tries: sent, error: e };
-        }
-      }
-      try {
-        await sock.send(bytes, peer.port, peer.host);
-      } catch {
-        /* unreachable, no route, ...: counts as a try; wait it out */
-      }
-      sent++;
-      const rcode = await waitForAnswer(first * 2 ** i);
-      if (rcode !== null) {
-        return rcode === Rcode.NOERROR ? { acked: true, tries: sent, rcode } : { acked: false, tries: sent, rcode };
-      }
-    }
-    return aborted ? { acked: false, tries: sent, aborted: true } : { acked: false, tries: sent };
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-    await sock.close().catch(() => undefined);
+    },
+    socketErrors: 'wait',
+    sendErrors: 'ignore',
+    ...(signal !== undefined ? { signal } : {}),
+  });
+  switch (res.type) {
+    case 'answer':
+      return res.answer === Rcode.NOERROR ? { acked: true, tries: res.tries, rcode: res.answer } : { acked: false, tries: res.tries, rcode: res.answer };
+    case 'aborted':
+      return { acked: false, tries: res.tries, aborted: true };
+    case 'noAnswer':
+      return { acked: false, tries: res.tries };
+    case 'failed':
+      return { acked: false, tries: res.tries, error: res.error };
   }
 }

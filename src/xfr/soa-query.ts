@@ -3,7 +3,6 @@
  * the UDP answer is truncated, refused or missing.
  */
 import { randomInt } from 'node:crypto';
-import { createSocket, type RemoteInfo } from 'node:dgram';
 import { Opcode, RRClass, RRType, Rcode, decodeMessage, soaSerial, type Message, type Name } from '../wire/index.js';
 import type { TsigKey, XfrSigner, XfrSignerFactory } from '../tsig/index.js';
 import { checkResponse } from './check-response.js';
@@ -12,6 +11,7 @@ import { TcpMessageConnection } from './tcp-message-connection.js';
 import { TransferError } from './transfer-error.js';
 import { queryMessage } from './transfer-messages.js';
 import { finishSigner, makeSigner } from './transfer-signing.js';
+import { udpExchange } from './udp-exchange.js';
 
 export interface SoaQueryOptions {
   origin: Name;
@@ -33,49 +33,36 @@ const DEFAULT_SOA_TIMEOUT_MS = 5_000;
 const UDP_TRIES = 3;
 
 /** Sends one UDP query and waits (tries spread over `timeoutMs`) for the reply with its ID from the peer. */
-function udpExchange(peer: Peer, query: Uint8Array, id: number, timeoutMs: number): Promise<Uint8Array> {
+async function soaOverUdp(peer: Peer, query: Uint8Array, id: number, timeoutMs: number): Promise<Uint8Array> {
   const label = peerText(peer);
-  return new Promise((resolve, reject) => {
-    const sock = createSocket(peer.family === 6 ? 'udp6' : 'udp4');
-    let settled = false;
-    let tries = 0;
-    const started = Date.now();
-    let retry: NodeJS.Timeout | undefined;
-    const finish = (err: Error | null, data?: Uint8Array): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(retry);
-      clearTimeout(overall);
-      try {
-        sock.close();
-      } catch {
-        // already closed
-      }
-      if (err !== null) reject(err);
-      else resolve(data!);
-    };
-    const overall = setTimeout(
-      () => finish(new TransferError('XFR_TIMEOUT', label, `no answer to the SOA query within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    sock.on('error', (e) => finish(new TransferError('XFR_CONNECTION', label, `SOA query failed: ${e.message}`, { cause: e })));
-    sock.on('message', (data: Buffer, rinfo: RemoteInfo) => {
-      // Only the peer's reply to this query counts; anything else is ignored.
-      if (rinfo.port !== peer.port || rinfo.address.toLowerCase() !== peer.host.toLowerCase()) return;
-      if (data.length < 2 || data.readUInt16BE(0) !== id) return;
-      finish(null, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    });
-    const send = (): void => {
-      if (settled) return;
-      tries++;
-      sock.send(query, (e) => {
-        if (e) finish(new TransferError('XFR_CONNECTION', label, `could not send the SOA query: ${e.message}`, { cause: e }));
-      });
-      if (tries < UDP_TRIES) retry = setTimeout(send, Math.max(0, started + (timeoutMs * tries) / UDP_TRIES - Date.now()));
-    };
+  const res = await udpExchange({
+    peer,
     // A connected socket: the kernel drops datagrams from elsewhere, and an ICMP refusal shows up as an error.
-    sock.connect(peer.port, peer.host, send);
+    connect: true,
+    tries: UDP_TRIES,
+    message: () => query,
+    waitUntil: (i, started) => started + (timeoutMs * (i + 1)) / UDP_TRIES,
+    accept: (data, rinfo): Uint8Array | null => {
+      // Only the peer's reply to this query counts; anything else is ignored.
+      if (rinfo.port !== peer.port || rinfo.address.toLowerCase() !== peer.host.toLowerCase()) return null;
+      if (data.length < 2 || data.readUInt16BE(0) !== id) return null;
+      return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    },
+    socketErrors: 'fail',
+    sendErrors: 'fail',
   });
+  switch (res.type) {
+    case 'answer':
+      return res.answer;
+    case 'noAnswer':
+    case 'aborted':
+      throw new TransferError('XFR_TIMEOUT', label, `no answer to the SOA query within ${timeoutMs} ms`);
+    case 'failed': {
+      const e = res.error as Error;
+      if (res.stage === 'send') throw new TransferError('XFR_CONNECTION', label, `could not send the SOA query: ${e.message}`, { cause: e });
+      throw new TransferError('XFR_CONNECTION', label, `SOA query failed: ${e.message}`, { cause: e });
+    }
+  }
 }
 
 function decodeSoaAnswer(bytes: Uint8Array, label: string): Message {
@@ -125,7 +112,7 @@ export async function querySoaSerial(opts: SoaQueryOptions): Promise<number> {
   const id = randomInt(0, 0x10000);
   let overUdp: string;
   try {
-    const reply = await udpExchange(opts.peer, ask(id), id, timeoutMs);
+    const reply = await soaOverUdp(opts.peer, ask(id), id, timeoutMs);
     const msg = decodeSoaAnswer(reply, label);
     const ours = msg.id === id && msg.qr && msg.opcode === Opcode.QUERY;
     if (ours && msg.tc && msg.rcode === Rcode.NOERROR) {

@@ -2,13 +2,15 @@
  * The CI part of the `xfr-in` fuzz target (fuzz/xfr-in.ts): the seed
  * transfers succeed with the expected zones, every saved failure
  * (fuzz/crashes/xfr-in-*.bin) passes, and a short deterministic fuzz run
- * (slow target: a real fake primary on 127.0.0.1) finds nothing.
+ * (slow target: a real fake primary on 127.0.0.1) finds nothing; the
+ * socketless mode (TransferReader fed directly) agrees with it and a short
+ * run of it finds nothing either.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runSession, type Crash } from './session.js';
 import { Rng } from '../test/support/rng.js';
-import { decodeCase, encodeCase, nextXfrInput, runXfr, xfrCrashInputs, xfrSeeds, xfrTarget } from './xfr-in.js';
+import { decodeCase, encodeCase, nextXfrInput, runXfr, runXfrDirect, xfrCrashInputs, xfrDirectTarget, xfrSeeds, xfrTarget } from './xfr-in.js';
 
 const SEED = 0x1f3;
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -49,6 +51,30 @@ describe('fuzz target xfr-in', () => {
     assert.equal(r.crashes.length, 0, `failures (reproduce with seed ${SEED}):\n${report(r.crashes)}`);
     assert.ok(r.execs > 200, `only ${r.execs} executions ran`);
     assert.ok(r.accepted > 20, `only ${r.accepted} mutants transferred: the mutator destroys too much`);
+  });
+});
+
+describe('fuzz target xfr-in, socketless mode', () => {
+  it('gives the outcome of the transfer over TCP, for the seeds and 300 mutants', () => {
+    const pool = xfrSeeds().map((e) => e.bytes);
+    const rng = new Rng(SEED);
+    const outcome = (run: (b: Uint8Array) => string, b: Uint8Array): string => {
+      try {
+        return run(b);
+      } catch (e) {
+        return `failure: ${(e as Error).message}`;
+      }
+    };
+    for (const b of [...pool, ...Array.from({ length: 300 }, () => nextXfrInput(rng, pool))]) {
+      assert.equal(outcome(runXfrDirect, b), outcome(runXfr, b), hex(b).slice(0, 600));
+    }
+  });
+
+  it('a short deterministic run finds nothing', async () => {
+    const r = await runSession(xfrDirectTarget, { seconds: 3, seed: SEED, pool: xfrSeeds(), maxExecs: 20_000 });
+    console.error(`xfr-in socketless fuzz: ${r.execs} executions in ${r.elapsedMs} ms, ${r.accepted} transfers succeeded, seed ${SEED}`);
+    assert.equal(r.crashes.length, 0, `failures (reproduce with seed ${SEED}):\n${report(r.crashes)}`);
+    assert.ok(r.execs > 200, `only ${r.execs} executions ran`);
   });
 });
 

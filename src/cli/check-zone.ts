@@ -4,7 +4,7 @@ import {
 } from '../wire/index.js';
 import { formatRecord, zoneLimits, type ZoneLimits } from '../zonefile/index.js';
 import { compareOctets, loadZoneFile, type Zone } from '../zone/index.js';
-import { diffZones } from '../xfr/diff-zones.js';
+import { diffZones } from '../xfr/compute-zone-diff.js';
 import { peerText, type Peer } from '../xfr/peer.js';
 import { addSerial, compareSerial } from '../xfr/serial.js';
 import { transferZone } from '../xfr/transfer-client.js';

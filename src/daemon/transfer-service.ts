@@ -7,18 +7,19 @@ import { Name } from '../wire/index.js';
 import type { Zone } from '../zone/index.js';
 import { aclAllows, addressOctets, type AclEntry, type Requester } from '../xfr/acl.js';
 import type { Journal } from '../xfr/journal.js';
-import { Notifier, tsigNotifySigner, type NotifySigner } from '../xfr/notify-out.js';
+import { Notifier } from '../xfr/notify-queue.js';
 import { peerText, type Peer } from '../xfr/peer.js';
 import { SecondaryZone } from '../xfr/secondary-zone.js';
 import type { TimerClamps } from '../xfr/refresh-timers.js';
-import { querySoaSerial, transferZone } from '../xfr/transfer-client.js';
+import { transferZone } from '../xfr/transfer-client.js';
+import { querySoaSerial } from '../xfr/soa-query.js';
 import { historyPaths, type ZoneHistories } from './zone-history.js';
 import { removeStaleTempFiles } from '../xfr/atomic-file.js';
 import { loadZoneFileAsync } from './load-zone-async.js';
 import { defaultZoneMemoryBudget } from './zone-memory-budget.js';
 import { pruneRemoved, setAsideRemoved } from './removed-zones.js';
 import { folderProblem } from './storage-check.js';
-import type { TsigKey } from '../tsig/index.js';
+import { tsigNotifySigner, type NotifySigner, type TsigKey } from '../tsig/index.js';
 import { DEFAULT_ZONE_LIMITS, type ZoneLimits } from '../zonefile/index.js';
 
 /** The lookup key of a configured zone name: `Name.key` of its origin, as `Zone.origin.key` is. */

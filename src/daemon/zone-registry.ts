@@ -9,7 +9,7 @@ import type { Config, ZoneSettings } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import { formatDiagnostic, Name, setSoaSerial, soaSameButSerial, type Diagnostic } from '../wire/index.js';
 import { ContentDigest, runStepsInSlices, type LoadResult, type SerialPolicy, type Zone } from '../zone/index.js';
-import { diffZonesAsync } from '../xfr/diff-zones.js';
+import { diffZonesAsync } from '../xfr/compute-zone-diff.js';
 import { StorageError } from '../xfr/storage-error.js';
 import type { ZoneDiff } from '../xfr/zone-diff.js';
 import { filePrints, samePrints, type FilePrints } from './file-print.js';

@@ -23,14 +23,14 @@ export interface ZoneWatchOptions {
 }
 
 export class ZoneWatch {
-  readonly #o: ZoneWatchOptions;
+  readonly #opts: ZoneWatchOptions;
   #watcher: FileWatcher | null = null;
   #settleMs = -1;
   #configPath = '';
   #closed = false;
 
   constructor(opts: ZoneWatchOptions) {
-    this.#o = opts;
+    this.#opts = opts;
   }
 
   /** Takes the settings of `config` (on or off, settle time) and arms the watch for the current files. */
@@ -61,15 +61,15 @@ export class ZoneWatch {
   #arm(): void {
     const w = this.#watcher;
     if (w === null || this.#closed) return;
-    w.setFiles(this.#o.files());
+    w.setFiles(this.#opts.files());
     void w
       .ready()
-      .then(() => (this.#watcher === w && !this.#closed ? this.#o.onArmed() : undefined))
-      .catch((err: unknown) => this.#o.log.error({ err }, 'looking for files changed before the watch was armed failed'));
+      .then(() => (this.#watcher === w && !this.#closed ? this.#opts.onArmed() : undefined))
+      .catch((err: unknown) => this.#opts.log.error({ err }, 'looking for files changed before the watch was armed failed'));
   }
 
   #make(settleMs: number): FileWatcher {
-    const log = this.#o.log;
+    const log = this.#opts.log;
     const isConfig = (p: string): boolean => p === this.#configPath;
     return new FileWatcher({
       // A file is read once it has had no change for `watch-settle`; a writer that pauses longer meets the hold rules instead.
@@ -77,16 +77,16 @@ export class ZoneWatch {
       stabilityMs: 0,
       onChange: (paths) => {
         if (paths.some(isConfig)) {
-          this.#o.onConfig();
+          this.#opts.onConfig();
           return;
         }
         // A reload may bring new $INCLUDEs: arm the watch for them too.
-        void this.#o.onZoneFiles(paths).then(() => this.#arm(), (err: unknown) => log.error({ err }, 'zone reload failed'));
+        void this.#opts.onZoneFiles(paths).then(() => this.#arm(), (err: unknown) => log.error({ err }, 'zone reload failed'));
       },
       onRemove: (paths) => {
         if (paths.some(isConfig)) log.error({ file: this.#configPath }, 'configuration file removed; keeping the running configuration');
         const zoneFiles = paths.filter((p) => !isConfig(p));
-        if (zoneFiles.length > 0) this.#o.onZoneFilesRemoved(zoneFiles);
+        if (zoneFiles.length > 0) this.#opts.onZoneFilesRemoved(zoneFiles);
       },
       onError: (err) => log.error({ err }, `file watching: ${(err as Error)?.message ?? String(err)}`),
     });

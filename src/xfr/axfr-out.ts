@@ -4,7 +4,7 @@
  * compressed on its own (RFC 1035 §4.1.4, a fresh compression table per
  * message).
  */
-import { OVERFLOW, RRType, TyneError, WireWriter, writeRdata, type ResourceRecord } from '../wire/index.js';
+import { OVERFLOW, RRType, TyneError, WireWriter, writeHeader, writeRdata, type ResourceRecord } from '../wire/index.js';
 import { RRsetImpl, ZoneNodeImpl, rdataTtl, type RRset, type Zone, type ZoneNode } from '../zone/index.js';
 
 /** The parts of the query a transfer answer echoes. */
@@ -102,15 +102,9 @@ export class XfrPacker {
   private begin(): void {
     const w = this.w;
     w.reset(w.buf, this.limit);
-    const h = w.reserve(12);
+    w.reserve(12); // at 0: the writer was just reset
     const b = w.buf;
-    const id = this.query.id;
-    const flags = QR_AA | (this.query.rd ? RD : 0);
-    b[h] = id >>> 8;
-    b[h + 1] = id;
-    b[h + 2] = flags >>> 8;
-    b[h + 3] = flags;
-    b.fill(0, h + 4, h + 12);
+    writeHeader(b, this.query.id, QR_AA | (this.query.rd ? RD : 0), 0, 0, 0, 0);
     if (this.first) {
       // RFC 5936 §2.2.1: the question goes in the first message only (as BIND does).
       b[5] = 1;

@@ -118,8 +118,8 @@ const MAX_TIMER_MS = 0x7fffffff;
 /** The refresh/retry/expire state machine of one secondary zone. */
 export class SecondaryZone {
   readonly origin: Name;
-  readonly #o: SecondaryZoneOptions;
-  readonly #d: SecondaryDeps;
+  readonly #opts: SecondaryZoneOptions;
+  readonly #deps: SecondaryDeps;
   /** The copy held (kept after expiry as the base for IXFR). */
   #copy: Zone | null = null;
   #state: SecondaryState | null = null;
@@ -153,8 +153,8 @@ export class SecondaryZone {
 
   constructor(opts: SecondaryZoneOptions) {
     this.origin = opts.origin;
-    this.#o = opts;
-    this.#d = opts.deps;
+    this.#opts = opts;
+    this.#deps = opts.deps;
   }
 
   /** The copy being served: null when there is none or it expired. */
@@ -182,7 +182,7 @@ export class SecondaryZone {
   }
 
   #timers(zone: Zone): SoaTimers {
-    return clampTimers(soaTimers(zone.soa.rdatas[0]!), this.#o.clamps);
+    return clampTimers(soaTimers(zone.soa.rdatas[0]!), this.#opts.clamps);
   }
 
   /**
@@ -193,7 +193,7 @@ export class SecondaryZone {
    */
   start(): void {
     if (this.#stopped) return;
-    const o = this.#o;
+    const o = this.#opts;
     const loadCopy = o.loadCopy;
     if (loadCopy === undefined) {
       this.#loaded(loadSaved(o.file, this.origin, o.limits === undefined ? {} : { limits: o.limits }));
@@ -204,7 +204,7 @@ export class SecondaryZone {
         if (!this.#stopped) this.#loaded(saved);
       },
       (e: unknown) => {
-        o.log.error({ zone: this.#zoneText(), file: o.file, err: (e as Error).message }, 'saved copy could not be loaded; transferring the zone');
+        o.log.error({ zone: this.#zoneText(), file: o.file, err: e }, 'saved copy could not be loaded; transferring the zone');
         if (!this.#stopped) this.#scheduleRefresh(0);
       },
     );
@@ -213,7 +213,7 @@ export class SecondaryZone {
 
   /** Serves what loadSaved found (unless expired) and schedules the first refresh. */
   #loaded(saved: LoadSavedResult): void {
-    const o = this.#o;
+    const o = this.#opts;
     const corrupt = saved.corrupt?.error.message;
     for (const e of saved.errors) if (e !== corrupt) o.log.warn({ zone: this.#zoneText(), file: o.file }, `saved copy not used: ${e}`);
     if (saved.corrupt !== null) {
@@ -243,7 +243,7 @@ export class SecondaryZone {
             'state file names another serial than the saved copy holds; its times are not used (the copy\'s file time stands in)',
           );
         }
-        lastRefresh = Math.min(this.#fileTime(o.file) ?? 0, this.#d.now());
+        lastRefresh = Math.min(this.#fileTime(o.file) ?? 0, this.#deps.now());
       }
       this.#copy = zone;
       this.#state = {
@@ -253,7 +253,7 @@ export class SecondaryZone {
         primary: saved.state?.primary ?? '',
       };
       this.#stateWritten = saved.state;
-      const now = this.#d.now();
+      const now = this.#deps.now();
       if (now < this.#state.expiresAt) {
         o.log.info({ zone: this.#zoneText(), serial: zone.serial, expiresAt: new Date(this.#state.expiresAt).toISOString() }, 'serving saved copy');
         o.onZone(zone, 'saved copy loaded');
@@ -262,7 +262,7 @@ export class SecondaryZone {
         this.#expire('saved copy expired');
       }
     }
-    const delay = Math.floor(this.#d.random() * (o.startJitterMs ?? 5000));
+    const delay = Math.floor(this.#deps.random() * (o.startJitterMs ?? 5000));
     this.#scheduleRefresh(delay);
   }
 
@@ -294,7 +294,7 @@ export class SecondaryZone {
     const wait = this.#checkWait();
     if (wait > 0) {
       this.#again = { from, serial };
-      this.#againTimer = this.#d.setTimer(() => this.#runAgain(), wait);
+      this.#againTimer = this.#deps.setTimer(() => this.#runAgain(), wait);
       return 'queued';
     }
     this.#refreshNow(from);
@@ -320,7 +320,7 @@ export class SecondaryZone {
   #scheduleRefresh(ms: number): void {
     this.#refreshTimer?.cancel();
     if (this.#stopped) return;
-    this.#refreshTimer = this.#d.setTimer(() => {
+    this.#refreshTimer = this.#deps.setTimer(() => {
       this.#refreshTimer = null;
       if (this.#running === null) this.#refreshNow(null);
       else this.#again ??= { from: '', serial: null };
@@ -331,12 +331,12 @@ export class SecondaryZone {
     this.#expireTimer?.cancel();
     this.#expireTimer = null;
     if (this.#stopped || this.#state === null || this.#expired) return;
-    const left = this.#state.expiresAt - this.#d.now();
+    const left = this.#state.expiresAt - this.#deps.now();
     if (left <= 0) {
       this.#expire('expired');
       return;
     }
-    this.#expireTimer = this.#d.setTimer(() => {
+    this.#expireTimer = this.#deps.setTimer(() => {
       this.#expireTimer = null;
       this.#scheduleExpire(); // expires now, or waits another step of a long wait
     }, Math.min(left, MAX_TIMER_MS));
@@ -347,24 +347,24 @@ export class SecondaryZone {
     this.#expired = true;
     this.#expireTimer?.cancel();
     this.#expireTimer = null;
-    this.#o.log.error(
+    this.#opts.log.error(
       { zone: this.#zoneText(), serial: this.#copy?.serial ?? null, lastRefresh: this.#state ? new Date(this.#state.lastRefresh).toISOString() : null },
       `zone ${this.#zoneText()} expired: no successful refresh from any primary; answering SERVFAIL`,
     );
-    this.#o.onZone(null, why);
+    this.#opts.onZone(null, why);
   }
 
   #refreshNow(from: string | null): void {
     this.#refreshTimer?.cancel();
     this.#refreshTimer = null;
-    this.#lastCheckAt = this.#d.now();
+    this.#lastCheckAt = this.#deps.now();
     // This check stands for a coalesced one still waiting its turn.
     this.#againTimer?.cancel();
     this.#againTimer = null;
     this.#again = null;
     const run = this.#refresh(from).catch((e: unknown) => {
       // Only a bug gets here: keep the timers going.
-      this.#o.log.error({ zone: this.#zoneText(), err: (e as Error).message }, 'refresh failed unexpectedly');
+      this.#opts.log.error({ zone: this.#zoneText(), err: e }, 'refresh failed unexpectedly');
       this.#scheduleRetry();
     });
     this.#occupy(run);
@@ -377,13 +377,13 @@ export class SecondaryZone {
       if (this.#again === null || this.#stopped) return;
       const wait = this.#checkWait();
       if (wait <= 0) this.#runAgain();
-      else this.#againTimer = this.#d.setTimer(() => this.#runAgain(), wait);
+      else this.#againTimer = this.#deps.setTimer(() => this.#runAgain(), wait);
     });
   }
 
   /** Ms until a NOTIFY may start another check (notify-check-interval after the start of the last one). */
   #checkWait(): number {
-    return this.#lastCheckAt + (this.#o.checkIntervalMs ?? DEFAULT_CHECK_INTERVAL_MS) - this.#d.now();
+    return this.#lastCheckAt + (this.#opts.checkIntervalMs ?? DEFAULT_CHECK_INTERVAL_MS) - this.#deps.now();
   }
 
   /** The check marked while another ran (or waited its turn). */
@@ -396,7 +396,7 @@ export class SecondaryZone {
 
   /** Primaries in order, the one that sent the NOTIFY first (RFC 1996 §3.11 lets it be preferred). */
   #order(from: string | null): Peer[] {
-    const ps = this.#o.primaries;
+    const ps = this.#opts.primaries;
     if (from === null || from === '') return [...ps];
     const i = ps.findIndex((p) => p.host === from || peerText(p) === from);
     return i <= 0 ? [...ps] : [ps[i]!, ...ps.slice(0, i), ...ps.slice(i + 1)];
@@ -408,13 +408,13 @@ export class SecondaryZone {
   }
 
   #scheduleRetry(): void {
-    const retry = this.#copy !== null ? this.#timers(this.#copy) : { refresh: 0, retry: this.#o.initialRetrySec ?? 60, expire: 0, minimum: 0 };
-    this.#scheduleRefresh(nextDelay('retry', retry, () => this.#d.random()));
+    const retry = this.#copy !== null ? this.#timers(this.#copy) : { refresh: 0, retry: this.#opts.initialRetrySec ?? 60, expire: 0, minimum: 0 };
+    this.#scheduleRefresh(nextDelay('retry', retry, () => this.#deps.random()));
   }
 
   async #refresh(from: string | null): Promise<void> {
-    const o = this.#o;
-    const d = this.#d;
+    const o = this.#opts;
+    const d = this.#deps;
     const zoneText = this.#zoneText();
     for (const peer of this.#order(from)) {
       if (this.#stopped) return;
@@ -424,14 +424,14 @@ export class SecondaryZone {
         remote = await d.querySerial(peer);
       } catch (e) {
         if (!this.#sentNotify(peer, from)) {
-          o.log.warn({ zone: zoneText, peer: target, err: (e as Error).message }, 'SOA query failed');
+          o.log.warn({ zone: zoneText, peer: target, err: e }, 'SOA query failed');
           continue;
         }
         // The primary told us it has a change: ask it for the change even
         // though it does not answer our SOA query (an IXFR answer tells
         // whether we are current; RFC 1995 §4), as BIND does after a
         // refused SOA query.
-        o.log.warn({ zone: zoneText, peer: target, err: (e as Error).message }, 'SOA query failed; transferring anyway after its NOTIFY');
+        o.log.warn({ zone: zoneText, peer: target, err: e }, 'SOA query failed; transferring anyway after its NOTIFY');
         remote = null;
       }
       if (this.#stopped) return;
@@ -448,7 +448,7 @@ export class SecondaryZone {
         res = await d.transfer(peer, current);
       } catch (e) {
         const err = e as Error & { code?: string };
-        o.log.warn({ zone: zoneText, peer: target, code: err.code, err: err.message }, 'transfer failed');
+        o.log.warn({ zone: zoneText, peer: target, code: err.code, err }, 'transfer failed');
         continue;
       }
       if (this.#stopped) return;
@@ -495,12 +495,12 @@ export class SecondaryZone {
    * `syncMs` later; anything else rewrites the whole copy now.
    */
   async #persist(zone: Zone, diff: ZoneDiff | null): Promise<void> {
-    const o = this.#o;
+    const o = this.#opts;
     const syncMs = o.syncMs ?? DEFAULT_SYNC_MS;
     if (diff !== null && syncMs > 0 && this.#journal !== null && this.#copySerial !== null && this.#journal.bytes < SYNC_JOURNAL_BYTES) {
       if (await saveChange(o.file, this.#journal, this.#copySerial, diff, this.#state!)) {
         this.#diskSerial = zone.serial;
-        this.#syncTimer ??= this.#d.setTimer(() => this.#syncNow(), Math.min(syncMs, MAX_TIMER_MS));
+        this.#syncTimer ??= this.#deps.setTimer(() => this.#syncNow(), Math.min(syncMs, MAX_TIMER_MS));
         return;
       }
     }
@@ -513,11 +513,11 @@ export class SecondaryZone {
     this.#syncTimer = null;
     // The state saved is the one of `zone` (saved after it: it never names a version not on disk).
     const state = this.#state!.serial === zone.serial ? this.#state! : { ...this.#state!, serial: zone.serial };
-    await saveZone(this.#o.file, zone, state, this.#journal);
+    await saveZone(this.#opts.file, zone, state, this.#journal);
     this.#copySerial = zone.serial;
     this.#diskSerial = zone.serial;
     // A journal found damaged at startup is replaced once the copy holds everything.
-    this.#journal ??= freshJournal(this.#o.file);
+    this.#journal ??= freshJournal(this.#opts.file);
   }
 
   /** zonefile-sync is due: rewrite the copy, once no refresh runs (it then takes the refresh's place, so idle() waits for it). */
@@ -525,13 +525,13 @@ export class SecondaryZone {
     this.#syncTimer = null;
     if (this.#stopped || this.#copy === null) return;
     if (this.#running !== null) {
-      this.#syncTimer = this.#d.setTimer(() => this.#syncNow(), 1000);
+      this.#syncTimer = this.#deps.setTimer(() => this.#syncNow(), 1000);
       return;
     }
     const zone = this.#copy;
     const run = this.#saveWhole(zone).then(
       () => {
-        this.#o.log.info({ zone: this.#zoneText(), serial: zone.serial, file: this.#o.file }, 'saved copy rewritten with the journaled changes');
+        this.#opts.log.info({ zone: this.#zoneText(), serial: zone.serial, file: this.#opts.file }, 'saved copy rewritten with the journaled changes');
         this.#saved();
       },
       (e: unknown) => this.#saveFailed(e, 'could not rewrite the saved copy; its journal keeps the changes'),
@@ -546,9 +546,9 @@ export class SecondaryZone {
    * logged, then at most one line per 5 min while it keeps failing.
    */
   #saveFailed(e: unknown, what: string): void {
-    const o = this.#o;
+    const o = this.#opts;
     const err = e as NodeJS.ErrnoException;
-    const now = this.#d.now();
+    const now = this.#deps.now();
     const first = this.#saveRetry === null;
     const r = (this.#saveRetry ??= { timer: null, delayMs: 0, failures: 0, lastLogged: 0, firstError: err.code ?? err.message });
     r.failures++;
@@ -556,12 +556,12 @@ export class SecondaryZone {
     if (first || now - r.lastLogged >= SAVE_FAIL_LOG_MS) {
       r.lastLogged = now;
       o.log.error(
-        { zone: this.#zoneText(), file: o.file, code: err.code, err: err.message, failures: r.failures, retryMs: r.delayMs, serial: this.#copy?.serial ?? null, saved: this.#diskSerial },
+        { zone: this.#zoneText(), file: o.file, code: err.code, err, failures: r.failures, retryMs: r.delayMs, serial: this.#copy?.serial ?? null, saved: this.#diskSerial },
         `${what}: ${err.message}; serving it from memory and trying again in ${Math.round(r.delayMs / 1000)} s`,
       );
     }
     r.timer?.cancel();
-    r.timer = this.#stopped ? null : this.#d.setTimer(() => this.#retrySave(), Math.min(r.delayMs, MAX_TIMER_MS));
+    r.timer = this.#stopped ? null : this.#deps.setTimer(() => this.#retrySave(), Math.min(r.delayMs, MAX_TIMER_MS));
   }
 
   /** The version in memory is on disk now: a pending retry is done with. */
@@ -570,7 +570,7 @@ export class SecondaryZone {
     if (r === null) return;
     r.timer?.cancel();
     this.#saveRetry = null;
-    this.#o.log.info({ zone: this.#zoneText(), file: this.#o.file, serial: this.#diskSerial, failures: r.failures, firstError: r.firstError }, `saved copy written after ${r.failures} failed attempt(s)`);
+    this.#opts.log.info({ zone: this.#zoneText(), file: this.#opts.file, serial: this.#diskSerial, failures: r.failures, firstError: r.firstError }, `saved copy written after ${r.failures} failed attempt(s)`);
   }
 
   /** The backoff is over: save the whole copy again, once no refresh runs (one save at a time). */
@@ -579,7 +579,7 @@ export class SecondaryZone {
     if (r === null || this.#stopped || this.#copy === null) return;
     r.timer = null;
     if (this.#running !== null) {
-      r.timer = this.#d.setTimer(() => this.#retrySave(), 1000);
+      r.timer = this.#deps.setTimer(() => this.#retrySave(), 1000);
       return;
     }
     const zone = this.#copy;
@@ -587,9 +587,9 @@ export class SecondaryZone {
   }
 
   async #upToDate(current: Zone, target: string): Promise<void> {
-    const o = this.#o;
+    const o = this.#opts;
     const t = this.#timers(current);
-    const now = this.#d.now();
+    const now = this.#deps.now();
     this.#state = { serial: current.serial, lastRefresh: now, expiresAt: now + t.expire * 1000, primary: target };
     o.log.info({ zone: this.#zoneText(), peer: target, serial: current.serial }, 'zone is up to date');
     if (this.#expired) {
@@ -597,7 +597,7 @@ export class SecondaryZone {
       o.onZone(current, `refreshed from ${target} after expiry`);
     }
     this.#scheduleExpire();
-    this.#scheduleRefresh(nextDelay('refresh', t, () => this.#d.random()));
+    this.#scheduleRefresh(nextDelay('refresh', t, () => this.#deps.random()));
     // The state file describes the copy on disk: while that is an older version (a save to retry), it is left alone.
     if (this.#diskSerial !== current.serial) return;
     // No state write unless it changed: a check that finds the same serial only moves the clock on (see STATE_TIME_WRITE_MS).
@@ -607,7 +607,7 @@ export class SecondaryZone {
       await saveState(o.file, this.#state);
       this.#stateWritten = this.#state;
     } catch (e) {
-      o.log.error({ zone: this.#zoneText(), file: o.file, err: (e as Error).message }, 'could not save the zone state');
+      o.log.error({ zone: this.#zoneText(), file: o.file, err: e }, 'could not save the zone state');
     }
   }
 }

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Name } from '../../src/wire/index.js';
-import { buildNotify } from '../../src/xfr/notify-out.js';
+import { buildNotify } from '../../src/xfr/notify-send.js';
 import { startFakePrimary } from '../support/fake-primary.js';
 import { freePort } from '../support/ports.js';
 import { tyneYaml, zoneText } from '../support/tyne-config.js';

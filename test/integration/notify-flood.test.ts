@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Name } from '../../src/wire/index.js';
-import { buildNotify } from '../../src/xfr/notify-out.js';
+import { buildNotify } from '../../src/xfr/notify-send.js';
 import { startFakePrimary, type FakePrimary } from '../support/fake-primary.js';
 import { freePort } from '../support/ports.js';
 import { tyneYaml, zoneText } from '../support/tyne-config.js';

@@ -71,7 +71,7 @@ describe('a secondary whose disk is full', { skip: !haveTool('dig') || !tmpfsAva
     await until('ns2 serves serial 2', async () => (await digSerial({ port: rig.p2 }, ZONE)) === 2, { timeoutMs: 15_000, everyMs: 50, detail: () => tyneLogTail(ns2) });
     assert.deepEqual(await digShort({ port: rig.p2 }, `h2999.${ZONE}`, 'A'), ['198.51.111.183'], 'the new version is served from memory');
     const failed = await ns2!.waitAfter(m, (l: Log) => l.level === 50 && typeof l.msg === 'string' && /could not save/.test(l.msg), 10_000);
-    assert.match(`${String(failed.code)} ${String(failed.err)}`, /ENOSPC/, JSON.stringify(failed));
+    assert.match(`${String(failed.code)} ${String((failed.err as { message?: string }).message)}`, /ENOSPC/, JSON.stringify(failed));
     // Refreshes find the zone up to date meanwhile (about one a second).
     await ns2!.waitAfter(m, (l: Log) => l.msg === 'zone is up to date', 10_000);
     await ns2!.waitAfter(ns2!.mark(), (l: Log) => l.msg === 'zone is up to date', 10_000);

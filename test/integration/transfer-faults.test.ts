@@ -19,7 +19,7 @@ import { loadZoneText } from '../../src/zone/load-zone.js';
 import {
   Name, Opcode, RRType, Rcode, decodeMessage, encodeMessageToBytes, type Message, type ResourceRecord,
 } from '../../src/wire/index.js';
-import { buildNotify } from '../../src/xfr/notify-out.js';
+import { buildNotify } from '../../src/xfr/notify-send.js';
 import { buildQuery, queryUdp } from '../support/dns-client.js';
 import { freePort } from '../support/ports.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
@@ -206,8 +206,8 @@ zones:
       assert.equal(failed.zone, 'fault.test.');
       assert.equal(failed.peer, `127.0.0.1:${fakePort}`, 'names the peer');
       assert.equal(failed.code, code);
-      assert.match(String(failed.err), reason);
-      assert.match(String(failed.err), new RegExp(`^127\\.0\\.0\\.1:${fakePort}: `));
+      assert.match(String((failed.err as { message?: string }).message), reason);
+      assert.match(String((failed.err as { message?: string }).message), new RegExp(`^127\\.0\\.0\\.1:${fakePort}: `));
       await tyne!.waitAfter(from, (l) => l.msg === 'refresh failed from every primary; will retry');
       assert.deepEqual(st.seen.slice(seen), ['UDP SOA', 'TCP IXFR', 'TCP AXFR'], 'SOA query, IXFR (NOTIMP), then the broken AXFR');
       assert.equal(await wwwAddress(), '192.0.2.80', 'old data still served');

@@ -108,7 +108,7 @@ describe('zone limits in the daemon', { skip: !dig }, () => {
     writeFileSync(join(dir, 'grow.zone'), zoneText('grow.example', 2, { hosts: 200 }));
     await until('ns1 serves serial 2', async () => (await digSerial({ port: p1 }, 'grow.example')) === 2, { timeoutMs: 10_000 });
     const failed = await ns2.waitAfter(mark, (l) => l.msg === 'transfer failed' && l.code === 'XFR_TOO_MANY_RECORDS', 10_000);
-    assert.match(String(failed.err), /(IXFR|transfer) of grow\.example\. .*(more than 100|twice max-records)|leaves 203 records, more than 100 \(max-records\)/);
+    assert.match(String((failed.err as { message?: string }).message), /(IXFR|transfer) of grow\.example\. .*(more than 100|twice max-records)|leaves 203 records, more than 100 \(max-records\)/);
     assert.equal(await digSerial({ port: p2 }, 'grow.example'), 1, 'the old copy is still served');
     assert.deepEqual(await digShort({ port: p2 }, 'h1.grow.example', 'A'), ['198.51.100.1']);
   });
@@ -116,7 +116,7 @@ describe('zone limits in the daemon', { skip: !dig }, () => {
   it('a secondary abandons a transfer over its zone-memory-budget, and serves nothing it did not get whole', async () => {
     assert.ok(ns2 !== null, 'ns2 was started by the test before');
     const failed = await ns2.waitAfter(0, (l) => l.msg === 'transfer failed' && l.zone === 'big.example.' && l.code === 'XFR_MEMORY_BUDGET', 30_000);
-    assert.match(String(failed.err), /transfer of big\.example\. is over server\.zone-memory-budget \(16 MiB\) after \d+ records; abandoned/);
+    assert.match(String((failed.err as { message?: string }).message), /transfer of big\.example\. is over server\.zone-memory-budget \(16 MiB\) after \d+ records; abandoned/);
     assert.notEqual(await digStatus({ port: p2 }, 'big.example', 'SOA'), 'NOERROR', 'no copy of big.example is served');
     assert.equal(await digSerial({ port: p2 }, 'grow.example'), 1, 'the other zone is still served');
   });

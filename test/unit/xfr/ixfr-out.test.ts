@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { condense, ixfrMessages, type IxfrInfo } from '../../../src/xfr/ixfr-out.js';
-import { diffZones } from '../../../src/xfr/diff-zones.js';
+import { diffZones } from '../../../src/xfr/compute-zone-diff.js';
 import { Journal } from '../../../src/xfr/journal.js';
 import type { ZoneDiff } from '../../../src/xfr/zone-diff.js';
 import { loadZoneText } from '../../../src/zone/load-zone.js';

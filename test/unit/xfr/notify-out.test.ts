@@ -1,10 +1,12 @@
-/** NOTIFY out over real UDP on 127.0.0.1: message format, retries with backoff, ack matching, TSIG, the Notifier queue. */
+/** NOTIFY out over real UDP on 127.0.0.1: message format, retries with backoff, ack matching, TSIG (notify-send.ts, tsig/notify-signer.ts), the Notifier queue (notify-queue.ts). */
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, describe, it } from 'node:test';
 import { sleep } from '../../support/wait.js';
 import { Name, Opcode, Rcode, RRClass, RRType, decodeMessage, encodeMessageToBytes, rdataFromText, tokenize, type Message } from '../../../src/wire/index.js';
-import { Notifier, sendNotify, tsigNotifySigner, type SendNotifyOptions, type SendNotifyResult } from '../../../src/xfr/notify-out.js';
+import { sendNotify, type SendNotifyOptions, type SendNotifyResult } from '../../../src/xfr/notify-send.js';
+import { Notifier } from '../../../src/xfr/notify-queue.js';
+import { tsigNotifySigner } from '../../../src/tsig/index.js';
 import type { Peer } from '../../../src/xfr/peer.js';
 import type { TsigKey } from '../../../src/tsig/tsig-key.js';
 import { tsigSign, tsigVerify } from '../../../src/tsig/tsig.js';
@@ -170,6 +172,16 @@ describe('sendNotify', () => {
       assert.equal(p.received.length, c.tries, 'no try sent after the accepted answer');
     });
   }
+  it('a try that cannot be signed: not acked, nothing sent, the error given as the reason', async () => {
+    const p = await peer(() => null);
+    const boom = new Error('no key material');
+    const sign = (): never => {
+      throw boom;
+    };
+    const res = await sendNotify({ origin, serial: 42, soa, peer: peerAt(p.port), firstTimeoutMs: 50, sign });
+    assert.deepEqual(res, { acked: false, tries: 0, error: boom });
+    assert.equal(p.received.length, 0);
+  });
 });
 
 describe('Notifier', () => {

@@ -9,7 +9,7 @@ import { Name } from '../../../src/wire/index.js';
 import type { Zone } from '../../../src/zone/index.js';
 import type { Peer } from '../../../src/xfr/peer.js';
 import { SecondaryZone, type TransferOutcome } from '../../../src/xfr/secondary-zone.js';
-import { diffZones } from '../../../src/xfr/diff-zones.js';
+import { diffZones } from '../../../src/xfr/compute-zone-diff.js';
 import { journalPath, loadSaved, saveZone } from '../../../src/xfr/zone-store.js';
 
 const origin = Name.fromText('example.com.');

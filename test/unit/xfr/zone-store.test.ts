@@ -9,7 +9,7 @@ import { loadZoneText } from '../../../src/zone/load-zone.js';
 import { Name } from '../../../src/wire/index.js';
 import type { Zone } from '../../../src/zone/index.js';
 import { formatRecord } from '../../../src/zonefile/zone-printer.js';
-import { diffZones } from '../../../src/xfr/diff-zones.js';
+import { diffZones } from '../../../src/xfr/compute-zone-diff.js';
 import { freshJournal, journalPath, loadSaved, saveChange, saveZone, statePath, type SecondaryState } from '../../../src/xfr/zone-store.js';
 
 const origin = Name.fromText('example.com.');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { loadZoneText } from '../../../src/zone/load-zone.js';
-import { diffZones } from '../../../src/xfr/diff-zones.js';
+import { diffZones } from '../../../src/xfr/compute-zone-diff.js';
 import { Name } from '../../../src/wire/index.js';
 import { ContentDigest, type Zone } from '../../../src/zone/index.js';
 

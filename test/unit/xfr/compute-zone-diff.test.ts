@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { diffZones } from '../../../src/xfr/diff-zones.js';
+import { diffZones } from '../../../src/xfr/compute-zone-diff.js';
 import { loadZoneText } from '../../../src/zone/load-zone.js';
 import { Name, RRType, rdataToText, typeToText, type ResourceRecord } from '../../../src/wire/index.js';
 import type { Zone } from '../../../src/zone/index.js';

@@ -1,4 +1,4 @@
-import { equalIgnoringCase, lowerByte } from '../wire/index.js';
+import { lowerByte } from '../wire/index.js';
 import { ZoneUsageError } from './zone-usage-error.js';
 import type { ZoneNodeImpl } from './zone-node.js';
 import { NodeList } from './node-list.js';
@@ -43,7 +43,16 @@ function nodeHasKey(node: ZoneNodeImpl, key: string): boolean {
 /** True when the node's owner equals `wire[start, end)`, letter case aside. */
 function nodeHasWire(node: ZoneNodeImpl, wire: Uint8Array, start: number, end: number): boolean {
   if (end - start !== node.end - node.start) return false;
-  return equalIgnoringCase(node.chunk, node.start, wire, start, end - start);
+  // The query path's lookup: the loop is written here, not called (V8 did not inline
+  // equalIgnoringCase at this site: 4 % of a prepared answer's CPU in a profile).
+  const c = node.chunk;
+  const off = node.start - start;
+  for (let i = start; i < end; i++) {
+    const a = c[off + i]!;
+    const b = wire[i]!;
+    if (a !== b && lowerByte(a) !== lowerByte(b)) return false;
+  }
+  return true;
 }
 
 /**

@@ -25,7 +25,7 @@ import { startNamed, type NamedProcess } from '../support/named-process.js';
 import { repoRoot } from '../support/paths.js';
 import { freePort } from '../support/ports.js';
 import { haveTool } from '../support/tools.js';
-import { startTyne, type TyneProcess } from '../support/tyne-process.js';
+import { afterSoaCheckInterval, startTyne, type TyneProcess } from '../support/tyne-process.js';
 import { sleep } from '../support/wait.js';
 import { digAxfr, digSerial, type DigKey } from '../support/dig.js';
 
@@ -266,6 +266,7 @@ for (const signed of [false, true]) {
     });
 
     it('after an edit and SIGHUP to named, Tyne gets the change by IXFR', async () => {
+      await afterSoaCheckInterval(tyne!, ZONE); // so that named's NOTIFY gets a line of its own
       const since = tyne!.logs.length;
       writeZone(zoneFile(), zoneVersion(2), 5);
       named!.child.kill('SIGHUP');

@@ -25,7 +25,7 @@ import { axfrSerial, interopSerial, interopZone, writeZoneFile, zoneFileLines } 
 import { knotConf, startKnot, type KnotProcess, type KnotZone } from '../support/knotd-process.js';
 import { freePort } from '../support/ports.js';
 import { haveTool } from '../support/tools.js';
-import { logNamesKey, startTyne, tyneLogTail, type TyneProcess } from '../support/tyne-process.js';
+import { afterSoaCheckInterval, logNamesKey, startTyne, tyneLogTail, type TyneProcess } from '../support/tyne-process.js';
 import { until } from '../support/wait.js';
 
 const HAVE_TOOLS = haveTool('knotd') && haveTool('knotc') && haveTool('dig');
@@ -138,6 +138,7 @@ for (const signed of [false, true]) {
     });
 
     it('an edit of Knot\'s file and knotc zone-reload reach Tyne by IXFR (Knot raised the serial itself)', async () => {
+      await afterSoaCheckInterval(tyne!, ZONE); // so that Knot's NOTIFY gets a line of its own
       const since = tyne!.mark();
       const knotMark = knot!.mark();
       // The file keeps serial 1: with difference-no-serial Knot serves the change under serial 1 + 1.

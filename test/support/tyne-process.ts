@@ -171,3 +171,16 @@ export function runTyneToExit(configPath: string, opts: { timeoutMs?: number; ui
     });
   });
 }
+
+/**
+ * Waits until a secondary's next SOA check of `zone` may start at once: Tyne's checks
+ * are 1 s apart (start to start), and a NOTIFY inside that second is folded into the
+ * next check, with its `notify received` line rate-limited (one folded-in line per
+ * zone per 10 s). A test that wants the line of the NOTIFY its edit causes edits after this.
+ */
+export async function afterSoaCheckInterval(proc: TyneProcess, zone: string): Promise<void> {
+  const origin = zone.endsWith('.') ? zone : `${zone}.`;
+  const last = proc.logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith(`transfer of ${origin}`)).at(-1);
+  const wait = last === undefined ? 0 : Number(last.time) + 1100 - Date.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+}

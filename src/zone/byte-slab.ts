@@ -6,17 +6,40 @@ import { copyBytes } from '../wire/index.js';
  * and a view into a shared one about 100, so the zone keeps (chunk, start,
  * end) triples and makes views only when asked. Copying also makes the
  * zone independent of the caller's buffers.
+ *
+ * Chunks start small and double up to `chunkSize`: a six-record zone keeps
+ * one chunk of a few KiB, not 256 KiB (issue 14: thousands of small zones).
+ * What counts as too big to share a chunk is set by `chunkSize` alone.
  */
+/** Octets of a slab's first chunk. */
+const FIRST_CHUNK = 4096;
+
 export class ByteSlab {
   private chunk: Uint8Array;
   private used = 0;
+  private made: number;
   /** Chunk and offset of the bytes stored by the last `put`. */
   lastChunk: Uint8Array;
   lastStart = 0;
 
   constructor(private readonly chunkSize = 1 << 18) {
-    this.chunk = new Uint8Array(chunkSize);
+    this.chunk = new Uint8Array(Math.min(chunkSize, FIRST_CHUNK));
+    this.made = this.chunk.length;
     this.lastChunk = this.chunk;
+  }
+
+  /** Octets of all chunks made so far (not counting stand-alone copies). */
+  get chunkOctets(): number {
+    return this.made;
+  }
+
+  /** Starts a new chunk with room for `n` octets: twice the last one, up to chunkSize. */
+  private next(n: number): void {
+    let size = Math.min(this.chunkSize, this.chunk.length * 2);
+    while (size < n) size *= 2;
+    this.chunk = new Uint8Array(size);
+    this.made += size;
+    this.used = 0;
   }
 
   /** Stores a copy of `bytes`; read it back at `lastChunk[lastStart ..]`. */
@@ -27,10 +50,7 @@ export class ByteSlab {
       this.lastStart = 0;
       return;
     }
-    if (this.used + n > this.chunkSize) {
-      this.chunk = new Uint8Array(this.chunkSize);
-      this.used = 0;
-    }
+    if (this.used + n > this.chunk.length) this.next(n);
     const start = this.used;
     const chunk = this.chunk;
     if (n <= 32) for (let i = 0; i < n; i++) chunk[start + i] = bytes[i]!;
@@ -48,10 +68,7 @@ export class ByteSlab {
   putRange(src: Uint8Array, start: number, end: number): boolean {
     const n = end - start;
     if (n > this.chunkSize >>> 4) return false;
-    if (this.used + n > this.chunkSize) {
-      this.chunk = new Uint8Array(this.chunkSize);
-      this.used = 0;
-    }
+    if (this.used + n > this.chunk.length) this.next(n);
     const at = this.used;
     const chunk = this.chunk;
     for (let i = 0; i < n; i++) chunk[at + i] = src[start + i]!;
@@ -69,10 +86,7 @@ export class ByteSlab {
     const na = a.length;
     const n = na + b.length;
     if (n > this.chunkSize >>> 4) return false;
-    if (this.used + n > this.chunkSize) {
-      this.chunk = new Uint8Array(this.chunkSize);
-      this.used = 0;
-    }
+    if (this.used + n > this.chunk.length) this.next(n);
     const start = this.used;
     const chunk = this.chunk;
     for (let i = 0; i < na; i++) chunk[start + i] = a[i]!;
@@ -90,7 +104,7 @@ export class ByteSlab {
    */
   putAt(chunk: Uint8Array, at: number, bytes: Uint8Array): boolean {
     const n = bytes.length;
-    if (chunk !== this.chunk || at !== this.used || n > this.chunkSize >>> 4 || at + n > this.chunkSize) return false;
+    if (chunk !== this.chunk || at !== this.used || n > this.chunkSize >>> 4 || at + n > chunk.length) return false;
     for (let i = 0; i < n; i++) chunk[at + i] = bytes[i]!;
     this.used = at + n;
     this.lastChunk = chunk;

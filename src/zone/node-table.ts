@@ -11,6 +11,8 @@ const EMPTY = 0;
  * move is done after n/4 insertions at most.
  */
 const MOVE_PER_INSERT = 8;
+/** Slots of a new table not sized for an expected count. */
+const MIN_SLOTS = 16;
 
 /** Entries copied between two pauses of NodeTable.copySteps (a power of two, less one). */
 const COPY_STEP = (1 << 16) - 1;
@@ -86,7 +88,8 @@ export class NodeTable {
    * not grow while a large zone is read.
    */
   constructor(expected = 0) {
-    let slots = 1024;
+    // Small to start with (a customer zone has a handful of names; issue 14), grown as names come.
+    let slots = MIN_SLOTS;
     while (slots < expected * 2 && slots < 1 << 26) slots *= 2;
     this.table = new Int32Array(2 * slots);
     this.mask = slots - 1;

@@ -84,7 +84,7 @@ describe('NodeTable', () => {
     // A built zone's table is settled: settleSteps ends any growth.
     const u = new NodeTable();
     for (const n of all.slice(0, 1100)) u.insertHashed(hashOf(n), n);
-    assert.equal(u.growing, true, '1,100 nodes past 1,024 slots / 2: growing');
+    assert.equal(u.growing, true, '1,100 nodes: past 2,048 slots / 2 at 1,025, growing to 4,096');
     runStepsNow(u.settleSteps());
     assert.equal(u.growing, false);
     assertHolds(u, all.slice(0, 1100), all.slice(1100, 1110));

@@ -90,6 +90,16 @@ describe('NodeTable', () => {
     assertHolds(u, all.slice(0, 1100), all.slice(1100, 1110));
   });
 
+  it('starts at 16 slots (a customer zone has a handful of names, issue 14) and grows as names come', () => {
+    const t = new NodeTable();
+    assert.equal(t.slots, 16);
+    const all = Array.from({ length: 40 }, (_, i) => node(`s${i}.example.`));
+    for (const n of all) t.insertHashed(hashOf(n), n);
+    runStepsNow(t.settleSteps());
+    assert.ok(t.slots >= 2 * all.length, `${t.slots} slots for ${all.length}`);
+    assertHolds(t, all, [node('absent.example.')]);
+  });
+
   it('sized for the nodes expected, it never grows while they are added', () => {
     const all = Array.from({ length: 3000 }, (_, i) => node(`e${i}.example.`));
     const t = new NodeTable(all.length);

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { repoRoot } from './paths.js';
+import { sleep } from './wait.js';
 
 /** A running `tyne serve` child process. */
 export interface TyneProcess {
@@ -182,5 +183,5 @@ export async function afterSoaCheckInterval(proc: TyneProcess, zone: string): Pr
   const origin = zone.endsWith('.') ? zone : `${zone}.`;
   const last = proc.logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith(`transfer of ${origin}`)).at(-1);
   const wait = last === undefined ? 0 : Number(last.time) + 1100 - Date.now();
-  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  if (wait > 0) await sleep(wait);
 }

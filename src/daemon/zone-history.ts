@@ -139,11 +139,12 @@ export class ZoneHistory {
    * Makes a version durable before it is served: the difference from the
    * previous version goes into the journal when it continues the chain
    * (else the journal is emptied, so no entry is ever applied to a version
-   * it was not made from), then the state file is replaced. Throws
+   * it was not made from), then the state file is replaced. Rejects with
    * StorageError when either cannot be written: the version must then not
-   * be served.
+   * be served. Calls for one zone must not overlap (ZoneRegistry runs one
+   * load of a zone at a time).
    */
-  record(zone: Zone, digest: ContentDigest, fileSerial: number, diff: ZoneDiff | null): void {
+  async record(zone: Zone, digest: ContentDigest, fileSerial: number, diff: ZoneDiff | null): Promise<void> {
     let journal: Journal;
     try {
       journal = this.journal();
@@ -155,7 +156,8 @@ export class ZoneHistory {
     try {
       // RFC 1995 §5: only a step forward is journaled; a diff from elsewhere starts a new journal (Journal.append).
       if (diff !== null && compareSerial(diff.toSerial, diff.fromSerial) > 0) {
-        journal.append(diff);
+        // The write and its fsync run off the event loop: queries to every zone are answered meanwhile.
+        await journal.appendAsync(diff);
         this.#log.info({ zone: this.origin, from: diff.fromSerial, to: diff.toSerial, removed: diff.removed.length - 1, added: diff.added.length - 1 }, 'journal updated');
       } else if (journal.length > 0) {
         journal.reset();
@@ -167,7 +169,7 @@ export class ZoneHistory {
       const code = (err as NodeJS.ErrnoException).code ?? String(err);
       throw new StorageError('STORAGE_UNWRITABLE', this.paths.journal, `journal cannot be written (${code})`, { cause: err });
     }
-    writeServedState(this.paths.state, {
+    await writeServedState(this.paths.state, {
       zone: this.origin, serial: zone.serial, digest: digest.toString(), fileSerial, recorded: new Date().toISOString(),
     });
     this.#last = { serial: zone.serial, digest };

@@ -110,6 +110,8 @@ export class ZoneRegistry {
   readonly #opts: ZoneRegistryOptions;
   /** One reload at a time per zone: the running one, whether another was asked for meanwhile, and how to stop its read. */
   readonly #running = new Map<string, { done: Promise<boolean>; again: boolean; force: boolean; origin: Name; abort: AbortController | null }>();
+  /** The zones (keys) the configuration lists now: a load that finishes after its zone was removed serves nothing. */
+  readonly #wanted = new Set<string>();
   /** Extra fields of a zone's first `zone loaded` line (a folder found not writable at startup). */
   readonly #firstExtra = new Map<string, Record<string, unknown>>();
 
@@ -154,6 +156,7 @@ export class ZoneRegistry {
     for (const z of config.zones) {
       if (z.type !== 'primary') continue;
       const key = zoneKey(z.name);
+      this.#wanted.add(key);
       if (this.#loaded.has(key)) continue;
       const origin = originOf(z);
       const history = this.#histories.of(config, z);
@@ -200,6 +203,8 @@ export class ZoneRegistry {
       changed = true;
     }
     for (const key of [...this.#failed.keys()]) if (!listed.has(key)) this.#failed.delete(key);
+    this.#wanted.clear();
+    for (const key of listed) this.#wanted.add(key);
     // A zone no longer listed stops being read.
     for (const [key, r] of this.#running) if (!listed.has(key)) r.abort?.abort(new Error('the zone was removed from the configuration'));
     // Zones that take long go on loading and are served when done (onChanged): a configuration reload is not held up by one slow file.
@@ -327,7 +332,7 @@ export class ZoneRegistry {
     const old = this.#loaded.get(key);
     // A forced reload of a held edit whose files are still as they were applies it without reading them again.
     if (force && held !== undefined && samePrints(held.candidate.prints)) {
-      return this.#serve(key, z, this.#histories.of(config, z), this.#loaded.get(key), held.candidate, {});
+      return await this.#serve(key, z, this.#histories.of(config, z), this.#loaded.get(key), held.candidate, {});
     }
     const started = performance.now();
     const prints = filePrints([z.file, ...(old?.prints.keys() ?? [])]);
@@ -367,13 +372,15 @@ export class ZoneRegistry {
     const c = this.#candidate(result, read, diff, started)!;
     // A first version's digest walks every record (half a second at a million): in slices, not inside #serve.
     if (old === undefined) c.digest = await runStepsInSlices(ContentDigest.ofZoneSteps(result.zone), LOAD_SLICE_MS);
+    // Removed from the configuration (or its folder) while it was built: nothing to serve.
+    if (!this.#wanted.has(key)) return false;
     if (old !== undefined && !force && this.#holdsBack(old.zone, result.zone)) {
       this.#hold(key, z, config, c, old.zone);
       return false;
     }
     const extra = old === undefined ? (this.#firstExtra.get(key) ?? {}) : {};
     this.#firstExtra.delete(key);
-    return this.#serve(key, z, this.#histories.of(config, z), old, c, extra);
+    return await this.#serve(key, z, this.#histories.of(config, z), old, c, extra);
   }
 
   #candidate(result: LoadResult, prints: FilePrints, diff: ZoneDiff | undefined, started: number): Candidate | null {
@@ -432,9 +439,10 @@ export class ZoneRegistry {
    * Decides the serial of a new version (serial policy, over what the
    * history says was served), records it, and swaps it in. A version that
    * cannot be recorded is not served. Resolves with true when a new
-   * version is served.
+   * version is served. The record is written off the event loop (queries
+   * are answered meanwhile); the version served until then stays.
    */
-  #serve(key: string, z: ZoneSettings, history: ZoneHistory, old: Loaded | undefined, c: Candidate, extra: Record<string, unknown>): boolean {
+  async #serve(key: string, z: ZoneSettings, history: ZoneHistory, old: Loaded | undefined, c: Candidate, extra: Record<string, unknown>): Promise<boolean> {
     const zone = c.result.zone;
     const origin = zone.origin.toText();
     const policy: SerialPolicy = z.serialPolicy;
@@ -475,7 +483,7 @@ export class ZoneRegistry {
     }
     if (!same) {
       try {
-        history.record(zone, digest, fileSerial, diff ?? null);
+        await history.record(zone, digest, fileSerial, diff ?? null);
       } catch (err) {
         if (!(err instanceof StorageError)) throw err;
         const what = old === undefined ? 'zone not loaded' : 'zone not reloaded; still serving the previous version';
@@ -490,6 +498,8 @@ export class ZoneRegistry {
     if (d.serial !== fileSerial) {
       this.#log.info({ zone: origin, file: fileSerial, serving: d.serial, policy, reason: d.reason }, 'serial raised');
     }
+    // Removed while its record was written: recorded (a return continues above it), not served.
+    if (!this.#wanted.has(key)) return false;
     this.#failed.delete(key);
     this.#loaded.set(key, { zone, digest, file: z.file, prints: c.prints });
     this.#onLoaded(old?.zone, zone);

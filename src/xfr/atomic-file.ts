@@ -79,6 +79,20 @@ export function fsyncDirSync(dir: string): void {
   }
 }
 
+/** fsyncDirSync without blocking the event loop (the fsync runs in libuv's thread pool). */
+export async function fsyncDir(dir: string): Promise<void> {
+  try {
+    const fh = await open(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    // A folder that cannot be opened or fsynced here: the rename is still atomic.
+  }
+}
+
 /** Writes `chunks` to `path` atomically (see the file comment); the folder is created if missing. */
 export function writeFileAtomicSync(path: string, chunks: Iterable<string | Uint8Array>): void {
   const dir = dirname(path);
@@ -132,5 +146,5 @@ export async function writeFileAtomic(path: string, chunks: Iterable<string | Ui
       await unlink(tmp).catch(() => undefined);
     }
   }
-  fsyncDirSync(dir);
+  await fsyncDir(dir);
 }

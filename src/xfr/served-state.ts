@@ -5,7 +5,7 @@
  * atomically on every change, so a crash leaves the old or the new state.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomicSync } from './atomic-file.js';
+import { writeFileAtomic } from './atomic-file.js';
 import { StorageError } from './storage-error.js';
 
 export interface ServedState {
@@ -56,10 +56,10 @@ export function readServedState(path: string, zone: string): ServedState | null 
   };
 }
 
-/** Writes `state` to `path` atomically; throws StorageError (STORAGE_UNWRITABLE) when it cannot. */
-export function writeServedState(path: string, state: ServedState): void {
+/** Writes `state` to `path` atomically, without blocking the event loop on the write and its fsyncs; rejects with StorageError (STORAGE_UNWRITABLE) when it cannot. */
+export async function writeServedState(path: string, state: ServedState): Promise<void> {
   try {
-    writeFileAtomicSync(path, [JSON.stringify({ format: FORMAT, ...state }, null, 2) + '\n']);
+    await writeFileAtomic(path, [JSON.stringify({ format: FORMAT, ...state }, null, 2) + '\n']);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
     throw new StorageError('STORAGE_UNWRITABLE', path, `served-serial state cannot be written (${code})`, { cause: err });

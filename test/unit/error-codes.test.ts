@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { posix } from 'node:path';
 import { describe, it } from 'node:test';
+import { CatalogStateError, CatalogStateErrorCode } from '../../src/catalog/index.js';
 import { ConfigError, ConfigErrorCode, ConfigValueError, ConfigValueErrorCode } from '../../src/config/index.js';
 import { ListenError, ListenErrorCode } from '../../src/daemon/listen-error.js';
 import { ZoneLoadError, ZoneLoadErrorCode } from '../../src/daemon/zone-load-error.js';
@@ -29,6 +30,7 @@ const CATALOGS: { label: string; codes: Readonly<Record<string, string>> }[] = [
   { label: 'zone-file diagnostic', codes: ZoneFileCode },
   { label: 'zone-check diagnostic', codes: ZoneCode },
   { label: 'ZoneUsageError', codes: ZoneUsageErrorCode },
+  { label: 'CatalogStateError', codes: CatalogStateErrorCode },
   { label: 'ConfigError', codes: ConfigErrorCode },
   { label: 'ConfigValueError', codes: ConfigValueErrorCode },
   { label: 'ZoneLoadError', codes: ZoneLoadErrorCode },
@@ -41,7 +43,7 @@ const CATALOGS: { label: string; codes: Readonly<Record<string, string>> }[] = [
 
 /** Every error class of src/ (JournalCorruptError takes StorageError's codes). */
 const CLASSES: (abstract new (...args: never[]) => Error)[] = [
-  WireFormatError, TextFormatError, ZoneFileError, ZoneUsageError, ConfigError, ConfigValueError, ZoneLoadError,
+  WireFormatError, TextFormatError, ZoneFileError, ZoneUsageError, CatalogStateError, ConfigError, ConfigValueError, ZoneLoadError,
   ListenError, StorageError, JournalCorruptError, TransferError, XfrRecordTooLargeError, TsigCheckError,
 ];
 

@@ -16,7 +16,8 @@ import { keyList } from './keys-section.js';
 import { listenList } from './listen-section.js';
 import { LOG_KEYS } from './log-section.js';
 import { SERVER_DEFAULTS, SERVER_KEYS } from './server-section.js';
-import { settleZones, zoneList, type ZonesCtx } from './zones-section.js';
+import { settleZoneDirectories, zoneDirectoryList } from './zone-directories-section.js';
+import { checkCatalogRefs, settleZones, zoneList, type ZonesCtx } from './zones-section.js';
 import { report, valueOf } from './yaml-value.js';
 
 const TOP_KEYS: KeyTable<Config, ZonesCtx> = {
@@ -25,6 +26,7 @@ const TOP_KEYS: KeyTable<Config, ZonesCtx> = {
   server: { read: (ctx, v, c) => { readMap(ctx, v, SERVER_KEYS, c.server); } },
   keys: field(keyList, (c, x) => { c.keys = x; }),
   zones: field(zoneList, (c, x) => { c.zones = x; }, true),
+  'zone-directories': field(zoneDirectoryList, (c, x) => { c.zoneDirectories = x; }),
 };
 
 /** The order of ConfigError.problems: by position (a stable sort keeps the order of problems at one place). */
@@ -48,7 +50,7 @@ export function readConfigDocument(text: string, file: string): ConfigDocument {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM would shift the columns of line 1
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const ctx: ZonesCtx = { doc, lc, dir: dirname(file), problems: [], keyNames: new Map(), keyRefs: [], ownSerialPolicy: new Set(), zoneFiles: new Map(), ownLimits: new Map() };
+  const ctx: ZonesCtx = { doc, lc, dir: dirname(file), problems: [], keyNames: new Map(), keyRefs: [], ownSerialPolicy: new Set(), zoneFiles: new Map(), ownLimits: new Map(), catalogRefs: [] };
 
   const yamlProblems = [...doc.errors, ...doc.warnings];
   if (yamlProblems.length > 0) {
@@ -63,9 +65,14 @@ export function readConfigDocument(text: string, file: string): ConfigDocument {
     server: { ...SERVER_DEFAULTS, zoneLimits: { ...SERVER_DEFAULTS.zoneLimits } },
     keys: [],
     zones: [],
+    zoneDirectories: [],
   };
   const top = valueOf(ctx, doc.contents, '', doc.contents?.range?.[0] ?? 0);
-  if (readMap(ctx, top, TOP_KEYS, config)) checkKeyRefs(ctx);
+  if (readMap(ctx, top, TOP_KEYS, config)) {
+    checkKeyRefs(ctx);
+    checkCatalogRefs(ctx, config.zones);
+  }
   const zoneFiles = settleZones(ctx, config.zones, config.server);
+  settleZoneDirectories(config.zoneDirectories, config.server);
   return { config, problems: ctx.problems, zoneFiles };
 }

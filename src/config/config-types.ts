@@ -116,9 +116,18 @@ export interface KeySettings {
 export interface ZoneSettings {
   /** Zone name as written (no trailing dot needed). */
   name: string;
-  /** `primary` (the default) serves `file`; `secondary` copies the zone from `primaries` and keeps it in `file`. */
-  type: 'primary' | 'secondary';
-  /** Absolute path of the zone file (relative paths are resolved against the config file's folder). */
+  /**
+   * `primary` (the default) serves `file`; `secondary` copies the zone from
+   * `primaries` and keeps it in `file`; `catalog` is an RFC 9432 catalog
+   * zone Tyne generates from its members (zones whose `catalog` names it).
+   */
+  type: 'primary' | 'secondary' | 'catalog';
+  /**
+   * Absolute path of the zone file (relative paths are resolved against the
+   * config file's folder). A catalog has no zone file: this is the stem its
+   * journal, served-serial state and member IDs are kept under
+   * (`<data-dir or the configuration's folder>/<name>.catalog`).
+   */
   file: string;
   /** NOTIFY targets (RFC 1996); port 53 when left out. */
   notify: Peer[];
@@ -142,6 +151,39 @@ export interface ZoneSettings {
    * of where the zone came from (defaultIncludeConfine).
    */
   includeConfine: boolean;
+  /** Primary only: the catalog zone (`type: catalog`, by name as written there) that lists this zone; null = none. */
+  catalog: string | null;
+  /** `catalog-group`: the RFC 9432 §4.4.2 groups the zone is listed with in its catalog (empty: none). */
+  catalogGroups: string[];
+  /** Where the entry came from: the index of its `zone-directories` entry, or null for a zone listed in `zones:`. */
+  directory: number | null;
+  /** 1-based line of the entry in the config file (of its `zone-directories` entry for a zone found in one), for messages. */
+  line: number;
+}
+
+/**
+ * `max-removals`: how many zones one scan of a zone directory may remove
+ * at once; more are held (logged at error level) until SIGHUP. The larger
+ * of a share of the zones found before and a count.
+ */
+export interface MaxRemovals {
+  /** Share of the zones before the scan, 0..1 (default 0.1). */
+  share: number;
+  /** At least this many (default 5). */
+  atLeast: number;
+}
+
+/** One `zone-directories:` entry: every matching file in `path` is a primary zone named after its file. */
+export interface ZoneDirectorySettings {
+  /** The folder, absolute (relative to the configuration's folder). */
+  path: string;
+  /** `match` as written (default `^(.+)\.zone$`), for messages. */
+  matchText: string;
+  /** A file name's origin is the first capture of this (applied to the whole name). */
+  match: RegExp;
+  /** What every zone found takes: the primary-zone settings of the entry, settled against `server:` (name, file and directory are per file). */
+  template: Omit<ZoneSettings, 'name' | 'file'>;
+  maxRemovals: MaxRemovals;
   /** 1-based line of the entry in the config file, for messages. */
   line: number;
 }
@@ -160,4 +202,6 @@ export interface Config {
   /** TSIG keys, by name. */
   keys: KeySettings[];
   zones: ZoneSettings[];
+  /** `zone-directories:` (empty: none). The zones found in them are added to `zones` by the daemon, at each scan. */
+  zoneDirectories: ZoneDirectorySettings[];
 }

@@ -74,7 +74,7 @@ export function checkZoneFiles(zoneFiles: readonly ZoneFileRef[], problems: Conf
   const out: ZoneSettings[] = [];
   for (const f of zoneFiles) {
     const z = f.zone;
-    const abs = z.type === 'primary' ? resolve(f.base, f.text) : secondaryFile(problems, f);
+    const abs = z.type === 'secondary' ? secondaryFile(problems, f) : resolve(f.base, f.text);
     if (abs === undefined) continue;
     const other = files.get(abs);
     if (other !== undefined && (other.type === 'secondary' || z.type === 'secondary')) {

@@ -30,11 +30,14 @@ export interface ZonesCtx extends KeyRefCtx {
   readonly zoneFiles: Map<ZoneSettings, { index: number; text: string; value: Value }>;
   /** Zones' own read limits and include-confine; the rest comes from the server's once the whole file has been read. */
   readonly ownLimits: Map<ZoneSettings, { limits: Partial<ZoneLimits>; includeConfine: boolean | undefined }>;
+  /** Every `catalog:` written (zones and zone directories), checked by checkCatalogRefs. */
+  readonly catalogRefs: CatalogRef[];
 }
 
-const ZONE_TYPES = ['primary', 'secondary'] as const;
+const ZONE_TYPES = ['primary', 'secondary', 'catalog'] as const;
 
-interface ZoneDraft {
+/** A draft of a zone entry (also of a `zone-directories` entry, which takes a primary zone's keys). */
+export interface ZoneDraft {
   name?: string;
   /** Canonical key of the zone name, for duplicate checks. */
   key?: string;
@@ -44,6 +47,8 @@ interface ZoneDraft {
   typeBad?: boolean;
   fileText?: string;
   fileValue?: Value;
+  /** Present when `file` was written, even with a bad value. */
+  fileWritten?: Value;
   notify?: Peer[];
   allowTransfer?: AclEntry[];
   primaries?: Peer[];
@@ -55,9 +60,20 @@ interface ZoneDraft {
   serialPolicyValue?: Value;
   limits: Partial<ZoneLimits>;
   includeConfine?: boolean;
+  /** `catalog` as written, with where, for the check that it names a catalog zone. */
+  catalog?: { name: string; key: string; value: Value };
+  catalogGroups?: string[];
+  catalogGroupsValue?: Value;
 }
 
-const zoneName: Reader<{ name: string; key: string }> = (ctx, v) => {
+/** A `catalog:` reference still to check against the catalog zones, once the whole file is read (checkCatalogRefs). */
+export interface CatalogRef {
+  readonly name: string;
+  readonly key: string;
+  readonly value: Value;
+}
+
+export const zoneName: Reader<{ name: string; key: string }> = (ctx, v) => {
   const name = text()(ctx, v);
   if (name === undefined) return undefined;
   try {
@@ -68,9 +84,60 @@ const zoneName: Reader<{ name: string; key: string }> = (ctx, v) => {
   }
 };
 
+/** A TXT character-string (RFC 1035 §3.3): 1 to 255 octets. */
+const groupName = text(255);
+
+/** `catalog-group`: one group or a list of them. */
+const catalogGroups: Reader<string[]> = (ctx, v) => {
+  if (v.node !== null && isSeq(v.node)) {
+    const out: string[] = [];
+    let ok = true;
+    v.node.items.forEach((n, i) => {
+      const g = groupName(ctx, valueOf(ctx, n, `${v.path}[${i}]`, v.offset));
+      if (g === undefined) ok = false;
+      else if (!out.includes(g)) out.push(g);
+    });
+    return ok ? out : undefined;
+  }
+  const g = groupName(ctx, v);
+  return g === undefined ? undefined : [g];
+};
+
+/**
+ * The keys a primary zone has, shared by `zones:` entries and
+ * `zone-directories:` entries (whose every zone takes them).
+ */
+export const PRIMARY_ZONE_KEYS: KeyTable<ZoneDraft, ZonesCtx> = {
+  ...limitKeys<ZoneDraft>((d) => d.limits, (d, x) => { d.includeConfine = x; }),
+  notify: field(peerList, (d, x) => { d.notify = x; }),
+  'allow-transfer': field(aclList, (d, x) => { d.allowTransfer = x; }),
+  'serial-policy': {
+    read(ctx, v, d) {
+      d.serialPolicyValue = v;
+      const x = oneOf(SERIAL_POLICIES)(ctx, v);
+      if (x !== undefined) d.serialPolicy = x;
+    },
+  },
+  catalog: {
+    read(ctx, v, d) {
+      const x = zoneName(ctx, v);
+      if (x === undefined) return;
+      d.catalog = { name: x.name, key: x.key, value: v };
+      ctx.catalogRefs.push(d.catalog);
+    },
+  },
+  'catalog-group': {
+    read(ctx, v, d) {
+      d.catalogGroupsValue = v;
+      const x = catalogGroups(ctx, v);
+      if (x !== undefined) d.catalogGroups = x;
+    },
+  },
+};
+
 /** Keys of one `zones:` entry. */
 const ZONE_KEYS: KeyTable<ZoneDraft, ZonesCtx> = {
-  ...limitKeys<ZoneDraft>((d) => d.limits, (d, x) => { d.includeConfine = x; }),
+  ...PRIMARY_ZONE_KEYS,
   name: field(zoneName, (d, x, v) => {
     d.name = x.name;
     d.key = x.key;
@@ -83,13 +150,16 @@ const ZONE_KEYS: KeyTable<ZoneDraft, ZonesCtx> = {
       else d.type = t;
     },
   },
-  // Checked once the type is known (a secondary's file need not exist yet).
-  file: field(text(), (d, x, v) => {
-    d.fileText = x;
-    d.fileValue = v;
-  }, true),
-  notify: field(peerList, (d, x) => { d.notify = x; }),
-  'allow-transfer': field(aclList, (d, x) => { d.allowTransfer = x; }),
+  // Checked once the type is known (a secondary's file need not exist yet; a catalog has none).
+  file: {
+    read(ctx, v, d) {
+      d.fileWritten = v;
+      const x = text()(ctx, v);
+      if (x === undefined) return;
+      d.fileText = x;
+      d.fileValue = v;
+    },
+  },
   primaries: {
     read(ctx, v, d) {
       d.primariesValue = v;
@@ -104,13 +174,6 @@ const ZONE_KEYS: KeyTable<ZoneDraft, ZonesCtx> = {
       if (x !== undefined) d.allowNotify = x;
     },
   },
-  'serial-policy': {
-    read(ctx, v, d) {
-      d.serialPolicyValue = v;
-      const x = oneOf(SERIAL_POLICIES)(ctx, v);
-      if (x !== undefined) d.serialPolicy = x;
-    },
-  },
 };
 
 /**
@@ -119,21 +182,38 @@ const ZONE_KEYS: KeyTable<ZoneDraft, ZonesCtx> = {
  * zone alone, when the daemon loads it, never the whole configuration.
  */
 function checkZoneType(ctx: ZonesCtx, entry: Value, d: ZoneDraft): boolean {
-  if (d.typeBad === true) return false;
+  if (d.typeBad === true) {
+    if (d.fileWritten === undefined) report(ctx, `${entry.path}.file`, entry.offset, 'required key missing');
+    return false;
+  }
   const type = d.type ?? 'primary';
+  const only = (what: string, ...values: (Value | undefined)[]): void => {
+    for (const v of values) if (v !== undefined) report(ctx, v.path, v.keyOffset, what);
+  };
+  checkCatalogMember(ctx, d);
   if (type === 'primary') {
-    for (const v of [d.primariesValue, d.allowNotifyValue]) {
-      if (v !== undefined) report(ctx, v.path, v.keyOffset, 'only for type secondary');
-    }
-  } else {
-    if (d.serialPolicyValue !== undefined) report(ctx, d.serialPolicyValue.path, d.serialPolicyValue.keyOffset, 'only for type primary');
+    only('only for type secondary', d.primariesValue, d.allowNotifyValue);
+  } else if (type === 'secondary') {
+    only('only for type primary', d.serialPolicyValue, d.catalog?.value, d.catalogGroupsValue);
     if (d.primariesValue === undefined) {
       report(ctx, `${entry.path}.primaries`, entry.offset, 'required for type secondary');
     } else if (d.primaries !== undefined && d.primaries.length === 0) {
       problem(ctx, d.primariesValue, 'must list at least one primary');
     }
+  } else {
+    // RFC 9432 §4: a catalog's content is generated from its members; its serial always goes up by one.
+    only('not for type catalog (Tyne writes the catalog zone from its members)', d.fileWritten, d.serialPolicyValue, d.primariesValue, d.allowNotifyValue);
+    only('not for type catalog (a catalog is not a member of a catalog)', d.catalog?.value, d.catalogGroupsValue);
+    return d.fileWritten === undefined;
   }
+  if (d.fileWritten === undefined) report(ctx, `${entry.path}.file`, entry.offset, 'required key missing');
   return d.fileText !== undefined && d.fileValue !== undefined;
+}
+
+/** `catalog-group` needs a `catalog` to be listed in. */
+export function checkCatalogMember(ctx: ZonesCtx, d: ZoneDraft): void {
+  const v = d.catalogGroupsValue;
+  if (v !== undefined && d.catalog === undefined) report(ctx, v.path, v.keyOffset, 'needs a catalog (the catalog zone to list the zone in, with this group)');
 }
 
 export const zoneList: Reader<ZoneSettings[], ZonesCtx> = (ctx, v) => {
@@ -156,7 +236,8 @@ export const zoneList: Reader<ZoneSettings[], ZonesCtx> = (ctx, v) => {
         name: draft.name,
         type,
         // Resolved once the whole file is read (a secondary's against `server.data-dir` when set).
-        file: draft.fileText!,
+        // (A catalog's files are kept under `<name>.catalog`.)
+        file: draft.fileText ?? `${draft.name.replace(/\.$/, '').toLowerCase()}.catalog`,
         notify: draft.notify ?? [],
         allowTransfer: draft.allowTransfer ?? [],
         primaries: draft.primaries ?? [],
@@ -166,11 +247,14 @@ export const zoneList: Reader<ZoneSettings[], ZonesCtx> = (ctx, v) => {
         // The server's once the whole file is read.
         limits: { ...SERVER_DEFAULTS.zoneLimits },
         includeConfine: false,
+        catalog: draft.catalog?.name ?? null,
+        catalogGroups: draft.catalogGroups ?? [],
+        directory: null,
         line: ctx.lc.linePos(entry.offset).line,
       };
       ctx.ownLimits.set(zone, { limits: draft.limits, includeConfine: draft.includeConfine });
       if (draft.serialPolicy !== undefined) ctx.ownSerialPolicy.add(zone);
-      ctx.zoneFiles.set(zone, { index: i, text: draft.fileText!, value: draft.fileValue! });
+      ctx.zoneFiles.set(zone, { index: i, text: zone.file, value: draft.fileValue ?? entry });
       out.push(zone);
     }
   });
@@ -194,7 +278,26 @@ export function settleZones(ctx: ZonesCtx, zones: readonly ZoneSettings[], serve
   return zones.map((z) => {
     const f = ctx.zoneFiles.get(z)!;
     const { line, col } = ctx.lc.linePos(f.value.offset);
+    // A catalog's state goes where a secondary's does.
     const base = z.type === 'primary' ? ctx.dir : (server.dataDir ?? ctx.dir);
     return { zone: z, index: f.index, text: f.text, base, at: { path: f.value.path, line, col } };
   });
+}
+
+/**
+ * Once the whole file is read: every `catalog:` (of a zone, or of a zone
+ * directory) names a zone of `type: catalog`.
+ */
+export function checkCatalogRefs(ctx: ZonesCtx, zones: readonly ZoneSettings[]): void {
+  const catalogs = new Set<string>();
+  for (const z of zones) if (z.type === 'catalog') catalogs.add(zoneKey(z.name));
+  for (const r of ctx.catalogRefs) {
+    if (catalogs.has(r.key)) continue;
+    const other = zones.find((z) => zoneKey(z.name) === r.key);
+    problem(ctx, r.value, other === undefined ? `no zone '${r.name}' of type catalog is listed in zones:` : `zone '${r.name}' is type ${other.type}, not catalog`);
+  }
+}
+
+function zoneKey(name: string): string {
+  return Name.fromText(name.endsWith('.') ? name : `${name}.`).key;
 }

@@ -11,6 +11,7 @@ import { fixedSecrets, newCookieSeed, rotatingSecrets } from '../server/cookie-s
 import { ServerCookies } from '../server/server-cookie.js';
 import type { Zone } from '../zone/index.js';
 import { ZoneRegistry } from './zone-registry.js';
+import { ZoneDirectories, type DirectoryChanges } from './zone-directories.js';
 import { filePrint, samePrint, type FilePrint } from './file-print.js';
 import { ZoneWatch } from './zone-watch.js';
 import { ZoneHistories } from './zone-history.js';
@@ -124,6 +125,9 @@ class SignalGate {
 async function runServer(configPath: string, first: Config, signals: SignalGate, firstPrint: FilePrint | null): Promise<number> {
   const worker = cluster.isWorker ? cluster.worker!.id : undefined;
   const log = createLogger(first.log.level, worker === undefined ? {} : { worker });
+  /** The configuration file as read. */
+  let fileConfig = first;
+  /** What is served: the file's zones and those its zone directories hold (withDirectoryZones). */
   let config = first;
   let primaryZones: Zone[] = [];
   let responder!: Responder;
@@ -178,6 +182,20 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     for (const [old, zone] of loaded) transfers.primaryLoaded(old, zone);
   };
   registry.onHeldApplied(() => served(true));
+  /** Zone directories (issue 14): their zones are added to the configuration's at each scan that changes them. */
+  const withDirectoryZones = (): Config => (fileConfig.zoneDirectories.length === 0 ? fileConfig : { ...fileConfig, zones: [...fileConfig.zones, ...directories.zones()] });
+  const directoriesChanged = (c: DirectoryChanges): void => {
+    config = withDirectoryZones();
+    transfers.configure(config);
+    served(registry.applyDirectoryChanges(config, c));
+    watch.configure(config);
+    log.info({ added: c.added.length, removed: c.removed.length, moved: c.moved.length, changed: c.touched.length, zones: config.zones.length }, 'zone directories changed');
+  };
+  const directories = new ZoneDirectories(log, directoriesChanged);
+  if (fileConfig.zoneDirectories.length > 0) {
+    await directories.configure(fileConfig);
+    config = withDirectoryZones();
+  }
   transfers.configure(config);
   // The zones load in the background (parse workers, sliced builds): the sockets are bound at
   // once, and each zone is served as soon as it is loaded; one slow or stuck file holds up nothing.
@@ -261,6 +279,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     log.fatal({ unbound: unbound.map((e) => e.address) }, 'not every listen address could be bound; exiting');
     transfers.stop();
     registry.stop();
+    directories.close();
     await Promise.all([watch.close(), ...[...endpoints.values()].map((ep) => Promise.all([ep.udp.close(), ep.tcp.close(0)]))]);
     // A worker tells the primary, which then stops the others and exits 1 rather than forking replacements.
     const send = cluster.isWorker ? process.send?.bind(process) : undefined;
@@ -307,7 +326,8 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
         log.error({ err: conflict }, 'configuration not reloaded; keeping the running one');
         return;
       }
-      const removed = removedZones(config, next);
+      // Zones the file lists (a zone directory's zones come and go by its own rules).
+      const removed = removedZones(fileConfig, next);
       if (removed.length > 0 && !force && !heldFor(print)) {
         const holdMs = next.server.watchHoldMs;
         log.warn(
@@ -341,7 +361,9 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       }
       if (removed.length > 0 && !force) log.warn({ removed: removed.length, zones: removed.slice(0, 20) }, 'held configuration change applied: the file was unchanged');
       held = null;
-      config = next;
+      fileConfig = next;
+      await directories.configure(next, { force });
+      config = withDirectoryZones();
       rateLimits.configure(config.server.rateLimit);
       transfers.configure(config);
       tcpQuota.configure(tcpLimits(config));
@@ -365,6 +387,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       log.info({ signal }, 'stopping');
       transfers.stop();
       registry.stop();
+      directories.close();
       tcpNotes.flush();
       rateLimits.stop();
       if (heldConfig !== null) clearTimeout(heldConfig);
@@ -429,7 +452,8 @@ class CookieSource {
  */
 function transfersNeedOneProcess(config: Config): string | null {
   if (config.server.workers <= 1) return null;
-  const z = config.zones.find((z) => z.type === 'secondary' || z.notify.length > 0 || z.allowTransfer.length > 0);
+  const z = [...config.zones, ...config.zoneDirectories.map((d) => ({ ...d.template, name: `the zones of zone directory ${d.path}` }))]
+    .find((z) => z.type !== 'primary' || z.notify.length > 0 || z.allowTransfer.length > 0);
   return z === undefined ? null : `zone ${z.name} (line ${z.line}) uses transfers or NOTIFY, which need server.workers: 1`;
 }
 

@@ -134,13 +134,17 @@ export class ZoneRegistry {
     return out;
   }
 
-  /** Every file to watch: each primary zone's file and what it $INCLUDEs (also files of zones that did not load). */
+  /**
+   * Every file to watch: each primary zone's file and what it $INCLUDEs
+   * (also files of zones that did not load). The file of a zone found in a
+   * zone directory is left out: its folder's watch covers it.
+   */
   watchedFiles(config: Config): string[] {
     const files = new Set<string>();
     for (const z of config.zones) {
       if (z.type !== 'primary') continue;
-      files.add(z.file);
-      for (const f of this.#seen(zoneKey(z.name))?.keys() ?? []) files.add(f);
+      if (z.directory === null) files.add(z.file);
+      for (const f of this.#seen(zoneKey(z.name))?.keys() ?? []) if (f !== z.file || z.directory === null) files.add(f);
     }
     return [...files];
   }
@@ -193,20 +197,11 @@ export class ZoneRegistry {
       // A zone whose file changed (or moved) while it is being read is read again from the start.
       work.push(this.#reload(key, z, config, opts.force === true, old === undefined || old.file !== z.file || !samePrints(old.prints)));
     }
-    for (const key of [...this.#loaded.keys()]) {
-      if (listed.has(key)) continue;
-      const l = this.#loaded.get(key)!;
-      // Its history stays (ZoneHistories), so if it comes back it continues above this serial.
-      this.#log.info({ zone: l.zone.origin.toText(), serial: l.zone.serial }, 'zone removed');
-      this.#loaded.delete(key);
-      this.#unhold(key);
-      changed = true;
+    for (const key of new Set([...this.#loaded.keys(), ...this.#failed.keys(), ...this.#running.keys()])) {
+      if (!listed.has(key)) changed = this.#drop(key, 'the zone was removed from the configuration') || changed;
     }
-    for (const key of [...this.#failed.keys()]) if (!listed.has(key)) this.#failed.delete(key);
     this.#wanted.clear();
     for (const key of listed) this.#wanted.add(key);
-    // A zone no longer listed stops being read.
-    for (const [key, r] of this.#running) if (!listed.has(key)) r.abort?.abort(new Error('the zone was removed from the configuration'));
     // Zones that take long go on loading and are served when done (onChanged): a configuration reload is not held up by one slow file.
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
@@ -218,6 +213,44 @@ export class ZoneRegistry {
     if (all === 'late') return true;
     for (const r of all) changed ||= r;
     return changed;
+  }
+
+  /**
+   * A zone directory's scan (src/daemon/zone-directories.ts) found zones
+   * added, removed, moved to another file, or files changed: drops the
+   * removed ones at once and starts loading the others in the background
+   * (each is served when loaded: onChanged). Returns true when a zone
+   * served was dropped.
+   */
+  applyDirectoryChanges(config: Config, c: { added: readonly ZoneSettings[]; removed: readonly ZoneSettings[]; moved: readonly ZoneSettings[]; touched: readonly string[] }): boolean {
+    let changed = false;
+    for (const z of c.removed) changed = this.#drop(zoneKey(z.name), 'its file left the zone directory') || changed;
+    for (const z of [...c.added, ...c.moved]) {
+      const key = zoneKey(z.name);
+      this.#wanted.add(key);
+      // A moved zone's read under way is of the old file: it starts again.
+      void this.#reload(key, z, config, false, true).catch((err: unknown) => this.#log.error({ zone: z.name, err }, 'zone load failed'));
+    }
+    if (c.touched.length > 0) void this.reloadFiles(c.touched, config).catch((err: unknown) => this.#log.error({ err }, 'zone reload failed'));
+    return changed;
+  }
+
+  /**
+   * Stops serving a zone (it left the configuration or its folder): a read
+   * under way stops, a held edit is dropped. Its history stays
+   * (ZoneHistories), so if it comes back it continues above its serial.
+   * Returns true when it was being served.
+   */
+  #drop(key: string, why: string): boolean {
+    this.#wanted.delete(key);
+    this.#running.get(key)?.abort?.abort(new Error(why));
+    this.#failed.delete(key);
+    this.#unhold(key);
+    const l = this.#loaded.get(key);
+    if (l === undefined) return false;
+    this.#log.info({ zone: l.zone.origin.toText(), serial: l.zone.serial, why }, 'zone removed');
+    this.#loaded.delete(key);
+    return true;
   }
 
   /** Files changed on disk: reloads (in the background) each zone that read one of them. Resolves with true when a new version was swapped in. */

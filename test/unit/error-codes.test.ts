@@ -12,6 +12,7 @@ import { CatalogStateError, CatalogStateErrorCode } from '../../src/catalog/inde
 import { ConfigError, ConfigErrorCode, ConfigValueError, ConfigValueErrorCode } from '../../src/config/index.js';
 import { ListenError, ListenErrorCode } from '../../src/daemon/listen-error.js';
 import { ZoneLoadError, ZoneLoadErrorCode } from '../../src/daemon/zone-load-error.js';
+import { ZoneDirectoryError, ZoneDirectoryErrorCode } from '../../src/daemon/zone-directory-error.js';
 import { TsigCheckError, TsigCheckErrorCode } from '../../src/tsig/index.js';
 import { TextErrorCode, TextFormatError, TyneError, WireErrorCode, WireFormatError } from '../../src/wire/index.js';
 import { XfrRecordTooLargeError, XfrRecordTooLargeErrorCode } from '../../src/xfr/axfr-out.js';
@@ -34,6 +35,7 @@ const CATALOGS: { label: string; codes: Readonly<Record<string, string>> }[] = [
   { label: 'ConfigError', codes: ConfigErrorCode },
   { label: 'ConfigValueError', codes: ConfigValueErrorCode },
   { label: 'ZoneLoadError', codes: ZoneLoadErrorCode },
+  { label: 'ZoneDirectoryError', codes: ZoneDirectoryErrorCode },
   { label: 'ListenError', codes: ListenErrorCode },
   { label: 'StorageError', codes: StorageErrorCode },
   { label: 'TransferError', codes: TransferErrorCode },
@@ -43,7 +45,7 @@ const CATALOGS: { label: string; codes: Readonly<Record<string, string>> }[] = [
 
 /** Every error class of src/ (JournalCorruptError takes StorageError's codes). */
 const CLASSES: (abstract new (...args: never[]) => Error)[] = [
-  WireFormatError, TextFormatError, ZoneFileError, ZoneUsageError, CatalogStateError, ConfigError, ConfigValueError, ZoneLoadError,
+  WireFormatError, TextFormatError, ZoneFileError, ZoneUsageError, CatalogStateError, ConfigError, ConfigValueError, ZoneLoadError, ZoneDirectoryError,
   ListenError, StorageError, JournalCorruptError, TransferError, XfrRecordTooLargeError, TsigCheckError,
 ];
 

@@ -70,6 +70,7 @@ describe('loadConfig: good files', () => {
       },
       keys: [],
       zones: [],
+      zoneDirectories: [],
     });
   });
 
@@ -152,7 +153,7 @@ describe('loadConfig: good files', () => {
         Uint8Array.from(Buffer.from('ffeeddccbbaa99887766554433221100', 'hex')),
       ],
     });
-    const primary = { type: 'primary', notify: [], allowTransfer: [], primaries: [], allowNotify: null, limits: DEFAULT_ZONE_LIMITS, includeConfine: false };
+    const primary = { type: 'primary', notify: [], allowTransfer: [], primaries: [], allowNotify: null, limits: DEFAULT_ZONE_LIMITS, includeConfine: false, catalog: null, catalogGroups: [], directory: null };
     assert.deepEqual(c.zones, [
       { name: 'shop.example', ...primary, file: join(dir, 'shop.example.zone'), serialPolicy: 'unixtime', line: 29 },
       { name: 'hosting.example.', ...primary, file: join(dir, 'hosting.example.zone'), serialPolicy: 'unixtime', line: 31 },
@@ -638,6 +639,9 @@ describe('loadConfig: keys and zone transfers', () => {
         serialPolicy: 'increment',
         limits: DEFAULT_ZONE_LIMITS,
         includeConfine: false,
+        catalog: null,
+        catalogGroups: [],
+        directory: null,
         line: 5,
       },
       {
@@ -651,6 +655,9 @@ describe('loadConfig: keys and zone transfers', () => {
         serialPolicy: 'increment',
         limits: DEFAULT_ZONE_LIMITS,
         includeConfine: false,
+        catalog: null,
+        catalogGroups: [],
+        directory: null,
         line: 12,
       },
       {
@@ -664,6 +671,9 @@ describe('loadConfig: keys and zone transfers', () => {
         serialPolicy: 'increment',
         limits: DEFAULT_ZONE_LIMITS,
         includeConfine: false,
+        catalog: null,
+        catalogGroups: [],
+        directory: null,
         line: 16,
       },
       {
@@ -677,6 +687,9 @@ describe('loadConfig: keys and zone transfers', () => {
         serialPolicy: 'increment',
         limits: DEFAULT_ZONE_LIMITS,
         includeConfine: false,
+        catalog: null,
+        catalogGroups: [],
+        directory: null,
         line: 20,
       },
     ]);
@@ -917,7 +930,7 @@ describe('loadConfig: keys and zone transfers', () => {
         ].join('\n'),
       ),
       [
-        "F:4:11: zones[0].type: expected one of primary, secondary, got 'slave'",
+        "F:4:11: zones[0].type: expected one of primary, secondary, catalog, got 'slave'",
         'F:7:5: zones[1].primaries: required for type secondary',
         'F:12:16: zones[2].primaries: must list at least one primary',
         'F:16:5: zones[3].primaries: only for type secondary',
@@ -929,7 +942,7 @@ describe('loadConfig: keys and zone transfers', () => {
         "F:33:11: zones[7].file: cannot create 'shop.example.zone/x/h.zone': 'shop.example.zone' is not a folder",
         "F:37:11: zones[8].file: 'sub/../shop.example.zone' is also the file of zones[3] (a secondary's file must be its own)",
         "F:41:11: zones[9].file: 'b.zone' is also the file of zones[1] (a secondary's file must be its own)",
-        "F:43:11: zones[10].type: expected one of primary, secondary, got 'Secondary'",
+        "F:43:11: zones[10].type: expected one of primary, secondary, catalog, got 'Secondary'",
       ],
     );
   });

@@ -82,39 +82,57 @@ function idLabel(id: string): Name {
  * longer than MAX_CATALOG_ORIGIN_OCTETS with IDs of 16 digits.
  */
 export function buildCatalogZone(origin: Name, serial: number, members: readonly CatalogMember[]): Zone {
-  if (!Number.isInteger(serial) || serial < 0 || serial > 0xffffffff) throw new RangeError(`catalog serial must be 0..4294967295, not ${serial}`);
-  const zones = origin.prepend(LABEL_ZONES);
   const builder = new ZoneBuilder(origin, { expectedNodes: 3 + 2 * members.length });
-  const add = (name: Name, type: number, rdata: Uint8Array): void => {
-    const rr: ResourceRecord = { name, type, class: RRClass.IN, ttl: 0, rdata };
-    builder.add(rr);
-  };
   // RFC 9432 §4.1: a catalog zone is a valid zone, with an apex SOA and NS; the NS target is never resolved.
-  add(origin, RRType.SOA, soaRdata(serial));
-  add(origin, RRType.NS, INVALID.wire);
+  builder.add(catalogSoa(origin, serial));
+  builder.add(record(origin, RRType.NS, INVALID.wire));
   // RFC 9432 §4.2: schema version 2, exactly one TXT record.
-  add(origin.prepend(LABEL_VERSION), RRType.TXT, txtRdata('2'));
+  builder.add(record(origin.prepend(LABEL_VERSION), RRType.TXT, txtRdata('2')));
   const ids = new Set<string>();
   const names = new Set<string>();
   for (const m of members) {
-    const owner = idLabel(m.id);
-    // RFC 1035 §2.3.4: the longest owner, group.<id>.zones.<origin>, must fit in 255 octets.
-    if (zones.wire.length + owner.wire.length - 1 + 6 > 255) throw new RangeError(`catalog ${origin.toText()}: names under it would be over 255 octets`);
-    const member = zones.prepend(owner.label(0));
+    const rrs = catalogMemberRecords(origin, m);
     // RFC 9432 §4.3: IDs are unique in the catalog, and a zone is a member once.
-    if (ids.size === ids.add(owner.key).size) throw new RangeError(`catalog member ID '${m.id}' is used twice`);
+    if (ids.size === ids.add(rrs[0]!.name.key).size) throw new RangeError(`catalog member ID '${m.id}' is used twice`);
     if (names.size === names.add(m.name.key).size) throw new RangeError(`catalog member ${m.name.toText()} is listed twice`);
-    // RFC 9432 §4.3: <unique-id>.zones.<catalog> PTR <member zone>.
-    add(member, RRType.PTR, m.name.wire);
-    if (m.groups.length > 0) {
-      // RFC 9432 §4.4.2: group.<unique-id>.zones.<catalog> TXT, one string per record.
-      const group = member.prepend(LABEL_GROUP);
-      for (const g of m.groups) add(group, RRType.TXT, txtRdata(g));
-    }
+    for (const rr of rrs) builder.add(rr);
   }
   const built = builder.build();
   if (built.zone === null) {
     throw new RangeError(`catalog zone ${origin.toText()} does not build: ${built.errors.map((d) => d.message).join('; ')}`);
   }
   return built.zone;
+}
+
+/** The catalog's SOA at `serial` (TTL 0); RangeError for a serial outside 0..2^32-1. */
+export function catalogSoa(origin: Name, serial: number): ResourceRecord {
+  if (!Number.isInteger(serial) || serial < 0 || serial > 0xffffffff) throw new RangeError(`catalog serial must be 0..4294967295, not ${serial}`);
+  return record(origin, RRType.SOA, soaRdata(serial));
+}
+
+/**
+ * The records that list `m` in the catalog `origin` (TTL 0): its PTR,
+ * then one TXT per group. The same as buildCatalogZone writes, so a
+ * change of members can be applied to a built catalog (updateZoneSteps).
+ * RangeError for an ID that is not one label, a group over 255 octets, or
+ * names over 255 octets.
+ */
+export function catalogMemberRecords(origin: Name, m: CatalogMember): ResourceRecord[] {
+  const owner = idLabel(m.id);
+  const zones = origin.prepend(LABEL_ZONES);
+  // RFC 1035 §2.3.4: the longest owner, group.<id>.zones.<origin>, must fit in 255 octets.
+  if (zones.wire.length + owner.wire.length - 1 + 6 > 255) throw new RangeError(`catalog ${origin.toText()}: names under it would be over 255 octets`);
+  const member = zones.prepend(owner.label(0));
+  // RFC 9432 §4.3: <unique-id>.zones.<catalog> PTR <member zone>.
+  const out = [record(member, RRType.PTR, m.name.wire)];
+  if (m.groups.length > 0) {
+    // RFC 9432 §4.4.2: group.<unique-id>.zones.<catalog> TXT, one string per record (a group listed twice is one record).
+    const group = member.prepend(LABEL_GROUP);
+    for (const g of new Set(m.groups)) out.push(record(group, RRType.TXT, txtRdata(g)));
+  }
+  return out;
+}
+
+function record(name: Name, type: number, rdata: Uint8Array): ResourceRecord {
+  return { name, type, class: RRClass.IN, ttl: 0, rdata };
 }

@@ -12,6 +12,7 @@ import { ServerCookies } from '../server/server-cookie.js';
 import type { Zone } from '../zone/index.js';
 import { ZoneRegistry } from './zone-registry.js';
 import { ZoneDirectories, type DirectoryChanges } from './zone-directories.js';
+import { CatalogProducer } from './catalog-producer.js';
 import { filePrint, samePrint, type FilePrint } from './file-print.js';
 import { ZoneWatch } from './zone-watch.js';
 import { ZoneHistories } from './zone-history.js';
@@ -144,10 +145,19 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   const rebuild = (): void => {
     const sec = transfers.secondaryZones();
     // Primary zones still loading at startup are answered SERVFAIL meanwhile, as BIND answers a zone not loaded yet.
-    responder = newResponder(config, [...primaryZones, ...sec.zones], [...sec.unavailable, ...registry.loading()], transfers, transferQuota, rateLimits.limiter, cookies.for(config));
+    const catalogZones = catalogs.zones();
+    responder = newResponder(
+      config, [...primaryZones, ...catalogZones, ...sec.zones], [...sec.unavailable, ...registry.loading(), ...catalogs.loading()], catalogZones,
+      transfers, transferQuota, rateLimits.limiter, cookies.for(config),
+    );
     built = true;
   };
   const histories = new ZoneHistories(log);
+  // Catalog zones (RFC 9432) list the primary zones served: a new version is served, then announced.
+  const catalogs = new CatalogProducer(log, histories, (old, zone) => {
+    rebuild();
+    transfers.primaryLoaded(old, zone);
+  });
   const transfers = new TransferService(log, histories, () => {
     if (built) rebuild();
   });
@@ -177,6 +187,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     if (!changed) return;
     primaryZones = registry.zones();
     rebuild();
+    catalogs.served(primaryZones);
     const loaded = unannounced;
     unannounced = [];
     for (const [old, zone] of loaded) transfers.primaryLoaded(old, zone);
@@ -187,6 +198,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   const directoriesChanged = (c: DirectoryChanges): void => {
     config = withDirectoryZones();
     transfers.configure(config);
+    catalogs.configure(config);
     served(registry.applyDirectoryChanges(config, c));
     watch.configure(config);
     log.info({ added: c.added.length, removed: c.removed.length, moved: c.moved.length, changed: c.touched.length, zones: config.zones.length }, 'zone directories changed');
@@ -197,6 +209,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     config = withDirectoryZones();
   }
   transfers.configure(config);
+  catalogs.configure(config);
   // The zones load in the background (parse workers, sliced builds): the sockets are bound at
   // once, and each zone is served as soon as it is loaded; one slow or stuck file holds up nothing.
   const initial = registry.loadAll(config);
@@ -291,6 +304,8 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   void initial.then(() => {
     primaryZones = registry.zones();
     rebuild();
+    // Only now: a catalog built while zones still load would leave them out, and consumers would delete them.
+    catalogs.ready(primaryZones);
     log.info({ zones: responder.zones.size, listen: [...endpoints.keys()] }, 'serving');
     if (cluster.isWorker) process.send?.({ tyne: 'ready' });
     // Armed again for the $INCLUDEs the zones turned out to read.
@@ -366,11 +381,13 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       config = withDirectoryZones();
       rateLimits.configure(config.server.rateLimit);
       transfers.configure(config);
+      catalogs.configure(config);
       tcpQuota.configure(tcpLimits(config));
       transferQuota.configure(config.server.transfersOut);
       await registry.reloadConfig(config, { force });
       primaryZones = registry.zones();
       rebuild();
+      catalogs.served(primaryZones);
       await closeDropped(config);
       watch.configure(config);
       log.info({ zones: responder.zones.size, why }, 'reloaded');
@@ -388,6 +405,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       transfers.stop();
       registry.stop();
       directories.close();
+      catalogs.stop();
       tcpNotes.flush();
       rateLimits.stop();
       if (heldConfig !== null) clearTimeout(heldConfig);
@@ -412,9 +430,12 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   });
 }
 
-function newResponder(config: Config, zones: Zone[], unavailable: Name[], hooks: TransferService, transfersOut: TransferQuota, rateLimiter: RateLimiter | null, cookies: ServerCookies | null): Responder {
+function newResponder(
+  config: Config, zones: Zone[], unavailable: Name[], restricted: Zone[], hooks: TransferService, transfersOut: TransferQuota, rateLimiter: RateLimiter | null, cookies: ServerCookies | null,
+): Responder {
   const s = config.server;
-  return new Responder(new ZoneSet(zones, unavailable), { udpPayload: s.udpPayload, identity: s.identity, version: s.version, answerCacheSize: s.answerCacheSize, transfers: transfersOut, rateLimiter, cookies }, hooks);
+  // Catalog zones are answered only to the clients their allow-transfer admits (RFC 9432 §7).
+  return new Responder(new ZoneSet(zones, unavailable, restricted), { udpPayload: s.udpPayload, identity: s.identity, version: s.version, answerCacheSize: s.answerCacheSize, transfers: transfersOut, rateLimiter, cookies }, hooks);
 }
 
 /**

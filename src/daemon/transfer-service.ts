@@ -247,7 +247,8 @@ export class TransferService implements TransferHooks {
   journal(zone: Zone): Journal | null {
     const key = zone.origin.key;
     const s = this.#settings.get(key);
-    if (s === undefined || s.type !== 'primary') return null;
+    // A primary's or a catalog's (both have a ZoneHistory); a secondary's journal is its copy's.
+    if (s === undefined || s.type === 'secondary') return null;
     const history = this.#histories.byKey(key);
     if (history === undefined) return null;
     try {

@@ -14,14 +14,17 @@ export class ZoneSet {
   readonly #unavailable: Name[];
   /** Label count of the deepest apex: names are never searched deeper than this. */
   readonly #maxLabels: number;
+  /** Zones answered only to clients their allow-transfer admits (catalog zones, RFC 9432 §7). */
+  readonly #restricted: ReadonlySet<Zone>;
 
   /**
    * `unavailable`: zones we are configured for but have no data for (a
    * secondary that has expired or never loaded): their names get SERVFAIL,
    * as BIND gives, not REFUSED or a parent zone's answer.
    */
-  constructor(zones: Iterable<Zone>, unavailable: Iterable<Name> = []) {
+  constructor(zones: Iterable<Zone>, unavailable: Iterable<Name> = [], restricted: Iterable<Zone> = []) {
     this.#zones = [...zones];
+    this.#restricted = new Set(restricted);
     this.#unavailable = [...unavailable];
     let max = 0;
     const add = (origin: Name, zone: Zone | null): void => {
@@ -36,6 +39,16 @@ export class ZoneSet {
     for (const z of this.#zones) add(z.origin, z);
     for (const n of this.#unavailable) if (this.#exact(n.wire, 0, n.wire.length) === undefined) add(n, null);
     this.#maxLabels = max;
+  }
+
+  /** True when some zone is answered only to the clients its allow-transfer admits. */
+  get hasRestricted(): boolean {
+    return this.#restricted.size > 0;
+  }
+
+  /** True for a zone answered only to the clients its allow-transfer admits (RFC 9432 §7: a catalog zone). */
+  isRestricted(zone: Zone): boolean {
+    return this.#restricted.has(zone);
   }
 
   /** Zones configured but without data (answered with SERVFAIL). */

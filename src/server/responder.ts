@@ -24,6 +24,8 @@ import { transferAnswer } from './transfer-out.js';
 import { reportTsig, tsigErrorAnswer } from './tsig-answer.js';
 
 const CLASS_IN = 1;
+/** Octets of the DNS header: the question's name starts here. */
+const HEADER = 12;
 const CLASS_CH = 3;
 
 const EMPTY = new Uint8Array(0);
@@ -156,5 +158,19 @@ function query(s: ResponderState, req: Request, ctx: HandleContext, key: TsigKey
   }
   if (req.qclass !== CLASS_IN) return smallResponse(s, req, Rcode.REFUSED, false, null);
   if (qtype === RRType.AXFR || qtype === RRType.IXFR) return transferAnswer(s, req, ctx, key, requestMac);
+  if (s.zones.hasRestricted && !mayQuery(s, req, ctx, key)) return smallResponse(s, req, Rcode.REFUSED, false, null);
   return preparedAnswer(s, req, ctx) ?? generalAnswer(s, req, ctx);
+}
+
+/**
+ * RFC 9432 §7: a catalog zone is for its consumers only; queries for it
+ * (SOA, and any other) are answered only to the clients its allow-transfer
+ * admits, over UDP and TCP alike; everyone else gets REFUSED. Checked
+ * before the prepared answers, which are shared by every client.
+ */
+function mayQuery(s: ResponderState, req: Request, ctx: HandleContext, key: TsigKey | null): boolean {
+  const zone = s.zones.find(req.buf, HEADER, req.qnameEnd);
+  if (zone === undefined || zone === null || !s.zones.isRestricted(zone)) return true;
+  const hooks = s.hooks;
+  return hooks !== null && hooks.mayTransfer(zone, { address: ctx.address ?? '', key: key === null ? null : key.name.toText() });
 }

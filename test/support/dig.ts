@@ -16,6 +16,8 @@ export interface DigTarget {
   /** Default 127.0.0.1. */
   host?: string;
   key?: DigKey;
+  /** The source address to ask from (dig -b), e.g. 127.0.0.2 to be a client an ACL does not admit. */
+  source?: string;
 }
 
 /** Runs a command; resolves with stdout, rejects with stderr on a non-zero exit or after `timeoutMs`. */
@@ -31,6 +33,7 @@ export function run(cmd: string, args: string[], timeoutMs = 10_000): Promise<st
 function base(t: DigTarget): string[] {
   const args = [`@${t.host ?? '127.0.0.1'}`, '-p', String(t.port)];
   if (t.key !== undefined) args.push('-y', `${t.key.algorithm}:${t.key.name}:${t.key.secret}`);
+  if (t.source !== undefined) args.push('-b', t.source);
   return args;
 }
 

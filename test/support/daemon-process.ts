@@ -31,7 +31,7 @@ export interface DaemonProcess {
   waitForLog(re: RegExp, opts?: { since?: number; timeoutMs?: number }): Promise<RegExpExecArray>;
   /** True once it has exited. */
   exited(): boolean;
-  /** SIGTERM to it and its descendants, SIGKILL to whatever is left after 3 s; removes the temp folder. */
+  /** SIGTERM to it and its descendants, SIGKILL to whatever is left after 3 s; removes the temp folder (unless spawned with `keepDir`). */
   stop(): Promise<void>;
 }
 
@@ -79,8 +79,12 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-/** Spawns `cmd args` (foreground mode is the caller's to ask for), logging into memory. */
-export function spawnDaemon(cmd: string, args: string[], dir: string): DaemonProcess {
+/**
+ * Spawns `cmd args` (foreground mode is the caller's to ask for), logging
+ * into memory. `keepDir`: stop() leaves `dir` in place (the caller's
+ * folder, so that the server started again finds its state there).
+ */
+export function spawnDaemon(cmd: string, args: string[], dir: string, opts: { keepDir?: boolean } = {}): DaemonProcess {
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   const keep = (c: string): void => {
@@ -141,7 +145,7 @@ export function spawnDaemon(cmd: string, args: string[], dir: string): DaemonPro
         for (const p of pids) if (alive(p)) signal(p, 'SIGKILL');
         await Promise.race([exitPromise, sleep(2000)]);
       }
-      rmSync(dir, { recursive: true, force: true });
+      if (opts.keepDir !== true) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

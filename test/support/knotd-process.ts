@@ -3,12 +3,14 @@
  * peer: a throw-away knot.conf in a temp folder (zone storage, journal,
  * timers, PID file and the control socket all in it), a fresh free port, primary
  * zones read from files, secondary zones from primaries, generated catalog
- * zones, TSIG keys. Start-up waits (bounded) until every zone that has data
- * of its own has loaded. `knotc` talks to it through the socket in the
- * temp folder (reloads, zone status, refresh).
+ * zones and catalog zones read from a producer (`catalog-role: interpret`,
+ * with the members' `catalog-template`), TSIG keys. Start-up waits
+ * (bounded) until every zone that has data of its own has loaded. `knotc` talks to it through the socket in the
+ * temp folder (reloads, zone status, refresh). With `dir` the state lives
+ * in the caller's folder and survives stop(), for a restart that finds it.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnDaemon, type DaemonProcess } from './daemon-process.js';
@@ -51,10 +53,31 @@ export interface KnotZone {
    * `journal-content: all`, as Knot requires).
    */
   zonefileLoad?: 'none' | 'difference' | 'difference-no-serial' | 'whole';
-  /** `generate`: a catalog zone Knot makes from its members; `member`: a member of `catalogZone`. */
-  catalogRole?: 'generate' | 'member';
+  /**
+   * `generate`: a catalog zone Knot makes from its members; `member`: a
+   * member of `catalogZone`; `interpret`: a catalog zone Knot reads (give
+   * it `primaries`), serving each member it lists with `catalogTemplate`.
+   */
+  catalogRole?: 'generate' | 'member' | 'interpret';
   catalogZone?: string;
+  /** For `interpret`: the id of a `catalogTemplates` entry, the settings of every member zone. */
+  catalogTemplate?: string;
   /** Further `key: value` lines for this zone's section. */
+  extra?: string[];
+}
+
+/** A `template:` entry for the members of an interpreted catalog (Knot's `catalog-template`). */
+export interface KnotCatalogTemplate {
+  id: string;
+  /** The members' primaries (Knot's `master:`); NOTIFY from them is allowed. */
+  primaries: KnotRemote[];
+  /** The members' zone files (`file:`, `%s` is the zone name), relative to the storage (default `%s.zone`). */
+  file?: string;
+  /** Where the members' files go (default: the server's folder). */
+  storage?: string;
+  /** Who may transfer the members (default: 127.0.0.1, no key). */
+  allowTransfer?: KnotAclEntry[];
+  /** Further `key: value` lines for the template. */
   extra?: string[];
 }
 
@@ -70,6 +93,15 @@ export interface KnotOptions {
   extraConfig?: string;
   /** The log level (default info: Knot logs every transfer and NOTIFY at info). */
   logLevel?: 'debug' | 'info' | 'notice' | 'warning' | 'error';
+  /** Templates for the members of interpreted catalogs (`catalogTemplate` of a zone names one). */
+  catalogTemplates?: KnotCatalogTemplate[];
+  /**
+   * Knot's folder (knot.conf, socket, storage, databases), created if
+   * missing and left in place by stop(): start Knot again with the same
+   * `dir` and `port` and it finds its zones, journals, timers and catalog
+   * database. Default: a fresh temp folder, removed by stop().
+   */
+  dir?: string;
 }
 
 /** One line of `knotc zone-status`. */
@@ -85,6 +117,8 @@ export interface KnotProcess extends DaemonProcess {
   readonly port: number;
   /** The control socket (`knotc -s`). */
   readonly socket: string;
+  /** Its knot.conf (for `kcatalogprint -c`, say). */
+  readonly conf: string;
   /** Runs `knotc -s <socket> ...args` (bounded); resolves with its stdout, rejects with its output on failure. */
   knotc(...args: string[]): Promise<string>;
   /** `knotc zone-reload` (and waits for it, `-b`): a primary re-reads its file. */
@@ -130,10 +164,6 @@ export function knotConf(dir: string, port: number, zones: readonly KnotZone[], 
     `  storage: ${quote(dir)}`,
     'control:',
     `  listen: ${quote(join(dir, 'knot.sock'))}`,
-    // Zone files Knot writes (secondary copies, generated catalogs) go here too, not to /var/lib/knot.
-    'template:',
-    '  - id: default',
-    `    storage: ${quote(dir)}`,
   );
   if ((opts.keys ?? []).length > 0) {
     lines.push('key:');
@@ -182,7 +212,20 @@ export function knotConf(dir: string, port: number, zones: readonly KnotZone[], 
     }
     if (z.catalogRole !== undefined) zoneLines.push(`    catalog-role: ${z.catalogRole}`);
     if (z.catalogZone !== undefined) zoneLines.push(`    catalog-zone: ${fqdn(z.catalogZone)}`);
+    if (z.catalogTemplate !== undefined) zoneLines.push(`    catalog-template: ${z.catalogTemplate}`);
     for (const l of z.extra ?? []) zoneLines.push(`    ${l}`);
+  }
+  // Zone files Knot writes (secondary copies, generated catalogs) go here too, not to /var/lib/knot.
+  // Written after the zones' remotes and ACLs are known: a catalog template names them, and Knot wants them defined first.
+  const templateLines: string[] = ['template:', '  - id: default', `    storage: ${quote(dir)}`];
+  for (const t of opts.catalogTemplates ?? []) {
+    templateLines.push(`  - id: ${t.id}`, `    storage: ${quote(t.storage ?? dir)}`);
+    if (t.file !== undefined) templateLines.push(`    file: ${quote(t.file)}`);
+    templateLines.push(`    master: [${t.primaries.map(remoteId).join(', ')}]`);
+    const acl = t.primaries.map((p) => aclId({ address: p.host ?? '127.0.0.1', ...(p.key !== undefined ? { key: p.key } : {}) }, 'notify'));
+    for (const e of t.allowTransfer ?? [{ address: '127.0.0.1' }]) acl.push(aclId(e, 'transfer'));
+    templateLines.push(`    acl: [${acl.join(', ')}]`);
+    for (const l of t.extra ?? []) templateLines.push(`    ${l}`);
   }
   if (remotes.size > 0) {
     lines.push('remote:');
@@ -201,6 +244,7 @@ export function knotConf(dir: string, port: number, zones: readonly KnotZone[], 
       lines.push(`    action: ${action}`);
     }
   }
+  lines.push(...templateLines);
   if (zones.length > 0) lines.push(...zoneLines);
   if (opts.extraConfig !== undefined && opts.extraConfig !== '') lines.push(opts.extraConfig);
   return lines.join('\n') + '\n';
@@ -212,12 +256,13 @@ const hasOwnData = (z: KnotZone): boolean => z.file !== undefined || z.catalogRo
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export async function startKnot(zones: readonly KnotZone[], opts: KnotOptions = {}): Promise<KnotProcess> {
-  const dir = mkdtempSync(join(tmpdir(), 'tyne-knot-'));
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'tyne-knot-'));
+  if (opts.dir !== undefined) mkdirSync(dir, { recursive: true });
   const port = opts.port ?? (await freePort());
   const conf = join(dir, 'knot.conf');
   const socket = join(dir, 'knot.sock');
   writeFileSync(conf, knotConf(dir, port, zones, opts));
-  const d = spawnDaemon('knotd', ['-c', conf], dir);
+  const d = spawnDaemon('knotd', ['-c', conf], dir, { keepDir: opts.dir !== undefined });
 
   const knotc = (...args: string[]): Promise<string> =>
     new Promise((res, rej) => {
@@ -237,6 +282,7 @@ export async function startKnot(zones: readonly KnotZone[], opts: KnotOptions = 
     ...d,
     port,
     socket,
+    conf,
     knotc,
     reload: async (zone) => void (await knotc('-b', 'zone-reload', fqdn(zone))),
     refresh: async (zone) => void (await knotc('-b', 'zone-refresh', fqdn(zone))),

@@ -2,10 +2,12 @@
  * Runs BIND's `named` in the foreground on 127.0.0.1 as an oracle for
  * differential tests: a throw-away named.conf in a temp folder, one primary
  * zone per entry, no recursion. Startup waits (bounded) until every zone
- * answers an SOA query.
+ * answers an SOA query. With `dir`, named keeps its state in the caller's
+ * folder instead, so that it can be stopped and started again on the same
+ * port with its copies (secondary zones, catalog zones and their members).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from './ports.js';
@@ -35,14 +37,24 @@ export interface NamedOptions {
   zoneStatements?: string;
   /** Listen on this port instead of a fresh one (to restart named where a peer expects it, or when the peer's config needs the port first). */
   port?: number;
+  /**
+   * named's folder (`directory`, named.conf, its copies), created if
+   * missing, and left in place by stop(): start named again with the same
+   * `dir` and `port` and it finds its copies (e.g. a catalog zone's
+   * `zone-directory`, which the caller creates in it). Default: a fresh
+   * temp folder, removed by stop().
+   */
+  dir?: string;
 }
 
 export interface NamedProcess {
   readonly port: number;
+  /** named's folder (`directory` in named.conf). */
+  readonly dir: string;
   readonly child: ChildProcess;
   /** named's stderr (its log, since it runs with -g) so far. */
   log(): string;
-  /** SIGTERM, then SIGKILL after 3 s; removes the temp folder. */
+  /** SIGTERM, then SIGKILL after 3 s; removes the temp folder (not a `dir` the caller gave). */
   stop(): Promise<void>;
 }
 
@@ -77,7 +89,9 @@ export function namedConf(dir: string, port: number, zones: readonly NamedZone[]
 }
 
 export async function startNamed(zones: readonly NamedZone[], opts: NamedOptions = {}): Promise<NamedProcess> {
-  const dir = mkdtempSync(join(tmpdir(), 'tyne-named-'));
+  const own = opts.dir === undefined;
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'tyne-named-'));
+  if (!own) mkdirSync(dir, { recursive: true });
   const port = opts.port ?? (await freePort());
   const conf = join(dir, 'named.conf');
   writeFileSync(conf, namedConf(dir, port, zones, opts.extraOptions, opts.extraConfig, opts.zoneStatements));
@@ -103,7 +117,7 @@ export async function startNamed(zones: readonly NamedZone[], opts: NamedOptions
       await exitPromise;
       clearTimeout(t);
     }
-    rmSync(dir, { recursive: true, force: true });
+    if (own) rmSync(dir, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
@@ -132,5 +146,5 @@ export async function startNamed(zones: readonly NamedZone[], opts: NamedOptions
     }
     if (pending.size > 0 || waitRunning) await sleep(50);
   }
-  return { port, child, log: () => err, stop };
+  return { port, dir, child, log: () => err, stop };
 }

@@ -155,6 +155,8 @@ export interface ZoneSettings {
   catalog: string | null;
   /** `catalog-group`: the RFC 9432 §4.4.2 groups the zone is listed with in its catalog (empty: none). */
   catalogGroups: string[];
+  /** Secondary only: consume the zone as an RFC 9432 catalog, each member a secondary zone with these settings; null = not a catalog. */
+  members: CatalogMembersSettings | null;
   /** Where the entry came from: the index of its `zone-directories` entry, or null for a zone listed in `zones:`. */
   directory: number | null;
   /** 1-based line of the entry in the config file (of its `zone-directories` entry for a zone found in one), for messages. */
@@ -171,6 +173,27 @@ export interface MaxRemovals {
   share: number;
   /** At least this many (default 5). */
   atLeast: number;
+}
+
+/** Settings of the members of one RFC 9432 §4.4.2 group, over the `members:` defaults (null: the default). */
+export interface MemberGroupSettings {
+  primaries: Peer[] | null;
+  allowTransfer: AclEntry[] | null;
+  allowNotify: AclEntry[] | null;
+}
+
+/** A secondary zone's `members:`: it is consumed as an RFC 9432 catalog (issue 14 §3). */
+export interface CatalogMembersSettings {
+  /** Each member's saved copy, absolute, `%s` standing for the member's name as a file name. */
+  file: string;
+  /** The members' primaries; null: the catalog's. */
+  primaries: Peer[] | null;
+  allowTransfer: AclEntry[];
+  /** null: the members' primaries' addresses. */
+  allowNotify: AclEntry[] | null;
+  /** Per-group settings; a member of a group not listed (or of none) takes the defaults. */
+  groups: Map<string, MemberGroupSettings>;
+  maxRemovals: MaxRemovals;
 }
 
 /** One `zone-directories:` entry: every matching file in `path` is a primary zone named after its file. */

@@ -13,14 +13,12 @@ import { field, readMap, type KeyTable, type Reader } from './key-table.js';
 import { folder, text } from './scalar-readers.js';
 import { SERVER_DEFAULTS } from './server-section.js';
 import { defaultIncludeConfine } from './zone-limit-keys.js';
+import { DEFAULT_MAX_REMOVALS, maxRemovalsReader } from './max-removals.js';
 import { checkCatalogMember, PRIMARY_ZONE_KEYS, type ZoneDraft, type ZonesCtx } from './zones-section.js';
-import { describe, problem, scalarOf, valueOf } from './yaml-value.js';
+import { describe, problem, valueOf } from './yaml-value.js';
 
 /** The default `match`: `customer.com.zone` is the zone `customer.com.`. */
 export const DEFAULT_DIRECTORY_MATCH = '^(.+)\\.zone$';
-
-/** The default `max-removals`: 10 % of the zones, and at least 5. */
-export const DEFAULT_MAX_REMOVALS: MaxRemovals = { share: 0.1, atLeast: 5 };
 
 interface DirectoryDraft extends ZoneDraft {
   path?: string;
@@ -42,15 +40,6 @@ const matchReader: Reader<{ text: string; re: RegExp }> = (ctx, v) => {
   const groups = new RegExp(`${x}|`, 'u').exec('')!.length - 1;
   if (groups < 1) return problem(ctx, v, `needs a capture group for the zone's name, such as ${DEFAULT_DIRECTORY_MATCH}`);
   return { text: x, re };
-};
-
-/** `max-removals`: `10%` (a share of the zones found before), or a count; the larger of it and 5 when a share. */
-const maxRemovalsReader: Reader<MaxRemovals> = (ctx, v) => {
-  const x = scalarOf(v)?.value;
-  if (typeof x === 'number' && Number.isInteger(x) && x >= 0) return { share: 0, atLeast: x };
-  const m = typeof x === 'string' ? /^(\d+(?:\.\d+)?)\s*%$/.exec(x.trim()) : null;
-  if (m !== null && Number(m[1]) <= 100) return { share: Number(m[1]) / 100, atLeast: DEFAULT_MAX_REMOVALS.atLeast };
-  return problem(ctx, v, `expected a share such as 10% or a number of zones, got ${describe(v)}`);
 };
 
 const DIRECTORY_KEYS: KeyTable<DirectoryDraft, ZonesCtx> = {
@@ -90,6 +79,7 @@ export const zoneDirectoryList: Reader<ZoneDirectorySettings[], ZonesCtx> = (ctx
       includeConfine: true,
       catalog: d.catalog?.name ?? null,
       catalogGroups: d.catalogGroups ?? [],
+      members: null,
       directory: i,
       line,
     };

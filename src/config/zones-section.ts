@@ -11,8 +11,10 @@ import type { AclEntry } from '../xfr/acl.js';
 import type { Peer } from '../xfr/peer.js';
 import { SERIAL_POLICIES, type SerialPolicy } from '../zone/index.js';
 import type { ZoneLimits } from '../zonefile/index.js';
+import { resolve } from 'node:path';
 import { aclList } from './acl-readers.js';
-import type { ServerSettings, ZoneSettings } from './config-types.js';
+import { membersReader, settleMembers } from './members-section.js';
+import type { CatalogMembersSettings, ServerSettings, ZoneSettings } from './config-types.js';
 import type { ZoneFileRef } from './file-checks.js';
 import { field, readMap, type KeyTable, type Reader } from './key-table.js';
 import type { KeyRefCtx } from './key-refs.js';
@@ -64,6 +66,8 @@ export interface ZoneDraft {
   catalog?: { name: string; key: string; value: Value };
   catalogGroups?: string[];
   catalogGroupsValue?: Value;
+  members?: CatalogMembersSettings;
+  membersValue?: Value;
 }
 
 /** A `catalog:` reference still to check against the catalog zones, once the whole file is read (checkCatalogRefs). */
@@ -167,6 +171,13 @@ const ZONE_KEYS: KeyTable<ZoneDraft, ZonesCtx> = {
       if (x !== undefined) d.primaries = x;
     },
   },
+  members: {
+    read(ctx, v, d) {
+      d.membersValue = v;
+      const x = membersReader(ctx, v);
+      if (x !== undefined) d.members = x;
+    },
+  },
   'allow-notify': {
     read(ctx, v, d) {
       d.allowNotifyValue = v;
@@ -192,7 +203,7 @@ function checkZoneType(ctx: ZonesCtx, entry: Value, d: ZoneDraft): boolean {
   };
   checkCatalogMember(ctx, d);
   if (type === 'primary') {
-    only('only for type secondary', d.primariesValue, d.allowNotifyValue);
+    only('only for type secondary', d.primariesValue, d.allowNotifyValue, d.membersValue);
   } else if (type === 'secondary') {
     only('only for type primary', d.serialPolicyValue, d.catalog?.value, d.catalogGroupsValue);
     if (d.primariesValue === undefined) {
@@ -203,6 +214,7 @@ function checkZoneType(ctx: ZonesCtx, entry: Value, d: ZoneDraft): boolean {
   } else {
     // RFC 9432 §4: a catalog's content is generated from its members; its serial always goes up by one.
     only('not for type catalog (Tyne writes the catalog zone from its members)', d.fileWritten, d.serialPolicyValue, d.primariesValue, d.allowNotifyValue);
+    only('not for type catalog (members: is how a secondary consumes a catalog)', d.membersValue);
     only('not for type catalog (a catalog is not a member of a catalog)', d.catalog?.value, d.catalogGroupsValue);
     return d.fileWritten === undefined;
   }
@@ -249,6 +261,7 @@ export const zoneList: Reader<ZoneSettings[], ZonesCtx> = (ctx, v) => {
         includeConfine: false,
         catalog: draft.catalog?.name ?? null,
         catalogGroups: draft.catalogGroups ?? [],
+        members: draft.members ?? null,
         directory: null,
         line: ctx.lc.linePos(entry.offset).line,
       };
@@ -274,6 +287,7 @@ export function settleZones(ctx: ZonesCtx, zones: readonly ZoneSettings[], serve
     const own = ctx.ownLimits.get(z);
     z.limits = { ...server.zoneLimits, ...own?.limits };
     z.includeConfine = own?.includeConfine ?? server.includeConfine ?? defaultIncludeConfine('listed');
+    if (z.members !== null) settleMembers(z.members, server, ctx.dir, resolve);
   }
   return zones.map((z) => {
     const f = ctx.zoneFiles.get(z)!;

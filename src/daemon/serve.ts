@@ -13,6 +13,7 @@ import type { Zone } from '../zone/index.js';
 import { ZoneRegistry } from './zone-registry.js';
 import { ZoneDirectories, type DirectoryChanges } from './zone-directories.js';
 import { CatalogProducer } from './catalog-producer.js';
+import { CatalogConsumer } from './catalog-consumer.js';
 import { filePrint, samePrint, type FilePrint } from './file-print.js';
 import { ZoneWatch } from './zone-watch.js';
 import { ZoneHistories } from './zone-history.js';
@@ -128,7 +129,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   const log = createLogger(first.log.level, worker === undefined ? {} : { worker });
   /** The configuration file as read. */
   let fileConfig = first;
-  /** What is served: the file's zones and those its zone directories hold (withDirectoryZones). */
+  /** What is served: the file's zones, those its zone directories hold, and the members of the catalogs it consumes (withAllZones). */
   let config = first;
   let primaryZones: Zone[] = [];
   let responder!: Responder;
@@ -160,7 +161,21 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   });
   const transfers = new TransferService(log, histories, () => {
     if (built) rebuild();
+    // A consumed catalog's data may have changed (a transfer, its saved copy loaded): read it, outside this callback.
+    if (consumer.catalogs().length > 0) setImmediate(() => checkCatalogs(false));
   });
+  /** Catalogs consumed (RFC 9432): their members are secondary zones added to the configuration's. */
+  const consumer = new CatalogConsumer(log);
+  const checkCatalogs = (force: boolean): void => {
+    if (!consumer.check((origin) => transfers.secondaryData(origin), { force })) return;
+    // A member reset (a new ID) is dropped first (its copy moved aside), then added again (AXFR).
+    if (consumer.resetting) {
+      transfers.configure(withAllZones({ withoutResets: true }));
+      consumer.resetsDone();
+    }
+    config = withAllZones();
+    transfers.configure(config);
+  };
   /** Zones loaded in the background: what is served is rebuilt at most every REBUILD_EVERY_MS (thousands of zones load at startup). */
   let rebuildSoon: NodeJS.Timeout | null = null;
   const changedInBackground = (): void => {
@@ -195,8 +210,14 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   registry.onHeldApplied(() => served(true));
   /** Zone directories (issue 14): their zones are added to the configuration's at each scan that changes them. */
   const withDirectoryZones = (): Config => (fileConfig.zoneDirectories.length === 0 ? fileConfig : { ...fileConfig, zones: [...fileConfig.zones, ...directories.zones()] });
+  const withAllZones = (opts: { withoutResets?: boolean } = {}): Config => {
+    const own = withDirectoryZones();
+    consumer.configure(own);
+    const members = consumer.zones(opts);
+    return members.length === 0 ? own : { ...own, zones: [...own.zones, ...members] };
+  };
   const directoriesChanged = (c: DirectoryChanges): void => {
-    config = withDirectoryZones();
+    config = withAllZones();
     transfers.configure(config);
     catalogs.configure(config);
     served(registry.applyDirectoryChanges(config, c));
@@ -206,8 +227,9 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   const directories = new ZoneDirectories(log, directoriesChanged);
   if (fileConfig.zoneDirectories.length > 0) {
     await directories.configure(fileConfig);
-    config = withDirectoryZones();
   }
+  // A consumed catalog's members start from their saved membership and copies, before the catalog is read again.
+  config = withAllZones();
   transfers.configure(config);
   catalogs.configure(config);
   // The zones load in the background (parse workers, sliced builds): the sockets are bound at
@@ -378,7 +400,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       held = null;
       fileConfig = next;
       await directories.configure(next, { force });
-      config = withDirectoryZones();
+      config = withAllZones();
       rateLimits.configure(config.server.rateLimit);
       transfers.configure(config);
       catalogs.configure(config);
@@ -390,6 +412,8 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       catalogs.served(primaryZones);
       await closeDropped(config);
       watch.configure(config);
+      // SIGHUP: each consumed catalog is read again, and its held removals applied.
+      if (force) checkCatalogs(true);
       log.info({ zones: responder.zones.size, why }, 'reloaded');
     }, (err: unknown) => log.error({ err }, 'reload failed'));
   };

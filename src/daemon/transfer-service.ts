@@ -18,6 +18,7 @@ import { removeStaleTempFiles } from '../xfr/atomic-file.js';
 import { loadZoneFileAsync } from './load-zone-async.js';
 import { defaultZoneMemoryBudget } from './zone-memory-budget.js';
 import { pruneRemoved, setAsideRemoved } from './removed-zones.js';
+import { TransferSlots } from './transfer-slots.js';
 import { folderProblem } from './storage-check.js';
 import { tsigNotifySigner, type NotifySigner, type TsigKey } from '../tsig/index.js';
 import { DEFAULT_ZONE_LIMITS, type ZoneLimits } from '../zonefile/index.js';
@@ -26,6 +27,9 @@ import { DEFAULT_ZONE_LIMITS, type ZoneLimits } from '../zonefile/index.js';
 function zoneKey(name: string): string {
   return Name.fromText(name.endsWith('.') ? name : `${name}.`).key;
 }
+
+/** Transfers in at once (BIND's `transfers-in` default). */
+const TRANSFERS_IN = 10;
 
 /** How often removed copies past their retention are looked for. */
 const PRUNE_EVERY_MS = 6 * 3_600_000;
@@ -63,6 +67,10 @@ export class TransferService implements TransferHooks {
   /** NOTIFYs made before the listeners are bound (startup), by zone key; null once serving. */
   #heldNotifies: Map<string, () => void> | null = new Map();
   readonly #secondaries = new Map<string, { zone: SecondaryZone; file: string; primaries: Peer[] }>();
+  /** Transfers in running at once (BIND's transfers-in default, 10); the others wait their turn. */
+  readonly #transfersIn = new TransferSlots(TRANSFERS_IN);
+  /** Set after the first configure: a secondary added later with no saved copy is transferred at once, not after the startup jitter. */
+  #configured = false;
   readonly #notifier: Notifier;
   /** Called when a secondary zone's data changes (a transfer, an expiry). */
   readonly #onChange: () => void;
@@ -124,6 +132,7 @@ export class TransferService implements TransferHooks {
     this.#retentionMs = sv.removedRetentionMs;
     this.#copyFolders = new Set([...this.#copyFolders, ...[...settings.values()].filter((z) => z.type === 'secondary').map((z) => dirname(z.file))]);
     this.#prune();
+    this.#configured = true;
     this.#onChange();
   }
 
@@ -186,6 +195,12 @@ export class TransferService implements TransferHooks {
       },
       (err: unknown) => this.#log.error({ err }, `removed zone copies could not be pruned: ${(err as Error).message}`),
     );
+  }
+
+  /** The data of the secondary zone `origin` (null: none yet), and whether it has expired; undefined when it is not one. */
+  secondaryData(origin: Name): { zone: Zone | null; expired: boolean } | undefined {
+    const s = this.#secondaries.get(origin.key);
+    return s === undefined ? undefined : { zone: s.zone.zone, expired: s.zone.expired };
   }
 
   /** Data of the secondary zones: loaded ones, and the names of those without data (SERVFAIL). */
@@ -264,6 +279,8 @@ export class TransferService implements TransferHooks {
     const s = this.#settings.get(key);
     const sec = this.#secondaries.get(key);
     if (s === undefined || s.type !== 'secondary' || sec === undefined) {
+      // RFC 9432 §5: a NOTIFY for a zone we do not have, from a catalog's primary, may announce a new member: that catalog is checked.
+      if (s === undefined) this.#refreshCatalogsFor(who);
       // Anyone can send these, for any name: one kind for all of them, so any flood costs two lines per interval.
       this.#limited.event('notify-unknown', 'info', { zone: origin.toText(), peer: who.address }, 'notify for a zone we are not secondary for', 'NOTIFY for zones we are not secondary for');
       return 'notauth';
@@ -283,6 +300,17 @@ export class TransferService implements TransferHooks {
     else if (outcome === 'queued') this.#limited.event(`notify-queued ${key}`, 'info', { ...line, check: 'queued' }, 'notify received', `NOTIFY for ${zone} folded into the pending SOA check`);
     else if (outcome === 'current') this.#limited.event(`notify-current ${key}`, 'info', { ...line, ours: sec.zone.zone?.serial ?? null }, 'notify received: serial not newer, copy is current', `NOTIFY for ${zone} with a serial not newer than ours`);
     return 'accepted';
+  }
+
+  /** Starts an SOA check of each catalog consumed (a secondary with `members:`) whose allow-notify admits `who`. */
+  #refreshCatalogsFor(who: Requester): void {
+    for (const [key, sec] of this.#secondaries) {
+      const s = this.#settings.get(key);
+      if (s === undefined || s.members === null) continue;
+      const acl: AclEntry[] = s.allowNotify ?? s.primaries.map(peerAcl).filter((e): e is AclEntry => e !== null);
+      if (!aclAllows(acl, who)) continue;
+      if (sec.zone.notify(who.address, null) === 'started') this.#log.info({ zone: s.name, peer: who.address }, 'notify for an unknown zone from a catalog\'s primary: the catalog is checked');
+    }
   }
 
   tsigFailed(info: TsigFailure): void {
@@ -342,10 +370,12 @@ export class TransferService implements TransferHooks {
       // Parsed in the worker (src/daemon/load-zone-async.ts): other zones are answered while a large copy loads.
       loadCopy: (path, o) => loadZoneFileAsync(path, o, { sliceMs: 5, limits: savedCopyLimits(z.limits), memoryBudget: this.#memoryBudget() }),
       checkIntervalMs: this.#checkIntervalMs,
+      // At startup the first checks are spread over 5 s; a zone added later (a new catalog member, say) is checked at once.
+      ...(this.#configured ? { startJitterMs: 0 } : {}),
       deps: {
         querySerial: (peer) => querySoaSerial({ origin, peer, key: this.#keyFor(peer) }),
         transfer: async (peer, current) => {
-          const r = await transferZone({ origin, peer, key: this.#keyFor(peer), current, maxRecords: z.limits.maxRecords, memoryBudget: this.#memoryBudget() });
+          const r = await this.#transfersIn.run(() => transferZone({ origin, peer, key: this.#keyFor(peer), current, maxRecords: z.limits.maxRecords, memoryBudget: this.#memoryBudget() }));
           return {
             zone: r.zone, kind: r.kind, diff: r.diff, upToDate: r.upToDate ?? false, records: r.records, bytes: r.bytes, messages: r.messages,
             durationMs: r.durationMs, fallback: r.fallback, key: peer.key, fromSerial: r.fromSerial, serial: r.serial,

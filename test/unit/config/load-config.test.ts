@@ -153,7 +153,7 @@ describe('loadConfig: good files', () => {
         Uint8Array.from(Buffer.from('ffeeddccbbaa99887766554433221100', 'hex')),
       ],
     });
-    const primary = { type: 'primary', notify: [], allowTransfer: [], primaries: [], allowNotify: null, limits: DEFAULT_ZONE_LIMITS, includeConfine: false, catalog: null, catalogGroups: [], directory: null };
+    const primary = { type: 'primary', notify: [], allowTransfer: [], primaries: [], allowNotify: null, limits: DEFAULT_ZONE_LIMITS, includeConfine: false, catalog: null, catalogGroups: [], members: null, directory: null };
     assert.deepEqual(c.zones, [
       { name: 'shop.example', ...primary, file: join(dir, 'shop.example.zone'), serialPolicy: 'unixtime', line: 29 },
       { name: 'hosting.example.', ...primary, file: join(dir, 'hosting.example.zone'), serialPolicy: 'unixtime', line: 31 },
@@ -641,6 +641,7 @@ describe('loadConfig: keys and zone transfers', () => {
         includeConfine: false,
         catalog: null,
         catalogGroups: [],
+        members: null,
         directory: null,
         line: 5,
       },
@@ -657,6 +658,7 @@ describe('loadConfig: keys and zone transfers', () => {
         includeConfine: false,
         catalog: null,
         catalogGroups: [],
+        members: null,
         directory: null,
         line: 12,
       },
@@ -673,6 +675,7 @@ describe('loadConfig: keys and zone transfers', () => {
         includeConfine: false,
         catalog: null,
         catalogGroups: [],
+        members: null,
         directory: null,
         line: 16,
       },
@@ -689,6 +692,7 @@ describe('loadConfig: keys and zone transfers', () => {
         includeConfine: false,
         catalog: null,
         catalogGroups: [],
+        members: null,
         directory: null,
         line: 20,
       },

@@ -19,8 +19,11 @@ export function transferAnswer(s: ResponderState, req: Request, ctx: HandleConte
   if (req.qtype === RRType.IXFR && req.ixfrSerial < 0) return smallResponse(s, req, Rcode.FORMERR, false, null);
   const buf = req.buf;
   const zone = s.zones.find(buf, HEADER, req.qnameEnd);
-  // Only a zone's apex can be transferred, and only a zone we have data for.
-  if (zone === undefined || zone === null || zone.origin.wire.length !== req.qnameEnd - HEADER) {
+  // A zone configured but without data yet (loading, a catalog not built, a secondary not transferred): SERVFAIL,
+  // as BIND answers a zone it has not loaded; a secondary asking tries again soon, where NOTAUTH reads as "not here".
+  if (zone === null) return smallResponse(s, req, Rcode.SERVFAIL, false, null);
+  // Only a zone's apex can be transferred, and only a zone we have.
+  if (zone === undefined || zone.origin.wire.length !== req.qnameEnd - HEADER) {
     return smallResponse(s, req, Rcode.NOTAUTH, false, null);
   }
   const hooks = s.hooks;

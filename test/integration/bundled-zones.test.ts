@@ -2,8 +2,10 @@
  * The bundled configuration (zones/ns1.yaml) and every zone it serves:
  * the configuration loads, each zone loads in Tyne with no error and no
  * warning, and BIND's named-checkzone accepts it without a word. Also the
- * secondary's configuration (zones/ns2.yaml): it loads, and copies exactly
- * ns1's zones from ns1 (its zone files are transfer copies, not checked here).
+ * secondary's configuration (zones/ns2.yaml): it loads, and consumes ns1's
+ * catalog, so it copies every zone of ns1 with no line per zone. The
+ * bundled zones are the company's own (listed in ns1.yaml) and the
+ * customers' (files in zones/customers/, ns1's zone directory).
  *
  * named-checkzone runs with `-i local`: its default (`-i full`) also looks
  * up out-of-zone MX targets and delegation name servers with the system
@@ -14,6 +16,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/index.js';
@@ -33,31 +36,50 @@ function origin(name: string): Name {
 /** Record types each bundled zone is meant to show off, so a trimmed file fails here. */
 const EXPECTED_TYPES: Record<string, string[]> = {
   'hosting.example': ['SOA', 'NS', 'A', 'AAAA', 'MX', 'TXT', 'CNAME'],
-  'shop.example': ['SOA', 'NS', 'A', 'AAAA', 'MX', 'TXT', 'CNAME', 'SRV', 'NAPTR', 'CAA', 'DS'],
   '2.0.192.in-addr.arpa': ['SOA', 'NS', 'PTR'],
+  'bakery.example': ['SOA', 'NS', 'A', 'AAAA', 'MX', 'TXT', 'CNAME'],
+  'garage.example': ['SOA', 'NS', 'A', 'AAAA', 'MX', 'TXT', 'CNAME'],
+  'shop.example': ['SOA', 'NS', 'A', 'AAAA', 'MX', 'TXT', 'CNAME', 'SRV', 'NAPTR', 'CAA', 'DS'],
 };
+/** The company's own zones, listed in ns1.yaml; the customers' are files in zones/customers/. */
+const OWN = ['hosting.example', '2.0.192.in-addr.arpa'];
+const CUSTOMERS = ['bakery.example', 'garage.example', 'shop.example'];
+const CATALOG = 'catalog.hosting.example';
+const NS2_ADDR = [{ host: '127.0.0.1', port: 5301, family: 4, key: null }];
+const ACL = [{ kind: 'range', family: 4, network: Uint8Array.from([127, 0, 0, 1]), prefix: 32, key: null }];
+
+/** Every bundled zone file: the listed ones and the customers' folder. */
+const BUNDLED: { name: string; file: string }[] = [
+  ...OWN.map((name) => ({ name, file: join(repoRoot, 'zones', `${name}.zone`) })),
+  ...readdirSync(join(repoRoot, 'zones', 'customers')).filter((f) => f.endsWith('.zone')).sort().map((f) => ({ name: f.slice(0, -'.zone'.length), file: join(repoRoot, 'zones', 'customers', f) })),
+];
 
 describe('zones/ns1.yaml', () => {
-  it('loads, and serves the three bundled zones from zones/', () => {
+  it('loads: the company\'s own zones listed, a catalog, and the customers\' folder', () => {
     assert.equal(config.path, join(repoRoot, 'zones', 'ns1.yaml'));
     assert.deepEqual(config.listen, [{ host: '127.0.0.1', port: 5300, family: 4 }]);
     assert.equal(config.log.level, 'info');
     assert.equal(config.server.identity, 'ns1.hosting.example');
     assert.equal(config.server.version, null);
     assert.deepEqual(
-      config.zones.map((z) => [z.name, z.file]),
-      Object.keys(EXPECTED_TYPES).map((n) => [n, join(repoRoot, 'zones', `${n}.zone`)]),
+      config.zones.filter((z) => z.type === 'primary').map((z) => [z.name, z.file]),
+      OWN.map((n) => [n, join(repoRoot, 'zones', `${n}.zone`)]),
     );
+    assert.deepEqual(config.zones.filter((z) => z.type === 'catalog').map((z) => z.name), [CATALOG]);
+    assert.deepEqual(config.zoneDirectories.map((d) => d.path), [join(repoRoot, 'zones', 'customers')]);
+    assert.deepEqual(BUNDLED.map((z) => z.name).sort(), Object.keys(EXPECTED_TYPES).sort());
+    assert.deepEqual(BUNDLED.filter((z) => z.file.includes('customers')).map((z) => z.name), CUSTOMERS);
   });
 
-  it('is the primary for ns2: notifies 127.0.0.1:5301 and lets 127.0.0.1 transfer every zone', () => {
+  it('is the primary for ns2: every zone (listed or in the folder) notifies 127.0.0.1:5301, lets 127.0.0.1 transfer it, and is in the catalog', () => {
     assert.deepEqual(config.keys, []);
-    for (const z of config.zones) {
-      assert.equal(z.type, 'primary', z.name);
-      assert.deepEqual(z.notify, [{ host: '127.0.0.1', port: 5301, family: 4, key: null }], z.name);
-      assert.deepEqual(z.allowTransfer, [{ kind: 'range', family: 4, network: Uint8Array.from([127, 0, 0, 1]), prefix: 32, key: null }], z.name);
+    const templates = [...config.zones, ...config.zoneDirectories.map((d) => ({ ...d.template, name: d.path }))];
+    for (const z of templates) {
+      assert.deepEqual(z.notify, NS2_ADDR, z.name);
+      assert.deepEqual(z.allowTransfer, ACL, z.name);
       assert.deepEqual(z.primaries, [], z.name);
       assert.equal(z.allowNotify, null, z.name);
+      if (z.type === 'primary') assert.equal(z.catalog, CATALOG, z.name);
     }
   });
 });
@@ -72,23 +94,21 @@ describe('zones/ns2.yaml', () => {
     assert.deepEqual(ns2.keys, []);
   });
 
-  it("lists exactly ns1's zones, each a secondary of 127.0.0.1:5300 kept in zones/data/", () => {
-    assert.deepEqual(
-      ns2.zones.map((z) => z.name),
-      config.zones.map((z) => z.name),
-    );
-    for (const z of ns2.zones) {
-      assert.equal(z.type, 'secondary', z.name);
-      assert.deepEqual(z.primaries, [{ host: '127.0.0.1', port: 5300, family: 4, key: null }], z.name);
-      assert.equal(z.file, join(repoRoot, 'zones', 'data', `${z.name}.zone`));
-      assert.deepEqual(z.allowTransfer, [], z.name); // nobody transfers from ns2
-      assert.deepEqual(z.notify, [], z.name);
-      assert.equal(z.allowNotify, null, z.name); // NOTIFY from the primary's address
-    }
+  it("lists one zone, ns1's catalog, a secondary of 127.0.0.1:5300 consumed with members: (no line per zone)", () => {
+    assert.deepEqual(ns2.zones.map((z) => z.name), [CATALOG]);
+    const z = ns2.zones[0]!;
+    assert.equal(z.type, 'secondary');
+    assert.deepEqual(z.primaries, [{ host: '127.0.0.1', port: 5300, family: 4, key: null }]);
+    assert.equal(z.file, join(repoRoot, 'zones', 'data', 'ns2', `${CATALOG}.zone`));
+    assert.equal(z.members?.file, join(repoRoot, 'zones', 'data', 'ns2', 'members', '%s.zone'));
+    assert.equal(z.members?.primaries, null); // the catalog's
+    assert.deepEqual(z.allowTransfer, []); // nobody transfers from ns2
+    assert.deepEqual(z.notify, []);
+    assert.equal(z.allowNotify, null); // NOTIFY from the primary's address
   });
 });
 
-for (const zone of config.zones) {
+for (const zone of BUNDLED) {
   describe(`bundled zone ${zone.name}`, () => {
     it('loads in Tyne with no errors and no warnings', () => {
       const res = loadZoneFile(zone.file, origin(zone.name));

@@ -7,7 +7,7 @@
  * test/zones/serve (which hold the large RRset the truncation cases need).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -30,14 +30,20 @@ const OWN_ZONES = [
 ];
 const NS1_YAML = resolve(repoRoot, 'zones', 'ns1.yaml');
 
-/** The zones of zones/ns1.yaml, with absolute file paths; empty when it is absent. */
+/** The zones of zones/ns1.yaml (listed, and in its zone directories), with absolute file paths; empty when it is absent. */
 function bundledZones(): { name: string; file: string }[] {
   if (!existsSync(NS1_YAML)) {
     console.error('\n!!!! NOTE: zones/ns1.yaml is absent; dig tests use test/zones/serve only !!!!\n');
     return [];
   }
-  const doc = parseYaml(readFileSync(NS1_YAML, 'utf8')) as { zones?: { name: string; file: string }[] };
-  return (doc.zones ?? []).map((z) => ({ name: String(z.name).replace(/\.$/, ""), file: resolve(dirname(NS1_YAML), String(z.file)) }));
+  const doc = parseYaml(readFileSync(NS1_YAML, 'utf8')) as { zones?: { name: string; file?: string }[]; 'zone-directories'?: { path: string }[] };
+  // The zones listed with a file (the catalog has none), and the customers' files in its zone directories.
+  const listed = (doc.zones ?? []).filter((z) => z.file !== undefined).map((z) => ({ name: String(z.name).replace(/\.$/, ''), file: resolve(dirname(NS1_YAML), String(z.file)) }));
+  const found = (doc['zone-directories'] ?? []).flatMap((d) => {
+    const folder = resolve(dirname(NS1_YAML), d.path);
+    return readdirSync(folder).filter((f) => f.endsWith('.zone')).sort().map((f) => ({ name: f.slice(0, -'.zone'.length), file: join(folder, f) }));
+  });
+  return [...listed, ...found];
 }
 
 async function startWith(tmp: string, tag: string, zones: { name: string; file: string }[], version: string | null) {

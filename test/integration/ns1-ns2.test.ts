@@ -1,7 +1,8 @@
 /**
  * The shipped primary/secondary pair (zones/ns1.yaml, zones/ns2.yaml) run
  * as two `tyne serve` processes, on free ports instead of 5300/5301:
- * every zone of ns1 is copied to ns2; an edit on ns1 + SIGHUP reaches ns2
+ * every zone of ns1 (listed, and the customers' folder) is copied to ns2
+ * through ns1's catalog, with no line per zone in ns2.yaml; an edit on ns1 + SIGHUP reaches ns2
  * by NOTIFY + IXFR well within a second; ns2 keeps answering with ns1
  * down, and after a restart answers at once from its saved copies, which
  * are valid zone files equal to what is served.
@@ -17,7 +18,7 @@
  * once the primary is back and a refresh succeeds.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -141,7 +142,12 @@ const transferIn = (zone: string) => (l: Log): boolean =>
 
 // --- the shipped pair -------------------------------------------------------------
 
-const SHIPPED_ZONES = ['hosting.example', 'shop.example', '2.0.192.in-addr.arpa'];
+/** The zones ns1 lists itself, then those of its customers' folder (zones/customers/). */
+const OWN_ZONES = ['hosting.example', '2.0.192.in-addr.arpa'];
+const SHIPPED_ZONES = [...OWN_ZONES, 'bakery.example', 'garage.example', 'shop.example'];
+const CATALOG = 'catalog.hosting.example';
+/** Where ns2 keeps each member's copy (ns2.yaml: data-dir data/ns2, members file members/%s.zone). */
+const memberCopy = (dir: string, zone: string): string => join(dir, 'data', 'ns2', 'members', `${zone}.zone`);
 
 /** The parts of a configuration that must survive the copy (ports mapped back, paths relative to the folder). */
 function comparable(c: Config, dir: string, ports: Map<number, number>): unknown {
@@ -151,11 +157,17 @@ function comparable(c: Config, dir: string, ports: Map<number, number>): unknown
     log: c.log,
     server: { ...c.server, dataDir: c.server.dataDir === null ? null : relative(dir, c.server.dataDir) },
     keys: c.keys,
+    zoneDirectories: c.zoneDirectories.map((d) => ({
+      ...d,
+      path: relative(dir, d.path),
+      template: { ...d.template, notify: d.template.notify.map((p) => ({ ...p, port: port(p.port) })) },
+    })),
     zones: c.zones.map((z) => ({
       ...z,
       file: relative(dir, z.file),
       notify: z.notify.map((p) => ({ ...p, port: port(p.port) })),
       primaries: z.primaries.map((p) => ({ ...p, port: port(p.port) })),
+      members: z.members === null ? null : { ...z.members, file: relative(dir, z.members.file) },
     })),
   };
 }
@@ -186,6 +198,7 @@ describe('ns1 + ns2 (zones/ns1.yaml, zones/ns2.yaml)', () => {
     port2 = await freePort();
     while (port2 === port1) port2 = await freePort();
     for (const f of readdirSync(zonesDir)) if (f.endsWith('.zone')) copyFileSync(join(zonesDir, f), join(dir, f));
+    cpSync(join(zonesDir, 'customers'), join(dir, 'customers'), { recursive: true });
     for (const f of ['ns1.yaml', 'ns2.yaml']) {
       const text = readFileSync(join(zonesDir, f), 'utf8');
       writeFileSync(join(dir, f), text.replace(/:5300\b/g, `:${port1}`).replace(/:5301\b/g, `:${port2}`));
@@ -194,7 +207,7 @@ describe('ns1 + ns2 (zones/ns1.yaml, zones/ns2.yaml)', () => {
     ns2 = await startTyne(join(dir, 'ns2.yaml'));
     // ns1 sends NOTIFY at startup (retried), so ns2 does not wait for its start jitter.
     await Promise.all(SHIPPED_ZONES.map((z) => ns2!.waitForLog(transferIn(z), 10_000)));
-    for (const z of SHIPPED_ZONES) await waitForFile(join(dir, 'data', `${z}.zone.state.json`));
+    for (const z of SHIPPED_ZONES) await waitForFile(`${memberCopy(dir, z)}.state.json`);
   });
 
   after(async () => {
@@ -214,10 +227,13 @@ describe('ns1 + ns2 (zones/ns1.yaml, zones/ns2.yaml)', () => {
     }
     const c1 = loadConfig(join(dir, 'ns1.yaml'));
     const c2 = loadConfig(join(dir, 'ns2.yaml'));
-    assert.deepEqual(c1.zones.map((z) => z.name), SHIPPED_ZONES);
-    assert.deepEqual(c2.zones.map((z) => z.name), SHIPPED_ZONES);
-    assert.ok(c1.zones.every((z) => z.type === 'primary' && z.notify.some((p) => p.port === port2)));
-    assert.ok(c2.zones.every((z) => z.type === 'secondary' && z.primaries.some((p) => p.port === port1)));
+    assert.deepEqual(c1.zones.map((z) => z.name), [CATALOG, ...OWN_ZONES]);
+    assert.deepEqual(c1.zoneDirectories.map((d) => relative(dir, d.path)), ['customers']);
+    // ns2 lists ns1's catalog alone.
+    assert.deepEqual(c2.zones.map((z) => z.name), [CATALOG]);
+    assert.ok(c1.zones.every((z) => z.notify.some((p) => p.port === port2)));
+    assert.ok(c1.zoneDirectories.every((d) => d.template.notify.some((p) => p.port === port2)));
+    assert.ok(c2.zones.every((z) => z.type === 'secondary' && z.members !== null && z.primaries.some((p) => p.port === port1)));
   });
 
   it('copies every zone of ns1 to ns2: same serial, same data', async () => {
@@ -294,7 +310,7 @@ describe('ns1 + ns2 (zones/ns1.yaml, zones/ns2.yaml)', () => {
 
   it("ns2's saved files are valid zone files that, with their journal, hold the served data", () => {
     for (const zone of SHIPPED_ZONES) {
-      const file = join(dir, 'data', `${zone}.zone`);
+      const file = memberCopy(dir, zone);
       const origin = Name.fromText(`${zone}.`);
       const r = loadZoneFile(file, origin);
       assert.deepEqual(r.errors, [], `${file} loads without errors`);

@@ -1,15 +1,19 @@
 /**
  * Helpers shared by the benchmarks that run real servers (serve-bench,
- * transfer-bench): launching a server and keeping the tail of its output,
- * stopping it and its descendants (SIGTERM, then SIGKILL after 3 s),
- * waiting until it answers on UDP, CPU and memory of a process tree from
- * /proc, and finding tools.
+ * transfer-bench, small-zones-bench): launching a server and keeping the
+ * tail of its output, stopping it and its descendants (SIGTERM, then
+ * SIGKILL after 3 s), waiting until it answers on UDP (one name, or every
+ * zone of a list by SOA), CPU and memory of a process tree from /proc,
+ * NSD and Knot configurations, and finding tools.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { processTree } from '../support/daemon-process.js';
+import { knotConf as knotConfFor } from '../support/knotd-process.js';
+import { nsdConf as nsdConfFor } from '../support/nsd-process.js';
 import { sleep } from '../support/wait.js';
 import { BENCH_ORIGIN } from './zone-generator.js';
 
@@ -111,15 +115,113 @@ export async function waitUntilAnswering(port: number, server: Running, timeoutM
   }
 }
 
-export function queryPacket(id: number, name: string): Buffer {
+/** A query for `name` (ASCII labels), class IN, type `qtype` (default A), no EDNS, RD clear. */
+export function queryPacket(id: number, name: string, qtype = 1): Buffer {
   const labels = name.replace(/\.$/, '').split('.');
   const parts: number[] = [id >> 8, id & 255, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0];
   for (const l of labels) parts.push(l.length, ...Buffer.from(l, 'ascii'));
-  parts.push(0, 0, 1, 0, 1);
+  parts.push(0, qtype >> 8, qtype & 255, 0, 1);
   return Buffer.from(parts);
 }
 
-/** Fields of /proc/PID/stat after the command name: [0] is the state, [11] utime, [12] stime. */
+/** When the zones of a list first answered SOA: ms after `t0` (performance.now() at the server's spawn). */
+export interface ZonesAnswering {
+  /** The first zone of the list (null: never). */
+  firstMs: number | null;
+  /** The last zone of the list (null: never). */
+  lastMs: number | null;
+  /** Every zone of the list (null: not all within the time allowed). */
+  allMs: number | null;
+  /** How many answered in the end. */
+  answered: number;
+  /** The zones that answered, in the order of the list. */
+  answeredZones: string[];
+}
+
+/**
+ * Asks every zone of `zones` for its SOA over UDP until each has answered
+ * it with authority (NOERROR, AA, an answer record), or `timeoutMs` after
+ * `t0` (then allMs is null; no throw). The first and last zones are asked
+ * every 50 ms until both answered (or for 10 s after either did, or
+ * after `t0` if neither did: one of them may never come); from then on every zone not yet answered is asked in
+ * rounds (100 queries, then a 2 ms pause, so the server is not flooded
+ * while it starts), the next round after 100 ms or 1 ms per 5 queries
+ * sent, whichever is longer, and twice that (up to 1 s at least) while
+ * rounds gain nothing: at most about 5,000 queries a second on average.
+ * A query's ID is its zone's index (at most 65,536 zones). Throws if the
+ * server exits first.
+ */
+export async function waitUntilZonesAnswer(
+  port: number,
+  zones: readonly string[],
+  t0: number,
+  exited: () => boolean,
+  timeoutMs: number,
+): Promise<ZonesAnswering> {
+  const n = zones.length;
+  if (n === 0 || n > 65_536) throw new Error(`waitUntilZonesAnswer: ${n} zones (1 to 65,536)`);
+  const packets = zones.map((z, i) => queryPacket(i, z, 6));
+  const at: (number | null)[] = new Array<number | null>(n).fill(null);
+  let answered = 0;
+  let firstAnswer: number | null = null;
+  const sock = createSocket('udp4');
+  await new Promise<void>((res, rej) => {
+    sock.once('error', rej);
+    sock.bind(0, '127.0.0.1', () => res());
+  });
+  sock.on('error', () => {
+    /* ICMP port unreachable while the server starts; keep polling */
+  });
+  sock.on('message', (msg) => {
+    if (msg.length < 12) return;
+    const id = msg.readUInt16BE(0);
+    const qr = (msg[2]! & 0x80) !== 0;
+    const aa = (msg[2]! & 0x04) !== 0;
+    const rcode = msg[3]! & 0x0f;
+    if (!qr || !aa || rcode !== 0 || msg.readUInt16BE(6) === 0 || id >= n || at[id] !== null) return;
+    at[id] = performance.now() - t0;
+    firstAnswer ??= performance.now();
+    answered++;
+  });
+  const send = (i: number): void => sock.send(packets[i]!, port, '127.0.0.1');
+  const deadline = t0 + timeoutMs;
+  try {
+    let backoff = 1;
+    // Bounded by the deadline, and by a count for a clock that misbehaves.
+    for (let loop = 0; loop < 100_000 && answered < n && performance.now() < deadline; loop++) {
+      if (exited()) throw new Error('the server exited before every zone answered');
+      const ends = at[0] === null || at[n - 1] === null;
+      if (ends && performance.now() - (firstAnswer ?? t0) < 10_000) {
+        if (at[0] === null) send(0);
+        if (at[n - 1] === null && n > 1) send(n - 1);
+        await sleep(50);
+        continue;
+      }
+      const before = answered;
+      let sent = 0;
+      for (let i = 0; i < n && performance.now() < deadline; i++) {
+        if (at[i] !== null) continue;
+        send(i);
+        if (++sent % 100 === 0) await sleep(2);
+      }
+      const gap = Math.max(100, sent / 5);
+      await sleep(Math.min(gap * backoff, Math.max(1000, gap)));
+      backoff = answered > before ? 1 : Math.min(backoff * 2, 16);
+    }
+    // Answers to the last queries sent may still be on their way.
+    if (answered < n) await sleep(100);
+    return {
+      firstMs: at[0]!,
+      lastMs: at[n - 1]!,
+      allMs: answered === n ? Math.max(...at.map((x) => x!)) : null,
+      answered,
+      answeredZones: zones.filter((_, i) => at[i] !== null),
+    };
+  } finally {
+    sock.close();
+  }
+}
+
 export function statFields(stat: string): string[] {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
@@ -148,6 +250,39 @@ export function rssKiB(pids: number[]): number {
   for (const pid of pids) {
     try {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m !== null) sum += Number(m[1]);
+    } catch {
+      /* gone */
+    }
+  }
+  return sum;
+}
+
+/**
+ * Proportional resident memory (Pss of /proc/PID/smaps_rollup) summed
+ * over `pids`, in KiB: pages shared by several of them (NSD's forked
+ * children share its zone data) count once in all, not once each.
+ */
+export function pssKiB(pids: number[]): number {
+  let sum = 0;
+  for (const pid of pids) {
+    try {
+      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      if (m !== null) sum += Number(m[1]);
+    } catch {
+      /* gone, or no smaps_rollup (Linux before 4.14) */
+    }
+  }
+  return sum;
+}
+
+/** A `<field>: N kB` line of /proc/PID/status (RssAnon, RssFile, RssShmem, ...) summed over `pids`, in KiB. */
+export function statusKiB(pids: number[], field: string): number {
+  const re = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm');
+  let sum = 0;
+  for (const pid of pids) {
+    try {
+      const m = re.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (m !== null) sum += Number(m[1]);
     } catch {
       /* gone */
@@ -212,6 +347,43 @@ export function nsdConf(dir: string, port: number, zonePath: string, zoneExtra: 
   ].join('\n');
 }
 
+/** A primary zone read from a file, for the many-zone configurations below. */
+export interface FileZone {
+  /** The origin, with or without its final dot. */
+  name: string;
+  /** Absolute path of its zone file. */
+  file: string;
+}
+
+/**
+ * An nsd.conf for many primary zones on 127.0.0.1@port, one server
+ * process, rate limiting off, no IXFR files, nothing logged below errors
+ * (the test kit's nsdConf, with the benchmark's settings).
+ */
+export function nsdZonesConf(dir: string, port: number, zones: readonly FileZone[]): string {
+  return nsdConfFor(
+    dir,
+    port,
+    zones.map((z) => ({ name: z.name, file: z.file, ixfr: false, allowTransfer: [] })),
+    { verbosity: 0, extraServer: ['hide-version: yes'] },
+  );
+}
+
+/**
+ * A knot.conf for many primary zones on 127.0.0.1@port (the test kit's
+ * knotConf: one UDP, one TCP and one background worker, storage in
+ * `dir`), files only read (`zonefile-sync: -1`), no journal, no transfer
+ * ACL, warnings and errors logged only.
+ */
+export function knotZonesConf(dir: string, port: number, zones: readonly FileZone[]): string {
+  return knotConfFor(
+    dir,
+    port,
+    zones.map((z) => ({ name: z.name, file: z.file, allowTransfer: [], extra: ['journal-content: none'] })),
+    { logLevel: 'warning' },
+  );
+}
+
 // ---------------------------------------------------------------- tools
 
 export function toolVersion(cmd: string, args: string[], re: RegExp): string | null {
@@ -225,6 +397,15 @@ export function findNsd(): string | null {
     if (cand.startsWith('/') && !existsSync(cand)) continue;
     const r = spawnSync(cand, ['-v'], { encoding: 'utf8' });
     if (r.error === undefined && /NSD version/i.test(`${r.stdout}${r.stderr}`)) return cand;
+  }
+  return null;
+}
+
+export function findKnotd(): string | null {
+  for (const cand of ['knotd', '/usr/sbin/knotd', '/usr/local/sbin/knotd']) {
+    if (cand.startsWith('/') && !existsSync(cand)) continue;
+    const r = spawnSync(cand, ['-V'], { encoding: 'utf8' });
+    if (r.error === undefined && /Knot DNS/i.test(`${r.stdout}${r.stderr}`)) return cand;
   }
   return null;
 }

@@ -25,6 +25,10 @@
  *   node dist/test/bench/run.js --rrl-only    only the rate-limit benchmark (amplification with and without RRL,
  *                                             and the limiter's qps cost; with --quick 1 round of 2 s)
  *   node dist/test/bench/run.js --cookie-only  only the DNS COOKIE cost (in process and through dnsperf)
+ *   node dist/test/bench/run.js --small-zones-only  only the small-zones benchmark: start-up time and memory of
+ *                                             Tyne ns1 (zone directory), Tyne ns2 (first transfer, then saved
+ *                                             copies), NSD and Knot with 1, 1,000 and 10,000 six-record zones
+ *                                             (with --quick 1, 100, 1,000)
  *   npm run bench -- --serve-only --quick     the same through npm (builds first)
  */
 import { runCacheAttackBench } from './cache-attack-bench.js';
@@ -34,6 +38,7 @@ import { runPropagationBench } from './propagation-bench.js';
 import { runReloadBench } from './reload-bench.js';
 import { runRateLimitBench } from './rate-limit-bench.js';
 import { runServeBench } from './serve-bench.js';
+import { runSmallZonesBench } from './small-zones-bench.js';
 import { runTransferBench } from './transfer-bench.js';
 import { runTransfersOutBench } from './transfers-out-bench.js';
 import { runZoneBench } from './zone-bench.js';
@@ -55,6 +60,7 @@ const BENCHES: [flag: string, run: () => void | Promise<void>][] = [
   ['--notify-only', () => runNotifyFloodBench(quick)],
   ['--rrl-only', () => runRateLimitBench(quick)],
   ['--cookie-only', () => runCookieBench(quick)],
+  ['--small-zones-only', () => runSmallZonesBench(quick)],
 ];
 const chosen = BENCHES.filter(([flag]) => process.argv.includes(flag));
 let first = true;

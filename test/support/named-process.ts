@@ -5,6 +5,9 @@
  * answers an SOA query. With `dir`, named keeps its state in the caller's
  * folder instead, so that it can be stopped and started again on the same
  * port with its copies (secondary zones, catalog zones and their members).
+ * A primary zone may NOTIFY peers (`alsoNotify`); reload() is SIGHUP (named
+ * re-reads its configuration and every zone file that changed), and
+ * waitForLog waits (bounded) for a line of its log.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +22,11 @@ export interface NamedZone {
   name: string;
   /** Zone file path (made absolute). */
   file: string;
+  /**
+   * NOTIFY targets: named notifies them (and only them: `notify explicit`,
+   * `notify-delay 0`) after each load that changes the serial.
+   */
+  alsoNotify?: { host?: string; port: number }[];
 }
 
 export interface NamedOptions {
@@ -54,6 +62,20 @@ export interface NamedProcess {
   readonly child: ChildProcess;
   /** named's stderr (its log, since it runs with -g) so far. */
   log(): string;
+  /** A mark in the log (its length now), for waitForLog. */
+  mark(): number;
+  /**
+   * Resolves with the first match of `re` in the log from `since` (default
+   * 0) on; rejects after `timeoutMs` (default 10 s) or when named exits
+   * first, with the log's tail.
+   */
+  waitForLog(re: RegExp, opts?: { since?: number; timeoutMs?: number }): Promise<RegExpExecArray>;
+  /**
+   * SIGHUP: named reloads its configuration and every zone file changed
+   * since it was loaded; resolves once named says `reloading zones
+   * succeeded` (each zone then logs `loaded serial N` a moment later).
+   */
+  reload(): Promise<void>;
   /** SIGTERM, then SIGKILL after 3 s; removes the temp folder (not a `dir` the caller gave). */
   stop(): Promise<void>;
 }
@@ -81,7 +103,10 @@ export function namedConf(dir: string, port: number, zones: readonly NamedZone[]
     'controls { };',
   ];
   for (const z of zones) {
-    lines.push(`zone ${quote(z.name)} { type primary; file ${quote(resolve(z.file))}; };`);
+    const notify = z.alsoNotify === undefined || z.alsoNotify.length === 0
+      ? ''
+      : ` notify explicit; notify-delay 0; also-notify { ${z.alsoNotify.map((t) => `${t.host ?? '127.0.0.1'} port ${t.port};`).join(' ')} };`;
+    lines.push(`zone ${quote(z.name)} { type primary; file ${quote(resolve(z.file))};${notify} };`);
   }
   if (zoneStatements !== '') lines.push(zoneStatements);
   if (extraConfig !== '') lines.push(extraConfig);
@@ -146,5 +171,21 @@ export async function startNamed(zones: readonly NamedZone[], opts: NamedOptions
     }
     if (pending.size > 0 || waitRunning) await sleep(50);
   }
-  return { port, dir, child, log: () => err, stop };
+  const waitForLog = async (re: RegExp, o: { since?: number; timeoutMs?: number } = {}): Promise<RegExpExecArray> => {
+    const end = Date.now() + (o.timeoutMs ?? 10_000);
+    const flags = re.flags.replace('g', '');
+    for (;;) {
+      const m = new RegExp(re.source, flags).exec(err.slice(o.since ?? 0));
+      if (m !== null) return m;
+      if (exited || Date.now() > end) throw new Error(`named: ${re} not logged${exited ? ' (it exited)' : ` within ${o.timeoutMs ?? 10_000} ms`}; log tail:\n${err.slice(-3000)}`);
+      await sleep(20);
+    }
+  };
+  const reload = async (): Promise<void> => {
+    const since = err.length;
+    child.kill('SIGHUP');
+    const m = await waitForLog(/reloading zones (succeeded|failed.*)/, { since });
+    if (m[1] !== 'succeeded') throw new Error(`named: reloading zones ${m[1]}; log tail:\n${err.slice(-3000)}`);
+  };
+  return { port, dir, child, log: () => err, mark: () => err.length, waitForLog, reload, stop };
 }

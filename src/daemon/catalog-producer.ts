@@ -10,8 +10,11 @@
  *   name and a generation, so a lost file gives the same IDs back for
  *   zones never removed; a zone removed and added again gets a new ID, so
  *   consumers start it afresh (RFC 9432 §5.4).
- * - Changes are gathered for BATCH_MS, so a burst of them (a rename, a
- *   folder of new files) is one new version under one serial.
+ * - A change alone is published GATHER_MS after it (a rename's removal
+ *   and addition, and a zone still loading for this catalog, up to
+ *   MAX_HOLD_MS, join it); a new version comes at most once every
+ *   MIN_INTERVAL_MS, so a burst of changes within a second (a folder of new
+ *   files) shares one version and one serial.
  * - The serial is the current time in seconds, or the one served plus one
  *   when that is not above it (as Knot's generated catalogs), decided
  *   over what the zone's history recorded: it never goes back, across
@@ -36,8 +39,12 @@ import type { ZoneDiff } from '../xfr/zone-diff.js';
 import { decideSerial } from './serial-policy.js';
 import type { ZoneHistories } from './zone-history.js';
 
-/** Changes within this long share one new version (and serial) of a catalog. */
-export const BATCH_MS = 250;
+/** A change is published this long after it, so that what comes with it (a rename's other half) joins it. */
+export const GATHER_MS = 100;
+/** Versions of one catalog come at most this often: changes within a second share one version and serial. */
+export const MIN_INTERVAL_MS = 1000;
+/** A version waits for zones of the catalog still loading for the first time at most this long after the change. */
+export const MAX_HOLD_MS = 1000;
 
 /** Longest stretch of main-thread work of applying a change to a catalog between two turns of the event loop, in ms. */
 const SLICE_MS = 3;
@@ -60,6 +67,11 @@ interface Catalog {
   /** The members it should list now (by key). */
   wanted: Map<string, Wanted>;
   timer: NodeJS.Timeout | null;
+  /** When the version served was built (performance.now()), and when the change waiting for the next one came (null: none). */
+  builtAt: number;
+  changedAt: number | null;
+  /** Zones of this catalog loading for the first time (a version waits for them, up to MAX_HOLD_MS). */
+  loading: number;
   /** One build at a time. */
   building: Promise<void>;
 }
@@ -105,7 +117,11 @@ export class CatalogProducer {
       listed.add(origin.key);
       const c = this.#catalogs.get(origin.key);
       if (c !== undefined) c.settings = z;
-      else this.#catalogs.set(origin.key, { settings: z, origin, ids: null, zone: null, digest: null, listed: new Map(), wanted: new Map(), timer: null, building: Promise.resolve() });
+      else {
+        this.#catalogs.set(origin.key, {
+          settings: z, origin, ids: null, zone: null, digest: null, listed: new Map(), wanted: new Map(), timer: null, builtAt: -Infinity, changedAt: null, loading: 0, building: Promise.resolve(),
+        });
+      }
     }
     for (const [key, c] of [...this.#catalogs]) {
       if (listed.has(key)) continue;
@@ -118,11 +134,16 @@ export class CatalogProducer {
   /** The zones have loaded at startup: catalogs are built from now on. */
   ready(served: readonly Zone[]): void {
     this.#ready = true;
-    this.served(served);
+    this.served(served, []);
   }
 
-  /** What is served changed: each catalog lists the zones served whose `catalog` names it (built after BATCH_MS). */
-  served(zones: readonly Zone[]): void {
+  /**
+   * What is served changed: each catalog lists the zones served whose
+   * `catalog` names it (see GATHER_MS and MIN_INTERVAL_MS for when).
+   * `loading`: zones loading for the first time, which a version waits
+   * for (a rename's new name, say).
+   */
+  served(zones: readonly Zone[], loading: readonly Name[]): void {
     const config = this.#config;
     if (!this.#ready || this.#stopped || config === null || this.#catalogs.size === 0) return;
     const settings = new Map<string, ZoneSettings>();
@@ -134,8 +155,14 @@ export class CatalogProducer {
       if (z === undefined || z.catalog === null) continue;
       wanted.get(keyOf(z.catalog))?.set(zone.origin.key, { name: zone.origin, groups: z.catalogGroups });
     }
+    const pending = new Map<string, number>();
+    for (const n of loading) {
+      const z = settings.get(n.key);
+      if (z?.catalog != null) pending.set(keyOf(z.catalog), (pending.get(keyOf(z.catalog)) ?? 0) + 1);
+    }
     for (const [key, c] of this.#catalogs) {
       c.wanted = wanted.get(key)!;
+      c.loading = pending.get(key) ?? 0;
       if (c.zone === null || !sameMembers(c.listed, c.wanted)) this.#schedule(c);
     }
   }
@@ -147,18 +174,33 @@ export class CatalogProducer {
 
   #schedule(c: Catalog): void {
     if (c.timer !== null) return;
+    const now = performance.now();
+    c.changedAt ??= now;
+    // The first version at once; later ones GATHER_MS after the change, and MIN_INTERVAL_MS after the one before.
+    const at = c.zone === null ? now : Math.max(c.changedAt + GATHER_MS, c.builtAt + MIN_INTERVAL_MS);
     c.timer = setTimeout(() => {
       c.timer = null;
+      // A zone of this catalog still loading for the first time (a rename's new name) joins this version, if soon enough.
+      if (c.zone !== null && c.loading > 0 && performance.now() - c.changedAt! < MAX_HOLD_MS) {
+        c.timer = setTimeout(() => {
+          c.timer = null;
+          this.#schedule(c);
+        }, GATHER_MS / 2);
+        return;
+      }
       c.building = c.building.then(() => this.#build(c)).catch((err: unknown) => {
         this.#log.error({ zone: c.origin.toText(), err }, `catalog zone not updated: ${(err as Error).message}`);
       });
-    }, c.zone === null ? 0 : BATCH_MS);
+    }, Math.max(0, at - now));
   }
 
   async #build(c: Catalog): Promise<void> {
     const config = this.#config;
     if (config === null || this.#stopped || this.#catalogs.get(c.origin.key) !== c) return;
-    if (c.zone !== null && sameMembers(c.listed, c.wanted)) return;
+    if (c.zone !== null && sameMembers(c.listed, c.wanted)) {
+      c.changedAt = null;
+      return;
+    }
     const history = this.#histories.of(config, c.settings);
     const idsFile = history.paths.state.replace(/\.served\.json$/, '') + '.members.json';
     const ids = (c.ids ??= this.#readIds(c, idsFile));
@@ -204,6 +246,8 @@ export class CatalogProducer {
     c.zone = zone;
     c.digest = digest;
     c.listed = next;
+    c.builtAt = performance.now();
+    c.changedAt = null;
     this.#log.info({ zone: c.origin.toText(), serial, ...counts }, old === null ? 'catalog zone built' : 'catalog zone updated');
     this.#onBuilt(old ?? undefined, zone);
     // Changes that came while this one was built: the next version.

@@ -158,7 +158,7 @@ export class CatalogProducer {
     const pending = new Map<string, number>();
     for (const n of loading) {
       const z = settings.get(n.key);
-      if (z?.catalog != null) pending.set(keyOf(z.catalog), (pending.get(keyOf(z.catalog)) ?? 0) + 1);
+      if (z !== undefined && z.catalog !== null) pending.set(keyOf(z.catalog), (pending.get(keyOf(z.catalog)) ?? 0) + 1);
     }
     for (const [key, c] of this.#catalogs) {
       c.wanted = wanted.get(key)!;

@@ -14,7 +14,7 @@ import { haveTool } from '../support/tools.js';
 import { tyneYaml, zoneText } from '../support/tyne-config.js';
 import { TynePair } from '../support/tyne-pair.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
-import { until } from '../support/wait.js';
+import { sleep, until } from '../support/wait.js';
 
 const have = haveTool('dig');
 const CAT = 'catalog.hosting.example';
@@ -61,7 +61,9 @@ describe('catalog zones, consumer: Tyne ns1 → Tyne ns2', { timeout: 120_000 },
     const log2 = (): string => JSON.stringify(ns2?.logs.filter((l) => JSON.stringify(l).includes('new.example') || String(l.msg).includes('catalog')).slice(-12));
     await served(pair.p2, 'a.example', 5, 10_000, log2);
     await served(pair.p2, 'b.example', 5, 5000, log2);
-    // A new customer: one file on ns1, nothing on ns2.
+    // A new customer: one file on ns1, nothing on ns2. (A second after the catalog's last version: versions come at
+    // most once a second, so one sooner would wait for the rest of that second.)
+    await sleep(1000);
     pair.write('ns1/customers/new.example.zone', zoneText('new.example', 5));
     const ms = await served(pair.p2, 'new.example', 5, 5000, log2);
     console.log(`# catalog-consumer: a file dropped on ns1 was served by ns2 after ${ms.toFixed(0)} ms`);

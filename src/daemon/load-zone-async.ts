@@ -156,6 +156,21 @@ function keepWorker(worker: Worker, heapMb: number): void {
   spares.push({ worker, heapMb, timer });
 }
 
+/**
+ * Stops the kept parse workers but `keep` (each holds its own V8 heap,
+ * 15-45 MiB): after the startup loads, thousands of zones in, none is
+ * needed until the next edit. Returns how many were stopped.
+ */
+export function releaseSpareWorkers(keep = 0): number {
+  const gone = spares.splice(keep);
+  for (const s of gone) {
+    clearTimeout(s.timer);
+    clearListeners(s.worker);
+    void s.worker.terminate();
+  }
+  return gone.length;
+}
+
 /** Target size of one batch of records sent by the worker. */
 const BATCH_BYTES = 64 * 1024;
 

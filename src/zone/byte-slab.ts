@@ -8,11 +8,11 @@ import { copyBytes } from '../wire/index.js';
  * zone independent of the caller's buffers.
  *
  * Chunks start small and double up to `chunkSize`: a six-record zone keeps
- * one chunk of a few KiB, not 256 KiB (issue 14: thousands of small zones).
+ * one chunk of 512 octets or two, not 256 KiB (issue 14: thousands of small zones).
  * What counts as too big to share a chunk is set by `chunkSize` alone.
  */
 /** Octets of a slab's first chunk. */
-const FIRST_CHUNK = 4096;
+const FIRST_CHUNK = 512;
 
 export class ByteSlab {
   private chunk: Uint8Array;

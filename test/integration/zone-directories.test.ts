@@ -80,6 +80,17 @@ function errorsWith(t: TyneProcess, mark: number, code: string): Record<string, 
 }
 
 describe('zone directories', { timeout: 120_000 }, () => {
+  it('1,000 zones from a folder: served, then the startup loads\' memory is given back (parse workers stopped, heap compacted)', { skip: !have }, async () => {
+    const files = Array.from({ length: 1000 }, (_, i) => [`z${i}.example`, 1] as [string, number]);
+    const r = await rig({ files });
+    assert.equal(await digSerial({ port: r.port }, 'z999.example'), 1);
+    const line = await r.tyne.waitForLog((l) => l.msg === 'memory of the startup loads given back', 10_000);
+    const rss = line.rssMiB as { before: number; after: number };
+    assert.ok(rss.after < rss.before, JSON.stringify(line));
+    assert.equal(typeof line.workersStopped, 'number');
+    assert.equal(await digSerial({ port: r.port }, 'z0.example'), 1, 'still served');
+  });
+
   it('serves every matching regular file under the name it gives (escapes, @ for /); ignores dotfiles, backups, swap and temporary files, autosaves, other names and subfolders', { skip: !have }, async () => {
     const r = await rig({ files: [['customer.com', 11]] });
     assert.equal(await digSerial({ port: r.port }, 'customer.com'), 11);

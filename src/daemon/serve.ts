@@ -40,8 +40,9 @@ const ZONES_PER_REBUILD_MS = 100;
 /** The most octets (MiB) of one of the young generation's two semi-spaces (see serve()). */
 const MAX_SEMI_SPACE_MB = 2;
 
-/** At startup with at least this many zones, the parse workers are stopped and the heap compacted once they have loaded. */
+/** When this many zones more are served than at the last compaction, the parse workers are stopped and the heap compacted, COMPACT_QUIET_MS after the last change. */
 const COMPACT_AFTER_ZONES = 1000;
+const COMPACT_QUIET_MS = 2000;
 
 /**
  * The environment variable in which the cluster primary hands its workers
@@ -173,6 +174,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     );
     built = true;
     lastRebuild = performance.now();
+    afterGrowth();
   };
   const histories = new ZoneHistories(log);
   // Catalog zones (RFC 9432) list the primary zones served: a new version is served, then announced.
@@ -198,6 +200,29 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     }
     config = withAllZones();
     transfers.configure(config);
+  };
+  /**
+   * Thousands of zones loaded (at startup, on ns1 from files, on ns2 from saved copies or first transfers;
+   * or a folder of new files): once COMPACT_QUIET_MS pass with no change, their parse workers and the
+   * garbage of their loads are given back (see heap-compaction.ts).
+   */
+  let compactedAt = 0;
+  let compactSoon: NodeJS.Timeout | null = null;
+  const afterGrowth = (): void => {
+    if (responder.zones.size - compactedAt < COMPACT_AFTER_ZONES) return;
+    if (compactSoon !== null) clearTimeout(compactSoon);
+    compactSoon = setTimeout(() => {
+      compactSoon = null;
+      compactedAt = responder.zones.size;
+      const workers = releaseSpareWorkers();
+      const c = compactHeap();
+      // The pages freed go back to the system over the next moments: the RSS is read a second later.
+      setTimeout(() => {
+        const after = Math.round(process.memoryUsage.rss() / 1048576);
+        log.info({ zones: compactedAt, ms: Math.round(c.ms), rssMiB: { before: Math.round(c.rssBefore / 1048576), after }, workersStopped: workers }, 'memory of the zone loads given back');
+      }, 1000).unref();
+    }, COMPACT_QUIET_MS);
+    compactSoon.unref();
   };
   /** Zones loaded in the background: what is served is rebuilt at most every REBUILD_EVERY_MS (thousands of zones load at startup). */
   let rebuildSoon: NodeJS.Timeout | null = null;
@@ -361,16 +386,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     // Only now: a catalog built while zones still load would leave them out, and consumers would delete them.
     catalogs.ready(primaryZones);
     log.info({ zones: responder.zones.size, listen: [...endpoints.keys()] }, 'serving');
-    // Thousands of zones loaded: their parse workers and the garbage of their loads are given back (see heap-compaction.ts).
-    if (responder.zones.size >= COMPACT_AFTER_ZONES) {
-      const workers = releaseSpareWorkers();
-      const c = compactHeap();
-      // The pages freed go back to the system over the next moments: the RSS is read a second later.
-      setTimeout(() => {
-        const after = Math.round(process.memoryUsage.rss() / 1048576);
-        log.info({ ms: Math.round(c.ms), rssMiB: { before: Math.round(c.rssBefore / 1048576), after }, workersStopped: workers }, 'memory of the startup loads given back');
-      }, 1000).unref();
-    }
+
     if (cluster.isWorker) process.send?.({ tyne: 'ready' });
     // Armed again for the $INCLUDEs the zones turned out to read.
     watch.configure(config);
@@ -476,6 +492,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       rateLimits.stop();
       if (heldConfig !== null) clearTimeout(heldConfig);
       if (rebuildSoon !== null) clearTimeout(rebuildSoon);
+      if (compactSoon !== null) clearTimeout(compactSoon);
       void watch.close();
       const hard = setTimeout(() => resolve(0), STOP_GRACE_MS + 300);
       hard.unref();

@@ -27,7 +27,7 @@ import { performance } from 'node:perf_hooks';
 import { repoRoot } from '../support/paths.js';
 import { freePort } from '../support/ports.js';
 import { tyneYaml } from '../support/tyne-config.js';
-import { startTyne, type TyneProcess } from '../support/tyne-process.js';
+import { startTyne, TYNE_NODE_FLAGS, type TyneProcess } from '../support/tyne-process.js';
 import { sleep } from '../support/wait.js';
 import {
   findKnotd,
@@ -149,7 +149,7 @@ function launchOn(port: number, cmd: string, args: string[]): Running {
   return r;
 }
 
-const tyneArgs = (conf: string): string[] => [resolve(repoRoot, 'bin', 'tyne'), 'serve', '--config', conf];
+const tyneArgs = (conf: string): string[] => [...TYNE_NODE_FLAGS, resolve(repoRoot, 'bin', 'tyne'), 'serve', '--config', conf];
 
 /** The log lines of ns2's restart, grouped by message (the zone and peer taken out), most frequent first. */
 function tally(lines: Record<string, unknown>[]): string {

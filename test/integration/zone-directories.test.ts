@@ -84,7 +84,7 @@ describe('zone directories', { timeout: 120_000 }, () => {
     const files = Array.from({ length: 1000 }, (_, i) => [`z${i}.example`, 1] as [string, number]);
     const r = await rig({ files });
     assert.equal(await digSerial({ port: r.port }, 'z999.example'), 1);
-    const line = await r.tyne.waitForLog((l) => l.msg === 'memory of the startup loads given back', 10_000);
+    const line = await r.tyne.waitForLog((l) => l.msg === 'memory of the zone loads given back', 10_000);
     const rss = line.rssMiB as { before: number; after: number };
     assert.ok(rss.after < rss.before, JSON.stringify(line));
     assert.equal(typeof line.workersStopped, 'number');

@@ -1,7 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { repoRoot } from './paths.js';
 import { sleep } from './wait.js';
+
+/**
+ * The node flags of the `tyne` command, as its shebang gives them
+ * (`#!/usr/bin/env -S node --max-semi-space-size=2`): a daemon started here
+ * runs as `tyne serve` and `npm start` do.
+ */
+export const TYNE_NODE_FLAGS: readonly string[] = (() => {
+  const first = readFileSync(resolve(repoRoot, 'bin', 'tyne'), 'utf8').split('\n')[0] ?? '';
+  const words = first.replace(/^#!\S+\s+(-S\s+)?/, '').split(/\s+/).filter((w) => w !== '');
+  return words[0] === 'node' ? words.slice(1) : [];
+})();
 
 /** A running `tyne serve` child process. */
 export interface TyneProcess {
@@ -33,7 +45,7 @@ export async function startTyne(
   configPath: string,
   opts: { timeoutMs?: number; extraArgs?: string[]; onSpawn?: (proc: TyneProcess) => void; uid?: number; gid?: number } = {},
 ): Promise<TyneProcess> {
-  const child = spawn(process.execPath, [resolve(repoRoot, 'bin', 'tyne'), 'serve', '--config', configPath, ...(opts.extraArgs ?? [])], {
+  const child = spawn(process.execPath, [...TYNE_NODE_FLAGS, resolve(repoRoot, 'bin', 'tyne'), 'serve', '--config', configPath, ...(opts.extraArgs ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
     ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
@@ -142,7 +154,7 @@ export interface TyneExit {
  */
 export function runTyneToExit(configPath: string, opts: { timeoutMs?: number; uid?: number; gid?: number } = {}): Promise<TyneExit> {
   const t0 = Date.now();
-  const child = spawn(process.execPath, [resolve(repoRoot, 'bin', 'tyne'), 'serve', '--config', configPath], {
+  const child = spawn(process.execPath, [...TYNE_NODE_FLAGS, resolve(repoRoot, 'bin', 'tyne'), 'serve', '--config', configPath], {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
     ...(opts.gid !== undefined ? { gid: opts.gid } : {}),

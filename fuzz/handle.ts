@@ -49,15 +49,17 @@ const hexOf = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.b
 
 let zonesCache: Zone[] | null = null;
 
-/** The bundled zones (zones/*.zone, origin from the file name). */
+/** The bundled zones (zones/*.zone and the customers' zones/customers/*.zone, origin from the file name). */
 export function bundledZones(): Zone[] {
   if (zonesCache !== null) return zonesCache;
-  const dir = resolve(repoRoot, 'zones');
   const out: Zone[] = [];
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.zone')).sort()) {
-    const res = loadZoneFile(join(dir, f), Name.fromText(`${f.slice(0, -'.zone'.length)}.`));
-    if (res.zone === null) throw new Error(`zones/${f} does not load: ${res.errors.map((e) => e.message).join('; ')}`);
-    out.push(res.zone);
+  for (const sub of ['', 'customers']) {
+    const dir = resolve(repoRoot, 'zones', sub);
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.zone')).sort()) {
+      const res = loadZoneFile(join(dir, f), Name.fromText(`${f.slice(0, -'.zone'.length)}.`));
+      if (res.zone === null) throw new Error(`zones/${sub}${sub === '' ? '' : '/'}${f} does not load: ${res.errors.map((e) => e.message).join('; ')}`);
+      out.push(res.zone);
+    }
   }
   zonesCache = out;
   return out;

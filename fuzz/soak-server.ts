@@ -55,7 +55,8 @@ function bulkZone(records: number): string {
 
 /** Starts the server in `dir` on 127.0.0.1:`port`, with a bulk zone of `axfrRecords` records; resolves once every zone is served. */
 export async function startServer(dir: string, port: number, axfrRecords: number): Promise<SoakServer> {
-  const zones = ['hosting.example', 'shop.example', '2.0.192.in-addr.arpa'];
+  // The bundled zones: the company's own in zones/, a customer's in zones/customers/ (as name, file).
+  const zones = [['hosting.example', 'hosting.example.zone'], ['shop.example', 'customers/shop.example.zone'], ['2.0.192.in-addr.arpa', '2.0.192.in-addr.arpa.zone']] as const;
   const bulkFile = join(dir, `${AXFR_ZONE}.zone`);
   writeFileSync(bulkFile, bulkZone(axfrRecords));
   const config = [
@@ -69,7 +70,7 @@ export async function startServer(dir: string, port: number, axfrRecords: number
     // Journals and served-serial state in the temp folder, not beside the bundled zone files.
     `  data-dir: ${JSON.stringify(join(dir, 'state'))}`,
     'zones:',
-    ...zones.map((z) => `  - name: ${z}\n    file: ${JSON.stringify(resolve(repoRoot, 'zones', `${z}.zone`))}`),
+    ...zones.map(([name, file]) => `  - name: ${name}\n    file: ${JSON.stringify(resolve(repoRoot, 'zones', file))}`),
     `  - name: ${AXFR_ZONE}\n    file: ${JSON.stringify(bulkFile)}\n    allow-transfer: ["${SLOW_READER}/32"]`,
     '',
   ].join('\n');
@@ -121,7 +122,7 @@ export async function startServer(dir: string, port: number, axfrRecords: number
   // Ready when every zone answers its SOA with NOERROR (the `serving` line is info, below the warn level;
   // the sockets are bound before the zones load, and a zone still loading answers SERVFAIL).
   const until = Date.now() + 30_000;
-  for (const zone of [...zones, AXFR_ZONE]) {
+  for (const zone of [...zones.map(([name]) => name), AXFR_ZONE]) {
     const probe = buildQuery({ id: 0x7e57, name: zone, type: 6 });
     for (;;) {
       if (exit !== null) throw new Error(`tyne exited during startup (${exit}): ${err}`);

@@ -130,9 +130,16 @@ export function writeFileAtomicSync(path: string, chunks: Iterable<string | Uint
 /** The same, without blocking the event loop between chunks. */
 export async function writeFileAtomic(path: string, chunks: Iterable<string | Uint8Array>): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
   const tmp = tempPath(path);
-  const fh = await open(tmp, 'wx', 0o644);
+  // The folder is made only when it is missing (thousands of zones' state files share a few folders).
+  let fh;
+  try {
+    fh = await open(tmp, 'wx', 0o644);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    await mkdir(dir, { recursive: true });
+    fh = await open(tmp, 'wx', 0o644);
+  }
   let renamed = false;
   try {
     for (const c of chunks) await (typeof c === 'string' ? fh.write(c, null, 'utf8') : fh.write(c));

@@ -44,7 +44,8 @@ describe('IXFR when the journal cannot be read', { skip: !haveTool('dig'), timeo
     ns1 = await startTyne(path('ns1.yaml'));
     const m = ns1.mark();
     writeFileSync(path(`${ZONE}.zone`), zoneText(ZONE, 2, { extra: ['new A 192.0.2.99'] }));
-    await ns1.waitAfter(m, (l: Log) => l.msg === 'journal updated', 10_000);
+    // Journaled, then recorded, then served: 'zone reloaded' comes once the new version is served.
+    await ns1.waitAfter(m, (l: Log) => l.msg === 'zone reloaded', 10_000);
     const r = await ixfr(port, 1);
     assert.ok(r.ok, r.out);
     assert.ok(r.records.length < 10, `an incremental answer while the journal is readable: ${r.out}`);

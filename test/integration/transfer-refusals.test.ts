@@ -221,7 +221,9 @@ ${zones.map(([name, , acl]) => `  - name: ${name}\n    file: ${name}.zone\n${acl
       writeFileSync(join(dir, 'keyed.test.zone'), keyedZone(serial));
       const from = tyne!.logs.length;
       tyne!.child.kill('SIGHUP');
+      // Journaled, then recorded, then served ('zone reloaded'): IXFR answers from the version served.
       await tyne!.waitAfter(from, (l) => l.msg === 'journal updated' && l.zone === 'keyed.test.' && l.to === serial);
+      await tyne!.waitAfter(from, (l) => l.msg === 'zone reloaded' && l.zone === 'keyed.test.' && (l.serial as { to?: number } | undefined)?.to === serial);
     }
     const soa = (s: number): string => `keyed.test. 300 IN SOA ns1.keyed.test. hostmaster.keyed.test. ${s} 7200 3600 1209600 300`;
     const line = (f: string[]): string => f.join(' ');

@@ -93,7 +93,9 @@ function endpointKey(a: ListenAddress): string {
  */
 export async function serve(configPath: string): Promise<number> {
   // A young generation of at most 2 MiB a semi-space (V8's default grows to 16): the daemon's allocations are
-  // short-lived and small (answers, one zone's load at a time), and 10,000 small zones then fit in 166 MiB, not 215.
+  // short-lived and small (answers, one zone's load at a time). bin/tyne's shebang (and npm start) pass the flag
+  // to node, which is what counts (10,000 small zones: 166 MiB, not 215); set here too for a `node` started
+  // without it, where it takes effect in part (200 MiB).
   setFlagsFromString(`--max-semi-space-size=${MAX_SEMI_SPACE_MB}`);
   // Signals are taken from the start: one that arrives while zones load is
   // held until the daemon is ready, instead of killing it (SIGHUP's default).

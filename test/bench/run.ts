@@ -28,13 +28,18 @@
  *   node dist/test/bench/run.js --small-zones-only  only the small-zones benchmark: start-up time and memory of
  *                                             Tyne ns1 (zone directory), Tyne ns2 (first transfer, then saved
  *                                             copies), NSD and Knot with 1, 1,000 and 10,000 six-record zones
- *                                             (with --quick 1, 100, 1,000)
+ *                                             (with --quick 1, 100, 1,000), then the provisioning part at the largest
+ *   node dist/test/bench/run.js --provisioning-only  only the provisioning part (issue 14 §5): Tyne ns1 (zone
+ *                                             directory, generated catalog) and ns2 (the catalog alone) with
+ *                                             10,000 zones (--quick 1,000): edits, drops, a burst of 1,000 new
+ *                                             files (--quick 200), and BIND and Knot as catalog consumers
  *   npm run bench -- --serve-only --quick     the same through npm (builds first)
  */
 import { runCacheAttackBench } from './cache-attack-bench.js';
 import { runNotifyFloodBench } from './notify-flood-bench.js';
 import { runCookieBench } from './cookie-bench.js';
 import { runPropagationBench } from './propagation-bench.js';
+import { runProvisioningBench } from './provisioning-bench.js';
 import { runReloadBench } from './reload-bench.js';
 import { runRateLimitBench } from './rate-limit-bench.js';
 import { runServeBench } from './serve-bench.js';
@@ -61,10 +66,13 @@ const BENCHES: [flag: string, run: () => void | Promise<void>][] = [
   ['--rrl-only', () => runRateLimitBench(quick)],
   ['--cookie-only', () => runCookieBench(quick)],
   ['--small-zones-only', () => runSmallZonesBench(quick)],
+  ['--provisioning-only', () => runProvisioningBench(quick)],
 ];
 const chosen = BENCHES.filter(([flag]) => process.argv.includes(flag));
+// A whole run has the provisioning part once, at the end of the small-zones one.
+const all = BENCHES.filter(([flag]) => flag !== '--provisioning-only');
 let first = true;
-for (const [, run] of chosen.length > 0 ? chosen : BENCHES) {
+for (const [, run] of chosen.length > 0 ? chosen : all) {
   if (!first) console.log('');
   first = false;
   await run();

@@ -19,6 +19,10 @@
  * Pss too, which counts pages shared by NSD's forked children once; and
  * VmHWM, the peak), per zone and against NSD and Knot measured in the
  * same run.
+ *
+ * Then, at the largest count only, the provisioning part
+ * (provisioning-bench.ts: edits, drops and a burst in the catalog design,
+ * and BIND and Knot as catalog consumers).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -29,6 +33,8 @@ import { freePort } from '../support/ports.js';
 import { tyneYaml } from '../support/tyne-config.js';
 import { startTyne, TYNE_NODE_FLAGS, type TyneProcess } from '../support/tyne-process.js';
 import { sleep } from '../support/wait.js';
+import { runProvisioningBench } from './provisioning-bench.js';
+import { writeZones } from './small-zone-files.js';
 import {
   findKnotd,
   findNsd,
@@ -45,7 +51,6 @@ import {
   stop,
   toolVersion,
   waitUntilZonesAnswer,
-  type FileZone,
   type Running,
   type ZonesAnswering,
 } from './bench-servers.js';
@@ -76,38 +81,6 @@ interface Measure {
   procs: number;
   /** A note printed under the table (ns2's restart: the transfers it made). */
   note?: string;
-}
-
-/** The zone names of a run: `c0.example.` .. `c<n-1>.example.`. */
-function zoneNames(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => `c${i}.example.`);
-}
-
-/** Six records: SOA, NS, the name server's A, and an AAAA, an MX and a TXT, the addresses differing per zone. */
-function smallZoneText(i: number): string {
-  const origin = `c${i}.example.`;
-  const a = `192.0.${2 + ((i >> 8) & 1)}.${i & 255}`;
-  return [
-    `$ORIGIN ${origin}`,
-    '$TTL 3600',
-    `@ SOA ns1.${origin} hostmaster.${origin} 2026112601 3600 900 604800 300`,
-    `@ NS ns1.${origin}`,
-    `ns1 A ${a}`,
-    `www AAAA 2001:db8:${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}::1`,
-    `@ MX 10 ns1.${origin}`,
-    `@ TXT "customer ${i}"`,
-    '',
-  ].join('\n');
-}
-
-/** Writes `n` zone files, `<folder>/c<i>.example.zone`. */
-function writeZones(folder: string, n: number): FileZone[] {
-  mkdirSync(folder, { recursive: true });
-  return zoneNames(n).map((name, i) => {
-    const file = join(folder, `${name}zone`);
-    writeFileSync(file, smallZoneText(i));
-    return { name, file };
-  });
 }
 
 /** A loud line when not every zone answered in time (the table then shows '-' for 'all s'). */
@@ -334,6 +307,9 @@ export async function runSmallZonesBench(quick: boolean): Promise<void> {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+  // Issue 14 §5's watching and provisioning figures, at the largest count only.
+  console.log('');
+  await runProvisioningBench(quick);
 }
 
 function printTable(out: Map<string, Measure>, one: Map<string, Measure> | undefined): void {

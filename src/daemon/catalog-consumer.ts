@@ -98,10 +98,12 @@ export class CatalogConsumer {
       const settings = z as Consumed['settings'];
       const old = this.#catalogs.get(origin.key);
       const c: Consumed = old ?? { settings, origin, stateFile: `${z.file}.members.json`, members: new Map(), processed: null, problem: null, held: null, ignored: new Map() };
+      const same = old !== undefined && old.settings === settings;
       c.settings = settings;
       c.stateFile = `${z.file}.members.json`;
       if (old === undefined) for (const e of this.#readSaved(c)) c.members.set(e.name.key, { entry: e, zone: memberZone(settings, e) });
-      else for (const m of c.members.values()) m.zone = memberZone(settings, m.entry);
+      // New settings (a reloaded configuration): every member takes them. The same ones: nothing to redo.
+      else if (!same) for (const m of c.members.values()) m.zone = memberZone(settings, m.entry);
       next.set(origin.key, c);
     }
     for (const [key, c] of this.#catalogs) {

@@ -275,6 +275,11 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     return members.length === 0 ? own : { ...own, zones: [...own.zones, ...members] };
   };
   const directoriesChanged = (c: DirectoryChanges): void => {
+    // Only files of zones already served changed (edits): they are reloaded; the set of zones is as it was.
+    if (c.added.length === 0 && c.removed.length === 0 && c.moved.length === 0) {
+      served(registry.applyDirectoryChanges(config, c));
+      return;
+    }
     config = withAllZones();
     transfers.configure(config);
     catalogs.configure(config);

@@ -257,6 +257,8 @@ export class ZoneDirectories {
       d.problem = null;
     }
     const c: DirectoryChanges = { added: [], removed: [], moved: [], touched: [] };
+    // The files the watch reported, as paths (one lookup per zone below, not one per name reported).
+    const touched = new Set([...touchedNames].map((n) => join(s.path, n)));
     const gone = [...d.zones.values()].filter((z) => !found.has(zoneKey(z.name)));
     const limit = Math.max(Math.floor(s.maxRemovals.share * d.zones.size), s.maxRemovals.atLeast);
     const holding = gone.length > limit && !force;
@@ -289,8 +291,8 @@ export class ZoneDirectories {
       } else if (had.file !== f.zone.file) {
         d.zones.set(key, f.zone);
         c.moved.push(f.zone);
-      } else if (touchedNames.size > 0) {
-        for (const n of touchedNames) if (join(s.path, n) === had.file) c.touched.push(had.file);
+      } else if (touched.has(had.file)) {
+        c.touched.push(had.file);
       }
     }
     return c;

@@ -80,14 +80,17 @@ interface Catalog {
 export class CatalogProducer {
   readonly #log: Logger;
   readonly #histories: ZoneHistories;
-  readonly #onBuilt: (old: Zone | undefined, zone: Zone) => void;
+  readonly #onBuilt: (old: Zone | undefined, zone: Zone, added: readonly Name[]) => void;
   readonly #catalogs = new Map<string, Catalog>();
   #config: Config | null = null;
   #ready = false;
   #stopped = false;
 
-  /** `onBuilt`: a new version of a catalog is served (the caller rebuilds what is answered and sends NOTIFY). */
-  constructor(log: Logger, histories: ZoneHistories, onBuilt: (old: Zone | undefined, zone: Zone) => void) {
+  /**
+   * `onBuilt`: a new version of a catalog is served (the caller rebuilds what is answered and sends NOTIFY),
+   * listing `added` for the first time (their own NOTIFY goes out after the catalog's).
+   */
+  constructor(log: Logger, histories: ZoneHistories, onBuilt: (old: Zone | undefined, zone: Zone, added: readonly Name[]) => void) {
     this.#log = log;
     this.#histories = histories;
     this.#onBuilt = onBuilt;
@@ -242,6 +245,7 @@ export class CatalogProducer {
     }
     // Removed from the configuration while it was built and recorded: not served.
     if (this.#stopped || this.#catalogs.get(c.origin.key) !== c) return;
+    const newMembers = old === null ? [] : [...next.values()].filter((m) => !c.listed.has(m.name.key)).map((m) => m.name);
     const counts = diff === null ? { members: next.size } : { members: next.size, added: added(diff), removed: removedCount(diff) };
     c.zone = zone;
     c.digest = digest;
@@ -249,7 +253,7 @@ export class CatalogProducer {
     c.builtAt = performance.now();
     c.changedAt = null;
     this.#log.info({ zone: c.origin.toText(), serial, ...counts }, old === null ? 'catalog zone built' : 'catalog zone updated');
-    this.#onBuilt(old ?? undefined, zone);
+    this.#onBuilt(old ?? undefined, zone, newMembers);
     // Changes that came while this one was built: the next version.
     if (!sameMembers(c.listed, c.wanted)) this.#schedule(c);
   }

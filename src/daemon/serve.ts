@@ -37,6 +37,9 @@ const REBUILD_EVERY_MS = 20;
  */
 const ZONES_PER_REBUILD_MS = 100;
 
+/** A zone new in a catalog gets its own NOTIFY this long after the catalog's (see the CatalogProducer callback). */
+const MEMBER_NOTIFY_AFTER_MS = 1000;
+
 /** The most octets (MiB) of one of the young generation's two semi-spaces (see serve()). */
 const MAX_SEMI_SPACE_MB = 2;
 
@@ -180,9 +183,20 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   };
   const histories = new ZoneHistories(log);
   // Catalog zones (RFC 9432) list the primary zones served: a new version is served, then announced.
-  const catalogs = new CatalogProducer(log, histories, (old, zone) => {
+  const catalogs = new CatalogProducer(log, histories, (old, zone, added) => {
     rebuild();
     transfers.primaryLoaded(old, zone);
+    // The new members' own NOTIFY, held back when they loaded (TransferService.primaryLoaded), goes out a moment
+    // after their catalog's: consumers have added them by then (no NOTAUTH), and a plain secondary of a member
+    // still hears of it.
+    if (added.length > 0) {
+      setTimeout(() => {
+        for (const name of added) {
+          const z = responder.zones.get(name);
+          if (z !== null && z !== undefined) transfers.primaryLoaded(undefined, z);
+        }
+      }, MEMBER_NOTIFY_AFTER_MS).unref();
+    }
   });
   const transfers = new TransferService(log, histories, () => {
     // Folded into one rebuild every REBUILD_EVERY_MS: 10,000 saved copies loading at startup would otherwise

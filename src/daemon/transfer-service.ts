@@ -215,14 +215,15 @@ export class TransferService implements TransferHooks {
    * A zone we serve from a file was loaded: at startup (`old` undefined) or
    * again with other contents (already journaled by its ZoneHistory). A
    * new serial is announced to the zone's `notify` targets (RFC 1996 §3.5).
-   * `added`: a zone added after startup (its catalog announces it).
+   * `added`: a zone added after startup; a catalog member's NOTIFY then waits until its catalog lists it.
    */
   primaryLoaded(old: Zone | undefined, zone: Zone, opts: { added?: boolean } = {}): void {
     const key = zone.origin.key;
     const settings = this.#settings.get(key);
     if (settings === undefined) return;
-    // A zone added while running that is a catalog member is announced by its catalog: a NOTIFY for it first
-    // reaches consumers that do not have it yet, and spends their SOA check of the catalog before the catalog lists it.
+    // A zone added while running that is a catalog member is announced once its catalog lists it (the producer
+    // calls again then, without `added`): a NOTIFY for it before that reaches consumers that do not have it yet,
+    // and spends their SOA check of the catalog before the catalog lists it.
     if (old === undefined && opts.added === true && settings.catalog !== null) return;
     if (settings.notify.length > 0 && (old === undefined || old.serial !== zone.serial)) {
       const send = (): void => this.#notifier.notify({ origin: zone.origin, serial: zone.serial, soa: zone.soa.rdatas[0]!, soaTtl: zone.soa.ttl }, settings.notify);

@@ -68,6 +68,10 @@ describe('catalog zones, consumer: Tyne ns1 → Tyne ns2', { timeout: 120_000 },
     const ms = await served(pair.p2, 'new.example', 5, 5000, log2);
     console.log(`# catalog-consumer: a file dropped on ns1 was served by ns2 after ${ms.toFixed(0)} ms`);
     assert.ok(ms < 2000, `served by ns2 after ${ms.toFixed(0)} ms`);
+    // ns1 announced the new member by its catalog first, then by a NOTIFY of its own (for any plain secondary of it).
+    const notified = await ns1.waitForLog((l) => l.msg === 'NOTIFY acknowledged' && l.zone === 'new.example.', 5000);
+    const listed = ns1.logs.findIndex((l) => l.msg === 'catalog zone updated' && Number(l.added) >= 1);
+    assert.ok(listed >= 0 && listed < ns1.logs.indexOf(notified), 'the catalog version listing it came before its own NOTIFY');
     // Removed on ns1: removed on ns2, its copy moved aside.
     unlinkSync(pair.path('ns1/customers/new.example.zone'));
     await served(pair.p2, 'new.example', null, 5000, log2);

@@ -45,7 +45,7 @@ const MAX_SEMI_SPACE_MB = 2;
 
 /** When this many zones more are served than at the last compaction, the parse workers are stopped and the heap compacted, COMPACT_QUIET_MS after the last change. */
 const COMPACT_AFTER_ZONES = 1000;
-const COMPACT_QUIET_MS = 2000;
+const COMPACT_QUIET_MS = 1000;
 
 /**
  * The environment variable in which the cluster primary hands its workers

@@ -7,3 +7,4 @@ export * from './load-config.js';
 export { LOG_LEVELS } from './log-section.js';
 export { SERVER_DEFAULTS } from './server-section.js';
 export { defaultIncludeConfine } from './zone-limit-keys.js';
+export { zoneNameKey } from './zones-section.js';

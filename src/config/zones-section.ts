@@ -304,14 +304,15 @@ export function settleZones(ctx: ZonesCtx, zones: readonly ZoneSettings[], serve
  */
 export function checkCatalogRefs(ctx: ZonesCtx, zones: readonly ZoneSettings[]): void {
   const catalogs = new Set<string>();
-  for (const z of zones) if (z.type === 'catalog') catalogs.add(zoneKey(z.name));
+  for (const z of zones) if (z.type === 'catalog') catalogs.add(zoneNameKey(z.name));
   for (const r of ctx.catalogRefs) {
     if (catalogs.has(r.key)) continue;
-    const other = zones.find((z) => zoneKey(z.name) === r.key);
+    const other = zones.find((z) => zoneNameKey(z.name) === r.key);
     problem(ctx, r.value, other === undefined ? `no zone '${r.name}' of type catalog is listed in zones:` : `zone '${r.name}' is type ${other.type}, not catalog`);
   }
 }
 
-function zoneKey(name: string): string {
+/** The lookup key of a zone name as written (a final dot or not): `Name.key` of its origin, as `Zone.origin.key` is. */
+export function zoneNameKey(name: string): string {
   return Name.fromText(name.endsWith('.') ? name : `${name}.`).key;
 }

@@ -27,7 +27,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { membershipChanges, readCatalog, type CatalogEntry } from '../catalog/index.js';
-import type { CatalogMembersSettings, Config, ZoneSettings } from '../config/index.js';
+import { zoneNameKey, type CatalogMembersSettings, type Config, type ZoneSettings } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import { Name } from '../wire/index.js';
 import type { Zone } from '../zone/index.js';
@@ -90,7 +90,7 @@ export class CatalogConsumer {
    * the catalog's current settings.
    */
   configure(config: Config): void {
-    this.#configured = new Set(config.zones.map((z) => keyOf(z.name)));
+    this.#configured = new Set(config.zones.map((z) => zoneNameKey(z.name)));
     const next = new Map<string, Consumed>();
     for (const z of config.zones) {
       if (z.type !== 'secondary' || z.members === null) continue;
@@ -310,6 +310,3 @@ function memberZone(c: ZoneSettings & { members: CatalogMembersSettings }, e: Ca
   };
 }
 
-function keyOf(name: string): string {
-  return Name.fromText(name.endsWith('.') ? name : `${name}.`).key;
-}

@@ -28,7 +28,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { catalogMemberRecords, catalogSoa, buildCatalogZone, CatalogStateError, MemberIds, type CatalogMember } from '../catalog/index.js';
-import type { Config, ZoneSettings } from '../config/index.js';
+import { zoneNameKey, type Config, type ZoneSettings } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import { Name, type ResourceRecord } from '../wire/index.js';
 import { ContentDigest, recordKey, runStepsInSlices, updateZoneSteps, type Zone } from '../zone/index.js';
@@ -150,18 +150,18 @@ export class CatalogProducer {
     const config = this.#config;
     if (!this.#ready || this.#stopped || config === null || this.#catalogs.size === 0) return;
     const settings = new Map<string, ZoneSettings>();
-    for (const z of config.zones) if (z.catalog !== null) settings.set(keyOf(z.name), z);
+    for (const z of config.zones) if (z.catalog !== null) settings.set(zoneNameKey(z.name), z);
     const wanted = new Map<string, Map<string, Wanted>>();
     for (const c of this.#catalogs.keys()) wanted.set(c, new Map());
     for (const zone of zones) {
       const z = settings.get(zone.origin.key);
       if (z === undefined || z.catalog === null) continue;
-      wanted.get(keyOf(z.catalog))?.set(zone.origin.key, { name: zone.origin, groups: z.catalogGroups });
+      wanted.get(zoneNameKey(z.catalog))?.set(zone.origin.key, { name: zone.origin, groups: z.catalogGroups });
     }
     const pending = new Map<string, number>();
     for (const n of loading) {
       const z = settings.get(n.key);
-      if (z !== undefined && z.catalog !== null) pending.set(keyOf(z.catalog), (pending.get(keyOf(z.catalog)) ?? 0) + 1);
+      if (z !== undefined && z.catalog !== null) pending.set(zoneNameKey(z.catalog), (pending.get(zoneNameKey(z.catalog)) ?? 0) + 1);
     }
     for (const [key, c] of this.#catalogs) {
       c.wanted = wanted.get(key)!;
@@ -314,6 +314,3 @@ function removedCount(d: ZoneDiff): number {
   return d.removed.length - 1;
 }
 
-function keyOf(name: string): string {
-  return Name.fromText(name.endsWith('.') ? name : `${name}.`).key;
-}

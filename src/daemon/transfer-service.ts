@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import type { Config, ZoneSettings } from '../config/index.js';
+import { zoneNameKey, type Config, type ZoneSettings } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import type { TransferHooks, TransferOutInfo, TransferRefusedInfo, TsigFailure } from '../server/transfer-hooks.js';
 import { RateLimitedLog } from '../log/rate-limited-log.js';
@@ -22,11 +22,6 @@ import { TransferSlots } from './transfer-slots.js';
 import { folderProblem } from './storage-check.js';
 import { tsigNotifySigner, type NotifySigner, type TsigKey } from '../tsig/index.js';
 import { DEFAULT_ZONE_LIMITS, type ZoneLimits } from '../zonefile/index.js';
-
-/** The lookup key of a configured zone name: `Name.key` of its origin, as `Zone.origin.key` is. */
-function zoneKey(name: string): string {
-  return Name.fromText(name.endsWith('.') ? name : `${name}.`).key;
-}
 
 /** Transfers in at once (BIND's `transfers-in` default). */
 const TRANSFERS_IN = 10;
@@ -112,7 +107,7 @@ export class TransferService implements TransferHooks {
     }
     this.#keys = keys;
     const settings = new Map<string, ZoneSettings>();
-    for (const z of config.zones) settings.set(zoneKey(z.name), z);
+    for (const z of config.zones) settings.set(zoneNameKey(z.name), z);
     this.#settings = settings;
     // Secondaries: start new ones, stop removed ones (a changed file or primaries list restarts the zone).
     for (const [key, sec] of [...this.#secondaries]) {

@@ -1,7 +1,7 @@
 /** NOTIFY in (RFC 1996): a NOTIFY for one of our secondary zones is acknowledged and the daemon told. */
 import { decodeMessage, Opcode, Rcode, RRType, soaSerial, writeHeader, type Question } from '../wire/index.js';
 import { TsigError, tsigSign, tsigVerify, type TsigKey } from '../tsig/index.js';
-import type { HandleContext } from './handle-context.js';
+import { requesterOf, type HandleContext } from './handle-context.js';
 import type { ResponderState } from './responder-state.js';
 import { reportTsig, withTsigError } from './tsig-answer.js';
 
@@ -36,7 +36,7 @@ export function notifyAnswer(s: ResponderState, buf: Uint8Array, length: number,
   const soa = msg.answers.find((r) => r.type === RRType.SOA);
   const soaValue = soa === undefined ? NaN : soaSerial(soa.rdata);
   const serial = Number.isNaN(soaValue) ? null : soaValue;
-  const verdict = hooks === null ? 'notauth' : hooks.notify(q.name, { address: ctx.address ?? '', key: key === null ? null : key.name.toText() }, serial);
+  const verdict = hooks === null ? 'notauth' : hooks.notify(q.name, requesterOf(ctx, key), serial);
   const rcode = verdict === 'accepted' ? Rcode.NOERROR : verdict === 'refused' ? Rcode.REFUSED : Rcode.NOTAUTH;
   const out = notifyReply(buf, length, rcode, q);
   return key === null ? out : tsigSign(out, key, { requestMac }).bytes;

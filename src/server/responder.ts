@@ -8,7 +8,8 @@ import { TsigError, tsigSign, tsigVerify, type TsigKey } from '../tsig/index.js'
 import { AnswerCache } from './answer-cache.js';
 import { chaosAnswer } from './chaos.js';
 import { generalAnswer } from './general-answer.js';
-import type { HandleContext } from './handle-context.js';
+import { requesterOf, type HandleContext } from './handle-context.js';
+import { HEADER } from './response-header.js';
 import type { MultiMessageAnswer } from './multi-message-answer.js';
 import { notifyAnswer } from './notify-in.js';
 import { preparedAnswer } from './prepared-answer.js';
@@ -24,8 +25,6 @@ import { transferAnswer } from './transfer-out.js';
 import { reportTsig, tsigErrorAnswer } from './tsig-answer.js';
 
 const CLASS_IN = 1;
-/** Octets of the DNS header: the question's name starts here. */
-const HEADER = 12;
 const CLASS_CH = 3;
 
 const EMPTY = new Uint8Array(0);
@@ -172,5 +171,5 @@ function mayQuery(s: ResponderState, req: Request, ctx: HandleContext, key: Tsig
   const zone = s.zones.find(req.buf, HEADER, req.qnameEnd);
   if (zone === undefined || zone === null || !s.zones.isRestricted(zone)) return true;
   const hooks = s.hooks;
-  return hooks !== null && hooks.mayTransfer(zone, { address: ctx.address ?? '', key: key === null ? null : key.name.toText() });
+  return hooks !== null && hooks.mayTransfer(zone, requesterOf(ctx, key));
 }

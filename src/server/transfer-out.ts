@@ -3,7 +3,7 @@ import { copyBytes, Rcode, RRType } from '../wire/index.js';
 import type { TsigKey } from '../tsig/index.js';
 import { axfrMessages } from '../xfr/axfr-out.js';
 import { ixfrMessages } from '../xfr/ixfr-out.js';
-import type { HandleContext } from './handle-context.js';
+import { requesterOf, type HandleContext } from './handle-context.js';
 import type { MultiMessageAnswer } from './multi-message-answer.js';
 import type { Request } from './request.js';
 import type { ResponderState } from './responder-state.js';
@@ -27,7 +27,7 @@ export function transferAnswer(s: ResponderState, req: Request, ctx: HandleConte
     return smallResponse(s, req, Rcode.NOTAUTH, false, null);
   }
   const hooks = s.hooks;
-  const who = { address: ctx.address ?? '', key: key === null ? null : key.name.toText() };
+  const who = requesterOf(ctx, key);
   if (hooks === null || !hooks.mayTransfer(zone, who)) return smallResponse(s, req, Rcode.REFUSED, false, null);
   // `req` (and a UDP `ctx`) describe the next request once this one returns, while the
   // stream goes on being written across many turns of the event loop: the stream and its

@@ -411,7 +411,6 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     // Only now: a catalog built while zones still load would leave them out, and consumers would delete them.
     catalogs.ready(primaryZones);
     log.info({ zones: responder.zones.size, listen: [...endpoints.keys()] }, 'serving');
-
     if (cluster.isWorker) process.send?.({ tyne: 'ready' });
     // Armed again for the $INCLUDEs the zones turned out to read.
     watch.configure(config);

@@ -312,7 +312,18 @@ export function checkCatalogRefs(ctx: ZonesCtx, zones: readonly ZoneSettings[]):
   }
 }
 
+/** zoneNameKey's answers: every change of thousands of zones looks each of them up again. */
+const KEYS = new Map<string, string>();
+/** KEYS is emptied when it grows past this (names of zones long gone are not kept forever). */
+const MAX_KEYS = 200_000;
+
 /** The lookup key of a zone name as written (a final dot or not): `Name.key` of its origin, as `Zone.origin.key` is. */
 export function zoneNameKey(name: string): string {
-  return Name.fromText(name.endsWith('.') ? name : `${name}.`).key;
+  let key = KEYS.get(name);
+  if (key === undefined) {
+    key = Name.fromText(name.endsWith('.') ? name : `${name}.`).key;
+    if (KEYS.size >= MAX_KEYS) KEYS.clear();
+    KEYS.set(name, key);
+  }
+  return key;
 }

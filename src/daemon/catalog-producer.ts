@@ -30,7 +30,7 @@ import { readFileSync } from 'node:fs';
 import { catalogMemberRecords, catalogSoa, buildCatalogZone, CatalogStateError, MemberIds, type CatalogMember } from '../catalog/index.js';
 import { zoneNameKey, type Config, type ZoneSettings } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
-import { Name, type ResourceRecord } from '../wire/index.js';
+import { bytesEqual, Name, type ResourceRecord } from '../wire/index.js';
 import { ContentDigest, recordKey, runStepsInSlices, updateZoneSteps, type Zone } from '../zone/index.js';
 import { writeFileAtomic } from '../xfr/atomic-file.js';
 import { setAsideDamaged } from '../xfr/damaged-file.js';
@@ -83,6 +83,7 @@ export class CatalogProducer {
   readonly #onBuilt: (old: Zone | undefined, zone: Zone, added: readonly Name[]) => void;
   readonly #catalogs = new Map<string, Catalog>();
   #config: Config | null = null;
+  #membersOf: { config: Config; settings: Map<string, ZoneSettings> } | null = null;
   #ready = false;
   #stopped = false;
 
@@ -149,8 +150,7 @@ export class CatalogProducer {
   served(zones: readonly Zone[], loading: readonly Name[]): void {
     const config = this.#config;
     if (!this.#ready || this.#stopped || config === null || this.#catalogs.size === 0) return;
-    const settings = new Map<string, ZoneSettings>();
-    for (const z of config.zones) if (z.catalog !== null) settings.set(zoneNameKey(z.name), z);
+    const settings = this.#members(config);
     const wanted = new Map<string, Map<string, Wanted>>();
     for (const c of this.#catalogs.keys()) wanted.set(c, new Map());
     for (const zone of zones) {
@@ -168,6 +168,15 @@ export class CatalogProducer {
       c.loading = pending.get(key) ?? 0;
       if (c.zone === null || !sameMembers(c.listed, c.wanted)) this.#schedule(c);
     }
+  }
+
+  /** The zones of `config` that name a catalog, by key (worked out once per configuration). */
+  #members(config: Config): Map<string, ZoneSettings> {
+    if (this.#membersOf?.config === config) return this.#membersOf.settings;
+    const settings = new Map<string, ZoneSettings>();
+    for (const z of config.zones) if (z.catalog !== null) settings.set(zoneNameKey(z.name), z);
+    this.#membersOf = { config, settings };
+    return settings;
   }
 
   stop(): void {
@@ -283,15 +292,21 @@ function sameMembers(listed: ReadonlyMap<string, CatalogMember>, wanted: Readonl
   if (listed.size !== wanted.size) return false;
   for (const [key, w] of wanted) {
     const m = listed.get(key);
-    if (m === undefined || m.groups.length !== w.groups.length || m.groups.some((g, i) => g !== w.groups[i])) return false;
+    if (m === undefined || !sameGroups(m.groups, w.groups)) return false;
   }
   return true;
+}
+
+function sameGroups(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((g, i) => g === b[i]);
 }
 
 /** The records that go and come between two member lists (a member whose groups changed keeps its PTR). */
 function changedRecords(origin: Name, before: ReadonlyMap<string, CatalogMember>, after: ReadonlyMap<string, CatalogMember>, removed: ResourceRecord[], added: ResourceRecord[]): void {
   for (const [key, m] of before) {
     const n = after.get(key);
+    // Most members stay as they were: their records are not made again to be compared.
+    if (n !== undefined && n.id === m.id && sameGroups(m.groups, n.groups) && bytesEqual(m.name.wire, n.name.wire)) continue;
     const gone = catalogMemberRecords(origin, m);
     if (n === undefined) {
       removed.push(...gone);

@@ -75,8 +75,10 @@ export class FileWatcher {
    * Watch exactly these files; adding/removing relative to the previous set.
    * Files that do not exist yet are watched for creation. (A file whose folder
    * does not exist is not detected until setFiles is called again.)
+   * Returns the files whose watch is new (a change to them before it is
+   * ready may not be seen); the others stayed watched all along.
    */
-  setFiles(paths: readonly string[]): void {
+  setFiles(paths: readonly string[]): string[] {
     if (this.closed) throw new Error('FileWatcher is closed');
     const next = new Set(paths.map((p) => resolve(p)));
     this.files = next;
@@ -99,9 +101,13 @@ export class FileWatcher {
       this.dirs.delete(dir);
       this.closeWatch(dw);
     }
+    const fresh: string[] = [];
     for (const [dir, key] of keys) {
-      if (!this.dirs.has(dir)) this.dirs.set(dir, this.watchDir(dir, key));
+      if (this.dirs.has(dir)) continue;
+      this.dirs.set(dir, this.watchDir(dir, key));
+      fresh.push(...byDir.get(dir)!);
     }
+    return fresh;
   }
 
   /** Resolves when chokidar is ready (initial scan done) for the current set. */

@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { ConfigError, loadConfig, type Config, type ListenAddress } from '../config/index.js';
 import { createLogger, type Logger } from '../log/logger.js';
@@ -27,16 +28,22 @@ import { RateLimitService } from './rate-limit-service.js';
 import type { RateLimiter } from '../server/rate-limit.js';
 import { listenError, type ListenError, type Transport } from './listen-error.js';
 import { RateLimitedLog } from '../log/rate-limited-log.js';
+import { RebuildBudget } from './rebuild-budget.js';
 
-/** Shortest time between two rebuilds of what is served for zones loaded in the background. */
-const REBUILD_EVERY_MS = 20;
 /**
- * And 1 ms more per this many zones served: a rebuild costs about 0.5 ms
- * per 1,000 zones, so at 10,000 zones (a rebuild every 120 ms) rebuilding
- * takes about 4 % of the main thread while they load, not 25 %.
+ * Rebuilds of what is served for zones changed in the background take at
+ * most this share of the main thread over time, past a burst of
+ * REBUILD_ALLOWANCE_MS (see RebuildBudget): a change alone is served at
+ * once (a rebuild over 10,000 zones takes a few ms).
  */
-const ZONES_PER_REBUILD_MS = 100;
-/** Below this many zones served, what is served is rebuilt at each change (a rebuild of 200 zones takes about 0.1 ms). */
+const REBUILD_SHARE = 0.1;
+const REBUILD_ALLOWANCE_MS = 50;
+/**
+ * While the zones load at startup, at most this often: each rebuild goes
+ * over every zone, and what is served only matters once they have loaded.
+ */
+const STARTUP_REBUILD_EVERY_MS = 500;
+/** Below this many zones served or loading, what is served is rebuilt at each change (a rebuild of 200 zones takes about 0.1 ms). */
 const THROTTLE_FROM_ZONES = 200;
 
 /** A zone new in a catalog gets its own NOTIFY this long after the catalog's (see the CatalogProducer callback). */
@@ -160,8 +167,9 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   let primaryZones: Zone[] = [];
   let responder!: Responder;
   let built = false;
-  /** When what is served was last rebuilt (performance.now()). */
+  /** When what is served was last rebuilt (performance.now()), and the main thread's time rebuilds take. */
   let lastRebuild = 0;
+  const rebuilds = new RebuildBudget({ share: REBUILD_SHARE, allowanceMs: REBUILD_ALLOWANCE_MS });
   // One limiter across zone reloads: its buckets are about clients, not zones.
   const rateLimits = new RateLimitService(log);
   rateLimits.configure(config.server.rateLimit);
@@ -172,15 +180,17 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   const tcpNotes = new RateLimitedLog(log);
   const tcpQuota = new TcpQuota(tcpLimits(config), (event, client) => tcpNotes.event(event, 'warn', { client, event }, quotaLine(event, tcpQuota.limits), QUOTA_EVENTS[event]));
   const rebuild = (): void => {
+    const t0 = performance.now();
     const sec = transfers.secondaryZones();
     // Primary zones still loading at startup are answered SERVFAIL meanwhile, as BIND answers a zone not loaded yet.
     const catalogZones = catalogs.zones();
     responder = newResponder(
       config, [...primaryZones, ...catalogZones, ...sec.zones], [...sec.unavailable, ...registry.loading(), ...catalogs.loading()], catalogZones,
-      transfers, transferQuota, rateLimits.limiter, cookies.for(config),
+      transfers, transferQuota, rateLimits.limiter, cookies.for(config), built ? responder.zones : undefined,
     );
     built = true;
     lastRebuild = performance.now();
+    rebuilds.spent(lastRebuild, lastRebuild - t0);
     afterGrowth();
   };
   const histories = new ZoneHistories(log);
@@ -201,7 +211,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     }
   });
   const transfers = new TransferService(log, histories, () => {
-    // Folded into one rebuild every REBUILD_EVERY_MS: 10,000 saved copies loading at startup would otherwise
+    // Rebuilt within the RebuildBudget: 10,000 saved copies loading at startup would otherwise
     // rebuild what is served over every zone once each (quadratic: 105 s for 10,000 in the small-zones bench).
     if (built) changedInBackground();
     // A consumed catalog's data may have changed (a transfer, its saved copy loaded): read it, outside this callback.
@@ -242,14 +252,19 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     }, COMPACT_QUIET_MS);
     compactSoon.unref();
   };
-  /** Zones loaded in the background: what is served is rebuilt at most every REBUILD_EVERY_MS (thousands of zones load at startup). */
+  /** Zones changed in the background: what is served is rebuilt within the RebuildBudget (thousands of zones load at startup). */
   let rebuildSoon: NodeJS.Timeout | null = null;
-  /** A change alone is served at once; one within REBUILD_EVERY_MS of the last rebuild waits for the rest of that time (a burst is one rebuild). */
+  /**
+   * A change alone is served at once; in a burst, the changes that come while a rebuild waits for the
+   * budget (or for STARTUP_REBUILD_EVERY_MS after the last one, while the zones load at startup) share it.
+   */
   const changedInBackground = (): void => {
     if (rebuildSoon !== null) return;
     // With few zones a rebuild costs next to nothing: each change is served at once (as it is logged).
-    const size = responder.zones.size;
-    const wait = size < THROTTLE_FROM_ZONES ? 0 : lastRebuild + REBUILD_EVERY_MS + size / ZONES_PER_REBUILD_MS - performance.now();
+    // (Zones still loading count: a rebuild goes over them too.)
+    const size = responder.zones.size + responder.zones.unavailable().length;
+    const now = performance.now();
+    const wait = size < THROTTLE_FROM_ZONES ? 0 : Math.max(rebuilds.waitAt(now), startedUp ? 0 : lastRebuild + STARTUP_REBUILD_EVERY_MS - now);
     if (wait <= 0) {
       served(true);
       return;
@@ -278,7 +293,9 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     if (!changed) return;
     primaryZones = registry.zones();
     rebuild();
+    const t0 = performance.now();
     catalogs.served(primaryZones, registry.loading());
+    rebuilds.spent(performance.now(), performance.now() - t0);
     const loaded = unannounced;
     unannounced = [];
     for (const [old, zone] of loaded) transfers.primaryLoaded(old, zone, { added: startedUp });
@@ -326,9 +343,9 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     onZoneFilesRemoved: (paths) => registry.filesRemoved(paths, config),
     onConfig: () => reload('configuration file changed'),
     // Files that changed between being read and the watch being armed are read again.
-    onArmed: async () => {
-      if (!samePrint(configPrint, filePrint(configPath))) reload('configuration file changed before it was watched');
-      served(await registry.reloadStale(config));
+    onArmed: async (fresh) => {
+      if (fresh.has(resolve(configPath)) && !samePrint(configPrint, filePrint(configPath))) reload('configuration file changed before it was watched');
+      served(await registry.reloadStale(config, fresh));
     },
   });
   const current = (): Responder => responder;
@@ -539,10 +556,12 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
 
 function newResponder(
   config: Config, zones: Zone[], unavailable: Name[], restricted: Zone[], hooks: TransferService, transfersOut: TransferQuota, rateLimiter: RateLimiter | null, cookies: ServerCookies | null,
+  previous: ZoneSet | undefined,
 ): Responder {
   const s = config.server;
   // Catalog zones are answered only to the clients their allow-transfer admits (RFC 9432 §7).
-  return new Responder(new ZoneSet(zones, unavailable, restricted), { udpPayload: s.udpPayload, identity: s.identity, version: s.version, answerCacheSize: s.answerCacheSize, transfers: transfersOut, rateLimiter, cookies }, hooks);
+  // Built from the set it replaces: only the zones that changed are indexed again.
+  return new Responder(new ZoneSet(zones, unavailable, restricted, previous), { udpPayload: s.udpPayload, identity: s.identity, version: s.version, answerCacheSize: s.answerCacheSize, transfers: transfersOut, rateLimiter, cookies }, hooks);
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Zone } from '../zone/index.js';
 import { aclAllows, addressOctets, type AclEntry, type Requester } from '../xfr/acl.js';
 import type { Journal } from '../xfr/journal.js';
 import { Notifier } from '../xfr/notify-queue.js';
-import { peerText, type Peer } from '../xfr/peer.js';
+import { peerText, samePeers, type Peer } from '../xfr/peer.js';
 import { SecondaryZone } from '../xfr/secondary-zone.js';
 import type { TimerClamps } from '../xfr/refresh-timers.js';
 import { transferZone } from '../xfr/transfer-client.js';
@@ -113,7 +113,7 @@ export class TransferService implements TransferHooks {
     for (const [key, sec] of [...this.#secondaries]) {
       const z = settings.get(key);
       const removed = z === undefined || z.type !== 'secondary';
-      if (removed || sec.file !== z.file || JSON.stringify(sec.primaries) !== JSON.stringify(z.primaries)) {
+      if (removed || sec.file !== z.file || !samePeers(sec.primaries, z.primaries)) {
         sec.zone.stop();
         this.#secondaries.delete(key);
         if (removed) this.#setAside(key, sec.zone, sec.file);
@@ -124,9 +124,12 @@ export class TransferService implements TransferHooks {
       this.#startSecondary(key, z);
     }
     this.#sweep(config);
+    const retention = this.#retentionMs;
     this.#retentionMs = sv.removedRetentionMs;
-    this.#copyFolders = new Set([...this.#copyFolders, ...[...settings.values()].filter((z) => z.type === 'secondary').map((z) => dirname(z.file))]);
-    this.#prune();
+    // Removed copies are pruned now and then, and at once in a folder seen for the first time.
+    const folders = this.#copyFolders.size;
+    for (const z of settings.values()) if (z.type === 'secondary') this.#copyFolders.add(dirname(z.file));
+    if (this.#pruneTimer === null || this.#copyFolders.size > folders || sv.removedRetentionMs !== retention) this.#prune();
     this.#configured = true;
     this.#onChange();
   }

@@ -63,7 +63,12 @@ interface DirectoryState {
   held: string | null;
   /** File names the watch reported since the last scan. */
   touched: Set<string>;
+  /** What each matching file name of the last scan gives: its path and zone name, or why it gives none (names are parsed once, not at every scan of thousands). */
+  names: Map<string, NameOf>;
 }
+
+/** A matching file name's path, and the zone name it gives (or why it gives none). */
+type NameOf = { file: string; origin: string; error: null } | { file: string; origin: null; error: string };
 
 /** True when a scan changed nothing. */
 function noChange(c: DirectoryChanges): boolean {
@@ -115,10 +120,12 @@ export class ZoneDirectories {
       const d = old.get(settings.path);
       old.delete(settings.path);
       if (d === undefined) {
-        next.push({ settings, zones: new Map(), watcher: null, watchedIno: null, ino: null, problem: null, refused: new Map(), held: null, touched: new Set() });
+        next.push({ settings, zones: new Map(), watcher: null, watchedIno: null, ino: null, problem: null, refused: new Map(), held: null, touched: new Set(), names: new Map() });
         continue;
       }
       d.settings = settings;
+      // The pattern may have changed: file names are parsed again.
+      d.names = new Map();
       // New settings (notify, catalog, limits...) for every zone already found.
       for (const [key, z] of d.zones) d.zones.set(key, zoneOf(settings, z.name, z.file));
       next.push(d);
@@ -307,22 +314,26 @@ export class ZoneDirectories {
     const s = d.settings;
     const out = new Map<string, Found>();
     const refused = new Map<string, string>();
+    const names = new Map<string, NameOf>();
     // In name order, so the same folder gives the same choice on every host.
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const name = entry.name;
-      if (ignoredZoneFileName(name)) continue;
-      const m = s.match.exec(name);
-      if (m === null || m[1] === undefined) continue;
-      const file = join(s.path, name);
+      let of = d.names.get(name);
+      if (of === undefined) {
+        if (ignoredZoneFileName(name)) continue;
+        const m = s.match.exec(name);
+        if (m === null || m[1] === undefined) continue;
+        of = nameOf(join(s.path, name), m[1]);
+      }
+      names.set(name, of);
+      const file = of.file;
       // Subfolders are not zones; a symbolic link is followed (a dangling one is as if not there).
       if (!entry.isFile() && !(entry.isSymbolicLink() && (await isFile(file)))) continue;
-      let origin: string;
-      try {
-        origin = originFromFileName(m[1]).toText();
-      } catch (err) {
-        refused.set(name, `its name does not give a zone name (${(err as Error).message}); rename it`);
+      if (of.origin === null) {
+        refused.set(name, of.error);
         continue;
       }
+      const origin = of.origin;
       const key = origin.toLowerCase();
       const owner = taken.get(key);
       const mine = d.zones.get(key);
@@ -349,6 +360,7 @@ export class ZoneDirectories {
       this.#log.error({ folder: s.path, file: err.path, err }, err.message);
     }
     d.refused = refused;
+    d.names = names;
     return out;
   }
 
@@ -357,6 +369,15 @@ export class ZoneDirectories {
     if (d.problem === err.code) return;
     d.problem = err.code;
     this.#log.error({ folder: d.settings.path, zones: d.zones.size, err }, err.message);
+  }
+}
+
+/** What the matching file name `file` gives (`stem`: the part its folder's pattern takes as the zone name). */
+function nameOf(file: string, stem: string): NameOf {
+  try {
+    return { file, origin: originFromFileName(stem).toText(), error: null };
+  } catch (err) {
+    return { file, origin: null, error: `its name does not give a zone name (${(err as Error).message}); rename it` };
   }
 }
 

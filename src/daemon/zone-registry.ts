@@ -3,7 +3,7 @@
  * reloaded when its files or the configuration change. (Named so as not to
  * be confused with RFC 9432 catalog zones.)
  */
-import { dirname } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { defaultZoneMemoryBudget } from './zone-memory-budget.js';
 import type { Config, ZoneSettings } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
@@ -272,16 +272,21 @@ export class ZoneRegistry {
    * Zones whose files differ (size, modification time, inode) from when
    * they were read, or did not load and whose file has changed since: what
    * an edit made between reading a file and arming its watch looks like.
-   * Reloads them; resolves with true when a new version was swapped in.
+   * With `fresh`, only zones that read one of those files (the files just
+   * watched) are looked at. Reloads them; resolves with true when a new
+   * version was swapped in.
    */
-  async reloadStale(config: Config): Promise<boolean> {
+  async reloadStale(config: Config, fresh?: ReadonlySet<string>): Promise<boolean> {
     const stale: string[] = [];
     for (const z of config.zones) {
       if (z.type !== 'primary') continue;
       const key = zoneKey(z.name);
       if (this.#running.has(key)) continue;
       const prints = this.#seen(key);
-      if (prints !== undefined && !samePrints(prints)) stale.push(z.file);
+      if (prints === undefined) continue;
+      // Only files just watched can have changed unseen (a zone directory's own files are its folder watch's).
+      if (fresh !== undefined && !readsOneOf(prints, fresh)) continue;
+      if (!samePrints(prints)) stale.push(z.file);
     }
     if (stale.length > 0) this.#log.info({ files: stale.length }, 'zone files changed while they were being read: reading them again');
     return stale.length === 0 ? false : this.reloadFiles(stale, config);
@@ -588,4 +593,10 @@ function originOf(z: ZoneSettings): Name {
 
 function zoneKey(name: string): string {
   return (name.endsWith('.') ? name : `${name}.`).toLowerCase();
+}
+
+/** True when one of the files in `prints` is in `paths` (absolute). */
+function readsOneOf(prints: FilePrints, paths: ReadonlySet<string>): boolean {
+  for (const f of prints.keys()) if (paths.has(isAbsolute(f) ? f : resolve(f))) return true;
+  return false;
 }

@@ -18,8 +18,8 @@ export interface ZoneWatchOptions {
   onZoneFiles(paths: string[]): Promise<void>;
   onZoneFilesRemoved(paths: string[]): void;
   onConfig(): void;
-  /** The watch is in place for the files last given: look for changes it cannot have seen. */
-  onArmed(): Promise<void>;
+  /** The watch is in place for the files last given: look for changes it cannot have seen, in `fresh`, the files newly watched. */
+  onArmed(fresh: ReadonlySet<string>): Promise<void>;
 }
 
 export class ZoneWatch {
@@ -61,10 +61,10 @@ export class ZoneWatch {
   #arm(): void {
     const w = this.#watcher;
     if (w === null || this.#closed) return;
-    w.setFiles(this.#opts.files());
+    const fresh = new Set(w.setFiles(this.#opts.files()));
     void w
       .ready()
-      .then(() => (this.#watcher === w && !this.#closed ? this.#opts.onArmed() : undefined))
+      .then(() => (this.#watcher === w && !this.#closed ? this.#opts.onArmed(fresh) : undefined))
       .catch((err: unknown) => this.#opts.log.error({ err }, 'looking for files changed before the watch was armed failed'));
   }
 

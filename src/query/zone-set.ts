@@ -6,10 +6,13 @@ import { hashWireName, type Zone } from '../zone/index.js';
  * RFC 1034 §4.3.2 step 2: the zone is the nearest ancestor of the name that
  * we host, so a hosted child zone (eu.example.com) answers for its names
  * rather than its hosted parent (example.com). Immutable: a reload builds a
- * new set and swaps it in whole.
+ * new set (from the one it replaces, so only what changed costs) and swaps
+ * it in whole.
  */
 export class ZoneSet {
-  readonly #byHash = new Map<number, Entry[]>();
+  readonly #byHash: Map<number, Entry[]>;
+  /** Every entry by its origin's key (the zones, then the unavailable names no zone has). */
+  readonly #byKey = new Map<string, Entry>();
   readonly #zones: Zone[];
   readonly #unavailable: Name[];
   /** Label count of the deepest apex: names are never searched deeper than this. */
@@ -21,24 +24,58 @@ export class ZoneSet {
    * `unavailable`: zones we are configured for but have no data for (a
    * secondary that has expired or never loaded): their names get SERVFAIL,
    * as BIND gives, not REFUSED or a parent zone's answer.
+   *
+   * `previous`: the set this one replaces. Its index is taken over and
+   * only what changed is rebuilt (thousands of zones, each change one or
+   * two of them: a copy of the index rather than a rehash of every zone).
+   * The previous set is left as it was.
    */
-  constructor(zones: Iterable<Zone>, unavailable: Iterable<Name> = [], restricted: Iterable<Zone> = []) {
+  constructor(zones: Iterable<Zone>, unavailable: Iterable<Name> = [], restricted: Iterable<Zone> = [], previous?: ZoneSet) {
     this.#zones = [...zones];
     this.#restricted = new Set(restricted);
     this.#unavailable = [...unavailable];
-    let max = 0;
-    const add = (origin: Name, zone: Zone | null): void => {
-      const w = origin.wire;
-      const h = hashWireName(w, 0, w.length);
-      const list = this.#byHash.get(h);
-      const e = { origin, zone };
-      if (list === undefined) this.#byHash.set(h, [e]);
-      else list.push(e);
-      max = Math.max(max, origin.offsets.length);
+    const before = previous === undefined ? undefined : previous.#byKey;
+    const entry = (origin: Name, zone: Zone | null): void => {
+      const key = origin.key;
+      if (this.#byKey.has(key)) return;
+      const had = before?.get(key);
+      // The same zone (or the same name still unavailable): the entry, and its place in the index, are kept.
+      if (had !== undefined && had.zone === zone) this.#byKey.set(key, had);
+      else this.#byKey.set(key, { origin, zone, hash: hashWireName(origin.wire, 0, origin.wire.length) });
     };
-    for (const z of this.#zones) add(z.origin, z);
-    for (const n of this.#unavailable) if (this.#exact(n.wire, 0, n.wire.length) === undefined) add(n, null);
+    // A zone wins over an unavailable name of the same key.
+    for (const z of this.#zones) entry(z.origin, z);
+    for (const n of this.#unavailable) entry(n, null);
+    this.#byHash = previous === undefined ? new Map() : this.#changedIndex(previous);
+    if (previous === undefined) for (const e of this.#byKey.values()) addTo(this.#byHash, e);
+    let max = 0;
+    for (const e of this.#byKey.values()) if (e.origin.offsets.length > max) max = e.origin.offsets.length;
     this.#maxLabels = max;
+  }
+
+  /** The index of `previous` with the entries gone from this set taken out and the new ones put in (a fresh index when most changed). */
+  #changedIndex(previous: ZoneSet): Map<number, Entry[]> {
+    const gone: Entry[] = [];
+    const come: Entry[] = [];
+    for (const [key, e] of previous.#byKey) if (this.#byKey.get(key) !== e) gone.push(e);
+    for (const [key, e] of this.#byKey) if (previous.#byKey.get(key) !== e) come.push(e);
+    const index = new Map<number, Entry[]>();
+    if (gone.length + come.length > this.#byKey.size / 4) {
+      for (const e of this.#byKey.values()) addTo(index, e);
+      return index;
+    }
+    for (const [h, list] of previous.#byHash) index.set(h, list);
+    // Buckets are shared with the previous set: a changed one is copied, never edited in place.
+    for (const e of gone) {
+      const list = index.get(e.hash)!.filter((x) => x !== e);
+      if (list.length === 0) index.delete(e.hash);
+      else index.set(e.hash, list);
+    }
+    for (const e of come) {
+      const list = index.get(e.hash);
+      index.set(e.hash, list === undefined ? [e] : [...list, e]);
+    }
+    return index;
   }
 
   /** True when some zone is answered only to the clients its allow-transfer admits. */
@@ -103,8 +140,16 @@ export class ZoneSet {
 }
 
 interface Entry {
-  origin: Name;
-  zone: Zone | null;
+  readonly origin: Name;
+  readonly zone: Zone | null;
+  /** hashWireName of the origin. */
+  readonly hash: number;
+}
+
+function addTo(index: Map<number, Entry[]>, e: Entry): void {
+  const list = index.get(e.hash);
+  if (list === undefined) index.set(e.hash, [e]);
+  else list.push(e);
 }
 
 function sameNameIgnoringCase(a: Uint8Array, b: Uint8Array, start: number, end: number): boolean {

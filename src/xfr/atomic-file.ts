@@ -9,9 +9,13 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writ
 import { lstat, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
+/** The last part of temporary names: a count from a random start, so names of an earlier process of the same pid are not met again. */
+let tempCount = randomBytes(4).readUInt32BE(0);
+
 /** A temporary name beside `path`, hidden, unique to this process and call. */
 function tempPath(path: string): string {
-  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  tempCount = (tempCount + 1) >>> 0;
+  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${tempCount.toString(16).padStart(8, '0')}`);
 }
 
 /** The names tempPath gives: `.<name>.tmp-<pid>-<8 hex digits>`; the pid, or null for any other name. */
@@ -79,8 +83,39 @@ export function fsyncDirSync(dir: string): void {
   }
 }
 
-/** fsyncDirSync without blocking the event loop (the fsync runs in libuv's thread pool). */
-export async function fsyncDir(dir: string): Promise<void> {
+/** Each folder's fsync under way, and the next one, which callers meanwhile share. */
+const folderSyncs = new Map<string, { running: Promise<void> | null; next: Promise<void> | null }>();
+
+/**
+ * fsyncDirSync without blocking the event loop (the fsync runs in libuv's
+ * thread pool). Calls for one folder while its fsync waits to start share
+ * it: each resolves after an fsync that began after the call, so what was
+ * renamed into the folder before the call is durable (thousands of zones'
+ * state files in one data-dir cost a few folder fsyncs, not one each).
+ */
+export function fsyncDir(dir: string): Promise<void> {
+  let s = folderSyncs.get(dir);
+  if (s === undefined) {
+    s = { running: null, next: null };
+    folderSyncs.set(dir, s);
+  }
+  if (s.next !== null) return s.next;
+  const st = s;
+  const next: Promise<void> = (st.running ?? Promise.resolve())
+    .then(() => {
+      st.next = null;
+      st.running = next;
+      return fsyncDirNow(dir);
+    })
+    .finally(() => {
+      if (st.running === next) st.running = null;
+      if (st.running === null && st.next === null && folderSyncs.get(dir) === st) folderSyncs.delete(dir);
+    });
+  st.next = next;
+  return next;
+}
+
+async function fsyncDirNow(dir: string): Promise<void> {
   try {
     const fh = await open(dir, 'r');
     try {

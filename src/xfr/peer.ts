@@ -13,3 +13,13 @@ export interface Peer {
 export function peerText(p: { host: string; port: number; family: 4 | 6 }): string {
   return p.family === 6 ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}`;
 }
+
+/** True when both lists name the same peers in the same order (host, port, family and key). */
+export function samePeers(a: readonly Peer[], b: readonly Peer[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  return a.every((p, i) => {
+    const q = b[i]!;
+    return p.host === q.host && p.port === q.port && p.family === q.family && p.key === q.key;
+  });
+}

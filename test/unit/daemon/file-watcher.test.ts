@@ -266,6 +266,25 @@ describe('FileWatcher', () => {
     });
   }
 
+  it('setFiles says which files are watched afresh: a new folder, or a folder whose set of files changed', async () => {
+    const d1 = tempDir();
+    const d2 = tempDir();
+    const a = join(d1, 'a.zone');
+    const b = join(d1, 'b.zone');
+    const c = join(d2, 'c.zone');
+    const { fw } = recorder();
+    try {
+      assert.deepEqual(fw.setFiles([a]).sort(), [a]);
+      assert.deepEqual(fw.setFiles([a]), [], 'the same files again: nothing new');
+      assert.deepEqual(fw.setFiles([a, c]).sort(), [c], 'a second folder: only its file');
+      // d1's watch is made again for its new set: both its files are fresh, d2's is not.
+      assert.deepEqual(fw.setFiles([a, b, c]).sort(), [a, b].sort());
+      await fw.ready();
+    } finally {
+      await fw.close();
+    }
+  });
+
   it('releases its watches on close and reports nothing afterwards', async () => {
     await sleep(20); // libuv finishes closing the watch handles of earlier tests a few turns later
     const before = process.getActiveResourcesInfo().filter((r) => r === 'FSEventWrap').length;

@@ -40,7 +40,7 @@ import { decideSerial } from './serial-policy.js';
 import type { ZoneHistories } from './zone-history.js';
 
 /** A change is published this long after it, so that what comes with it (a rename's other half) joins it. */
-export const GATHER_MS = 100;
+export const GATHER_MS = 50;
 /** Versions of one catalog come at most this often: changes within a second share one version and serial. */
 export const MIN_INTERVAL_MS = 1000;
 /** A version waits for zones of the catalog still loading for the first time at most this long after the change. */

@@ -344,6 +344,8 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     onConfig: () => reload('configuration file changed'),
     // Files that changed between being read and the watch being armed are read again.
     onArmed: async (fresh) => {
+      // Files watched all along cannot have changed unseen.
+      if (fresh.size === 0) return;
       if (fresh.has(resolve(configPath)) && !samePrint(configPrint, filePrint(configPath))) reload('configuration file changed before it was watched');
       served(await registry.reloadStale(config, fresh));
     },

@@ -110,6 +110,7 @@ export class TransferService implements TransferHooks {
     for (const z of config.zones) settings.set(zoneNameKey(z.name), z);
     this.#settings = settings;
     // Secondaries: start new ones, stop removed ones (a changed file or primaries list restarts the zone).
+    let changed = !this.#configured;
     for (const [key, sec] of [...this.#secondaries]) {
       const z = settings.get(key);
       const removed = z === undefined || z.type !== 'secondary';
@@ -117,11 +118,13 @@ export class TransferService implements TransferHooks {
         sec.zone.stop();
         this.#secondaries.delete(key);
         if (removed) this.#setAside(key, sec.zone, sec.file);
+        changed = true;
       }
     }
     for (const [key, z] of settings) {
       if (z.type !== 'secondary' || this.#secondaries.has(key)) continue;
       this.#startSecondary(key, z);
+      changed = true;
     }
     this.#sweep(config);
     const retention = this.#retentionMs;
@@ -131,7 +134,8 @@ export class TransferService implements TransferHooks {
     for (const z of settings.values()) if (z.type === 'secondary') this.#copyFolders.add(dirname(z.file));
     if (this.#pruneTimer === null || this.#copyFolders.size > folders || sv.removedRetentionMs !== retention) this.#prune();
     this.#configured = true;
-    this.#onChange();
+    // The secondary zones served changed (some started, without data yet, or stopped).
+    if (changed) this.#onChange();
   }
 
   /**

@@ -315,9 +315,11 @@ export class ZoneDirectories {
     const out = new Map<string, Found>();
     const refused = new Map<string, string>();
     const names = new Map<string, NameOf>();
-    // In name order, so the same folder gives the same choice on every host.
-    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      const name = entry.name;
+    // In name order (UTF-16 code units), so the same folder gives the same choice on every host.
+    const byName = new Map<string, Dirent>();
+    for (const e of entries) byName.set(e.name, e);
+    for (const name of [...byName.keys()].sort()) {
+      const entry = byName.get(name)!;
       let of = d.names.get(name);
       if (of === undefined) {
         if (ignoredZoneFileName(name)) continue;

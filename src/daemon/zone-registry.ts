@@ -144,7 +144,10 @@ export class ZoneRegistry {
     for (const z of config.zones) {
       if (z.type !== 'primary') continue;
       if (z.directory === null) files.add(z.file);
-      for (const f of this.#seen(zoneKey(z.name))?.keys() ?? []) if (f !== z.file || z.directory === null) files.add(f);
+      const prints = this.#seen(zoneKey(z.name));
+      // A zone directory's file alone (no $INCLUDE): its folder's watch covers it.
+      if (prints === undefined || (z.directory !== null && prints.size === 1 && prints.has(z.file))) continue;
+      for (const f of prints.keys()) if (f !== z.file || z.directory === null) files.add(f);
     }
     return [...files];
   }
@@ -591,8 +594,19 @@ function originOf(z: ZoneSettings): Name {
   return Name.fromText(z.name.endsWith('.') ? z.name : `${z.name}.`);
 }
 
+/** zoneKey's answers: each change of thousands of zones looks each of them up again. */
+const KEYS = new Map<string, string>();
+/** KEYS is emptied when it grows past this (names of zones long gone are not kept forever). */
+const MAX_KEYS = 200_000;
+
 function zoneKey(name: string): string {
-  return (name.endsWith('.') ? name : `${name}.`).toLowerCase();
+  let key = KEYS.get(name);
+  if (key === undefined) {
+    key = (name.endsWith('.') ? name : `${name}.`).toLowerCase();
+    if (KEYS.size >= MAX_KEYS) KEYS.clear();
+    KEYS.set(name, key);
+  }
+  return key;
 }
 
 /** True when one of the files in `prints` is in `paths` (absolute). */

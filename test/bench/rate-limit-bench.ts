@@ -75,7 +75,7 @@ export async function runRateLimitBench(quick: boolean): Promise<void> {
     console.log(`  ratio on/off                  ${(on.amplification / off.amplification).toFixed(4)}`);
 
     // The limiter's cost per query.
-    const dnsperf = toolVersion('dnsperf', ['-h'], /Version\s+(\S+)/);
+    const dnsperf = toolVersion('dnsperf');
     if (dnsperf === null) {
       console.log('!!!! SKIP limiter cost: dnsperf is not installed; nothing was measured !!!!');
       return;

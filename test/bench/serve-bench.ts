@@ -80,7 +80,7 @@ export async function runServeBench(quick: boolean): Promise<void> {
   const seconds = quick ? 3 : 10;
   const warmup = quick ? 1 : 2;
 
-  const dnsperfVersion = toolVersion('dnsperf', ['-h'], /Version\s+(\S+)/);
+  const dnsperfVersion = toolVersion('dnsperf');
   if (dnsperfVersion === null) {
     console.log('\n!!!! SKIP serving benchmark: dnsperf is not installed; nothing was measured !!!!\n');
     return;

@@ -88,12 +88,12 @@ export async function runTransferBench(quick: boolean, secondaryOnly = false): P
   const hosts = quick ? QUICK_HOSTS : HOSTS;
   const runs = quick ? 1 : 3;
 
-  const digVersion = toolVersion('dig', ['-v'], /DiG\s+(\S+)/);
+  const digVersion = toolVersion('dig');
   if (digVersion === null) {
     console.log('\n!!!! SKIP transfer benchmark: dig is not installed; nothing was measured !!!!\n');
     return;
   }
-  const namedVersion = toolVersion('named', ['-v'], /BIND\s+(\S+)/);
+  const namedVersion = toolVersion('named');
   const nsdPath = findNsd();
 
   const dir = mkdtempSync(join(tmpdir(), 'tyne-xfr-bench-'));

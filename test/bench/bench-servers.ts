@@ -405,6 +405,13 @@ export function toolVersion(tool: BenchTool, cmd: string = tool): string | null 
   return re.exec(`${r.stdout}\n${r.stderr}`)?.[1] ?? 'unknown version';
 }
 
+/** The version of a tool the part `what` cannot run without; null, with a loud SKIP line, when it is not installed. */
+export function neededToolVersion(tool: BenchTool, what: string): string | null {
+  const v = toolVersion(tool);
+  if (v === null) console.log(`\n!!!! SKIP ${what}: ${tool} is not installed; nothing was measured !!!!\n`);
+  return v;
+}
+
 export function findNsd(): string | null {
   for (const cand of ['nsd', '/usr/sbin/nsd', '/usr/local/sbin/nsd']) {
     if (cand.startsWith('/') && !existsSync(cand)) continue;

@@ -35,6 +35,7 @@ import {
   fmtInt,
   hwmKiB,
   launch,
+  neededToolVersion,
   nsdConf,
   oneLine,
   processTree,
@@ -88,11 +89,8 @@ export async function runTransferBench(quick: boolean, secondaryOnly = false): P
   const hosts = quick ? QUICK_HOSTS : HOSTS;
   const runs = quick ? 1 : 3;
 
-  const digVersion = toolVersion('dig');
-  if (digVersion === null) {
-    console.log('\n!!!! SKIP transfer benchmark: dig is not installed; nothing was measured !!!!\n');
-    return;
-  }
+  const digVersion = neededToolVersion('dig', 'transfer benchmark');
+  if (digVersion === null) return;
   const namedVersion = toolVersion('named');
   const nsdPath = findNsd();
 

@@ -386,10 +386,30 @@ export function knotZonesConf(dir: string, port: number, zones: readonly FileZon
 
 // ---------------------------------------------------------------- tools
 
-export function toolVersion(cmd: string, args: string[], re: RegExp): string | null {
+/** How each tool the benches run tells its version: the arguments, and where the number stands in what it prints. */
+const VERSION_ASK = {
+  dnsperf: { args: ['-h'], re: /Version\s+(\S+)/ },
+  dig: { args: ['-v'], re: /DiG\s+(\S+)/ },
+  named: { args: ['-v'], re: /BIND\s+(\S+)/ },
+  knotd: { args: ['-V'], re: /version (\S+)/i },
+  nsd: { args: ['-v'], re: /NSD version (\S+)/i },
+} as const;
+
+export type BenchTool = keyof typeof VERSION_ASK;
+
+/** The version `tool` (run as `cmd`, by default its name) prints; 'unknown version' when none is found in it, null when it does not run. */
+export function toolVersion(tool: BenchTool, cmd: string = tool): string | null {
+  const { args, re } = VERSION_ASK[tool];
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.error !== undefined) return null;
   return re.exec(`${r.stdout}\n${r.stderr}`)?.[1] ?? 'unknown version';
+}
+
+/** The version of a tool the part `what` cannot run without; null, with a loud SKIP line, when it is not installed. */
+export function neededToolVersion(tool: BenchTool, what: string): string | null {
+  const v = toolVersion(tool);
+  if (v === null) console.log(`\n!!!! SKIP ${what}: ${tool} is not installed; nothing was measured !!!!\n`);
+  return v;
 }
 
 export function findNsd(): string | null {

@@ -159,8 +159,8 @@ export async function runProvisioningBench(quick: boolean): Promise<void> {
       `and generating ${CAT}; Tyne ns2 lists that catalog alone (members: file members/%s.zone)${quick ? ' (--quick: rough numbers only)' : ''}`,
   );
   console.log(
-    `node ${process.version}; ${haveBind ? `BIND ${toolVersion('named', ['-v'], /BIND (\S+)/) ?? '?'}` : 'BIND missing'}; ` +
-      `${haveKnot ? `Knot ${toolVersion('knotd', ['-V'], /version (\S+)/i) ?? '?'}` : 'Knot missing'}; ${cpus().length} CPUs shared by every server and the pollers`,
+    `node ${process.version}; ${haveBind ? `BIND ${toolVersion('named') ?? '?'}` : 'BIND missing'}; ` +
+      `${haveKnot ? `Knot ${toolVersion('knotd') ?? '?'}` : 'Knot missing'}; ${cpus().length} CPUs shared by every server and the pollers`,
   );
   console.log(
     `edit = a zone file rewritten whole with serial+1 (a dotfile beside it, renamed over it); drop = a new zone file written into the folder; ` +

@@ -19,7 +19,7 @@ import { freePort } from '../support/ports.js';
 import { tyneYaml, zoneText } from '../support/tyne-config.js';
 import { startTyne } from '../support/tyne-process.js';
 import { udpFlood } from '../support/udp-amplification.js';
-import { toolVersion } from './bench-servers.js';
+import { neededToolVersion } from './bench-servers.js';
 
 const HOSTS = 1000;
 
@@ -75,11 +75,8 @@ export async function runRateLimitBench(quick: boolean): Promise<void> {
     console.log(`  ratio on/off                  ${(on.amplification / off.amplification).toFixed(4)}`);
 
     // The limiter's cost per query.
-    const dnsperf = toolVersion('dnsperf', ['-h'], /Version\s+(\S+)/);
-    if (dnsperf === null) {
-      console.log('!!!! SKIP limiter cost: dnsperf is not installed; nothing was measured !!!!');
-      return;
-    }
+    const dnsperf = neededToolVersion('dnsperf', 'limiter cost');
+    if (dnsperf === null) return;
     const queryPath = join(dir, 'queries.txt');
     const lines: string[] = [];
     for (let i = 0; i < 10_000; i++) lines.push(i % 10 === 9 ? `nohost${i}.example.com A` : `h${(i * 7919) % HOSTS}.example.com A`);

@@ -24,13 +24,13 @@ import {
   fmtInt,
   launch,
   machineBusyTicks,
+  neededToolVersion,
   nsdConf,
   oneLine,
   pct,
   processTree,
   rssKiB,
   stop,
-  toolVersion,
   waitUntilAnswering,
   type Running,
 } from './bench-servers.js';
@@ -80,11 +80,8 @@ export async function runServeBench(quick: boolean): Promise<void> {
   const seconds = quick ? 3 : 10;
   const warmup = quick ? 1 : 2;
 
-  const dnsperfVersion = toolVersion('dnsperf', ['-h'], /Version\s+(\S+)/);
-  if (dnsperfVersion === null) {
-    console.log('\n!!!! SKIP serving benchmark: dnsperf is not installed; nothing was measured !!!!\n');
-    return;
-  }
+  const dnsperfVersion = neededToolVersion('dnsperf', 'serving benchmark');
+  if (dnsperfVersion === null) return;
   const nsdPath = findNsd();
 
   const dir = mkdtempSync(join(tmpdir(), 'tyne-serve-bench-'));

@@ -240,8 +240,8 @@ export async function runSmallZonesBench(quick: boolean): Promise<void> {
   const counts = quick ? [1, 100, 1_000] : [1, 1_000, 10_000];
   const nsdPath = findNsd();
   const knotdPath = findKnotd();
-  const nsdVersion = nsdPath === null ? null : toolVersion(nsdPath, ['-v'], /NSD version (\S+)/i);
-  const knotVersion = knotdPath === null ? null : toolVersion(knotdPath, ['-V'], /version (\S+)/i);
+  const nsdVersion = nsdPath === null ? null : toolVersion('nsd', nsdPath);
+  const knotVersion = knotdPath === null ? null : toolVersion('knotd', knotdPath);
 
   console.log(
     `Small zones (issue 14 §5): ${counts.map(fmtInt).join(', ')} six-record zones c<i>.example. (one file each) served on 127.0.0.1, ` +

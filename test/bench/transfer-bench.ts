@@ -35,6 +35,7 @@ import {
   fmtInt,
   hwmKiB,
   launch,
+  neededToolVersion,
   nsdConf,
   oneLine,
   processTree,
@@ -88,12 +89,9 @@ export async function runTransferBench(quick: boolean, secondaryOnly = false): P
   const hosts = quick ? QUICK_HOSTS : HOSTS;
   const runs = quick ? 1 : 3;
 
-  const digVersion = toolVersion('dig', ['-v'], /DiG\s+(\S+)/);
-  if (digVersion === null) {
-    console.log('\n!!!! SKIP transfer benchmark: dig is not installed; nothing was measured !!!!\n');
-    return;
-  }
-  const namedVersion = toolVersion('named', ['-v'], /BIND\s+(\S+)/);
+  const digVersion = neededToolVersion('dig', 'transfer benchmark');
+  if (digVersion === null) return;
+  const namedVersion = toolVersion('named');
   const nsdPath = findNsd();
 
   const dir = mkdtempSync(join(tmpdir(), 'tyne-xfr-bench-'));

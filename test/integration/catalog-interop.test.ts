@@ -33,9 +33,10 @@ import { startKnot, type KnotOptions, type KnotProcess, type KnotZone } from '..
 import { startNamed, type NamedOptions, type NamedProcess } from '../support/named-process.js';
 import { freePort } from '../support/ports.js';
 import { haveTool } from '../support/tools.js';
-import { tyneYaml, zoneText } from '../support/tyne-config.js';
-import { startTyne, tyneLogTail, type TyneProcess } from '../support/tyne-process.js';
+import { zoneText } from '../support/tyne-config.js';
+import { tyneLogTail } from '../support/tyne-process.js';
 import { until } from '../support/wait.js';
+import { dataDirIn, QUICK_WATCH, startZoneDirectoryRig, type ZoneDirectoryRig } from '../support/zone-directory-rig.js';
 
 const HAVE_BIND = haveTool('named') && haveTool('dig');
 const HAVE_KNOT = haveTool('knotd') && haveTool('knotc') && haveTool('kcatalogprint') && haveTool('dig');
@@ -52,40 +53,33 @@ const tail = (s: string, n = 3000): string => s.slice(-n);
 /** A member's file: serial as given, and `www` at an address that tells the versions apart. */
 const member = (origin: string, serial: number, www: string): string => zoneText(origin, serial, { hosts: 2, extra: [`www A ${www}`] });
 
-/** Tyne (ns1) with its zone folder and the catalog, notifying the consumer at `peerPort`. */
-interface Producer {
-  dir: string;
-  folder: string;
-  port: number;
-  tyne: TyneProcess;
+/** Tyne (ns1) with its zone folder and the catalog, notifying the consumer at `peerPort`; `close` stops it and removes its folder. */
+interface Producer extends ZoneDirectoryRig {
   /** Tyne's catalog by AXFR: its lines, and member → ID. */
   catalog(): Promise<{ lines: string[]; members: Map<string, string> }>;
   /** Waits (bounded) until the catalog lists exactly `names`; resolves with member → ID. */
   lists(names: string[]): Promise<Map<string, string>>;
-  stop(): Promise<void>;
 }
 
 async function startProducer(peerPort: number): Promise<Producer> {
-  const dir = mkdtempSync(join(tmpdir(), 'tyne-catalog-interop-'));
-  const folder = join(dir, 'customers');
-  mkdirSync(folder);
-  writeFileSync(join(folder, `${BASE}.zone`), member(BASE, 1, '192.0.2.1'));
-  writeFileSync(join(folder, `${RESET}.zone`), member(RESET, 5, '192.0.2.5'));
-  const port = await freePort();
   const notify = [`127.0.0.1:${peerPort}`];
-  const config = join(dir, 'tyne.yaml');
-  writeFileSync(
-    config,
-    tyneYaml({
-      listen: [`127.0.0.1:${port}`],
-      server: ['watch-settle: 50ms', 'watch-hold: 0s', `data-dir: ${JSON.stringify(join(dir, 'data'))}`],
-      // allow-transfer: 127.0.0.1/32 (the default here), the consumer's address.
-      catalogs: [{ name: CAT, notify }],
-      zoneDirectories: [{ path: 'customers', notify, extra: [`catalog: ${CAT}`, 'serial-policy: file'] }],
-    }),
-  );
-  const tyne = await startTyne(config);
-  await tyne.waitForLog((l) => l.msg === 'catalog zone built', 5000);
+  const rig = await startZoneDirectoryRig({
+    prefix: 'tyne-catalog-interop-',
+    zones: [
+      [BASE, member(BASE, 1, '192.0.2.1')],
+      [RESET, member(RESET, 5, '192.0.2.5')],
+    ],
+    // allow-transfer: 127.0.0.1/32 (the default here), the consumer's address.
+    directory: { notify, extra: [`catalog: ${CAT}`, 'serial-policy: file'] },
+    yaml: (dir) => ({ server: [...QUICK_WATCH, dataDirIn(dir)], catalogs: [{ name: CAT, notify }] }),
+  });
+  const { port, tyne } = rig;
+  try {
+    await tyne.waitForLog((l) => l.msg === 'catalog zone built', 5000);
+  } catch (e) {
+    await rig.close();
+    throw e;
+  }
   const catalog = async (): Promise<{ lines: string[]; members: Map<string, string> }> => {
     const lines = await digAxfr({ port }, CAT);
     const members = new Map<string, string>();
@@ -95,13 +89,9 @@ async function startProducer(peerPort: number): Promise<Producer> {
     }
     return { lines, members };
   };
-  return {
-    dir,
-    folder,
-    port,
-    tyne,
+  return Object.assign(rig, {
     catalog,
-    async lists(names) {
+    async lists(names: string[]): Promise<Map<string, string>> {
       const want = [...names].sort().join(',');
       let last = '';
       let members = new Map<string, string>();
@@ -112,11 +102,7 @@ async function startProducer(peerPort: number): Promise<Producer> {
       }, { timeoutMs: 5000, everyMs: 50, detail: () => `it lists ${last}\n${tyneLogTail(tyne)}` });
       return members;
     },
-    async stop() {
-      await tyne.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  });
 }
 
 /** What each consumer's steps need of it. */
@@ -266,7 +252,7 @@ describe('Tyne producer → BIND 9.18 consumer', { skip: !HAVE_BIND, timeout: 40
 
   after(async () => {
     await named?.stop();
-    await p?.stop();
+    await p?.close();
     if (stateDir !== '') rmSync(stateDir, { recursive: true, force: true });
   });
 
@@ -314,7 +300,7 @@ describe('Tyne producer → Knot 3.2 consumer', { skip: !HAVE_KNOT, timeout: 40_
 
   after(async () => {
     await knot?.stop();
-    await p?.stop();
+    await p?.close();
     if (stateDir !== '') rmSync(stateDir, { recursive: true, force: true });
   });
 

@@ -6,67 +6,37 @@
  * allow-transfer's clients (RFC 9432 §7). Real daemon, real files, dig.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { digAxfr, digRaw, digSerial, digStatus } from '../support/dig.js';
-import { freePort } from '../support/ports.js';
 import { haveTool } from '../support/tools.js';
-import { tyneYaml, zoneText } from '../support/tyne-config.js';
-import { startTyne, type TyneProcess } from '../support/tyne-process.js';
+import { zoneText } from '../support/tyne-config.js';
 import { until } from '../support/wait.js';
+import { closeZoneDirectoryRigs, dataDirIn, QUICK_WATCH, startZoneDirectoryRig, type ZoneDirectoryRig } from '../support/zone-directory-rig.js';
 
-const dirs: string[] = [];
-const procs: TyneProcess[] = [];
-after(async () => {
-  for (const p of procs) await p.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+after(closeZoneDirectoryRigs);
 
 const have = haveTool('dig');
 const CAT = 'cat.example';
 
-interface Rig {
-  dir: string;
-  customers: string;
-  port: number;
-  config: string;
-  tyne: TyneProcess;
-}
-
-async function rig(customers: string[]): Promise<Rig> {
-  const dir = mkdtempSync(join(tmpdir(), 'tyne-catalog-'));
-  dirs.push(dir);
-  const folder = join(dir, 'customers');
-  mkdirSync(folder);
-  for (const c of customers) writeFileSync(join(folder, `${c}.zone`), zoneText(c, 1));
-  writeFileSync(join(dir, 'own.example.zone'), zoneText('own.example', 1));
-  const port = await freePort();
-  const config = join(dir, 'tyne.yaml');
-  writeFileSync(
-    config,
-    tyneYaml({
-      listen: [`127.0.0.1:${port}`],
-      server: ['watch-settle: 50ms', 'watch-hold: 0s', `data-dir: ${JSON.stringify(join(dir, 'data'))}`],
+/** ns1 over `customers` (each a zone file in its folder), with own.example configured; both in the catalog. */
+function rig(customers: string[]): Promise<ZoneDirectoryRig> {
+  return startZoneDirectoryRig({
+    prefix: 'tyne-catalog-',
+    zones: customers.map((c) => [c, zoneText(c, 1)] as const),
+    files: [['own.example.zone', zoneText('own.example', 1)]],
+    directory: { extra: [`catalog: ${CAT}`] },
+    yaml: (dir) => ({
+      server: [...QUICK_WATCH, dataDirIn(dir)],
       primaries: [{ name: 'own.example', file: 'own.example.zone', extra: [`catalog: ${CAT}`, 'catalog-group: [premium, eu]'] }],
       catalogs: [{ name: CAT }],
-      zoneDirectories: [{ path: 'customers', extra: [`catalog: ${CAT}`] }],
     }),
-  );
-  const tyne = await startTyne(config);
-  procs.push(tyne);
-  return { dir, customers: folder, port, config, tyne };
-}
-
-async function restart(r: Rig): Promise<void> {
-  await r.tyne.stop();
-  r.tyne = await startTyne(r.config);
-  procs.push(r.tyne);
+  });
 }
 
 /** The catalog's records (dig AXFR), and its members: PTR target → ID label. */
-async function catalog(r: Rig): Promise<{ lines: string[]; members: Map<string, string>; serial: number }> {
+async function catalog(r: ZoneDirectoryRig): Promise<{ lines: string[]; members: Map<string, string>; serial: number }> {
   const lines = await digAxfr({ port: r.port }, CAT);
   const members = new Map<string, string>();
   for (const l of lines) {
@@ -78,7 +48,7 @@ async function catalog(r: Rig): Promise<{ lines: string[]; members: Map<string, 
 }
 
 /** Waits until the catalog lists exactly `names` (bounded). */
-async function lists(r: Rig, names: string[]): Promise<{ lines: string[]; members: Map<string, string>; serial: number }> {
+async function lists(r: ZoneDirectoryRig, names: string[]): Promise<{ lines: string[]; members: Map<string, string>; serial: number }> {
   const want = names.map((n) => `${n}.`).sort().join(',');
   let last = '';
   await until(`the catalog lists ${want}`, async () => {
@@ -116,8 +86,8 @@ describe('catalog zones, producer', { timeout: 120_000 }, () => {
     const first = await lists(r, ['a.example', 'b.example', 'own.example']);
     // A rename: one removal and one addition, one new version.
     const mark = r.tyne.mark();
-    renameSync(join(r.customers, 'a.example.zone'), join(r.customers, 'x.example.zone'));
-    writeFileSync(join(r.customers, 'x.example.zone'), zoneText('x.example', 1));
+    renameSync(join(r.folder, 'a.example.zone'), join(r.folder, 'x.example.zone'));
+    writeFileSync(join(r.folder, 'x.example.zone'), zoneText('x.example', 1));
     const second = await lists(r, ['b.example', 'own.example', 'x.example']);
     assert.ok(second.serial > first.serial, `serial ${second.serial} after ${first.serial}`);
     const updates = r.tyne.since(mark, (l) => l.msg === 'catalog zone updated');
@@ -129,20 +99,20 @@ describe('catalog zones, producer', { timeout: 120_000 }, () => {
     assert.equal(soas, 4, `an incremental answer has four SOAs:\n${ixfr.stdout}`);
     assert.doesNotMatch(ixfr.stdout, /b\.example\./, 'the member that stayed is not in the difference');
     // Restart: the same content, the same IDs and serial.
-    await restart(r);
+    await r.restart();
     const third = await lists(r, ['b.example', 'own.example', 'x.example']);
     assert.deepEqual([...third.members], [...second.members]);
     assert.equal(third.serial, second.serial, 'nothing changed: the serial stays');
     // The IDs' file lost: the same IDs again (a hash of the name and its generation).
     const data = join(r.dir, 'data');
     for (const f of readdirSync(data)) if (f.endsWith('.members.json')) unlinkSync(join(data, f));
-    await restart(r);
+    await r.restart();
     const fourth = await lists(r, ['b.example', 'own.example', 'x.example']);
     assert.deepEqual([...fourth.members], [...second.members]);
     // Removed, published, added again: a new ID (RFC 9432 §5.4, consumers start it afresh).
-    unlinkSync(join(r.customers, 'b.example.zone'));
+    unlinkSync(join(r.folder, 'b.example.zone'));
     await lists(r, ['own.example', 'x.example']);
-    writeFileSync(join(r.customers, 'b.example.zone'), zoneText('b.example', 1));
+    writeFileSync(join(r.folder, 'b.example.zone'), zoneText('b.example', 1));
     const fifth = await lists(r, ['b.example', 'own.example', 'x.example']);
     assert.notEqual(fifth.members.get('b.example.'), second.members.get('b.example.'));
     assert.ok(fifth.serial > fourth.serial);
@@ -152,10 +122,10 @@ describe('catalog zones, producer', { timeout: 120_000 }, () => {
   it('a zone with errors is not listed; fixing it lists it', { skip: !have }, async () => {
     const r = await rig(['a.example']);
     await lists(r, ['a.example', 'own.example']);
-    writeFileSync(join(r.customers, 'bad.example.zone'), `${zoneText('bad.example', 1)}www IN A 999.1.1.1\n`);
+    writeFileSync(join(r.folder, 'bad.example.zone'), `${zoneText('bad.example', 1)}www IN A 999.1.1.1\n`);
     await r.tyne.waitForLog((l) => l.msg === 'zone not loaded; not serving it' && l.zone === 'bad.example.', 5000);
     await lists(r, ['a.example', 'own.example']);
-    writeFileSync(join(r.customers, 'bad.example.zone'), zoneText('bad.example', 1));
+    writeFileSync(join(r.folder, 'bad.example.zone'), zoneText('bad.example', 1));
     await lists(r, ['a.example', 'bad.example', 'own.example']);
   });
 });

@@ -46,6 +46,7 @@ import {
   Comparer, assertSame, randomCase, runDifferential, startServers, summaryLine, zoneOwners,
   type Case, type Server,
 } from '../support/differential.js';
+import { BELOW_DELEGATIONS, BELOW_WILDCARDS, DIFF_TYPES, NONEXISTENT, UNDER_DNAMES } from '../support/differential-queries.js';
 import { Rng } from '../support/rng.js';
 import type { NamedProcess } from '../support/named-process.js';
 import { repoRoot } from '../support/paths.js';
@@ -63,26 +64,10 @@ const VERSION = 'tyne-test';
 const CH_APEXES = ['version.bind', 'hostname.bind', 'id.server', 'authors.bind'];
 
 const T = RRType;
-const TYPES = [T.A, T.AAAA, T.NS, T.SOA, T.MX, T.TXT, T.CNAME, T.SRV, T.NAPTR, T.DS, T.DNAME, T.PTR, T.CAA, T.HINFO];
+const TYPES = DIFF_TYPES;
 
 /** Names that are not owners in the zones but exercise a rule. */
-const EXTRA_NAMES = [
-  // nonexistent
-  'nothere.example.com', 'a.b.nothere.example.com', 'nothere.eu.example.com', 'nothere.example.net', 'nothere.ns1.example.com',
-  // below wildcards, and names the wildcards must not cover
-  'foo.Wild.example.com', 'a.b.wild.example.com', 'FOO.WILD.example.com', 'x.wc.example.com', 'abc.def.wc.example.com',
-  'y.blk.example.com', 'y.x.blk.example.com', 'c.ent.example.com', 'b.ent.example.com', 'x.b.ent.example.com',
-  'x.a.b.ent.example.com', 'c.ent2.example.com', 'b.c.ent2.example.com', 'x.c.ent2.example.com', 'q.any.eu.example.com',
-  // below delegations
-  'www.deleg.example.com', 'a.b.deleg.example.com', 'x.outdeleg.example.com', 'x.sibling.example.com', 'ns1.deleg.example.com',
-  'www.x.eu.example.com',
-  // under the DNAMEs (and the occluded name)
-  'www.dn.example.com', 'target.dn.example.com', 'x.target.dn.example.com', 'old.dn.example.com', 'a.b.c.dn.example.com',
-  'www.dnin.example.com', 'deep.sub.dnin.example.com', 'nothere.dnin.example.com', 'Deep.Sub.dnin.example.com',
-  // a DNAME substitution too long for a name (YXDOMAIN, RFC 6672 §2.2)
-  `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(20)}.grow.example.com`,
-  `x.grow.example.com`,
-];
+const EXTRA_NAMES = [...NONEXISTENT, ...BELOW_WILDCARDS, ...BELOW_DELEGATIONS, ...UNDER_DNAMES];
 
 /** Names outside every zone: REFUSED. */
 const OUTSIDE = ['example.org', 'www.example.org', 'com', '.', 'example', 'xexample.com', 'net'];

@@ -7,63 +7,47 @@
  * zones, removes nothing until SIGHUP. Real daemon, real files, dig.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { after, describe, it } from 'node:test';
 import { digSerial, digStatus } from '../support/dig.js';
-import { freePort } from '../support/ports.js';
 import { haveTool } from '../support/tools.js';
-import { tyneYaml, zoneText } from '../support/tyne-config.js';
-import { startTyne, type TyneProcess } from '../support/tyne-process.js';
+import { zoneText } from '../support/tyne-config.js';
+import type { TyneProcess } from '../support/tyne-process.js';
 import { until } from '../support/wait.js';
+import { closeZoneDirectoryRigs, QUICK_WATCH, startZoneDirectoryRig, type ZoneDirectoryRig } from '../support/zone-directory-rig.js';
 
-const dirs: string[] = [];
-const procs: TyneProcess[] = [];
-after(async () => {
-  for (const p of procs) await p.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+after(closeZoneDirectoryRigs);
 
 const have = haveTool('dig');
 
-interface Rig {
-  dir: string;
-  customers: string;
-  port: number;
-  tyne: TyneProcess;
+interface Rig extends ZoneDirectoryRig {
   /** Writes a customer zone file (`<name>.zone` unless `file` is given), whole, by a rename. */
   put(name: string, serial: number, file?: string): void;
   /** Waits until `name` serves `serial` (null: until it is not served, REFUSED); resolves with the ms it took. */
   served(name: string, serial: number | null, timeoutMs?: number): Promise<number>;
 }
 
+/** Writes a zone file into `folder`, whole, by a rename. */
+function putIn(folder: string, name: string, serial: number, file?: string): void {
+  const tmp = join(folder, `.put-${process.pid}.tmp`);
+  writeFileSync(tmp, zoneText(name, serial));
+  renameSync(tmp, join(folder, file ?? `${name}.zone`));
+}
+
 async function rig(opts: { files?: [string, number][]; server?: string[]; extra?: string[]; configured?: string[]; policy?: string } = {}): Promise<Rig> {
-  const dir = mkdtempSync(join(tmpdir(), 'tyne-zone-dirs-'));
-  dirs.push(dir);
-  const customers = join(dir, 'customers');
-  mkdirSync(customers);
-  const port = await freePort();
-  const put = (name: string, serial: number, file?: string): void => {
-    const tmp = join(customers, `.put-${process.pid}.tmp`);
-    writeFileSync(tmp, zoneText(name, serial));
-    renameSync(tmp, join(customers, file ?? `${name}.zone`));
-  };
-  for (const [name, serial] of opts.files ?? []) put(name, serial);
-  for (const name of opts.configured ?? []) writeFileSync(join(dir, `${name}.zone`), zoneText(name, 500));
-  const config = join(dir, 'tyne.yaml');
-  writeFileSync(
-    config,
-    tyneYaml({
-      listen: [`127.0.0.1:${port}`],
-      server: ['watch-settle: 50ms', 'watch-hold: 0s', ...(opts.server ?? [])],
+  const base = await startZoneDirectoryRig({
+    prefix: 'tyne-zone-dirs-',
+    zones: (opts.files ?? []).map(([name, serial]) => [name, zoneText(name, serial)] as const),
+    files: (opts.configured ?? []).map((name) => [`${name}.zone`, zoneText(name, 500)] as const),
+    directory: { extra: [`serial-policy: ${opts.policy ?? 'file'}`, ...(opts.extra ?? [])] },
+    yaml: () => ({
+      server: [...QUICK_WATCH, ...(opts.server ?? [])],
       primaries: (opts.configured ?? []).map((name) => ({ name, file: `${name}.zone`, extra: ['serial-policy: file'] })),
-      zoneDirectories: [{ path: 'customers', extra: [`serial-policy: ${opts.policy ?? 'file'}`, ...(opts.extra ?? [])] }],
     }),
-  );
-  const tyne = await startTyne(config);
-  procs.push(tyne);
+  });
+  const { port, tyne } = base;
   const served = (name: string, serial: number | null, timeoutMs = 5000): Promise<number> =>
     until(`${name} serves ${serial ?? 'nothing'}`, async () => (serial === null ? (await digStatus({ port }, name, 'SOA')) === 'REFUSED' : (await digSerial({ port }, name)) === serial), {
       timeoutMs,
@@ -71,7 +55,7 @@ async function rig(opts: { files?: [string, number][]; server?: string[]; extra?
       t0: performance.now(),
       detail: () => JSON.stringify(tyne.logs.slice(-6)),
     });
-  return { dir, customers, port, tyne, put, served };
+  return Object.assign(base, { put: (name: string, serial: number, file?: string) => putIn(base.folder, name, serial, file), served });
 }
 
 /** Log lines since `mark` with this error code. */
@@ -103,9 +87,9 @@ describe('zone directories', { timeout: 120_000 }, () => {
       ['#auto.example.zone#', 'auto.example'],
       ['other.example.txt', 'other.example'],
     ] as const) {
-      writeFileSync(join(r.customers, file), zoneText(name, 1));
+      writeFileSync(join(r.folder, file), zoneText(name, 1));
     }
-    mkdirSync(join(r.customers, 'folder.example.zone'));
+    mkdirSync(join(r.folder, 'folder.example.zone'));
     // RFC 2317: @ in the file name stands for /. And an escaped dot: one label "a.b".
     r.put('0/26.2.0.192.in-addr.arpa', 12, '0@26.2.0.192.in-addr.arpa.zone');
     r.put('a\\.b.example', 13, 'a\\.b.example.zone');
@@ -124,17 +108,17 @@ describe('zone directories', { timeout: 120_000 }, () => {
     const ms = await r.served('new.example', 5);
     assert.ok(ms < 1500, `a dropped file was served after ${ms.toFixed(0)} ms`);
     // The same serial with other content: increment serves 6.
-    writeFileSync(join(r.customers, 'new.example.zone'), `${zoneText('new.example', 5)}extra.new.example. 300 IN A 192.0.2.99\n`);
+    writeFileSync(join(r.folder, 'new.example.zone'), `${zoneText('new.example', 5)}extra.new.example. 300 IN A 192.0.2.99\n`);
     await r.served('new.example', 6);
-    unlinkSync(join(r.customers, 'new.example.zone'));
+    unlinkSync(join(r.folder, 'new.example.zone'));
     await r.served('new.example', null);
     // Back with serial 1 and other content: never a serial already served, never one going back.
     r.put('new.example', 1);
     await r.served('new.example', 7);
     // A file written with relative names moves with its name: a rename removes one zone and adds the other.
-    writeFileSync(join(r.customers, 'one.example.zone'), '$TTL 300\n@ IN SOA ns1 hostmaster 3 3600 600 86400 300\n@ IN NS ns1\nns1 IN A 192.0.2.1\n');
+    writeFileSync(join(r.folder, 'one.example.zone'), '$TTL 300\n@ IN SOA ns1 hostmaster 3 3600 600 86400 300\n@ IN NS ns1\nns1 IN A 192.0.2.1\n');
     await r.served('one.example', 3);
-    renameSync(join(r.customers, 'one.example.zone'), join(r.customers, 'two.example.zone'));
+    renameSync(join(r.folder, 'one.example.zone'), join(r.folder, 'two.example.zone'));
     await r.served('two.example', 3);
     await r.served('one.example', null);
     assert.equal(await digSerial({ port: r.port }, 'new.example'), 7, 'the other zone is still served');
@@ -143,7 +127,7 @@ describe('zone directories', { timeout: 120_000 }, () => {
   it('a file with errors is not served (every error logged with file:line:column) and fixing it serves it; a file whose records are outside its name is refused', { skip: !have }, async () => {
     const r = await rig({ files: [['good.example', 1]] });
     const mark = r.tyne.mark();
-    writeFileSync(join(r.customers, 'bad.example.zone'), `${zoneText('bad.example', 1)}www IN A 300.1.1.1\nmail IN MX x\n`);
+    writeFileSync(join(r.folder, 'bad.example.zone'), `${zoneText('bad.example', 1)}www IN A 300.1.1.1\nmail IN MX x\n`);
     await r.tyne.waitAfter(mark, (l) => l.msg === 'zone not loaded; not serving it' && l.zone === 'bad.example.', 5000);
     const lines = r.tyne.since(mark, (l) => l.zone === 'bad.example.' && typeof l.code === 'string').map((l) => String(l.msg));
     assert.equal(lines.length, 2, JSON.stringify(lines));
@@ -153,7 +137,7 @@ describe('zone directories', { timeout: 120_000 }, () => {
     await r.served('bad.example', 2);
     // Its SOA is another zone's: not this file's zone.
     const m2 = r.tyne.mark();
-    writeFileSync(join(r.customers, 'wrong.example.zone'), `$ORIGIN elsewhere.example.\n${zoneText('elsewhere.example', 1)}`);
+    writeFileSync(join(r.folder, 'wrong.example.zone'), `$ORIGIN elsewhere.example.\n${zoneText('elsewhere.example', 1)}`);
     await r.tyne.waitAfter(m2, (l) => l.msg === 'zone not loaded; not serving it' && l.zone === 'wrong.example.', 5000);
     assert.equal(await digStatus({ port: r.port }, 'wrong.example', 'SOA'), 'REFUSED');
     assert.equal(await digStatus({ port: r.port }, 'elsewhere.example', 'SOA'), 'REFUSED');
@@ -174,18 +158,18 @@ describe('zone directories', { timeout: 120_000 }, () => {
     const names = Array.from({ length: 20 }, (_, i) => `c${i}.example`);
     const r = await rig({ files: names.map((n) => [n, 1] as [string, number]) });
     const m1 = r.tyne.mark();
-    renameSync(r.customers, `${r.customers}.away`);
+    renameSync(r.folder, `${r.folder}.away`);
     await r.tyne.waitAfter(m1, (l) => (l.err as { code?: string } | undefined)?.code === 'ZONE_DIRECTORY_UNREADABLE', 5000);
     assert.equal(await digSerial({ port: r.port }, 'c0.example'), 1, 'nothing is removed while the folder is missing');
     // An empty folder in its place.
-    mkdirSync(r.customers);
+    mkdirSync(r.folder);
     await r.tyne.waitAfter(m1, (l) => (l.err as { code?: string } | undefined)?.code === 'ZONE_DIRECTORY_EMPTIED', 5000);
     assert.equal(await digSerial({ port: r.port }, 'c19.example'), 1, 'nothing is removed when the folder is suddenly empty');
-    rmSync(r.customers, { recursive: true });
-    renameSync(`${r.customers}.away`, r.customers);
+    rmSync(r.folder, { recursive: true });
+    renameSync(`${r.folder}.away`, r.folder);
     // 10 of 20 removed (more than max(10 % of 20, 5)) and one added: the addition goes ahead, the removals are held.
     const m2 = r.tyne.mark();
-    for (const n of names.slice(0, 10)) unlinkSync(join(r.customers, `${n}.zone`));
+    for (const n of names.slice(0, 10)) unlinkSync(join(r.folder, `${n}.zone`));
     r.put('added.example', 3);
     await r.served('added.example', 3);
     await r.tyne.waitAfter(m2, (l) => (l.err as { code?: string } | undefined)?.code === 'ZONE_DIRECTORY_REMOVALS_HELD', 5000);

@@ -50,6 +50,22 @@ function lines(text: string, code?: ConfigErrorCode): string[] {
 
 const MINIMAL = 'listen: ["127.0.0.1:5300"]\nzones: []\n';
 
+/** A zone as it is read when it says no more than its name and file: a primary with every default (name, file and line are each test's). */
+const ZONE_DEFAULTS = {
+  type: 'primary',
+  notify: [],
+  allowTransfer: [],
+  primaries: [],
+  allowNotify: null,
+  serialPolicy: 'increment',
+  limits: DEFAULT_ZONE_LIMITS,
+  includeConfine: false,
+  catalog: null,
+  catalogGroups: [],
+  members: null,
+  directory: null,
+} as const;
+
 describe('loadConfig: good files', () => {
   it('fills in every default', () => {
     const c = load(MINIMAL);
@@ -153,11 +169,10 @@ describe('loadConfig: good files', () => {
         Uint8Array.from(Buffer.from('ffeeddccbbaa99887766554433221100', 'hex')),
       ],
     });
-    const primary = { type: 'primary', notify: [], allowTransfer: [], primaries: [], allowNotify: null, limits: DEFAULT_ZONE_LIMITS, includeConfine: false, catalog: null, catalogGroups: [], members: null, directory: null };
     assert.deepEqual(c.zones, [
-      { name: 'shop.example', ...primary, file: join(dir, 'shop.example.zone'), serialPolicy: 'unixtime', line: 29 },
-      { name: 'hosting.example.', ...primary, file: join(dir, 'hosting.example.zone'), serialPolicy: 'unixtime', line: 31 },
-      { name: 'deep.example', ...primary, file: join(dir, 'sub', 'deep.example.zone'), serialPolicy: 'file', line: 33 },
+      { ...ZONE_DEFAULTS, name: 'shop.example', file: join(dir, 'shop.example.zone'), serialPolicy: 'unixtime', line: 29 },
+      { ...ZONE_DEFAULTS, name: 'hosting.example.', file: join(dir, 'hosting.example.zone'), serialPolicy: 'unixtime', line: 31 },
+      { ...ZONE_DEFAULTS, name: 'deep.example', file: join(dir, 'sub', 'deep.example.zone'), serialPolicy: 'file', line: 33 },
     ]);
     assert.deepEqual(c.keys, []);
   });
@@ -621,6 +636,7 @@ describe('loadConfig: keys and zone transfers', () => {
     );
     assert.deepEqual(c.zones, [
       {
+        ...ZONE_DEFAULTS,
         name: 'partner.example',
         type: 'secondary',
         file: join(dir, 'secondary', 'partner.example.zone'),
@@ -636,66 +652,11 @@ describe('loadConfig: keys and zone transfers', () => {
           { kind: 'range', family: 4, network: octets(127, 0, 0, 1), prefix: 32, key: null },
           { kind: 'key', key: 'transfer' },
         ],
-        serialPolicy: 'increment',
-        limits: DEFAULT_ZONE_LIMITS,
-        includeConfine: false,
-        catalog: null,
-        catalogGroups: [],
-        members: null,
-        directory: null,
         line: 5,
       },
-      {
-        name: 'other.example',
-        type: 'secondary',
-        file: join(dir, 'sub', 'other.example.zone'),
-        notify: [],
-        allowTransfer: [],
-        primaries: [{ host: '192.0.2.53', port: 53, family: 4, key: null }],
-        allowNotify: null,
-        serialPolicy: 'increment',
-        limits: DEFAULT_ZONE_LIMITS,
-        includeConfine: false,
-        catalog: null,
-        catalogGroups: [],
-        members: null,
-        directory: null,
-        line: 12,
-      },
-      {
-        name: 'deep.example',
-        type: 'secondary',
-        file: join(dir, 'sub', 'deep.example.zone'),
-        notify: [],
-        allowTransfer: [],
-        primaries: [{ host: '192.0.2.53', port: 53, family: 4, key: null }],
-        allowNotify: null,
-        serialPolicy: 'increment',
-        limits: DEFAULT_ZONE_LIMITS,
-        includeConfine: false,
-        catalog: null,
-        catalogGroups: [],
-        members: null,
-        directory: null,
-        line: 16,
-      },
-      {
-        name: 'shop.example',
-        type: 'primary',
-        file: join(dir, 'shop.example.zone'),
-        notify: [],
-        allowTransfer: [],
-        primaries: [],
-        allowNotify: null,
-        serialPolicy: 'increment',
-        limits: DEFAULT_ZONE_LIMITS,
-        includeConfine: false,
-        catalog: null,
-        catalogGroups: [],
-        members: null,
-        directory: null,
-        line: 20,
-      },
+      { ...ZONE_DEFAULTS, name: 'other.example', type: 'secondary', file: join(dir, 'sub', 'other.example.zone'), primaries: [{ host: '192.0.2.53', port: 53, family: 4, key: null }], line: 12 },
+      { ...ZONE_DEFAULTS, name: 'deep.example', type: 'secondary', file: join(dir, 'sub', 'deep.example.zone'), primaries: [{ host: '192.0.2.53', port: 53, family: 4, key: null }], line: 16 },
+      { ...ZONE_DEFAULTS, name: 'shop.example', file: join(dir, 'shop.example.zone'), line: 20 },
     ]);
     assert.deepEqual(load(`${MINIMAL.replace('[]', '')}  - { name: x.example, type: secondary, primaries: [192.0.2.1], file: x.zone, allow-notify: [] }\n`).zones[0]!.allowNotify, []);
   });

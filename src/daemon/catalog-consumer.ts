@@ -54,18 +54,31 @@ interface Consumed {
   members: Map<string, Member>;
   /** The catalog data last processed (or found broken). */
   processed: Zone | null;
-  /** The reason the catalog was last found broken, as logged; null when it was valid. */
-  problem: string | null;
+  /** The reason the catalog was last found broken, as logged, with its serial and when; null when it was valid. */
+  problem: CatalogProblem | null;
   /** The removals held, as logged. */
   held: string | null;
   /** Members ignored (clashes), with the reason logged. */
   ignored: Map<string, string>;
 }
 
-/** The saved membership of one catalog. */
+/** Why a consumed catalog is not processed (RFC 9432 §4.2, §4.3, §4.4.1, §5.1): the last valid membership stays. */
+export interface CatalogProblem {
+  reason: string;
+  /** The serial of the broken version. */
+  serial: number;
+  /** When it was first found broken for this reason (ISO 8601). */
+  since: string;
+}
+
+/**
+ * The saved membership of one catalog, and the catalog's state: `problem`
+ * says why the version served is not processed (null: it was).
+ */
 interface SavedMembership {
   format: 'tyne-catalog-members-1';
   catalog: string;
+  problem?: CatalogProblem | null;
   members: { id: string; name: string; groups: string[]; coo: string | null }[];
 }
 
@@ -131,6 +144,11 @@ export class CatalogConsumer {
     this.#resets.clear();
   }
 
+  /** Why the consumed catalog `origin` is not processed now (its served version is broken); null when it is (or is not consumed). */
+  problem(origin: Name): CatalogProblem | null {
+    return this.#catalogs.get(origin.key)?.problem ?? null;
+  }
+
   /** The settings of the catalogs consumed (secondary zones with `members:`). */
   catalogs(): ZoneSettings[] {
     return [...this.#catalogs.values()].map((c) => c.settings);
@@ -164,13 +182,16 @@ export class CatalogConsumer {
     const catalog = c.origin.toText();
     const reading = readCatalog(zone);
     if (!reading.ok) {
-      if (c.problem !== reading.reason) {
-        c.problem = reading.reason;
+      if (c.problem?.reason !== reading.reason) {
+        c.problem = { reason: reading.reason, serial: zone.serial, since: new Date().toISOString() };
         this.#log.error({ zone: catalog, serial: zone.serial, reason: reading.reason, members: c.members.size }, `catalog ${catalog} (serial ${zone.serial}) is broken, not processed: ${reading.reason}; the last valid membership (${c.members.size} members) stays`);
+        // The catalog's state says so too (its saved membership, unchanged).
+        this.#save(c);
       }
       return false;
     }
-    if (c.problem !== null) this.#log.info({ zone: catalog, serial: zone.serial }, 'catalog valid again: processed');
+    const wasBroken = c.problem !== null;
+    if (wasBroken) this.#log.info({ zone: catalog, serial: zone.serial }, 'catalog valid again: processed');
     c.problem = null;
     const wanted = this.#admitted(c, reading.members);
     const before = [...c.members.values()].map((m) => m.entry);
@@ -199,7 +220,10 @@ export class CatalogConsumer {
     }
     for (const e of ch.changed) c.members.set(e.name.key, { entry: e, zone: memberZone(c.settings, e) });
     const applied = { added: ch.added.length, removed: hold ? 0 : ch.removed.length, reset: ch.reset.length, changed: ch.changed.length };
-    if (applied.added + applied.removed + applied.reset + applied.changed === 0) return false;
+    if (applied.added + applied.removed + applied.reset + applied.changed === 0) {
+      if (wasBroken) this.#save(c);
+      return false;
+    }
     this.#log.info({ zone: catalog, serial: zone.serial, ...applied, members: c.members.size }, 'catalog processed');
     for (const { after } of ch.reset) this.#log.info({ zone: after.name.toText(), catalog, id: after.id }, 'catalog member reset (a new ID): its copy is dropped and it is transferred afresh');
     this.#save(c);
@@ -249,6 +273,7 @@ export class CatalogConsumer {
     const saved: SavedMembership = {
       format: 'tyne-catalog-members-1',
       catalog: c.origin.toText(),
+      problem: c.problem,
       members: [...c.members.values()].map(({ entry: e }) => ({ id: e.id, name: e.name.toText(), groups: e.groups, coo: e.coo === null ? null : e.coo.toText() })),
     };
     const text = JSON.stringify(saved, null, 1) + '\n';

@@ -6,7 +6,7 @@
  * and the saved membership read back by a new consumer.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -80,17 +80,37 @@ describe('CatalogConsumer', () => {
     ['two IDs for one member', () => catalog([['one', 'a.example'], ['two', 'b.example'], ['three', 'a.example']]), /a\.example/],
     ['a coo with two PTRs', () => catalog([['one', 'a.example'], ['two', 'b.example'], 'coo.one.zones 0 IN PTR x.example.', 'coo.one.zones 0 IN PTR y.example.']), /coo/],
   ] as const) {
-    it(`a broken catalog (${what}) changes nothing, and says why`, () => {
-      const r = consumer(config());
+    it(`a broken catalog (${what}) changes nothing, and says why: in the log and in the catalog's state`, async () => {
+      const cfg = config();
+      const r = consumer(cfg);
+      const cat = Name.fromText('cat.example.');
       r.feed(catalog([['one', 'a.example'], ['two', 'b.example']]));
-      assert.equal(r.feed(zone()), false);
+      const broken = zone();
+      assert.equal(r.feed(broken), false);
       assert.deepEqual(r.names(), ['a.example.', 'b.example.']);
       const line = r.log.lines.find((l) => String(l.msg).includes('is broken, not processed'));
       assert.ok(line !== undefined, JSON.stringify(r.log.lines.slice(-3)));
       assert.match(String(line.reason), reason);
-      // Valid again: processed again.
+      assert.equal(r.c.problem(cat)?.reason, line.reason);
+      assert.equal(r.c.problem(cat)?.serial, broken.serial);
+      // The saved state of the catalog: the reason, and the last valid membership, unchanged.
+      const state = join(dirname(cfg.path), 'cat.example.zone.members.json');
+      const saved = (): { problem?: { reason: string; serial: number; since: string } | null; members: { name: string }[] } | null => {
+        try {
+          return JSON.parse(readFileSync(state, 'utf8')) as { problem?: { reason: string; serial: number; since: string } | null; members: { name: string }[] };
+        } catch {
+          return null;
+        }
+      };
+      await until('the catalog state says why it is not processed', () => saved()?.problem?.reason === line.reason, { timeoutMs: 2000, everyMs: 20 });
+      assert.deepEqual(saved()!.members.map((m) => m.name).sort(), ['a.example.', 'b.example.']);
+      assert.equal(saved()!.problem!.serial, broken.serial);
+      assert.ok(!Number.isNaN(Date.parse(saved()!.problem!.since)));
+      // Valid again: processed again, and the state says so.
       assert.equal(r.feed(catalog([['one', 'a.example'], ['two', 'b.example'], ['three', 'c.example']])), true);
       assert.deepEqual(r.names(), ['a.example.', 'b.example.', 'c.example.']);
+      assert.equal(r.c.problem(cat), null);
+      await until('the catalog state is valid again', () => saved()?.problem === null && saved()!.members.length === 3, { timeoutMs: 2000, everyMs: 20 });
     });
   }
 

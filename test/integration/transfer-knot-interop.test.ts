@@ -3,10 +3,11 @@
  * without TSIG (test/support/knotd-process.ts runs Knot); Tyne primary →
  * Knot secondary is a row of transfer-peer-secondary.test.ts:
  *
- * - Knot primary → Tyne secondary: AXFR after Knot's NOTIFY; an edit of
- *   Knot's file and `knotc zone-reload` (`zonefile-load:
- *   difference-no-serial`, so Knot makes the difference and raises the
- *   serial itself) reach Tyne by IXFR.
+ * - Knot primary → Tyne secondary (test/support/peer-primary-suite.ts, the
+ *   scenario NSD runs too): AXFR after Knot's NOTIFY; an edit of Knot's
+ *   file and `knotc zone-reload` (`zonefile-load: difference-no-serial`,
+ *   so Knot makes the difference and raises the serial itself) reach Tyne
+ *   by IXFR.
  * - A catalog zone Knot generates (`catalog-role: generate`), copied by
  *   Tyne as an ordinary secondary zone. Knot answers a UDP SOA query for it
  *   with REFUSED and answers it over TCP only, so Tyne must ask over TCP;
@@ -16,13 +17,15 @@
  * After each transfer both servers' `dig AXFR` must be the same records.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { stopLeavesNothing } from '../support/daemon-process.js';
 import { digAxfr, digShort, digStatus, type DigKey } from '../support/dig.js';
 import { axfrSerial, interopSerial, interopZone, writeZoneFile, zoneFileLines } from '../support/interop-zone.js';
 import { knotConf, startKnot, type KnotProcess, type KnotZone } from '../support/knotd-process.js';
+import { knotPrimary, peerPrimarySuite, type PeerEdit } from '../support/peer-primary-suite.js';
 import { freePort } from '../support/ports.js';
 import { haveTool } from '../support/tools.js';
 import { afterSoaCheckInterval, logNamesKey, startTyne, tyneLogTail, type TyneProcess } from '../support/tyne-process.js';
@@ -57,9 +60,7 @@ describe('knotd-process helper', { skip: !HAVE_TOOLS, timeout: 20_000 }, () => {
     const file = join(dir, 'smoke.zone');
     try {
       writeZoneFile(file, interopZone('smoke.example', 1));
-      const knot = await startKnot([{ name: 'smoke.example', file, zonefileLoad: 'difference-no-serial' }]);
-      const pid = knot.child.pid!;
-      try {
+      await stopLeavesNothing(await startKnot([{ name: 'smoke.example', file, zonefileLoad: 'difference-no-serial' }]), 'knotd', async (knot) => {
         assert.equal(await knot.serial('smoke.example'), interopSerial(1));
         assert.equal(await knot.servedSerial('smoke.example'), interopSerial(1));
         assert.equal((await knot.zoneStatus('smoke.example')).role, 'master');
@@ -67,101 +68,36 @@ describe('knotd-process helper', { skip: !HAVE_TOOLS, timeout: 20_000 }, () => {
         writeZoneFile(file, interopZone('smoke.example', 2, interopSerial(1)), 5);
         await knot.reload('smoke.example');
         assert.equal(await knot.serial('smoke.example'), interopSerial(1) + 1);
-      } finally {
-        await knot.stop();
-      }
-      assert.equal(existsSync(knot.dir), false, 'the temp folder is removed');
-      assert.throws(() => process.kill(pid, 0), 'knotd is gone');
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 });
 
+/** Knot's part of the IXFR test: the file keeps serial 1; with difference-no-serial Knot serves the change under serial 1 + 1. */
+const KNOT_EDIT: PeerEdit = {
+  title: 'an edit of Knot\'s file and knotc zone-reload reach Tyne by IXFR (Knot raised the serial itself)',
+  settle: afterSoaCheckInterval, // so that Knot's NOTIFY gets a line of its own
+  text: (zone) => interopZone(zone, 2, interopSerial(1)),
+  async servedSerial({ peer }) {
+    const knotSerial = await peer.serial(ZONE);
+    assert.equal(knotSerial, interopSerial(1) + 1, `Knot should have raised the serial:\n${tail(peer.log())}`);
+    return knotSerial;
+  },
+  async tookIxfr({ tyne, peer, since, peerMark, logs }) {
+    await peer.waitForLog(/\[example\.com\.\] IXFR, outgoing, remote 127\.0\.0\.1@\d+.*finished/, { since: peerMark, timeoutMs: 5000 });
+    assert.ok(tyne.since(since, (l) => l.msg === 'notify received').length > 0, `Knot's NOTIFY for the change:\n${logs()}`);
+  },
+  // The records are version 2's; the SOA is Knot's.
+  want: (fileLines, knotSerial) => fileLines.map((l) => l.replace(` ${interopSerial(1)} `, ` ${knotSerial} `)),
+};
+
 for (const signed of [false, true]) {
   const label = signed ? ' (TSIG)' : '';
   const key = signed ? KEY : undefined;
 
-  describe(`Knot primary → Tyne secondary${label}`, { skip: !HAVE_TOOLS, timeout: 30_000 }, () => {
-    let dir = '';
-    let tyne: TyneProcess | null = null;
-    let knot: KnotProcess | null = null;
-    let tynePort = 0;
-    const zoneFile = (): string => join(dir, 'knot-example.com.zone');
-    const logs = (): string => `knot:\n${tail(knot?.log() ?? '')}\ntyne:\n${tyneLogTail(tyne)}`;
-    const bothEqual = async (): Promise<string[]> => {
-      const [fromTyne, fromKnot] = await Promise.all([digAxfr({ port: tynePort }, ZONE), knot!.axfr(ZONE, key)]);
-      assert.ok(fromKnot.length > 50, `Knot's AXFR has ${fromKnot.length} records`);
-      assert.deepEqual(fromTyne, fromKnot);
-      return fromTyne;
-    };
-
-    before(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'tyne-knot-s-'));
-      writeZoneFile(zoneFile(), interopZone(ZONE, 1), -10);
-      tynePort = await freePort();
-      const knotPort = await freePort();
-      const primaries = signed ? `[{ address: "127.0.0.1:${knotPort}", key: ${KEY.name} }]` : `["127.0.0.1:${knotPort}"]`;
-      writeFileSync(
-        join(dir, 'tyne.yaml'),
-        `listen: ["127.0.0.1:${tynePort}"]\nlog: { level: info }\n${signed ? KEYS_YAML : ''}zones:\n` +
-          `  - name: ${ZONE}\n    type: secondary\n    primaries: ${primaries}\n    file: data/example.com.zone\n    allow-transfer: ["127.0.0.1/32"]\n`,
-      );
-      // Tyne first, so that Knot's NOTIFY after loading finds it listening.
-      tyne = await startTyne(join(dir, 'tyne.yaml'));
-      const zone: KnotZone = {
-        name: ZONE,
-        file: zoneFile(),
-        zonefileLoad: 'difference-no-serial',
-        notify: [{ port: tynePort, ...(signed ? { key: KEY.name } : {}) }],
-        allowTransfer: [signed ? { address: '127.0.0.1', key: KEY.name } : { address: '127.0.0.1' }],
-      };
-      knot = await startKnot([zone], { port: knotPort, ...(signed ? { keys: [KEY] } : {}) });
-    });
-
-    after(async () => {
-      await tyne?.stop();
-      await knot?.stop();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
-
-    it('Tyne copies the zone by AXFR after Knot\'s NOTIFY', async () => {
-      const line = await tyne!.waitForLog(transferLine(ZONE), 10_000).catch((e: Error) => assert.fail(`no transfer in: ${e.message}\n${logs()}`));
-      assert.equal(line.kind, 'AXFR', JSON.stringify(line));
-      assert.equal(line.serial, interopSerial(1));
-      if (signed) assert.ok(isKey(line.key), JSON.stringify(line));
-      const notified = await tyne!.waitForLog((l) => l.msg === 'notify received', 5000)
-        .catch((e: Error) => assert.fail(`Knot's NOTIFY should have reached Tyne: ${e.message}\n${logs()}`));
-      if (signed) assert.ok(isKey(notified.key), `Knot signs its NOTIFY: ${JSON.stringify(notified)}`);
-      await until('Tyne serves the zone', async () => (await digShort({ port: tynePort }, ZONE, 'SOA')).length === 1, { timeoutMs: 5000, everyMs: 50 });
-      assert.deepEqual(await bothEqual(), zoneFileLines(zoneFile(), ZONE));
-    });
-
-    it('an edit of Knot\'s file and knotc zone-reload reach Tyne by IXFR (Knot raised the serial itself)', async () => {
-      await afterSoaCheckInterval(tyne!, ZONE); // so that Knot's NOTIFY gets a line of its own
-      const since = tyne!.mark();
-      const knotMark = knot!.mark();
-      // The file keeps serial 1: with difference-no-serial Knot serves the change under serial 1 + 1.
-      writeZoneFile(zoneFile(), interopZone(ZONE, 2, interopSerial(1)), 5);
-      await knot!.reload(ZONE);
-      const knotSerial = await knot!.serial(ZONE);
-      assert.equal(knotSerial, interopSerial(1) + 1, `Knot should have raised the serial:\n${tail(knot!.log())}`);
-      const line = await tyne!.waitAfter(since, (l) => transferLine(ZONE)(l) && l.serial === knotSerial, 10_000)
-        .catch((e: Error) => assert.fail(`no transfer of ${knotSerial}: ${e.message}\n${logs()}`));
-      assert.equal(line.kind, 'IXFR', JSON.stringify(line));
-      assert.equal(line.fallback ?? null, null, JSON.stringify(line));
-      assert.equal(line.fromSerial, interopSerial(1), JSON.stringify(line));
-      assert.ok((line.bytes as number) < 1000, `a difference, not the zone: ${JSON.stringify(line)}`);
-      if (signed) assert.ok(isKey(line.key), JSON.stringify(line));
-      await knot!.waitForLog(/\[example\.com\.\] IXFR, outgoing, remote 127\.0\.0\.1@\d+.*finished/, { since: knotMark, timeoutMs: 5000 });
-      assert.ok(tyne!.since(since, (l) => l.msg === 'notify received').length > 0, `Knot's NOTIFY for the change:\n${logs()}`);
-      await until('Tyne serves the new serial', async () => axfrSerial(await digAxfr({ port: tynePort }, ZONE)) === knotSerial, { timeoutMs: 5000, everyMs: 50 });
-      const lines = await bothEqual();
-      // The records are version 2's; the SOA is Knot's.
-      const want = zoneFileLines(zoneFile(), ZONE).map((l) => l.replace(` ${interopSerial(1)} `, ` ${knotSerial} `));
-      assert.deepEqual(lines, want);
-    });
-  });
+  peerPrimarySuite(knotPrimary, KNOT_EDIT, { key: KEY, signed });
 
   describe(`Knot-generated catalog zone → Tyne secondary${label}`, { skip: !HAVE_TOOLS, timeout: 30_000 }, () => {
     const CATALOG = 'catalog.invalid';

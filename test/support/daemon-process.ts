@@ -4,10 +4,12 @@
  * waits on its log, and a stop that leaves no process behind (NSD forks
  * its xfrd and server children; a SIGKILL of the parent alone would leave
  * them listening). The benchmarks (test/bench/bench-servers.ts) take
- * processTree from here too.
+ * processTree from here too; the helpers' own smoke tests check that stop
+ * with stopLeavesNothing.
  */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { sleep } from './wait.js';
 
 /** Most log octets kept (the start is what a failed start-up needs; later lines are what tests wait for). */
@@ -148,4 +150,16 @@ export function spawnDaemon(cmd: string, args: string[], dir: string, opts: { ke
       if (opts.keepDir !== true) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs `body` with the started `proc`, then stops it and asserts that stop() left neither its temp folder nor the process (`what`, in the message). */
+export async function stopLeavesNothing<P extends DaemonProcess>(proc: P, what: string, body: (p: P) => Promise<void>): Promise<void> {
+  const pid = proc.child.pid!;
+  try {
+    await body(proc);
+  } finally {
+    await proc.stop();
+  }
+  assert.equal(existsSync(proc.dir), false, 'the temp folder is removed');
+  assert.throws(() => process.kill(pid, 0), `${what} is gone`);
 }

@@ -85,6 +85,19 @@ export interface ServerSettings {
    * sooner than this after the one before, so a NOTIFY flood makes one check per interval (default 1 s; 0 = at once).
    */
   notifyCheckIntervalMs: number;
+  /**
+   * `secondary-probe-interval`: a primary's SOA query to each notify target, to learn what it serves
+   * (the replication view, src/xfr/replication-view.ts): after each NOTIFY and then this often, with
+   * jitter (default 60 s; 0 = no probes).
+   */
+  secondaryProbeIntervalMs: number;
+  /**
+   * `notify-retry`: a notify target that acknowledged a NOTIFY but does not serve its serial this long
+   * after is notified again, the wait doubling up to 10 minutes (default 10 s; 0 = never again).
+   */
+  notifyRetryMs: number;
+  /** `notify-retry-limit`: NOTIFY again until this long after the first NOTIFY of a serial, then give up and log it (default 1 h). */
+  notifyRetryLimitMs: number;
   /** `rate-limit`: response rate limiting of UDP answers (BIND's RRL; on by default, loopback exempt); null = off (`rate-limit: false`). */
   rateLimit: RateLimitSettings | null;
   /** `answer-cookie` (BIND's name): answer DNS COOKIE options (RFC 7873) with server cookies (default true). */

@@ -3,7 +3,7 @@ import { zoneNameKey, type Config, type ZoneSettings } from '../config/index.js'
 import type { Logger } from '../log/logger.js';
 import type { TransferHooks, TransferOutInfo, TransferRefusedInfo, TsigFailure } from '../server/transfer-hooks.js';
 import { RateLimitedLog } from '../log/rate-limited-log.js';
-import { Name } from '../wire/index.js';
+import { Name, rcodeToText } from '../wire/index.js';
 import type { Zone } from '../zone/index.js';
 import { aclAllows, addressOctets, type AclEntry, type Requester } from '../xfr/acl.js';
 import type { Journal } from '../xfr/journal.js';
@@ -15,6 +15,9 @@ import { transferZone } from '../xfr/transfer-client.js';
 import { querySoaSerial } from '../xfr/soa-query.js';
 import type { ZoneHistories } from './zone-history.js';
 import { removeStaleTempFiles } from '../xfr/atomic-file.js';
+import { TransferError } from '../xfr/transfer-error.js';
+import type { SecondaryReplication } from '../xfr/replication-view.js';
+import { ReplicationTracker } from './replication-tracker.js';
 import { loadZoneFileAsync } from './load-zone-async.js';
 import { defaultZoneMemoryBudget } from './zone-memory-budget.js';
 import { pruneRemoved, setAsideRemoved } from './removed-zones.js';
@@ -25,6 +28,12 @@ import { DEFAULT_ZONE_LIMITS, type ZoneLimits } from '../zonefile/index.js';
 
 /** Transfers in at once (BIND's `transfers-in` default). */
 const TRANSFERS_IN = 10;
+
+/** A probe of a secondary (its SOA) waits this long over UDP, and as long again over TCP. */
+const PROBE_TIMEOUT_MS = 2000;
+
+/** NOTIFY until converged: the wait between NOTIFYs doubles up to this (issue 15 §2). */
+const NOTIFY_RETRY_MAX_MS = 600_000;
 
 /** How often removed copies past their retention are looked for. */
 const PRUNE_EVERY_MS = 6 * 3_600_000;
@@ -71,6 +80,8 @@ export class TransferService implements TransferHooks {
   readonly #onChange: () => void;
   /** Transfers refused at `transfers-out`: a line, then a count per interval. */
   readonly #refusals: RateLimitedLog;
+  /** What each secondary of our zones holds (issue 15 §2), and NOTIFY until converged. */
+  readonly #replication: ReplicationTracker;
 
   constructor(log: Logger, histories: ZoneHistories, onChange: () => void) {
     this.#log = log;
@@ -81,8 +92,20 @@ export class TransferService implements TransferHooks {
     this.#notifier = new Notifier({
       log,
       signerFor: (peer) => this.#notifySigner(peer),
-      onGiveUp: (zone, peer, tries, serial, rcode) =>
-        log.warn({ zone: zone.toText(), peer: peerText(peer), tries, serial, rcode }, `notify to ${peerText(peer)} for ${zone.toText()} gave up after ${tries} tries`),
+      onAck: (zone, peer, _tries, serial) => this.#replication.notifyAcked(zone, peer, serial),
+      onGiveUp: (zone, peer, tries, serial, rcode) => {
+        log.warn({ zone: zone.toText(), peer: peerText(peer), tries, serial, rcode }, `notify to ${peerText(peer)} for ${zone.toText()} gave up after ${tries} tries`);
+        this.#replication.notifyFailed(zone, peer, serial, rcode === undefined ? `NOTIFY unanswered after ${tries} tries` : `NOTIFY answered ${rcodeToText(rcode)}`);
+      },
+    });
+    this.#replication = new ReplicationTracker({
+      log,
+      // The secondary's own answer (RFC 1034 §4.3.5's SOA query, signed with the notify target's key); SERVFAIL: it has no copy.
+      probe: (origin, peer) => querySoaSerial({ origin, peer, key: this.#keyFor(peer), timeoutMs: PROBE_TIMEOUT_MS }).catch((err: unknown) => {
+        if (err instanceof TransferError && err.code === 'XFR_REFUSED' && err.message.includes('answered SERVFAIL')) return null;
+        throw err;
+      }),
+      notify: (zone, peer) => this.#notifier.notify(zone, [peer]),
     });
   }
 
@@ -109,6 +132,10 @@ export class TransferService implements TransferHooks {
     const settings = new Map<string, ZoneSettings>();
     for (const z of config.zones) settings.set(zoneNameKey(z.name), z);
     this.#settings = settings;
+    this.#replication.configure(
+      { probeIntervalMs: sv.secondaryProbeIntervalMs, converge: { firstMs: sv.notifyRetryMs, maxMs: NOTIFY_RETRY_MAX_MS, limitMs: sv.notifyRetryLimitMs } },
+      config.zones.filter((z) => z.type !== 'secondary'),
+    );
     // Secondaries: start new ones, stop removed ones (a changed file or primaries list restarts the zone).
     let changed = !this.#configured;
     for (const [key, sec] of [...this.#secondaries]) {
@@ -226,9 +253,14 @@ export class TransferService implements TransferHooks {
     // A zone added while running that is a catalog member is announced once its catalog lists it (the producer
     // calls again then, without `added`): a NOTIFY for it before that reaches consumers that do not have it yet,
     // and spends their SOA check of the catalog before the catalog lists it.
+    const announce = { origin: zone.origin, serial: zone.serial, soa: zone.soa.rdatas[0]!, soaTtl: zone.soa.ttl };
+    if (old === undefined || old.serial !== zone.serial) this.#replication.served(announce, () => journalChain(this.journal(zone)));
     if (old === undefined && opts.added === true && settings.catalog !== null) return;
     if (settings.notify.length > 0 && (old === undefined || old.serial !== zone.serial)) {
-      const send = (): void => this.#notifier.notify({ origin: zone.origin, serial: zone.serial, soa: zone.soa.rdatas[0]!, soaTtl: zone.soa.ttl }, settings.notify);
+      const send = (): void => {
+        for (const peer of settings.notify) this.#replication.notifySent(zone.origin, peer, zone.serial);
+        this.#notifier.notify(announce, settings.notify);
+      };
       // RFC 1996 §3.7: the secondary asks for our SOA at once, so nothing is announced before we answer.
       if (this.#heldNotifies === null) send();
       else this.#heldNotifies.set(key, send);
@@ -247,8 +279,18 @@ export class TransferService implements TransferHooks {
     this.#pruneTimer = null;
     for (const s of this.#secondaries.values()) s.zone.stop();
     this.#notifier.stop();
+    this.#replication.stop();
     this.#refusals.flush();
     this.#limited.flush();
+  }
+
+  /**
+   * The replication view (issue 15 §2): what each secondary of `zone` (of
+   * every zone we serve, when undefined) holds, sorted by zone then
+   * secondary, as plain JSON-able objects.
+   */
+  replication(zone?: string): SecondaryReplication[] {
+    return this.#replication.list(zone);
   }
 
   // --- TransferHooks -------------------------------------------------------
@@ -331,6 +373,7 @@ export class TransferService implements TransferHooks {
       records: info.records, messages: info.messages, bytes: info.bytes, durationMs: info.durationMs,
       key: info.key === null ? null : info.key.replace(/\.$/, ''),
     };
+    this.#replication.transferred(info);
     if (info.complete) this.#log.info(line, 'transfer out');
     else this.#log.warn(line, 'transfer out ended early (client went away)');
   }
@@ -419,6 +462,13 @@ function savedCopyLimits(l: ZoneLimits): ZoneLimits {
     maxFileBytes: Math.max(l.maxFileBytes, DEFAULT_ZONE_LIMITS.maxFileBytes),
     maxLineBytes: Math.max(l.maxLineBytes, DEFAULT_ZONE_LIMITS.maxLineBytes),
   };
+}
+
+/** The serials of a journal's chain, oldest first (from of the first entry, then each entry's to); none without a journal. */
+function journalChain(j: Journal | null): number[] {
+  if (j === null) return [];
+  const flat = j.serials();
+  return flat.length === 0 ? [] : [flat[0]!, ...flat.filter((_, i) => i % 2 === 1)];
 }
 
 /** A primary's address as an allow-notify entry (any key). */

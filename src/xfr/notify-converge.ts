@@ -120,10 +120,16 @@ export class ConvergeSchedule {
     return 'notify-again';
   }
 
-  /** Whether a probe that finds the secondary behind should start a NOTIFY of `serial`: not while one runs, nor after giving it up. */
-  mayStart(serial: number): boolean {
+  /**
+   * Whether a probe that finds the secondary behind should start a NOTIFY of
+   * `serial`: not while one runs, nor after giving it up; after one went
+   * unanswered, only within the limit (so a secondary that answers SOA
+   * queries but refuses NOTIFY is not notified at every probe for ever).
+   */
+  mayStart(serial: number, now: number, s: ConvergeSettings): boolean {
     if (serial !== this.#serial) return true;
-    return this.#state === 'unanswered' || this.#state === 'none';
+    if (this.#state === 'none') return true;
+    return this.#state === 'unanswered' && now - this.#since < s.limitMs;
   }
 
   /** As plain JSON. */

@@ -85,11 +85,12 @@ describe('ConvergeSchedule', () => {
       ['unanswered', (c) => { c.sent(7, 0); c.unanswered(7); }, true],
       ['waiting', (c) => { c.sent(7, 0); c.acked(7, 0, S); }, false],
       ['gave up', (c) => { c.sent(7, 0); c.acked(7, 0, S); c.check(S.limitMs, false, S); }, false],
+      ['unanswered, past the limit', (c) => { c.sent(7, -S.limitMs); c.unanswered(7); }, false],
     ];
     for (const [name, setup, want] of table) {
       const c = new ConvergeSchedule();
       setup(c);
-      assert.equal(c.mayStart(7), want, name);
+      assert.equal(c.mayStart(7, 0, S), want, name);
     }
   });
 });

@@ -44,6 +44,8 @@ interface Target {
   check: boolean;
   /** The probe running follows a NOTIFY (it does not start one). */
   afterNotify: boolean;
+  /** State and serial last logged (debug), so only changes are. */
+  noted: string;
 }
 
 interface ZoneEntry {
@@ -112,7 +114,7 @@ export class ReplicationTracker {
         const old = e.targets.get(id);
         // The first probe of a new target falls anywhere in the interval: thousands of zones are not probed at once.
         targets.set(id, old !== undefined ? { ...old, peer } : {
-          zone, origin, peer, id, schedule: new ConvergeSchedule(), nextProbeAt: now + settings.probeIntervalMs * this.#random(), probing: false, check: false, afterNotify: false,
+          zone, origin, peer, id, schedule: new ConvergeSchedule(), nextProbeAt: now + settings.probeIntervalMs * this.#random(), probing: false, check: false, afterNotify: false, noted: '',
         });
       }
       e.targets = targets;
@@ -133,7 +135,9 @@ export class ReplicationTracker {
     this.view.served(name, zone.serial, this.#now());
     if (first) this.view.seed(name, earlier());
     const e = this.#zones.get(name);
-    if (e !== undefined) e.announce = zone;
+    if (e === undefined) return;
+    e.announce = zone;
+    for (const t of e.targets.values()) this.#note(t, this.#now());
   }
 
   /** A NOTIFY of `serial` is sent to `peer`. */
@@ -150,6 +154,7 @@ export class ReplicationTracker {
     if (this.view.holds(t.zone, t.id, serial)) t.schedule.converged();
     else t.schedule.acked(serial, now, this.#settings.converge);
     this.#probeSoon(t, now + AFTER_ACK_MS);
+    this.#note(t, now);
   }
 
   /** The NOTIFY was given up (no answer, or an error RCODE): unreachable for now, and probed at once. */
@@ -160,6 +165,7 @@ export class ReplicationTracker {
     this.view.failed(t.zone, t.id, now, reason);
     t.schedule.unanswered(serial);
     this.#probeSoon(t, now);
+    this.#note(t, now);
   }
 
   /** An outgoing transfer ended: the IXFR request's SOA, and (complete) the serial sent. */
@@ -172,7 +178,19 @@ export class ReplicationTracker {
     if (info.complete && info.kind !== 'UPTODATE') this.view.observe(zone, id, { serial: info.serial, source: 'transfer', at: now });
     else this.view.contact(zone, id, now);
     const t = this.#zones.get(zone)?.targets.get(id);
-    if (t !== undefined && t.schedule.serial !== null && this.view.holds(zone, id, t.schedule.serial)) t.schedule.converged();
+    if (t === undefined) return;
+    if (t.schedule.serial !== null && this.view.holds(zone, id, t.schedule.serial)) t.schedule.converged();
+    this.#note(t, now);
+  }
+
+  /** A debug line when a notify target's state or serial changes (what `tyne secondaries` would show). */
+  #note(t: Target, now: number): void {
+    const row = this.view.list(now, t.zone).find((r) => r.secondary === t.id);
+    if (row === undefined) return;
+    const key = `${row.state} ${row.serial ?? '-'} ${row.behindVersions ?? '-'}`;
+    if (key === t.noted) return;
+    t.noted = key;
+    this.#log.debug({ zone: row.zone, secondary: row.secondary, state: row.state, serial: row.serial, source: row.source, servedSerial: row.servedSerial, behindVersions: row.behindVersions, lagSeconds: row.lagSeconds, problem: row.problem }, 'replication state');
   }
 
   /** The view of `zone` (all zones when undefined). */
@@ -240,6 +258,7 @@ export class ReplicationTracker {
       t.probing = false;
     }
     const now = this.#now();
+    this.#note(t, now);
     const interval = this.#settings.probeIntervalMs;
     t.nextProbeAt = now + interval * (0.8 + 0.4 * this.#random());
     const afterNotify = t.afterNotify;

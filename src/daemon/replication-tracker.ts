@@ -248,6 +248,10 @@ export class ReplicationTracker {
   async #run(e: ZoneEntry, t: Target): Promise<void> {
     t.probing = true;
     this.#probes++;
+    // A NOTIFY acknowledged while this probe runs asks for one more (#probeSoon lowers this again).
+    const afterNotify = t.afterNotify;
+    t.afterNotify = false;
+    t.nextProbeAt = Number.POSITIVE_INFINITY;
     try {
       const serial = await this.#probe(t.origin, t.peer);
       this.view.observe(t.zone, t.id, { serial, source: 'probe', at: this.#now() });
@@ -260,9 +264,7 @@ export class ReplicationTracker {
     const now = this.#now();
     this.#note(t, now);
     const interval = this.#settings.probeIntervalMs;
-    t.nextProbeAt = now + interval * (0.8 + 0.4 * this.#random());
-    const afterNotify = t.afterNotify;
-    t.afterNotify = false;
+    t.nextProbeAt = Math.min(t.nextProbeAt, now + interval * (0.8 + 0.4 * this.#random()));
     if (t.check) {
       t.check = false;
       this.#decide(e, t, now);

@@ -260,7 +260,7 @@ export class ReplicationView {
    */
   list(now: number, zone?: string, notify?: (zone: string, secondary: string) => NotifyProgress | undefined): SecondaryReplication[] {
     const out: SecondaryReplication[] = [];
-    const zones = zone === undefined ? [...this.#zones] : [[zone.toLowerCase(), this.#zones.get(zone.toLowerCase())] as const];
+    const zones: [string, ZoneRecord | undefined][] = zone === undefined ? [...this.#zones] : [[zone.toLowerCase(), this.#zones.get(zone.toLowerCase())]];
     for (const [name, z] of zones) {
       if (z === undefined) continue;
       for (const [id, e] of z.secondaries) out.push(this.#row(now, name, id, z, e, notify?.(name, id) ?? NO_NOTIFY));

@@ -228,6 +228,11 @@ export class TransferService implements TransferHooks {
     return s === undefined ? undefined : { zone: s.zone.zone, expired: s.zone.expired };
   }
 
+  /** How many secondary zones there are (catalog members included). */
+  get secondaryCount(): number {
+    return this.#secondaries.size;
+  }
+
   /** Data of the secondary zones: loaded ones, and the names of those without data (SERVFAIL). */
   secondaryZones(): { zones: Zone[]; unavailable: Name[] } {
     const zones: Zone[] = [];

@@ -56,7 +56,7 @@ export interface SecondaryZoneOptions {
   log: SecondaryLog;
   /** Bounds on the SOA timers (DEFAULT_CLAMPS otherwise). */
   clamps?: Partial<TimerClamps>;
-  /** The first refresh after start() comes within this many ms (random, default 5000). */
+  /** The first refresh after start() comes within this many ms (random, default START_JITTER_MS). */
   startJitterMs?: number;
   /** Retry interval while there is no copy at all, in seconds (default 60; no SOA to take it from). */
   initialRetrySec?: number;
@@ -114,6 +114,9 @@ const SAVE_FAIL_LOG_MS = 300_000;
 
 /** setTimeout's limit; longer waits are done in steps. */
 const MAX_TIMER_MS = 0x7fffffff;
+
+/** At startup a secondary's first serial check comes within this many ms of its copy loading (random), as NSD and BIND spread theirs. */
+export const START_JITTER_MS = 5000;
 
 /** The refresh/retry/expire state machine of one secondary zone. */
 export class SecondaryZone {
@@ -199,7 +202,7 @@ export class SecondaryZone {
       this.#loaded(loadSaved(o.file, this.origin, o.limits === undefined ? {} : { limits: o.limits }));
       return;
     }
-    const run = loadSavedAsync(o.file, this.origin, { load: loadCopy }).then(
+    const run = loadSavedAsync(o.file, this.origin, { load: loadCopy, ...(o.limits === undefined ? {} : { limits: o.limits }) }).then(
       (saved) => {
         if (!this.#stopped) this.#loaded(saved);
       },
@@ -262,7 +265,7 @@ export class SecondaryZone {
         this.#expire('saved copy expired');
       }
     }
-    const delay = Math.floor(this.#deps.random() * (o.startJitterMs ?? 5000));
+    const delay = Math.floor(this.#deps.random() * (o.startJitterMs ?? START_JITTER_MS));
     this.#scheduleRefresh(delay);
   }
 

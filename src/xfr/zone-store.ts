@@ -88,6 +88,8 @@ interface Marks {
   count: number | null;
   /** The digest of the end marker; null in a copy written before digests were added. */
   digest: string | null;
+  /** The file's size in octets. */
+  size: number;
 }
 
 /**
@@ -103,13 +105,13 @@ function readMarks(path: string): Marks {
     const head = Buffer.alloc(Math.min(size, HEAD_MARK.length + 32));
     readSync(fd, head, 0, head.length, 0);
     const headText = head.toString('latin1');
-    if (!headText.startsWith(HEAD_MARK)) return { tyne: false, serial: null, count: null, digest: null };
+    if (!headText.startsWith(HEAD_MARK)) return { tyne: false, serial: null, count: null, digest: null, size };
     const sm = /^; saved by tyne \(secondary copy\), serial (\d+)\n/.exec(headText);
     const n = Math.min(size, 160);
     const tail = Buffer.alloc(n);
     readSync(fd, tail, 0, n, size - n);
     const m = /\n; end of zone, records: (\d+)(?:, digest: ([0-9a-f]{32}))?\n$/.exec(tail.toString('latin1'));
-    return { tyne: true, serial: sm ? Number(sm[1]) : null, count: m ? Number(m[1]) : null, digest: m?.[2] ?? null };
+    return { tyne: true, serial: sm ? Number(sm[1]) : null, count: m ? Number(m[1]) : null, digest: m?.[2] ?? null, size };
   } finally {
     closeSync(fd);
   }
@@ -306,17 +308,37 @@ export function loadSaved(path: string, origin: Name, options: { zoneClass?: num
 }
 
 /**
+ * A whole copy of ours at most this big (about 400 records) is parsed on
+ * the main thread, in well under a millisecond, rather than by `load`:
+ * ns2 restarting with 10,000 small customer zones otherwise sends every
+ * one through the parse worker, whose messages and malloc arenas left
+ * about 25 MiB more resident than the same zones transferred (measured in
+ * the small-zones bench, README "Benchmarks").
+ */
+export const SMALL_COPY_BYTES = 32 * 1024;
+
+/**
  * As loadSaved, without stalling the event loop: the copy is parsed by
  * `load` (the daemon's parse worker) and its records counted and digested
  * in slices of `sliceMs` (default 5), so other zones are answered while a
- * large copy loads.
+ * large copy loads. A complete copy of ours of at most `syncBelowBytes`
+ * (default SMALL_COPY_BYTES) is parsed here, with `limits`.
  */
-export async function loadSavedAsync(path: string, origin: Name, options: { load: CopyLoader; sliceMs?: number }): Promise<LoadSavedResult> {
+export async function loadSavedAsync(
+  path: string,
+  origin: Name,
+  options: { load: CopyLoader; sliceMs?: number; syncBelowBytes?: number; zoneClass?: number; limits?: Partial<ZoneLimits> },
+): Promise<LoadSavedResult> {
   const read: CopyRead = { marks: null, loaded: null, error: null };
   if (existsSync(path)) {
     try {
-      read.marks = readMarks(path);
-      if (!(read.marks.tyne && read.marks.count === null)) read.loaded = await options.load(path, origin);
+      const marks = readMarks(path);
+      read.marks = marks;
+      if (marks.tyne && marks.count !== null && marks.size <= (options.syncBelowBytes ?? SMALL_COPY_BYTES)) {
+        read.loaded = loadCopySync(path, origin, options.zoneClass, options.limits);
+      } else if (!(marks.tyne && marks.count === null)) {
+        read.loaded = await options.load(path, origin);
+      }
     } catch (e) {
       read.error = (e as Error).message;
     }

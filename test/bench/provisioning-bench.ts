@@ -17,7 +17,9 @@
  *    them, and 10 s later the RSS of ns2 and ns1;
  * 4. BIND 9.18 (`catalog-zones`) and Knot 3.2 (`catalog-role: interpret`)
  *    as consumers of a Tyne ns1's catalog, each on its own (ns2 stopped):
- *    their first copy of the N members, then 10 drops each, as in 2. When a
+ *    their first copy of the N members, then (once the consumer's log has
+ *    been quiet for 5 s) 10 drops each, as in 2. A failed drop counts as
+ *    never served in the medians. When a
  *    consumer does not serve all N members within CONSUMER_SYNC_MS, the
  *    part is run again at 1,000 members and the output says so.
  *
@@ -44,6 +46,9 @@ const CAT = 'catalog.hosting.example';
 const EDITS = 10;
 const DROPS = 20;
 const CONSUMER_DROPS = 10;
+/** After a consumer's first copy, the drops wait until its log has been quiet this long (at most CONSUMER_SETTLE_MS). */
+const CONSUMER_QUIET_MS = 5_000;
+const CONSUMER_SETTLE_MS = 90_000;
 /** Catalog versions come at most once a second: each drop is written this long after the previous one was served. */
 const DROP_GAP_MS = 1_100;
 /** Longest wait for one edit or one drop to be served. */
@@ -99,7 +104,10 @@ function stats(xs: readonly number[]): { median: number; p90: number; max: numbe
   return { median: s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2, p90: at(0.9), max: s.at(-1)! };
 }
 
-const ms = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : `${Math.round(x)} ms`);
+const ms = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : x === Infinity ? 'never' : `${Math.round(x)} ms`);
+
+/** The drop times with each failed drop counted as never served (Infinity): a median over the served ones alone would hide failures. */
+const withFailures = (served: readonly number[], failed: number): number[] => [...served, ...Array<number>(failed).fill(Infinity)];
 const secs = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : `${(x / 1000).toFixed(2)} s`);
 const mib = (kib: number): string => `${(kib / 1024).toFixed(1)} MiB`;
 const verdict = (x: number | null | undefined, goal: number): string => (x === null || x === undefined ? 'not measured' : x <= goal ? 'met' : 'NOT met');
@@ -298,14 +306,14 @@ async function measureDrops(rig: Rig, rows: Row[], notes: string[]): Promise<voi
     else ns2Times.push(b);
     await sleep(DROP_GAP_MS);
   }
-  const s1 = stats(ns1Times);
-  const s2 = stats(ns2Times);
+  const s1 = stats(withFailures(ns1Times, DROPS - ns1Times.length));
+  const s2 = stats(withFailures(ns2Times, failed));
   rows.push([`2. drop, ns1 serves it (${DROPS} drops)`, `median ${ms(s1?.median)}, p90 ${ms(s1?.p90)}, max ${ms(s1?.max)}`, '', '']);
   rows.push([
     `   drop, Tyne ns2 serves it`,
-    `median ${ms(s2?.median)}, p90 ${ms(s2?.p90)}, max ${ms(s2?.max)}; ${failed} of ${DROPS} failed`,
+    `median ${ms(s2?.median)}, p90 ${ms(s2?.p90)}, max ${ms(s2?.max)}; ${failed} of ${DROPS} failed (counted as never served)`,
     '≤ 1 s median',
-    failed > DROPS / 2 ? 'NOT met' : verdict(s2?.median, GOAL.dropNs2Median),
+    verdict(s2?.median, GOAL.dropNs2Median),
   ]);
   notes.push(`Tyne drops, each (ns1/ns2): ${each.join(', ')}`);
 }
@@ -387,6 +395,25 @@ async function startConsumer(kind: 'BIND' | 'Knot', dir: string, port: number, n
   return { pid: knot.child.pid!, exited: () => knot.exited(), log: () => knot.log(), stop: () => knot.stop() };
 }
 
+/** Waits until `c` has logged nothing for CONSUMER_QUIET_MS; the time that took, or null past CONSUMER_SETTLE_MS. */
+async function untilLogQuiet(c: ConsumerProc): Promise<number | null> {
+  const t0 = performance.now();
+  let size = c.log().length;
+  let since = t0;
+  while (performance.now() - t0 < CONSUMER_SETTLE_MS && !c.exited()) {
+    await sleep(250);
+    const now = performance.now();
+    const n = c.log().length;
+    if (n !== size) {
+      size = n;
+      since = now;
+    } else if (now - since >= CONSUMER_QUIET_MS) {
+      return now - t0;
+    }
+  }
+  return null;
+}
+
 /**
  * Part 4 for one consumer at `members` zones: a Tyne ns1 of its own over a
  * fresh folder (notifying the consumer alone), the consumer started once
@@ -409,7 +436,10 @@ async function measureConsumer(scratch: string, kind: 'BIND' | 'Knot', members: 
     const took = times.allMs === null ? `not complete within ${CONSUMER_SYNC_MS / 1000} s` : `after ${secs(times.allMs)}`;
     notes.push(`${kind} at ${fmtInt(members)} members: first copy of ${fmtInt(times.answered)}/${fmtInt(members)} members ${took}, RSS then ${mib(rss)}`);
     if (times.allMs === null) return false;
-    await sleep(2_000);
+    // The drops start on a settled consumer, as an operator's would be: once it has logged nothing for
+    // CONSUMER_QUIET_MS (BIND goes on with its members' serial checks for a while after the last copy).
+    const quietMs = await untilLogQuiet(c);
+    notes.push(`${kind}: its log was quiet for ${CONSUMER_QUIET_MS / 1000} s ${quietMs === null ? `NOT within ${CONSUMER_SETTLE_MS / 1000} s (the drops start anyway)` : `after ${secs(quietMs)} more`}`);
     const got: number[] = [];
     const each: string[] = [];
     let failed = 0;
@@ -430,12 +460,12 @@ async function measureConsumer(scratch: string, kind: 'BIND' | 'Knot', members: 
       await sleep(DROP_GAP_MS);
     }
     notes.push(`${kind} drops, each: ${each.join(', ')}`);
-    const s = stats(got);
+    const s = stats(withFailures(got, failed));
     rows.push([
       `4. drop, ${kind} serves it (${CONSUMER_DROPS} drops, ${fmtInt(members)} members)`,
-      `median ${ms(s?.median)}, max ${ms(s?.max)}; ${failed} of ${CONSUMER_DROPS} failed`,
+      `median ${ms(s?.median)}, max ${ms(s?.max)}; ${failed} of ${CONSUMER_DROPS} failed (counted as never served)`,
       '≤ 3 s median',
-      failed > CONSUMER_DROPS / 2 ? 'NOT met' : verdict(s?.median, GOAL.dropConsumerMedian),
+      verdict(s?.median, GOAL.dropConsumerMedian),
     ]);
     if (failed > 0) notes.push(`${kind}: log tail after the drops: ${oneLine(c.log().slice(-1500))}`);
     return true;

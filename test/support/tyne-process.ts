@@ -36,7 +36,9 @@ export interface TyneProcess {
 
 /**
  * Starts `bin/tyne serve --config <configPath>` and waits until it logs
- * `serving` (every zone loaded and every listener bound). Rejects if the
+ * `serving` (every zone loaded and every listener bound; with `workers`,
+ * the primary's line, once every worker serves: a worker's own line says
+ * nothing of the others, which may still be loading). Rejects if the
  * process exits first or `timeoutMs` passes; the error carries its stderr.
  * `onSpawn` gets the process at once, to watch its log while it starts.
  * `uid`/`gid` run it as another user (the caller must be root).
@@ -117,7 +119,7 @@ export async function startTyne(
   };
   opts.onSpawn?.(proc);
   try {
-    await proc.waitForLog((l) => l.msg === 'serving', opts.timeoutMs ?? 15_000);
+    await proc.waitForLog((l) => l.msg === 'serving' && l.worker === undefined, opts.timeoutMs ?? 15_000);
   } catch (e) {
     await proc.stop('SIGKILL');
     throw e;

@@ -10,7 +10,7 @@ import { Name } from '../../../src/wire/index.js';
 import type { Zone } from '../../../src/zone/index.js';
 import { formatRecord } from '../../../src/zonefile/zone-printer.js';
 import { diffZones } from '../../../src/xfr/compute-zone-diff.js';
-import { freshJournal, journalPath, loadSaved, saveChange, saveZone, statePath, type SecondaryState } from '../../../src/xfr/zone-store.js';
+import { freshJournal, journalPath, loadCopySync, loadSaved, loadSavedAsync, saveChange, saveZone, statePath, SMALL_COPY_BYTES, type CopyLoader, type SecondaryState } from '../../../src/xfr/zone-store.js';
 
 const origin = Name.fromText('example.com.');
 const dir = mkdtempSync(join(tmpdir(), 'tyne-zone-store-'));
@@ -49,6 +49,45 @@ const lines = (z: Zone): string[] => z.canonicalRecords().map(formatRecord);
 function state(serial: number): SecondaryState {
   return { serial, lastRefresh: 1_700_000_000_000, expiresAt: 1_700_604_800_000, primary: '192.0.2.53:53' };
 }
+
+describe('loadSavedAsync: where the copy is parsed', () => {
+  /** A loader standing in for the parse worker: it parses on this thread too, and counts its calls. */
+  const counting = (): { load: CopyLoader; calls: string[] } => {
+    const calls: string[] = [];
+    return { calls, load: (path, o) => (calls.push(path), Promise.resolve(loadCopySync(path, o))) };
+  };
+  const big = Array.from({ length: 1200 }, (_, i) => `h${i} IN A 192.0.2.${i % 250}`);
+  const cases = [
+    { what: 'a small copy of ours is parsed on this thread', extra: [], viaLoad: false },
+    { what: `a copy over SMALL_COPY_BYTES (${SMALL_COPY_BYTES}) goes to the loader`, extra: big, viaLoad: true },
+  ];
+  for (const c of cases) {
+    it(c.what, async () => {
+      const path = join(dir, `async-${c.viaLoad ? 'big' : 'small'}.zone`);
+      const zone = zoneOf(9, c.extra);
+      await saveZone(path, zone, state(9));
+      assert.equal(statSync(path).size > SMALL_COPY_BYTES, c.viaLoad);
+      const l = counting();
+      const r = await loadSavedAsync(path, origin, { load: l.load });
+      assert.deepEqual(l.calls, c.viaLoad ? [path] : []);
+      assert.deepEqual(r.errors, []);
+      assert.deepEqual(lines(r.zone!), lines(zone));
+      // Damage is caught whichever way it was parsed: a record altered in place (same count) fails the digest.
+      writeFileSync(path, readFileSync(path, 'utf8').replace('192.0.2.1\n', '192.0.2.9\n'));
+      const d = await loadSavedAsync(path, origin, { load: counting().load });
+      assert.equal(d.zone, null);
+      assert.match(d.errors.join(' '), /digest/);
+    });
+  }
+  it('a file not written by us goes to the loader, however small', async () => {
+    const path = join(dir, 'async-foreign.zone');
+    writeFileSync(path, zoneText(4));
+    const l = counting();
+    const r = await loadSavedAsync(path, origin, { load: l.load });
+    assert.deepEqual(l.calls, [path]);
+    assert.equal(r.zone?.serial, 4);
+  });
+});
 
 describe('saveZone / loadSaved', () => {
   it('round-trips: the loaded copy has the same canonical records, and the state', async () => {

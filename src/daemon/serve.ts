@@ -543,7 +543,9 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       void watch.close();
       const hard = setTimeout(() => resolve(0), STOP_GRACE_MS + 300);
       hard.unref();
-      void Promise.all([...endpoints.values()].map((ep) => Promise.all([ep.udp.close(), ep.tcp.close(STOP_GRACE_MS)]))).then(() => {
+      // A secondary's version served but still on its way to disk is written first (bounded by `hard`):
+      // cut off, the next start would serve an older serial than this process did.
+      void Promise.all([transfers.written(), ...[...endpoints.values()].map((ep) => Promise.all([ep.udp.close(), ep.tcp.close(STOP_GRACE_MS)]))]).then(() => {
         clearTimeout(hard);
         log.info('stopped');
         resolve(0);

@@ -279,6 +279,11 @@ export class TransferService implements TransferHooks {
     for (const send of held?.values() ?? []) send();
   }
 
+  /** Resolves once no secondary zone is writing its copy, journal or state (a stop waits for it). */
+  async written(): Promise<void> {
+    await Promise.all([...this.#secondaries.values()].map((s) => s.zone.written()));
+  }
+
   stop(): void {
     if (this.#pruneTimer !== null) clearInterval(this.#pruneTimer);
     this.#pruneTimer = null;

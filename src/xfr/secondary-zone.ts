@@ -131,6 +131,8 @@ export class SecondaryZone {
   #refreshTimer: { cancel(): void } | null = null;
   #expireTimer: { cancel(): void } | null = null;
   #running: Promise<void> | null = null;
+  /** Writes of the copy, journal or state under way (see written()). */
+  readonly #writes = new Set<Promise<void>>();
   /** A NOTIFY came during a refresh: run another one after it. */
   #again: { from: string; serial: number | null } | null = null;
   /** The serial of the copy file on disk (its journal leads on from it); null when there is none. */
@@ -178,6 +180,30 @@ export class SecondaryZone {
   /** Resolves when no refresh is running. */
   async idle(): Promise<void> {
     while (this.#running !== null) await this.#running;
+  }
+
+  /**
+   * Resolves when no write of the copy, journal or state is under way (a
+   * stop waits for it: a version served but cut off on its way to disk
+   * would make the next start serve an older serial than this one did).
+   */
+  async written(): Promise<void> {
+    while (this.#writes.size > 0) await Promise.allSettled([...this.#writes]);
+  }
+
+  /** Runs `write`, counted by written() until it settles. */
+  async #writing<T>(write: () => Promise<T>): Promise<T> {
+    const p = write();
+    const settled = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#writes.add(settled);
+    try {
+      return await p;
+    } finally {
+      this.#writes.delete(settled);
+    }
   }
 
   #zoneText(): string {
@@ -497,7 +523,11 @@ export class SecondaryZone {
    * (when it continues the copy on disk) and the whole copy rewritten
    * `syncMs` later; anything else rewrites the whole copy now.
    */
-  async #persist(zone: Zone, diff: ZoneDiff | null): Promise<void> {
+  #persist(zone: Zone, diff: ZoneDiff | null): Promise<void> {
+    return this.#writing(() => this.#persistNow(zone, diff));
+  }
+
+  async #persistNow(zone: Zone, diff: ZoneDiff | null): Promise<void> {
     const o = this.#opts;
     const syncMs = o.syncMs ?? DEFAULT_SYNC_MS;
     if (diff !== null && syncMs > 0 && this.#journal !== null && this.#copySerial !== null && this.#journal.bytes < SYNC_JOURNAL_BYTES) {
@@ -511,7 +541,11 @@ export class SecondaryZone {
   }
 
   /** Rewrites the whole copy (and empties the journal it now holds). */
-  async #saveWhole(zone: Zone): Promise<void> {
+  #saveWhole(zone: Zone): Promise<void> {
+    return this.#writing(() => this.#saveWholeNow(zone));
+  }
+
+  async #saveWholeNow(zone: Zone): Promise<void> {
     this.#syncTimer?.cancel();
     this.#syncTimer = null;
     // The state saved is the one of `zone` (saved after it: it never names a version not on disk).

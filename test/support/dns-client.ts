@@ -4,7 +4,7 @@
  */
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
-import { Name, emptyMessage, encodeMessageToBytes, type EdnsOption } from '../../src/wire/index.js';
+import { Name, RRType, decodeMessage, emptyMessage, encodeMessageToBytes, type EdnsOption } from '../../src/wire/index.js';
 import { FrameReader, frame, frameAll } from './tcp-framing.js';
 
 export interface QuerySpec {
@@ -218,4 +218,11 @@ export function openTcp(port: number, host = '127.0.0.1', timeoutMs = 2000, loca
       });
     });
   });
+}
+
+/** The SOA serial 127.0.0.1:`port` answers for `zone` over UDP (null: an answer without one). Faster than dig, for tight polls. */
+export async function soaSerialUdp(port: number, zone: string, timeoutMs = 1000): Promise<number | null> {
+  const m = decodeMessage(await queryUdp(port, buildQuery({ id: 0x5a5a, name: zone, type: RRType.SOA }), timeoutMs));
+  const soa = m.answers.find((r) => r.type === RRType.SOA);
+  return soa === undefined ? null : Buffer.from(soa.rdata).readUInt32BE(soa.rdata.length - 20);
 }

@@ -24,6 +24,10 @@ export const ControlErrorCode = {
   WRONG_ZONE_TYPE: 'CONTROL_WRONG_ZONE_TYPE',
   /** `tyne release` named neither a zone directory nor a consumed catalog (HTTP 404). */
   NO_SUCH_HOLD: 'CONTROL_NO_SUCH_HOLD',
+  /** The server failed to do what was asked for (a bug, or a system error; its log says more) (HTTP 500). */
+  INTERNAL: 'CONTROL_INTERNAL',
+  /** `tyne stop`: the server said it is stopping, but its process has not exited in time. */
+  STOP_TIMEOUT: 'CONTROL_STOP_TIMEOUT',
 } as const;
 
 export type ControlErrorCode = (typeof ControlErrorCode)[keyof typeof ControlErrorCode];
@@ -38,6 +42,8 @@ export const CONTROL_ERROR_STATUS: Readonly<Record<ControlErrorCode, number>> = 
   CONTROL_NO_SUCH_ZONE: 404,
   CONTROL_WRONG_ZONE_TYPE: 409,
   CONTROL_NO_SUCH_HOLD: 404,
+  CONTROL_INTERNAL: 500,
+  CONTROL_STOP_TIMEOUT: 500,
 };
 
 export class ControlError extends TyneError<ControlErrorCode> {

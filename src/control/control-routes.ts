@@ -52,7 +52,7 @@ export async function route(api: ControlApi, req: ControlRequest): Promise<Contr
     return await dispatch(api, req);
   } catch (err) {
     if (err instanceof ControlError) return errorAnswer(CONTROL_ERROR_STATUS[err.code], err.code, err.message);
-    return errorAnswer(500, 'INTERNAL', `the server failed to do it: ${(err as Error)?.message ?? String(err)} (see its log)`);
+    return errorAnswer(500, 'CONTROL_INTERNAL', `the server failed to do it: ${(err as Error)?.message ?? String(err)} (see its log)`);
   }
 }
 

@@ -116,7 +116,7 @@ async function serveRequest(api: ControlApi, req: IncomingMessage, res: ServerRe
     const body = await readBody(req);
     answer = await route(api, { method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, body });
   } catch (err) {
-    answer = err instanceof ControlError ? errorAnswer(400, err.code, err.message) : errorAnswer(500, 'INTERNAL', String(err));
+    answer = err instanceof ControlError ? errorAnswer(400, err.code, err.message) : errorAnswer(500, 'CONTROL_INTERNAL', String(err));
   }
   const text = JSON.stringify(answer.body, null, 2) + '\n';
   res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });

@@ -210,10 +210,14 @@ export class DaemonControl implements ControlApi {
   logLevel(level: ControlLogLevel): { from: string; to: string } {
     const log = this.#p.log;
     const from = log.level;
-    // Said at the level that is lower of the two, so the line is seen either way.
-    if (log.isLevelEnabled('info')) log.info({ from, to: level }, 'log level changed (tyne loglevel)');
+    const line = { from, to: level };
+    const msg = 'log level changed (tyne loglevel)';
+    // Said at info under whichever of the two levels shows it (before the change, or after); at warn when neither does.
+    const before = log.isLevelEnabled('info');
+    if (before) log.info(line, msg);
     log.level = level;
-    if (!log.isLevelEnabled('info') || from === 'silent') log.warn({ from, to: level }, 'log level changed (tyne loglevel)');
+    if (!before && log.isLevelEnabled('info')) log.info(line, msg);
+    else if (!before && log.isLevelEnabled('warn')) log.warn(line, msg);
     return { from, to: level };
   }
 

@@ -647,7 +647,7 @@ class CookieSource {
  * NOTIFYs: one process must own them. With several workers they would
  * each do it, so that combination is refused until workers coordinate.
  */
-function transfersNeedOneProcess(config: Config): string | null {
+export function transfersNeedOneProcess(config: Config): string | null {
   if (config.server.workers <= 1) return null;
   const z = [...config.zones, ...config.zoneDirectories.map((d) => ({ ...d.template, name: `the zones of zone directory ${d.path}` }))]
     .find((z) => z.type !== 'primary' || z.notify.length > 0 || z.allowTransfer.length > 0);

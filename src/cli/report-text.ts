@@ -23,6 +23,9 @@ export function keyValues(pairs: readonly (readonly [string, string | null])[]):
 
 const yes = (b: boolean): string => (b ? 'yes' : 'no');
 
+/** An ISO time to the second. */
+const stamp = (iso: string): string => iso.replace(/\.\d{3}Z$/, 'Z');
+
 /** `3d 4h`, `5m 2s`, `40s`: the two largest units. */
 export function duration(sec: number): string {
   const units: [string, number][] = [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]];
@@ -43,7 +46,7 @@ export function when(iso: string | null, now = Date.now()): string | null {
   if (iso === null) return null;
   const ms = Date.parse(iso);
   const d = Math.round((now - ms) / 1000);
-  const text = iso.replace(/\.\d{3}Z$/, 'Z');
+  const text = stamp(iso);
   return d >= 0 ? `${text} (${duration(d)} ago)` : `${text} (in ${duration(-d)})`;
 }
 
@@ -72,9 +75,9 @@ export function statusText(s: StatusReport, now = Date.now()): string {
 
 function refreshLine(r: RefreshReport | null): string | null {
   if (r === null) return null;
-  if (r.result === 'failed') return `failed at ${r.at}${r.peer === null ? '' : ` (${r.peer})`}: ${r.error ?? 'no primary answered'}`;
-  if (r.result === 'up to date') return `up to date at ${r.at}, serial ${r.serial ?? '-'} (${r.peer ?? '-'})`;
-  return `transferred at ${r.at}: ${r.kind ?? 'AXFR'} from ${r.peer ?? '-'}, serial ${r.serial ?? '-'}`;
+  if (r.result === 'failed') return `failed at ${stamp(r.at)}${r.peer === null ? '' : ` (${r.peer})`}: ${r.error ?? 'no primary answered'}`;
+  if (r.result === 'up to date') return `up to date at ${stamp(r.at)}, serial ${r.serial ?? '-'} (${r.peer ?? '-'})`;
+  return `transferred at ${stamp(r.at)}: ${r.kind ?? 'AXFR'} from ${r.peer ?? '-'}, serial ${r.serial ?? '-'}`;
 }
 
 export function zoneStatusText(z: ZoneStatusReport, now = Date.now()): string {
@@ -88,7 +91,7 @@ export function zoneStatusText(z: ZoneStatusReport, now = Date.now()): string {
     ['loaded at', z.type === 'secondary' ? null : (when(z.loadedAt, now) ?? '-')],
     ['file', z.file],
   ];
-  if (z.lastLoad !== null) pairs.push(['last load', `${z.lastLoad.result} at ${z.lastLoad.at}`]);
+  if (z.lastLoad !== null) pairs.push(['last load', `${z.lastLoad.result} at ${stamp(z.lastLoad.at)}`]);
   const s = z.secondary;
   if (s !== null) {
     pairs.push(

@@ -43,6 +43,8 @@ export interface DaemonParts {
   listening(): string[];
   /** Every zone has loaded (or failed) once. */
   ready(): boolean;
+  /** What `tyne serve` refuses in a configuration beyond its schema (transfers with several workers); null when nothing. */
+  refuses(config: Config): string | null;
   /** A reload as SIGHUP makes one; resolves once it is done. */
   reload(): Promise<void>;
   /** After a zone of the registry changed: what is served is rebuilt. */
@@ -154,7 +156,8 @@ export class DaemonControl implements ControlApi {
     }
     // The configuration is checked first: a broken one is not reloaded (the running one is kept), and its problems are the answer.
     try {
-      loadConfig(p.configPath);
+      const refused = p.refuses(loadConfig(p.configPath));
+      if (refused !== null) return { zone: null, ok: false, configErrors: [`${p.configPath}: ${refused}`], zones: [], pending: [] };
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       return { zone: null, ok: false, configErrors: err.problems.map((x) => formatConfigProblem(err.file, x)), zones: [], pending: [] };

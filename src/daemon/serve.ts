@@ -440,6 +440,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       loadingCount: () => registry.loading().length + catalogs.loading().length,
       listening: () => [...endpoints.keys()],
       ready: () => startedUp,
+      refuses: transfersNeedOneProcess,
       reload: async () => {
         reload('SIGHUP');
         await reloading;

@@ -1,12 +1,19 @@
 import { WireFormatError, TextFormatError, decodeMessage, lookupType, messageToText, Name, rdataFromText, rdataToText, toHex, tokenize, typeToText } from '../wire/index.js';
+import { tyneVersion } from '../control/index.js';
+import { checkConfig } from './check-config.js';
 import { checkZone } from './check-zone.js';
+import { CONTROL_COMMANDS, controlUsage, runControlCommand, type CommandIo } from './control-commands.js';
 import { serveCommand } from './serve-command.js';
+
+const io: CommandIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 
 const USAGE = `usage: tyne <command> [arguments]
 
 commands:
   serve -c|--config FILE
                         serve the zones of a YAML configuration over UDP and TCP (see README)
+  check-config [-q] [--json] FILE
+                        check a configuration offline and list every problem, as named-checkconf does
   check-zone [-q] [-c class] [--print] ORIGIN FILE
                         check a zone file as named-checkzone does; --print writes it in canonical form
   check-zone [-q] --diff ORIGIN FILE --against HOST:PORT [--key NAME:ALG:SECRET]
@@ -14,13 +21,26 @@ commands:
                         adds (+) and removes (-), and say whether its serial is above the served one
   rdata TYPE RDATA...   convert record data text to wire hex and back to canonical text
   decode HEX            decode a DNS message given in hex and print it like dig
-  help                  this text`;
+  --version             the version
+  help                  this text
+
+commands of a running server, over its control socket (-c its configuration, or -s the socket;
+--json for scripts; exit 0 done, 1 failed, 2 bad usage, 3 server not running or unreachable):
+${controlUsage()}`;
 
 /** Entry point of the `tyne` command; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...args] = argv;
+  if (cmd !== undefined && Object.hasOwn(CONTROL_COMMANDS, cmd)) return runControlCommand(cmd, args, io);
   try {
     switch (cmd) {
+      case '--version':
+      case '-V':
+      case 'version':
+        console.log(`tyne ${tyneVersion()}`);
+        return 0;
+      case 'check-config':
+        return checkConfig(args, io);
       case 'serve':
         return await serveCommand(args);
       case 'check-zone':

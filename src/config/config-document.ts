@@ -14,11 +14,15 @@ import { field, readMap, type KeyTable } from './key-table.js';
 import { checkKeyRefs } from './key-refs.js';
 import { keyList } from './keys-section.js';
 import { listenList } from './listen-section.js';
+import { controlSection, settleControl, type ControlDraft } from './control-section.js';
 import { LOG_KEYS } from './log-section.js';
 import { SERVER_DEFAULTS, SERVER_KEYS } from './server-section.js';
 import { settleZoneDirectories, zoneDirectoryList } from './zone-directories-section.js';
 import { checkCatalogRefs, settleZones, zoneList, type ZonesCtx } from './zones-section.js';
 import { report, valueOf } from './yaml-value.js';
+
+/** `control:` as read, by the Config being read, until readConfigDocument settles it. */
+const CONTROL_DRAFTS = new WeakMap<Config, { draft: ControlDraft | null; offset: number }>();
 
 const TOP_KEYS: KeyTable<Config, ZonesCtx> = {
   listen: field(listenList, (c, x) => { c.listen = x; }, true),
@@ -27,6 +31,8 @@ const TOP_KEYS: KeyTable<Config, ZonesCtx> = {
   keys: field(keyList, (c, x) => { c.keys = x; }),
   zones: field(zoneList, (c, x) => { c.zones = x; }, true),
   'zone-directories': field(zoneDirectoryList, (c, x) => { c.zoneDirectories = x; }),
+  // Settled after the whole file is read (its default depends on server.data-dir): see readConfigDocument.
+  control: field(controlSection, (c, x, v) => { CONTROL_DRAFTS.set(c, { draft: x.value, offset: v.keyOffset }); }),
 };
 
 /** The order of ConfigError.problems: by position (a stable sort keeps the order of problems at one place). */
@@ -66,6 +72,7 @@ export function readConfigDocument(text: string, file: string): ConfigDocument {
     keys: [],
     zones: [],
     zoneDirectories: [],
+    control: null,
   };
   const top = valueOf(ctx, doc.contents, '', doc.contents?.range?.[0] ?? 0);
   if (readMap(ctx, top, TOP_KEYS, config)) {
@@ -74,5 +81,11 @@ export function readConfigDocument(text: string, file: string): ConfigDocument {
   }
   const zoneFiles = settleZones(ctx, config.zones, config.server);
   settleZoneDirectories(config.zoneDirectories, config.server);
+  const control = CONTROL_DRAFTS.get(config);
+  CONTROL_DRAFTS.delete(config);
+  if (control !== undefined && control.draft !== null && config.server.workers > 1) {
+    report(ctx, 'control', control.offset, `the control socket needs server.workers: 1 (it is not relayed to cluster workers yet); write control: false, or set workers: 1`);
+  }
+  config.control = settleControl(control === undefined ? undefined : control.draft, file, config.server.dataDir, config.server.workers);
   return { config, problems: ctx.problems, zoneFiles };
 }

@@ -224,6 +224,21 @@ export interface ZoneDirectorySettings {
   line: number;
 }
 
+/**
+ * `control:`: the control socket (HTTP with JSON over a Unix domain
+ * socket) that the `tyne` commands talk to (src/control).
+ */
+export interface ControlSettings {
+  /** Absolute path of the socket. */
+  socket: string;
+  /** True when `control.socket` was written (a socket that cannot be made is then fatal; the default one is skipped with an error line). */
+  explicit: boolean;
+  /** Permission bits of the socket file (default 0o660). */
+  mode: number;
+  /** Group of the socket file (a name or a numeric id); null (the default) leaves the process's. */
+  group: string | null;
+}
+
 /** A checked configuration file. */
 export interface Config {
   /** Absolute path of the file it was read from. */
@@ -240,4 +255,6 @@ export interface Config {
   zones: ZoneSettings[];
   /** `zone-directories:` (empty: none). The zones found in them are added to `zones` by the daemon, at each scan. */
   zoneDirectories: ZoneDirectorySettings[];
+  /** `control:` (null: `control: false`, or the default with `server.workers` above 1). */
+  control: ControlSettings | null;
 }

@@ -8,3 +8,5 @@ export { LOG_LEVELS } from './log-section.js';
 export { SERVER_DEFAULTS } from './server-section.js';
 export { defaultIncludeConfine } from './zone-limit-keys.js';
 export { zoneNameKey } from './zones-section.js';
+export { readConfigDocument } from './config-document.js';
+export { DEFAULT_CONTROL_MODE, MAX_SOCKET_PATH, defaultSocketPath } from './control-section.js';

@@ -149,6 +149,11 @@ export class CatalogConsumer {
     return this.#catalogs.get(origin.key)?.problem ?? null;
   }
 
+  /** The catalogs whose guard holds member removals back, for the control socket. */
+  holds(): { catalog: string; zones: number }[] {
+    return [...this.#catalogs.values()].filter((c) => c.held !== null).map((c) => ({ catalog: c.origin.toText(), zones: c.held!.split(',').length }));
+  }
+
   /** The settings of the catalogs consumed (secondary zones with `members:`). */
   catalogs(): ZoneSettings[] {
     return [...this.#catalogs.values()].map((c) => c.settings);
@@ -160,9 +165,11 @@ export class CatalogConsumer {
    * Returns true when a membership changed (the caller configures the
    * zones anew: `zones()`, resets first).
    */
-  check(data: (origin: Name) => SecondaryData | undefined, opts: { force?: boolean } = {}): boolean {
+  check(data: (origin: Name) => SecondaryData | undefined, opts: { force?: boolean; only?: Name } = {}): boolean {
     let changed = false;
     for (const c of this.#catalogs.values()) {
+      // `tyne release CATALOG`: that catalog alone.
+      if (opts.only !== undefined && c.origin.key !== opts.only.key) continue;
       const d = data(c.origin);
       if (d === undefined || d.zone === null) continue;
       if (d.zone === c.processed && opts.force !== true) continue;

@@ -30,6 +30,8 @@ import type { RateLimiter } from '../server/rate-limit.js';
 import { listenError, type ListenError, type Transport } from './listen-error.js';
 import { RateLimitedLog } from '../log/rate-limited-log.js';
 import { RebuildBudget } from './rebuild-budget.js';
+import { ControlError, ControlServer } from '../control/index.js';
+import { DaemonControl } from './daemon-control.js';
 
 /**
  * Rebuilds of what is served for zones changed in the background take at
@@ -220,8 +222,8 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   });
   /** Catalogs consumed (RFC 9432): their members are secondary zones added to the configuration's. */
   const consumer = new CatalogConsumer(log);
-  const checkCatalogs = (force: boolean): void => {
-    if (!consumer.check((origin) => transfers.secondaryData(origin), { force })) return;
+  const checkCatalogs = (force: boolean, only?: Name): void => {
+    if (!consumer.check((origin) => transfers.secondaryData(origin), only === undefined ? { force } : { force, only })) return;
     // A member reset (a new ID) is dropped first (its copy moved aside), then added again (AXFR).
     if (consumer.resetting) {
       transfers.configure(withAllZones({ withoutResets: true }));
@@ -425,6 +427,51 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     if (send !== undefined) await new Promise<void>((resolve) => send({ tyne: 'fatal' }, undefined, {}, () => resolve()));
     return 1;
   }
+  // --- The control socket (issue 15 §1): `tyne status`, `reload`, `refresh`, ... over HTTP on a Unix socket. ---
+  // Made once the listen addresses are bound (their errors come first) and before `serving`, so a command
+  // run once the server says it serves finds the socket. Only a process serving alone has one (workers: 1).
+  // An explicit control.socket that cannot be made, or a socket a live server answers on, stops the start;
+  // the default one that cannot be made (a read-only folder) is logged and left out.
+  let control: ControlServer | null = null;
+  let stopServer: ((why: string) => void) | null = null;
+  if (config.control !== null && !cluster.isWorker) {
+    const api = new DaemonControl({
+      log, configPath, socket: config.control.socket, startedAt: Date.now() - Math.round(process.uptime() * 1000),
+      registry, transfers, directories, consumer,
+      config: () => config,
+      served: (origin) => responder.zones.get(origin),
+      servedCount: () => responder.zones.size,
+      loadingCount: () => registry.loading().length + catalogs.loading().length,
+      listening: () => [...endpoints.keys()],
+      ready: () => startedUp,
+      refuses: transfersNeedOneProcess,
+      reload: async () => {
+        reload('SIGHUP');
+        await reloading;
+      },
+      zonesChanged: served,
+      directoriesChanged,
+      releaseCatalog: (origin) => checkCatalogs(true, origin),
+      stop: () => stopServer?.('tyne stop'),
+    });
+    try {
+      control = await ControlServer.start(config.control, api);
+      log.info({ socket: control.socket }, 'control socket ready');
+    } catch (err) {
+      if (!(err instanceof ControlError)) throw err;
+      if (config.control.explicit || err.code === 'CONTROL_SOCKET_IN_USE') {
+        process.stderr.write(`tyne serve: ${err.message}\n`);
+        log.fatal({ socket: config.control.socket, code: err.code, err }, err.message);
+        transfers.stop();
+        registry.stop();
+        directories.close();
+        await Promise.all([watch.close(), ...[...endpoints.values()].map(closeEndpoint)]);
+        return 1;
+      }
+      log.error({ socket: config.control.socket, code: err.code, err }, `${err.message}; serving without a control socket (set control.socket to a path that can be made, or control: false)`);
+    }
+  }
+  // --- end of the control socket ---
   transfers.listening();
   // `serving` once every zone has loaded (or failed); queries are answered before that.
   void initial.then(() => {
@@ -541,6 +588,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       if (rebuildSoon !== null) clearTimeout(rebuildSoon);
       if (compactSoon !== null) clearTimeout(compactSoon);
       void watch.close();
+      void control?.close();
       const hard = setTimeout(() => resolve(0), STOP_GRACE_MS + 300);
       hard.unref();
       // A secondary's version served but still on its way to disk is written first (bounded by `hard`):
@@ -552,6 +600,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       });
     };
     signals.ready((s) => (s === 'SIGHUP' ? reload('SIGHUP') : stop(s)));
+    stopServer = stop;
     if (cluster.isWorker) {
       process.on('message', (m: unknown) => {
         const what = (m as { tyne?: string } | null)?.tyne;
@@ -605,7 +654,7 @@ class CookieSource {
  * NOTIFYs: one process must own them. With several workers they would
  * each do it, so that combination is refused until workers coordinate.
  */
-function transfersNeedOneProcess(config: Config): string | null {
+export function transfersNeedOneProcess(config: Config): string | null {
   if (config.server.workers <= 1) return null;
   const z = [...config.zones, ...config.zoneDirectories.map((d) => ({ ...d.template, name: `the zones of zone directory ${d.path}` }))]
     .find((z) => z.type !== 'primary' || z.notify.length > 0 || z.allowTransfer.length > 0);

@@ -9,7 +9,9 @@ import { aclAllows, addressOctets, type AclEntry, type Requester } from '../xfr/
 import type { Journal } from '../xfr/journal.js';
 import { Notifier } from '../xfr/notify-queue.js';
 import { peerText, samePeers, type Peer } from '../xfr/peer.js';
-import { SecondaryZone } from '../xfr/secondary-zone.js';
+import { SecondaryZone, type RefreshOutcome } from '../xfr/secondary-zone.js';
+import { sendNotify, type SendNotifyResult } from '../xfr/notify-send.js';
+import type { SecondaryState } from '../xfr/zone-store.js';
 import type { TimerClamps } from '../xfr/refresh-timers.js';
 import { transferZone } from '../xfr/transfer-client.js';
 import { querySoaSerial } from '../xfr/soa-query.js';
@@ -398,6 +400,47 @@ export class TransferService implements TransferHooks {
     );
   }
 
+  // --- for the control socket (src/daemon/daemon-control.ts) -------------------
+
+  /** The settings of the zone `origin` as configured (any type); undefined when it is not one. */
+  zoneSettings(origin: Name): ZoneSettings | undefined {
+    return this.#settings.get(origin.key);
+  }
+
+  /** What the secondary zone `origin` holds and when it refreshes; undefined when it is not one. */
+  secondaryInfo(origin: Name): SecondaryInfo | undefined {
+    const s = this.#secondaries.get(origin.key);
+    if (s === undefined) return undefined;
+    const z = s.zone;
+    return { primaries: s.primaries.map(peerText), zone: z.zone, expired: z.expired, state: z.state, nextRefreshAt: z.nextRefreshAt, last: z.lastRefresh };
+  }
+
+  /** A refresh of the secondary `origin` now (`axfr`: the whole zone, whatever the serials); undefined when it is not one. */
+  refreshNow(origin: Name, opts: { axfr: boolean }): Promise<RefreshOutcome> | undefined {
+    return this.#secondaries.get(origin.key)?.zone.checkNow(opts);
+  }
+
+  /**
+   * NOTIFY of `zone` (at its serial) sent now to `targets` (the zone's
+   * `notify` list when null), each signed with its key as the queue's
+   * are; resolves once each target answered or its tries ran out.
+   */
+  async notifyNow(zone: Zone, targets: readonly Peer[]): Promise<{ peer: Peer; result: SendNotifyResult }[]> {
+    return Promise.all(targets.map(async (peer) => {
+      const sign = this.#notifySigner(peer);
+      let result: SendNotifyResult;
+      try {
+        result = await sendNotify({ origin: zone.origin, serial: zone.serial, soa: zone.soa.rdatas[0]!, soaTtl: zone.soa.ttl, peer, ...(sign === undefined ? {} : { sign }) });
+      } catch (e) {
+        result = { acked: false, tries: 0, error: e };
+      }
+      const fields = { zone: zone.origin.toText(), target: peerText(peer), serial: zone.serial, tries: result.tries, asked: 'control' };
+      if (result.acked) this.#log.info(fields, 'NOTIFY acknowledged');
+      else this.#log.warn({ ...fields, rcode: result.rcode ?? null }, `NOTIFY to ${peerText(peer)} not acknowledged`);
+      return { peer, result };
+    }));
+  }
+
   // --- internals --------------------------------------------------------------
 
   #keyFor(peer: Peer): TsigKey | null {
@@ -456,6 +499,16 @@ export class TransferService implements TransferHooks {
     if (aside === undefined) zone.start();
     else void aside.then(() => zone.start());
   }
+}
+
+/** A secondary zone as the control socket shows it (`tyne zonestatus`). */
+export interface SecondaryInfo {
+  primaries: string[];
+  zone: Zone | null;
+  expired: boolean;
+  state: SecondaryState | null;
+  nextRefreshAt: number | null;
+  last: RefreshOutcome | null;
 }
 
 /**

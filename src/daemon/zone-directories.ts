@@ -147,6 +147,37 @@ export class ZoneDirectories {
     return this.#scanAll(opts.force === true);
   }
 
+  /** The folders whose guard holds removals back (max-removals, or the folder emptied), for the control socket. */
+  holds(): { path: string; zones: number | null; reason: string }[] {
+    const out: { path: string; zones: number | null; reason: string }[] = [];
+    for (const d of this.#dirs) {
+      if (d.held !== null) out.push({ path: d.settings.path, zones: d.held.split(',').length, reason: 'more removals at once than max-removals' });
+      else if (d.problem === 'ZONE_DIRECTORY_EMPTIED') out.push({ path: d.settings.path, zones: d.zones.size, reason: 'the folder holds no zone file now' });
+    }
+    return out;
+  }
+
+  /** True when a zone directory is configured at `path` (absolute). */
+  has(path: string): boolean {
+    return this.#dirs.some((d) => d.settings.path === path);
+  }
+
+  /**
+   * `tyne release DIR`: scans the folder `path` alone, with its held
+   * removals applied (what SIGHUP does for every folder). Resolves with
+   * what changed (the caller applies it, as it does a watch's scan).
+   */
+  release(path: string): Promise<DirectoryChanges> {
+    const run = this.#scanning.then(async () => {
+      const taken = new Map<string, DirectoryState>();
+      for (const d of this.#dirs) for (const key of d.zones.keys()) taken.set(key, d);
+      const d = this.#dirs.find((x) => x.settings.path === path);
+      return d === undefined ? { added: [], removed: [], moved: [], touched: [] } : await this.#scan(d, taken, true);
+    });
+    this.#scanning = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
   /** Stops the watches and timers. */
   close(): void {
     this.#closed = true;

@@ -27,6 +27,31 @@ interface Loaded {
   file: string;
   /** The zone file and every file it $INCLUDEs, as they were when read. */
   prints: FilePrints;
+  /** When this version was swapped in (ms epoch), and the serial its file gave (the served one may be raised). */
+  loadedAt: number;
+  fileSerial: number;
+}
+
+/** How a zone's last load ended, for the control socket (`tyne zonestatus`, `tyne reload`). */
+export interface LoadOutcome {
+  /** ms epoch. */
+  at: number;
+  ok: boolean;
+  /** In a few words: `loaded`, `no change`, `not loaded`, `not reloaded; still serving the previous version`, `held`. */
+  result: string;
+  /** Each error as file:line:col: message (formatDiagnostic), or a message. */
+  errors: string[];
+}
+
+/** What the registry knows of one primary zone (the control socket's zonestatus). */
+export interface PrimaryZoneInfo {
+  zone: Zone | null;
+  file: string | null;
+  fileSerial: number | null;
+  loadedAt: number | null;
+  lastLoad: LoadOutcome | null;
+  loading: boolean;
+  failed: boolean;
 }
 
 /** A version read from the files but not (yet) served. */
@@ -114,6 +139,8 @@ export class ZoneRegistry {
   readonly #wanted = new Set<string>();
   /** Extra fields of a zone's first `zone loaded` line (a folder found not writable at startup). */
   readonly #firstExtra = new Map<string, Record<string, unknown>>();
+  /** How each zone's last load ended (see outcome()). */
+  readonly #outcomes = new Map<string, LoadOutcome>();
 
   constructor(log: Logger, histories: ZoneHistories, onLoaded: ZoneLoadedListener = () => {}, opts: ZoneRegistryOptions = { holdMs: () => 5000 }) {
     this.#log = log;
@@ -125,6 +152,38 @@ export class ZoneRegistry {
   /** The zones being served. */
   zones(): Zone[] {
     return [...this.#loaded.values()].map((l) => l.zone);
+  }
+
+  // --- read-only accessors for the control socket (src/daemon/daemon-control.ts) ---
+
+  /** What is known of the primary zone `name` (served, loading, failed, last load); null when the registry never heard of it. */
+  info(name: string): PrimaryZoneInfo | null {
+    const key = zoneKey(name);
+    const l = this.#loaded.get(key);
+    const lastLoad = this.#outcomes.get(key) ?? null;
+    const loading = this.#running.has(key);
+    const failed = this.#failed.has(key);
+    if (l === undefined && lastLoad === null && !loading && !failed) return null;
+    return { zone: l?.zone ?? null, file: l?.file ?? null, fileSerial: l?.fileSerial ?? null, loadedAt: l?.loadedAt ?? null, lastLoad, loading, failed };
+  }
+
+  /** How the last load of `name` ended; null before the first one ends. */
+  outcome(name: string): LoadOutcome | null {
+    return this.#outcomes.get(zoneKey(name)) ?? null;
+  }
+
+  /** Zones never loaded because their files failed. */
+  failedCount(): number {
+    return this.#failed.size;
+  }
+
+  /** Reads the zone `z` again now (a `tyne reload ZONE`: nothing is held); resolves with true when a new version is served. */
+  reloadZone(z: ZoneSettings, config: Config): Promise<boolean> {
+    return this.#reload(zoneKey(z.name), z, config, true, true);
+  }
+
+  #outcome(key: string, ok: boolean, result: string, errors: string[] = []): void {
+    this.#outcomes.set(key, { at: Date.now(), ok, result, errors });
   }
 
   /** Zones configured and being loaded for the first time (none served, none failed yet): answered SERVFAIL meanwhile. */
@@ -248,6 +307,7 @@ export class ZoneRegistry {
     this.#wanted.delete(key);
     this.#running.get(key)?.abort?.abort(new Error(why));
     this.#failed.delete(key);
+    this.#outcomes.delete(key);
     this.#unhold(key);
     const l = this.#loaded.get(key);
     if (l === undefined) return false;
@@ -395,6 +455,7 @@ export class ZoneRegistry {
         return false;
       }
       if (old === undefined) this.#failed.set(key, prints);
+      this.#outcome(key, false, old === undefined ? 'not loaded' : 'not reloaded; still serving the previous version', [`${z.file}: ${(err as Error)?.message ?? String(err)}`]);
       const fields = err instanceof ZoneLoadError && err.code === 'ZONE_MEMORY_BUDGET' ? { budget } : {};
       this.#log.error({ zone: origin.toText(), file: z.file, ...fields, err }, old === undefined ? 'zone not loaded' : 'zone not reloaded; still serving the previous version');
       return false;
@@ -404,6 +465,7 @@ export class ZoneRegistry {
     // The files it read (the $INCLUDEs may have changed) as they were before the read.
     const read = filePrints(result.files, prints);
     if (!this.#report(origin, result.errors, result.warnings, old) || result.zone === null) {
+      this.#outcome(key, false, old === undefined ? 'not loaded' : 'not reloaded; still serving the previous version', result.errors.map(formatDiagnostic));
       if (old === undefined) this.#failed.set(key, read);
       else this.#loaded.set(key, { ...old, prints: mergePrints(old.prints, read) });
       return false;
@@ -417,6 +479,7 @@ export class ZoneRegistry {
     if (!this.#wanted.has(key)) return false;
     if (old !== undefined && !force && this.#holdsBack(old.zone, result.zone)) {
       this.#hold(key, z, config, c, old.zone);
+      this.#outcome(key, true, `held: it removes more than ${HOLD_REMOVED_SHARE * 100} % of the records (applied after watch-hold, or by tyne reload)`);
       return false;
     }
     const extra = old === undefined ? (this.#firstExtra.get(key) ?? {}) : {};
@@ -509,6 +572,7 @@ export class ZoneRegistry {
       // Nothing to serve anew (a comment, a touch): keep the version served.
       this.#loaded.set(key, { ...old, prints: c.prints });
       this.#log.info({ zone: origin, serial: old.zone.serial }, 'zone file read again: no change');
+      this.#outcome(key, true, 'no change');
       return false;
     }
     if (d.serial !== fileSerial) zone.setSerialBeforeServing(d.serial);
@@ -533,6 +597,7 @@ export class ZoneRegistry {
           `${what}: its serial ${d.serial} cannot be recorded (${err.message}); make the folder writable or set server.data-dir`,
         );
         if (old === undefined) this.#failed.set(key, c.prints);
+        this.#outcome(key, false, old === undefined ? 'not loaded' : 'not reloaded; still serving the previous version', [`serial ${d.serial} cannot be recorded: ${err.message}`]);
         return false;
       }
     }
@@ -542,7 +607,8 @@ export class ZoneRegistry {
     // Removed while its record was written: recorded (a return continues above it), not served.
     if (!this.#wanted.has(key)) return false;
     this.#failed.delete(key);
-    this.#loaded.set(key, { zone, digest, file: z.file, prints: c.prints });
+    this.#loaded.set(key, { zone, digest, file: z.file, prints: c.prints, loadedAt: Date.now(), fileSerial });
+    this.#outcome(key, true, old === undefined ? 'loaded' : 'reloaded');
     this.#onLoaded(old?.zone, zone);
     const ms = Math.round(performance.now() - c.started);
     if (old === undefined) {

@@ -86,6 +86,20 @@ export interface SecondaryZoneOptions {
   checkIntervalMs?: number;
 }
 
+/** How a secondary zone's last refresh (SOA check, transfer) ended, for the control socket. */
+export interface RefreshOutcome {
+  /** ms epoch. */
+  at: number;
+  result: 'transferred' | 'up to date' | 'failed';
+  kind: 'AXFR' | 'IXFR' | null;
+  /** The primary that answered (or the last one tried, on failure). */
+  peer: string | null;
+  /** The serial held after it. */
+  serial: number | null;
+  /** Why it failed (the last primary's error). */
+  error: string | null;
+}
+
 /** What a NOTIFY did (for the caller's log): started a check, was folded into one pending, or was ignored. */
 export type NotifyOutcome = 'started' | 'queued' | 'current' | 'stopped';
 
@@ -155,6 +169,12 @@ export class SecondaryZone {
   #againTimer: { cancel(): void } | null = null;
   /** The state as last written by an up-to-date check (or read at start): what is on disk. */
   #stateWritten: SecondaryState | null = null;
+  /** When the refresh timer fires next (ms epoch); null while none is set. */
+  #nextRefreshAt: number | null = null;
+  /** How the last refresh ended (null before the first). */
+  #last: RefreshOutcome | null = null;
+  /** The next refresh transfers the whole zone (AXFR), whatever the serials (`tyne retransfer`). */
+  #forceAxfr = false;
 
   constructor(opts: SecondaryZoneOptions) {
     this.origin = opts.origin;
@@ -175,6 +195,32 @@ export class SecondaryZone {
   /** The state as last recorded (what is saved beside the copy). */
   get state(): SecondaryState | null {
     return this.#state === null ? null : { ...this.#state };
+  }
+
+  /** When the refresh timer fires next (ms epoch); null while a refresh runs or none is set. */
+  get nextRefreshAt(): number | null {
+    return this.#refreshTimer === null ? null : this.#nextRefreshAt;
+  }
+
+  /** How the last refresh ended (null before the first). */
+  get lastRefresh(): RefreshOutcome | null {
+    return this.#last === null ? null : { ...this.#last };
+  }
+
+  /**
+   * A refresh now (`tyne refresh`), or with `axfr` a transfer of the whole
+   * zone whatever the serials (`tyne retransfer`): after the one running,
+   * if any. The copy served stays until the new one is whole (a transfer
+   * is built completely before it is swapped in). Resolves with its outcome.
+   */
+  async checkNow(opts: { axfr: boolean }): Promise<RefreshOutcome> {
+    while (this.#running !== null) await this.#running;
+    if (this.#stopped) return { at: this.#deps.now(), result: 'failed', kind: null, peer: null, serial: this.#copy?.serial ?? null, error: 'the zone is being stopped' };
+    this.#forceAxfr = opts.axfr;
+    this.#refreshNow(null);
+    const run = this.#running as Promise<void> | null;
+    if (run !== null) await run;
+    return this.lastRefresh!;
   }
 
   /** Resolves when no refresh is running. */
@@ -349,6 +395,7 @@ export class SecondaryZone {
   #scheduleRefresh(ms: number): void {
     this.#refreshTimer?.cancel();
     if (this.#stopped) return;
+    this.#nextRefreshAt = this.#deps.now() + ms;
     this.#refreshTimer = this.#deps.setTimer(() => {
       this.#refreshTimer = null;
       if (this.#running === null) this.#refreshNow(null);
@@ -445,13 +492,18 @@ export class SecondaryZone {
     const o = this.#opts;
     const d = this.#deps;
     const zoneText = this.#zoneText();
+    // `tyne retransfer`: the whole zone, whatever the serials.
+    const axfr = this.#forceAxfr;
+    this.#forceAxfr = false;
+    let lastError: { peer: string; error: string } | null = null;
     for (const peer of this.#order(from)) {
       if (this.#stopped) return;
       const target = peerText(peer);
       let remote: number | null;
       try {
-        remote = await d.querySerial(peer);
+        remote = axfr ? null : await d.querySerial(peer);
       } catch (e) {
+        lastError = { peer: target, error: `SOA query failed: ${(e as Error)?.message ?? String(e)}` };
         if (!this.#sentNotify(peer, from)) {
           o.log.warn({ zone: zoneText, peer: target, err: e }, 'SOA query failed');
           continue;
@@ -466,6 +518,7 @@ export class SecondaryZone {
       if (this.#stopped) return;
       const current = this.#copy;
       const cmp = current === null || remote === null ? 1 : compareSerial(remote, current.serial);
+      if (axfr) o.log.info({ zone: zoneText, peer: target, serial: current?.serial ?? null }, 'retransfer asked for: AXFR whatever the serial');
       if (current !== null && remote !== null && !(cmp > 0)) {
         if (cmp < 0) o.log.warn({ zone: zoneText, peer: target, serial: remote, ours: current.serial }, 'primary has an older serial than ours; keeping ours');
         await this.#upToDate(current, target);
@@ -474,9 +527,10 @@ export class SecondaryZone {
       let res: TransferOutcome;
       const started = d.now();
       try {
-        res = await d.transfer(peer, current);
+        res = await d.transfer(peer, axfr ? null : current);
       } catch (e) {
         const err = e as Error & { code?: string };
+        lastError = { peer: target, error: `transfer failed: ${err.message}` };
         o.log.warn({ zone: zoneText, peer: target, code: err.code, err }, 'transfer failed');
         continue;
       }
@@ -486,8 +540,9 @@ export class SecondaryZone {
         await this.#upToDate(current, target);
         return;
       }
-      if (current !== null && !(compareSerial(zone.serial, current.serial) > 0)) {
+      if (!axfr && current !== null && !(compareSerial(zone.serial, current.serial) > 0)) {
         o.log.warn({ zone: zoneText, peer: target, kind, serial: zone.serial, ours: current.serial }, 'transfer gave a serial not newer than ours; ignored');
+        lastError = { peer: target, error: `the transfer gave serial ${zone.serial}, not newer than ours (${current.serial})` };
         continue;
       }
       const t = this.#timers(zone);
@@ -500,6 +555,7 @@ export class SecondaryZone {
         { zone: zoneText, peer: target, kind, from: current?.serial ?? null, to: zone.serial, records: zone.recordCount, ms: now - started, ...extra },
         `transfer of ${zoneText} from ${target}: ${kind} serial ${current?.serial ?? '-'} -> ${zone.serial}`,
       );
+      this.#last = { at: now, result: 'transferred', kind, peer: target, serial: zone.serial, error: null };
       o.onZone(zone, wasExpired ? `${kind} from ${target} after expiry` : `${kind} from ${target}`);
       this.#scheduleExpire();
       this.#scheduleRefresh(nextDelay('refresh', t, () => d.random()));
@@ -515,6 +571,7 @@ export class SecondaryZone {
     // No primary gave an answer: try again after RETRY; expiry runs on its own timer.
     if (this.#state !== null && d.now() >= this.#state.expiresAt) this.#expire('expired');
     o.log.warn({ zone: zoneText, primaries: o.primaries.map(peerText) }, 'refresh failed from every primary; will retry');
+    this.#last = { at: d.now(), result: 'failed', kind: null, peer: lastError?.peer ?? null, serial: this.#copy?.serial ?? null, error: lastError?.error ?? 'no primary answered' };
     this.#scheduleRetry();
   }
 
@@ -628,6 +685,7 @@ export class SecondaryZone {
     const t = this.#timers(current);
     const now = this.#deps.now();
     this.#state = { serial: current.serial, lastRefresh: now, expiresAt: now + t.expire * 1000, primary: target };
+    this.#last = { at: now, result: 'up to date', kind: null, peer: target, serial: current.serial, error: null };
     o.log.info({ zone: this.#zoneText(), peer: target, serial: current.serial }, 'zone is up to date');
     if (this.#expired) {
       this.#expired = false;

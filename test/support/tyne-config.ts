@@ -53,6 +53,8 @@ export interface TyneYaml {
   primaries?: PrimaryZone[];
   secondaries?: SecondaryZone[];
   logLevel?: string;
+  /** `control:` as YAML lines under it (`socket: /tmp/x.sock`, `mode: "0600"`), or false for `control: false`; left out, the default. */
+  control?: string[] | false;
 }
 
 const list = (xs: readonly string[]): string => `[${xs.map((x) => JSON.stringify(x)).join(', ')}]`;
@@ -61,6 +63,8 @@ const list = (xs: readonly string[]): string => `[${xs.map((x) => JSON.stringify
 export function tyneYaml(c: TyneYaml): string {
   const out = [`listen: ${list(c.listen)}`, 'log:', `  level: ${c.logLevel ?? 'info'}`];
   if (c.server !== undefined && c.server.length > 0) out.push('server:', ...c.server.map((l) => `  ${l}`));
+  if (c.control === false) out.push('control: false');
+  else if (c.control !== undefined) out.push(c.control.length === 0 ? 'control: true' : 'control:', ...c.control.map((l) => `  ${l}`));
   if (c.keys !== undefined && c.keys.length > 0) {
     out.push('keys:');
     for (const k of c.keys) out.push(`  - { name: ${k.name}, algorithm: ${k.algorithm}, secret: "${k.secret}" }`);

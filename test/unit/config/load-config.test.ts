@@ -87,6 +87,7 @@ describe('loadConfig: good files', () => {
       keys: [],
       zones: [],
       zoneDirectories: [],
+      control: { socket: cfg.replace(/\.yaml$/, '.sock'), explicit: false, mode: 0o660, group: null },
     });
   });
 

@@ -12,10 +12,10 @@
  */
 import {
   CONTROL_LOG_LEVELS, ControlError, answerError, controlRequest,
-  type NotifyReport, type ReleaseReport, type ReloadReport, type StatusReport, type TransferReport, type ZoneStatusReport,
+  type NotifyReport, type ReleaseReport, type ReloadReport, type SecondariesReport, type StatusReport, type TransferReport, type ZoneStatusReport,
 } from '../control/index.js';
 import { parseCommandArgs, socketPath, UsageProblem, type ArgSpec, type CommandArgs } from './control-options.js';
-import { logLevelText, notifyText, releaseText, reloadText, statusText, transferText, zoneStatusText } from './report-text.js';
+import { logLevelText, notifyText, releaseText, reloadText, secondariesText, statusText, transferText, zoneStatusText } from './report-text.js';
 import { waitForExit } from './wait-for-exit.js';
 
 /** What a command writes to (stdout, stderr). */
@@ -82,11 +82,11 @@ export const CONTROL_COMMANDS: Readonly<Record<string, ControlCommand>> = {
     print: (b) => notifyText(b as NotifyReport),
     ok: (b) => (b as NotifyReport).ok,
   },
-  // `tyne secondaries [ZONE]` (issue 15 §2) goes here: a route (GET /secondaries[/ZONE] in control-routes.ts, a
-  // ControlApi method over TransferService.replication(zone?)) and a printer in report-text.ts:
-  //   secondaries: { usage: '[ZONE]', summary: '...', args: ['ZONE?'],
-  //     call: (a) => ({ method: 'GET', path: a.values.ZONE === undefined ? '/secondaries' : `/secondaries/${encodeURIComponent(a.values.ZONE)}` }),
-  //     print: (b) => secondariesText(b as SecondariesReport) },
+  secondaries: {
+    usage: '[ZONE]', summary: 'primary: what each secondary holds (serial, where learnt, in sync / behind / unreachable, lag, NOTIFY until converged)', args: ['ZONE?'],
+    call: (a) => ({ method: 'GET', path: a.values.ZONE === undefined ? '/secondaries' : `/secondaries/${encodeURIComponent(a.values.ZONE)}` }),
+    print: (b) => secondariesText(b as SecondariesReport),
+  },
   loglevel: {
     usage: 'LEVEL', summary: `change the log level while running (${CONTROL_LOG_LEVELS.join(', ')})`, args: ['LEVEL'],
     call: (a) => {

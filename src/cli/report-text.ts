@@ -4,8 +4,9 @@
  * two table shapes they are made of (key/value lines, and columns).
  */
 import type {
-  HoldReport, NotifyReport, RefreshReport, ReleaseReport, ReloadReport, StatusReport, TransferReport, ZoneStatusReport,
+  HoldReport, NotifyReport, RefreshReport, ReleaseReport, ReloadReport, SecondariesReport, StatusReport, TransferReport, ZoneStatusReport,
 } from '../control/index.js';
+import type { SecondaryReplication } from '../xfr/replication-view.js';
 
 /** Rows of text in aligned columns, the first row a header (two spaces between columns, no trailing spaces). */
 export function columns(rows: readonly (readonly string[])[], indent = ''): string {
@@ -106,7 +107,8 @@ export function zoneStatusText(z: ZoneStatusReport, now = Date.now()): string {
   }
   pairs.push(['notify', z.notify.length === 0 ? 'none' : z.notify.join(', ')]);
   const errors = z.lastLoad?.errors ?? [];
-  return keyValues(pairs) + errors.map((e) => `  ${e}\n`).join('');
+  const held = z.secondaries.length === 0 ? '' : `secondaries:\n${replicationColumns(z.secondaries, now, false, '  ')}`;
+  return keyValues(pairs) + errors.map((e) => `  ${e}\n`).join('') + held;
 }
 
 export function reloadText(r: ReloadReport): string {
@@ -140,4 +142,42 @@ export function logLevelText(l: { from: string; to: string }): string {
 
 export function releaseText(r: ReleaseReport): string {
   return `released the held removals of ${r.kind} ${r.target}: ${r.removed} zone(s) removed\n`;
+}
+
+/** One secondary's state as a word or two: `in sync`, `behind 3 (since 12:00:01Z)`, `unreachable`. */
+function replicationState(r: SecondaryReplication): string {
+  if (r.state === 'behind') return r.behindVersions === null ? 'behind' : `behind ${r.behindVersions}`;
+  return r.state.replace('-', ' ');
+}
+
+/** The NOTIFY-until-converged column: `converged`, `waiting (3 sent, next 12:00:10Z)`, `gave up after 9`. */
+function notifyProgress(r: SecondaryReplication): string {
+  const n = r.notify;
+  if (n.state === 'none') return '-';
+  if (n.state === 'gave-up') return `gave up after ${n.tries}`;
+  const next = n.nextAt === null ? '' : `, next ${stamp(n.nextAt)}`;
+  return n.state === 'converged' ? 'converged' : `${n.state} (${n.tries} sent${next})`;
+}
+
+function replicationColumns(rows: readonly SecondaryReplication[], now: number, withZone: boolean, indent = ''): string {
+  const head = ['SECONDARY', 'STATE', 'SERIAL', 'SERVED', 'LEARNT FROM', 'LAG', 'LAST SEEN', 'NOTIFY'];
+  const line = (r: SecondaryReplication): string[] => [
+    r.notifyTarget ? r.secondary : `${r.secondary} (client)`,
+    replicationState(r),
+    r.serial === null ? '-' : String(r.serial),
+    r.servedSerial === null ? '-' : String(r.servedSerial),
+    r.source ?? '-',
+    r.lagSeconds === null ? '-' : duration(r.lagSeconds),
+    when(r.lastSeen, now) ?? 'never',
+    notifyProgress(r),
+  ];
+  const table = columns([withZone ? ['ZONE', ...head] : head, ...rows.map((r) => (withZone ? [r.zone, ...line(r)] : line(r)))], indent);
+  const problems = rows.filter((r) => r.problem !== null).map((r) => `${indent}${withZone ? `${r.zone} ` : ''}${r.secondary}: ${r.problem!}\n`);
+  return table + problems.join('');
+}
+
+/** `tyne secondaries [ZONE]`: one row per zone and secondary, then the problems of the unreachable ones. */
+export function secondariesText(r: SecondariesReport, now = Date.now()): string {
+  if (r.secondaries.length === 0) return `${r.zone ?? 'no zone'}: no secondary known yet (none in notify, and no client has transferred it)\n`;
+  return replicationColumns(r.secondaries, now, r.zone === null);
 }

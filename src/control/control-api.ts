@@ -5,6 +5,8 @@
  * `curl --unix-socket` gets. Times are ISO 8601 strings (UTC).
  */
 
+import type { SecondaryReplication } from '../xfr/replication-view.js';
+
 /** The log levels `tyne loglevel` takes (pino's, and `silent`). */
 export const CONTROL_LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type ControlLogLevel = (typeof CONTROL_LOG_LEVELS)[number];
@@ -87,6 +89,8 @@ export interface ZoneStatusReport {
   lastLoad: LoadReport | null;
   /** NOTIFY targets (`host:port`). */
   notify: string[];
+  /** A zone we serve: its notify targets and clients, as `tyne secondaries ZONE` shows them (empty for a secondary zone). */
+  secondaries: SecondaryReplication[];
   secondary: {
     primaries: string[];
     /** The primary the copy was last refreshed from. */
@@ -135,10 +139,18 @@ export interface ReleaseReport {
   removed: number;
 }
 
+/** `GET /secondaries[/ZONE]`: the replication view (issue 15 §2), one row per zone and secondary. */
+export interface SecondariesReport {
+  /** The zone asked for (null: every zone served). */
+  zone: string | null;
+  secondaries: SecondaryReplication[];
+}
+
 /** What the daemon does for the control socket; every method waits for its result. Throws ControlError for a request it cannot do. */
 export interface ControlApi {
   status(): StatusReport;
   zoneStatus(zone: string): ZoneStatusReport;
+  secondaries(zone: string | null): SecondariesReport;
   reload(zone: string | null): Promise<ReloadReport>;
   refresh(zone: string, opts: { axfr: boolean }): Promise<TransferReport>;
   notify(zone: string, to: string | null): Promise<NotifyReport>;

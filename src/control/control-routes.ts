@@ -63,6 +63,7 @@ async function dispatch(api: ControlApi, req: ControlRequest): Promise<ControlAn
   const post = req.method === 'POST';
   if (first === 'status' && parts.length === 1 && get) return { status: 200, body: api.status() };
   if (first === 'zones' && zone !== undefined && parts.length === 2 && get) return { status: 200, body: api.zoneStatus(zone) };
+  if (first === 'secondaries' && parts.length <= 2 && get) return { status: 200, body: api.secondaries(zone ?? null) };
   if (first === 'zones' && zone !== undefined && parts.length === 3 && post) {
     switch (action) {
       case 'refresh':
@@ -94,6 +95,6 @@ async function dispatch(api: ControlApi, req: ControlRequest): Promise<ControlAn
       }
     }
   }
-  const known = ['GET /status', 'GET /zones/ZONE', 'POST /reload', 'POST /zones/ZONE/refresh', 'POST /zones/ZONE/retransfer', 'POST /zones/ZONE/notify', 'POST /loglevel', 'POST /stop', 'POST /release'];
+  const known = ['GET /status', 'GET /zones/ZONE', 'GET /secondaries[/ZONE]', 'POST /reload', 'POST /zones/ZONE/refresh', 'POST /zones/ZONE/retransfer', 'POST /zones/ZONE/notify', 'POST /loglevel', 'POST /stop', 'POST /release'];
   return errorAnswer(404, 'CONTROL_BAD_REQUEST', `no such request: ${req.method} ${req.path} (known: ${known.join(', ')})`);
 }

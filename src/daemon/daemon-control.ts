@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { ConfigError, formatConfigProblem, loadConfig, type Config, type ZoneSettings } from '../config/index.js';
 import {
   ControlError, tyneVersion, type ControlApi, type ControlLogLevel, type LoadReport, type NotifyReport, type RefreshReport, type ReleaseReport, type ReloadReport,
-  type StatusReport, type TransferReport, type ZoneStatusReport,
+  type SecondariesReport, type StatusReport, type TransferReport, type ZoneStatusReport,
 } from '../control/index.js';
 import type { Logger } from '../log/logger.js';
 import { Name, rcodeToText } from '../wire/index.js';
@@ -106,10 +106,20 @@ export class DaemonControl implements ControlApi {
     };
   }
 
+  secondaries(name: string | null): SecondariesReport {
+    if (name === null) return { zone: null, secondaries: this.#p.transfers.replication() };
+    const { origin, settings } = this.#zone(name);
+    if (settings.type === 'secondary') throw new ControlError('CONTROL_WRONG_ZONE_TYPE', `${origin.toText()} is a secondary zone here: the replication view is kept by the primary that serves it (run tyne secondaries there)`);
+    return { zone: origin.toText(), secondaries: this.#p.transfers.replication(origin.toText()) };
+  }
+
   zoneStatus(name: string): ZoneStatusReport {
     const p = this.#p;
     const { origin, settings } = this.#zone(name);
-    const base = { zone: origin.toText(), type: settings.type, notify: settings.notify.map(peerText) };
+    const base = {
+      zone: origin.toText(), type: settings.type, notify: settings.notify.map(peerText),
+      secondaries: settings.type === 'secondary' ? [] : p.transfers.replication(origin.toText()),
+    };
     if (settings.type === 'secondary') {
       const info = p.transfers.secondaryInfo(origin);
       const zone = info?.zone ?? null;

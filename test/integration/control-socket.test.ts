@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { after, describe, it } from 'node:test';
 import { run as runTool, digSerial, digStatus } from '../support/dig.js';
 import { repoRoot } from '../support/paths.js';
@@ -214,6 +215,68 @@ describe('tyne commands over the control socket, ns1 → ns2', { timeout: 180_00
   });
 });
 
+describe('tyne secondaries (the replication view), ns1 notifying ns2', { timeout: 120_000 }, () => {
+  it('shows ns2 in sync; after an edit, in sync at the new serial within 2 s; behind and unreachable once ns2 is stopped; zonestatus lists it', { skip: !haveDig }, async () => {
+    const pair = await TynePair.create('tyne-control-secondaries-', ['ns1', 'ns2']);
+    const procs: (TyneProcess | null)[] = [null, null];
+    rigs.push({ pair, procs: () => procs });
+    const ns2Id = `127.0.0.1:${pair.p2}`;
+    pair.write('ns1/example.com.zone', zoneText('example.com', 1));
+    pair.write('ns1/tyne.yaml', tyneYaml({
+      listen: [`127.0.0.1:${pair.p1}`], server: ['watch: false', 'data-dir: data', 'secondary-probe-interval: 1s'],
+      primaries: [{ name: 'example.com', file: 'example.com.zone', notify: [ns2Id], allowTransfer: ['127.0.0.1/32'], extra: ['serial-policy: file'] }],
+    }));
+    pair.write('ns2/tyne.yaml', tyneYaml({ listen: [ns2Id], server: ['data-dir: data'], secondaries: [{ name: 'example.com', primaries: [`127.0.0.1:${pair.p1}`], file: 'example.com.zone' }] }));
+    const ns1 = (procs[0] = await startTyne(pair.path('ns1/tyne.yaml')));
+    const ns2 = (procs[1] = await startTyne(pair.path('ns2/tyne.yaml')));
+    const c1 = pair.path('ns1/tyne.yaml');
+    type Row = { zone: string; secondary: string; notifyTarget: boolean; state: string; serial: number | null; servedSerial: number | null; source: string | null; behindVersions: number | null; lagSeconds: number | null; problem: string | null };
+    const rowOf = async (): Promise<Row | undefined> => (await tyneJson<{ zone: string | null; secondaries: Row[] }>(['secondaries', '-c', c1])).secondaries.find((r) => r.secondary === ns2Id);
+    const inSync = (serial: number) => async (): Promise<boolean> => {
+      const r = await rowOf();
+      return r?.state === 'in-sync' && r.serial === serial;
+    };
+    await until('tyne secondaries: ns2 in sync at 1', inSync(1), { timeoutMs: 10_000, everyMs: 100 });
+
+    // The Done-when check: after an edit, ns2 shows in sync within 2 s.
+    pair.write('ns1/example.com.zone', zoneText('example.com', 2, { extra: ['v2 TXT "two"'] }));
+    ns1.child.kill('SIGHUP');
+    const t0 = performance.now();
+    await until('ns1 serves 2', async () => (await digSerial({ port: pair.p1 }, 'example.com')) === 2, { timeoutMs: 5000, everyMs: 10 });
+    await until('tyne secondaries: ns2 in sync at 2 within 2 s of the edit', inSync(2), { timeoutMs: 2000, everyMs: 50, t0 });
+    assert.equal(await digSerial({ port: pair.p2 }, 'example.com'), 2, 'ns2 serves what the view says it holds');
+    const row = (await rowOf())!;
+    assert.deepEqual([row.zone, row.notifyTarget, row.servedSerial, row.behindVersions, row.lagSeconds], ['example.com.', true, 2, 0, 0]);
+
+    // The table, and one zone's rows; zonestatus lists its secondaries too.
+    const table = await tyneCli(['secondaries', '-c', c1]);
+    assert.equal(table.code, 0, table.err);
+    assert.match(table.out, /^ZONE\s+SECONDARY\s+STATE\s+SERIAL\s+SERVED\s+LEARNT FROM\s+LAG\s+LAST SEEN\s+NOTIFY$/m);
+    assert.match(table.out, new RegExp(`^example\\.com\\.\\s+127\\.0\\.0\\.1:${pair.p2}\\s+in sync\\s+2\\s+2\\s`, 'm'));
+    const one = await tyneJson<{ zone: string; secondaries: Row[] }>(['secondaries', 'example.com', '-c', c1]);
+    assert.equal(one.zone, 'example.com.');
+    assert.ok(one.secondaries.length >= 1 && one.secondaries.every((r) => r.zone === 'example.com.'));
+    const zs = await tyneCli(['zonestatus', 'example.com', '-c', c1]);
+    assert.match(zs.out, new RegExp(`^secondaries:\\n  SECONDARY .*\\n  127\\.0\\.0\\.1:${pair.p2}\\s+in sync`, 'm'));
+    // A secondary zone keeps no view: asking ns2 is an operator error (exit 1, one line).
+    const wrong = await tyneCli(['secondaries', 'example.com', '-c', pair.path('ns2/tyne.yaml')]);
+    assert.equal(wrong.code, 1, wrong.out);
+    assert.match(wrong.err, /is a secondary zone here: the replication view is kept by the primary/);
+
+    // ns2 stopped, an edit: ns2 is behind by one version and unreachable, with the reason.
+    await ns2.stop();
+    procs[1] = null;
+    pair.write('ns1/example.com.zone', zoneText('example.com', 3, { extra: ['v3 TXT "three"'] }));
+    ns1.child.kill('SIGHUP');
+    await until('tyne secondaries: ns2 unreachable, behind 1', async () => {
+      const r = await rowOf();
+      return r?.state === 'unreachable' && r.serial === 2 && r.servedSerial === 3 && r.behindVersions === 1 && typeof r.problem === 'string';
+    }, { timeoutMs: 15_000, everyMs: 200 });
+    const down = await tyneCli(['secondaries', '-c', c1]);
+    assert.match(down.out, new RegExp(`^example\\.com\\. 127\\.0\\.0\\.1:${pair.p2}: `, 'm'), 'the reason is printed under the table');
+  });
+});
+
 describe('the control socket itself', { timeout: 120_000 }, () => {
   it('has its mode and group; curl --unix-socket works', { skip: !haveDig || !haveCurl }, async () => {
     const pair = await TynePair.create('tyne-control-perm-', ['ns1']);
@@ -325,7 +388,7 @@ describe('the control socket itself', { timeout: 120_000 }, () => {
     assert.match(h.out, /^usage: tyne notify ZONE \[--to ADDRESS\[:PORT\]\] \(-c CONFIG \| -s SOCKET\) \[--json\]$/m);
     const all = await tyneCli(['help']);
     assert.equal(all.code, 0);
-    for (const c of ['status', 'zonestatus ZONE', 'reload [ZONE]', 'refresh ZONE', 'retransfer ZONE', 'notify ZONE', 'loglevel LEVEL', 'stop', 'release ZONE-DIR|CATALOG', 'check-config']) {
+    for (const c of ['status', 'zonestatus ZONE', 'secondaries [ZONE]', 'reload [ZONE]', 'refresh ZONE', 'retransfer ZONE', 'notify ZONE', 'loglevel LEVEL', 'stop', 'release ZONE-DIR|CATALOG', 'check-config']) {
       assert.ok(all.out.includes(`  ${c}`), `tyne help lists ${c}`);
     }
   });

@@ -17,7 +17,7 @@ function recordingApi(fail?: unknown): { api: ControlApi; calls: unknown[][] } {
     return { called: name } as never;
   };
   const api: ControlApi = {
-    status: rec('status'), zoneStatus: rec('zoneStatus'), reload: rec('reload'), refresh: rec('refresh'), notify: rec('notify'),
+    status: rec('status'), zoneStatus: rec('zoneStatus'), secondaries: rec('secondaries'), reload: rec('reload'), refresh: rec('refresh'), notify: rec('notify'),
     logLevel: rec('logLevel'), stop: rec('stop'), release: rec('release'),
   };
   return { api, calls };
@@ -32,6 +32,8 @@ describe('control routes', () => {
     ['status (trailing slash)', req('GET', '/status/'), ['status']],
     ['zone status', req('GET', '/zones/example.com'), ['zoneStatus', 'example.com']],
     ['zone status, name escaped', req('GET', '/zones/a%2Fb.example.'), ['zoneStatus', 'a/b.example.']],
+    ['every zone\'s secondaries', req('GET', '/secondaries'), ['secondaries', null]],
+    ['one zone\'s secondaries', req('GET', '/secondaries/example.com'), ['secondaries', 'example.com']],
     ['reload everything', req('POST', '/reload'), ['reload', null]],
     ['reload everything ({})', req('POST', '/reload', {}), ['reload', null]],
     ['reload one zone', req('POST', '/reload', { zone: 'example.com' }), ['reload', 'example.com']],
@@ -68,6 +70,7 @@ describe('control routes', () => {
     ['a POST of a GET route', req('POST', '/status'), 404, /no such request/],
     ['an unknown zone action', req('POST', '/zones/example.com/explode'), 404, /no such request/],
     ['a zone path too deep', req('GET', '/zones/example.com/refresh/now'), 404, /no such request/],
+    ['a secondaries path too deep', req('GET', '/secondaries/example.com/x'), 404, /no such request/],
     ['a level that is not one', req('POST', '/loglevel', { level: 'loud' }), 400, /'level' must be one of fatal, error, warn, info, debug, trace, silent/],
     ['no level', req('POST', '/loglevel', {}), 400, /'level' must be one of/],
     ['a zone that is not a string', req('POST', '/reload', { zone: 7 }), 400, /'zone' must be a non-empty string/],

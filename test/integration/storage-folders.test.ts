@@ -83,7 +83,7 @@ describe('storage folders: data-dir, and folders that cannot be written', { skip
     // An edit without a serial bump: served as 8, recorded in data-dir.
     writeFileSync(join(etc, 's.example.zone'), zoneText('s.example', 7, { extra: ['new A 192.0.2.8'] }));
     await until('the edit is served as 8', async () => (await digSerial({ port }, 's.example')) === 8, { timeoutMs: 5000, everyMs: 20 });
-    assert.deepEqual(readdirSync(state).sort(), ['s.example.jnl', 's.example.served.json']);
+    assert.deepEqual(readdirSync(state).sort(), ['s.example.jnl', 's.example.served.json', 'tyne.sock'], 'the journal, the served serial and the control socket (its default place)');
     assert.deepEqual(readdirSync(etc).sort(), before, 'nothing written beside the zone files');
     assert.equal(await ns1.stop(), 0);
     ns1 = await start(join(etc, 'ns1.yaml'));

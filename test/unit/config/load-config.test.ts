@@ -81,6 +81,7 @@ describe('loadConfig: good files', () => {
         zoneLimits: DEFAULT_ZONE_LIMITS, includeConfine: null,
         zoneMemoryBudget: null,
         notifyCheckIntervalMs: 1000,
+        secondaryProbeIntervalMs: 60_000, notifyRetryMs: 10_000, notifyRetryLimitMs: 3_600_000,
         rateLimit: RATE_LIMIT_DEFAULTS,
         answerCookie: true, cookieSecrets: [],
       },
@@ -163,6 +164,9 @@ describe('loadConfig: good files', () => {
       includeConfine: null,
       zoneMemoryBudget: 512 * 2 ** 20,
       notifyCheckIntervalMs: 1000,
+      secondaryProbeIntervalMs: 60_000,
+      notifyRetryMs: 10_000,
+      notifyRetryLimitMs: 3_600_000,
       rateLimit: RATE_LIMIT_DEFAULTS,
       answerCookie: false,
       cookieSecrets: [

@@ -138,6 +138,39 @@ export function logNamesKey(value: unknown, name: string): boolean {
   return typeof value === 'string' && bare(value) === bare(name);
 }
 
+/** How a `tyne` command ended. */
+export interface TyneRun {
+  /** Exit code (null: killed after the timeout). */
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+/** Runs `bin/tyne ...args` (its shebang's node flags) and resolves once it exits, SIGKILL after `timeoutMs`. `uid`/`gid` run it as another user. */
+export function runTyne(args: readonly string[], opts: { timeoutMs: number; uid?: number; gid?: number; cwd?: string }): Promise<TyneRun> {
+  const child = spawn(process.execPath, [...TYNE_NODE_FLAGS, resolve(repoRoot, 'bin', 'tyne'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
+    ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
+    ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+  });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
+  return new Promise((res, rej) => {
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      rej(e);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      res({ code, out, err });
+    });
+  });
+}
+
 /** How a `tyne serve` that was expected to stop on its own ended. */
 export interface TyneExit {
   /** Exit code (null: killed after the timeout). */
@@ -154,37 +187,17 @@ export interface TyneExit {
  * and resolves once it exits (SIGKILL after `timeoutMs`, default 10 s, code
  * then null). `uid`/`gid` run it as another user (the caller must be root).
  */
-export function runTyneToExit(configPath: string, opts: { timeoutMs?: number; uid?: number; gid?: number } = {}): Promise<TyneExit> {
+export async function runTyneToExit(configPath: string, opts: { timeoutMs?: number; uid?: number; gid?: number } = {}): Promise<TyneExit> {
   const t0 = Date.now();
-  const child = spawn(process.execPath, [...TYNE_NODE_FLAGS, resolve(repoRoot, 'bin', 'tyne'), 'serve', '--config', configPath], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
-    ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
+  const r = await runTyne(['serve', '--config', configPath], { ...opts, timeoutMs: opts.timeoutMs ?? 10_000 });
+  const logs = r.out.split('\n').filter((l) => l !== '').map((l) => {
+    try {
+      return JSON.parse(l) as Record<string, unknown>;
+    } catch {
+      return { raw: l };
+    }
   });
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (c: string) => (out += c));
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (c: string) => (err += c));
-  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 10_000);
-  return new Promise((res, rej) => {
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      rej(e);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      const logs = out.split('\n').filter((l) => l !== '').map((l) => {
-        try {
-          return JSON.parse(l) as Record<string, unknown>;
-        } catch {
-          return { raw: l };
-        }
-      });
-      res({ code, stderr: err, logs, ms: Date.now() - t0 });
-    });
-  });
+  return { code: r.code, stderr: r.err, logs, ms: Date.now() - t0 };
 }
 
 /**

@@ -259,7 +259,7 @@ export class CatalogConsumer {
           // Handed over: it leaves the old catalog without its copy being moved aside (it stays configured, here).
           other.members.delete(key);
           this.#save(other);
-          this.#log.info({ zone: e.name.toText(), from: other.origin.toText(), to: c.origin.toText() }, 'catalog member moved (coo)');
+          this.#log.info({ zone: e.name.toText(), catalog: c.origin.toText(), previousCatalog: other.origin.toText() }, 'catalog member moved (coo)');
         } else {
           ignored.set(key, `member ${e.name.toText()} is a member of catalog ${other.origin.toText()}, which keeps it (a move needs a coo there naming ${c.origin.toText()})`);
           continue;

@@ -30,6 +30,6 @@ export function queryLogger(log: Logger, sample = 1): QueryObserver {
       // a malformed question: logged as '?'
     }
     const rcode = response === null ? 'dropped' : rcodeToText(response[3]! & 0xf);
-    log.debug({ client, transport: tcp ? 'tcp' : 'udp', qname, qtype, rcode, size: response?.length ?? 0, ...(every > 1 ? { sample: every } : {}) }, 'query');
+    log.debug({ peer: client, transport: tcp ? 'tcp' : 'udp', qname, qtype, rcode, size: response?.length ?? 0, ...(every > 1 ? { sample: every } : {}) }, 'query');
   };
 }

@@ -308,10 +308,9 @@ export class ReplicationTracker {
   }
 }
 
-/** A probe's failure in one line, about the secondary (the SOA query's messages speak of a primary). */
+/** A probe's failure in one line, without the peer its message begins with. */
 export function probeProblem(err: unknown): string {
   const m = err instanceof Error ? err.message : String(err);
   const peer = (err as { peer?: unknown }).peer;
-  const text = typeof peer === 'string' && m.startsWith(`${peer}: `) ? m.slice(peer.length + 2) : m;
-  return text.replace(/\bprimary\b/g, 'secondary');
+  return typeof peer === 'string' && m.startsWith(`${peer}: `) ? m.slice(peer.length + 2) : m;
 }

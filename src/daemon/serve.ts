@@ -566,7 +566,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       watch.configure(config);
       // SIGHUP: each consumed catalog is read again, and its held removals applied.
       if (force) checkCatalogs(true);
-      log.info({ zones: responder.zones.size, why }, 'reloaded');
+      log.info({ zones: responder.zones.size, reason: why }, 'reloaded');
     }, (err: unknown) => log.error({ err }, 'reload failed'));
   };
   // Armed once serving; what changed before that is found by onArmed.

@@ -95,8 +95,8 @@ export class TransferService implements TransferHooks {
       log,
       signerFor: (peer) => this.#notifySigner(peer),
       onAck: (zone, peer, _tries, serial) => this.#replication.notifyAcked(zone, peer, serial),
+      // The queue logs the give-up (one warning per event); the replication view learns of it.
       onGiveUp: (zone, peer, tries, serial, rcode) => {
-        log.warn({ zone: zone.toText(), peer: peerText(peer), tries, serial, rcode }, `notify to ${peerText(peer)} for ${zone.toText()} gave up after ${tries} tries`);
         this.#replication.notifyFailed(zone, peer, serial, rcode === undefined ? `NOTIFY unanswered after ${tries} tries` : `NOTIFY answered ${rcodeToText(rcode)}`);
       },
     });
@@ -372,7 +372,7 @@ export class TransferService implements TransferHooks {
 
   tsigFailed(info: TsigFailure): void {
     const key = info.key === null ? null : info.key.replace(/\.$/, '');
-    const fields = { client: info.address, transport: info.tcp ? 'tcp' : 'udp', key, algorithm: info.algorithm, error: info.error, opcode: info.opcode, macLength: info.macLength, ...(info.skewSec === null ? {} : { skewSec: info.skewSec }) };
+    const fields = { peer: info.address, transport: info.tcp ? 'tcp' : 'udp', key, algorithm: info.algorithm, error: info.error, opcode: info.opcode, macLength: info.macLength, ...(info.skewSec === null ? {} : { skewSec: info.skewSec }) };
     // BADKEY names a key we do not have (any name): one kind; the others name one of our keys.
     const kind = info.error === 'BADKEY' || key === null || this.#keys.get(keyId(key)) === undefined ? `tsig ${info.error}` : `tsig ${info.error} ${keyId(key)}`;
     const what = kind === `tsig ${info.error}` ? `${info.error} TSIG failures` : `${info.error} TSIG failures with key ${key}`;
@@ -434,9 +434,9 @@ export class TransferService implements TransferHooks {
       } catch (e) {
         result = { acked: false, tries: 0, error: e };
       }
-      const fields = { zone: zone.origin.toText(), target: peerText(peer), serial: zone.serial, tries: result.tries, asked: 'control' };
+      const fields = { zone: zone.origin.toText(), peer: peerText(peer), serial: zone.serial, tries: result.tries, asked: 'control' };
       if (result.acked) this.#log.info(fields, 'NOTIFY acknowledged');
-      else this.#log.warn({ ...fields, rcode: result.rcode ?? null }, `NOTIFY to ${peerText(peer)} not acknowledged`);
+      else this.#log.warn({ ...fields, rcode: result.rcode === undefined ? null : rcodeToText(result.rcode) }, `NOTIFY to ${peerText(peer)} not acknowledged`);
       return { peer, result };
     }));
   }
@@ -489,7 +489,7 @@ export class TransferService implements TransferHooks {
         random: Math.random,
       },
       onZone: (_zone, why) => {
-        log.info({ zone: origin.toText(), why }, 'secondary zone changed');
+        log.info({ zone: origin.toText(), reason: why }, 'secondary zone changed');
         this.#onChange();
       },
     });

@@ -162,7 +162,7 @@ export class ZoneHistory {
       } else if (journal.length > 0) {
         journal.reset();
         const why = diff === null ? 'no difference from the version before is known' : `serial ${diff.toSerial} does not follow ${diff.fromSerial}`;
-        this.#log.info({ zone: this.origin, serial: zone.serial, why }, 'journal emptied: IXFR clients get the whole zone until the next change');
+        this.#log.info({ zone: this.origin, serial: zone.serial, reason: why }, 'journal emptied: IXFR clients get the whole zone until the next change');
       }
     } catch (err) {
       if (err instanceof StorageError) throw err;

@@ -311,7 +311,7 @@ export class ZoneRegistry {
     this.#unhold(key);
     const l = this.#loaded.get(key);
     if (l === undefined) return false;
-    this.#log.info({ zone: l.zone.origin.toText(), serial: l.zone.serial, why }, 'zone removed');
+    this.#log.info({ zone: l.zone.origin.toText(), serial: l.zone.serial, reason: why }, 'zone removed');
     this.#loaded.delete(key);
     return true;
   }
@@ -451,7 +451,7 @@ export class ZoneRegistry {
     } catch (err) {
       if (err instanceof ZoneLoadError && err.code === 'ZONE_LOAD_ABORTED') {
         // Read again at once by #reload (its files changed), or not at all (removed, stopping).
-        this.#log.info({ zone: origin.toText(), file: z.file, why: (abort.signal.reason as Error | undefined)?.message }, 'zone read stopped');
+        this.#log.info({ zone: origin.toText(), file: z.file, reason: (abort.signal.reason as Error | undefined)?.message }, 'zone read stopped');
         return false;
       }
       if (old === undefined) this.#failed.set(key, prints);
@@ -566,7 +566,7 @@ export class ZoneRegistry {
       changed = recalled.digest === null || !recalled.digest.equals(digest);
     }
     const d = decideSerial(policy, fileSerial, served, changed, new Date());
-    if (d.alert !== null) this.#log.error({ zone: origin, file: fileSerial, served, policy }, d.alert);
+    if (d.alert !== null) this.#log.error({ zone: origin, fileSerial, served, policy }, d.alert);
     const same = served !== null && d.serial === served >>> 0 && !changed;
     if (same && old !== undefined) {
       // Nothing to serve anew (a comment, a touch): keep the version served.
@@ -602,7 +602,7 @@ export class ZoneRegistry {
       }
     }
     if (d.serial !== fileSerial) {
-      this.#log.info({ zone: origin, file: fileSerial, serving: d.serial, policy, reason: d.reason }, 'serial raised');
+      this.#log.info({ zone: origin, fileSerial, serial: d.serial, policy, reason: d.reason }, 'serial raised');
     }
     // Removed while its record was written: recorded (a return continues above it), not served.
     if (!this.#wanted.has(key)) return false;

@@ -35,9 +35,9 @@ function checkResponse(
     // A TSIG failure is NOTAUTH with the reason in the TSIG Error field (RFC 8945 §5.2).
     if (signer !== null && msg.tsig !== null) {
       const err = tsigErrorField(msg.tsig.rdata);
-      if (err !== 0) throw new TransferError('XFR_TSIG', peer, `primary rejected our TSIG: ${TSIG_ERRORS[err] ?? `error ${err}`} (${rcodeToText(msg.rcode)})`);
+      if (err !== 0) throw new TransferError('XFR_TSIG', peer, `our TSIG was rejected: ${TSIG_ERRORS[err] ?? `error ${err}`} (${rcodeToText(msg.rcode)})`);
     }
-    throw new TransferError('XFR_REFUSED', peer, `primary answered ${rcodeToText(msg.rcode)} to ${typeToText(qtype)} ${origin.toText()}`);
+    throw new TransferError('XFR_REFUSED', peer, `answered ${rcodeToText(msg.rcode)} to ${typeToText(qtype)} ${origin.toText()}`);
   }
   if (signer !== null) {
     try {

@@ -2,7 +2,7 @@
  * The NOTIFY queue (RFC 1996 §3.6): NOTIFYs sent in the background, one at a time per (zone, peer), a
  * newer serial replacing one still waiting, a bound on those in flight.
  */
-import type { Name } from '../wire/index.js';
+import { rcodeToText, type Name } from '../wire/index.js';
 import type { NotifySigner } from '../tsig/index.js';
 import { sendNotify, type SendNotifyOptions, type SendNotifyResult } from './notify-send.js';
 import { peerText, type Peer } from './peer.js';
@@ -149,18 +149,23 @@ export class Notifier {
         ...(o.firstTimeoutMs !== undefined ? { firstTimeoutMs: o.firstTimeoutMs } : {}),
       });
     } catch (e) {
+      // Logged once, below, with the give-up (one warning per event).
       res = { acked: false, tries: 0, error: e };
-      o.log.warn({ zone: zone.origin.toText(), target, err: e }, 'NOTIFY failed');
     }
     this.#inFlight--;
     slot.running = null;
-    const fields = { zone: zone.origin.toText(), target, serial: zone.serial, tries: res.tries, ...(res.error !== undefined ? { err: res.error } : {}) };
+    const fields = { zone: zone.origin.toText(), peer: target, serial: zone.serial, tries: res.tries, ...(res.error !== undefined ? { err: res.error } : {}) };
     if (res.acked) {
       o.log.info(fields, 'NOTIFY acknowledged');
       o.onAck?.(zone.origin, peer, res.tries, zone.serial);
     } else if (!res.aborted) {
-      const why = res.rcode !== undefined ? `NOTIFY to ${target} refused (rcode ${res.rcode})` : `NOTIFY to ${target} unanswered after ${res.tries} tries, giving up`;
-      o.log.warn(res.rcode !== undefined ? { ...fields, rcode: res.rcode } : fields, why);
+      const zoneText = zone.origin.toText();
+      const why = res.rcode !== undefined
+        ? `NOTIFY of ${zoneText} serial ${zone.serial} to ${target} answered ${rcodeToText(res.rcode)}; given up`
+        : res.error !== undefined
+          ? `NOTIFY of ${zoneText} serial ${zone.serial} to ${target} could not be sent: ${(res.error as Error)?.message ?? String(res.error)}; given up`
+          : `NOTIFY of ${zoneText} serial ${zone.serial} to ${target} unanswered after ${res.tries} tries; given up`;
+      o.log.warn(res.rcode !== undefined ? { ...fields, rcode: rcodeToText(res.rcode) } : fields, why);
       o.onGiveUp?.(zone.origin, peer, res.tries, zone.serial, res.rcode);
     }
     if (slot.next !== null && !this.#stopped) {

@@ -440,8 +440,8 @@ export class SecondaryZone {
     this.#again = null;
     const run = this.#refresh(from).catch((e: unknown) => {
       // Only a bug gets here: keep the timers going.
-      this.#opts.log.error({ zone: this.#zoneText(), err: e }, 'refresh failed unexpectedly');
-      this.#scheduleRetry();
+      const retryMs = this.#scheduleRetry();
+      this.#opts.log.error({ zone: this.#zoneText(), err: e, retryInSec: Math.round(retryMs / 1000) }, `refresh failed unexpectedly; will retry in ${Math.round(retryMs / 1000)} s`);
     });
     this.#occupy(run);
   }
@@ -483,9 +483,12 @@ export class SecondaryZone {
     return from !== null && from !== '' && (peer.host === from || peerText(peer) === from);
   }
 
-  #scheduleRetry(): void {
+  /** Schedules the next try after RETRY (RFC 1034 §4.3.5); returns the delay in ms. */
+  #scheduleRetry(): number {
     const retry = this.#copy !== null ? this.#timers(this.#copy) : { refresh: 0, retry: this.#opts.initialRetrySec ?? 60, expire: 0, minimum: 0 };
-    this.#scheduleRefresh(nextDelay('retry', retry, () => this.#deps.random()));
+    const ms = nextDelay('retry', retry, () => this.#deps.random());
+    this.#scheduleRefresh(ms);
+    return ms;
   }
 
   async #refresh(from: string | null): Promise<void> {
@@ -495,7 +498,9 @@ export class SecondaryZone {
     // `tyne retransfer`: the whole zone, whatever the serials.
     const axfr = this.#forceAxfr;
     this.#forceAxfr = false;
-    let lastError: { peer: string; error: string } | null = null;
+    // One warning per failed refresh (issue 15 §5): each primary's failure is an info line, and
+    // the warning that ends a refresh no primary answered lists them all and says when it retries.
+    const failures: { peer: string; error: string; code?: string }[] = [];
     for (const peer of this.#order(from)) {
       if (this.#stopped) return;
       const target = peerText(peer);
@@ -503,16 +508,17 @@ export class SecondaryZone {
       try {
         remote = axfr ? null : await d.querySerial(peer);
       } catch (e) {
-        lastError = { peer: target, error: `SOA query failed: ${(e as Error)?.message ?? String(e)}` };
+        const code = (e as { code?: unknown }).code;
+        failures.push({ peer: target, error: `SOA query failed: ${(e as Error)?.message ?? String(e)}`, ...(typeof code === 'string' ? { code } : {}) });
         if (!this.#sentNotify(peer, from)) {
-          o.log.warn({ zone: zoneText, peer: target, err: e }, 'SOA query failed');
+          o.log.info({ zone: zoneText, peer: target, err: e }, 'SOA query failed');
           continue;
         }
         // The primary told us it has a change: ask it for the change even
         // though it does not answer our SOA query (an IXFR answer tells
         // whether we are current; RFC 1995 §4), as BIND does after a
         // refused SOA query.
-        o.log.warn({ zone: zoneText, peer: target, err: e }, 'SOA query failed; transferring anyway after its NOTIFY');
+        o.log.info({ zone: zoneText, peer: target, err: e }, 'SOA query failed; transferring anyway after its NOTIFY');
         remote = null;
       }
       if (this.#stopped) return;
@@ -530,8 +536,8 @@ export class SecondaryZone {
         res = await d.transfer(peer, axfr ? null : current);
       } catch (e) {
         const err = e as Error & { code?: string };
-        lastError = { peer: target, error: `transfer failed: ${err.message}` };
-        o.log.warn({ zone: zoneText, peer: target, code: err.code, err }, 'transfer failed');
+        failures.push({ peer: target, error: `transfer failed: ${err.message}`, ...(err.code !== undefined ? { code: err.code } : {}) });
+        o.log.info({ zone: zoneText, peer: target, code: err.code, err }, 'transfer failed');
         continue;
       }
       if (this.#stopped) return;
@@ -541,8 +547,8 @@ export class SecondaryZone {
         return;
       }
       if (!axfr && current !== null && !(compareSerial(zone.serial, current.serial) > 0)) {
-        o.log.warn({ zone: zoneText, peer: target, kind, serial: zone.serial, ours: current.serial }, 'transfer gave a serial not newer than ours; ignored');
-        lastError = { peer: target, error: `the transfer gave serial ${zone.serial}, not newer than ours (${current.serial})` };
+        o.log.info({ zone: zoneText, peer: target, kind, serial: zone.serial, ours: current.serial }, 'transfer gave a serial not newer than ours; ignored');
+        failures.push({ peer: target, error: `the transfer gave serial ${zone.serial}, not newer than ours (${current.serial})` });
         continue;
       }
       const t = this.#timers(zone);
@@ -570,9 +576,15 @@ export class SecondaryZone {
     if (this.#stopped) return;
     // No primary gave an answer: try again after RETRY; expiry runs on its own timer.
     if (this.#state !== null && d.now() >= this.#state.expiresAt) this.#expire('expired');
-    o.log.warn({ zone: zoneText, primaries: o.primaries.map(peerText) }, 'refresh failed from every primary; will retry');
+    const lastError = failures[failures.length - 1];
     this.#last = { at: d.now(), result: 'failed', kind: null, peer: lastError?.peer ?? null, serial: this.#copy?.serial ?? null, error: lastError?.error ?? 'no primary answered' };
-    this.#scheduleRetry();
+    const retryMs = this.#scheduleRetry();
+    const at = new Date(d.now() + retryMs).toISOString();
+    const each = failures.map((f) => `${f.peer}: ${f.error}`).join('; ');
+    o.log.warn(
+      { zone: zoneText, failures, retryInSec: Math.round(retryMs / 1000), retryAt: at },
+      `refresh of ${zoneText} failed from every primary (${each}); will retry in ${Math.round(retryMs / 1000)} s, at ${at}`,
+    );
   }
 
   /**

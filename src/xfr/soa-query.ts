@@ -119,7 +119,7 @@ export async function querySoaSerial(opts: SoaQueryOptions): Promise<number> {
       overUdp = 'answer truncated';
     } else if (ours && msg.rcode === Rcode.REFUSED) {
       // Some primaries answer SOA only over TCP: Knot, for the catalog zones it generates.
-      overUdp = `primary answered REFUSED to SOA ${opts.origin.toText()}`;
+      overUdp = `answered REFUSED to SOA ${opts.origin.toText()}`;
     } else {
       return soaSerialFrom(msg, reply, id, opts.origin, signer, label);
     }

@@ -147,7 +147,7 @@ export class TcpMessageConnection {
         throw new TransferError(
           'XFR_TIMEOUT',
           this.peer,
-          idle ? `no message from the primary for ${idleMs} ms` : 'transfer took longer than allowed',
+          idle ? `no message for ${idleMs} ms` : 'transfer took longer than allowed',
         );
       }
     }

@@ -430,7 +430,7 @@ zones:
     const from = secondary.logs.length;
     primary = await startTyne(join(dir, 'primary.yaml'));
     const changed = await secondary.waitAfter(from, (l) => l.msg === 'secondary zone changed' && l.zone === 'tiny.test.', 8000);
-    assert.match(String(changed.why), /after expiry/);
+    assert.match(String(changed.reason), /after expiry/);
     const back = await ask('www.tiny.test');
     assert.equal(back.rcode, Rcode.NOERROR);
     assert.equal(back.aa, true);

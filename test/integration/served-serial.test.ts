@@ -190,7 +190,7 @@ describe('served serials survive restarts, removals and lost or damaged state', 
     rig.write(`${FZONE}.zone`, zoneText(FZONE, 50, { extra: ['changed A 192.0.2.200'] }));
     const alert = await ns1!.waitAfter(m, (l) => l.zone === `${FZONE}.` && typeof l.msg === 'string' && l.msg.startsWith('serial not raised'));
     assert.equal(alert.level, 50);
-    assert.equal(alert.file, 50);
+    assert.equal(alert.fileSerial, 50);
     assert.equal(alert.served, 50);
     await ns1!.waitAfter(m, (l) => l.msg === 'zone reloaded' && l.zone === `${FZONE}.`);
     assert.equal(await digSerial({ port: rig.p1 }, FZONE), 50);

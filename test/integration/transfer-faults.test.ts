@@ -208,7 +208,12 @@ zones:
       assert.equal(failed.code, code);
       assert.match(String((failed.err as { message?: string }).message), reason);
       assert.match(String((failed.err as { message?: string }).message), new RegExp(`^127\\.0\\.0\\.1:${fakePort}: `));
-      await tyne!.waitAfter(from, (l) => l.msg === 'refresh failed from every primary; will retry');
+      // One warning for the failed refresh (issue 15 §5): each primary's reason, and when it retries.
+      const warned = await tyne!.waitAfter(from, (l) => typeof l.msg === 'string' && l.msg.startsWith('refresh of fault.test. failed from every primary'));
+      assert.equal(warned.level, 40);
+      assert.match(String(warned.msg), new RegExp(`\\(127\\.0\\.0\\.1:${fakePort}: transfer failed: .*\\); will retry in \\d+ s, at \\d{4}-\\d\\d-\\d\\dT`));
+      assert.equal(typeof warned.retryInSec, 'number');
+      assert.equal(failed.level, 30, 'the primary\'s own failure is an info line: one warning per event');
       assert.deepEqual(st.seen.slice(seen), ['UDP SOA', 'TCP IXFR', 'TCP AXFR'], 'SOA query, IXFR (NOTIMP), then the broken AXFR');
       assert.equal(await wwwAddress(), '192.0.2.80', 'old data still served');
       assert.equal(await servedSerial(), 1);

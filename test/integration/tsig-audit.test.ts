@@ -64,7 +64,7 @@ describe('TSIG audit trail, BADTRUNC and query-log sampling', () => {
     const sig = tsigLines.find((l) => l.error === 'BADSIG');
     const key = tsigLines.find((l) => l.error === 'BADKEY');
     assert.ok(sig !== undefined && key !== undefined, text);
-    assert.equal(sig.client, '127.0.0.1');
+    assert.equal(sig.peer, '127.0.0.1');
     assert.equal(sig.key, 'transfer');
     assert.equal(key.key, 'nobody');
     assert.equal(sig.level, 40, 'warn');
@@ -82,7 +82,7 @@ describe('TSIG audit trail, BADTRUNC and query-log sampling', () => {
     assert.equal(v.error, TsigError.NOERROR, 'signed, with the whole MAC (as BIND)');
     assert.equal(v.tsigError, TsigError.BADTRUNC);
     assert.equal(v.mac.length, 32);
-    await tyne!.waitAfter(mark, (l) => l.error === 'BADTRUNC' && l.key === 'transfer' && l.client === '127.0.0.1');
+    await tyne!.waitAfter(mark, (l) => l.error === 'BADTRUNC' && l.key === 'transfer' && l.peer === '127.0.0.1');
   });
 
   it('takes 16-octet MACs from a key written hmac-sha256-128, and signs its answer with 16', async () => {

@@ -259,8 +259,8 @@ describe('zone files watched by tyne serve (ns1 primary -> ns2 secondary)', { sk
       rig.write('a.example.zone', aZone(4, '192.0.2.6', ['appended A 192.0.2.12'])),
     );
     const raised = await ns1!.waitAfter(m1, (l) => l.msg === 'serial raised' && l.zone === 'a.example.');
-    assert.equal(raised.file, 4);
-    assert.equal(raised.serving, 5);
+    assert.equal(raised.fileSerial, 4);
+    assert.equal(raised.serial, 5);
   });
 
   it('4b. a content change without a serial bump under serial-policy file: an error with both serials, new data under the old serial', async () => {
@@ -269,7 +269,7 @@ describe('zone files watched by tyne serve (ns1 primary -> ns2 secondary)', { sk
     rig.write('b.example.zone', simpleZone('b.example', 10, '192.0.2.21'));
     const warn = await ns1!.waitAfter(m1, (l) => typeof l.msg === 'string' && l.msg.includes('secondaries will not see the change') && l.zone === 'b.example.');
     assert.equal(warn.level, 50, `logged at error level, as BIND does: ${JSON.stringify(warn)}`);
-    assert.equal(warn.file, 10);
+    assert.equal(warn.fileSerial, 10);
     assert.equal(warn.served, 10);
     await ns1!.waitAfter(m1, reloaded('b.example'));
     assert.deepEqual(await dig(rig.p1, 'www.b.example', 'A'), ['192.0.2.21'], 'ns1 serves the new data');

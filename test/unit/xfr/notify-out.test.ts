@@ -206,7 +206,19 @@ describe('Notifier', () => {
     assert.deepEqual(acked, [`example.com. ${live.port} 1`]);
     assert.equal(warns.length, 1);
     assert.match(warns[0]!.msg, new RegExp(`127\\.0\\.0\\.1:${dead.port}`));
-    assert.equal((warns[0]!.o as { target: string }).target, `127.0.0.1:${dead.port}`);
+    assert.equal((warns[0]!.o as { peer: string }).peer, `127.0.0.1:${dead.port}`);
+  });
+
+  it('a NOTIFY answered with an error: one warning, the rcode named (NOTAUTH, not 9)', async () => {
+    const refusing = await peer((q) => reply(q, 9));
+    const warns: { o: object; msg: string }[] = [];
+    const n = new Notifier({ log: { info: () => undefined, warn: (o, msg) => warns.push({ o, msg }) }, tries: 2, firstTimeoutMs: 50 });
+    n.notify({ origin, serial: 42, soa }, [peerAt(refusing.port)]);
+    await n.idle();
+    assert.equal(warns.length, 1, JSON.stringify(warns));
+    assert.equal((warns[0]!.o as { rcode: unknown }).rcode, 'NOTAUTH');
+    assert.match(warns[0]!.msg, /answered NOTAUTH; given up$/);
+    assert.doesNotMatch(warns[0]!.msg, /\b9\b/);
   });
 
   it('a newer serial replaces one waiting and cuts short the one in flight', async () => {

@@ -1,39 +1,25 @@
+import { closeSync, existsSync, openSync, readSync, writeSync } from 'node:fs';
 import { isIP } from 'node:net';
 import {
-  Name, RRType, TextFormatError, canonicalRdata, formatDiagnostic, parseClass, classToText, RRClass, soaSameButSerial, type ResourceRecord,
+  Name, RRType, TextFormatError, canonicalRdata, formatDiagnostic, classToText, soaSameButSerial,
+  type Diagnostic, type ResourceRecord, type SourcePosition,
 } from '../wire/index.js';
-import { formatRecord, zoneLimits, type ZoneLimits } from '../zonefile/index.js';
-import { compareOctets, loadZoneFile, type Zone } from '../zone/index.js';
+import { dumpZone, formatRecord, zoneLimits, type DumpStyle } from '../zonefile/index.js';
+import {
+  ZoneCode, checkNames, compareOctets, loadZoneFile, loadZoneFromText, nameForMessage, nsTargetAddress, wireNameForMessage,
+  type LoadResult, type Zone,
+} from '../zone/index.js';
+import { applyDiffs } from '../xfr/apply-diff.js';
+import { Journal } from '../xfr/journal.js';
+import { CHECK_ZONE_USAGE, parseCheckZoneArgs, type CheckMode, type IntegrityMode } from './check-zone-options.js';
+import { checkZonePaths, type PathResult } from './check-zone-paths.js';
 import { diffZones } from '../xfr/compute-zone-diff.js';
 import { peerText, type Peer } from '../xfr/peer.js';
 import { addSerial, compareSerial } from '../xfr/serial.js';
 import { transferZone } from '../xfr/transfer-client.js';
 import { TSIG_ALGORITHMS, type TsigAlgorithm, type TsigKey } from '../tsig/index.js';
 
-export const CHECK_ZONE_USAGE =
-  'usage: tyne check-zone [-q] [-c class] [--print] [LIMITS] ORIGIN FILE\n' +
-  '       tyne check-zone [-q] [LIMITS] --diff ORIGIN FILE --against HOST:PORT [--key NAME:ALG:SECRET]\n' +
-  'LIMITS (the server\'s settings; defaults as there): --max-records N --max-include-reads N\n' +
-  '       --max-zone-file-size SIZE --max-line-length SIZE (SIZE: octets, or with K, M, G) --include-confine';
-
-/** The limit flags, by flag: the ZoneLimits field, and whether the value is a size (K, M, G). */
-const LIMIT_FLAGS: Record<string, { key: keyof ZoneLimits; size: boolean; min: number }> = {
-  '--max-records': { key: 'maxRecords', size: false, min: 1 },
-  '--max-include-reads': { key: 'maxIncludeReads', size: false, min: 0 },
-  '--max-zone-file-size': { key: 'maxFileBytes', size: true, min: 1 },
-  '--max-line-length': { key: 'maxLineBytes', size: true, min: 1024 },
-};
-
-/** A limit flag's value: a whole number, or for a size one with K, M or G (1024-based). */
-function limitValue(flag: string, text: string): number | string {
-  const spec = LIMIT_FLAGS[flag]!;
-  const m = (spec.size ? /^(\d+)([kmg]?)$/i : /^(\d+)()$/).exec(text);
-  const n = m === null ? NaN : Number(m[1]) * 1024 ** ' kmg'.indexOf((m[2] || ' ').toLowerCase());
-  if (!Number.isSafeInteger(n) || n < spec.min) {
-    return `${flag}: expected ${spec.size ? 'a size such as 1048576 or 512M' : 'a whole number'} of at least ${spec.min}, got '${text}'`;
-  }
-  return n;
-}
+export { CHECK_ZONE_USAGE };
 
 /** `a.b.c.d[:port]`, `[v6]:port`, `[v6]` or a bare IPv6 literal; port 53 when left out. */
 function parseServer(text: string): Peer | string {
@@ -84,78 +70,73 @@ function parseKey(text: string): TsigKey | string {
   return { name, algorithm: alg as TsigAlgorithm, secret: new Uint8Array(secret) };
 }
 
+/** Warnings of the integrity checks, by -i mode (BIND's check-integrity and check-sibling): none drops them all, *-sibling the sibling-glue ones. */
+const INTEGRITY_WARNINGS = new Set<string>([
+  ZoneCode.NS_NO_ADDRESS, ZoneCode.NS_IS_CNAME, ZoneCode.NS_BELOW_DNAME, ZoneCode.MISSING_GLUE, ZoneCode.MISSING_SIBLING_GLUE,
+  ZoneCode.MX_NO_ADDRESS, ZoneCode.MX_IS_CNAME, ZoneCode.MX_BELOW_DNAME, ZoneCode.SRV_NO_ADDRESS, ZoneCode.SRV_IS_CNAME, ZoneCode.SRV_BELOW_DNAME,
+]);
+
 /**
- * `tyne check-zone ORIGIN FILE`, with named-checkzone's arguments: exit 0
- * for a valid zone (one summary line), 1 for an invalid one (every error
- * on stderr as file:line:col: message), 2 for bad usage.
+ * Whether -i keeps a warning. The checks always run (the apex NS ones,
+ * errors, fail a zone in every mode, as with named-checkzone -i none);
+ * the mode only decides which of their warnings are said. Tyne never
+ * looks names outside the zone up, so full is local, and full-sibling is
+ * local-sibling.
+ */
+function integrityKeeps(mode: IntegrityMode, d: Diagnostic): boolean {
+  if (d.severity === 'error' || !INTEGRITY_WARNINGS.has(d.code)) return true;
+  if (mode === 'none') return false;
+  return !(mode.endsWith('-sibling') && d.code === ZoneCode.MISSING_SIBLING_GLUE);
+}
+
+/** Reads all of standard input (a zone given as `-`), at most `max` octets; null when there is more. */
+function readStdin(max: number): string | null {
+  const chunks: Buffer[] = [];
+  const buf = Buffer.allocUnsafe(1 << 20);
+  let total = 0;
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, buf, 0, buf.length, null);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      if ((e as NodeJS.ErrnoException).code === 'EOF') break;
+      throw e;
+    }
+    if (n === 0) break;
+    total += n;
+    if (total > max) return null;
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+  }
+  return Buffer.concat(chunks).toString('latin1');
+}
+
+/**
+ * `tyne check-zone ORIGIN FILE`, a drop-in for named-checkzone 9.18 (the
+ * options in check-zone-options.ts): on success `zone ORIGIN/CLASS: loaded
+ * serial N` and `OK`, exit 0; an invalid zone gives every error on stderr
+ * as file:line:col: message and `zone ORIGIN/CLASS: not loaded due to
+ * errors.`, exit 1; bad usage exits 2 (named-checkzone: 1).
  *
  * With `--diff ... --against HOST:PORT` the zone is also fetched by AXFR
  * from a server and the records the file would add and remove are listed,
  * with a word on its serial (see diffAgainst); that form returns a promise.
  */
 export function checkZone(args: string[], out: (s: string) => void, err: (s: string) => void): number | Promise<number> {
-  let quiet = false;
-  let print = false;
-  let diff = false;
-  let against: string | undefined;
-  let keyText: string | undefined;
-  let zoneClass: number = RRClass.IN;
-  const limits: Partial<ZoneLimits> = {};
-  let confineIncludes = false;
-  const rest: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '-q') quiet = true;
-    else if (a === '--print') print = true;
-    else if (a === '--diff') diff = true;
-    else if (a === '--include-confine') confineIncludes = true;
-    else if (Object.hasOwn(LIMIT_FLAGS, a)) {
-      const v = args[++i];
-      const n = v === undefined ? `${a} needs a value` : limitValue(a, v);
-      if (typeof n === 'string') {
-        err(`tyne check-zone: ${n}\n${CHECK_ZONE_USAGE}`);
-        return 2;
-      }
-      limits[LIMIT_FLAGS[a]!.key] = n;
-    }
-    else if (a === '--against' || a === '--key') {
-      const v = args[++i];
-      if (v === undefined) {
-        err(`tyne check-zone: ${a} needs a value\n${CHECK_ZONE_USAGE}`);
-        return 2;
-      }
-      if (a === '--against') against = v;
-      else keyText = v;
-    } else if (a === '-c') {
-      const c = args[++i];
-      try {
-        zoneClass = parseClass(c ?? '');
-      } catch (e) {
-        err(`tyne check-zone: ${(e as Error).message}`);
-        return 2;
-      }
-    } else if (a.startsWith('-') && a !== '-') {
-      err(`tyne check-zone: unsupported option '${a}'\n${CHECK_ZONE_USAGE}`);
-      return 2;
-    } else rest.push(a);
-  }
-  if (rest.length !== 2) {
-    err(CHECK_ZONE_USAGE);
+  const o = parseCheckZoneArgs(args);
+  if (typeof o === 'string') {
+    err(`tyne check-zone: ${o}\n${CHECK_ZONE_USAGE}`);
     return 2;
   }
-  if (diff !== (against !== undefined) || (keyText !== undefined && !diff)) {
-    err(`tyne check-zone: --diff and --against go together (--key only with them)\n${CHECK_ZONE_USAGE}`);
-    return 2;
+  if (o.help) {
+    out(`${CHECK_ZONE_USAGE}\n`);
+    return 0;
   }
   let peer: Peer | undefined;
   let key: TsigKey | null = null;
-  if (diff) {
-    if (print || zoneClass !== RRClass.IN) {
-      err(`tyne check-zone: --diff works on class IN zones and does not --print\n${CHECK_ZONE_USAGE}`);
-      return 2;
-    }
-    const p = parseServer(against!);
-    const k = keyText === undefined ? null : parseKey(keyText);
+  if (o.diff) {
+    const p = parseServer(o.against!);
+    const k = o.keyText === undefined ? null : parseKey(o.keyText);
     for (const problem of [p, k]) {
       if (typeof problem === 'string') {
         err(`tyne check-zone: ${problem}`);
@@ -165,33 +146,146 @@ export function checkZone(args: string[], out: (s: string) => void, err: (s: str
     peer = p as Peer;
     key = k as TsigKey | null;
   }
-  const [originText, file] = rest as [string, string];
   let origin: Name;
   try {
-    origin = Name.fromText(originText.endsWith('.') ? originText : `${originText}.`);
+    origin = Name.fromText(o.origin.endsWith('.') ? o.origin : `${o.origin}.`);
   } catch (e) {
     if (!(e instanceof TextFormatError)) throw e;
     err(`tyne check-zone: ${e.message}`);
     return 2;
   }
-  const res = loadZoneFile(file, origin, { zoneClass, limits, confineIncludes });
-  if (!quiet) for (const d of [...res.errors, ...res.warnings]) err(formatDiagnostic(d));
-  const label = `zone ${origin.toText() === '.' ? '.' : origin.toText().slice(0, -1)}/${classToText(zoneClass)}`;
-  if (res.zone === null) {
-    if (!quiet) err(`${label}: not loaded due to errors (${res.errors.length})`);
+  const label = `zone ${nameForMessage(origin)}/${classToText(o.zoneClass)}`;
+  // named-checkzone says its verdict on stdout, or on stderr when the dump (or here the --diff listing) goes to stdout.
+  const toStdout = o.diff || (o.dump && (o.output === null || o.output === '-'));
+  const say = (line: string): void => {
+    if (o.quiet) return;
+    if (toStdout) err(line);
+    else out(`${line}\n`);
+  };
+  const paths = checkZonePaths(o.chroot, o.workDir, o.includeFromCwd);
+  if (typeof paths === 'string') {
+    if (!o.quiet) err(`tyne check-zone: ${paths}`);
     return 1;
   }
-  if (peer !== undefined) return diffAgainst(res.zone, peer, key, zoneLimits(limits).maxRecords, out, err);
-  const summary = `${label}: loaded serial ${res.zone.serial}, ${res.zone.recordCount} records`;
-  if (print) {
-    const lines: string[] = [];
-    for (const rr of res.zone.canonicalRecords()) lines.push(formatRecord(rr));
-    out(lines.join('\n') + (lines.length > 0 ? '\n' : ''));
-    if (!quiet) err(summary);
-  } else if (!quiet) {
-    out(summary + '\n');
+  const own: Diagnostic[] = [];
+  const report = (mode: CheckMode, code: string, message: string, at: SourcePosition): void => {
+    own.push({ severity: mode === 'fail' ? 'error' : 'warning', code, message, at });
+  };
+  const onRecord = (rr: ResourceRecord, at: SourcePosition): void => {
+    if (o.checkNames !== 'ignore') {
+      for (const bad of checkNames(rr)) {
+        const name = wireNameForMessage(bad.wire, bad.offset);
+        report(o.checkNames, ZoneCode.BAD_NAME, `${name}: bad ${bad.where === 'owner' ? 'owner ' : ''}name (check-names)`, at);
+      }
+    }
+    if (o.checkNs !== 'ignore') {
+      const address = nsTargetAddress(rr, origin);
+      if (address !== null) report(o.checkNs, ZoneCode.NS_IS_ADDRESS, `NS record '${address}' appears to be an address`, at);
+    }
+  };
+  const options = {
+    zoneClass: o.zoneClass, limits: o.limits, confineIncludes: o.confineIncludes, onRecord,
+    ...(paths.include === undefined ? {} : { resolveInclude: paths.include }),
+  };
+  let res: LoadResult;
+  let file = o.file;
+  if (o.file === '-') {
+    const text = readStdin(zoneLimits(o.limits).maxFileBytes);
+    if (text === null) {
+      if (!o.quiet) err(`<stdin>: zone not read: more than max-zone-file-size (${zoneLimits(o.limits).maxFileBytes}) octets`);
+      say(`${label}: not loaded due to errors.`);
+      return 1;
+    }
+    res = loadZoneFromText(text, origin, options, '<stdin>');
+  } else {
+    const mapped = paths.file(o.file);
+    if (typeof mapped !== 'string') {
+      if (!o.quiet) err(`tyne check-zone: ${mapped.refused}`);
+      say(`${label}: not loaded due to errors.`);
+      return 1;
+    }
+    file = mapped;
+    res = loadZoneFile(o.chroot === null ? o.file : mapped, origin, options);
   }
+  const errors = [...res.errors, ...own.filter((d) => d.severity === 'error')];
+  const warnings = [...res.warnings, ...own.filter((d) => d.severity === 'warning')].filter((d) => integrityKeeps(o.integrity, d));
+  if (!o.quiet) for (const d of [...errors, ...warnings]) err(formatDiagnostic(d));
+  let zone = errors.length === 0 ? res.zone : null;
+  if (zone !== null && o.journal !== false) {
+    const j = typeof o.journal === 'string' ? paths.file(o.journal) : `${file}.jnl`;
+    const applied = typeof j === 'string' ? applyJournal(zone, j) : j.refused;
+    if (typeof applied === 'string') {
+      if (!o.quiet) err(applied);
+      zone = null;
+    } else zone = applied;
+  }
+  if (zone === null) {
+    say(`${label}: not loaded due to errors.`);
+    return 1;
+  }
+  if (peer !== undefined) return diffAgainst(zone, peer, key, zoneLimits(o.limits).maxRecords, out, err);
+  if (o.dump) {
+    const written = writeDump(zone, o.style, o.output === null || o.output === '-' ? null : paths.file(o.output), out);
+    if (written !== null) {
+      if (!o.quiet) err(`tyne check-zone: ${written}`);
+      return 1;
+    }
+  }
+  say(`${label}: loaded serial ${zone.serial}`);
+  say('OK');
   return 0;
+}
+
+/**
+ * `-j`/`-J`: the changes in Tyne's journal (src/xfr/journal.ts, written
+ * beside a secondary's saved copy as FILE.jnl) applied to the zone, as
+ * named loads a zone and its journal. No journal file: the zone as read.
+ * A message (one line) when the journal cannot be used: damaged, BIND's own
+ * format, or not leading on from the file's serial.
+ */
+function applyJournal(zone: Zone, path: string): Zone | string {
+  if (!existsSync(path)) return zone;
+  let journal: Journal;
+  try {
+    journal = Journal.open(path);
+  } catch (e) {
+    const bind = /bad magic/.test((e as Error).message) ? ' (a journal named writes is not read: Tyne reads its own format)' : '';
+    return `${path}: ${(e as Error).message}${bind}`;
+  }
+  const last = journal.lastSerial;
+  if (last === null || last === zone.serial) return zone;
+  const chain = journal.since(zone.serial, last);
+  if (chain === null) return `${path}: journal out of sync with zone (it does not lead from the file's serial ${zone.serial} to ${last})`;
+  try {
+    return applyDiffs(zone, chain, path);
+  } catch (e) {
+    return `${path}: its changes do not apply to the zone (${(e as Error).message})`;
+  }
+}
+
+/** -D / -o: the dump, to stdout (`to` null) or to a file; a message when the file cannot be written. */
+function writeDump(zone: Zone, style: DumpStyle, to: PathResult | null, out: (s: string) => void): string | null {
+  if (to !== null && typeof to !== 'string') return to.refused;
+  const lines: string[] = [];
+  const flush = (write: (s: string) => void): void => {
+    if (lines.length > 0) write(`${lines.join('\n')}\n`);
+    lines.length = 0;
+  };
+  let fd: number | null = null;
+  try {
+    if (to !== null) fd = openSync(to, 'w');
+    const write = fd === null ? out : (s: string): void => void writeSync(fd!, s, null, 'latin1');
+    for (const line of dumpZone(zone.canonicalRecords(), style, zone.origin)) {
+      lines.push(line);
+      if (lines.length >= 4096) flush(write);
+    }
+    flush(write);
+  } catch (e) {
+    return `cannot write ${to}: ${(e as Error).message}`;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+  return null;
 }
 
 /** RFC 4034 §6 order: owner (§6.1), type, canonical rdata (§6.2, §6.3); then TTL. */

@@ -14,8 +14,10 @@ commands:
                         serve the zones of a YAML configuration over UDP and TCP (see README)
   check-config [-q] [--json] FILE
                         check a configuration offline and list every problem, as named-checkconf does
-  check-zone [-q] [-c class] [--print] ORIGIN FILE
-                        check a zone file as named-checkzone does; --print writes it in canonical form
+  check-zone [-jqD] [-c class] [-k|-n fail|warn|ignore] [-i mode] [-s full|relative] [-o FILE]
+             [-t DIR] [-w DIR] [-J FILE] [--include-from-cwd] ORIGIN (FILE|-)
+                        check a zone file with named-checkzone's options; -D (or --print) dumps it
+                        as named-checkzone -D does; tyne check-zone --help lists the options
   check-zone [-q] --diff ORIGIN FILE --against HOST:PORT [--key NAME:ALG:SECRET]
                         check a zone file, AXFR the zone from a server, list the records the file
                         adds (+) and removes (-), and say whether its serial is above the served one

@@ -1,4 +1,5 @@
 /** The `server:` section: its keys and their defaults. */
+import { hostname } from 'node:os';
 import { RATE_LIMIT_DEFAULTS } from '../server/rate-limit-settings.js';
 import { DEFAULT_ZONE_LIMITS } from '../zonefile/index.js';
 import { SERIAL_POLICIES } from '../zone/index.js';
@@ -9,10 +10,23 @@ import { rateLimit } from './rate-limit-section.js';
 import { boolean, byteSize, duration, folder, integer, nullableText, oneOf, sizeOrAuto } from './scalar-readers.js';
 import { limitKeys } from './zone-limit-keys.js';
 
+/**
+ * `identity`'s default: the host name, as Knot and NSD answer (so NSID and
+ * id.server say which server answered); cut to the 255 octets a TXT string
+ * holds (RFC 1035 §3.3.14). `identity: null` turns it off.
+ */
+export function defaultIdentity(): string | null {
+  const h = Buffer.from(hostname(), 'utf8').subarray(0, MAX_TXT).toString('utf8').replace(/\uFFFD$/, '');
+  return h === '' ? null : h;
+}
+
+/** A CH TXT answer holds one character-string, so at most 255 octets. */
+const MAX_TXT = 255;
+
 /** Defaults of the `server:` section. */
 export const SERVER_DEFAULTS: Readonly<ServerSettings> = Object.freeze({
   udpPayload: 1232,
-  identity: null,
+  identity: defaultIdentity(),
   version: null,
   tcpIdleTimeoutMs: 10_000,
   tcpMaxConnections: 1000,
@@ -51,9 +65,6 @@ const MAX_ZONE_BUDGET = 2 ** 40;
 /** A duration setting kept in whole seconds (at least 1 s, at most 28 days). */
 const seconds = (set: (s: ServerSettings, sec: number) => void) =>
   field(duration(999, 2_419_200_000), (s: ServerSettings, ms: number) => set(s, Math.round(ms / 1000)));
-
-/** A CH TXT answer holds one character-string, so at most 255 octets. */
-const MAX_TXT = 255;
 
 /** Keys of the `server:` section. */
 export const SERVER_KEYS: KeyTable<ServerSettings> = {

@@ -1,6 +1,6 @@
 /** The zone loader: a zone file (or zone text) parsed and built into a Zone, with every diagnostic of both steps. */
-import { Name, type Diagnostic } from '../wire/index.js';
-import { ZoneFileError, parseZoneFile, parseZoneText, type ZoneParseOptions } from '../zonefile/index.js';
+import { Name, type Diagnostic, type ResourceRecord, type SourcePosition } from '../wire/index.js';
+import { ZoneFileCode, ZoneFileError, parseZoneFile, parseZoneText, type ZoneParseOptions } from '../zonefile/index.js';
 import { ZoneBuilder } from './zone-builder.js';
 import type { Zone } from './zone.js';
 
@@ -13,9 +13,16 @@ export interface LoadResult {
   files: string[];
 }
 
-type LoadOptions = Omit<ZoneParseOptions, 'origin'>;
+type LoadOptions = Omit<ZoneParseOptions, 'origin'> & {
+  /** Sees each record as it is read, with where it came from, before the builder does (checks of `tyne check-zone`). */
+  onRecord?: (rr: ResourceRecord, at: SourcePosition) => void;
+};
 
 function finish(builder: ZoneBuilder, parsed: { errors: Diagnostic[]; warnings: Diagnostic[]; files: string[] }): LoadResult {
+  // The zone file itself could not be read: that is the one thing to say (the zone checks would only add "no SOA", "no NS").
+  if (parsed.errors.some((d) => d.code === ZoneFileCode.IO && d.at === undefined)) {
+    return { zone: null, errors: parsed.errors, warnings: parsed.warnings, files: parsed.files };
+  }
   const built = builder.build();
   const errors = [...parsed.errors, ...built.errors];
   const warnings = [...parsed.warnings, ...built.warnings];
@@ -26,15 +33,28 @@ function finish(builder: ZoneBuilder, parsed: { errors: Diagnostic[]; warnings: 
 /** Parses a master file and builds its zone, with every diagnostic from both steps. */
 export function loadZoneFile(path: string, origin: Name, options: LoadOptions = {}): LoadResult {
   const builder = new ZoneBuilder(origin, options.zoneClass === undefined ? {} : { zoneClass: options.zoneClass });
-  const parsed = parseZoneFile(path, { ...options, origin }, (rr, at) => builder.add(rr, at));
+  const parsed = parseZoneFile(path, { ...options, origin }, sinkFor(builder, options.onRecord));
+  return finish(builder, parsed);
+}
+
+function sinkFor(builder: ZoneBuilder, onRecord: LoadOptions['onRecord']): (rr: ResourceRecord, at: SourcePosition) => void {
+  if (onRecord === undefined) return (rr, at) => builder.add(rr, at);
+  return (rr, at) => {
+    onRecord(rr, at);
+    builder.add(rr, at);
+  };
+}
+
+/** loadZoneFile for zone text held in memory (standard input): the same result, `file` naming it in diagnostics. */
+export function loadZoneFromText(text: string, origin: Name, options: LoadOptions = {}, file = '<text>'): LoadResult {
+  const builder = new ZoneBuilder(origin, options.zoneClass === undefined ? {} : { zoneClass: options.zoneClass });
+  const parsed = parseZoneText(text, { ...options, origin }, sinkFor(builder, options.onRecord), file);
   return finish(builder, parsed);
 }
 
 /** The same for zone text in memory; throws ZoneFileError (with all diagnostics) when invalid. */
 export function loadZoneText(text: string, origin: Name, options: LoadOptions = {}, file = '<text>'): Zone {
-  const builder = new ZoneBuilder(origin, options.zoneClass === undefined ? {} : { zoneClass: options.zoneClass });
-  const parsed = parseZoneText(text, { ...options, origin }, (rr, at) => builder.add(rr, at), file);
-  const res = finish(builder, parsed);
+  const res = loadZoneFromText(text, origin, options, file);
   if (res.zone === null) throw new ZoneFileError('ZONE_INVALID', [...res.errors, ...res.warnings]);
   return res.zone;
 }

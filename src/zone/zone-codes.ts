@@ -72,6 +72,13 @@ export const ZoneCode = {
   OCCLUDED_BY_DNAME: 'ZONE_OCCLUDED_BY_DNAME',
   /** warning (Tyne only; BIND is silent). Non-address data below a zone cut belongs to the child (RFC 1034 §4.2.1). */
   OCCLUDED_BY_DELEGATION: 'ZONE_OCCLUDED_BY_DELEGATION',
+  /**
+   * `tyne check-zone -k warn|fail` only (src/zone/check-names.ts): warning, or error with -k fail.
+   * BIND: "www_1.example.com: bad owner name (check-names)", "ns_1.example.com: bad name (check-names)".
+   */
+  BAD_NAME: 'ZONE_BAD_NAME',
+  /** `tyne check-zone -n warn|fail` only (src/zone/ns-address-check.ts). BIND: "NS record '192.0.2.1' appears to be an address". */
+  NS_IS_ADDRESS: 'ZONE_NS_IS_ADDRESS',
 } as const;
 
 export type ZoneCodeValue = (typeof ZoneCode)[keyof typeof ZoneCode];

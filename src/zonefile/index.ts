@@ -5,3 +5,4 @@ export * from './zone-parser.js';
 export * from './zone-printer.js';
 export * from './generate-template.js';
 export * from './zone-limits.js';
+export * from './zone-dump.js';

@@ -27,6 +27,14 @@ export interface ZoneParseOptions {
    * as BIND).
    */
   confineIncludes?: boolean;
+  /**
+   * Where a `$INCLUDE` path leads: given the path as written and the
+   * including file, the file to read, or a reason it may not be read.
+   * Default: relative to the including file's folder (Tyne's rule; BIND
+   * resolves against the working folder, which `tyne check-zone
+   * --include-from-cwd` asks for).
+   */
+  resolveInclude?: (path: string, includingFile: string) => string | { refused: string };
 }
 
 /** Receives each record as it is parsed, with where it came from. */
@@ -108,6 +116,7 @@ class ZoneParser {
   private readonly maxGenerate: number;
   private readonly limits: ZoneLimits;
   private readonly confineIncludes: boolean;
+  private readonly resolveInclude: (path: string, includingFile: string) => string | { refused: string };
   /** The zone file's folder, as given and with links followed: where a confined $INCLUDE must stay. */
   private confineTo: { given: string; real: string } | undefined;
   /** $INCLUDE reads so far (each read of each file). */
@@ -135,6 +144,7 @@ class ZoneParser {
     this.maxGenerate = options.maxGenerate ?? 10_000_000;
     this.limits = zoneLimits(options.limits);
     this.confineIncludes = options.confineIncludes ?? false;
+    this.resolveInclude = options.resolveInclude ?? ((path, includingFile) => resolve(dirname(includingFile), path));
   }
 
   /** An error that ends the reading at once: a limit was reached (the rest would cost what the limit is there to prevent). */
@@ -463,10 +473,14 @@ class ZoneParser {
             return;
           }
         }
-        // The path is relative to the including file's folder.
-        const path = resolve(dirname(ctx.file), f.text);
         if (ctx.file === '<text>') {
           this.error(ZoneFileCode.INCLUDE, at, '$INCLUDE is not available for zone text held in memory');
+          return;
+        }
+        // By default the path is relative to the including file's folder.
+        const path = this.resolveInclude(f.text, ctx.file);
+        if (typeof path !== 'string') {
+          this.error(ZoneFileCode.INCLUDE_OUTSIDE, at, path.refused);
           return;
         }
         // The included file's owners do not carry over (BIND).

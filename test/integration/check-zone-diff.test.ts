@@ -207,7 +207,7 @@ zones:
     assert.equal(r.code, 1);
     assert.equal(r.out, '');
     assert.match(r.err, /broken\.zone:9:7: bad IPv4 address .192\.0\.2\.300./);
-    assert.match(r.err, /zone diff\.test\/IN: not loaded due to errors \(1\)/);
+    assert.match(r.err, /zone diff\.test\/IN: not loaded due to errors\./);
   });
 
   it('exits 2 on bad usage', async () => {

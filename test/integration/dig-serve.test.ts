@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
@@ -46,13 +46,14 @@ function bundledZones(): { name: string; file: string }[] {
   return [...listed, ...found];
 }
 
-async function startWith(tmp: string, tag: string, zones: { name: string; file: string }[], version: string | null) {
+/** `identity` undefined: the key is left out, so the server uses its default (the host name). */
+async function startWith(tmp: string, tag: string, zones: { name: string; file: string }[], version: string | null, identity?: string) {
   const port = await freePort();
   const yaml = [
     `listen: ["127.0.0.1:${port}"]`,
     'log: { level: info }', // startTyne waits for the info-level "serving" line
     // data-dir: journals and served-serial state in the temp folder, not beside the zone files in the checkout.
-    `server: { udp-payload: 1232, identity: ${IDENTITY}, version: ${version === null ? 'null' : JSON.stringify(version)}, data-dir: ${JSON.stringify(join(tmp, `${tag}-state`))} }`,
+    `server: { udp-payload: 1232, ${identity === undefined ? '' : `identity: ${identity}, `}version: ${version === null ? 'null' : JSON.stringify(version)}, data-dir: ${JSON.stringify(join(tmp, `${tag}-state`))} }`,
     'zones:',
     ...zones.map((z) => `  - { name: ${JSON.stringify(z.name)}, file: ${JSON.stringify(z.file)} }`),
   ].join('\n');
@@ -133,7 +134,7 @@ describe('dig against tyne serve', { skip: !haveTool('dig') }, () => {
 
   before(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'tyne-dig-'));
-    main = await startWith(tmp, 'main', [...bundled, ...OWN_ZONES], VERSION);
+    main = await startWith(tmp, 'main', [...bundled, ...OWN_ZONES], VERSION, IDENTITY);
     noVersion = await startWith(tmp, 'noversion', OWN_ZONES, null);
   });
   after(async () => {
@@ -224,6 +225,17 @@ describe('dig against tyne serve', { skip: !haveTool('dig') }, () => {
     assert.equal(a.nsid, IDENTITY, a.raw);
     const b = await dig(main!.port, ['+norec', 'WWW.example.com', 'A']);
     assert.equal(b.nsid, null, `no NSID unless asked:\n${b.raw}`);
+  });
+
+  it('identity left out: id.server, hostname.bind and NSID give the host name (as Knot and NSD)', async () => {
+    assert.notEqual(hostname(), '');
+    for (const name of ['id.server', 'hostname.bind']) {
+      const id = await dig(noVersion!.port, ['+norec', name, 'CH', 'TXT']);
+      assert.equal(id.status, 'NOERROR', id.raw);
+      assert.deepEqual(id.sections.ANSWER.map((r) => r.slice(4).join(' ')), [`"${hostname()}"`], id.raw);
+    }
+    const a = await dig(noVersion!.port, ['+norec', '+nsid', 'WWW.example.com', 'A']);
+    assert.equal(a.nsid, hostname(), a.raw);
   });
 
   it('version.bind CH TXT: the configured version, or REFUSED when unset', async () => {

@@ -8,7 +8,7 @@ import { runTyne, type TyneRun } from './tyne-process.js';
 export type { TyneRun };
 
 /** Runs `tyne ...args` and resolves once it exits (SIGKILL after `timeoutMs`, default 30 s). `uid`/`gid` run it as another user. */
-export function tyneCli(args: readonly string[], opts: { timeoutMs?: number; uid?: number; gid?: number; cwd?: string } = {}): Promise<TyneRun> {
+export function tyneCli(args: readonly string[], opts: { timeoutMs?: number; uid?: number; gid?: number; cwd?: string; input?: string } = {}): Promise<TyneRun> {
   return runTyne(args, { ...opts, timeoutMs: opts.timeoutMs ?? 30_000 });
 }
 

@@ -146,18 +146,20 @@ export interface TyneRun {
   err: string;
 }
 
-/** Runs `bin/tyne ...args` (its shebang's node flags) and resolves once it exits, SIGKILL after `timeoutMs`. `uid`/`gid` run it as another user. */
-export function runTyne(args: readonly string[], opts: { timeoutMs: number; uid?: number; gid?: number; cwd?: string }): Promise<TyneRun> {
+/** Runs `bin/tyne ...args` (its shebang's node flags) and resolves once it exits, SIGKILL after `timeoutMs`. `uid`/`gid` run it as another user; `input` is its standard input. */
+export function runTyne(args: readonly string[], opts: { timeoutMs: number; uid?: number; gid?: number; cwd?: string; input?: string }): Promise<TyneRun> {
   const child = spawn(process.execPath, [...TYNE_NODE_FLAGS, resolve(repoRoot, 'bin', 'tyne'), ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
     ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
     ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
   });
+  // `input`: written to the command's standard input, then closed.
+  if (opts.input !== undefined) child.stdin!.end(opts.input);
   let out = '';
   let err = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
   const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
   return new Promise((res, rej) => {
     child.once('error', (e) => {

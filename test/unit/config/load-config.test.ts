@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError, defaultIncludeConfine, loadConfig, parseConfig, type ConfigErrorCode } from '../../../src/config/index.js';
@@ -74,7 +74,7 @@ describe('loadConfig: good files', () => {
       listen: [{ host: '127.0.0.1', port: 5300, family: 4 }],
       log: { level: 'info', querySample: 1 },
       server: {
-        udpPayload: 1232, identity: null, version: null, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000, tcpMaxConnectionsPerClient: 100, transfersOut: 10, workers: 1,
+        udpPayload: 1232, identity: hostname(), version: null, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000, tcpMaxConnectionsPerClient: 100, transfersOut: 10, workers: 1,
         minRefreshSec: 300, maxRefreshSec: 2_419_200, minRetrySec: 500, maxRetrySec: 1_209_600, serialPolicy: 'increment',
         dataDir: null, watch: true, watchSettleMs: 100, watchHoldMs: 5000, removedRetentionMs: 7 * 86_400_000, zonefileSyncMs: 60_000,
         answerCacheSize: 256 * 1024 * 1024,
@@ -209,6 +209,14 @@ describe('loadConfig: good files', () => {
   it('takes a duration as a number of seconds', () => {
     assert.equal(load(`${MINIMAL}server: { tcp-idle-timeout: 2.5 }\n`).server.tcpIdleTimeoutMs, 2500);
     assert.equal(load(`${MINIMAL}server: { tcp-idle-timeout: 2m }\n`).server.tcpIdleTimeoutMs, 120_000);
+  });
+
+  it('gives identity the host name by default (as Knot and NSD); identity: null turns it off', () => {
+    assert.notEqual(hostname(), '');
+    assert.equal(load(MINIMAL).server.identity, hostname());
+    assert.equal(load(`${MINIMAL}server: { udp-payload: 1232 }\n`).server.identity, hostname());
+    assert.equal(load(`${MINIMAL}server: { identity: null }\n`).server.identity, null);
+    assert.equal(load(`${MINIMAL}server: { identity: ns9.example }\n`).server.identity, 'ns9.example');
   });
 
   it('treats null and empty identity/version and empty sections as unset', () => {

@@ -32,6 +32,7 @@ import { RateLimitedLog } from '../log/rate-limited-log.js';
 import { RebuildBudget } from './rebuild-budget.js';
 import { ControlError, ControlServer } from '../control/index.js';
 import { DaemonControl } from './daemon-control.js';
+import { notifyReady } from './systemd-notify.js';
 
 /**
  * Rebuilds of what is served for zones changed in the background take at
@@ -482,6 +483,8 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     catalogs.ready(primaryZones);
     log.info({ zones: responder.zones.size, listen: [...endpoints.keys()] }, 'serving');
     if (cluster.isWorker) process.send?.({ tyne: 'ready' });
+    // Type=notify: READY=1 once every zone has loaded or failed, as `serving` says (a no-op without NOTIFY_SOCKET).
+    else void notifyReady(log, `serving ${responder.zones.size} zone(s) on ${[...endpoints.keys()].join(' ')}`);
     // Armed again for the $INCLUDEs the zones turned out to read.
     watch.configure(config);
   });
@@ -688,6 +691,8 @@ async function runPrimary(configPath: string, config: Config, signals: SignalGat
       if (what === 'ready' && ++ready >= n && !announced) {
         announced = true;
         log.info({ workers: n, config: configPath }, 'serving');
+        // Type=notify: the primary is systemd's main process; ready once every worker serves.
+        void notifyReady(log, `serving with ${n} workers`);
       }
     });
     return w;

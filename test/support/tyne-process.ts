@@ -41,16 +41,29 @@ export interface TyneProcess {
  * nothing of the others, which may still be loading). Rejects if the
  * process exits first or `timeoutMs` passes; the error carries its stderr.
  * `onSpawn` gets the process at once, to watch its log while it starts.
- * `uid`/`gid` run it as another user (the caller must be root).
+ * `uid`/`gid` run it as another user (the caller must be root); `wrap`
+ * runs it through other commands (a network namespace, setpriv).
  */
 export async function startTyne(
   configPath: string,
-  opts: { timeoutMs?: number; extraArgs?: string[]; onSpawn?: (proc: TyneProcess) => void; uid?: number; gid?: number } = {},
+  opts: {
+    timeoutMs?: number; extraArgs?: string[]; onSpawn?: (proc: TyneProcess) => void; uid?: number; gid?: number;
+    /** Added to (or, as undefined, removed from) this process's environment, e.g. NOTIFY_SOCKET. */
+    env?: NodeJS.ProcessEnv;
+    /**
+     * A command that runs node in its place, e.g. `['ip', 'netns', 'exec', NS, 'setpriv', ...]`: each must
+     * exec the next (as `ip netns exec`, `setpriv` and `env` do), so the child's pid is tyne's.
+     */
+    wrap?: readonly string[];
+  } = {},
 ): Promise<TyneProcess> {
-  const child = spawn(process.execPath, [...TYNE_NODE_FLAGS, resolve(repoRoot, 'bin', 'tyne'), 'serve', '--config', configPath, ...(opts.extraArgs ?? [])], {
+  const argv = [process.execPath, ...TYNE_NODE_FLAGS, resolve(repoRoot, 'bin', 'tyne'), 'serve', '--config', configPath, ...(opts.extraArgs ?? [])];
+  const [cmd, ...args] = [...(opts.wrap ?? []), ...argv] as [string, ...string[]];
+  const child = spawn(cmd, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
     ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
+    ...(opts.env !== undefined ? { env: { ...process.env, ...opts.env } } : {}),
   });
   const logs: Record<string, unknown>[] = [];
   let err = '';

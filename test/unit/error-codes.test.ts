@@ -14,6 +14,7 @@ import { ControlError, ControlErrorCode } from '../../src/control/index.js';
 import { ListenError, ListenErrorCode } from '../../src/daemon/listen-error.js';
 import { ZoneLoadError, ZoneLoadErrorCode } from '../../src/daemon/zone-load-error.js';
 import { ZoneDirectoryError, ZoneDirectoryErrorCode } from '../../src/daemon/zone-directory-error.js';
+import { SystemdNotifyError, SystemdNotifyErrorCode } from '../../src/daemon/systemd-notify-error.js';
 import { TsigCheckError, TsigCheckErrorCode } from '../../src/tsig/index.js';
 import { TextErrorCode, TextFormatError, TyneError, WireErrorCode, WireFormatError } from '../../src/wire/index.js';
 import { XfrRecordTooLargeError, XfrRecordTooLargeErrorCode } from '../../src/xfr/axfr-out.js';
@@ -39,6 +40,7 @@ const CATALOGS: { label: string; codes: Readonly<Record<string, string>> }[] = [
   { label: 'ZoneDirectoryError', codes: ZoneDirectoryErrorCode },
   { label: 'ListenError', codes: ListenErrorCode },
   { label: 'ControlError', codes: ControlErrorCode },
+  { label: 'SystemdNotifyError', codes: SystemdNotifyErrorCode },
   { label: 'StorageError', codes: StorageErrorCode },
   { label: 'TransferError', codes: TransferErrorCode },
   { label: 'XfrRecordTooLargeError', codes: XfrRecordTooLargeErrorCode },
@@ -48,7 +50,7 @@ const CATALOGS: { label: string; codes: Readonly<Record<string, string>> }[] = [
 /** Every error class of src/ (JournalCorruptError takes StorageError's codes). */
 const CLASSES: (abstract new (...args: never[]) => Error)[] = [
   WireFormatError, TextFormatError, ZoneFileError, ZoneUsageError, CatalogStateError, ConfigError, ConfigValueError, ZoneLoadError, ZoneDirectoryError,
-  ListenError, ControlError, StorageError, JournalCorruptError, TransferError, XfrRecordTooLargeError, TsigCheckError,
+  ListenError, ControlError, SystemdNotifyError, StorageError, JournalCorruptError, TransferError, XfrRecordTooLargeError, TsigCheckError,
 ];
 
 /** Classes of src/ that extend Error on purpose and are never seen outside their file, with why. */

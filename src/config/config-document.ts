@@ -16,6 +16,7 @@ import { keyList } from './keys-section.js';
 import { listenList } from './listen-section.js';
 import { controlSection, settleControl, type ControlDraft } from './control-section.js';
 import { LOG_KEYS } from './log-section.js';
+import { metricsSection } from './metrics-section.js';
 import { SERVER_DEFAULTS, SERVER_KEYS } from './server-section.js';
 import { settleZoneDirectories, zoneDirectoryList } from './zone-directories-section.js';
 import { checkCatalogRefs, settleZones, zoneList, type ZonesCtx } from './zones-section.js';
@@ -23,6 +24,8 @@ import { report, valueOf } from './yaml-value.js';
 
 /** `control:` as read, by the Config being read, until readConfigDocument settles it. */
 const CONTROL_DRAFTS = new WeakMap<Config, { draft: ControlDraft | null; offset: number }>();
+/** Where `metrics:` was written (for the workers check once `server:` is read, wherever it comes in the file). */
+const METRICS_AT = new WeakMap<Config, number>();
 
 const TOP_KEYS: KeyTable<Config, ZonesCtx> = {
   listen: field(listenList, (c, x) => { c.listen = x; }, true),
@@ -33,6 +36,10 @@ const TOP_KEYS: KeyTable<Config, ZonesCtx> = {
   'zone-directories': field(zoneDirectoryList, (c, x) => { c.zoneDirectories = x; }),
   // Settled after the whole file is read (its default depends on server.data-dir): see readConfigDocument.
   control: field(controlSection, (c, x, v) => { CONTROL_DRAFTS.set(c, { draft: x.value, offset: v.keyOffset }); }),
+  metrics: field(metricsSection, (c, x, v) => {
+    c.metrics = x.value;
+    if (x.value !== null) METRICS_AT.set(c, v.keyOffset);
+  }),
 };
 
 /** The order of ConfigError.problems: by position (a stable sort keeps the order of problems at one place). */
@@ -73,6 +80,7 @@ export function readConfigDocument(text: string, file: string): ConfigDocument {
     zones: [],
     zoneDirectories: [],
     control: null,
+    metrics: null,
   };
   const top = valueOf(ctx, doc.contents, '', doc.contents?.range?.[0] ?? 0);
   if (readMap(ctx, top, TOP_KEYS, config)) {
@@ -85,6 +93,11 @@ export function readConfigDocument(text: string, file: string): ConfigDocument {
   CONTROL_DRAFTS.delete(config);
   if (control !== undefined && control.draft !== null && config.server.workers > 1) {
     report(ctx, 'control', control.offset, `the control socket needs server.workers: 1 (it is not relayed to cluster workers yet); write control: false, or set workers: 1`);
+  }
+  const metricsAt = METRICS_AT.get(config);
+  METRICS_AT.delete(config);
+  if (metricsAt !== undefined && config.server.workers > 1) {
+    report(ctx, 'metrics', metricsAt, `the metrics endpoint needs server.workers: 1 (each worker counts its own queries); write metrics: false, or set workers: 1`);
   }
   config.control = settleControl(control === undefined ? undefined : control.draft, file, config.server.dataDir, config.server.workers);
   return { config, problems: ctx.problems, zoneFiles };

@@ -239,6 +239,14 @@ export interface ControlSettings {
   group: string | null;
 }
 
+/** `metrics:`: the Prometheus endpoint (issue 15 §3; src/metrics). */
+export interface MetricsSettings {
+  /** Where `/metrics`, `/health` and `/ready` are served over HTTP (default 127.0.0.1:9153). */
+  listen: ListenAddress;
+  /** `per-zone`: the series labelled by zone (tyne_zone_*, tyne_xfr_*, tyne_secondary_*) are written (default true). */
+  perZone: boolean;
+}
+
 /** A checked configuration file. */
 export interface Config {
   /** Absolute path of the file it was read from. */
@@ -257,4 +265,6 @@ export interface Config {
   zoneDirectories: ZoneDirectorySettings[];
   /** `control:` (null: `control: false`, or the default with `server.workers` above 1). */
   control: ControlSettings | null;
+  /** `metrics:` (null: left out or `metrics: false`, the default). */
+  metrics: MetricsSettings | null;
 }

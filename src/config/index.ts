@@ -10,3 +10,4 @@ export { defaultIncludeConfine } from './zone-limit-keys.js';
 export { zoneNameKey } from './zones-section.js';
 export { readConfigDocument } from './config-document.js';
 export { DEFAULT_CONTROL_MODE, MAX_SOCKET_PATH, defaultSocketPath } from './control-section.js';
+export { DEFAULT_METRICS_LISTEN } from './metrics-section.js';

@@ -5,8 +5,9 @@ import { rcodeToText, typeToText, wireNameToText } from '../wire/index.js';
 /**
  * Per-query debug lines (`query` events: client, transport, name, type,
  * rcode, answer size), for debugging: about 170 octets a query. Installed
- * only when the log level is debug or trace, so the query path pays
- * nothing otherwise; `sample` N > 1 logs one query in N (`log.query-sample`),
+ * while the log level is debug or trace (serve.ts follows the level's
+ * changes), so the query path pays one null check otherwise; `sample` N > 1
+ * logs one query in N (`log.query-sample`),
  * the others cost one counter step.
  */
 export function queryLogger(log: Logger, sample = 1): QueryObserver {

@@ -33,6 +33,11 @@ import { RebuildBudget } from './rebuild-budget.js';
 import { ControlError, ControlServer } from '../control/index.js';
 import { DaemonControl } from './daemon-control.js';
 import { notifyReady } from './systemd-notify.js';
+import { MetricsError, MetricsServer, ProcessMetrics, type MetricsSource } from '../metrics/index.js';
+import type { MetricsSettings } from '../config/index.js';
+import { QueryCounters } from '../server/query-counters.js';
+import type { QueryHooks } from '../server/listener-callbacks.js';
+import { notReadyReason, zoneGauges } from './metrics-zones.js';
 
 /**
  * Rebuilds of what is served for zones changed in the background take at
@@ -358,6 +363,14 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     },
   });
   const current = (): Responder => responder;
+  // What the listeners do with each query beyond answering it, read per query: counted while metrics are on,
+  // logged while the level is debug (following `tyne loglevel` and its way back).
+  const queryHooks: QueryHooks = { counters: config.metrics !== null ? new QueryCounters() : null, observe: null };
+  const followLogLevel = (): void => {
+    queryHooks.observe = log.isLevelEnabled('debug') ? queryLogger(log, config.log.querySample) : null;
+  };
+  followLogLevel();
+  log.on('level-change', followLogLevel);
   const onError = (err: unknown, what: string): void => log.error({ err }, `${what}: ${(err as Error)?.message ?? String(err)}`);
   const endpoints = new Map<string, Endpoint>();
 
@@ -374,9 +387,8 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     for (const a of cfg.listen) {
       const key = endpointKey(a);
       if (endpoints.has(key) || added.has(key)) continue;
-      const observe = log.isLevelEnabled('debug') ? queryLogger(log, cfg.log.querySample) : undefined;
-      const udp = new UdpListener(current, a.host, a.port, onError, observe);
-      const tcp = new TcpListener(current, a.host, a.port, tcpQuota, onError, observe);
+      const udp = new UdpListener(current, a.host, a.port, onError, queryHooks);
+      const tcp = new TcpListener(current, a.host, a.port, tcpQuota, onError, queryHooks);
       let transport: Transport = 'udp';
       try {
         await udp.listen();
@@ -473,6 +485,50 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     }
   }
   // --- end of the control socket ---
+  // --- The metrics endpoint (issue 15 §3): /metrics, /health, /ready over HTTP on metrics.listen. ---
+  // One that cannot be bound is an error line; DNS is served without it (as a default control socket).
+  const processMetrics = new ProcessMetrics();
+  let metrics: MetricsServer | null = null;
+  /** The settings the endpoint was started with (null: none running). */
+  let metricsAt: MetricsSettings | null = null;
+  const metricsSource: MetricsSource = {
+    get queries() {
+      return queryHooks.counters ?? new QueryCounters();
+    },
+    transfers: transfers.counters,
+    process: processMetrics,
+    perZone: () => config.metrics?.perZone ?? true,
+    zones: () => zoneGauges(config, registry, transfers, (origin) => responder.zones.get(origin)),
+    replication: () => transfers.replication(),
+  };
+  const notReady = (): string | null => notReadyReason(startedUp, config.zones.length, registry.loading().length + catalogs.loading().length);
+  /** Starts, moves or stops the endpoint as `cfg.metrics` says (at start and at each reload). */
+  const configureMetrics = async (cfg: Config): Promise<void> => {
+    const want = cluster.isWorker ? null : cfg.metrics;
+    if (want !== null && queryHooks.counters === null) queryHooks.counters = new QueryCounters();
+    const same = want !== null && metricsAt !== null && want.listen.host === metricsAt.listen.host && want.listen.port === metricsAt.listen.port;
+    if (same) return;
+    if (metrics !== null) {
+      await metrics.close();
+      log.info({ metrics: metrics.address }, 'metrics endpoint closed');
+      metrics = null;
+      metricsAt = null;
+    }
+    if (want === null) {
+      queryHooks.counters = null;
+      return;
+    }
+    try {
+      metrics = await MetricsServer.start(want.listen.host, want.listen.port, { source: metricsSource, notReady });
+      metricsAt = want;
+      log.info({ metrics: metrics.address, perZone: want.perZone }, 'metrics endpoint ready (/metrics, /health, /ready)');
+    } catch (err) {
+      if (!(err instanceof MetricsError)) throw err;
+      log.error({ metrics: `${want.listen.host}:${want.listen.port}`, code: err.code, err }, err.message);
+    }
+  };
+  await configureMetrics(config);
+  // --- end of the metrics endpoint ---
   transfers.listening();
   // `serving` once every zone has loaded (or failed); queries are answered before that.
   void initial.then(() => {
@@ -566,6 +622,8 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       rebuild();
       catalogs.served(primaryZones, registry.loading());
       await closeDropped(config);
+      await configureMetrics(config);
+      followLogLevel();
       watch.configure(config);
       // SIGHUP: each consumed catalog is read again, and its held removals applied.
       if (force) checkCatalogs(true);
@@ -592,6 +650,8 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       if (compactSoon !== null) clearTimeout(compactSoon);
       void watch.close();
       void control?.close();
+      void metrics?.close();
+      processMetrics.stop();
       const hard = setTimeout(() => resolve(0), STOP_GRACE_MS + 300);
       hard.unref();
       // A secondary's version served but still on its way to disk is written first (bounded by `hard`):

@@ -20,6 +20,7 @@ import { removeStaleTempFiles } from '../xfr/atomic-file.js';
 import { TransferError } from '../xfr/transfer-error.js';
 import type { SecondaryReplication } from '../xfr/replication-view.js';
 import { ReplicationTracker } from './replication-tracker.js';
+import { TransferCounters } from '../metrics/index.js';
 import { loadZoneFileAsync } from './load-zone-async.js';
 import { defaultZoneMemoryBudget } from './zone-memory-budget.js';
 import { pruneRemoved, setAsideRemoved } from './removed-zones.js';
@@ -84,6 +85,8 @@ export class TransferService implements TransferHooks {
   readonly #refusals: RateLimitedLog;
   /** What each secondary of our zones holds (issue 15 §2), and NOTIFY until converged. */
   readonly #replication: ReplicationTracker;
+  /** Transfers out and in and NOTIFYs sent, counted for the metrics endpoint (issue 15 §3). */
+  readonly counters = new TransferCounters();
 
   constructor(log: Logger, histories: ZoneHistories, onChange: () => void) {
     this.#log = log;
@@ -94,9 +97,13 @@ export class TransferService implements TransferHooks {
     this.#notifier = new Notifier({
       log,
       signerFor: (peer) => this.#notifySigner(peer),
-      onAck: (zone, peer, _tries, serial) => this.#replication.notifyAcked(zone, peer, serial),
+      onAck: (zone, peer, _tries, serial) => {
+        this.counters.notified('acked');
+        this.#replication.notifyAcked(zone, peer, serial);
+      },
       // The queue logs the give-up (one warning per event); the replication view learns of it.
       onGiveUp: (zone, peer, tries, serial, rcode) => {
+        this.counters.notified(rcode !== undefined ? 'refused' : tries === 0 ? 'failed' : 'timeout');
         this.#replication.notifyFailed(zone, peer, serial, rcode === undefined ? `NOTIFY unanswered after ${tries} tries` : `NOTIFY answered ${rcodeToText(rcode)}`);
       },
     });
@@ -386,11 +393,15 @@ export class TransferService implements TransferHooks {
       key: info.key === null ? null : info.key.replace(/\.$/, ''),
     };
     this.#replication.transferred(info);
+    this.counters.out.add(info.zone, info.kind === 'AXFR' ? 'axfr' : 'ixfr', !info.complete ? 'aborted' : info.kind === 'UPTODATE' ? 'uptodate' : 'success');
     if (info.complete) this.#log.info(line, 'transfer out');
     else this.#log.warn(line, 'transfer out ended early (client went away)');
   }
 
   transferRefused(info: TransferRefusedInfo): void {
+    this.counters.out.add(info.zone, info.kind === 'AXFR' ? 'axfr' : 'ixfr', 'refused');
+    // A refusal by allow-transfer is the client's business (it is answered REFUSED); only a full transfers-out is logged.
+    if (info.reason !== 'transfers-out') return;
     this.#refusals.event(
       'transfers-out',
       'warn',
@@ -435,6 +446,7 @@ export class TransferService implements TransferHooks {
         result = { acked: false, tries: 0, error: e };
       }
       const fields = { zone: zone.origin.toText(), peer: peerText(peer), serial: zone.serial, tries: result.tries, asked: 'control' };
+      this.counters.notified(result.acked ? 'acked' : result.rcode !== undefined ? 'refused' : result.tries === 0 ? 'failed' : 'timeout');
       if (result.acked) this.#log.info(fields, 'NOTIFY acknowledged');
       else this.#log.warn({ ...fields, rcode: result.rcode === undefined ? null : rcodeToText(result.rcode) }, `NOTIFY to ${peerText(peer)} not acknowledged`);
       return { peer, result };
@@ -474,7 +486,16 @@ export class TransferService implements TransferHooks {
       deps: {
         querySerial: (peer) => querySoaSerial({ origin, peer, key: this.#keyFor(peer) }),
         transfer: async (peer, current) => {
-          const r = await this.#transfersIn.run(() => transferZone({ origin, peer, key: this.#keyFor(peer), current, maxRecords: z.limits.maxRecords, memoryBudget: this.#memoryBudget() }));
+          const zoneText = origin.toText();
+          let r;
+          try {
+            r = await this.#transfersIn.run(() => transferZone({ origin, peer, key: this.#keyFor(peer), current, maxRecords: z.limits.maxRecords, memoryBudget: this.#memoryBudget() }));
+          } catch (err) {
+            // The kind asked for: IXFR from the copy held, AXFR without one.
+            this.counters.in.add(zoneText, current === null ? 'axfr' : 'ixfr', 'failed');
+            throw err;
+          }
+          this.counters.in.add(zoneText, r.kind === 'AXFR' ? 'axfr' : 'ixfr', r.upToDate === true ? 'uptodate' : 'success');
           return {
             zone: r.zone, kind: r.kind, diff: r.diff, upToDate: r.upToDate ?? false, records: r.records, bytes: r.bytes, messages: r.messages,
             durationMs: r.durationMs, fallback: r.fallback, key: peer.key, fromSerial: r.fromSerial, serial: r.serial,

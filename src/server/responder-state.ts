@@ -34,6 +34,8 @@ export class ResponderState {
   cookie: Uint8Array | null = null;
   /** This query's edns-tcp-keepalive TIMEOUT to answer with (100 ms units), or -1. */
   keepalive = -1;
+  /** The upper bits of the extended RCODE of the response being made (RFC 6891 §6.1.3: BADVERS, BADCOOKIE), for the counters. */
+  rcodeHigh = 0;
   /** The closest encloser of the wildcard that synthesized the answer being sent (null: none). */
   wildcard: Uint8Array | null = null;
   /** The zone and node the prepared path looked the question up at (node null: no prepared answer can be kept for it). */

@@ -64,6 +64,16 @@ export class Responder {
     return this.#s.cache.bytes;
   }
 
+  /** The question type of the request handled last (0: none could be read), for the listeners' counters. */
+  get lastQtype(): number {
+    return this.#s.req?.qtype ?? 0;
+  }
+
+  /** The whole RCODE of `out`, the response to the request handled last (RFC 6891 §6.1.3: its upper bits are in OPT). */
+  rcodeOf(out: Uint8Array): number {
+    return (this.#s.rcodeHigh << 4) | (out[3]! & 0xf);
+  }
+
   /**
    * The response to `buf[0, length)`, or null when it must be dropped
    * (shorter than a header, or a response itself). Never throws on any input.
@@ -109,6 +119,7 @@ function dispatch(s: ResponderState, buf: Uint8Array, ctx: HandleContext, length
   s.req = req;
   s.cookie = null;
   s.keepalive = -1;
+  s.rcodeHigh = 0;
   if (req.error === RequestError.DROP) return null;
   if (req.opcode === Opcode.NOTIFY) return notifyAnswer(s, buf, length, ctx);
   if (req.opcode !== Opcode.QUERY) return headerOnly(s, req, Rcode.NOTIMP);

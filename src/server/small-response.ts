@@ -11,6 +11,7 @@ const EMPTY = new Uint8Array(0);
 /** A response of header, question, at most one answer record (CH TXT) and OPT. */
 export function smallResponse(s: ResponderState, req: Request, rcode: number, aa: boolean, record: Uint8Array | null, tc = false): Uint8Array {
   const qEnd = req.questionEnd;
+  s.rcodeHigh = rcode >> 4;
   const optLen = optLength(s, req);
   const rec = record ?? EMPTY;
   const out = Buffer.allocUnsafe(qEnd + rec.length + optLen);

@@ -1,7 +1,7 @@
 /** One DNS-over-TCP connection (RFC 7766): framing, pipelined answers in order, backpressure, transfers written a slice at a time, idle timeout. */
 import type { Socket } from 'node:net';
 import type { HandleContext } from './handle-context.js';
-import type { ListenerErrorSink, QueryObserver } from './listener-callbacks.js';
+import type { ListenerErrorSink, QueryHooks } from './listener-callbacks.js';
 import type { MultiMessageAnswer } from './multi-message-answer.js';
 import type { Responder } from './responder.js';
 import { SlicedRunner } from './sliced-runner.js';
@@ -23,7 +23,7 @@ const transfers = new SlicedRunner(PUMP_SLICE_MS);
  * `conns` holds it while it is open.
  */
 export function serveTcpConnection(
-  sock: Socket, responder: () => Responder, quota: TcpQuota, conns: Set<Socket>, onError: ListenerErrorSink, observe: QueryObserver | undefined,
+  sock: Socket, responder: () => Responder, quota: TcpQuota, conns: Set<Socket>, onError: ListenerErrorSink, hooks: QueryHooks,
 ): void {
   let pending: Buffer | null = null;
   /** Queries taken from this connection so far. */
@@ -46,6 +46,8 @@ export function serveTcpConnection(
   const idleTimeoutMs = quota.limits.idleTimeoutMs;
   // RFC 7828 §3.3.2: the idle timeout this connection has, in units of 100 ms (at most 0xffff).
   const ctx: HandleContext = { tcp: true, address: conn.address, keepalive: Math.min(0xffff, Math.round(idleTimeoutMs / 100)) };
+  // CoreDNS's family label: 2 for an IPv6 client, 1 for IPv4 (also when mapped into IPv6, ::ffff:a.b.c.d).
+  const v6 = conn.address.includes(':') && !conn.address.startsWith('::ffff:');
   sock.setTimeout(idleTimeoutMs, () => sock.destroy());
   sock.on('close', () => {
     conns.delete(sock);
@@ -108,15 +110,22 @@ export function serveTcpConnection(
       const msg = data.subarray(p + 2, p + 2 + len);
       p += 2 + len;
       answered++;
+      const counters = hooks.counters;
+      const t0 = counters === null ? 0 : performance.now();
       let out: Uint8Array | MultiMessageAnswer | null;
+      let r: Responder;
       try {
-        out = responder().handleTcp(msg, ctx);
+        r = responder();
+        out = r.handleTcp(msg, ctx);
       } catch (err) {
         onError(err, `tcp query from ${ctx.address ?? '?'}`);
         sock.destroy();
         return;
       }
-      if (observe !== undefined) observe(msg, out instanceof Uint8Array ? out : null, ctx.address ?? '?', true);
+      const observe = hooks.observe;
+      if (observe !== null) observe(msg, out instanceof Uint8Array ? out : null, ctx.address ?? '?', true);
+      // A transfer counts as a NOERROR response, its time that of starting it (its messages are written later).
+      if (counters !== null) counters.count(true, v6, r.lastQtype, out === null ? -1 : out instanceof Uint8Array ? r.rcodeOf(out) : 0, performance.now() - t0);
       if (out === null) {
         // Not a query at all (no header, or a response): RFC 7766 §6.2.2 lets us close.
         sock.destroy();

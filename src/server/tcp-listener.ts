@@ -1,6 +1,6 @@
 /** The TCP listener: one server socket per address, its connections served by tcp-connection.ts, closed gracefully. */
 import { createServer, type Server, type Socket } from 'node:net';
-import type { ListenerErrorSink, QueryObserver } from './listener-callbacks.js';
+import type { ListenerErrorSink, QueryHooks } from './listener-callbacks.js';
 import type { Responder } from './responder.js';
 import { serveTcpConnection } from './tcp-connection.js';
 import type { TcpQuota } from './tcp-quota.js';
@@ -22,11 +22,11 @@ export class TcpListener {
   readonly #quota: TcpQuota;
   readonly #onError: ListenerErrorSink;
 
-  constructor(responder: () => Responder, host: string, port: number, quota: TcpQuota, onError: ListenerErrorSink, observe?: QueryObserver) {
+  constructor(responder: () => Responder, host: string, port: number, quota: TcpQuota, onError: ListenerErrorSink, hooks: QueryHooks) {
     this.#host = host;
     this.#port = port;
     this.#quota = quota;
-    this.#server = createServer({ noDelay: true }, (sock) => serveTcpConnection(sock, responder, this.#quota, this.#conns, onError, observe));
+    this.#server = createServer({ noDelay: true }, (sock) => serveTcpConnection(sock, responder, this.#quota, this.#conns, onError, hooks));
     this.#onError = onError;
   }
 

@@ -30,7 +30,9 @@ export interface TransferRefusedInfo {
   peer: string;
   kind: 'AXFR' | 'IXFR';
   key: string | null;
-  /** The `transfers-out` limit that was reached. */
+  /** Why: `allow-transfer` does not admit the client, or `transfers-out` transfers are running. */
+  reason: 'acl' | 'transfers-out';
+  /** The `transfers-out` limit that was reached (0 for `acl`). */
   limit: number;
 }
 
@@ -72,7 +74,7 @@ export interface TransferHooks {
   notify(origin: Name, who: Requester, serial: number | null): 'accepted' | 'refused' | 'notauth';
   /** Called when an outgoing transfer ends. */
   transferred(info: TransferOutInfo): void;
-  /** Called when an allowed transfer is refused because `transfers-out` transfers are running. */
+  /** Called when a transfer is refused: by `allow-transfer`, or because `transfers-out` transfers are running. */
   transferRefused?(info: TransferRefusedInfo): void;
   /** Called for each request whose TSIG failed (the daemon logs them, rate-limited). */
   tsigFailed?(info: TsigFailure): void;

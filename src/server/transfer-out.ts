@@ -28,16 +28,20 @@ export function transferAnswer(s: ResponderState, req: Request, ctx: HandleConte
   }
   const hooks = s.hooks;
   const who = requesterOf(ctx, key);
-  if (hooks === null || !hooks.mayTransfer(zone, who)) return smallResponse(s, req, Rcode.REFUSED, false, null);
+  const axfr = req.qtype === RRType.AXFR;
+  if (hooks === null) return smallResponse(s, req, Rcode.REFUSED, false, null);
+  if (!hooks.mayTransfer(zone, who)) {
+    hooks.transferRefused?.({ zone: zone.origin.toText(), peer: who.address, kind: axfr ? 'AXFR' : 'IXFR', key: who.key, reason: 'acl', limit: 0 });
+    return smallResponse(s, req, Rcode.REFUSED, false, null);
+  }
   // `req` (and a UDP `ctx`) describe the next request once this one returns, while the
   // stream goes on being written across many turns of the event loop: the stream and its
   // log line keep their own copies of everything they need from them.
   // (A real copy: `buf` is the listener's Buffer, whose slice() would be a view.)
-  const axfr = req.qtype === RRType.AXFR;
   const quota = ctx.tcp ? s.options.transfers : undefined;
   if (quota !== undefined && quota.full) {
     // BIND's transfers-out: past the limit a transfer is refused, and the secondary retries later.
-    hooks.transferRefused?.({ zone: zone.origin.toText(), peer: who.address, kind: axfr ? 'AXFR' : 'IXFR', key: who.key, limit: quota.limit });
+    hooks.transferRefused?.({ zone: zone.origin.toText(), peer: who.address, kind: axfr ? 'AXFR' : 'IXFR', key: who.key, reason: 'transfers-out', limit: quota.limit });
     return smallResponse(s, req, Rcode.REFUSED, false, null);
   }
   const query = { id: req.id, question: copyBytes(buf, HEADER, req.questionEnd), rd: (req.flags & 0x0100) !== 0 };

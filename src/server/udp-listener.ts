@@ -1,7 +1,7 @@
 /** The UDP listener: one socket, each datagram answered synchronously by the responder. */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { HandleContext } from './handle-context.js';
-import type { ListenerErrorSink, QueryObserver } from './listener-callbacks.js';
+import type { ListenerErrorSink, QueryHooks } from './listener-callbacks.js';
 import type { Responder } from './responder.js';
 
 /** One context for every datagram: handling is synchronous, so only the address changes. */
@@ -19,22 +19,34 @@ export class UdpListener {
   readonly #port: number;
   readonly #onError: ListenerErrorSink;
 
-  constructor(responder: () => Responder, host: string, port: number, onError: ListenerErrorSink, observe?: QueryObserver) {
+  /**
+   * `hooks` is read per query: counters (metrics) and the per-query log can
+   * be switched on and off while the socket serves.
+   */
+  constructor(responder: () => Responder, host: string, port: number, onError: ListenerErrorSink, hooks: QueryHooks) {
     this.#host = host;
     this.#port = port;
-    const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
+    const v6 = host.includes(':');
+    const socket = createSocket({ type: v6 ? 'udp6' : 'udp4', reuseAddr: false });
     socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
+      const counters = hooks.counters;
+      const t0 = counters === null ? 0 : performance.now();
       let out: Uint8Array | null;
+      let r: Responder;
       try {
         UDP.address = rinfo.address;
-        out = responder().handle(msg, UDP);
+        r = responder();
+        out = r.handle(msg, UDP);
       } catch (err) {
         // A bug, not the client's fault: no answer, and the process keeps serving.
         onError(err, `udp query from ${rinfo.address}`);
         return;
       }
-      if (observe !== undefined) observe(msg, out, rinfo.address, false);
+      const observe = hooks.observe;
+      if (observe !== null) observe(msg, out, rinfo.address, false);
       if (out !== null) socket.send(out, rinfo.port, rinfo.address);
+      // CoreDNS's family: 2 for IPv6 clients; an IPv4 client of a dual-stack socket (::ffff:a.b.c.d) is 1.
+      if (counters !== null) counters.count(false, v6 && !rinfo.address.startsWith('::ffff:'), r.lastQtype, out === null ? -1 : r.rcodeOf(out), performance.now() - t0);
     });
     this.#onError = onError;
     this.#socket = socket;

@@ -443,3 +443,23 @@ export function fmtInt(n: number): string {
 export function pct(f: number): string {
   return `${(f * 100).toFixed(f < 0.01 && f > 0 ? 2 : 1)}%`;
 }
+
+/** One `dnsperf -c 4 -q 200` run of `seconds` at 127.0.0.1:`port` over `queryPath`: its queries per second. */
+export function dnsperfQps(port: number, queryPath: string, seconds: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('dnsperf', ['-s', '127.0.0.1', '-p', String(port), '-d', queryPath, '-l', String(seconds), '-c', '4', '-q', '200'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    const killer = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearTimeout(killer);
+      const m = /Queries per second:\s+([\d.]+)/.exec(out);
+      if (code !== 0 || m === null) reject(new Error(`dnsperf exited with ${code}: ${out.slice(-1000)}`));
+      else resolve(Number(m[1]));
+    });
+  });
+}
+
+/** The median (the upper one of an even count). */
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

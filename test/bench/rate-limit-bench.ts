@@ -9,7 +9,6 @@
  *    answer goes through the table, none is limited) and against the
  *    default (loopback exempt), rounds interleaved; ratios printed.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +18,7 @@ import { freePort } from '../support/ports.js';
 import { tyneYaml, zoneText } from '../support/tyne-config.js';
 import { startTyne } from '../support/tyne-process.js';
 import { udpFlood } from '../support/udp-amplification.js';
-import { neededToolVersion } from './bench-servers.js';
+import { dnsperfQps, median, neededToolVersion } from './bench-servers.js';
 
 const HOSTS = 1000;
 
@@ -34,24 +33,6 @@ async function withTyne<T>(dir: string, label: string, rateLimit: string, f: (po
     await tyne.stop();
   }
 }
-
-function dnsperfQps(port: number, queryPath: string, seconds: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('dnsperf', ['-s', '127.0.0.1', '-p', String(port), '-d', queryPath, '-l', String(seconds), '-c', '4', '-q', '200'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    const killer = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      clearTimeout(killer);
-      const m = /Queries per second:\s+([\d.]+)/.exec(out);
-      if (code !== 0 || m === null) reject(new Error(`dnsperf exited with ${code}: ${out.slice(-1000)}`));
-      else resolve(Number(m[1]));
-    });
-  });
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function runRateLimitBench(quick: boolean): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tyne-rrl-bench-'));

@@ -25,6 +25,7 @@
  *   node dist/test/bench/run.js --rrl-only    only the rate-limit benchmark (amplification with and without RRL,
  *                                             and the limiter's qps cost; with --quick 1 round of 2 s)
  *   node dist/test/bench/run.js --cookie-only  only the DNS COOKIE cost (in process and through dnsperf)
+ *   node dist/test/bench/run.js --metrics-only  only the metrics cost: qps with metrics off and on, both servers up, rounds alternating (issue 15 §3)
  *   node dist/test/bench/run.js --small-zones-only  only the small-zones benchmark: start-up time and memory of
  *                                             Tyne ns1 (zone directory), Tyne ns2 (first transfer, then saved
  *                                             copies), NSD and Knot with 1, 1,000 and 10,000 six-record zones
@@ -37,6 +38,7 @@
  */
 import { runCacheAttackBench } from './cache-attack-bench.js';
 import { runNotifyFloodBench } from './notify-flood-bench.js';
+import { runMetricsBench } from './metrics-bench.js';
 import { runCookieBench } from './cookie-bench.js';
 import { runPropagationBench } from './propagation-bench.js';
 import { runProvisioningBench } from './provisioning-bench.js';
@@ -65,6 +67,7 @@ const BENCHES: [flag: string, run: () => void | Promise<void>][] = [
   ['--notify-only', () => runNotifyFloodBench(quick)],
   ['--rrl-only', () => runRateLimitBench(quick)],
   ['--cookie-only', () => runCookieBench(quick)],
+  ['--metrics-only', () => runMetricsBench(quick)],
   ['--small-zones-only', () => runSmallZonesBench(quick)],
   ['--provisioning-only', () => runProvisioningBench(quick)],
 ];

@@ -201,6 +201,26 @@ describe('tyne commands over the control socket, ns1 → ns2', { timeout: 180_00
     assert.equal((await tyneCli(['reload', 'example.com', '-c', c1])).code, 0);
     await ns1.waitAfter(mark4, (l) => l.msg === 'zone file read again: no change' && l.level === 30, 5000);
 
+    // The per-query lines follow the live level: none at info, one per query after `tyne loglevel debug`, none again at info.
+    const queryLines = (mark: number): Record<string, unknown>[] => ns1.since(mark, (l) => l.msg === 'query' && l.qname === 'example.com.');
+    const mark5 = ns1.mark();
+    assert.notEqual(await digSerial({ port: pair.p1 }, 'example.com'), null);
+    assert.equal((await tyneCli(['loglevel', 'debug', '-c', c1])).code, 0);
+    await ns1.waitAfter(mark5, (l) => l.msg === 'log level changed (tyne loglevel)' && l.to === 'debug', 5000);
+    assert.deepEqual(queryLines(mark5), [], 'no query line at info');
+    const mark6 = ns1.mark();
+    assert.notEqual(await digSerial({ port: pair.p1 }, 'example.com'), null);
+    const q = await ns1.waitAfter(mark6, (l) => l.msg === 'query' && l.qname === 'example.com.', 5000);
+    assert.equal(q.qtype, 'SOA');
+    assert.equal(q.rcode, 'NOERROR');
+    assert.equal((await tyneCli(['loglevel', 'info', '-c', c1])).code, 0);
+    const mark7 = ns1.mark();
+    assert.notEqual(await digSerial({ port: pair.p1 }, 'example.com'), null);
+    // A line logged after the query: its query line would have come before it.
+    assert.equal((await tyneCli(['reload', 'example.com', '-c', c1])).code, 0);
+    await ns1.waitAfter(mark7, (l) => l.msg === 'zone file read again: no change', 5000);
+    assert.deepEqual(queryLines(mark7), [], 'no query line back at info');
+
     // stop: waits until the process has exited; then the socket is gone, and a command exits 3.
     const s = await tyneCli(['stop', '-c', c2]);
     assert.equal(s.code, 0, s.err);

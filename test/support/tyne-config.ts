@@ -55,6 +55,8 @@ export interface TyneYaml {
   logLevel?: string;
   /** `control:` as YAML lines under it (`socket: /tmp/x.sock`, `mode: "0600"`), or false for `control: false`; left out, the default. */
   control?: string[] | false;
+  /** `metrics:` as YAML lines under it (`listen: 127.0.0.1:9153`, `per-zone: false`); left out, none. */
+  metrics?: string[];
 }
 
 const list = (xs: readonly string[]): string => `[${xs.map((x) => JSON.stringify(x)).join(', ')}]`;
@@ -65,6 +67,7 @@ export function tyneYaml(c: TyneYaml): string {
   if (c.server !== undefined && c.server.length > 0) out.push('server:', ...c.server.map((l) => `  ${l}`));
   if (c.control === false) out.push('control: false');
   else if (c.control !== undefined) out.push(c.control.length === 0 ? 'control: true' : 'control:', ...c.control.map((l) => `  ${l}`));
+  if (c.metrics !== undefined) out.push(c.metrics.length === 0 ? 'metrics: true' : 'metrics:', ...c.metrics.map((l) => `  ${l}`));
   if (c.keys !== undefined && c.keys.length > 0) {
     out.push('keys:');
     for (const k of c.keys) out.push(`  - { name: ${k.name}, algorithm: ${k.algorithm}, secret: "${k.secret}" }`);

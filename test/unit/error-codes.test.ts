@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import { CatalogStateError, CatalogStateErrorCode } from '../../src/catalog/index.js';
 import { ConfigError, ConfigErrorCode, ConfigValueError, ConfigValueErrorCode } from '../../src/config/index.js';
 import { ControlError, ControlErrorCode } from '../../src/control/index.js';
+import { MetricsError, MetricsErrorCode } from '../../src/metrics/index.js';
 import { ListenError, ListenErrorCode } from '../../src/daemon/listen-error.js';
 import { ZoneLoadError, ZoneLoadErrorCode } from '../../src/daemon/zone-load-error.js';
 import { ZoneDirectoryError, ZoneDirectoryErrorCode } from '../../src/daemon/zone-directory-error.js';
@@ -41,6 +42,7 @@ const CATALOGS: { label: string; codes: Readonly<Record<string, string>> }[] = [
   { label: 'ListenError', codes: ListenErrorCode },
   { label: 'ControlError', codes: ControlErrorCode },
   { label: 'SystemdNotifyError', codes: SystemdNotifyErrorCode },
+  { label: 'MetricsError', codes: MetricsErrorCode },
   { label: 'StorageError', codes: StorageErrorCode },
   { label: 'TransferError', codes: TransferErrorCode },
   { label: 'XfrRecordTooLargeError', codes: XfrRecordTooLargeErrorCode },
@@ -50,7 +52,7 @@ const CATALOGS: { label: string; codes: Readonly<Record<string, string>> }[] = [
 /** Every error class of src/ (JournalCorruptError takes StorageError's codes). */
 const CLASSES: (abstract new (...args: never[]) => Error)[] = [
   WireFormatError, TextFormatError, ZoneFileError, ZoneUsageError, CatalogStateError, ConfigError, ConfigValueError, ZoneLoadError, ZoneDirectoryError,
-  ListenError, ControlError, SystemdNotifyError, StorageError, JournalCorruptError, TransferError, XfrRecordTooLargeError, TsigCheckError,
+  ListenError, ControlError, SystemdNotifyError, MetricsError, StorageError, JournalCorruptError, TransferError, XfrRecordTooLargeError, TsigCheckError,
 ];
 
 /** Classes of src/ that extend Error on purpose and are never seen outside their file, with why. */

@@ -89,6 +89,7 @@ describe('loadConfig: good files', () => {
       zones: [],
       zoneDirectories: [],
       control: { socket: cfg.replace(/\.yaml$/, '.sock'), explicit: false, mode: 0o660, group: null },
+      metrics: null,
     });
   });
 

@@ -4,23 +4,26 @@
  */
 import { writeFileSync } from 'node:fs';
 
+/** A peer or ACL entry: `host:port` / a CIDR, or `{ address, key }` / `{ key }` (a TSIG key of `keys:`). */
+export type PeerEntry = string | { address?: string; key: string };
+
 export interface PrimaryZone {
   name: string;
   /** Relative to the configuration file's folder, or absolute. */
   file: string;
-  /** NOTIFY targets, `host:port`. */
-  notify?: string[];
+  /** NOTIFY targets, `host:port` (or with a key). */
+  notify?: PeerEntry[];
   /** allow-transfer entries (default: 127.0.0.1/32 when notify is given, else none). */
-  allowTransfer?: string[];
+  allowTransfer?: PeerEntry[];
   /** Extra YAML lines under the zone entry, indented by the caller's four spaces (e.g. `serial-policy: file`). */
   extra?: string[];
 }
 
 export interface SecondaryZone {
   name: string;
-  primaries: string[];
+  primaries: PeerEntry[];
   file: string;
-  allowTransfer?: string[];
+  allowTransfer?: PeerEntry[];
   extra?: string[];
 }
 
@@ -59,7 +62,9 @@ export interface TyneYaml {
   metrics?: string[];
 }
 
-const list = (xs: readonly string[]): string => `[${xs.map((x) => JSON.stringify(x)).join(', ')}]`;
+const entry = (x: PeerEntry): string =>
+  typeof x === 'string' ? JSON.stringify(x) : `{ ${x.address === undefined ? '' : `address: ${JSON.stringify(x.address)}, `}key: ${x.key} }`;
+const list = (xs: readonly PeerEntry[]): string => `[${xs.map(entry).join(', ')}]`;
 
 /** The YAML text of a configuration. */
 export function tyneYaml(c: TyneYaml): string {

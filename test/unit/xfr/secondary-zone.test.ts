@@ -437,6 +437,26 @@ describe('SecondaryZone', () => {
     h.sz.stop();
   });
 
+  it('a primary that came back with an older serial (it lost its data): ours is kept and served, one warning, no transfer', async () => {
+    const h = new Harness(newFile());
+    h.sz.start();
+    await h.advance(5000);
+    h.serial.set(P1.host, 5);
+    h.sz.notify('192.0.2.53', 5);
+    await h.sz.idle();
+    assert.equal(servedSerial(h.sz), 5);
+    h.calls.length = 0;
+    const marked = h.logs.length;
+    // RFC 1982: 3 is older than 5; a secondary never goes back (the operator raises the file's serial instead).
+    h.serial.set(P1.host, 3);
+    await h.advance(REFRESH);
+    assert.deepEqual(h.calls, ['soa 192.0.2.53'], 'asked the serial at REFRESH, transferred nothing');
+    assert.equal(servedSerial(h.sz), 5);
+    const warns = h.logs.slice(marked).filter((l) => l.level === 'warn');
+    assert.deepEqual(warns.map((l) => [l.msg, l.o['serial'], l.o['ours']]), [['primary has an older serial than ours; keeping ours', 3, 5]]);
+    h.sz.stop();
+  });
+
   it('failure → retry after RETRY (jittered); success then goes back to REFRESH', async () => {
     const h = new Harness(newFile());
     h.sz.start();

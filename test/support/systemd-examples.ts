@@ -45,6 +45,30 @@ function swap(text: string, from: string | RegExp, to: string, what: string): st
 }
 
 /**
+ * The shipped `nsN.yaml` with only the addresses (listen: the host's own
+ * on port 53, IPv6 dropped; peers) and the key's placeholder rewritten:
+ * the file as the install steps put it in /etc/tyne, its paths
+ * (/etc/tyne/zones, /var/lib/tyne/nsN, /run/tyne/nsN) as shipped.
+ */
+export function shippedConfig(name: 'ns1' | 'ns2', opts: { ns1: string; ns2: string; secret: string }): string {
+  let text = readFileSync(join(EXAMPLES_DIR, `${name}.yaml`), 'utf8');
+  const own = name === 'ns1' ? NS1_ADDRESS : NS2_ADDRESS;
+  const peer = name === 'ns1' ? NS2_ADDRESS : NS1_ADDRESS;
+  text = swap(text, /^listen: \[.*\]$/m, `listen: ["${name === 'ns1' ? opts.ns1 : opts.ns2}:53"]`, `${name}.yaml listen`);
+  if (text.includes(own)) throw new Error(`${name}.yaml names its own address ${own} outside listen`);
+  text = swap(text, peer, name === 'ns1' ? opts.ns2 : opts.ns1, `${name}.yaml peer`);
+  return swap(text, SECRET_PLACEHOLDER, opts.secret, `${name}.yaml key`);
+}
+
+/** The repository's zone files as the install steps copy them into ns1's /etc/tyne/zones (`zonesDir`, made). */
+export function installZones(zonesDir: string): void {
+  mkdirSync(zonesDir, { recursive: true });
+  for (const f of ['hosting.example.zone', '2.0.192.in-addr.arpa.zone', 'customers']) cpSync(join(repoRoot, 'zones', f), join(zonesDir, f), { recursive: true });
+  chmodSync(zonesDir, 0o755);
+  chmodSync(join(zonesDir, 'customers'), 0o755);
+}
+
+/**
  * Writes the layout into `dir` (which must exist). `owner` gets the data
  * and runtime folders (as StateDirectory= and RuntimeDirectory= would
  * give them to User=); everything else is root's and readable by all.
@@ -59,23 +83,15 @@ export function installExamples(dir: string, opts: { ns1: string; ns2: string; s
     }
     chmodSync(base, 0o755);
     if (opts.owner !== undefined) for (const d of [h.data, join(base, 'run')]) chownSync(d, opts.owner.uid, opts.owner.gid);
-    let text = readFileSync(join(EXAMPLES_DIR, `${name}.yaml`), 'utf8');
-    const own = name === 'ns1' ? NS1_ADDRESS : NS2_ADDRESS;
-    const peer = name === 'ns1' ? NS2_ADDRESS : NS1_ADDRESS;
-    text = swap(text, /^listen: \[.*\]$/m, `listen: ["${name === 'ns1' ? opts.ns1 : opts.ns2}:53"]`, `${name}.yaml listen`);
-    if (text.includes(own)) throw new Error(`${name}.yaml names its own address ${own} outside listen`);
-    text = swap(text, peer, name === 'ns1' ? opts.ns2 : opts.ns1, `${name}.yaml peer`);
+    let text = shippedConfig(name, opts);
     text = swap(text, `/var/lib/tyne/${name}`, h.data, `${name}.yaml data-dir`);
     text = swap(text, `/run/tyne/${name}/tyne.sock`, h.socket, `${name}.yaml control socket`);
-    text = swap(text, SECRET_PLACEHOLDER, opts.secret, `${name}.yaml key`);
     writeFileSync(h.config, text, { mode: 0o644 });
     return h;
   };
   const ns1 = host('ns1');
   const ns2 = host('ns2');
   // /etc/tyne/zones on ns1: the repository's zones, as README.md's install steps copy them.
-  for (const f of ['hosting.example.zone', '2.0.192.in-addr.arpa.zone', 'customers']) cpSync(join(repoRoot, 'zones', f), join(ns1.zones, f), { recursive: true });
-  chmodSync(ns1.zones, 0o755);
-  chmodSync(join(ns1.zones, 'customers'), 0o755);
+  installZones(ns1.zones);
   return { ns1, ns2 };
 }

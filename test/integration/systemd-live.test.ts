@@ -170,6 +170,15 @@ describe('the shipped units under a live systemd manager (one per host), port 53
     await until('ns2 serves hosting.example', async () => (await digAa(at('ns2'), ZONE, 'SOA')).aa, { timeoutMs: 20_000, everyMs: 200, detail: () => '' });
     await until('ns2 serves ns1\'s serial', async () => (await serialOf(at('ns2'))) === serial, { timeoutMs: 10_000, everyMs: 200 });
     await until('ns2 serves shop.example', async () => (await digAa(at('ns2'), 'shop.example', 'MX')).aa, { timeoutMs: 10_000, everyMs: 200 });
+    // The shipped configurations' metrics endpoint, on each host's loopback: ready, and ns1 sees ns2 in sync.
+    for (const h of ['ns1', 'ns2'] as const) {
+      const ready = await m(h).run(['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', 'http://127.0.0.1:9153/ready'], 5000);
+      assert.equal(ready.out.trim(), '200', `${h} /ready: ${ready.out}`);
+    }
+    await until('ns1\'s /metrics: ns2 in sync with hosting.example', async () => {
+      const r = await m('ns1').run(['curl', '-s', 'http://127.0.0.1:9153/metrics'], 5000);
+      return /^tyne_secondary_in_sync\{zone="hosting\.example\.",secondary="[^"]+"\} 1$/m.test(r.out);
+    }, { timeoutMs: 15_000, everyMs: 250 });
   });
 
   it('systemctl reload tyne-ns1 after an edit: ns1 serves the new serial when it returns, ns2 within 5 s', async (t) => {

@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { Name, type Diagnostic } from '../wire/index.js';
 import type { ZoneParseOptions } from '../zonefile/index.js';
-import { ZoneBuilder, estimatedZoneBytes, type LoadResult, type ZoneBuildResult } from '../zone/index.js';
+import { ZoneBuilder, estimatedZoneBytes, zoneFileUnreadable, type LoadResult, type ZoneBuildResult } from '../zone/index.js';
 import { ZoneLoadError } from './zone-load-error.js';
 import type { ZoneParseJob, ZoneParseMessage } from './zone-parse-worker.js';
 
@@ -326,6 +326,12 @@ function loadInWorker(path: string, origin: Name, opts: AsyncLoadOptions, starte
       immediate = undefined;
       if (settled || parsed === undefined) return;
       let result: LoadResult & { ms: number };
+      if (zoneFileUnreadable(parsed.errors)) {
+        // As loadZoneFile: one error for a file that cannot be read, not the zone checks' too.
+        stop();
+        resolve({ zone: null, errors: parsed.errors, warnings: parsed.warnings, files: parsed.files, ms: performance.now() - started });
+        return;
+      }
       try {
         building ??= builder.buildSteps();
         const until = performance.now() + sliceMs;

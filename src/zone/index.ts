@@ -13,7 +13,7 @@ export { compareOctets } from './canonical-order.js';
 export { runStepsInSlices, runStepsNow, type Steps } from './run-steps.js';
 export { recordKey, updateZoneSteps, type ZoneChange } from './zone-update.js';
 export { estimatedZoneBytes, encodedRecordBytes } from './zone-memory-estimate.js';
-export { loadZoneFile, loadZoneFromText, loadZoneText, type LoadResult } from './load-zone.js';
+export { loadZoneFile, loadZoneFromText, loadZoneText, zoneFileUnreadable, type LoadResult } from './load-zone.js';
 export { SERIAL_POLICIES, type SerialPolicy } from './serial-policy-name.js';
 export { checkNames, type BadName } from './check-names.js';
 export { nsTargetAddress } from './ns-address-check.js';

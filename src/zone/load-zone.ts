@@ -18,9 +18,16 @@ type LoadOptions = Omit<ZoneParseOptions, 'origin'> & {
   onRecord?: (rr: ResourceRecord, at: SourcePosition) => void;
 };
 
+/**
+ * The zone file itself could not be read (missing, a folder, no permission): that is the one
+ * thing to say, so the zone checks are not run (they would only add "no SOA" and "no NS").
+ */
+export function zoneFileUnreadable(errors: readonly Diagnostic[]): boolean {
+  return errors.some((d) => d.code === ZoneFileCode.IO && d.at === undefined);
+}
+
 function finish(builder: ZoneBuilder, parsed: { errors: Diagnostic[]; warnings: Diagnostic[]; files: string[] }): LoadResult {
-  // The zone file itself could not be read: that is the one thing to say (the zone checks would only add "no SOA", "no NS").
-  if (parsed.errors.some((d) => d.code === ZoneFileCode.IO && d.at === undefined)) {
+  if (zoneFileUnreadable(parsed.errors)) {
     return { zone: null, errors: parsed.errors, warnings: parsed.warnings, files: parsed.files };
   }
   const built = builder.build();

@@ -10,6 +10,10 @@ export function isOverflow(e: unknown): boolean {
 
 /** How many name positions the compression table remembers. */
 const MAX_TARGETS = 512;
+/** Buckets of the compression table's hash index (a power of two, a few per target). */
+const BUCKETS = 2048;
+/** Labels a name can have (255 octets: at most 127 one-octet labels and the root). */
+const MAX_LABELS = 128;
 /** RFC 1035 §4.1.4: a pointer holds a 14-bit offset. */
 const MAX_POINTER = 0x3fff;
 /**
@@ -44,6 +48,21 @@ export class WireWriter {
   /** ...and the target the pointer after them refers to, or -1 after the root. */
   private readonly targetNext = new Int16Array(MAX_TARGETS);
   private targets = 0;
+  /**
+   * The hash index over the targets (NSD and Knot keep one too): the hash
+   * of each target's whole suffix, its bucket's chain (the next target of
+   * the same bucket, -1 at the end; newest first), and each bucket's first
+   * target, valid only when the bucket's stamp is the writer's (so a new
+   * message clears the index by bumping the stamp).
+   */
+  private readonly targetHash = new Int32Array(MAX_TARGETS);
+  private readonly targetChain = new Int16Array(MAX_TARGETS);
+  private readonly bucketHead = new Int16Array(BUCKETS);
+  private readonly bucketStamp = new Uint32Array(BUCKETS);
+  private stamp = 1;
+  /** Scratch of put(): where each label of the name starts, and the hash of the suffix from there. */
+  private readonly labelAt = new Int32Array(MAX_LABELS);
+  private readonly suffixHash = new Int32Array(MAX_LABELS);
 
   constructor(buf: Uint8Array, limit = buf.length) {
     this.buf = buf;
@@ -56,6 +75,7 @@ export class WireWriter {
     this.limit = Math.min(limit, buf.length);
     this.pos = 0;
     this.targets = 0;
+    this.#clearIndex();
   }
 
   mark(): WriterMark {
@@ -63,8 +83,7 @@ export class WireWriter {
   }
 
   restore(m: WriterMark): void {
-    this.pos = m.pos;
-    this.targets = m.targets;
+    this.rewind(m.pos, m.targets);
   }
 
   /** Allocation-free variants of mark/restore for hot loops. */
@@ -74,7 +93,28 @@ export class WireWriter {
 
   rewind(pos: number, targets: number): void {
     this.pos = pos;
-    this.targets = targets;
+    if (targets < this.targets) {
+      // The index is rebuilt from the targets kept (at most MAX_TARGETS steps, once per rollback).
+      this.targets = targets;
+      this.#clearIndex();
+      for (let t = 0; t < targets; t++) this.#index(t);
+    }
+  }
+
+  #clearIndex(): void {
+    this.stamp = (this.stamp + 1) >>> 0;
+    if (this.stamp === 0) {
+      this.bucketStamp.fill(0);
+      this.stamp = 1;
+    }
+  }
+
+  /** Puts target `t` (its hash set) at the head of its bucket's chain. */
+  #index(t: number): void {
+    const b = this.targetHash[t]! & (BUCKETS - 1);
+    this.targetChain[t] = this.bucketStamp[b] === this.stamp ? this.bucketHead[b]! : -1;
+    this.bucketHead[b] = t;
+    this.bucketStamp[b] = this.stamp;
   }
 
   private room(n: number): void {
@@ -183,23 +223,39 @@ export class WireWriter {
   /** name() once the name's length (`total`) is known. */
   private put(src: Uint8Array, off: number, total: number, compress: boolean, register: boolean): void {
     const targetLen = this.targetLen;
-    let p = off;
+    const labelAt = this.labelAt;
+    const suffixHash = this.suffixHash;
+    // The name's labels, then the hash of each suffix, from the root up (one pass each).
+    let labels = 0;
+    for (let q = off; src[q] !== 0 && labels < MAX_LABELS; q += src[q]! + 1) labelAt[labels++] = q;
+    let h = 0x9e3779b1 | 0;
+    for (let i = labels - 1; i >= 0; i--) {
+      const a = labelAt[i]!;
+      const e = a + src[a]! + 1;
+      for (let k = a; k < e; k++) h = Math.imul(h ^ src[k]!, 0x01000193);
+      suffixHash[i] = h ^ (h >>> 15);
+    }
     let hit = -1;
-    const count = this.targets;
-    if (compress && count > 0) {
-      // Suffixes longest first; for each, the first remembered target of
-      // the same length whose octets match.
-      let suffixLen = total;
-      search: while (src[p] !== 0) {
-        for (let t = 0; t < count; t++) {
-          if (targetLen[t] === suffixLen && this.matches(t, src, p)) {
-            hit = t;
-            break search;
-          }
+    let p = off;
+    if (compress && this.targets > 0) {
+      // Suffixes longest first; for each, the first remembered target (the lowest
+      // index) of the same length whose octets match: the linear scan's choice, found by hash.
+      const stamp = this.stamp;
+      const targetHash = this.targetHash;
+      const chain = this.targetChain;
+      search: for (let i = 0; i < labels; i++) {
+        const sh = suffixHash[i]!;
+        const b = sh & (BUCKETS - 1);
+        if (this.bucketStamp[b] !== stamp) continue;
+        const at = labelAt[i]!;
+        const suffixLen = total - (at - off);
+        for (let t = this.bucketHead[b]!; t >= 0; t = chain[t]!) {
+          if (targetHash[t] === sh && targetLen[t] === suffixLen && (hit < 0 || t < hit) && this.matches(t, src, at)) hit = t;
         }
-        const step = src[p]! + 1;
-        p += step;
-        suffixLen -= step;
+        if (hit >= 0) {
+          p = at;
+          break search;
+        }
       }
     }
     const literal = hit >= 0 ? p - off : total;
@@ -219,13 +275,17 @@ export class WireWriter {
     if (register) {
       // Each label written literally starts a suffix later names may reuse.
       let targets = this.targets;
-      for (let q = 0; q < literal && src[off + q] !== 0; q += src[off + q]! + 1) {
+      for (let j = 0; j < labels; j++) {
+        const q = labelAt[j]! - off;
+        if (q >= literal) break;
         const at = start + q;
         if (at > MAX_POINTER || targets >= MAX_TARGETS) break;
         this.targetOff[targets] = at;
         targetLen[targets] = total - q;
         this.targetFlat[targets] = literal - q;
         this.targetNext[targets] = hit;
+        this.targetHash[targets] = suffixHash[j]!;
+        this.#index(targets);
         targets++;
       }
       this.targets = targets;

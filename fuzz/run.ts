@@ -6,7 +6,8 @@
  * failures go to fuzz/crashes/zonefile-<hash>.zone); `--target handle` fuzzes
  * the Responder (fuzz/handle.ts; fuzz/crashes/handle-<hash>.bin) and
  * `--target xfr-in` the secondary's transfer client (fuzz/xfr-in.ts;
- * fuzz/crashes/xfr-in-<hash>.bin).
+ * fuzz/crashes/xfr-in-<hash>.bin); `--target udp-batch` sends mutated
+ * datagrams through the batched UDP socket to the responder (fuzz/udp-batch.ts).
  * Crashing inputs are saved to fuzz/crashes/<hash>.bin and the exit code is
  * 1. `--minimize FILE` shrinks a saved crash while it still fails the same
  * way and prints the hex.
@@ -18,6 +19,7 @@ import { runSession } from './session.js';
 import { zoneFuzzMain } from './zonefile-parse.js';
 import { handleFuzzMain } from './handle.js';
 import { xfrFuzzMain } from './xfr-in.js';
+import { udpBatchFuzzMain } from './udp-batch.js';
 import { soakMain } from './soak-main.js';
 
 function arg(name: string): string | undefined {
@@ -105,7 +107,7 @@ async function main(): Promise<void> {
     process.exitCode = await soakMain(arg);
     return;
   }
-  const others: Record<string, (a: typeof arg) => Promise<number>> = { zonefile: zoneFuzzMain, handle: handleFuzzMain, 'xfr-in': xfrFuzzMain };
+  const others: Record<string, (a: typeof arg) => Promise<number>> = { zonefile: zoneFuzzMain, handle: handleFuzzMain, 'xfr-in': xfrFuzzMain, 'udp-batch': udpBatchFuzzMain };
   const other = others[target];
   if (other !== undefined) {
     // The targets run in a worker thread of this process: its RSS is theirs too (memory must stay bounded).

@@ -17,7 +17,7 @@ import { listenList } from './listen-section.js';
 import { controlSection, settleControl, type ControlDraft } from './control-section.js';
 import { LOG_KEYS } from './log-section.js';
 import { metricsSection } from './metrics-section.js';
-import { SERVER_DEFAULTS, SERVER_KEYS } from './server-section.js';
+import { SERVER_DEFAULTS, SERVER_KEYS, UDP_IO_BATCHED_AT } from './server-section.js';
 import { settleZoneDirectories, zoneDirectoryList } from './zone-directories-section.js';
 import { checkCatalogRefs, settleZones, zoneList, type ZonesCtx } from './zones-section.js';
 import { report, valueOf } from './yaml-value.js';
@@ -98,6 +98,12 @@ export function readConfigDocument(text: string, file: string): ConfigDocument {
   METRICS_AT.delete(config);
   if (metricsAt !== undefined && config.server.workers > 1) {
     report(ctx, 'metrics', metricsAt, `the metrics endpoint needs server.workers: 1 (each worker counts its own queries); write metrics: false, or set workers: 1`);
+  }
+  const batchedAt = UDP_IO_BATCHED_AT.get(config.server);
+  UDP_IO_BATCHED_AT.delete(config.server);
+  if (batchedAt !== undefined && config.server.workers > 1) {
+    // Cluster workers share node:dgram sockets through the primary; the batched socket is one process's own.
+    report(ctx, 'server.udp-io', batchedAt, `batched UDP I/O needs server.workers: 1 (cluster workers share node:dgram sockets); write udp-io: auto or dgram, or set workers: 1`);
   }
   config.control = settleControl(control === undefined ? undefined : control.draft, file, config.server.dataDir, config.server.workers);
   return { config, problems: ctx.problems, zoneFiles };

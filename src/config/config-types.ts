@@ -14,6 +14,9 @@ export interface ListenAddress {
 }
 
 /** `server:` settings. */
+/** `server.udp-io`. */
+export type UdpIo = 'auto' | 'batched' | 'dgram';
+
 export interface ServerSettings {
   /** Largest UDP answer we send to EDNS clients (RFC 6891 §6.2.5); 512..4096, default 1232. */
   udpPayload: number;
@@ -31,6 +34,13 @@ export interface ServerSettings {
   transfersOut: number;
   /** Processes serving the same sockets (node:cluster); 1 = no workers (default). */
   workers: number;
+  /**
+   * `udp-io`: how UDP is read and written (issue 16 §2). `batched`: the
+   * native module (recvmmsg/sendmmsg; the start fails without it); `dgram`:
+   * node:dgram; `auto` (default): batched when the module loads and
+   * `workers` is 1, else dgram (with one warning when the module is missing).
+   */
+  udpIo: UdpIo;
   /**
    * Bounds on a secondary zone's SOA REFRESH and RETRY, in seconds, as
    * BIND's min-/max-refresh-time and min-/max-retry-time (defaults 300 s,

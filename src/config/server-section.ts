@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { RATE_LIMIT_DEFAULTS } from '../server/rate-limit-settings.js';
 import { DEFAULT_ZONE_LIMITS } from '../zonefile/index.js';
 import { SERIAL_POLICIES } from '../zone/index.js';
-import type { ServerSettings } from './config-types.js';
+import type { ServerSettings, UdpIo } from './config-types.js';
 import { cookieSecrets } from './cookie-secrets.js';
 import { field, type KeyTable } from './key-table.js';
 import { rateLimit } from './rate-limit-section.js';
@@ -33,6 +33,7 @@ export const SERVER_DEFAULTS: Readonly<ServerSettings> = Object.freeze({
   tcpMaxConnectionsPerClient: 100,
   transfersOut: 10,
   workers: 1,
+  udpIo: 'auto',
   // BIND 9's defaults for the same four options.
   minRefreshSec: 300,
   maxRefreshSec: 2_419_200,
@@ -58,6 +59,12 @@ export const SERVER_DEFAULTS: Readonly<ServerSettings> = Object.freeze({
   cookieSecrets: [],
 });
 
+/** `server.udp-io`'s choices. */
+export const UDP_IO_MODES: readonly UdpIo[] = ['auto', 'batched', 'dgram'];
+
+/** Where `udp-io: batched` was written (for the workers check once the whole file is read). */
+export const UDP_IO_BATCHED_AT = new WeakMap<ServerSettings, number>();
+
 /** zone-memory-budget bounds: 16 MiB (a test's small budget) to 1 TiB. */
 const MIN_ZONE_BUDGET = 16 * 2 ** 20;
 const MAX_ZONE_BUDGET = 2 ** 40;
@@ -76,6 +83,10 @@ export const SERVER_KEYS: KeyTable<ServerSettings> = {
   'tcp-max-connections-per-client': field(integer(1, 100_000), (s, x) => { s.tcpMaxConnectionsPerClient = x; }),
   'transfers-out': field(integer(1, 1000), (s, x) => { s.transfersOut = x; }),
   workers: field(integer(1, 64), (s, x) => { s.workers = x; }),
+  'udp-io': field(oneOf(UDP_IO_MODES), (s, x, v) => {
+    s.udpIo = x;
+    if (x === 'batched') UDP_IO_BATCHED_AT.set(s, v.keyOffset);
+  }),
   'min-refresh-time': seconds((s, x) => { s.minRefreshSec = x; }),
   'max-refresh-time': seconds((s, x) => { s.maxRefreshSec = x; }),
   'min-retry-time': seconds((s, x) => { s.minRetrySec = x; }),

@@ -9,6 +9,8 @@ import { TcpListener } from '../server/tcp-listener.js';
 import { TcpQuota, type QuotaEvent, type TcpQuotaLimits } from '../server/tcp-quota.js';
 import { TransferQuota } from '../server/transfer-quota.js';
 import { UdpListener } from '../server/udp-listener.js';
+import { BatchedUdpListener, batchedUdpCounters } from '../server/batched-udp-listener.js';
+import { chooseUdpIo, type UdpIoChoice } from '../server/udp-io-choice.js';
 import { fixedSecrets, newCookieSeed, rotatingSecrets } from '../server/cookie-secrets.js';
 import { ServerCookies } from '../server/server-cookie.js';
 import type { Zone } from '../zone/index.js';
@@ -76,7 +78,7 @@ const COOKIE_SEED_ENV = 'TYNE_COOKIE_SEED';
 const STOP_GRACE_MS = 1500;
 
 interface Endpoint {
-  udp: UdpListener;
+  udp: UdpListener | BatchedUdpListener;
   tcp: TcpListener;
 }
 
@@ -138,8 +140,14 @@ export async function serve(configPath: string): Promise<number> {
     process.stderr.write(`tyne serve: configuration not usable [CONFIG_INVALID]\n${config.path}: ${conflict}\n`);
     return 1;
   }
+  // server.udp-io (issue 16 §2), once per start: cluster workers share node:dgram sockets, so they use those.
+  const udpIo = chooseUdpIo(config.server.udpIo, config.server.workers > 1 || cluster.isWorker);
+  if (udpIo.error !== null) {
+    process.stderr.write(`tyne serve: ${udpIo.error.message} [${udpIo.error.code}]\n`);
+    return 1;
+  }
   if (cluster.isPrimary && config.server.workers > 1) return runPrimary(configPath, config, signals);
-  return runServer(configPath, config, signals, print);
+  return runServer(configPath, config, signals, print, udpIo);
 }
 
 type Signal = 'SIGHUP' | 'SIGTERM' | 'SIGINT';
@@ -166,9 +174,11 @@ class SignalGate {
 }
 
 /** The serving process (alone, or one cluster worker). */
-async function runServer(configPath: string, first: Config, signals: SignalGate, firstPrint: FilePrint | null): Promise<number> {
+async function runServer(configPath: string, first: Config, signals: SignalGate, firstPrint: FilePrint | null, udpIo: UdpIoChoice): Promise<number> {
   const worker = cluster.isWorker ? cluster.worker!.id : undefined;
   const log = createLogger(first.log.level, worker === undefined ? {} : { worker });
+  if (udpIo.warning !== null) log.warn({ code: udpIo.warning.code }, udpIo.warning.message);
+  const batchModule = udpIo.module;
   /** The configuration file as read. */
   let fileConfig = first;
   /** What is served: the file's zones, those its zone directories hold, and the members of the catalogs it consumes (withAllZones). */
@@ -387,7 +397,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     for (const a of cfg.listen) {
       const key = endpointKey(a);
       if (endpoints.has(key) || added.has(key)) continue;
-      const udp = new UdpListener(current, a.host, a.port, onError, queryHooks);
+      const udp = batchModule !== null ? new BatchedUdpListener(batchModule, current, a.host, a.port, onError, queryHooks) : new UdpListener(current, a.host, a.port, onError, queryHooks);
       const tcp = new TcpListener(current, a.host, a.port, tcpQuota, onError, queryHooks);
       let transport: Transport = 'udp';
       try {
@@ -406,7 +416,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     }
     for (const [key, ep] of added) {
       endpoints.set(key, ep);
-      log.info({ listen: key }, 'listening (udp, tcp)');
+      log.info({ listen: key, udpIo: batchModule !== null ? 'batched' : 'dgram' }, 'listening (udp, tcp)');
     }
     return failed;
   };
@@ -500,6 +510,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     perZone: () => config.metrics?.perZone ?? true,
     zones: () => zoneGauges(config, registry, transfers, (origin) => responder.zones.get(origin)),
     replication: () => transfers.replication(),
+    ...(batchModule !== null ? { udpBatch: batchedUdpCounters } : {}),
   };
   const notReady = (): string | null => notReadyReason(startedUp, config.zones.length, registry.loading().length + catalogs.loading().length);
   /** Starts, moves or stops the endpoint as `cfg.metrics` says (at start and at each reload). */
@@ -569,6 +580,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
         return;
       }
       if (next.server.workers !== config.server.workers) log.warn('a change of server.workers takes effect at the next start');
+      if (next.server.udpIo !== config.server.udpIo) log.warn('a change of server.udp-io takes effect at the next start');
       const conflict = transfersNeedOneProcess(next);
       if (conflict !== null) {
         log.error({ err: conflict }, 'configuration not reloaded; keeping the running one');

@@ -37,6 +37,15 @@ export interface MetricsSource {
   perZone(): boolean;
   zones(): ZoneGauge[];
   replication(): SecondaryReplication[];
+  /** The batched UDP sockets' counters (src/server/batched-udp-listener.ts); left out: no such series. */
+  udpBatch?: () => UdpBatchCounts;
+}
+
+/** Replies of the batched UDP path the kernel did not take at once, and datagrams too long for a slot. */
+export interface UdpBatchCounts {
+  sendRetried: number;
+  sendDropped: number;
+  truncated: number;
 }
 
 const PROTO = (tcp: boolean): string => (tcp ? 'tcp' : 'udp');
@@ -67,8 +76,19 @@ export function renderMetrics(src: MetricsSource): string {
   m.family('tyne_notify_sent_total', 'counter', 'NOTIFY messages sent to secondaries, per result.');
   NOTIFY_RESULTS.forEach((result, i) => m.sample('tyne_notify_sent_total', src.transfers.notify[i]!, { result }));
   if (perZone) secondarySeries(m, src.replication());
+  if (src.udpBatch !== undefined) udpBatchSeries(m, src.udpBatch());
   src.process.write(m);
   return m.toString();
+}
+
+/** Issue 16 §2: a reply is never dropped silently; a full send buffer is retried once when writable, then dropped and counted. */
+function udpBatchSeries(m: MetricsText, c: UdpBatchCounts): void {
+  m.family('tyne_udp_send_retried_total', 'counter', 'UDP replies the kernel did not take at once (send buffer full), sent again once the socket was writable.');
+  m.sample('tyne_udp_send_retried_total', c.sendRetried);
+  m.family('tyne_udp_send_dropped_total', 'counter', 'UDP replies dropped because the send buffer was still full at the retry.');
+  m.sample('tyne_udp_send_dropped_total', c.sendDropped);
+  m.family('tyne_udp_truncated_dropped_total', 'counter', 'UDP datagrams dropped unanswered because they were longer than a receive slot.');
+  m.sample('tyne_udp_truncated_dropped_total', c.truncated);
 }
 
 function zoneSeries(m: MetricsText, zones: ZoneGauge[]): void {

@@ -123,10 +123,12 @@ export async function runServeBench(quick: boolean): Promise<void> {
 
     const specs: ServerSpec[] = [];
     if (nsdPath !== null) specs.push(nsdSpec(nsdPath, dir, zonePath));
-    specs.push(tyneSpec('tyne (1 process)', 1, dir, zonePath));
-    specs.push(tyneSpec('tyne (2 workers)', 2, dir, zonePath));
-    specs.push(echoSpec('node echo (1 process)', 1));
-    specs.push(echoSpec('node echo (2 workers)', 2));
+    specs.push(tyneSpec(TYNE_BATCHED, 1, dir, zonePath, 'batched'));
+    specs.push(tyneSpec('tyne (1 process)', 1, dir, zonePath, 'dgram'));
+    specs.push(tyneSpec('tyne (2 workers)', 2, dir, zonePath, 'auto'));
+    specs.push(echoSpec(ECHO_BATCHED, 1, 'batched'));
+    specs.push(echoSpec('node echo (1 process)', 1, 'dgram'));
+    specs.push(echoSpec('node echo (2 workers)', 2, 'dgram'));
 
     const results = new Map<string, Result>();
     for (const spec of specs) {
@@ -189,17 +191,21 @@ function nsdSpec(nsdPath: string, dir: string, zonePath: string): ServerSpec {
   };
 }
 
-function tyneSpec(label: string, workers: number, dir: string, zonePath: string): ServerSpec {
+/** The rows of the batched UDP path (issue 16 §2): Tyne with server.udp-io: batched, and the echo server through the same socket. */
+const TYNE_BATCHED = 'tyne (1 process, batched UDP)';
+const ECHO_BATCHED = 'node echo (1 process, batched UDP)';
+
+function tyneSpec(label: string, workers: number, dir: string, zonePath: string, udpIo: 'auto' | 'batched' | 'dgram'): ServerSpec {
   return {
     label,
     start(port) {
-      const conf = join(dir, `tyne-${workers}.yaml`);
+      const conf = join(dir, `tyne-${workers}-${udpIo}.yaml`);
       writeFileSync(
         conf,
         [
           `listen: ["127.0.0.1:${port}"]`,
           'log: { level: warn }',
-          `server: { workers: ${workers} }`,
+          `server: { workers: ${workers}, udp-io: ${udpIo} }`,
           'zones:',
           `  - name: ${BENCH_ORIGIN.replace(/\.$/, '')}`,
           `    file: ${JSON.stringify(zonePath)}`,
@@ -211,11 +217,11 @@ function tyneSpec(label: string, workers: number, dir: string, zonePath: string)
   };
 }
 
-function echoSpec(label: string, workers: number): ServerSpec {
+function echoSpec(label: string, workers: number, mode: 'dgram' | 'batched'): ServerSpec {
   return {
     label,
     start(port) {
-      return launch(process.execPath, [fileURLToPath(new URL('./echo-server.js', import.meta.url)), String(port), String(workers)]);
+      return launch(process.execPath, [fileURLToPath(new URL('./echo-server.js', import.meta.url)), String(port), String(workers), mode]);
     },
   };
 }
@@ -404,6 +410,11 @@ function printRatios(results: Map<string, Result>): void {
   const qps = (label: string): number | undefined => results.get(label)?.qps;
   const nsd = 'nsd (server-count 1)';
   const pairs: [string, string][] = [
+    [TYNE_BATCHED, nsd],
+    [ECHO_BATCHED, nsd],
+    [TYNE_BATCHED, ECHO_BATCHED],
+    [TYNE_BATCHED, 'tyne (1 process)'],
+    [ECHO_BATCHED, 'node echo (1 process)'],
     ['tyne (1 process)', nsd],
     ['tyne (2 workers)', nsd],
     ['node echo (1 process)', nsd],
@@ -419,7 +430,7 @@ function printRatios(results: Map<string, Result>): void {
     console.log(`  ${`${a} / ${b}`.padEnd(w)}  ${x === undefined || y === undefined ? 'n/a' : `${(x / y).toFixed(2)}x`}`);
   }
   const base = qps(nsd);
-  for (const t of ['tyne (1 process)', 'tyne (2 workers)']) {
+  for (const t of [TYNE_BATCHED, 'tyne (1 process)', 'tyne (2 workers)']) {
     const x = qps(t);
     if (x === undefined || base === undefined) {
       console.log(`goals for ${t}: n/a (${x === undefined ? 'tyne' : 'nsd'} not measured)`);

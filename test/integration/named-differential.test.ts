@@ -29,6 +29,11 @@
  *      (rrset-order); Tyne stops at an RRset boundary (RFC 2181 §9). The
  *      sections are not compared; Tyne's must hold whole RRsets only.
  *
+ * Tyne serves UDP here through the batched socket (server.udp-io: batched,
+ * issue 16 §2); a second Tyne with udp-io: dgram gets every UDP query too,
+ * and the two must answer with the same octets (truncated answers and the
+ * EDNS payload variants included).
+ *
  * TYNE_DIFF_PEER=named runs a second named in Tyne's place: a check of
  * the harness itself (everything must be identical or filtered).
  * TYNE_DIFF_DUMP=FILE writes every difference to FILE.
@@ -36,6 +41,7 @@
  * The machinery (sending, comparing, the rules) is test/support/differential.ts;
  * named-differential-dnssec.test.ts uses it on signed copies of these zones.
  */
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -43,9 +49,10 @@ import { after, before, describe, it } from 'node:test';
 import { RRType, type Name } from '../../src/wire/index.js';
 import type { QuerySpec } from '../support/dns-client.js';
 import {
-  Comparer, assertSame, randomCase, runDifferential, startServers, summaryLine, zoneOwners,
+  Comparer, assertSame, compareUdpOctets, randomCase, runDifferential, selfCheck, startServers, startTynePeer, summaryLine, zoneOwners,
   type Case, type Server,
 } from '../support/differential.js';
+import { batchModuleOrSkip } from '../support/batch-module.js';
 import { BELOW_DELEGATIONS, BELOW_WILDCARDS, DIFF_TYPES, NONEXISTENT, UNDER_DNAMES } from '../support/differential-queries.js';
 import { Rng } from '../support/rng.js';
 import type { NamedProcess } from '../support/named-process.js';
@@ -123,17 +130,21 @@ function buildCases(owners: Name[]): Case[] {
 
 const NAMED_OPTIONS = `version "${VERSION}"; hostname "${IDENTITY}"; server-id "${IDENTITY}";`;
 const TYNE_SERVER = `udp-payload: 1232, identity: ${IDENTITY}, version: "${VERSION}"`;
+/** The batched UDP path when the module is built (always under CI), else node:dgram with a loud skip line. */
+const BATCHED = haveTool('named') && batchModuleOrSkip('named differential through the batched UDP path') !== null;
 
 describe('tyne serve answers as BIND named does', { skip: !haveTool('named') }, () => {
   let named: NamedProcess | undefined;
   let peer: Server | undefined;
+  let dgramPeer: Server | undefined;
   let tmp = '';
   before(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'tyne-diff-'));
-    ({ named, peer } = await startServers(tmp, ZONES, { namedOptions: NAMED_OPTIONS, tyneServer: TYNE_SERVER }));
+    ({ named, peer } = await startServers(tmp, ZONES, { namedOptions: NAMED_OPTIONS, tyneServer: `${TYNE_SERVER}, udp-io: ${BATCHED ? 'batched' : 'dgram'}` }));
   });
   after(async () => {
     await peer?.stop();
+    await dgramPeer?.stop();
     await named?.stop();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
@@ -144,5 +155,15 @@ describe('tyne serve answers as BIND named does', { skip: !haveTool('named') }, 
     const r = await runDifferential(buildCases(owners), named!.port, peer!, comparer);
     console.log(summaryLine('named-differential', r));
     assertSame(r);
+  });
+
+  it('answers through the batched UDP path with the same octets as through node:dgram', { timeout: 120_000, skip: selfCheck || !BATCHED }, async () => {
+    dgramPeer = await startTynePeer(tmp, ZONES, `${TYNE_SERVER}, udp-io: dgram`, 'tyne-dgram');
+    const cases = buildCases(zoneOwners(ZONES));
+    const r = await compareUdpOctets(cases, peer!.port, dgramPeer.port);
+    console.log(`batched vs dgram: ${r.compared} UDP queries, ${r.truncated} answers truncated (TC), ${r.differ.length} different`);
+    assert.ok(r.compared > 1000);
+    assert.ok(r.truncated > 0, 'no truncated answer was compared');
+    assert.deepEqual(r.differ.slice(0, 20), []);
   });
 });

@@ -442,23 +442,49 @@ export async function startServers(
       const n = await startNamed(zones, { extraOptions: opts.namedOptions });
       return { named, peer: { port: n.port, stop: () => n.stop(), describe: 'named (harness self-check)' } };
     }
-    const port = await freePort();
-    const yaml = [
-      `listen: ["127.0.0.1:${port}"]`,
-      'log: { level: info }', // startTyne waits for the info-level "serving" line
-      // Journals and served-serial state in the temp folder, not beside the zone files in the checkout.
-      `server: { ${[opts.tyneServer, `data-dir: ${JSON.stringify(join(tmp, `${opts.configName ?? 'tyne'}-state`))}`].filter((x) => x.trim() !== '').join(', ')} }`,
-      'zones:',
-      ...zones.map((z) => `  - { name: ${z.name}, file: ${JSON.stringify(z.file)} }`),
-    ].join('\n');
-    const conf = join(tmp, `${opts.configName ?? 'tyne'}.yaml`);
-    writeFileSync(conf, `${yaml}\n`);
-    const t = await startTyne(conf);
-    return { named, peer: { port, stop: () => t.stop(), describe: 'tyne' } };
+    return { named, peer: await startTynePeer(tmp, zones, opts.tyneServer, opts.configName ?? 'tyne') };
   } catch (e) {
     await named.stop();
     throw e;
   }
+}
+
+/** `tyne serve` on `zones` with the `server:` lines `tyneServer`, its configuration `<configName>.yaml` in `tmp`. */
+export async function startTynePeer(tmp: string, zones: readonly DiffZone[], tyneServer: string, configName: string): Promise<Server> {
+  const port = await freePort();
+  const yaml = [
+    `listen: ["127.0.0.1:${port}"]`,
+    'log: { level: info }', // startTyne waits for the info-level "serving" line
+    // Journals and served-serial state in the temp folder, not beside the zone files in the checkout.
+    `server: { ${[tyneServer, `data-dir: ${JSON.stringify(join(tmp, `${configName}-state`))}`].filter((x) => x.trim() !== '').join(', ')} }`,
+    'zones:',
+    ...zones.map((z) => `  - { name: ${z.name}, file: ${JSON.stringify(z.file)} }`),
+  ].join('\n');
+  const conf = join(tmp, `${configName}.yaml`);
+  writeFileSync(conf, `${yaml}\n`);
+  const t = await startTyne(conf);
+  return { port, stop: () => t.stop(), describe: configName === 'tyne' ? 'tyne' : `tyne (${configName})` };
+}
+
+/**
+ * Sends every UDP case to two servers (one at a time, the same query octets)
+ * and returns the cases whose answers are not the same octets, and how many
+ * of the answers were truncated (TC). For the two UDP paths of Tyne (issue
+ * 16 §2: batched and node:dgram must answer byte for byte alike).
+ */
+export async function compareUdpOctets(cases: readonly Case[], portA: number, portB: number): Promise<{ compared: number; truncated: number; differ: string[] }> {
+  const udpCases = cases.filter((c) => !c.tcp);
+  const differ: string[] = [];
+  let truncated = 0;
+  await mapLimit(udpCases, 24, async (c, i) => {
+    const q = buildQuery({ ...c.spec, id: (i * 7919 + 1) & 0xffff });
+    const [a, b] = await Promise.all([udp(portA, q), udp(portB, q)]);
+    if ((a[2]! & 0x02) !== 0) truncated++;
+    if (Buffer.compare(Buffer.from(a), Buffer.from(b)) !== 0) {
+      differ.push(`${describeSpec(c.spec, false)} [${c.label}]:\n  A ${Buffer.from(a).toString('hex')}\n  B ${Buffer.from(b).toString('hex')}`);
+    }
+  });
+  return { compared: udpCases.length, truncated, differ };
 }
 
 export interface DiffResult {

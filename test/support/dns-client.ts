@@ -45,13 +45,14 @@ export function messageId(b: Uint8Array): number {
 }
 
 /**
- * Sends one datagram from an ephemeral 127.0.0.1 port and resolves with the
- * first reply carrying the same ID; rejects after `timeoutMs`.
+ * Sends one datagram from an ephemeral port of `host` (127.0.0.1, or ::1)
+ * to `host`:`port` and resolves with the first reply carrying the same ID;
+ * rejects after `timeoutMs`.
  */
-export function queryUdp(port: number, bytes: Uint8Array, timeoutMs = 2000): Promise<Uint8Array> {
+export function queryUdp(port: number, bytes: Uint8Array, timeoutMs = 2000, host = '127.0.0.1'): Promise<Uint8Array> {
   const id = messageId(bytes);
   return new Promise((resolve, reject) => {
-    const sock = createSocket('udp4');
+    const sock = createSocket(host.includes(':') ? 'udp6' : 'udp4');
     let done = false;
     const finish = (err: Error | null, data?: Uint8Array) => {
       if (done) return;
@@ -65,13 +66,13 @@ export function queryUdp(port: number, bytes: Uint8Array, timeoutMs = 2000): Pro
       if (err) reject(err);
       else resolve(data!);
     };
-    const timer = setTimeout(() => finish(new Error(`UDP query id ${id} to 127.0.0.1:${port} timed out after ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => finish(new Error(`UDP query id ${id} to ${host}:${port} timed out after ${timeoutMs} ms`)), timeoutMs);
     sock.on('error', (e) => finish(e));
     sock.on('message', (msg) => {
       if (messageId(msg) === id) finish(null, new Uint8Array(msg));
     });
-    sock.bind(0, '127.0.0.1', () => {
-      sock.send(bytes, port, '127.0.0.1', (e) => {
+    sock.bind(0, host, () => {
+      sock.send(bytes, port, host, (e) => {
         if (e) finish(e);
       });
     });

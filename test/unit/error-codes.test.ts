@@ -17,6 +17,7 @@ import { ZoneLoadError, ZoneLoadErrorCode } from '../../src/daemon/zone-load-err
 import { ZoneDirectoryError, ZoneDirectoryErrorCode } from '../../src/daemon/zone-directory-error.js';
 import { SystemdNotifyError, SystemdNotifyErrorCode } from '../../src/daemon/systemd-notify-error.js';
 import { TsigCheckError, TsigCheckErrorCode } from '../../src/tsig/index.js';
+import { UdpIoError, UdpIoErrorCode } from '../../src/server/udp-io-choice.js';
 import { TextErrorCode, TextFormatError, TyneError, WireErrorCode, WireFormatError } from '../../src/wire/index.js';
 import { XfrRecordTooLargeError, XfrRecordTooLargeErrorCode } from '../../src/xfr/axfr-out.js';
 import { JournalCorruptError } from '../../src/xfr/journal.js';
@@ -47,12 +48,13 @@ const CATALOGS: { label: string; codes: Readonly<Record<string, string>> }[] = [
   { label: 'TransferError', codes: TransferErrorCode },
   { label: 'XfrRecordTooLargeError', codes: XfrRecordTooLargeErrorCode },
   { label: 'TsigCheckError', codes: TsigCheckErrorCode },
+  { label: 'UdpIoError', codes: UdpIoErrorCode },
 ];
 
 /** Every error class of src/ (JournalCorruptError takes StorageError's codes). */
 const CLASSES: (abstract new (...args: never[]) => Error)[] = [
   WireFormatError, TextFormatError, ZoneFileError, ZoneUsageError, CatalogStateError, ConfigError, ConfigValueError, ZoneLoadError, ZoneDirectoryError,
-  ListenError, ControlError, SystemdNotifyError, MetricsError, StorageError, JournalCorruptError, TransferError, XfrRecordTooLargeError, TsigCheckError,
+  ListenError, ControlError, SystemdNotifyError, MetricsError, StorageError, JournalCorruptError, TransferError, XfrRecordTooLargeError, TsigCheckError, UdpIoError,
 ];
 
 /** Classes of src/ that extend Error on purpose and are never seen outside their file, with why. */

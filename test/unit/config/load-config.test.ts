@@ -74,7 +74,7 @@ describe('loadConfig: good files', () => {
       listen: [{ host: '127.0.0.1', port: 5300, family: 4 }],
       log: { level: 'info', querySample: 1 },
       server: {
-        udpPayload: 1232, identity: hostname(), version: null, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000, tcpMaxConnectionsPerClient: 100, transfersOut: 10, workers: 1,
+        udpPayload: 1232, identity: hostname(), version: null, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000, tcpMaxConnectionsPerClient: 100, transfersOut: 10, workers: 1, udpIo: 'auto',
         minRefreshSec: 300, maxRefreshSec: 2_419_200, minRetrySec: 500, maxRetrySec: 1_209_600, serialPolicy: 'increment',
         dataDir: null, watch: true, watchSettleMs: 100, watchHoldMs: 5000, removedRetentionMs: 7 * 86_400_000, zonefileSyncMs: 60_000,
         answerCacheSize: 256 * 1024 * 1024,
@@ -109,6 +109,7 @@ describe('loadConfig: good files', () => {
         '  tcp-idle-timeout: 30s',
         '  tcp-max-connections: 50',
         '  workers: 4',
+        '  udp-io: dgram',
         '  min-refresh-time: 1s',
         '  max-refresh-time: 1h',
         '  min-retry-time: 2',
@@ -149,6 +150,7 @@ describe('loadConfig: good files', () => {
       tcpMaxConnectionsPerClient: 100,
       transfersOut: 10,
       workers: 4,
+      udpIo: 'dgram',
       minRefreshSec: 1,
       maxRefreshSec: 3600,
       minRetrySec: 2,
@@ -176,9 +178,9 @@ describe('loadConfig: good files', () => {
       ],
     });
     assert.deepEqual(c.zones, [
-      { ...ZONE_DEFAULTS, name: 'shop.example', file: join(dir, 'shop.example.zone'), serialPolicy: 'unixtime', line: 29 },
-      { ...ZONE_DEFAULTS, name: 'hosting.example.', file: join(dir, 'hosting.example.zone'), serialPolicy: 'unixtime', line: 31 },
-      { ...ZONE_DEFAULTS, name: 'deep.example', file: join(dir, 'sub', 'deep.example.zone'), serialPolicy: 'file', line: 33 },
+      { ...ZONE_DEFAULTS, name: 'shop.example', file: join(dir, 'shop.example.zone'), serialPolicy: 'unixtime', line: 30 },
+      { ...ZONE_DEFAULTS, name: 'hosting.example.', file: join(dir, 'hosting.example.zone'), serialPolicy: 'unixtime', line: 32 },
+      { ...ZONE_DEFAULTS, name: 'deep.example', file: join(dir, 'sub', 'deep.example.zone'), serialPolicy: 'file', line: 34 },
     ]);
     assert.deepEqual(c.keys, []);
   });
@@ -352,6 +354,15 @@ describe('loadConfig: problems, with file:line:col and key path', () => {
     assert.deepEqual(lines('listen: []\nzones: []\n'), ['F:1:9: listen: must list at least one address']);
     assert.deepEqual(lines('listen: 127.0.0.1:53\nzones: []\n'), ["F:1:9: listen: expected a list of addresses, got '127.0.0.1:53'"]);
     assert.deepEqual(lines('listen:\nzones: []\n'), ['F:1:1: listen: expected a list of addresses, got nothing']);
+  });
+
+  it('reads server.udp-io; batched needs workers: 1 (issue 16 §2)', () => {
+    for (const mode of ['auto', 'batched', 'dgram']) assert.equal(load(`${MINIMAL}server: { udp-io: ${mode} }\n`).server.udpIo, mode);
+    assert.equal(load(`${MINIMAL}server: { udp-io: auto, workers: 2 }\n`).server.udpIo, 'auto');
+    assert.deepEqual(lines(`${MINIMAL}server: { udp-io: fast }\n`), ["F:3:19: server.udp-io: expected one of auto, batched, dgram, got 'fast'"]);
+    assert.deepEqual(lines(`${MINIMAL}server:\n  udp-io: batched\n  workers: 2\n`), [
+      'F:4:3: server.udp-io: batched UDP I/O needs server.workers: 1 (cluster workers share node:dgram sockets); write udp-io: auto or dgram, or set workers: 1',
+    ]);
   });
 
   it('checks log and server values', () => {

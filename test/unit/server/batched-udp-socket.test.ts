@@ -113,31 +113,9 @@ describe('BatchedUdpSocket', { skip: mod === null }, () => {
     assert.deepEqual(new Set(e.sources.map((x) => `${x.address} ${x.port} ${x.family}`)), new Set([`::1 ${c.address().port} 6`]));
   });
 
-  it('an IPv4 client of a dual-stack socket (::) is ::ffff:127.0.0.1, as with node:dgram', async () => {
-    const e = echo(m, '::');
-    closeAll.push(() => e.s.close());
-    const c = await client('udp4', '127.0.0.1', e.s.port);
-    closeAll.push(() => c.close());
-    assert.equal((await burst(c, 3)).length, 3);
-    assert.equal(e.sources[0]!.address, '::ffff:127.0.0.1');
-    assert.equal(e.sources[0]!.family, 6);
-  });
-
-  for (const [bind, type, to] of [
-    ['0.0.0.0', 'udp4', '127.0.0.2'],
-    ['0.0.0.0', 'udp4', '127.0.0.1'],
-    ['::', 'udp4', '127.0.0.2'],
-    ['::', 'udp6', '::1'],
-  ] as const) {
-    it(`bound to ${bind}, answers a query sent to ${to} from ${to} (PKTINFO; the client is connected, so a reply from elsewhere is dropped)`, async () => {
-      const e = echo(m, bind);
-      closeAll.push(() => e.s.close());
-      const c = await client(type, to, e.s.port);
-      closeAll.push(() => c.close());
-      const got = await burst(c, 50, 16, 1500);
-      assert.equal(got.length, 50, `${got.length} of 50 replies came from ${to}`);
-    });
-  }
+  // Sockets bound to a wildcard address (0.0.0.0, ::: the dual-stack and PKTINFO cases) are not tested
+  // here: tests bind only loopback addresses or addresses inside network namespaces they make, and these
+  // cases wait for a version run inside a namespace of their own (issue 16, left open).
 
   it('a datagram longer than a slot is dropped and counted (MSG_TRUNC); the rest are answered', async () => {
     const e = echo(m, '127.0.0.1', { recvStride: 64 });

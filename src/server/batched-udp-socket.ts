@@ -12,6 +12,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { formatIPv4, formatIPv6 } from '../wire/index.js';
 
 /** Where `npm install` builds the module (from dist/src/server/ or src/server/, three folders up is the checkout). */
 export const BATCH_MODULE_PATH = fileURLToPath(new URL('../../../src/native/build/Release/udp_batch.node', import.meta.url));
@@ -209,7 +210,7 @@ export class BatchedUdpSocket {
     if (family === this.#lastFamily && w[b] === last[0] && (family === 4 || (w[b + 1] === last[1] && w[b + 2] === last[2] && w[b + 3] === last[3]))) {
       return this.#lastText;
     }
-    const text = family === 4 ? ipv4Text(this.#metaBytes, i * META_STRIDE + 12) : ipv6Text(this.#metaBytes, i * META_STRIDE + 12);
+    const text = family === 4 ? formatIPv4(this.#metaBytes, i * META_STRIDE + 12) : ipv6Text(this.#metaBytes, i * META_STRIDE + 12);
     this.#lastFamily = family;
     last[0] = w[b]!;
     last[1] = w[b + 1]!;
@@ -258,50 +259,11 @@ export class BatchedUdpSocket {
   }
 }
 
-function ipv4Text(b: Uint8Array, at: number): string {
-  return `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
-}
-
 /**
  * RFC 5952 §4 text of an IPv6 address, as inet_ntop (and so libuv and
- * node:dgram) writes it: lower-case hex without leading zeros, the longest
- * run of two or more zero groups (the first of equals) as `::`, and the
- * last 32 bits dotted for IPv4-mapped (::ffff:0:0/96) and IPv4-compatible
- * (::/96 past ::ffff) addresses, as the BSD inet_ntop does.
+ * node:dgram) writes it: the wire layer's formatter, which writes the same
+ * (the table in the socket's unit test checks it against node's forms).
  */
 export function ipv6Text(b: Uint8Array, at: number): string {
-  const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push((b[at + 2 * i]! << 8) | b[at + 2 * i + 1]!);
-  let best = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (bestLen < 2) best = -1;
-  let out = '';
-  for (let i = 0; i < 8; i++) {
-    if (best >= 0 && i >= best && i < best + bestLen) {
-      if (i === best) out += ':';
-      continue;
-    }
-    if (i > 0) out += ':';
-    // BSD inet_ntop: an embedded IPv4 address after 6 zero groups, or 5 and ffff.
-    if (i === 6 && best === 0 && (bestLen === 6 || (bestLen === 5 && g[5] === 0xffff))) {
-      out += ipv4Text(b, at + 12);
-      break;
-    }
-    out += g[i]!.toString(16);
-  }
-  if (best >= 0 && best + bestLen === 8) out += ':';
-  return out;
+  return formatIPv6(b, at);
 }

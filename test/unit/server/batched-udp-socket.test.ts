@@ -199,6 +199,8 @@ describe('ipv6Text: as inet_ntop (and so node:dgram) writes IPv6 addresses', () 
     ['000000000000000000000000c0000201', '::192.0.2.1'],
     ['20010db8aaaabbbbccccddddeeeeffff', '2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff'],
     ['20010000000000010000000000000000', '2001:0:0:1::'],
+    // Seven zero groups: ::2, as node's net.SocketAddress writes it (not dotted).
+    ['00000000000000000000000000000002', '::2'],
   ];
   for (const [hex, text] of cases) {
     it(`${hex} -> ${text}`, () => assert.equal(ipv6Text(Buffer.from(hex, 'hex'), 0), text));

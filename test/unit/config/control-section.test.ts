@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, parseConfig, type ControlSettings } from '../../../src/config/index.js';
+import { parseConfig, type ControlSettings } from '../../../src/config/index.js';
+import { configProblems } from '../../support/config-problems.js';
 
 const FILE = '/etc/tyne/ns1.yaml';
 const base = 'listen: ["127.0.0.1:5300"]\nzones: []\n';
@@ -15,15 +16,7 @@ function control(text: string): ControlSettings | null {
   return parseConfig(base + text, FILE).control;
 }
 
-function problems(text: string): string[] {
-  try {
-    parseConfig(base + text, FILE);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, String(err));
-    return err.message.split('\n');
-  }
-  assert.fail('no problem reported');
-}
+const problems = (text: string): string[] => configProblems(base + text, FILE);
 
 describe('control: section', () => {
   const accepted: [string, string, ControlSettings | null][] = [

@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, parseConfig, type MetricsSettings } from '../../../src/config/index.js';
+import { parseConfig, type MetricsSettings } from '../../../src/config/index.js';
+import { configProblems } from '../../support/config-problems.js';
 
 const FILE = '/etc/tyne/ns1.yaml';
 const base = 'listen: ["127.0.0.1:5300"]\nzones: []\n';
@@ -13,15 +14,7 @@ function metrics(text: string): MetricsSettings | null {
   return parseConfig(base + text, FILE).metrics;
 }
 
-function problems(text: string): string[] {
-  try {
-    parseConfig(base + text, FILE);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, String(err));
-    return err.message.split('\n');
-  }
-  assert.fail('no problem reported');
-}
+const problems = (text: string): string[] => configProblems(base + text, FILE);
 
 const DEFAULT = { listen: { host: '127.0.0.1', port: 9153, family: 4 }, perZone: true } as const;
 

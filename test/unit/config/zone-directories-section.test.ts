@@ -2,21 +2,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, parseConfig } from '../../../src/config/index.js';
+import { parseConfig } from '../../../src/config/index.js';
+import { configProblems } from '../../support/config-problems.js';
 
 const AT = join('/srv', 'tyne', 'ns1.yaml');
 const HEAD = 'listen: ["127.0.0.1:5300"]\n';
 
 /** The error lines of a text, with the file's path as F. */
-function problems(text: string): string[] {
-  try {
-    parseConfig(HEAD + text, AT);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, String(err));
-    return err.message.split('\n').map((l) => l.replaceAll(AT, 'F'));
-  }
-  assert.fail('accepted');
-}
+const problems = (text: string): string[] => configProblems(HEAD + text, AT).map((l) => l.replaceAll(AT, 'F'));
 
 describe('zone-directories', () => {
   it('reads an entry: the folder against the configuration, the default match and max-removals, the primary settings every zone takes', () => {

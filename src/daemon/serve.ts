@@ -10,6 +10,7 @@ import { TcpQuota, type QuotaEvent, type TcpQuotaLimits } from '../server/tcp-qu
 import { TransferQuota } from '../server/transfer-quota.js';
 import { UdpListener } from '../server/udp-listener.js';
 import { BatchedUdpListener, batchedUdpCounters } from '../server/batched-udp-listener.js';
+import { loadBatchModule } from '../server/batched-udp-socket.js';
 import { chooseUdpIo, type UdpIoChoice } from '../server/udp-io-choice.js';
 import { fixedSecrets, newCookieSeed, rotatingSecrets } from '../server/cookie-secrets.js';
 import { ServerCookies } from '../server/server-cookie.js';
@@ -73,6 +74,14 @@ const COMPACT_QUIET_MS = 1000;
  * made is valid at all of them (they share the sockets).
  */
 const COOKIE_SEED_ENV = 'TYNE_COOKIE_SEED';
+
+/**
+ * Test-only: the native UDP module's file to load instead of the one `npm
+ * install` builds (README "Batched UDP I/O"), so a test can make it missing
+ * or unloadable for a real daemon (UDP_IO_UNAVAILABLE, UDP_IO_FALLBACK).
+ * Read here only; empty or unset, the built module.
+ */
+const UDP_BATCH_MODULE_ENV = 'TYNE_UDP_BATCH_MODULE';
 
 /** How long a stop may take before the process exits anyway (the issue allows 2 s). */
 const STOP_GRACE_MS = 1500;
@@ -141,7 +150,8 @@ export async function serve(configPath: string): Promise<number> {
     return 1;
   }
   // server.udp-io (issue 16 §2), once per start: cluster workers share node:dgram sockets, so they use those.
-  const udpIo = chooseUdpIo(config.server.udpIo, config.server.workers > 1 || cluster.isWorker);
+  const modulePath = process.env[UDP_BATCH_MODULE_ENV] ?? '';
+  const udpIo = chooseUdpIo(config.server.udpIo, config.server.workers > 1 || cluster.isWorker, modulePath === '' ? undefined : () => loadBatchModule(modulePath));
   if (udpIo.error !== null) {
     process.stderr.write(`tyne serve: ${udpIo.error.message} [${udpIo.error.code}]\n`);
     return 1;

@@ -4,7 +4,12 @@
  * (TC) when too large for 512 octets without EDNS or for the client's EDNS
  * payload; the query counters by family; the send-drop series on /metrics
  * (0: nothing was dropped); a burst of queries all answered. With udp-io:
- * dgram the same server says dgram and has no such series.
+ * dgram the same server says dgram and has no such series. Without the
+ * module (TYNE_UDP_BATCH_MODULE naming a file that is missing or is no
+ * module): udp-io: batched fails the start with one line
+ * (UDP_IO_UNAVAILABLE), udp-io: auto serves through node:dgram with one
+ * warning (UDP_IO_FALLBACK), not repeated at a reload. The wildcard and
+ * dual-stack cases are in batched-udp-wildcard.test.ts.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,13 +22,14 @@ import { buildQuery, queryUdp } from '../support/dns-client.js';
 import { scrape } from '../support/metrics-scrape.js';
 import { freePort } from '../support/ports.js';
 import { tyneYaml, zoneText } from '../support/tyne-config.js';
-import { startTyne, type TyneProcess } from '../support/tyne-process.js';
+import { runTyneToExit, startTyne, type TyneProcess } from '../support/tyne-process.js';
 
 const ZONE = 'batch.example';
 /** 20 TXT records of 200 octets: about 4.4 KB, more than any UDP payload Tyne sends. */
 const BIG = Array.from({ length: 20 }, (_, i) => `big TXT "${String(i).padStart(2, '0')}${'x'.repeat(198)}"`);
 
-async function serve(dir: string, udpIo: 'batched' | 'dgram'): Promise<{ t: TyneProcess; port: number; metricsPort: number }> {
+/** Writes the zone and a configuration with `udpIo` on 127.0.0.1 and [::1] (a free port), metrics on another. */
+async function configure(dir: string, udpIo: 'auto' | 'batched' | 'dgram'): Promise<{ conf: string; port: number; metricsPort: number }> {
   const port = await freePort();
   const metricsPort = await freePort();
   const zone = join(dir, `${ZONE}.zone`);
@@ -36,7 +42,12 @@ async function serve(dir: string, udpIo: 'batched' | 'dgram'): Promise<{ t: Tyne
     metrics: [`listen: 127.0.0.1:${metricsPort}`],
     primaries: [{ name: ZONE, file: zone }],
   }));
-  return { t: await startTyne(conf), port, metricsPort };
+  return { conf, port, metricsPort };
+}
+
+async function serve(dir: string, udpIo: 'auto' | 'batched' | 'dgram', env?: NodeJS.ProcessEnv): Promise<{ t: TyneProcess; port: number; metricsPort: number }> {
+  const c = await configure(dir, udpIo);
+  return { t: await startTyne(c.conf, env === undefined ? {} : { env }), port: c.port, metricsPort: c.metricsPort };
 }
 
 const listening = (t: TyneProcess): unknown[] => t.logs.filter((l) => l.msg === 'listening (udp, tcp)').map((l) => l.udpIo);
@@ -107,5 +118,69 @@ describe('tyne serve with udp-io: dgram', () => {
     const m = decodeMessage(await queryUdp(s!.port, buildQuery({ id: 13, name: `h1.${ZONE}`, type: RRType.A })));
     assert.equal(m.answers.length, 1);
     assert.equal((await scrape(s!.metricsPort)).has('tyne_udp_send_dropped_total'), false);
+  });
+});
+
+/** The daemon's test-only switch to another module file (src/daemon/serve.ts). */
+const MODULE_ENV = 'TYNE_UDP_BATCH_MODULE';
+
+describe('tyne serve without a loadable batched UDP module', () => {
+  let dir = '';
+  /** A path where no module is. */
+  let missing = '';
+  /** A file that is not a Node-API module. */
+  let garbage = '';
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tyne-nomodule-'));
+    missing = join(dir, 'missing', 'udp_batch.node');
+    garbage = join(dir, 'udp_batch.node');
+    writeFileSync(garbage, 'not an ELF object\n');
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const [what, file, reason] of [
+    ['missing', () => missing, () => `${missing} was not built`],
+    ['not a module', () => garbage, () => `${garbage} does not load: `],
+  ] as const) {
+    it(`udp-io: batched, the module ${what}: the start fails with one line that names the fix (UDP_IO_UNAVAILABLE), exit 1, nothing served`, async () => {
+      const c = await configure(dir, 'batched');
+      const r = await runTyneToExit(c.conf, { env: { [MODULE_ENV]: file() } });
+      assert.equal(r.code, 1, r.stderr);
+      const lines = r.stderr.split('\n').filter((l) => l !== '');
+      assert.equal(lines.length, 1, `one line on stderr, got: ${r.stderr}`);
+      const line = lines[0]!;
+      assert.ok(line.startsWith(`tyne serve: server.udp-io is batched, but the native UDP module cannot be used (${reason()}`), line);
+      assert.match(line, /install g\+\+, make and python3, then run `npm run build:native` in the Tyne folder, or set udp-io: auto \[UDP_IO_UNAVAILABLE\]$/);
+      assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
+      assert.deepEqual(r.logs.filter((l) => l.msg === 'listening (udp, tcp)' || l.msg === 'serving'), []);
+    });
+  }
+
+  it('udp-io: auto, the module missing: serves through node:dgram, with exactly one warning (UDP_IO_FALLBACK), not repeated at a reload', async () => {
+    const s = await serve(dir, 'auto', { [MODULE_ENV]: missing });
+    try {
+      assert.deepEqual(listening(s.t), ['dgram', 'dgram']);
+      for (const host of ['127.0.0.1', '::1']) {
+        const m = decodeMessage(await queryUdp(s.port, buildQuery({ id: 14, name: `h2.${ZONE}`, type: RRType.A }), 2000, host));
+        assert.equal(m.answers.length, 1, host);
+      }
+      // node:dgram: the batched path's series are not on /metrics.
+      assert.equal((await scrape(s.metricsPort)).has('tyne_udp_send_dropped_total'), false);
+      const mark = s.t.mark();
+      s.t.child.kill('SIGHUP');
+      await s.t.waitAfter(mark, (l) => l.msg === 'reloaded', 10_000);
+      const warnings = s.t.logs.filter((l) => l.code === 'UDP_IO_FALLBACK');
+      assert.equal(warnings.length, 1, JSON.stringify(warnings));
+      const w = warnings[0]!;
+      assert.equal(w.level, 40, 'a warning');
+      const text = String(w.msg);
+      assert.ok(text.startsWith(`batched UDP I/O is not available (${missing} was not built); serving UDP through node:dgram, which is slower: `), text);
+      assert.ok(text.includes('install g++, make and python3, then run `npm run build:native`'), text);
+      assert.equal(s.t.logs.filter((l) => typeof l.msg === 'string' && l.msg.includes('batched UDP I/O')).length, 1);
+    } finally {
+      await s.t.stop();
+    }
   });
 });

@@ -79,6 +79,51 @@ export function queryUdp(port: number, bytes: Uint8Array, timeoutMs = 2000, host
   });
 }
 
+/** A UDP reply and where it came from. */
+export interface SeenReply {
+  bytes: Uint8Array;
+  /** The reply's source address (as node:dgram's rinfo gives it) and port. */
+  from: { address: string; port: number };
+}
+
+/**
+ * Sends one datagram to `host`:`port` from an unconnected socket (an
+ * ephemeral port of `local`, or of the wildcard address of `host`'s family)
+ * and resolves with the first reply carrying the same ID and the address
+ * it came from. A socket that connect()s would drop a reply from another
+ * address than `host`; this one receives it, so a test can see where it
+ * came from. Rejects after `timeoutMs`.
+ */
+export function queryUdpSeen(host: string, port: number, bytes: Uint8Array, timeoutMs = 2000, local?: string): Promise<SeenReply> {
+  const id = messageId(bytes);
+  return new Promise((resolve, reject) => {
+    const sock = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    let done = false;
+    const finish = (err: Error | null, reply?: SeenReply): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      try {
+        sock.close();
+      } catch {
+        // already closed
+      }
+      if (err) reject(err);
+      else resolve(reply!);
+    };
+    const timer = setTimeout(() => finish(new Error(`UDP query id ${id} to ${host}:${port} timed out after ${timeoutMs} ms`)), timeoutMs);
+    sock.on('error', (e) => finish(e));
+    sock.on('message', (msg, rinfo) => {
+      if (messageId(msg) === id) finish(null, { bytes: new Uint8Array(msg), from: { address: rinfo.address, port: rinfo.port } });
+    });
+    sock.bind(0, local, () => {
+      sock.send(bytes, port, host, (e) => {
+        if (e) finish(e);
+      });
+    });
+  });
+}
+
 /**
  * Opens one TCP connection, writes every query (each with its 2-octet
  * length prefix, RFC 7766 §8) in a single write, and collects answers until

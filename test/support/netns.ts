@@ -9,6 +9,12 @@
  * so runs never share one; close() deletes the namespaces, which removes
  * every interface made (the host end of a veth goes with its peer).
  *
+ * IPv6 (for tests that want it): the same LAN is `fd00:53:N::/64` (unique
+ * local, RFC 4193), given to interfaces by addHostAddress/addSelfAddress
+ * with the other addresses a test needs (a second IPv4 address of a host,
+ * say). IPv6 addresses are added without duplicate address detection
+ * (`nodad`: the LAN is the test's own), so they are usable at once.
+ *
  * Needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN) and `ip`; `available()`
  * says why not, for a loud skip.
  */
@@ -39,6 +45,10 @@ export class NetLab {
     readonly hosts: LabHost[],
     /** The test's own address on the LAN (in the host namespace). */
     readonly self: string,
+    /** The LAN's IPv6 prefix, `fd00:53:N::` (a /64): hosts' IPv6 addresses are `${net6}1` and so on, once added. */
+    readonly net6: string,
+    /** The test's own end of the LAN (an interface of the host namespace, deleted with the LAN). */
+    readonly selfDev: string,
   ) {}
 
   /** Why namespaces cannot be made here (not root, no `ip`, a sandbox refusing them), or null. */
@@ -68,7 +78,8 @@ export class NetLab {
     const prefix = `tyne-t${pid}`;
     const net = `10.53.${20 + (pid % 200)}`;
     const tag = (pid % 100_000).toString(36);
-    const lab = new NetLab(prefix, net, names.map((n, i) => ({ ns: `${prefix}-${n}`, address: `${net}.${i + 1}`, dev: 'lan0' })), `${net}.254`);
+    const hosts = names.map((n, i) => ({ ns: `${prefix}-${n}`, address: `${net}.${i + 1}`, dev: 'lan0' }));
+    const lab = new NetLab(prefix, net, hosts, `${net}.254`, `fd00:53:${20 + (pid % 200)}::`, `ty${tag}sa`);
     try {
       const lan = `${prefix}-lan`;
       ip('netns', 'add', lan);
@@ -109,6 +120,17 @@ export class NetLab {
     const h = this.hosts.find((x) => x.ns === `${this.prefix}-${name}`);
     if (h === undefined) throw new Error(`no host ${name} in the lab`);
     return h;
+  }
+
+  /** Adds `cidr` (`10.53.N.11/24`, `fd00:53:N::11/64`) to `name`'s LAN interface, beside its first address. */
+  addHostAddress(name: string, cidr: string): void {
+    const h = this.host(name);
+    ip('-n', h.ns, 'addr', 'add', cidr, 'dev', h.dev, ...(cidr.includes(':') ? ['nodad'] : []));
+  }
+
+  /** Adds `cidr` to the test's own end of the LAN (in the host namespace). */
+  addSelfAddress(cidr: string): void {
+    ip('addr', 'add', cidr, 'dev', this.selfDev, ...(cidr.includes(':') ? ['nodad'] : []));
   }
 
   /** The command prefix that runs a program inside `name`'s namespace. */

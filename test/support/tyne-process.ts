@@ -159,13 +159,17 @@ export interface TyneRun {
   err: string;
 }
 
-/** Runs `bin/tyne ...args` (its shebang's node flags) and resolves once it exits, SIGKILL after `timeoutMs`. `uid`/`gid` run it as another user; `input` is its standard input. */
-export function runTyne(args: readonly string[], opts: { timeoutMs: number; uid?: number; gid?: number; cwd?: string; input?: string }): Promise<TyneRun> {
+/**
+ * Runs `bin/tyne ...args` (its shebang's node flags) and resolves once it exits, SIGKILL after `timeoutMs`. `uid`/`gid` run it as another user; `input` is its standard input;
+ * `env` is added to (or, as undefined, removed from) this process's environment.
+ */
+export function runTyne(args: readonly string[], opts: { timeoutMs: number; uid?: number; gid?: number; cwd?: string; input?: string; env?: NodeJS.ProcessEnv }): Promise<TyneRun> {
   const child = spawn(process.execPath, [...TYNE_NODE_FLAGS, resolve(repoRoot, 'bin', 'tyne'), ...args], {
     stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
     ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
     ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+    ...(opts.env !== undefined ? { env: { ...process.env, ...opts.env } } : {}),
   });
   // `input`: written to the command's standard input, then closed.
   if (opts.input !== undefined) child.stdin!.end(opts.input);
@@ -200,9 +204,10 @@ export interface TyneExit {
 /**
  * Runs `bin/tyne serve --config <configPath>` for a start that must fail,
  * and resolves once it exits (SIGKILL after `timeoutMs`, default 10 s, code
- * then null). `uid`/`gid` run it as another user (the caller must be root).
+ * then null). `uid`/`gid` run it as another user (the caller must be root);
+ * `env` as runTyne's.
  */
-export async function runTyneToExit(configPath: string, opts: { timeoutMs?: number; uid?: number; gid?: number } = {}): Promise<TyneExit> {
+export async function runTyneToExit(configPath: string, opts: { timeoutMs?: number; uid?: number; gid?: number; env?: NodeJS.ProcessEnv } = {}): Promise<TyneExit> {
   const t0 = Date.now();
   const r = await runTyne(['serve', '--config', configPath], { ...opts, timeoutMs: opts.timeoutMs ?? 10_000 });
   const logs = r.out.split('\n').filter((l) => l !== '').map((l) => {

@@ -114,20 +114,24 @@ export class BatchedUdpListener {
       const counters = hooks.counters;
       const t0 = counters === null ? 0 : performance.now();
       const msg = s.data(i);
-      let out: Uint8Array | null;
+      const slot = s.sendSlot(i);
+      let n: number;
       let r: Responder;
       ctx.address = s.addressOf(i);
       try {
         r = this.#responder();
-        out = r.handle(msg, ctx, length);
+        // Written into the send slot itself (issue 16 §1): a prepared answer costs no allocation.
+        n = r.handleInto(msg, ctx, length, slot);
       } catch (err) {
         // A bug, not the client's fault: no answer, and the process keeps serving.
         this.#onError(err, `udp query from ${ctx.address}`);
         continue;
       }
+      const out = n > 0 ? slot : n < 0 ? r.oversize : null;
+      if (n > 0) s.replyLength(i, n);
+      else if (n < 0) s.reply(i, r.oversize!);
       const observe = hooks.observe;
-      if (observe !== null) observe(msg.subarray(0, length), out, ctx.address, false);
-      if (out !== null) s.reply(i, out);
+      if (observe !== null) observe(msg.subarray(0, length), out === slot ? slot.slice(0, n) : out, ctx.address, false);
       // CoreDNS's family: 2 for IPv6 clients; an IPv4 client of a dual-stack socket (::ffff:a.b.c.d) is 1.
       if (counters !== null) counters.count(false, s.family(i) === 6 && !s.mapped(i), r.lastQtype, out === null ? -1 : r.rcodeOf(out), performance.now() - t0);
     }

@@ -128,6 +128,8 @@ export class BatchedUdpSocket {
   readonly #metaBytes: Uint8Array;
   readonly #send: Uint8Array;
   readonly #slen: Int32Array;
+  /** Send slot i (views made once). */
+  readonly #sendViews: Uint8Array[];
   readonly #stats = new Float64Array(8);
   #closed = false;
   /** The last address formatted, by its raw octets (most batches come from few clients). */
@@ -149,6 +151,7 @@ export class BatchedUdpSocket {
     this.#metaBytes = new Uint8Array(meta);
     this.#send = new Uint8Array(new ArrayBuffer(slots * SEND_STRIDE));
     this.#slen = new Int32Array(slots);
+    this.#sendViews = Array.from({ length: slots }, (_, i) => this.#send.subarray(i * SEND_STRIDE, (i + 1) * SEND_STRIDE));
     const host = o.host;
     const opened = m.open({
       host,
@@ -230,9 +233,9 @@ export class BatchedUdpSocket {
     this.#slen[i] = bytes.length;
   }
 
-  /** Datagram i's send slot, to write a reply in place; then `replyLength(i, n)`. */
+  /** Datagram i's send slot, to write a reply in place; then `replyLength(i, n)`. A view made once: it allocates nothing. */
   sendSlot(i: number): Uint8Array {
-    return this.#send.subarray(i * SEND_STRIDE, (i + 1) * SEND_STRIDE);
+    return this.#sendViews[i]!;
   }
 
   replyLength(i: number, n: number): void {

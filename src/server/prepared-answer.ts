@@ -9,6 +9,7 @@ import { NodeFlags, hashWireName, type Zone, type ZoneNode } from '../zone/index
 import type { CachedAnswer } from './answer-cache.js';
 import { CHASE_KEY, DO_KEY, preparedKey } from './answer-cache-key.js';
 import type { HandleContext } from './handle-context.js';
+import { hotKey } from './hot-answers.js';
 import type { Request } from './request.js';
 import type { ResponderState } from './responder-state.js';
 import { HEADER, optLength, writeOpt, writeResponseHeader } from './response-header.js';
@@ -31,6 +32,16 @@ export function preparedAnswer(s: ResponderState, req: Request, ctx: HandleConte
   // BIND sends no additional data (referral glue aside) to an EDNS client whose buffer is 512 octets or less.
   const small = !ctx.tcp && req.edns && req.ednsPayload <= MIN_UDP;
   if (qtype === RRType.DS || qtype === RRType.ANY || small) return null;
+  // First the hot answers, by the question's octets alone: no zone lookup, no node (issue 16 §1).
+  const hot = s.hot;
+  let hk = 0;
+  if (hot !== null) {
+    hk = hotKey(buf, qnameEnd, qtype, req.dnssecOk);
+    const p = hot.find(hk, buf, qnameEnd, qtype, req.dnssecOk);
+    if (p >= 0) {
+      return respond(s, req, ctx, hot.aa(p), hot.rcode(p), hot.an(p), hot.ns(p), hot.ar(p), hot.ring, hot.tailStart(p), hot.tailLength(p));
+    }
+  }
   const zone = s.zones.find(buf, HEADER, qnameEnd);
   if (zone === undefined || zone === null) return null;
   const node = zone.lookupWire(hashWireName(buf, HEADER, qnameEnd), buf, HEADER, qnameEnd);
@@ -51,15 +62,37 @@ export function preparedAnswer(s: ResponderState, req: Request, ctx: HandleConte
     hit = cache.get(node, key, buf, qnameEnd);
   }
   if (hit === undefined) return null;
+  // The same question again will be a hot one (the entry holds the answer whatever the limits of the next asker).
+  if (hot !== null) hot.put(hk, buf, qnameEnd, qtype, req.dnssecOk, hit.aa, hit.rcode, hit.an, hit.ns, hit.ar, hit.tail);
+  return respond(s, req, ctx, hit.aa, hit.rcode, hit.an, hit.ns, hit.ar, hit.tail, 0, hit.tail.length);
+}
+
+/** Above this many octets the tail is copied with one set() (which costs a subarray); shorter ones byte by byte. */
+const LOOP_COPY = 96;
+
+/**
+ * The response to `req` whose sections after the question are
+ * src[start, start + length), with its header fields; null when it does
+ * not fit the client's limit (the general path then truncates).
+ */
+function respond(s: ResponderState, req: Request, ctx: HandleContext, aa: boolean, rcode: number, an: number, ns: number, ar: number,
+  src: Uint8Array, start: number, length: number): Uint8Array | null {
   const optLen = optLength(s, req);
   const qEnd = req.questionEnd;
-  const total = qEnd + hit.tail.length + optLen;
+  const total = qEnd + length + optLen;
   if (total > responseLimit(req, ctx, s.options.udpPayload)) return null;
-  const out = Buffer.allocUnsafe(total);
-  writeResponseHeader(out, req, hit.aa, false, hit.rcode, hit.an, hit.ns, hit.ar + (req.edns ? 1 : 0));
-  out.set(buf.subarray(HEADER, qEnd), HEADER);
-  out.set(hit.tail, qEnd);
-  if (req.edns) writeOpt(s, out, qEnd + hit.tail.length, req, hit.rcode);
+  // In place when the listener gave a buffer it fits (issue 16 §1: nothing allocated per query), else a new one.
+  const dest = s.dest;
+  const inPlace = dest !== null && total <= dest.length;
+  const out = inPlace ? dest : Buffer.allocUnsafe(total);
+  writeResponseHeader(out, req, aa, false, rcode, an, ns, ar + (req.edns ? 1 : 0));
+  // The question as asked (its letter case too), byte by byte: a subarray for set() would be an allocation.
+  const buf = req.buf;
+  for (let i = HEADER; i < qEnd; i++) out[i] = buf[i]!;
+  if (length > LOOP_COPY) out.set(src.subarray(start, start + length), qEnd);
+  else for (let i = 0; i < length; i++) out[qEnd + i] = src[start + i]!;
+  if (req.edns) writeOpt(s, out, qEnd + length, req, rcode);
+  if (inPlace) s.destLength = total;
   return out;
 }
 

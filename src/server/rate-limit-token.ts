@@ -23,9 +23,10 @@ const HEADER = 12;
  * synthesized from `*.<encloser>` (RFC 4592 §3.3.1): BIND counts such
  * answers by it, so random names under one wildcard share a bucket.
  * False when the response is not rate limited (a NOTIFY acknowledgement).
+ * The response is out[0, length) (a send slot holds more octets than it).
  */
-export function responseToken(out: Uint8Array, wildcard: Uint8Array | null, t: RrlToken): boolean {
-  if (out.length < HEADER) return false;
+export function responseToken(out: Uint8Array, wildcard: Uint8Array | null, t: RrlToken, length = out.length): boolean {
+  if (length < HEADER) return false;
   if (((out[2]! >> 3) & 0xf) === OPCODE_NOTIFY) return false;
   const rcode = out[3]! & 0xf;
   const aa = (out[2]! & 0x04) !== 0;
@@ -35,8 +36,8 @@ export function responseToken(out: Uint8Array, wildcard: Uint8Array | null, t: R
   t.nameHash = 0;
   t.typeWord = 0;
   // Errors (and anything without a question to count it by) are counted per client alone.
-  const qEnd = qd === 1 ? skipName(out, HEADER) : -1;
-  if (qEnd < 0 || qEnd + 4 > out.length || (rcode !== 0 && rcode !== RCODE_NXDOMAIN)) {
+  const qEnd = qd === 1 ? skipName(out, HEADER, length) : -1;
+  if (qEnd < 0 || qEnd + 4 > length || (rcode !== 0 && rcode !== RCODE_NXDOMAIN)) {
     t.kind = RrlKind.ERROR;
     return true;
   }
@@ -45,25 +46,25 @@ export function responseToken(out: Uint8Array, wildcard: Uint8Array | null, t: R
   if (rcode === RCODE_NXDOMAIN) {
     // By zone: the SOA's owner (after any CNAMEs that led here); the qname if there is none.
     t.kind = RrlKind.NXDOMAIN;
-    const soa = ns > 0 ? skipRecords(out, qEnd + 4, an) : -1;
-    t.nameHash = soa >= 0 ? hashNameAt(out, soa) : hashNameAt(out, HEADER);
+    const soa = ns > 0 ? skipRecords(out, qEnd + 4, an, length) : -1;
+    t.nameHash = soa >= 0 ? hashNameAt(out, soa, length) : hashNameAt(out, HEADER, length);
     return true;
   }
   if (an > 0) {
     t.kind = RrlKind.ANSWER;
     t.typeWord = (qclass << 16) | qtype;
-    t.nameHash = wildcard !== null ? hashNameAt(wildcard, 0) : hashNameAt(out, HEADER);
+    t.nameHash = wildcard !== null ? hashNameAt(wildcard, 0, wildcard.length) : hashNameAt(out, HEADER, length);
     return true;
   }
   if (aa) {
     t.kind = RrlKind.NODATA;
-    t.nameHash = wildcard !== null ? hashNameAt(wildcard, 0) : hashNameAt(out, HEADER);
+    t.nameHash = wildcard !== null ? hashNameAt(wildcard, 0, wildcard.length) : hashNameAt(out, HEADER, length);
     return true;
   }
   if (ns > 0) {
     // By delegation point: the owner of the NS RRset.
     t.kind = RrlKind.REFERRAL;
-    t.nameHash = hashNameAt(out, qEnd + 4);
+    t.nameHash = hashNameAt(out, qEnd + 4, length);
     return true;
   }
   // NOERROR, not authoritative and no referral: BADVERS (its upper bits are in OPT) and the like.
@@ -71,40 +72,40 @@ export function responseToken(out: Uint8Array, wildcard: Uint8Array | null, t: R
   return true;
 }
 
-/** The offset after the (possibly compressed) name at `p`, or -1. */
-function skipName(b: Uint8Array, p: number): number {
+/** The offset after the (possibly compressed) name at `p`, or -1; the message is b[0, end). */
+function skipName(b: Uint8Array, p: number, end: number): number {
   for (;;) {
-    if (p >= b.length) return -1;
+    if (p >= end) return -1;
     const len = b[p]!;
     if (len === 0) return p + 1;
-    if ((len & 0xc0) === 0xc0) return p + 2 <= b.length ? p + 2 : -1;
+    if ((len & 0xc0) === 0xc0) return p + 2 <= end ? p + 2 : -1;
     p += len + 1;
   }
 }
 
 /** The offset after `n` records from `p`, or -1. */
-function skipRecords(b: Uint8Array, p: number, n: number): number {
+function skipRecords(b: Uint8Array, p: number, n: number, end: number): number {
   for (let i = 0; i < n; i++) {
-    p = skipName(b, p);
-    if (p < 0 || p + 10 > b.length) return -1;
+    p = skipName(b, p, end);
+    if (p < 0 || p + 10 > end) return -1;
     p += 10 + ((b[p + 8]! << 8) | b[p + 9]!);
   }
-  return p < b.length ? p : -1;
+  return p < end ? p : -1;
 }
 
 /** FNV-1a of the name at `p` (pointers followed, at most 32), lowercased, labels and lengths. */
-function hashNameAt(b: Uint8Array, p: number): number {
+function hashNameAt(b: Uint8Array, p: number, length: number): number {
   let h = 0x811c9dc5 | 0;
-  for (let jumps = 0; p < b.length; ) {
+  for (let jumps = 0; p < length; ) {
     const len = b[p]!;
     if ((len & 0xc0) === 0xc0) {
-      if (p + 1 >= b.length || ++jumps > 32) break;
+      if (p + 1 >= length || ++jumps > 32) break;
       p = ((len & 0x3f) << 8) | b[p + 1]!;
       continue;
     }
     h = Math.imul(h ^ len, 0x01000193);
     if (len === 0) break;
-    const end = Math.min(p + 1 + len, b.length);
+    const end = Math.min(p + 1 + len, length);
     for (let i = p + 1; i < end; i++) {
       const c = b[i]!;
       h = Math.imul(h ^ lowerByte(c), 0x01000193);

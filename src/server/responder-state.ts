@@ -5,6 +5,7 @@
 import type { ZoneSet } from '../query/index.js';
 import type { Zone, ZoneNode } from '../zone/index.js';
 import { AnswerCache, DEFAULT_ANSWER_CACHE_BYTES } from './answer-cache.js';
+import { HotAnswers, MIN_HOT_BYTES } from './hot-answers.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { Request } from './request.js';
 import type { ResponderOptions } from './responder-options.js';
@@ -19,7 +20,10 @@ import type { TransferHooks } from './transfer-hooks.js';
 export class ResponderState {
   zones: ZoneSet;
   cache: AnswerCache;
+  /** Octets of the AnswerCache (answer-cache-size less the hot answers' share). */
   readonly cacheSize: number;
+  /** The hot answers in front of the cache (null when answer-cache-size is too small to share): emptied with it. */
+  readonly hot: HotAnswers | null;
   /** The options, with `udpPayload` within 512..65535. */
   readonly options: ResponderOptions;
   /** RFC 5001: the NSID payload (the identity), or null. */
@@ -45,12 +49,23 @@ export class ResponderState {
   key = 0;
   /** The answer may be one a CNAME chain gives to every type it does not hold (CHASE_KEY). */
   chase = false;
+  /**
+   * Where the prepared path may write the response in place (the batched
+   * socket's send slot; issue 16 §1), or null. When it does, it returns
+   * `dest` itself and leaves the response's length in `destLength`.
+   */
+  dest: Uint8Array | null = null;
+  destLength = 0;
 
   constructor(zones: ZoneSet, options: ResponderOptions, hooks: TransferHooks | null) {
     this.zones = zones;
     this.hooks = hooks;
     this.limiter = options.rateLimiter ?? null;
-    this.cacheSize = options.answerCacheSize ?? DEFAULT_ANSWER_CACHE_BYTES;
+    const size = options.answerCacheSize ?? DEFAULT_ANSWER_CACHE_BYTES;
+    // An eighth of answer-cache-size is the hot answers' (issue 16 §1); the whole stays within it.
+    const hot = Math.floor(size / 8) >= MIN_HOT_BYTES ? Math.floor(size / 8) : 0;
+    this.hot = hot > 0 ? new HotAnswers(hot) : null;
+    this.cacheSize = size - hot;
     this.cache = new AnswerCache(this.cacheSize);
     this.options = { ...options, udpPayload: Math.max(MIN_UDP, Math.min(options.udpPayload, 65535)) };
     this.nsid = options.identity === null ? null : Buffer.from(options.identity, 'utf8');

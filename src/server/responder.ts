@@ -8,6 +8,7 @@ import { TsigError, tsigSign, tsigVerify, type TsigKey } from '../tsig/index.js'
 import { AnswerCache } from './answer-cache.js';
 import { chaosAnswer } from './chaos.js';
 import { generalAnswer } from './general-answer.js';
+import type { HotAnswers } from './hot-answers.js';
 import { requesterOf, type HandleContext } from './handle-context.js';
 import { HEADER } from './response-header.js';
 import type { MultiMessageAnswer } from './multi-message-answer.js';
@@ -52,11 +53,17 @@ export class Responder {
     const s = this.#s;
     s.zones = zones;
     s.cache = new AnswerCache(s.cacheSize);
+    s.hot?.clear();
   }
 
   /** Prepared answers held (for logs and tests). */
   get cachedAnswers(): number {
     return this.#s.cache.size;
+  }
+
+  /** The hot answers in front of the prepared ones (null: answer-cache-size too small for them); for tests. */
+  get hotAnswers(): HotAnswers | null {
+    return this.#s.hot;
   }
 
   /** Bytes counted for the prepared answers held (at most `answer-cache-size`). */
@@ -89,6 +96,42 @@ export class Responder {
     return s.limiter === null || ctx.tcp ? out : rateLimit(s, out, ctx, s.limiter);
   }
 
+  /**
+   * Like `handle`, with the response written into `dest` (issue 16 §1: a
+   * prepared answer is written there in place, with no allocation; any
+   * other response is copied there). Returns its length; 0 when there is no
+   * response; -1 when it is longer than `dest`, then `oversize` holds it.
+   */
+  handleInto(buf: Uint8Array, ctx: HandleContext, length: number, dest: Uint8Array): number {
+    const s = this.#s;
+    s.wildcard = null;
+    s.dest = dest;
+    s.destLength = 0;
+    let out: Uint8Array | MultiMessageAnswer | null;
+    try {
+      out = dispatch(s, buf, ctx, length);
+    } finally {
+      s.dest = null;
+    }
+    if (out === null || !(out instanceof Uint8Array)) return 0;
+    const n = out === dest ? s.destLength : out.length;
+    if (s.limiter !== null && !ctx.tcp) {
+      const limited = rateLimit(s, out, ctx, s.limiter, n);
+      if (limited === null) return 0;
+      out = limited;
+    }
+    if (out === dest) return n;
+    if (out.length > dest.length) {
+      this.oversize = out;
+      return -1;
+    }
+    dest.set(out, 0);
+    return out.length;
+  }
+
+  /** The response `handleInto` could not fit into its buffer (valid until the next call). */
+  oversize: Uint8Array | null = null;
+
   /** Like `handle`, for TCP: a transfer comes back as a stream of messages (RFC 5936 §2.2). */
   handleTcp(buf: Uint8Array, ctx: HandleContext, length = buf.length): Uint8Array | MultiMessageAnswer | null {
     return dispatch(this.#s, buf, ctx, length);
@@ -100,12 +143,12 @@ export class Responder {
  * or in place of it a truncated one (TC=1, the question and OPT alone), so
  * that a real client retries over TCP (RFC 1035 §4.2.1 / RFC 7766 §5).
  */
-function rateLimit(s: ResponderState, out: Uint8Array, ctx: HandleContext, limiter: RateLimiter): Uint8Array | null {
+function rateLimit(s: ResponderState, out: Uint8Array, ctx: HandleContext, limiter: RateLimiter, length = out.length): Uint8Array | null {
   const req = s.req;
   if (req === null) return out;
   // RFC 7873 §5.2.3 / RFC 9018: a valid server cookie proves the address is the client's own.
   if (req.validServerCookie) return out;
-  if (!responseToken(out, s.wildcard, TOKEN)) return out;
+  if (!responseToken(out, s.wildcard, TOKEN, length)) return out;
   const verdict = limiter.check(ctx.address ?? '', TOKEN.kind, TOKEN.nameHash, TOKEN.typeWord, performance.now());
   if (verdict === RrlVerdict.SEND || limiter.settings.logOnly) return out;
   if (verdict === RrlVerdict.DROP) return null;
@@ -152,6 +195,8 @@ function dispatch(s: ResponderState, buf: Uint8Array, ctx: HandleContext, length
   const requestMac = v.mac;
   const out = query(s, req, ctx, key, requestMac);
   // RFC 8945 §5.3: the response is signed with the request's MAC folded in (streams sign themselves).
+  // A prepared answer written in place is signed as a copy (the signed one is longer).
+  if (out === s.dest && out !== null) return tsigSign(out.subarray(0, s.destLength), key, { requestMac }).bytes;
   if (out instanceof Uint8Array) return tsigSign(out, key, { requestMac }).bytes;
   return out;
 }

@@ -6,7 +6,9 @@
  * dnsperf settings. Reports qps, latency (average and p99 from dnsperf's
  * per-response -v lines), lost queries, the server's CPU seconds during the
  * measured run (the process and all its descendants) and its resident
- * memory afterwards.
+ * memory afterwards. Tyne (batched) and NSD are also measured with the
+ * 0x20 mix: names in random letter case, 5 % NXDOMAIN and 5 % wildcard
+ * names (issue 16 §1).
  */
 import { spawn } from 'node:child_process';
 import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,11 +36,13 @@ import {
   waitUntilAnswering,
   type Running,
 } from './bench-servers.js';
-import { BENCH_ORIGIN, writeBenchZone } from './zone-generator.js';
+import { BENCH_ORIGIN, WILDCARD_OWNER, writeBenchZone } from './zone-generator.js';
 
 const HOSTS = 100_000;
 const QUERIES = 100_000;
 const MISSING_SHARE = 0.05;
+/** The 0x20 mix's share of names under the wildcard. */
+const WILDCARD_SHARE = 0.05;
 const SEED = 0x7e1e_2026;
 /**
  * dnsperf load settings, the same for every server. Chosen on a 2-core VM
@@ -52,6 +56,8 @@ const DNSPERF_LOAD = ['-c', '4', '-q', '200', '-T', '2'];
 
 interface ServerSpec {
   label: string;
+  /** Which query file dnsperf sends: the plain one, or the 0x20 mix (issue 16 §1). */
+  queries: 'plain' | 'mix';
   /** Starts the server on `port`; the bench then polls it until it answers. */
   start(port: number): Running;
 }
@@ -88,9 +94,11 @@ export async function runServeBench(quick: boolean): Promise<void> {
   const running: Running[] = [];
   try {
     const zonePath = join(dir, 'bench.zone');
-    const records = writeBenchZone(zonePath, HOSTS);
+    const records = writeBenchZone(zonePath, HOSTS, { wildcard: true });
     const queryPath = join(dir, 'queries.txt');
     const missing = writeQueryFile(queryPath);
+    const mixPath = join(dir, 'queries-mix.txt');
+    const mix = writeMixFile(mixPath);
 
     console.log(
       `Serving benchmark: dnsperf ${dnsperfVersion} over UDP to 127.0.0.1, ${DNSPERF_LOAD.join(' ')} -v; ` +
@@ -100,6 +108,11 @@ export async function runServeBench(quick: boolean): Promise<void> {
       `query file: ${QUERIES.toLocaleString('en-US')} type A queries in fixed-seed random order, ` +
         `${(QUERIES - missing).toLocaleString('en-US')} (${pct(1 - missing / QUERIES)}) existing hosts (NOERROR), ` +
         `${missing.toLocaleString('en-US')} (${pct(missing / QUERIES)}) missing names (NXDOMAIN); dnsperf cycles through it`,
+    );
+    console.log(
+      `0x20 mix (rows marked so): ${QUERIES.toLocaleString('en-US')} type A queries, every letter of every name in random case ` +
+        `(as resolvers send with 0x20), ${pct(mix.hosts / QUERIES)} existing hosts, ${pct(mix.missing / QUERIES)} missing names (NXDOMAIN), ` +
+        `${pct(mix.wild / QUERIES)} names under the wildcard ${WILDCARD_OWNER}.${BENCH_ORIGIN}`,
     );
     console.log(
       `per server: ${warmup} s warm-up, then ${seconds} s measured${quick ? ' (--quick: rough numbers only)' : ''}; ` +
@@ -122,8 +135,10 @@ export async function runServeBench(quick: boolean): Promise<void> {
     console.log('');
 
     const specs: ServerSpec[] = [];
-    if (nsdPath !== null) specs.push(nsdSpec(nsdPath, dir, zonePath));
+    if (nsdPath !== null) specs.push(nsdSpec(NSD, nsdPath, dir, zonePath, 'plain'));
+    if (nsdPath !== null) specs.push(nsdSpec(NSD_MIX, nsdPath, dir, zonePath, 'mix'));
     specs.push(tyneSpec(TYNE_BATCHED, 1, dir, zonePath, 'batched'));
+    specs.push(tyneSpec(TYNE_BATCHED_MIX, 1, dir, zonePath, 'batched', 'mix'));
     specs.push(tyneSpec('tyne (1 process)', 1, dir, zonePath, 'dgram'));
     specs.push(tyneSpec('tyne (2 workers)', 2, dir, zonePath, 'auto'));
     specs.push(echoSpec(ECHO_BATCHED, 1, 'batched'));
@@ -143,9 +158,10 @@ export async function runServeBench(quick: boolean): Promise<void> {
         continue;
       }
       try {
-        await runDnsperf(port, queryPath, warmup, null, null);
+        const queries = spec.queries === 'mix' ? mixPath : queryPath;
+        await runDnsperf(port, queries, warmup, null, null);
         const outPath = join(dir, 'dnsperf.out');
-        const run = await runDnsperf(port, queryPath, seconds, outPath, server.child.pid!);
+        const run = await runDnsperf(port, queries, seconds, outPath, server.child.pid!);
         const w = run.window!;
         const afterPids = processTree(server.child.pid!);
         const rss = rssKiB(afterPids);
@@ -180,9 +196,10 @@ export async function runServeBench(quick: boolean): Promise<void> {
 
 // ---------------------------------------------------------------- servers
 
-function nsdSpec(nsdPath: string, dir: string, zonePath: string): ServerSpec {
+function nsdSpec(label: string, nsdPath: string, dir: string, zonePath: string, queries: 'plain' | 'mix'): ServerSpec {
   return {
-    label: 'nsd (server-count 1)',
+    label,
+    queries,
     start(port) {
       const conf = join(dir, 'nsd.conf');
       writeFileSync(conf, nsdConf(dir, port, zonePath));
@@ -194,10 +211,15 @@ function nsdSpec(nsdPath: string, dir: string, zonePath: string): ServerSpec {
 /** The rows of the batched UDP path (issue 16 §2): Tyne with server.udp-io: batched, and the echo server through the same socket. */
 const TYNE_BATCHED = 'tyne (1 process, batched UDP)';
 const ECHO_BATCHED = 'node echo (1 process, batched UDP)';
+const NSD = 'nsd (server-count 1)';
+/** The 0x20 mix rows (issue 16 §1). */
+const TYNE_BATCHED_MIX = 'tyne (1 process, batched UDP), 0x20 mix';
+const NSD_MIX = 'nsd (server-count 1), 0x20 mix';
 
-function tyneSpec(label: string, workers: number, dir: string, zonePath: string, udpIo: 'auto' | 'batched' | 'dgram'): ServerSpec {
+function tyneSpec(label: string, workers: number, dir: string, zonePath: string, udpIo: 'auto' | 'batched' | 'dgram', queries: 'plain' | 'mix' = 'plain'): ServerSpec {
   return {
     label,
+    queries,
     start(port) {
       const conf = join(dir, `tyne-${workers}-${udpIo}.yaml`);
       writeFileSync(
@@ -220,6 +242,7 @@ function tyneSpec(label: string, workers: number, dir: string, zonePath: string,
 function echoSpec(label: string, workers: number, mode: 'dgram' | 'batched'): ServerSpec {
   return {
     label,
+    queries: 'plain',
     start(port) {
       return launch(process.execPath, [fileURLToPath(new URL('./echo-server.js', import.meta.url)), String(port), String(workers), mode]);
     },
@@ -367,6 +390,33 @@ function writeQueryFile(path: string): number {
   return missing;
 }
 
+/**
+ * Writes the 0x20 mix (issue 16 §1): 90 % existing hosts, 5 % missing names,
+ * 5 % names under the wildcard, in fixed-seed random order, every letter in
+ * random case (the 0x20 bit of resolvers, draft-vixie-dnsext-dns0x20).
+ */
+function writeMixFile(path: string): { hosts: number; missing: number; wild: number } {
+  const rng = new Rng(SEED ^ 0x20);
+  const missing = Math.round(QUERIES * MISSING_SHARE);
+  const wild = Math.round(QUERIES * WILDCARD_SHARE);
+  const hosts = QUERIES - missing - wild;
+  const names: string[] = [];
+  for (let i = 0; i < hosts; i++) names.push(`host${rng.below(HOSTS)}.${BENCH_ORIGIN}`);
+  for (let i = 0; i < missing; i++) names.push(`nohost${rng.below(HOSTS)}.${BENCH_ORIGIN}`);
+  // Owners below `wild.`: the wildcard's A is synthesized for each (RFC 4592 §3.3.1).
+  const wildParent = WILDCARD_OWNER.slice(2);
+  for (let i = 0; i < wild; i++) names.push(`w${rng.below(HOSTS)}.${wildParent}.${BENCH_ORIGIN}`);
+  for (let i = names.length - 1; i > 0; i--) {
+    const j = rng.below(i + 1);
+    const t = names[i]!;
+    names[i] = names[j]!;
+    names[j] = t;
+  }
+  const lines = names.map((n) => `${[...n].map((c) => (rng.chance(0.5) ? c.toUpperCase() : c)).join('')} A`);
+  writeFileSync(path, lines.join('\n') + '\n');
+  return { hosts, missing, wild };
+}
+
 // ---------------------------------------------------------------- output
 
 function printTable(labels: string[], results: Map<string, Result>): void {
@@ -408,8 +458,11 @@ function printTable(labels: string[], results: Map<string, Result>): void {
 
 function printRatios(results: Map<string, Result>): void {
   const qps = (label: string): number | undefined => results.get(label)?.qps;
-  const nsd = 'nsd (server-count 1)';
+  const nsd = NSD;
   const pairs: [string, string][] = [
+    [TYNE_BATCHED_MIX, TYNE_BATCHED],
+    [NSD_MIX, nsd],
+    [TYNE_BATCHED_MIX, NSD_MIX],
     [TYNE_BATCHED, nsd],
     [ECHO_BATCHED, nsd],
     [TYNE_BATCHED, ECHO_BATCHED],
@@ -429,6 +482,19 @@ function printRatios(results: Map<string, Result>): void {
     const y = qps(b);
     console.log(`  ${`${a} / ${b}`.padEnd(w)}  ${x === undefined || y === undefined ? 'n/a' : `${(x / y).toFixed(2)}x`}`);
   }
+  const mixed = qps(TYNE_BATCHED_MIX);
+  const plain = qps(TYNE_BATCHED);
+  console.log(
+    mixed === undefined || plain === undefined
+      ? 'goal for the 0x20 mix: n/a'
+      : `goal for the 0x20 mix: ${(mixed / plain).toFixed(2)}x the plain mix (tyne, batched); >= 0.8x (issue 16 §1) ${mixed / plain >= 0.8 ? 'met' : 'NOT met'}`,
+  );
+  const echo = qps(ECHO_BATCHED);
+  console.log(
+    plain === undefined || echo === undefined
+      ? 'goal against the echo server: n/a'
+      : `goal against the echo server: tyne ${(plain / echo).toFixed(2)}x the echo server, both batched, one process; >= 0.85x (issue 16 §1) ${plain / echo >= 0.85 ? 'met' : 'NOT met'}`,
+  );
   const base = qps(nsd);
   for (const t of [TYNE_BATCHED, 'tyne (1 process)', 'tyne (2 workers)']) {
     const x = qps(t);

@@ -13,6 +13,7 @@ import { Responder } from '../../../src/server/responder.js';
 import type { ResponderOptions } from '../../../src/server/responder-options.js';
 import type { TransferHooks, TransferOutInfo } from '../../../src/server/transfer-hooks.js';
 import { readRequest } from '../../../src/server/request.js';
+import { hotKey } from '../../../src/server/hot-answers.js';
 import { ServerCookies } from '../../../src/server/server-cookie.js';
 import { fixedSecrets } from '../../../src/server/cookie-secrets.js';
 import { Name, Opcode, Rcode, RRType, decodeMessage, emptyMessage, encodeMessageToBytes, setSoaSerial, type EdnsOption, type Message } from '../../../src/wire/index.js';
@@ -866,3 +867,129 @@ function readRequestAfter(r: Responder, q: Q, ctx: HandleContext): boolean {
   r.handle(query(q), ctx);
   return SHARED_REQUEST.validServerCookie;
 }
+
+describe('Responder.handleInto and the hot answers (issue 16 §1)', () => {
+  const NAMES = ['www.example.com', 'WWW.example.com', 'MixedCase.example.com', 'mixedcase.example.com', 'cname.example.com', 'mail.example.com',
+    'small.example.com', 'big.example.com', 'deleg.example.com', 'x.deleg.example.com', 'nothere.example.com', 'example.com', 'fat.example.com', 'sib.example.com',
+    'www.example.org'];
+  const TYPES = [RRType.A, RRType.AAAA, RRType.TXT, RRType.MX, RRType.NS, RRType.SOA, RRType.CNAME, 99];
+  const EDNS: (Q['edns'] | undefined)[] = [undefined, {}, { do: true }, { payload: 4096, options: [NSID()] }, { payload: 512 }];
+  /** The send slot a batched listener hands over, full of octets from before: none of them may show through. */
+  const slot = (): Uint8Array => new Uint8Array(8192).fill(0xee);
+
+  it('gives the octets handle() of a responder without prepared answers gives, asked three times (general, prepared, hot)', () => {
+    const reference = fresh({ answerCacheSize: 0 });
+    assert.equal(reference.hotAnswers, null);
+    for (const ctx of [UDP, TCP]) {
+      const r = fresh();
+      assert.ok(r.hotAnswers !== null, 'the default answer-cache-size has hot answers');
+      let cases = 0;
+      for (const name of NAMES) {
+        for (const type of TYPES) {
+          for (const edns of EDNS) {
+            const q = query({ name, type, rd: true, ...(edns === undefined ? {} : { edns }) });
+            const want = hex(reference.handle(q, ctx)!);
+            for (let round = 1; round <= 3; round++) {
+              const dest = slot();
+              const n = r.handleInto(q, ctx, q.length, dest);
+              assert.ok(n > 0, `${name} ${type}: a response`);
+              assert.equal(hex(dest.subarray(0, n)), want, `${name} type ${type} ${JSON.stringify(edns)} round ${round} tcp ${ctx.tcp}`);
+            }
+            cases++;
+          }
+        }
+      }
+      assert.equal(cases, NAMES.length * TYPES.length * EDNS.length);
+    }
+  });
+
+  it('keeps a signed zone\'s answers with DO and without apart (RFC 4035 §3.1.1)', () => {
+    const sig = (covered: string, labels: number): string =>
+      `RRSIG ${covered} 13 ${labels} 300 20300101000000 20200101000000 4711 example.com. ${Buffer.alloc(64, labels).toString('base64')}`;
+    const signed = zones(`$ORIGIN example.com.
+$TTL 300
+@ SOA ns1 hostmaster 1 7200 3600 1209600 300
+@ ${sig('SOA', 2)}
+@ NS ns1
+@ ${sig('NS', 2)}
+@ DNSKEY 257 3 13 ${Buffer.alloc(64, 7).toString('base64')}
+@ ${sig('DNSKEY', 2)}
+ns1 A 192.0.2.53
+ns1 ${sig('A', 3)}
+www A 192.0.2.80
+www ${sig('A', 3)}
+`);
+    const reference = fresh({ answerCacheSize: 0 }, signed);
+    const r = fresh({}, signed);
+    // Alternating, so the second asker of each kind finds the other kind's entries already made.
+    for (let round = 1; round <= 3; round++) {
+      for (const dnssecOk of [true, false]) {
+        const q = query({ name: 'www.example.com', edns: { do: dnssecOk } });
+        const want = reference.handle(q, UDP)!;
+        assert.equal(decodeMessage(want).answers.length, dnssecOk ? 2 : 1, 'the A and, with DO, its RRSIG');
+        const dest = slot();
+        const n = r.handleInto(q, UDP, q.length, dest);
+        assert.equal(hex(dest.subarray(0, n)), hex(want), `round ${round}, DO ${dnssecOk}`);
+      }
+    }
+  });
+
+  it('serves a repeated question from the hot answers, by its exact octets: another letter case is another entry', () => {
+    const r = fresh();
+    const hot = r.hotAnswers!;
+    const ask3 = (name: string): Uint8Array => {
+      const q = query({ name, edns: {} });
+      for (let i = 0; i < 3; i++) r.handleInto(q, UDP, q.length, slot());
+      return q;
+    };
+    const lower = readRequest(ask3('www.example.com'));
+    const key = (q: typeof lower): number => hotKey(q.buf, q.qnameEnd, q.qtype, q.dnssecOk);
+    assert.ok(hot.find(key(lower), lower.buf, lower.qnameEnd, lower.qtype, lower.dnssecOk) >= 0, 'www A is hot');
+    const upper = readRequest(query({ name: 'WWW.EXAMPLE.COM', edns: {} }));
+    assert.equal(hot.find(key(upper), upper.buf, upper.qnameEnd, upper.qtype, upper.dnssecOk), -1, 'not asked in upper case yet');
+    const withDo = readRequest(query({ name: 'www.example.com', edns: { do: true } }));
+    assert.equal(hot.find(key(withDo), withDo.buf, withDo.qnameEnd, withDo.qtype, withDo.dnssecOk), -1, 'DO is another entry');
+    // NXDOMAIN has no node, so it is never prepared, nor hot.
+    const nx = readRequest(ask3('nothere.example.com'));
+    assert.equal(hot.find(key(nx), nx.buf, nx.qnameEnd, nx.qtype, nx.dnssecOk), -1);
+  });
+
+  it('after swap, the new zones answer, not the hot answers of the old ones', () => {
+    const r = fresh();
+    const q = query({ name: 'www.example.com' });
+    for (let i = 0; i < 3; i++) r.handleInto(q, UDP, q.length, slot());
+    r.swap(zones(ZONE_TEXT({ serial: 2024010102, www: '192.0.2.99' })));
+    const dest = slot();
+    const n = r.handleInto(q, UDP, q.length, dest);
+    const msg = decodeMessage(dest.subarray(0, n));
+    assert.deepEqual([...msg.answers[0]!.rdata], [192, 0, 2, 99]);
+  });
+
+  it('a response longer than the buffer comes back as oversize, the same octets as handle()', () => {
+    const r = fresh();
+    const q = query({ name: 'big.example.com', type: RRType.TXT, edns: { payload: 4096 } });
+    const want = hex(fresh().handle(q, TCP)!);
+    assert.ok(want.length / 2 > 1000, 'a long answer');
+    for (let i = 0; i < 3; i++) {
+      const small = new Uint8Array(100);
+      assert.equal(r.handleInto(q, TCP, q.length, small), -1);
+      assert.equal(hex(r.oversize!), want);
+    }
+  });
+
+  it('a signed query answered in place is signed over the answer alone (RFC 8945 §5.3), like handle()', () => {
+    const r = new Responder(ZONES, OPTIONS, recordingHooks([XFR_KEY]));
+    const ref = new Responder(ZONES, { ...OPTIONS, answerCacheSize: 0 }, recordingHooks([XFR_KEY]));
+    const q = Buffer.from(tsigSign(query({ id: 0x4343, name: 'www.example.com', edns: {} }), XFR_KEY).bytes);
+    const want = decodeMessage(ref.handle(q, UDP)!);
+    for (let round = 1; round <= 3; round++) {
+      const dest = slot();
+      const n = r.handleInto(q, UDP, q.length, dest);
+      const got = decodeMessage(dest.subarray(0, n));
+      assert.equal(got.rcode, Rcode.NOERROR, `round ${round}`);
+      assert.deepEqual(got.answers, want.answers, `round ${round}`);
+      assert.ok(got.tsig !== null && want.tsig !== null, `round ${round}: signed`);
+      assert.equal(n, ref.handle(q, UDP)!.length, `round ${round}: as long as handle()'s`);
+    }
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * Hot answers (issue 16 §1): the prepared answers asked for again, by the
+ * question's exact octets, in one flat table over one ring of octets. A
+ * question found here is answered from two reads of memory (the table's
+ * slot and the entry, whose question name and tail lie side by side),
+ * without the zone lookup, the node and the answer cache behind it: on a
+ * large zone those are a handful of cache misses per query.
+ *
+ * The table is a second copy of what the AnswerCache holds, filled from
+ * its hits and emptied with it (a new zone set). It is bounded: the ring
+ * overwrites its oldest entries (FIFO), and an entry is used only while
+ * none of its octets have been written over since, which is known from
+ * its position alone (positions grow without end; see `#intact`).
+ */
+
+/** Entry layout: qtype (2), flags (1: AA, DO), RCODE (1), AN, NS, AR (2 each), qname length (1), tail length (2). */
+const FIXED = 13;
+const FLAG_AA = 1;
+const FLAG_DO = 2;
+/** Smallest ring worth having (a smaller answer-cache-size goes without hot answers). */
+export const MIN_HOT_BYTES = 1 << 20;
+/** Ring octets per table slot: entries are 40 to 120 octets, so the table is about half full when the ring is. */
+const RING_PER_SLOT = 48;
+
+/** The question's exact octets (letter case included: the tail's compression pointers depend on it), type and DO. */
+export function hotKey(buf: Uint8Array, qnameEnd: number, qtype: number, dnssecOk: boolean): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 12; i < qnameEnd; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  h = Math.imul(h ^ (qtype | (dnssecOk ? 0x10000 : 0)), 0x01000193);
+  return h ^ (h >>> 16);
+}
+
+export class HotAnswers {
+  /** The entries, one after another; an entry never wraps around the end. */
+  readonly ring: Uint8Array;
+  readonly #size: number;
+  /** Where the next entry goes, as a position that only grows (ring offset = position mod size). */
+  #write = 0;
+  /** Per slot: the key, and 1 + the entry's position (0: empty). Two slots per key (the key's and its neighbour). */
+  readonly #tags: Int32Array;
+  readonly #at: Float64Array;
+  /** Per slot: the entry's ring offset (the position mod size, kept so a lookup needs no division). */
+  readonly #off: Int32Array;
+  readonly #mask: number;
+
+  /** `bytes` of memory in all (the ring and the table). */
+  constructor(bytes: number) {
+    let slots = 2;
+    while (slots * 2 * (RING_PER_SLOT + 16) <= bytes) slots *= 2;
+    this.#mask = slots - 1;
+    this.#tags = new Int32Array(slots);
+    this.#at = new Float64Array(slots);
+    this.#off = new Int32Array(slots);
+    this.#size = Math.max(0, bytes - slots * 16);
+    // Not zero-filled: pages become resident as the ring reaches them.
+    this.ring = new Uint8Array(Buffer.allocUnsafeSlow(this.#size).buffer, 0, this.#size);
+  }
+
+  /** Forgets every entry (a new zone set), at once: positions before the ring's length past now are all stale. */
+  clear(): void {
+    this.#write += this.#size;
+  }
+
+  /**
+   * True while the entry at `pos` is whole: writing has not come round to it
+   * again. Positions below #write were written (or skipped), those above not yet.
+   */
+  #intact(pos: number): boolean {
+    return this.#write <= pos + this.#size;
+  }
+
+  /**
+   * The ring offset of the entry for the question buf[12, qnameEnd) of type
+   * `qtype` and DO `dnssecOk`, whose key is `key`; -1 when there is none.
+   */
+  find(key: number, buf: Uint8Array, qnameEnd: number, qtype: number, dnssecOk: boolean): number {
+    const s = key & this.#mask;
+    const p = this.#match(s, key, buf, qnameEnd, qtype, dnssecOk);
+    return p >= 0 ? p : this.#match(s ^ 1, key, buf, qnameEnd, qtype, dnssecOk);
+  }
+
+  #match(slot: number, key: number, buf: Uint8Array, qnameEnd: number, qtype: number, dnssecOk: boolean): number {
+    if (this.#tags[slot] !== key) return -1;
+    const at = this.#at[slot]!;
+    if (at === 0 || !this.#intact(at - 1)) return -1;
+    const r = this.ring;
+    const p = this.#off[slot]!;
+    if (((r[p]! << 8) | r[p + 1]!) !== qtype || ((r[p + 2]! & FLAG_DO) !== 0) !== dnssecOk) return -1;
+    const qlen = qnameEnd - 12;
+    if (r[p + 10] !== qlen) return -1;
+    const q = p + FIXED - 12;
+    for (let i = 12; i < qnameEnd; i++) if (r[q + i] !== buf[i]) return -1;
+    return p;
+  }
+
+  /**
+   * Keeps the answer to the question buf[12, qnameEnd) of type `qtype` and
+   * DO `dnssecOk`: header fields and `tail`, the octets after the question
+   * (without OPT). Returns false when it is too large to be worth a place.
+   */
+  put(key: number, buf: Uint8Array, qnameEnd: number, qtype: number, dnssecOk: boolean,
+    aa: boolean, rcode: number, an: number, ns: number, ar: number, tail: Uint8Array): boolean {
+    const qlen = qnameEnd - 12;
+    const length = FIXED + qlen + tail.length;
+    const size = this.#size;
+    if (length > size >>> 6) return false;
+    let pos = this.#write;
+    // An entry does not wrap: the rest of the ring is skipped (counted as written).
+    if ((pos % size) + length > size) pos += size - (pos % size);
+    const p = pos % size;
+    const r = this.ring;
+    r[p] = qtype >>> 8;
+    r[p + 1] = qtype;
+    r[p + 2] = (aa ? FLAG_AA : 0) | (dnssecOk ? FLAG_DO : 0);
+    r[p + 3] = rcode;
+    r[p + 4] = an >>> 8;
+    r[p + 5] = an;
+    r[p + 6] = ns >>> 8;
+    r[p + 7] = ns;
+    r[p + 8] = ar >>> 8;
+    r[p + 9] = ar;
+    r[p + 10] = qlen;
+    r[p + 11] = tail.length >>> 8;
+    r[p + 12] = tail.length;
+    const q = p + FIXED - 12;
+    for (let i = 12; i < qnameEnd; i++) r[q + i] = buf[i]!;
+    r.set(tail, p + FIXED + qlen);
+    this.#write = pos + length;
+    // Of the key's two slots, an empty or stale one, else the older entry's.
+    const s = key & this.#mask;
+    const a = this.#at[s]!;
+    const b = this.#at[s ^ 1]!;
+    const slot = a === 0 || !this.#intact(a - 1) ? s : b === 0 || !this.#intact(b - 1) ? s ^ 1 : a <= b ? s : s ^ 1;
+    this.#tags[slot] = key;
+    this.#at[slot] = pos + 1;
+    this.#off[slot] = p;
+    return true;
+  }
+
+  /** Header fields of the entry at ring offset `p` (from `find`). */
+  aa(p: number): boolean {
+    return (this.ring[p + 2]! & FLAG_AA) !== 0;
+  }
+
+  rcode(p: number): number {
+    return this.ring[p + 3]!;
+  }
+
+  an(p: number): number {
+    return (this.ring[p + 4]! << 8) | this.ring[p + 5]!;
+  }
+
+  ns(p: number): number {
+    return (this.ring[p + 6]! << 8) | this.ring[p + 7]!;
+  }
+
+  ar(p: number): number {
+    return (this.ring[p + 8]! << 8) | this.ring[p + 9]!;
+  }
+
+  /** The entry's tail is ring[tailStart(p), tailStart(p) + tailLength(p)). */
+  tailStart(p: number): number {
+    return p + FIXED + this.ring[p + 10]!;
+  }
+
+  tailLength(p: number): number {
+    return (this.ring[p + 11]! << 8) | this.ring[p + 12]!;
+  }
+}

@@ -1,6 +1,7 @@
 /** The prepared answers' store: encoded answers by zone node and key, bounded in bytes, evicted by CLOCK. */
 import { copyBytes } from '../wire/index.js';
 import type { ZoneNode } from '../zone/index.js';
+import { EXACT_SPELLING, SPELLING_CLASSES } from './spelling-class.js';
 
 /**
  * A response, encoded once and kept for the next identical question: the
@@ -130,18 +131,32 @@ export class AnswerCache {
     return this.#evictions;
   }
 
-  /** The answer for `key` at `node` when the question name is buf[12, qnameEnd). */
-  get(node: ZoneNode, key: number, buf: Uint8Array, qnameEnd: number): CachedAnswer | undefined {
-    const e = this.#find(node, key);
-    if (e === undefined || !sameName(e.qname, buf, qnameEnd)) return undefined;
+  /**
+   * The answer for `key` at `node` when the question name is buf[12, qnameEnd)
+   * and its spelling class is `spelling` (spelling-class.ts): the class's
+   * entry, else one kept for exactly these octets.
+   */
+  get(node: ZoneNode, key: number, buf: Uint8Array, qnameEnd: number, spelling = EXACT_SPELLING): CachedAnswer | undefined {
+    const e = this.#spelled(node, key, buf, qnameEnd, spelling);
+    if (e === undefined) return undefined;
     e.ref = true;
     return e;
   }
 
+  /** The entry of the class, else the one for these exact octets. */
+  #spelled(node: ZoneNode, key: number, buf: Uint8Array, qnameEnd: number, spelling: number): Entry | undefined {
+    if (spelling !== EXACT_SPELLING) {
+      const c = this.#find(node, key * SPELLING_CLASSES + spelling);
+      if (c !== undefined) return c;
+    }
+    const e = this.#find(node, key * SPELLING_CLASSES + EXACT_SPELLING);
+    return e !== undefined && sameName(e.qname, buf, qnameEnd) ? e : undefined;
+  }
+
   /** The CHASE_KEY-style answer for `key` at `node`, when no node of its chain holds `qtype`. */
-  getChase(node: ZoneNode, key: number, qtype: number, buf: Uint8Array, qnameEnd: number): CachedAnswer | undefined {
-    const e = this.#find(node, key);
-    if (e === undefined || e.chain === null || !sameName(e.qname, buf, qnameEnd)) return undefined;
+  getChase(node: ZoneNode, key: number, qtype: number, buf: Uint8Array, qnameEnd: number, spelling = EXACT_SPELLING): CachedAnswer | undefined {
+    const e = this.#spelled(node, key, buf, qnameEnd, spelling);
+    if (e === undefined || e.chain === null) return undefined;
     const chain = e.chain;
     for (let i = 0; i < chain.length; i++) if (chain[i]!.rrsets.has(qtype)) return undefined;
     e.ref = true;
@@ -150,12 +165,15 @@ export class AnswerCache {
 
   /**
    * Keeps `answer` for `key` at `node`, for the question name buf[12, qnameEnd)
-   * and the tail octets `tail` (both copied). One entry per (node, key): a
-   * later question in other letter case does not replace the first.
+   * and the tail octets `tail` (both copied), for every question of the
+   * spelling class `spelling`, or (EXACT_SPELLING) for these octets only.
+   * One entry per (node, key, class): a later question of the same class,
+   * or in other letter case for EXACT_SPELLING, does not replace the first.
    * Returns false when it was not kept (cache off, already held, or larger
    * than an eighth of the whole cache).
    */
-  put(node: ZoneNode, key: number, buf: Uint8Array, qnameEnd: number, tail: Uint8Array, answer: PreparedAnswer): boolean {
+  put(node: ZoneNode, key: number, buf: Uint8Array, qnameEnd: number, tail: Uint8Array, answer: PreparedAnswer, spelling = EXACT_SPELLING): boolean {
+    key = key * SPELLING_CLASSES + spelling;
     if (this.#find(node, key) !== undefined) return false;
     const qlen = qnameEnd - 12;
     const cost = entryCost(qlen, tail.length, answer.chain?.length ?? 0);

@@ -2,7 +2,7 @@
 import { answer, AnswerKind, type Answer } from '../query/index.js';
 import { copyBytes, EdnsOptionCode, encodeMessage, Name, Opcode, type Message, type ResourceRecord } from '../wire/index.js';
 import type { HandleContext } from './handle-context.js';
-import { keepPrepared } from './prepared-answer.js';
+import { AnswerPath, keepPrepared } from './prepared-answer.js';
 import type { Request } from './request.js';
 import type { ResponderState } from './responder-state.js';
 import { HEADER } from './response-header.js';
@@ -14,6 +14,7 @@ const scratch = new Uint8Array(65535);
 
 /** The answer to the question of `req` (class IN, no transfer), kept as the prepared answer when it can be. */
 export function generalAnswer(s: ResponderState, req: Request, ctx: HandleContext): Uint8Array {
+  s.path = AnswerPath.GENERAL;
   const buf = req.buf;
   const qnameEnd = req.qnameEnd;
   const qtype = req.qtype;

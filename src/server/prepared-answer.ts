@@ -10,10 +10,23 @@ import type { CachedAnswer } from './answer-cache.js';
 import { CHASE_KEY, DO_KEY, preparedKey } from './answer-cache-key.js';
 import type { HandleContext } from './handle-context.js';
 import { hotKey } from './hot-answers.js';
+import { EXACT_SPELLING, uniformSpelling } from './spelling-class.js';
 import type { Request } from './request.js';
 import type { ResponderState } from './responder-state.js';
 import { HEADER, optLength, writeOpt, writeResponseHeader } from './response-header.js';
 import { MIN_UDP, responseLimit } from './response-limit.js';
+
+/** Which path answered a query (Responder.lastAnswerPath). */
+export const AnswerPath = {
+  /** Not a query answered from the zones (an error, CHAOS, a transfer, NOTIFY), or not yet known. */
+  OTHER: 0,
+  /** The hot answers, by the question's exact octets. */
+  HOT: 1,
+  /** The prepared answers, by node, key and spelling class. */
+  PREPARED: 2,
+  /** answer() and the encoder. */
+  GENERAL: 3,
+} as const;
 
 /**
  * The prepared answer to `req`, or null when there is none (then the
@@ -39,6 +52,7 @@ export function preparedAnswer(s: ResponderState, req: Request, ctx: HandleConte
     hk = hotKey(buf, qnameEnd, qtype, req.dnssecOk);
     const p = hot.find(hk, buf, qnameEnd, qtype, req.dnssecOk);
     if (p >= 0) {
+      s.path = AnswerPath.HOT;
       return respond(s, req, ctx, hot.aa(p), hot.rcode(p), hot.an(p), hot.ns(p), hot.ar(p), hot.ring, hot.tailStart(p), hot.tailLength(p));
     }
   }
@@ -50,20 +64,25 @@ export function preparedAnswer(s: ResponderState, req: Request, ctx: HandleConte
   const chase = key === CHASE_KEY;
   // DO changes a signed zone's answers (RFC 4035 §3.1): its answers are kept apart.
   if (req.dnssecOk) key = key < 0 ? key - 1 : key + DO_KEY;
+  // Questions in another letter case (0x20) share an entry when the answer allows (spelling-class.ts).
+  const spelling = node.spelledFrom(buf, HEADER, qnameEnd);
   s.zone = zone;
   s.node = node;
   s.key = key;
   s.chase = chase;
+  s.spelling = spelling;
   const cache = s.cache;
   let hit: CachedAnswer | undefined;
   if (chase) {
-    hit = cache.getChase(node, key, qtype, buf, qnameEnd) ?? cache.get(node, req.dnssecOk ? qtype + DO_KEY : qtype, buf, qnameEnd);
+    hit = cache.getChase(node, key, qtype, buf, qnameEnd, spelling) ?? cache.get(node, req.dnssecOk ? qtype + DO_KEY : qtype, buf, qnameEnd, spelling);
   } else {
-    hit = cache.get(node, key, buf, qnameEnd);
+    hit = cache.get(node, key, buf, qnameEnd, spelling);
   }
   if (hit === undefined) return null;
+  s.path = AnswerPath.PREPARED;
   // The same question again will be a hot one (the entry holds the answer whatever the limits of the next asker).
-  if (hot !== null) hot.put(hk, buf, qnameEnd, qtype, req.dnssecOk, hit.aa, hit.rcode, hit.an, hit.ns, hit.ar, hit.tail);
+  // Not a 0x20 one: its random case will not come again, and it would push out a question that does.
+  if (hot !== null && (spelling === 0 || noUpperCase(buf, qnameEnd))) hot.put(hk, buf, qnameEnd, qtype, req.dnssecOk, hit.aa, hit.rcode, hit.an, hit.ns, hit.ar, hit.tail);
   return respond(s, req, ctx, hit.aa, hit.rcode, hit.an, hit.ns, hit.ar, hit.tail, 0, hit.tail.length);
 }
 
@@ -116,8 +135,19 @@ export function keepPrepared(s: ResponderState, req: Request, result: Answer, ou
   // The cache copies the question name and the tail: `buf` is the next request's, `out` goes to the caller.
   const tail = out.subarray(req.questionEnd, out.length - optLen);
   const chain = chase ? cnameChain(s.zones, zone, node, result) : null;
-  if (chain !== null) s.cache.put(node, key, buf, qnameEnd, tail, { ...prepared, tail, chain });
-  else s.cache.put(node, chase ? (req.dnssecOk ? qtype + DO_KEY : qtype) : key, buf, qnameEnd, tail, { ...prepared, tail });
+  // One entry for the question's spelling class when its names allow, else for these octets alone.
+  const spelling = uniformSpelling(result, node, buf, qnameEnd) ? s.spelling : EXACT_SPELLING;
+  if (chain !== null) s.cache.put(node, key, buf, qnameEnd, tail, { ...prepared, tail, chain }, spelling);
+  else s.cache.put(node, chase ? (req.dnssecOk ? qtype + DO_KEY : qtype) : key, buf, qnameEnd, tail, { ...prepared, tail }, spelling);
+}
+
+/** True when the question name buf[12, qnameEnd) has no letter A to Z. */
+function noUpperCase(buf: Uint8Array, qnameEnd: number): boolean {
+  for (let i = HEADER; i < qnameEnd; i++) {
+    const c = buf[i]!;
+    if (c >= 0x41 && c <= 0x5a) return false;
+  }
+  return true;
 }
 
 /**

@@ -49,6 +49,10 @@ export class ResponderState {
   key = 0;
   /** The answer may be one a CNAME chain gives to every type it does not hold (CHASE_KEY). */
   chase = false;
+  /** The question's spelling class at `node` (ZoneNode.spelledFrom; spelling-class.ts). */
+  spelling = 0;
+  /** Which path answered the last query (AnswerPath), for tests and the debug log. */
+  path = 0;
   /**
    * Where the prepared path may write the response in place (the batched
    * socket's send slot; issue 16 §1), or null. When it does, it returns

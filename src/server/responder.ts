@@ -13,7 +13,7 @@ import { requesterOf, type HandleContext } from './handle-context.js';
 import { HEADER } from './response-header.js';
 import type { MultiMessageAnswer } from './multi-message-answer.js';
 import { notifyAnswer } from './notify-in.js';
-import { preparedAnswer } from './prepared-answer.js';
+import { AnswerPath, preparedAnswer } from './prepared-answer.js';
 import { RrlVerdict, type RateLimiter } from './rate-limit.js';
 import { responseToken, type RrlToken } from './rate-limit-token.js';
 import { readRequest, RequestError, type Request } from './request.js';
@@ -59,6 +59,11 @@ export class Responder {
   /** Prepared answers held (for logs and tests). */
   get cachedAnswers(): number {
     return this.#s.cache.size;
+  }
+
+  /** Which path answered the query handled last (AnswerPath: hot, prepared, general, other). */
+  get lastAnswerPath(): number {
+    return this.#s.path;
   }
 
   /** The hot answers in front of the prepared ones (null: answer-cache-size too small for them); for tests. */
@@ -160,6 +165,7 @@ function rateLimit(s: ResponderState, out: Uint8Array, ctx: HandleContext, limit
 function dispatch(s: ResponderState, buf: Uint8Array, ctx: HandleContext, length: number): Uint8Array | MultiMessageAnswer | null {
   const req = readRequest(buf, length);
   s.req = req;
+  s.path = AnswerPath.OTHER;
   s.cookie = null;
   s.keepalive = -1;
   s.rcodeHigh = 0;

@@ -60,6 +60,12 @@ export class WireWriter {
   private readonly bucketHead = new Int16Array(BUCKETS);
   private readonly bucketStamp = new Uint32Array(BUCKETS);
   private stamp = 1;
+  /**
+   * Told of every name written with compression (a whole name, as
+   * src[off, off + total)): how the responder learns which names an answer's
+   * compression could reach. Null (the default) costs one test per name.
+   */
+  nameSink: ((src: Uint8Array, off: number, total: number) => void) | null = null;
   /** Scratch of put(): where each label of the name starts, and the hash of the suffix from there. */
   private readonly labelAt = new Int32Array(MAX_LABELS);
   private readonly suffixHash = new Int32Array(MAX_LABELS);
@@ -222,6 +228,7 @@ export class WireWriter {
 
   /** name() once the name's length (`total`) is known. */
   private put(src: Uint8Array, off: number, total: number, compress: boolean, register: boolean): void {
+    if (compress && this.nameSink !== null) this.nameSink(src, off, total);
     const targetLen = this.targetLen;
     const labelAt = this.labelAt;
     const suffixHash = this.suffixHash;

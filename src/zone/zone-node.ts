@@ -20,6 +20,13 @@ export interface ZoneNode {
   transientRRsets(): RRset[];
   /** The owner as a Name, without keeping it on the node (for a walk over the whole zone). */
   transientName(): Name;
+  /**
+   * Where, in the name buf[start, end) (the owner's, letter case aside),
+   * the longest suffix spelled exactly as the owner is spelled begins,
+   * relative to `start`: 0 when every octet is the same, the name's length
+   * less one when only the root is. Allocates nothing.
+   */
+  spelledFrom(buf: Uint8Array, start: number, end: number): number;
 }
 
 /**
@@ -163,6 +170,25 @@ export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
 
   get start(): number {
     return this.span >> 8;
+  }
+
+  spelledFrom(buf: Uint8Array, start: number, end: number): number {
+    const c = this.chunk;
+    const off = (this.span >> 8) - start;
+    let from = 0;
+    // Label by label: after a label with any octet spelled otherwise, the suffix can start no earlier than its end.
+    for (let p = start; p < end; ) {
+      const next = p + 1 + buf[p]!;
+      for (let i = p + 1; i < next; i++) {
+        if (c[off + i] !== buf[i]) {
+          from = next - start;
+          break;
+        }
+      }
+      if (buf[p] === 0) break;
+      p = next;
+    }
+    return from;
   }
 
   get end(): number {

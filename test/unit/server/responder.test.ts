@@ -14,6 +14,8 @@ import type { ResponderOptions } from '../../../src/server/responder-options.js'
 import type { TransferHooks, TransferOutInfo } from '../../../src/server/transfer-hooks.js';
 import { readRequest } from '../../../src/server/request.js';
 import { hotKey } from '../../../src/server/hot-answers.js';
+import { AnswerPath } from '../../../src/server/prepared-answer.js';
+import { Rng } from '../../support/rng.js';
 import { ServerCookies } from '../../../src/server/server-cookie.js';
 import { fixedSecrets } from '../../../src/server/cookie-secrets.js';
 import { Name, Opcode, Rcode, RRType, decodeMessage, emptyMessage, encodeMessageToBytes, setSoaSerial, type EdnsOption, type Message } from '../../../src/wire/index.js';
@@ -952,6 +954,41 @@ www ${sig('A', 3)}
     // NXDOMAIN has no node, so it is never prepared, nor hot.
     const nx = readRequest(ask3('nothere.example.com'));
     assert.equal(hot.find(key(nx), nx.buf, nx.qnameEnd, nx.qtype, nx.dnssecOk), -1);
+  });
+
+  it('0x20 questions: every letter case gets the octets of the general path, and a class entry serves case variants never asked before', () => {
+    // An MX whose target spells the zone's name in capitals: its answers are not spelled alike (EXACT_SPELLING).
+    const set = zones(`${ZONE_TEXT()}upper MX 10 NS1.EXAMPLE.COM.\n`);
+    const reference = fresh({ answerCacheSize: 0 }, set);
+    const r = fresh({}, set);
+    const rng = new Rng(0x2020);
+    const flipAll = (name: string): string => [...name].map((c) => (rng.chance(0.5) ? c.toUpperCase() : c.toLowerCase())).join('');
+    // Odd rounds keep the zone's suffix as it is spelled and change the first label only: the classes where
+    // part of the question is a pointer target and part is not, so entries of one class must not serve another.
+    // Rounds of the third kind spell the suffix in capitals, as one record's rdata does.
+    const flip = (name: string, round: number): string => {
+      const dot = name.indexOf('.');
+      if (round % 3 === 0 || dot < 0) return flipAll(name);
+      return flipAll(name.slice(0, dot)) + (round % 3 === 1 ? name.slice(dot) : name.slice(dot).toUpperCase());
+    };
+    const questions: [string, number][] = [['www.example.com', RRType.A], ['www.example.com', RRType.AAAA], ['www.example.com', RRType.TXT],
+      ['mail.example.com', RRType.MX], ['example.com', RRType.NS], ['example.com', RRType.SOA], ['cname.example.com', RRType.A],
+      ['mixedcase.example.com', RRType.A], ['mixedcase.example.com', RRType.TXT], ['deleg.example.com', RRType.A], ['fat.example.com', RRType.NS],
+      ['ns01.fat.example.com', RRType.A], ['upper.example.com', RRType.MX]];
+    let fromClass = 0;
+    const seen = new Set<string>();
+    for (let round = 0; round < 18; round++) {
+      for (const [name, type] of questions) {
+        const asked = round === 0 ? name : flip(name, round);
+        const q = query({ name: asked, type, edns: {} });
+        const dest = slot();
+        const n = r.handleInto(q, UDP, q.length, dest);
+        assert.equal(hex(dest.subarray(0, n)), hex(reference.handle(q, UDP)!), `${asked} type ${type}`);
+        if (!seen.has(`${asked}/${type}`) && r.lastAnswerPath === AnswerPath.PREPARED) fromClass++;
+        seen.add(`${asked}/${type}`);
+      }
+    }
+    assert.ok(fromClass > 50, `a case variant asked for the first time was prepared ${fromClass} times`);
   });
 
   it('after swap, the new zones answer, not the hot answers of the old ones', () => {

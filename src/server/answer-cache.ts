@@ -20,6 +20,11 @@ export interface CachedAnswer {
   readonly ar: number;
 }
 
+/** An entry as `get` gives it: the answer and the spelling class it was kept for (EXACT_SPELLING: its question's octets). */
+export interface HeldAnswer extends CachedAnswer {
+  readonly spelling: number;
+}
+
 /** What `put` is given: the answer, plus (for CHASE_KEY) the nodes that must lack the question's type. */
 export interface PreparedAnswer extends CachedAnswer {
   /** For CHASE_KEY: the nodes a CNAME chain went through; the entry serves a type only when none of them holds it. */
@@ -43,7 +48,7 @@ export const OFF_HEAP_OVERHEAD = 160;
 /** Memory per node with two entries or more: its map of entries. */
 export const MAP_OVERHEAD = 480;
 
-class Entry implements CachedAnswer {
+class Entry implements HeldAnswer {
   readonly node: ZoneNode;
   readonly key: number;
   /** The question name's octets as a latin1 string (compact, on the heap, no buffer object). */
@@ -62,8 +67,11 @@ class Entry implements CachedAnswer {
   /** Index in the CLOCK ring. */
   slot = 0;
 
-  constructor(node: ZoneNode, key: number, qname: string, tail: Uint8Array, a: PreparedAnswer, cost: number) {
+  readonly spelling: number;
+
+  constructor(node: ZoneNode, key: number, qname: string, tail: Uint8Array, a: PreparedAnswer, cost: number, spelling: number) {
     this.node = node;
+    this.spelling = spelling;
     this.key = key;
     this.qname = qname;
     this.tail = tail;
@@ -136,7 +144,7 @@ export class AnswerCache {
    * and its spelling class is `spelling` (spelling-class.ts): the class's
    * entry, else one kept for exactly these octets.
    */
-  get(node: ZoneNode, key: number, buf: Uint8Array, qnameEnd: number, spelling = EXACT_SPELLING): CachedAnswer | undefined {
+  get(node: ZoneNode, key: number, buf: Uint8Array, qnameEnd: number, spelling = EXACT_SPELLING): HeldAnswer | undefined {
     const e = this.#spelled(node, key, buf, qnameEnd, spelling);
     if (e === undefined) return undefined;
     e.ref = true;
@@ -154,7 +162,7 @@ export class AnswerCache {
   }
 
   /** The CHASE_KEY-style answer for `key` at `node`, when no node of its chain holds `qtype`. */
-  getChase(node: ZoneNode, key: number, qtype: number, buf: Uint8Array, qnameEnd: number, spelling = EXACT_SPELLING): CachedAnswer | undefined {
+  getChase(node: ZoneNode, key: number, qtype: number, buf: Uint8Array, qnameEnd: number, spelling = EXACT_SPELLING): HeldAnswer | undefined {
     const e = this.#spelled(node, key, buf, qnameEnd, spelling);
     if (e === undefined || e.chain === null) return undefined;
     const chain = e.chain;
@@ -173,6 +181,7 @@ export class AnswerCache {
    * than an eighth of the whole cache).
    */
   put(node: ZoneNode, key: number, buf: Uint8Array, qnameEnd: number, tail: Uint8Array, answer: PreparedAnswer, spelling = EXACT_SPELLING): boolean {
+    const kind = spelling;
     key = key * SPELLING_CLASSES + spelling;
     if (this.#find(node, key) !== undefined) return false;
     const qlen = qnameEnd - 12;
@@ -183,7 +192,7 @@ export class AnswerCache {
       if (!this.#evictOne()) return false;
     }
     // Exact-size copies: a view would keep the whole received packet (or an 8 KiB pool slab) alive.
-    const e = new Entry(node, key, latin1(buf, 12, qnameEnd), copyBytes(tail), answer, cost);
+    const e = new Entry(node, key, latin1(buf, 12, qnameEnd), copyBytes(tail), answer, cost, kind);
     const held = this.#nodes.get(node);
     if (held === undefined) {
       this.#nodes.set(node, e);

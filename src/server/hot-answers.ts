@@ -1,6 +1,7 @@
 /**
  * Hot answers (issue 16 §1): the prepared answers asked for again, by the
- * question's exact octets, in one flat table over one ring of octets. A
+ * question (its name letter case aside, its type and DO) and its spelling
+ * class (spelling-class.ts), in one flat table over one ring of octets. A
  * question found here is answered from two reads of memory (the table's
  * slot and the entry, whose question name and tail lie side by side),
  * without the zone lookup, the node and the answer cache behind it: on a
@@ -13,20 +14,25 @@
  * its position alone (positions grow without end; see `#intact`).
  */
 
-/** Entry layout: qtype (2), flags (1: AA, DO), RCODE (1), AN, NS, AR (2 each), qname length (1), tail length (2). */
-const FIXED = 13;
+/**
+ * Entry layout: qtype (2), flags (1: AA, DO), RCODE (1), AN, NS, AR (2 each),
+ * name length (1), tail length (2), spelling class (1), then the name (the
+ * question's octets for EXACT_SPELLING, else the node's spelling) and the tail.
+ */
+const FIXED = 14;
 const FLAG_AA = 1;
 const FLAG_DO = 2;
+import { lowerByte } from '../wire/index.js';
+import { EXACT_SPELLING } from './spelling-class.js';
+
 /** Smallest ring worth having (a smaller answer-cache-size goes without hot answers). */
 export const MIN_HOT_BYTES = 1 << 20;
 /** Ring octets per table slot: entries are 40 to 120 octets, so the table is about half full when the ring is. */
 const RING_PER_SLOT = 48;
 
-/** The question's exact octets (letter case included: the tail's compression pointers depend on it), type and DO. */
-export function hotKey(buf: Uint8Array, qnameEnd: number, qtype: number, dnssecOk: boolean): number {
-  let h = 0x811c9dc5 | 0;
-  for (let i = 12; i < qnameEnd; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
-  h = Math.imul(h ^ (qtype | (dnssecOk ? 0x10000 : 0)), 0x01000193);
+/** The key of a question: `nameHash` is hashWireName of its name (lowercased, as the zone's lookups hash it), with its type and DO. */
+export function hotKey(nameHash: number, qtype: number, dnssecOk: boolean): number {
+  const h = Math.imul(nameHash ^ (qtype | (dnssecOk ? 0x10000 : 0)), 0x01000193);
   return h ^ (h >>> 16);
 }
 
@@ -89,18 +95,41 @@ export class HotAnswers {
     const qlen = qnameEnd - 12;
     if (r[p + 10] !== qlen) return -1;
     const q = p + FIXED - 12;
-    for (let i = 12; i < qnameEnd; i++) if (r[q + i] !== buf[i]) return -1;
-    return p;
+    const spelling = r[p + 13]!;
+    if (spelling === EXACT_SPELLING) {
+      for (let i = 12; i < qnameEnd; i++) if (r[q + i] !== buf[i]) return -1;
+      return p;
+    }
+    // The node's spelling: the same name letter case aside, and the same class (ZoneNode.spelledFrom, computed here).
+    let from = 0;
+    for (let i = 12; i < qnameEnd; ) {
+      const len = buf[i]!;
+      if (r[q + i] !== len) return -1;
+      const next = i + 1 + len;
+      for (let k = i + 1; k < next; k++) {
+        const a = r[q + k]!;
+        const b = buf[k]!;
+        if (a !== b) {
+          if (lowerByte(a) !== lowerByte(b)) return -1;
+          from = next - 12;
+        }
+      }
+      if (len === 0) break;
+      i = next;
+    }
+    return from === spelling ? p : -1;
   }
 
   /**
-   * Keeps the answer to the question buf[12, qnameEnd) of type `qtype` and
-   * DO `dnssecOk`: header fields and `tail`, the octets after the question
-   * (without OPT). Returns false when it is too large to be worth a place.
+   * Keeps an answer for type `qtype` and DO `dnssecOk`: header fields and
+   * `tail`, the octets after the question (without OPT). With `spelling`
+   * EXACT_SPELLING it is for the question name name[start, start + qlen)
+   * alone; else for every question of that spelling class at the node whose
+   * owner is spelled name[start, start + qlen). Returns false when it is
+   * too large to be worth a place.
    */
-  put(key: number, buf: Uint8Array, qnameEnd: number, qtype: number, dnssecOk: boolean,
+  put(key: number, name: Uint8Array, start: number, qlen: number, spelling: number, qtype: number, dnssecOk: boolean,
     aa: boolean, rcode: number, an: number, ns: number, ar: number, tail: Uint8Array): boolean {
-    const qlen = qnameEnd - 12;
     const length = FIXED + qlen + tail.length;
     const size = this.#size;
     if (length > size >>> 6) return false;
@@ -122,8 +151,9 @@ export class HotAnswers {
     r[p + 10] = qlen;
     r[p + 11] = tail.length >>> 8;
     r[p + 12] = tail.length;
-    const q = p + FIXED - 12;
-    for (let i = 12; i < qnameEnd; i++) r[q + i] = buf[i]!;
+    r[p + 13] = spelling;
+    const q = p + FIXED;
+    for (let i = 0; i < qlen; i++) r[q + i] = name[start + i]!;
     r.set(tail, p + FIXED + qlen);
     this.#write = pos + length;
     // Of the key's two slots, an empty or stale one, else the older entry's.

@@ -6,7 +6,7 @@
 import { AnswerKind, type Answer, type ZoneSet } from '../query/index.js';
 import { Rcode, RRType } from '../wire/index.js';
 import { NodeFlags, hashWireName, type Zone, type ZoneNode } from '../zone/index.js';
-import type { CachedAnswer } from './answer-cache.js';
+import type { HeldAnswer } from './answer-cache.js';
 import { CHASE_KEY, DO_KEY, preparedKey } from './answer-cache-key.js';
 import type { HandleContext } from './handle-context.js';
 import { hotKey } from './hot-answers.js';
@@ -20,7 +20,7 @@ import { MIN_UDP, responseLimit } from './response-limit.js';
 export const AnswerPath = {
   /** Not a query answered from the zones (an error, CHAOS, a transfer, NOTIFY), or not yet known. */
   OTHER: 0,
-  /** The hot answers, by the question's exact octets. */
+  /** The hot answers, by the question and its spelling class. */
   HOT: 1,
   /** The prepared answers, by node, key and spelling class. */
   PREPARED: 2,
@@ -47,9 +47,11 @@ export function preparedAnswer(s: ResponderState, req: Request, ctx: HandleConte
   if (qtype === RRType.DS || qtype === RRType.ANY || small) return null;
   // First the hot answers, by the question's octets alone: no zone lookup, no node (issue 16 §1).
   const hot = s.hot;
+  // One hash of the name (lowercased) for the hot answers and the zone's lookup.
+  const nameHash = hashWireName(buf, HEADER, qnameEnd);
   let hk = 0;
   if (hot !== null) {
-    hk = hotKey(buf, qnameEnd, qtype, req.dnssecOk);
+    hk = hotKey(nameHash, qtype, req.dnssecOk);
     const p = hot.find(hk, buf, qnameEnd, qtype, req.dnssecOk);
     if (p >= 0) {
       s.path = AnswerPath.HOT;
@@ -58,7 +60,7 @@ export function preparedAnswer(s: ResponderState, req: Request, ctx: HandleConte
   }
   const zone = s.zones.find(buf, HEADER, qnameEnd);
   if (zone === undefined || zone === null) return null;
-  const node = zone.lookupWire(hashWireName(buf, HEADER, qnameEnd), buf, HEADER, qnameEnd);
+  const node = zone.lookupWire(nameHash, buf, HEADER, qnameEnd);
   if (node === undefined || (node.flags & NodeFlags.BELOW_CUT) !== 0) return null;
   let key = preparedKey(node, qtype);
   const chase = key === CHASE_KEY;
@@ -72,7 +74,7 @@ export function preparedAnswer(s: ResponderState, req: Request, ctx: HandleConte
   s.chase = chase;
   s.spelling = spelling;
   const cache = s.cache;
-  let hit: CachedAnswer | undefined;
+  let hit: HeldAnswer | undefined;
   if (chase) {
     hit = cache.getChase(node, key, qtype, buf, qnameEnd, spelling) ?? cache.get(node, req.dnssecOk ? qtype + DO_KEY : qtype, buf, qnameEnd, spelling);
   } else {
@@ -80,9 +82,12 @@ export function preparedAnswer(s: ResponderState, req: Request, ctx: HandleConte
   }
   if (hit === undefined) return null;
   s.path = AnswerPath.PREPARED;
-  // The same question again will be a hot one (the entry holds the answer whatever the limits of the next asker).
-  // Not a 0x20 one: its random case will not come again, and it would push out a question that does.
-  if (hot !== null && (spelling === 0 || noUpperCase(buf, qnameEnd))) hot.put(hk, buf, qnameEnd, qtype, req.dnssecOk, hit.aa, hit.rcode, hit.an, hit.ns, hit.ar, hit.tail);
+  // The same question again, or another of its spelling class, will be a hot one (whatever the limits of its asker).
+  if (hot !== null) {
+    const exact = hit.spelling === EXACT_SPELLING;
+    hot.put(hk, exact ? buf : node.chunk, exact ? HEADER : node.start, qnameEnd - HEADER, hit.spelling, qtype, req.dnssecOk,
+      hit.aa, hit.rcode, hit.an, hit.ns, hit.ar, hit.tail);
+  }
   return respond(s, req, ctx, hit.aa, hit.rcode, hit.an, hit.ns, hit.ar, hit.tail, 0, hit.tail.length);
 }
 
@@ -141,14 +146,7 @@ export function keepPrepared(s: ResponderState, req: Request, result: Answer, ou
   else s.cache.put(node, chase ? (req.dnssecOk ? qtype + DO_KEY : qtype) : key, buf, qnameEnd, tail, { ...prepared, tail }, spelling);
 }
 
-/** True when the question name buf[12, qnameEnd) has no letter A to Z. */
-function noUpperCase(buf: Uint8Array, qnameEnd: number): boolean {
-  for (let i = HEADER; i < qnameEnd; i++) {
-    const c = buf[i]!;
-    if (c >= 0x41 && c <= 0x5a) return false;
-  }
-  return true;
-}
+
 
 /**
  * The nodes whose RRsets decided `result`, a CNAME owner's answer to a type

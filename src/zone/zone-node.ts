@@ -20,6 +20,9 @@ export interface ZoneNode {
   transientRRsets(): RRset[];
   /** The owner as a Name, without keeping it on the node (for a walk over the whole zone). */
   transientName(): Name;
+  /** The owner's octets, as the zone spells them, are chunk[start, start + its length): read in place, never copied. */
+  readonly chunk: Uint8Array;
+  readonly start: number;
   /**
    * Where, in the name buf[start, end) (the owner's, letter case aside),
    * the longest suffix spelled exactly as the owner is spelled begins,

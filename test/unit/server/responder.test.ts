@@ -14,6 +14,7 @@ import type { ResponderOptions } from '../../../src/server/responder-options.js'
 import type { TransferHooks, TransferOutInfo } from '../../../src/server/transfer-hooks.js';
 import { readRequest } from '../../../src/server/request.js';
 import { hotKey } from '../../../src/server/hot-answers.js';
+import { hashWireName } from '../../../src/zone/index.js';
 import { AnswerPath } from '../../../src/server/prepared-answer.js';
 import { Rng } from '../../support/rng.js';
 import { ServerCookies } from '../../../src/server/server-cookie.js';
@@ -936,7 +937,7 @@ www ${sig('A', 3)}
     }
   });
 
-  it('serves a repeated question from the hot answers, by its exact octets: another letter case is another entry', () => {
+  it('serves a repeated question from the hot answers, one entry per spelling class: another class is another entry', () => {
     const r = fresh();
     const hot = r.hotAnswers!;
     const ask3 = (name: string): Uint8Array => {
@@ -945,10 +946,16 @@ www ${sig('A', 3)}
       return q;
     };
     const lower = readRequest(ask3('www.example.com'));
-    const key = (q: typeof lower): number => hotKey(q.buf, q.qnameEnd, q.qtype, q.dnssecOk);
+    const key = (q: typeof lower): number => hotKey(hashWireName(q.buf, 12, q.qnameEnd), q.qtype, q.dnssecOk);
     assert.ok(hot.find(key(lower), lower.buf, lower.qnameEnd, lower.qtype, lower.dnssecOk) >= 0, 'www A is hot');
     const upper = readRequest(query({ name: 'WWW.EXAMPLE.COM', edns: {} }));
-    assert.equal(hot.find(key(upper), upper.buf, upper.qnameEnd, upper.qtype, upper.dnssecOk), -1, 'not asked in upper case yet');
+    assert.equal(hot.find(key(upper), upper.buf, upper.qnameEnd, upper.qtype, upper.dnssecOk), -1, 'not asked in that class yet');
+    ask3('WwW.ExAmPlE.CoM');
+    // Same class (the question's suffix spelled as the zone from the root only), never asked: hot at once.
+    const other = readRequest(query({ name: 'wWW.eXAMPLE.cOM', edns: {} }));
+    assert.ok(hot.find(key(other), other.buf, other.qnameEnd, other.qtype, other.dnssecOk) >= 0, 'a variant of a hot class');
+    const partly = readRequest(query({ name: 'WWW.example.com', edns: {} }));
+    assert.equal(hot.find(key(partly), partly.buf, partly.qnameEnd, partly.qtype, partly.dnssecOk), -1, 'another class');
     const withDo = readRequest(query({ name: 'www.example.com', edns: { do: true } }));
     assert.equal(hot.find(key(withDo), withDo.buf, withDo.qnameEnd, withDo.qtype, withDo.dnssecOk), -1, 'DO is another entry');
     // NXDOMAIN has no node, so it is never prepared, nor hot.
@@ -984,11 +991,11 @@ www ${sig('A', 3)}
         const dest = slot();
         const n = r.handleInto(q, UDP, q.length, dest);
         assert.equal(hex(dest.subarray(0, n)), hex(reference.handle(q, UDP)!), `${asked} type ${type}`);
-        if (!seen.has(`${asked}/${type}`) && r.lastAnswerPath === AnswerPath.PREPARED) fromClass++;
+        if (!seen.has(`${asked}/${type}`) && r.lastAnswerPath !== AnswerPath.GENERAL) fromClass++;
         seen.add(`${asked}/${type}`);
       }
     }
-    assert.ok(fromClass > 50, `a case variant asked for the first time was prepared ${fromClass} times`);
+    assert.ok(fromClass > 50, `a case variant asked for the first time was answered from a class entry (hot or prepared) ${fromClass} times`);
   });
 
   it('after swap, the new zones answer, not the hot answers of the old ones', () => {

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config, type ListenAddress } from '../con
 import { createLogger, type Logger } from '../log/logger.js';
 import { ZoneSet } from '../query/index.js';
 import { Responder } from '../server/responder.js';
+import { hotAnswersFor, type HotAnswers } from '../server/hot-answers.js';
 import { TcpListener } from '../server/tcp-listener.js';
 import { TcpQuota, type QuotaEvent, type TcpQuotaLimits } from '../server/tcp-quota.js';
 import { TransferQuota } from '../server/transfer-quota.js';
@@ -203,6 +204,13 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   const rateLimits = new RateLimitService(log);
   rateLimits.configure(config.server.rateLimit);
   const cookies = new CookieSource(cluster.isWorker ? process.env[COOKIE_SEED_ENV] : undefined);
+  // One hot-answer table (issue 16 §1) for every responder of this server: each rebuilt one claims it,
+  // so a rebuild does not allocate a new ring; made again only when answer-cache-size changes.
+  let hot: { size: number; table: HotAnswers | null } | null = null;
+  const hotFor = (size: number): HotAnswers | null => {
+    if (hot === null || hot.size !== size) hot = { size, table: hotAnswersFor(size) };
+    return hot.table;
+  };
   // Secondary zones change on their own (transfers, expiry): each change builds a new responder.
   // One per process, kept across reloads and responder rebuilds: they count what is running.
   const transferQuota = new TransferQuota(config.server.transfersOut);
@@ -215,7 +223,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     const catalogZones = catalogs.zones();
     responder = newResponder(
       config, [...primaryZones, ...catalogZones, ...sec.zones], [...sec.unavailable, ...registry.loading(), ...catalogs.loading()], catalogZones,
-      transfers, transferQuota, rateLimits.limiter, cookies.for(config), built ? responder.zones : undefined,
+      transfers, transferQuota, rateLimits.limiter, cookies.for(config), built ? responder.zones : undefined, hotFor(config.server.answerCacheSize),
     );
     built = true;
     lastRebuild = performance.now();
@@ -698,12 +706,12 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
 
 function newResponder(
   config: Config, zones: Zone[], unavailable: Name[], restricted: Zone[], hooks: TransferService, transfersOut: TransferQuota, rateLimiter: RateLimiter | null, cookies: ServerCookies | null,
-  previous: ZoneSet | undefined,
+  previous: ZoneSet | undefined, hotAnswers: HotAnswers | null,
 ): Responder {
   const s = config.server;
   // Catalog zones are answered only to the clients their allow-transfer admits (RFC 9432 §7).
   // Built from the set it replaces: only the zones that changed are indexed again.
-  return new Responder(new ZoneSet(zones, unavailable, restricted, previous), { udpPayload: s.udpPayload, identity: s.identity, version: s.version, answerCacheSize: s.answerCacheSize, transfers: transfersOut, rateLimiter, cookies }, hooks);
+  return new Responder(new ZoneSet(zones, unavailable, restricted, previous), { udpPayload: s.udpPayload, identity: s.identity, version: s.version, answerCacheSize: s.answerCacheSize, transfers: transfersOut, rateLimiter, cookies, hotAnswers }, hooks);
 }
 
 /**

@@ -36,7 +36,17 @@ export function hotKey(nameHash: number, qtype: number, dnssecOk: boolean): numb
   return h ^ (h >>> 16);
 }
 
+/** The hot answers for `answer-cache-size` octets: an eighth of them, none below MIN_HOT_BYTES. */
+export function hotAnswersFor(answerCacheSize: number): HotAnswers | null {
+  const bytes = Math.floor(answerCacheSize / 8);
+  return bytes >= MIN_HOT_BYTES ? new HotAnswers(bytes) : null;
+}
+
 export class HotAnswers {
+  /** The octets given (ring and table). */
+  readonly bytes: number;
+  /** Which responder may use them: the one that claimed them last (`claim`). */
+  #owner = 0;
   /** The entries, one after another; an entry never wraps around the end. */
   readonly ring: Uint8Array;
   readonly #size: number;
@@ -51,6 +61,7 @@ export class HotAnswers {
 
   /** `bytes` of memory in all (the ring and the table). */
   constructor(bytes: number) {
+    this.bytes = bytes;
     let slots = 2;
     while (slots * 2 * (RING_PER_SLOT + 16) <= bytes) slots *= 2;
     this.#mask = slots - 1;
@@ -65,6 +76,17 @@ export class HotAnswers {
   /** Forgets every entry (a new zone set), at once: positions before the ring's length past now are all stale. */
   clear(): void {
     this.#write += this.#size;
+  }
+
+  /** Empties the table for a new owner (a responder, or its new zone set) and returns the owner's token. */
+  claim(): number {
+    this.clear();
+    return ++this.#owner;
+  }
+
+  /** The token of the owner the table is for: a responder holding another one must not read or write it. */
+  get owner(): number {
+    return this.#owner;
   }
 
   /**

@@ -46,7 +46,8 @@ export function preparedAnswer(s: ResponderState, req: Request, ctx: HandleConte
   const small = !ctx.tcp && req.edns && req.ednsPayload <= MIN_UDP;
   if (qtype === RRType.DS || qtype === RRType.ANY || small) return null;
   // First the hot answers, by the question's octets alone: no zone lookup, no node (issue 16 §1).
-  const hot = s.hot;
+  // The hot answers are this responder's until a newer one (a rebuild) claims them.
+  const hot = s.hot !== null && s.hot.owner === s.hotOwner ? s.hot : null;
   // One hash of the name (lowercased) for the hot answers and the zone's lookup.
   const nameHash = hashWireName(buf, HEADER, qnameEnd);
   let hk = 0;

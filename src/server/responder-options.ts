@@ -1,4 +1,5 @@
 /** The responder's options: the `server:` settings it answers by, and the shared quota, limiter and cookies. */
+import type { HotAnswers } from './hot-answers.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { ServerCookies } from './server-cookie.js';
 import type { TransferQuota } from './transfer-quota.js';
@@ -19,4 +20,11 @@ export interface ResponderOptions {
   rateLimiter?: RateLimiter | null;
   /** RFC 7873 server cookies (BIND's `answer-cookie`); null: COOKIE options are ignored and never answered. */
   cookies?: ServerCookies | null;
+  /**
+   * The hot answers, shared by the responders of a process one after
+   * another (a rebuilt responder claims them, and the one before loses
+   * them): made once, not at every rebuild. Left out: the responder makes
+   * its own when answer-cache-size allows (hotAnswersFor); null: none.
+   */
+  hotAnswers?: HotAnswers | null;
 }

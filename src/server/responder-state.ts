@@ -5,7 +5,7 @@
 import type { ZoneSet } from '../query/index.js';
 import type { Zone, ZoneNode } from '../zone/index.js';
 import { AnswerCache, DEFAULT_ANSWER_CACHE_BYTES } from './answer-cache.js';
-import { HotAnswers, MIN_HOT_BYTES } from './hot-answers.js';
+import { hotAnswersFor, type HotAnswers } from './hot-answers.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { Request } from './request.js';
 import type { ResponderOptions } from './responder-options.js';
@@ -24,6 +24,8 @@ export class ResponderState {
   readonly cacheSize: number;
   /** The hot answers in front of the cache (null when answer-cache-size is too small to share): emptied with it. */
   readonly hot: HotAnswers | null;
+  /** This responder's claim on them: used only while `hot.owner` is still it (a newer responder took them over otherwise). */
+  hotOwner: number;
   /** The options, with `udpPayload` within 512..65535. */
   readonly options: ResponderOptions;
   /** RFC 5001: the NSID payload (the identity), or null. */
@@ -67,9 +69,10 @@ export class ResponderState {
     this.limiter = options.rateLimiter ?? null;
     const size = options.answerCacheSize ?? DEFAULT_ANSWER_CACHE_BYTES;
     // An eighth of answer-cache-size is the hot answers' (issue 16 §1); the whole stays within it.
-    const hot = Math.floor(size / 8) >= MIN_HOT_BYTES ? Math.floor(size / 8) : 0;
-    this.hot = hot > 0 ? new HotAnswers(hot) : null;
-    this.cacheSize = size - hot;
+    const hot = options.hotAnswers === undefined ? hotAnswersFor(size) : options.hotAnswers;
+    this.hot = hot;
+    this.hotOwner = hot === null ? 0 : hot.claim();
+    this.cacheSize = Math.max(0, size - (hot === null ? 0 : hot.bytes));
     this.cache = new AnswerCache(this.cacheSize);
     this.options = { ...options, udpPayload: Math.max(MIN_UDP, Math.min(options.udpPayload, 65535)) };
     this.nsid = options.identity === null ? null : Buffer.from(options.identity, 'utf8');

@@ -53,7 +53,7 @@ export class Responder {
     const s = this.#s;
     s.zones = zones;
     s.cache = new AnswerCache(s.cacheSize);
-    s.hot?.clear();
+    if (s.hot !== null) s.hotOwner = s.hot.claim();
   }
 
   /** Prepared answers held (for logs and tests). */

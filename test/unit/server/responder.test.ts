@@ -13,7 +13,7 @@ import { Responder } from '../../../src/server/responder.js';
 import type { ResponderOptions } from '../../../src/server/responder-options.js';
 import type { TransferHooks, TransferOutInfo } from '../../../src/server/transfer-hooks.js';
 import { readRequest } from '../../../src/server/request.js';
-import { hotKey } from '../../../src/server/hot-answers.js';
+import { hotAnswersFor, hotKey } from '../../../src/server/hot-answers.js';
 import { hashWireName } from '../../../src/zone/index.js';
 import { AnswerPath } from '../../../src/server/prepared-answer.js';
 import { Rng } from '../../support/rng.js';
@@ -1007,6 +1007,29 @@ www ${sig('A', 3)}
     const n = r.handleInto(q, UDP, q.length, dest);
     const msg = decodeMessage(dest.subarray(0, n));
     assert.deepEqual([...msg.answers[0]!.rdata], [192, 0, 2, 99]);
+  });
+
+  it('hot answers shared by responders one after another: only the newest uses them, and each answers from its own zones', () => {
+    const shared = hotAnswersFor(256 * 1024 * 1024)!;
+    const old = fresh({ hotAnswers: shared });
+    const q = query({ name: 'www.example.com' });
+    const address = (r: Responder): number[] => {
+      const dest = slot();
+      const n = r.handleInto(q, UDP, q.length, dest);
+      return [...decodeMessage(dest.subarray(0, n)).answers[0]!.rdata];
+    };
+    for (let i = 0; i < 3; i++) assert.deepEqual(address(old), [192, 0, 2, 80]);
+    assert.equal(old.lastAnswerPath, AnswerPath.HOT);
+    // A rebuild: the new responder claims the table; the old one may still be answering a TCP client.
+    const rebuilt = fresh({ hotAnswers: shared }, zones(ZONE_TEXT({ serial: 2024010103, www: '192.0.2.77' })));
+    for (let i = 0; i < 3; i++) {
+      assert.deepEqual(address(rebuilt), [192, 0, 2, 77], `new responder, round ${i}`);
+      assert.deepEqual(address(old), [192, 0, 2, 80], `old responder, round ${i}`);
+      assert.notEqual(old.lastAnswerPath, AnswerPath.HOT, 'the old responder no longer uses the table');
+    }
+    assert.equal(rebuilt.lastAnswerPath === AnswerPath.HOT || rebuilt.lastAnswerPath === AnswerPath.PREPARED, true);
+    address(rebuilt);
+    assert.equal(rebuilt.lastAnswerPath, AnswerPath.HOT);
   });
 
   it('a response longer than the buffer comes back as oversize, the same octets as handle()', () => {

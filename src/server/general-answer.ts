@@ -2,7 +2,7 @@
 import { answer, AnswerKind, type Answer } from '../query/index.js';
 import { copyBytes, EdnsOptionCode, encodeMessage, Name, Opcode, type Message, type ResourceRecord } from '../wire/index.js';
 import type { HandleContext } from './handle-context.js';
-import { AnswerPath, keepPrepared } from './prepared-answer.js';
+import { AnswerPath, keepHotNxdomain, keepPrepared } from './prepared-answer.js';
 import type { Request } from './request.js';
 import type { ResponderState } from './responder-state.js';
 import { HEADER } from './response-header.js';
@@ -36,7 +36,10 @@ export function generalAnswer(s: ResponderState, req: Request, ctx: HandleContex
     return smallResponse(s, req, result.rcode, result.aa, null, true);
   }
   const out = Buffer.from(scratch.subarray(0, enc.length));
-  if (cut === 0) keepPrepared(s, req, result, out);
+  if (cut === 0) {
+    keepPrepared(s, req, result, out);
+    keepHotNxdomain(s, req, result, out);
+  }
   return out;
 }
 

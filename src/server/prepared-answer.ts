@@ -38,6 +38,7 @@ export function preparedAnswer(s: ResponderState, req: Request, ctx: HandleConte
   s.node = null;
   s.key = 0;
   s.chase = false;
+  s.hotMissed = false;
   const buf = req.buf;
   const qnameEnd = req.qnameEnd;
   const qtype = req.qtype;
@@ -58,6 +59,8 @@ export function preparedAnswer(s: ResponderState, req: Request, ctx: HandleConte
       s.path = AnswerPath.HOT;
       return respond(s, req, ctx, hot.aa(p), hot.rcode(p), hot.an(p), hot.ns(p), hot.ar(p), hot.ring, hot.tailStart(p), hot.tailLength(p));
     }
+    s.hotMissed = true;
+    s.hotKey = hk;
   }
   const zone = s.zones.find(buf, HEADER, qnameEnd);
   if (zone === undefined || zone === null) return null;
@@ -148,6 +151,28 @@ export function keepPrepared(s: ResponderState, req: Request, result: Answer, ou
 }
 
 
+
+/**
+ * Keeps `out`, the general path's whole answer to `req`, in the hot answers
+ * when it is an NXDOMAIN for a name no node holds (the prepared answers
+ * cannot keep it: they are kept by node). Such an answer is the same for
+ * the same question octets while the zones are (RFC 2308 §3: the SOA of the
+ * zone, its denial records), and rate limiting reads it from its octets
+ * alone. A wildcard's answer is not kept: rate limiting counts it by the
+ * wildcard, which the entry does not hold.
+ */
+export function keepHotNxdomain(s: ResponderState, req: Request, result: Answer, out: Uint8Array): void {
+  if (!s.hotMissed || s.node !== null || s.wildcard !== null || result.rcode !== Rcode.NXDOMAIN) return;
+  const hot = s.hot;
+  if (hot === null || hot.owner !== s.hotOwner) return;
+  const optLen = req.edns ? optLength(s, req) : 0;
+  // The header's counts as written (ARCOUNT less the OPT record).
+  const an = (out[6]! << 8) | out[7]!;
+  const ns = (out[8]! << 8) | out[9]!;
+  const ar = ((out[10]! << 8) | out[11]!) - (req.edns ? 1 : 0);
+  const tail = out.subarray(req.questionEnd, out.length - optLen);
+  hot.put(s.hotKey, req.buf, HEADER, req.qnameEnd - HEADER, EXACT_SPELLING, req.qtype, req.dnssecOk, result.aa, result.rcode, an, ns, ar, tail);
+}
 
 /**
  * The nodes whose RRsets decided `result`, a CNAME owner's answer to a type

@@ -55,6 +55,9 @@ export class ResponderState {
   spelling = 0;
   /** Which path answered the last query (AnswerPath), for tests and the debug log. */
   path = 0;
+  /** The hot answers were asked for this question and missed (its key is `hotKey`): the general path may keep its NXDOMAIN there. */
+  hotMissed = false;
+  hotKey = 0;
   /**
    * Where the prepared path may write the response in place (the batched
    * socket's send slot; issue 16 §1), or null. When it does, it returns

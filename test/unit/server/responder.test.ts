@@ -958,9 +958,22 @@ www ${sig('A', 3)}
     assert.equal(hot.find(key(partly), partly.buf, partly.qnameEnd, partly.qtype, partly.dnssecOk), -1, 'another class');
     const withDo = readRequest(query({ name: 'www.example.com', edns: { do: true } }));
     assert.equal(hot.find(key(withDo), withDo.buf, withDo.qnameEnd, withDo.qtype, withDo.dnssecOk), -1, 'DO is another entry');
-    // NXDOMAIN has no node, so it is never prepared, nor hot.
+    // NXDOMAIN has no node, so it is never prepared; it is hot, for its exact octets.
     const nx = readRequest(ask3('nothere.example.com'));
-    assert.equal(hot.find(key(nx), nx.buf, nx.qnameEnd, nx.qtype, nx.dnssecOk), -1);
+    assert.ok(hot.find(key(nx), nx.buf, nx.qnameEnd, nx.qtype, nx.dnssecOk) >= 0, 'NXDOMAIN is hot');
+    const nxOther = readRequest(query({ name: 'NOThere.example.com', edns: {} }));
+    assert.equal(hot.find(key(nxOther), nxOther.buf, nxOther.qnameEnd, nxOther.qtype, nxOther.dnssecOk), -1, 'NXDOMAIN in another case');
+  });
+
+  it('a wildcard answer is never hot (rate limiting counts it by the wildcard, which an entry does not hold)', () => {
+    const r = fresh({}, zones(`${ZONE_TEXT()}*.wild A 192.0.2.99\n`));
+    const q = query({ name: 'a.wild.example.com', edns: {} });
+    for (let i = 0; i < 4; i++) {
+      const dest = slot();
+      const n = r.handleInto(q, UDP, q.length, dest);
+      assert.deepEqual([...decodeMessage(dest.subarray(0, n)).answers[0]!.rdata], [192, 0, 2, 99]);
+      assert.equal(r.lastAnswerPath, AnswerPath.GENERAL, `round ${i}`);
+    }
   });
 
   it('0x20 questions: every letter case gets the octets of the general path, and a class entry serves case variants never asked before', () => {

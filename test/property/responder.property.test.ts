@@ -1,6 +1,7 @@
 /**
  * Responder properties: a Responder that has answered many queries before
- * (prepared answers in place) gives the same octets as a fresh one, for
+ * (prepared and hot answers in place; through handle and handleInto) gives
+ * the same octets as a fresh one and as one without any cache, for
  * random questions and EDNS settings; and `handle` never throws on any
  * input, answering with the query's ID or not at all.
  */
@@ -65,6 +66,8 @@ www A 198.51.100.80
 const ZONES = new ZoneSet([loadZoneText(ZONE, ORIGIN), loadZoneText(NET, Name.fromText('example.net.'))]);
 const OPTIONS: ResponderOptions = { udpPayload: 1232, identity: 'ns1.test', version: 'tyne-test' };
 const fresh = (): Responder => new Responder(ZONES, OPTIONS);
+/** No prepared or hot answers at all: every answer from answer() and the encoder. */
+const general = new Responder(ZONES, { ...OPTIONS, answerCacheSize: 0 });
 
 const OWNERS = [
   'example.com', 'ns1.example.com', 'ns2.example.com', 'mail.example.com', 'www.example.com', 'mixedcase.example.com',
@@ -158,10 +161,14 @@ describe('Responder: a warm cache answers as a fresh Responder does', () => {
         const bytes = encode(q);
         const ctx = { tcp: q.tcp };
         const want = fresh().handle(bytes, ctx);
+        assert.equal(hex(general.handle(bytes, ctx)), hex(want), 'the general path alone');
         const got = warm.handle(bytes, ctx);
         assert.equal(hex(got), hex(want));
-        // And the warm one again (now certainly prepared, if it can be).
+        // And the warm one again (now certainly prepared, if it can be), then into a used send slot (hot, if it can be).
         assert.equal(hex(warm.handle(bytes, ctx)), hex(want));
+        const slot = new Uint8Array(8192).fill(0xa5);
+        const n = warm.handleInto(bytes, ctx, bytes.length, slot);
+        assert.equal(n > 0 ? hex(slot.subarray(0, n)) : n < 0 ? hex(warm.oversize) : 'null', hex(want), 'handleInto');
       }),
       { numRuns: 3000, seed: 20240101 },
     );

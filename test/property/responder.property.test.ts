@@ -84,13 +84,23 @@ const TYPES = [
 
 const label = fc.stringMatching(/^[a-z0-9-]{1,12}$/);
 
-/** A question name: a zone owner, maybe under a few random labels, in random letter case. */
+/**
+ * A question name: a zone owner, maybe under a few random labels, in random
+ * letter case: every letter, or the first label only (the rest as the zone
+ * spells it), or the first label and the rest in capitals; so that a
+ * question's suffix is now and then spelled as the zone's names are and
+ * now and then not (what the spelling classes of spelling-class.ts turn on).
+ */
 const qname = fc
-  .tuple(fc.constantFrom(...OWNERS), fc.array(label, { maxLength: 2 }), fc.array(fc.boolean(), { minLength: 80, maxLength: 80 }))
-  .map(([owner, prefix, upper]) => {
+  .tuple(fc.constantFrom(...OWNERS), fc.array(label, { maxLength: 2 }), fc.array(fc.boolean(), { minLength: 80, maxLength: 80 }), fc.constantFrom(0, 1, 2))
+  .map(([owner, prefix, upper, style]) => {
     const text = [...prefix, owner].join('.');
+    const firstEnd = style === 0 ? text.length : text.indexOf('.') < 0 ? text.length : text.indexOf('.');
     let out = '';
-    for (let i = 0; i < text.length; i++) out += upper[i % upper.length] ? text[i]!.toUpperCase() : text[i]!;
+    for (let i = 0; i < text.length; i++) {
+      if (i < firstEnd) out += upper[i % upper.length] ? text[i]!.toUpperCase() : text[i]!;
+      else out += style === 2 ? text[i]!.toUpperCase() : text[i]!;
+    }
     return out;
   });
 

@@ -50,33 +50,8 @@ export function messageId(b: Uint8Array): number {
  * rejects after `timeoutMs`.
  */
 export function queryUdp(port: number, bytes: Uint8Array, timeoutMs = 2000, host = '127.0.0.1'): Promise<Uint8Array> {
-  const id = messageId(bytes);
-  return new Promise((resolve, reject) => {
-    const sock = createSocket(host.includes(':') ? 'udp6' : 'udp4');
-    let done = false;
-    const finish = (err: Error | null, data?: Uint8Array) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      try {
-        sock.close();
-      } catch {
-        // already closed
-      }
-      if (err) reject(err);
-      else resolve(data!);
-    };
-    const timer = setTimeout(() => finish(new Error(`UDP query id ${id} to ${host}:${port} timed out after ${timeoutMs} ms`)), timeoutMs);
-    sock.on('error', (e) => finish(e));
-    sock.on('message', (msg) => {
-      if (messageId(msg) === id) finish(null, new Uint8Array(msg));
-    });
-    sock.bind(0, host, () => {
-      sock.send(bytes, port, host, (e) => {
-        if (e) finish(e);
-      });
-    });
-  });
+  // From an ephemeral port of `host` itself.
+  return queryUdpSeen(host, port, bytes, timeoutMs, host).then((r) => r.bytes);
 }
 
 /** A UDP reply and where it came from. */

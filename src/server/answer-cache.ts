@@ -181,7 +181,7 @@ export class AnswerCache {
    * than an eighth of the whole cache).
    */
   put(node: ZoneNode, key: number, buf: Uint8Array, qnameEnd: number, tail: Uint8Array, answer: PreparedAnswer, spelling = EXACT_SPELLING): boolean {
-    const kind = spelling;
+    // The entry's place: the key and the spelling class together.
     key = key * SPELLING_CLASSES + spelling;
     if (this.#find(node, key) !== undefined) return false;
     const qlen = qnameEnd - 12;
@@ -192,7 +192,7 @@ export class AnswerCache {
       if (!this.#evictOne()) return false;
     }
     // Exact-size copies: a view would keep the whole received packet (or an 8 KiB pool slab) alive.
-    const e = new Entry(node, key, latin1(buf, 12, qnameEnd), copyBytes(tail), answer, cost, kind);
+    const e = new Entry(node, key, latin1(buf, 12, qnameEnd), copyBytes(tail), answer, cost, spelling);
     const held = this.#nodes.get(node);
     if (held === undefined) {
       this.#nodes.set(node, e);

@@ -7,12 +7,16 @@
  * without the zone lookup, the node and the answer cache behind it: on a
  * large zone those are a handful of cache misses per query.
  *
- * The table is a second copy of what the AnswerCache holds, filled from
- * its hits and emptied with it (a new zone set). It is bounded: the ring
+ * The table holds copies of what the AnswerCache holds, filled from its
+ * hits, and the NXDOMAIN answers for names no node holds (which the
+ * AnswerCache, kept by node, cannot); it is emptied with the AnswerCache
+ * (a new zone set, or a new responder claiming it). It is bounded: the ring
  * overwrites its oldest entries (FIFO), and an entry is used only while
  * none of its octets have been written over since, which is known from
  * its position alone (positions grow without end; see `#intact`).
  */
+import { lowerByte } from '../wire/index.js';
+import { EXACT_SPELLING } from './spelling-class.js';
 
 /**
  * Entry layout: qtype (2), flags (1: AA, DO), RCODE (1), AN, NS, AR (2 each),
@@ -22,8 +26,6 @@
 const FIXED = 14;
 const FLAG_AA = 1;
 const FLAG_DO = 2;
-import { lowerByte } from '../wire/index.js';
-import { EXACT_SPELLING } from './spelling-class.js';
 
 /** Smallest ring worth having (a smaller answer-cache-size goes without hot answers). */
 export const MIN_HOT_BYTES = 1 << 20;

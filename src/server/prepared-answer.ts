@@ -46,7 +46,7 @@ export function preparedAnswer(s: ResponderState, req: Request, ctx: HandleConte
   // BIND sends no additional data (referral glue aside) to an EDNS client whose buffer is 512 octets or less.
   const small = !ctx.tcp && req.edns && req.ednsPayload <= MIN_UDP;
   if (qtype === RRType.DS || qtype === RRType.ANY || small) return null;
-  // First the hot answers, by the question's octets alone: no zone lookup, no node (issue 16 §1).
+  // First the hot answers, by the question (letter case aside) and its spelling class: no zone lookup, no node (issue 16 §1).
   // The hot answers are this responder's until a newer one (a rebuild) claims them.
   const hot = s.hot !== null && s.hot.owner === s.hotOwner ? s.hot : null;
   // One hash of the name (lowercased) for the hot answers and the zone's lookup.
@@ -149,8 +149,6 @@ export function keepPrepared(s: ResponderState, req: Request, result: Answer, ou
   if (chain !== null) s.cache.put(node, key, buf, qnameEnd, tail, { ...prepared, tail, chain }, spelling);
   else s.cache.put(node, chase ? (req.dnssecOk ? qtype + DO_KEY : qtype) : key, buf, qnameEnd, tail, { ...prepared, tail }, spelling);
 }
-
-
 
 /**
  * Keeps `out`, the general path's whole answer to `req`, in the hot answers

@@ -6,7 +6,7 @@ import {
 } from '../wire/index.js';
 import { dumpZone, formatRecord, zoneLimits, type DumpStyle } from '../zonefile/index.js';
 import {
-  ZoneCode, checkNames, compareOctets, loadZoneFile, loadZoneFromText, nameForMessage, nsTargetAddress, wireNameForMessage,
+  ZoneCode, checkNames, compareOctets, hostOwnerOk, loadZoneFile, loadZoneFromText, nameForMessage, nsTargetAddress, wireNameForMessage,
   type LoadResult, type Zone,
 } from '../zone/index.js';
 import { applyDiffs } from '../xfr/apply-diff.js';
@@ -183,8 +183,10 @@ export function checkZone(args: string[], out: (s: string) => void, err: (s: str
       if (address !== null) report(o.checkNs, ZoneCode.NS_IS_ADDRESS, `NS record '${address}' appears to be an address`, at);
     }
   };
+  // An A or AAAA record gives onRecord something to do only when its owner is not a host name (nsTargetAddress looks at NS only).
+  const quietAddress = (owner: Uint8Array): boolean => o.checkNames === 'ignore' || hostOwnerOk(owner);
   const options = {
-    zoneClass: o.zoneClass, limits: o.limits, confineIncludes: o.confineIncludes, onRecord,
+    zoneClass: o.zoneClass, limits: o.limits, confineIncludes: o.confineIncludes, onRecord, quietAddress,
     ...(paths.include === undefined ? {} : { resolveInclude: paths.include }),
   };
   let res: LoadResult;

@@ -65,10 +65,19 @@ export interface BadName {
   offset: number;
 }
 
+/**
+ * True when the wire name at `offset` passes as the owner of an A, AAAA or
+ * MX record: then checkNames finds nothing wrong with an A or AAAA record
+ * of that owner (their rdata holds no name).
+ */
+export function hostOwnerOk(wire: Uint8Array, offset = 0): boolean {
+  return wellFormed(wire, offset, Kind.HOST, true);
+}
+
 /** The names of `rr` that break the host-name rules above, owner first. */
 export function checkNames(rr: ResourceRecord): BadName[] {
   const bad: BadName[] = [];
-  if ((rr.type === RRType.A || rr.type === RRType.AAAA || rr.type === RRType.MX) && !wellFormed(rr.name.wire, 0, Kind.HOST, true)) {
+  if ((rr.type === RRType.A || rr.type === RRType.AAAA || rr.type === RRType.MX) && !hostOwnerOk(rr.name.wire)) {
     bad.push({ where: 'owner', wire: rr.name.wire, offset: 0 });
   }
   const check = (offset: number, kind: Kind): void => {

@@ -198,11 +198,11 @@ export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
     return c instanceof Name ? c : Name.trusted(this.chunk.subarray(this.start, this.end));
   }
 
-  /** True when the owner's octets equal `wire` exactly (letter case included). */
-  sameOctets(wire: Uint8Array): boolean {
-    if (wire.length !== this.end - this.start) return false;
+  /** True when the owner's octets equal wire[0, length) exactly (letter case included). */
+  sameOctets(wire: Uint8Array, length = wire.length): boolean {
+    if (length !== this.end - this.start) return false;
     const c = this.chunk;
-    for (let i = 0, j = this.start; i < wire.length; i++, j++) if (c[j] !== wire[i]) return false;
+    for (let i = 0, j = this.start; i < length; i++, j++) if (c[j] !== wire[i]) return false;
     return true;
   }
 

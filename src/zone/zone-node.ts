@@ -280,6 +280,11 @@ export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
     return false;
   }
 
+  /** True when some RRset exists as an object (see `objects`): false for a node of inline RRsets only, or none. */
+  get hasObjects(): boolean {
+    return this.items !== undefined;
+  }
+
   /** The RRsets that exist as objects, without making the inline ones (which hold a single record each). */
   objects(): RRsetImpl[] {
     const out: RRsetImpl[] = [];

@@ -42,6 +42,16 @@ export type PlainLineHandler = (
 /** Most words a plain line may have (a longer line goes the general way). */
 const MAX_PLAIN_WORDS = 16;
 
+/** Octet classes of the plain-line scan (see plainWords): a word's, white space, `;`, or one that a plain line has none of. */
+const WORD = 0;
+const BLANK = 1;
+const COMMENT = 2;
+const NOT_PLAIN = 3;
+const CLASS_OF = new Uint8Array(256);
+CLASS_OF[0x20] = CLASS_OF[0x09] = CLASS_OF[0x0d] = BLANK;
+CLASS_OF[0x3b] = COMMENT;
+CLASS_OF[0x22] = CLASS_OF[0x28] = CLASS_OF[0x29] = CLASS_OF[0x5c] = NOT_PLAIN;
+
 /** Code of a line longer than `maxLineBytes` (see ZoneFileCode). */
 export const LINE_TOO_LONG = 'ZONEFILE_LINE_TOO_LONG';
 
@@ -285,18 +295,21 @@ export class ZoneLexer {
     let n = 0;
     let i = from;
     while (i < to) {
-      let c = s.charCodeAt(i);
-      if (c === SPACE || c === TAB || c === CR) {
+      const c = s.charCodeAt(i);
+      const k = c < 256 ? CLASS_OF[c]! : WORD;
+      if (k === BLANK) {
         i++;
         continue;
       }
-      if (c === SEMI) break;
-      if (n === MAX_PLAIN_WORDS) return -1;
+      if (k === COMMENT) break;
+      if (k === NOT_PLAIN || n === MAX_PLAIN_WORDS) return -1;
       const start = i;
-      for (; i < to; i++) {
-        c = s.charCodeAt(i);
-        if (c === SPACE || c === TAB || c === CR || c === SEMI) break;
-        if (c === QUOTE || c === OPEN || c === CLOSE || c === BACKSLASH) return -1;
+      for (i++; i < to; i++) {
+        const d = s.charCodeAt(i);
+        const kd = d < 256 ? CLASS_OF[d]! : WORD;
+        if (kd === WORD) continue;
+        if (kd === NOT_PLAIN) return -1;
+        break;
       }
       starts[n] = start;
       ends[n] = i;

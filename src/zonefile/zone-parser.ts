@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import {
-  MAX_LABEL, MAX_NAME, Name, RRClass, RRType, TextFormatError, classToText, isMetaType, lookupClass, lookupTtl, lookupType, parseIPv4, parseIPv6, rdataFromText, tokenize,
+  MAX_LABEL, MAX_NAME, Name, RRClass, RRType, TextFormatError, classToText, isMetaType, lookupClass, lookupTtl, lookupType, parseIPv4, parseIPv4Range, parseIPv6, parsePlainIPv6Range, rdataFromText, tokenize,
   type Diagnostic, type ResourceRecord, type SourcePosition,
 } from '../wire/index.js';
 import { expandTemplate, parseGenerateRange } from './generate-template.js';
@@ -382,9 +382,12 @@ class ZoneParser {
     else if (tn === 4 && s.charCodeAt(ta) === 0x41 && s.charCodeAt(ta + 1) === 0x41 && s.charCodeAt(ta + 2) === 0x41 && s.charCodeAt(ta + 3) === 0x41) type = RRType.AAAA;
     else return false;
     if (inClass && this.zoneClass !== RRClass.IN) return false;
-    const text = s.slice(starts[i + 1]!, ends[i + 1]!);
+    const ra = starts[i + 1]!;
+    const rb = ends[i + 1]!;
     const rdata = type === RRType.A ? this.ipv4 : this.ipv6;
-    if (!(type === RRType.A ? parseIPv4(text, rdata) : parseIPv6(text, rdata))) return false;
+    // (parseIPv6 tries the plain forms first too: the text is made only for the others.)
+    const parsed = type === RRType.A ? parseIPv4Range(s, ra, rb, rdata) : parsePlainIPv6Range(s, ra, rb, rdata) || parseIPv6(s.slice(ra, rb), rdata);
+    if (!parsed) return false;
     const explicitTtl = ttl >= 0;
     if (!explicitTtl) {
       if (this.defaultTtl >= 0) ttl = this.defaultTtl;

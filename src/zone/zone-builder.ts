@@ -534,10 +534,10 @@ export class ZoneBuilder {
     const errors = this.errors;
     const warnings = this.warnings;
     if (errors.length > 0 || soa === undefined) return { zone: null, errors, warnings };
-    let n = 0;
-    for (const node of this.nodes.values()) {
-      if ((++n & 4095) === 0) yield;
-      node.flags &= PUBLIC_FLAGS;
+    const nodes = this.nodes;
+    for (let n = 0; n < nodes.size; n++) {
+      if (((n + 1) & 4095) === 0) yield;
+      nodes.at(n)!.flags &= PUBLIC_FLAGS;
     }
     const zone = new Zone({
       origin: this.origin,
@@ -560,9 +560,10 @@ export class ZoneBuilder {
     apex.flags |= NodeFlags.APEX | apex.ownFlags(true) | BuildFlags.DONE;
     const chain: ZoneNodeImpl[] = [];
     const originLength = this.origin.wire.length;
-    let n = 0;
-    for (const node of nodes.values()) {
-      if ((++n & 1023) === 0) yield;
+    // By index (nodes.size grows as empty non-terminals are added: they are seen too, as values() would).
+    for (let n = 0; n < nodes.size; n++) {
+      if (((n + 1) & 1023) === 0) yield;
+      const node = nodes.at(n)!;
       if ((node.flags & BuildFlags.DONE) !== 0) continue;
       let cur = node;
       while ((cur.flags & BuildFlags.DONE) === 0) {

@@ -22,7 +22,7 @@ const ORIGIN = Name.fromText('fast.example.');
 const owner = fc.oneof(
   { weight: 6, arbitrary: fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,8}$/) },
   fc.constantFrom('@', '', '', 'Host', 'HOST', 'host', 'a.b', '*', '*.w', 'x.*.y', 'fast.example.', 'sub.fast.example.', 'other.example.', '.', 'a..b', '.a'),
-  fc.constantFrom('$bad', 'a\\.b', 'a\\065', 'x_y', 'a@b', '@b', 'é', 'ā', 'a'.repeat(63), 'a'.repeat(64), `${'abcdefgh.'.repeat(27)}z`),
+  fc.constantFrom('$bad', 'a\\.b', 'a\\065', 'x_y', 'a@b', '@b', '@60', '@IN', 'é', 'ā', 'a'.repeat(63), 'a'.repeat(64), `${'abcdefgh.'.repeat(27)}z`),
 );
 const ttl = fc.oneof(
   { weight: 12, arbitrary: fc.constantFrom('', '', '3600', '0', '60') },
@@ -37,13 +37,16 @@ const typed = fc.oneof(
   { weight: 5, arbitrary: fc.tuple(fc.constant('AAAA'), fc.ipV6()) },
   fc.tuple(fc.oneof(fc.constantFrom('A', 'AAAA'), oddType), fc.oneof(fc.ipV4(), fc.ipV6(), oddAddress)),
 );
+const recordLine = fc
+  .tuple(owner, ttl, cls, fc.boolean(), typed, fc.constantFrom(' ', '\t', '  '))
+  .map(([o, t, c, swap, [ty, a], sep]) => [o, ...(swap ? [c, t] : [t, c]), ty, a].filter((w, i) => i === 0 || w !== '').join(sep));
+/** A record line with something put in anywhere: a character no plain line has, a word more, a comment, an escape. */
+const spoiledLine = fc
+  .tuple(recordLine, fc.nat(), fc.constantFrom('(', ')', '"', '\\', ';', '; (', ' ', '\t', '\r', '.', '@', '$', ' extra', ' 1.2.3.4', '\\065', '..', '=', 'ā'))
+  .map(([l, at, what]) => l.slice(0, at % (l.length + 1)) + what + l.slice(at % (l.length + 1)));
 const line = fc.oneof(
-  {
-    weight: 12,
-    arbitrary: fc
-      .tuple(owner, ttl, cls, fc.boolean(), typed, fc.constantFrom(' ', '\t', '  '))
-      .map(([o, t, c, swap, [ty, a], sep]) => [o, ...(swap ? [c, t] : [t, c]), ty, a].filter((w, i) => i === 0 || w !== '').join(sep)),
-  },
+  { weight: 12, arbitrary: recordLine },
+  { weight: 4, arbitrary: spoiledLine },
   fc.constantFrom('$TTL 300', '$TTL 1h', '$ORIGIN sub.fast.example.', '$ORIGIN fast.example.', '; a comment', '', '   ', 'host IN A 192.0.2.1 ; comment', 'host IN A 192.0.2.1\r'),
   fc.constantFrom('@ IN SOA ns hostmaster 1 3600 900 604800 300', '@ NS ns', 'ns A 192.0.2.53', 'c CNAME host', 'c A 192.0.2.9', 'm ( IN A', '  192.0.2.7 )', 'q "quoted" A 1.2.3.4'),
 );

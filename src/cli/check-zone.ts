@@ -1,74 +1,22 @@
-import { closeSync, existsSync, openSync, readSync, writeSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import {
-  Name, RRType, TextFormatError, canonicalRdata, formatDiagnostic, classToText, soaSameButSerial,
+  Name, TextFormatError, formatDiagnostic, classToText,
   type Diagnostic, type ResourceRecord, type SourcePosition,
 } from '../wire/index.js';
-import { dumpZone, formatRecord, zoneLimits, type DumpStyle } from '../zonefile/index.js';
+import { dumpZone, zoneLimits, type DumpStyle } from '../zonefile/index.js';
 import {
-  ZoneCode, checkNames, compareOctets, loadZoneFile, loadZoneFromText, nameForMessage, nsTargetAddress, wireNameForMessage,
+  ZoneCode, checkNames, hostOwnerOk, loadZoneFile, loadZoneFromText, nameForMessage, nsTargetAddress, wireNameForMessage,
   type LoadResult, type Zone,
 } from '../zone/index.js';
-import { applyDiffs } from '../xfr/apply-diff.js';
-import { Journal } from '../xfr/journal.js';
-import { CHECK_ZONE_USAGE, parseCheckZoneArgs, type CheckMode, type IntegrityMode } from './check-zone-options.js';
+import type { Peer } from '../xfr/peer.js';
+import type { TsigKey } from '../tsig/index.js';
+import { CHECK_ZONE_USAGE, parseCheckZoneArgs, type CheckMode, type CheckZoneOptions, type IntegrityMode } from './check-zone-options.js';
 import { checkZonePaths, type PathResult } from './check-zone-paths.js';
-import { diffZones } from '../xfr/compute-zone-diff.js';
-import { peerText, type Peer } from '../xfr/peer.js';
-import { addSerial, compareSerial } from '../xfr/serial.js';
-import { transferZone } from '../xfr/transfer-client.js';
-import { TSIG_ALGORITHMS, type TsigAlgorithm, type TsigKey } from '../tsig/index.js';
+
+type DiffModule = typeof import('./check-zone-diff.js');
+type JournalModule = typeof import('./check-zone-journal.js');
 
 export { CHECK_ZONE_USAGE };
-
-/** `a.b.c.d[:port]`, `[v6]:port`, `[v6]` or a bare IPv6 literal; port 53 when left out. */
-function parseServer(text: string): Peer | string {
-  let host = text;
-  let portText: string | undefined;
-  const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(text);
-  if (bracketed !== null) {
-    host = bracketed[1]!;
-    portText = bracketed[2];
-  } else if (isIP(text) !== 6) {
-    const colon = text.lastIndexOf(':');
-    if (colon >= 0) {
-      host = text.slice(0, colon);
-      portText = text.slice(colon + 1);
-    }
-  }
-  const family = isIP(host);
-  if (family === 0 || (family === 6 && bracketed === null && portText !== undefined)) {
-    return `--against: '${text}' is not HOST:PORT (an IP address; IPv6 in brackets, as [::1]:53)`;
-  }
-  if (portText !== undefined && (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535)) {
-    return `--against: bad port '${portText}' (1..65535)`;
-  }
-  return { host, port: portText === undefined ? 53 : Number(portText), family: family as 4 | 6, key: null };
-}
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/** `NAME:ALG:SECRET` (secret in base64). */
-function parseKey(text: string): TsigKey | string {
-  const first = text.indexOf(':');
-  const second = first < 0 ? -1 : text.indexOf(':', first + 1);
-  if (second < 0) return '--key: expected NAME:ALGORITHM:SECRET';
-  const nameText = text.slice(0, first);
-  const alg = text.slice(first + 1, second).toLowerCase();
-  const secretText = text.slice(second + 1);
-  let name: Name;
-  try {
-    name = Name.fromText(nameText.endsWith('.') ? nameText : `${nameText}.`);
-  } catch (e) {
-    return `--key: bad key name '${nameText}' (${(e as Error).message})`;
-  }
-  if (nameText === '' || !(TSIG_ALGORITHMS as readonly string[]).includes(alg)) {
-    return nameText === '' ? '--key: empty key name' : `--key: algorithm must be one of ${TSIG_ALGORITHMS.join(', ')}`;
-  }
-  const secret = BASE64.test(secretText) ? Buffer.from(secretText, 'base64') : undefined;
-  if (secret === undefined || secret.length === 0 || secret.toString('base64') !== secretText) return '--key: the secret is not valid base64';
-  return { name, algorithm: alg as TsigAlgorithm, secret: new Uint8Array(secret) };
-}
 
 /** Warnings of the integrity checks, by -i mode (BIND's check-integrity and check-sibling): none drops them all, *-sibling the sibling-glue ones. */
 const INTEGRITY_WARNINGS = new Set<string>([
@@ -132,11 +80,23 @@ export function checkZone(args: string[], out: (s: string) => void, err: (s: str
     out(`${CHECK_ZONE_USAGE}\n`);
     return 0;
   }
+  // --diff and -j/-J need the transfer and journal code: imported only then, so a plain check starts sooner.
+  if (o.diff || o.journal !== false) {
+    return Promise.all([o.diff ? import('./check-zone-diff.js') : undefined, o.journal !== false ? import('./check-zone-journal.js') : undefined])
+      .then(([diff, journal]) => checkParsed(o, out, err, diff, journal));
+  }
+  return checkParsed(o, out, err, undefined, undefined);
+}
+
+/** checkZone once the arguments are read, with the modules --diff and -j/-J need when asked for. */
+function checkParsed(
+  o: CheckZoneOptions, out: (s: string) => void, err: (s: string) => void, diff: DiffModule | undefined, journal: JournalModule | undefined,
+): number | Promise<number> {
   let peer: Peer | undefined;
   let key: TsigKey | null = null;
-  if (o.diff) {
-    const p = parseServer(o.against!);
-    const k = o.keyText === undefined ? null : parseKey(o.keyText);
+  if (diff !== undefined) {
+    const p = diff.parseServer(o.against!);
+    const k = o.keyText === undefined ? null : diff.parseKey(o.keyText);
     for (const problem of [p, k]) {
       if (typeof problem === 'string') {
         err(`tyne check-zone: ${problem}`);
@@ -183,8 +143,10 @@ export function checkZone(args: string[], out: (s: string) => void, err: (s: str
       if (address !== null) report(o.checkNs, ZoneCode.NS_IS_ADDRESS, `NS record '${address}' appears to be an address`, at);
     }
   };
+  // An A or AAAA record gives onRecord something to do only when its owner is not a host name (nsTargetAddress looks at NS only).
+  const quietAddress = (owner: Uint8Array): boolean => o.checkNames === 'ignore' || hostOwnerOk(owner);
   const options = {
-    zoneClass: o.zoneClass, limits: o.limits, confineIncludes: o.confineIncludes, onRecord,
+    zoneClass: o.zoneClass, limits: o.limits, confineIncludes: o.confineIncludes, onRecord, quietAddress,
     ...(paths.include === undefined ? {} : { resolveInclude: paths.include }),
   };
   let res: LoadResult;
@@ -211,9 +173,9 @@ export function checkZone(args: string[], out: (s: string) => void, err: (s: str
   const warnings = [...res.warnings, ...own.filter((d) => d.severity === 'warning')].filter((d) => integrityKeeps(o.integrity, d));
   if (!o.quiet) for (const d of [...errors, ...warnings]) err(formatDiagnostic(d));
   let zone = errors.length === 0 ? res.zone : null;
-  if (zone !== null && o.journal !== false) {
+  if (zone !== null && journal !== undefined && o.journal !== false) {
     const j = typeof o.journal === 'string' ? paths.file(o.journal) : `${file}.jnl`;
-    const applied = typeof j === 'string' ? applyJournal(zone, j) : j.refused;
+    const applied = typeof j === 'string' ? journal.applyJournal(zone, j) : j.refused;
     if (typeof applied === 'string') {
       if (!o.quiet) err(applied);
       zone = null;
@@ -223,7 +185,7 @@ export function checkZone(args: string[], out: (s: string) => void, err: (s: str
     say(`${label}: not loaded due to errors.`);
     return 1;
   }
-  if (peer !== undefined) return diffAgainst(zone, peer, key, zoneLimits(o.limits).maxRecords, out, err);
+  if (peer !== undefined) return diff!.diffAgainst(zone, peer, key, zoneLimits(o.limits).maxRecords, out, err);
   if (o.dump) {
     const written = writeDump(zone, o.style, o.output === null || o.output === '-' ? null : paths.file(o.output), out);
     if (written !== null) {
@@ -234,33 +196,6 @@ export function checkZone(args: string[], out: (s: string) => void, err: (s: str
   say(`${label}: loaded serial ${zone.serial}`);
   say('OK');
   return 0;
-}
-
-/**
- * `-j`/`-J`: the changes in Tyne's journal (src/xfr/journal.ts, written
- * beside a secondary's saved copy as FILE.jnl) applied to the zone, as
- * named loads a zone and its journal. No journal file: the zone as read.
- * A message (one line) when the journal cannot be used: damaged, BIND's own
- * format, or not leading on from the file's serial.
- */
-function applyJournal(zone: Zone, path: string): Zone | string {
-  if (!existsSync(path)) return zone;
-  let journal: Journal;
-  try {
-    journal = Journal.open(path);
-  } catch (e) {
-    const bind = /bad magic/.test((e as Error).message) ? ' (a journal named writes is not read: Tyne reads its own format)' : '';
-    return `${path}: ${(e as Error).message}${bind}`;
-  }
-  const last = journal.lastSerial;
-  if (last === null || last === zone.serial) return zone;
-  const chain = journal.since(zone.serial, last);
-  if (chain === null) return `${path}: journal out of sync with zone (it does not lead from the file's serial ${zone.serial} to ${last})`;
-  try {
-    return applyDiffs(zone, chain, path);
-  } catch (e) {
-    return `${path}: its changes do not apply to the zone (${(e as Error).message})`;
-  }
 }
 
 /** -D / -o: the dump, to stdout (`to` null) or to a file; a message when the file cannot be written. */
@@ -286,63 +221,4 @@ function writeDump(zone: Zone, style: DumpStyle, to: PathResult | null, out: (s:
     if (fd !== null) closeSync(fd);
   }
   return null;
-}
-
-/** RFC 4034 §6 order: owner (§6.1), type, canonical rdata (§6.2, §6.3); then TTL. */
-function canonicalOrder(a: ResourceRecord, b: ResourceRecord): number {
-  return (
-    a.name.compare(b.name) ||
-    a.type - b.type ||
-    compareOctets(canonicalRdata(a.type, a.rdata), canonicalRdata(b.type, b.rdata)) ||
-    a.ttl - b.ttl
-  );
-}
-
-/**
- * `--diff`: fetches the served zone by AXFR and prints what loading
- * `fromFile` would change: `- record` for each removed, `+ record` for each
- * added (SOA apart), in canonical order, then a summary and whether the
- * file's serial is above the served one. 0 when it could compare, 1 when
- * the transfer failed.
- */
-async function diffAgainst(
-  fromFile: Zone, peer: Peer, key: TsigKey | null, maxRecords: number, out: (s: string) => void, err: (s: string) => void,
-): Promise<number> {
-  const at = peerText(peer);
-  let served: Zone;
-  try {
-    served = (await transferZone({ origin: fromFile.origin, peer, key, current: null, maxRecords })).zone;
-  } catch (e) {
-    err(`tyne check-zone: cannot get ${fromFile.origin.toText()} by AXFR: ${(e as Error).message}`);
-    return 1;
-  }
-  const d = diffZones(served, fromFile);
-  const removed = d.removed.filter((rr) => rr.type !== RRType.SOA).sort(canonicalOrder);
-  const added = d.added.filter((rr) => rr.type !== RRType.SOA).sort(canonicalOrder);
-  const s = served.serial;
-  const f = fromFile.serial;
-  const lines = [`; ${fromFile.origin.toText()} served serial ${s} at ${at}, file serial ${f}`];
-  for (const rr of removed) lines.push(`- ${formatRecord(rr)}`);
-  for (const rr of added) lines.push(`+ ${formatRecord(rr)}`);
-  const oldSoa = served.soa;
-  const newSoa = fromFile.soa;
-  const soaChanged = oldSoa.ttl !== newSoa.ttl || !soaSameButSerial(oldSoa.rdatas[0]!, newSoa.rdatas[0]!);
-  if (soaChanged) {
-    const soaRecord = (z: Zone): ResourceRecord => ({ name: z.origin, type: RRType.SOA, class: z.soa.class, ttl: z.soa.ttl, rdata: z.soa.rdatas[0]! });
-    lines.push(`; SOA served:  ${formatRecord(soaRecord(served))}`);
-    lines.push(`; SOA in file: ${formatRecord(soaRecord(fromFile))}`);
-  }
-  lines.push(`; ${added.length} added, ${removed.length} removed`);
-  if (added.length === 0 && removed.length === 0 && !soaChanged) {
-    lines.push('; no change');
-  } else if (compareSerial(f, s) > 0) {
-    lines.push(`; serial: file ${f} is above served ${s}: OK`);
-  } else {
-    lines.push(
-      `; serial: file ${f} is not above served ${s}: with serial-policy increment the server will serve ${addSerial(s, 1)}; ` +
-        'with file, secondaries will not see the change',
-    );
-  }
-  out(lines.join('\n') + '\n');
-  return 0;
 }

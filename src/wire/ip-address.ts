@@ -3,12 +3,16 @@
  * inet_pton: four decimal parts of 1-3 digits, no leading zeros, each ≤ 255.
  */
 export function parseIPv4(text: string, out: Uint8Array, off = 0): boolean {
-  const n = text.length;
+  return parseIPv4Range(text, 0, text.length, out, off);
+}
+
+/** parseIPv4 of s.slice(from, to), without making that string. */
+export function parseIPv4Range(s: string, from: number, to: number, out: Uint8Array, off = 0): boolean {
   let part = 0;
   let value = 0;
   let digits = 0;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? text.charCodeAt(i) : 0x2e;
+  for (let i = from; i <= to; i++) {
+    const c = i < to ? s.charCodeAt(i) : 0x2e;
     if (c === 0x2e) {
       if (digits === 0 || part > 3) return false;
       out[off + part++] = value;
@@ -131,22 +135,30 @@ const V6_WORDS = new Uint16Array(8);
  * accepts, the general parser accepts the same.
  */
 function parsePlainIPv6(text: string, out: Uint8Array): boolean {
-  const n = text.length;
-  if (n < 2 || n > 39) return false;
+  return parsePlainIPv6Range(text, 0, text.length, out);
+}
+
+/**
+ * parsePlainIPv6 of s.slice(from, to), without making that string: true
+ * means parseIPv6 of that text gives the same octets; false, that only
+ * parseIPv6 can tell.
+ */
+export function parsePlainIPv6Range(s: string, from: number, to: number, out: Uint8Array): boolean {
+  if (to - from < 2 || to - from > 39) return false;
   const words = V6_WORDS;
   let count = 0;
   let gap = -1;
-  let i = 0;
-  if (text.charCodeAt(0) === 0x3a) {
-    if (text.charCodeAt(1) !== 0x3a) return false;
+  let i = from;
+  if (s.charCodeAt(from) === 0x3a) {
+    if (s.charCodeAt(from + 1) !== 0x3a) return false;
     gap = 0;
-    i = 2;
+    i = from + 2;
   }
-  while (i < n) {
+  while (i < to) {
     let v = 0;
     let digits = 0;
-    for (; i < n; i++) {
-      const c = text.charCodeAt(i);
+    for (; i < to; i++) {
+      const c = s.charCodeAt(i);
       const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
       if (d < 0) break;
       v = (v << 4) | d;
@@ -154,11 +166,11 @@ function parsePlainIPv6(text: string, out: Uint8Array): boolean {
     }
     if (digits === 0 || digits > 4 || count === 8) return false;
     words[count++] = v;
-    if (i === n) break;
-    if (text.charCodeAt(i) !== 0x3a) return false;
+    if (i === to) break;
+    if (s.charCodeAt(i) !== 0x3a) return false;
     i++;
-    if (i === n) return false;
-    if (text.charCodeAt(i) === 0x3a) {
+    if (i === to) return false;
+    if (s.charCodeAt(i) === 0x3a) {
       if (gap >= 0) return false;
       gap = count;
       i++;

@@ -79,11 +79,10 @@ export class ByteSlab {
   }
 
   /**
-   * Stores copies of `a` then `b` next to each other in one chunk, `a` at
+   * Stores copies of `a` (its first `na` octets) then `b` next to each other in one chunk, `a` at
    * `lastChunk[lastStart ..]`; false (nothing stored) when they are too big for that.
    */
-  putPair(a: Uint8Array, b: Uint8Array): boolean {
-    const na = a.length;
+  putPair(a: Uint8Array, b: Uint8Array, na = a.length): boolean {
     const n = na + b.length;
     if (n > this.chunkSize >>> 4) return false;
     if (this.used + n > this.chunk.length) this.next(n);

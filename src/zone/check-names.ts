@@ -24,15 +24,16 @@ const enum Kind {
 
 const REVERSE = ['in-addr.arpa.', 'ip6.arpa.', 'ip6.int.'].map((t) => Name.fromText(t));
 
-/** A letter or digit (RFC 952 "let-dig"). */
-function letDig(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+/** Per octet: 2 for a letter or digit (RFC 952 "let-dig"), 1 for a hyphen, 0 for anything else. */
+const HOST_OCTET = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  HOST_OCTET[c] = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) ? 2 : c === 0x2d ? 1 : 0;
 }
 
 /** RFC 952 / RFC 1123 §2.1: let-dig [ *( let-dig-hyp ) let-dig ]. */
 function hostLabel(w: Uint8Array, at: number, len: number): boolean {
-  if (len === 0 || !letDig(w[at]!) || !letDig(w[at + len - 1]!)) return false;
-  for (let i = at + 1; i < at + len - 1; i++) if (!letDig(w[i]!) && w[i] !== 0x2d) return false;
+  if (len === 0 || HOST_OCTET[w[at]!] !== 2 || HOST_OCTET[w[at + len - 1]!] !== 2) return false;
+  for (let i = at + 1; i < at + len - 1; i++) if (HOST_OCTET[w[i]!] === 0) return false;
   return true;
 }
 
@@ -65,10 +66,19 @@ export interface BadName {
   offset: number;
 }
 
+/**
+ * True when the wire name at `offset` passes as the owner of an A, AAAA or
+ * MX record: then checkNames finds nothing wrong with an A or AAAA record
+ * of that owner (their rdata holds no name).
+ */
+export function hostOwnerOk(wire: Uint8Array, offset = 0): boolean {
+  return wellFormed(wire, offset, Kind.HOST, true);
+}
+
 /** The names of `rr` that break the host-name rules above, owner first. */
 export function checkNames(rr: ResourceRecord): BadName[] {
   const bad: BadName[] = [];
-  if ((rr.type === RRType.A || rr.type === RRType.AAAA || rr.type === RRType.MX) && !wellFormed(rr.name.wire, 0, Kind.HOST, true)) {
+  if ((rr.type === RRType.A || rr.type === RRType.AAAA || rr.type === RRType.MX) && !hostOwnerOk(rr.name.wire)) {
     bad.push({ where: 'owner', wire: rr.name.wire, offset: 0 });
   }
   const check = (offset: number, kind: Kind): void => {

@@ -15,6 +15,6 @@ export { recordKey, updateZoneSteps, type ZoneChange } from './zone-update.js';
 export { estimatedZoneBytes, encodedRecordBytes } from './zone-memory-estimate.js';
 export { loadZoneFile, loadZoneFromText, loadZoneText, zoneFileUnreadable, type LoadResult } from './load-zone.js';
 export { SERIAL_POLICIES, type SerialPolicy } from './serial-policy-name.js';
-export { checkNames, type BadName } from './check-names.js';
+export { checkNames, hostOwnerOk, type BadName } from './check-names.js';
 export { nsTargetAddress } from './ns-address-check.js';
 export { nameForMessage, wireNameForMessage } from './name-text.js';

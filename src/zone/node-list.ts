@@ -37,7 +37,8 @@ export class NodeList {
       this.#chunks.push([]);
       this.#shared.push(false);
     }
-    this.#own(c).push(node);
+    // (The last chunk is shared only after a copy: most pushes skip #own.)
+    (this.#shared[c] === true ? this.#own(c) : this.#chunks[c]!).push(node);
     this.#length++;
   }
 

@@ -18,10 +18,24 @@ export function nsTargetAddress(rr: ResourceRecord, origin: Name): string | null
   if (rr.type !== RRType.NS) return null;
   const target = Name.fromWire(rr.rdata);
   const full = nameForMessage(target);
-  if (isIP(full) !== 0) return `${full}.`;
+  if (couldBeIP(full) && isIP(full) !== 0) return `${full}.`;
   if (origin.labelCount > 0 && target.isSubdomainOf(origin) && target.labelCount > origin.labelCount) {
     const relative = full.slice(0, full.length - nameForMessage(origin).length - 1);
-    if (isIP(relative) !== 0) return relative;
+    if (couldBeIP(relative) && isIP(relative) !== 0) return relative;
   }
   return null;
+}
+
+/**
+ * False when isIP(text) is surely 0, without asking it (its first call
+ * compiles a large IPv6 pattern, a few milliseconds of every check-zone):
+ * an IPv4 address is digits and dots only, an IPv6 one has a colon.
+ */
+function couldBeIP(text: string): boolean {
+  if (text.includes(':')) return true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x2e && (c < 0x30 || c > 0x39)) return false;
+  }
+  return true;
 }

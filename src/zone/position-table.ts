@@ -27,17 +27,21 @@ export class PositionTable {
 
   /** Stores `at` and returns its index (-1 when `at` is undefined). */
   add(at: SourcePosition | undefined): number {
-    if (at === undefined) return -1;
+    return at === undefined ? -1 : this.addAt(at.file, at.line, at.col);
+  }
+
+  /** `add` of the position { file, line, col }, without the object. */
+  addAt(file: string, line: number, col: number): number {
     let f: number;
-    if (at.file === this.lastFile) f = this.lastFileIdx;
+    if (file === this.lastFile) f = this.lastFileIdx;
     else {
-      f = this.fileIndex.get(at.file) ?? -1;
+      f = this.fileIndex.get(file) ?? -1;
       if (f < 0) {
         f = this.files.length;
-        this.files.push(at.file);
-        this.fileIndex.set(at.file, f);
+        this.files.push(file);
+        this.fileIndex.set(file, f);
       }
-      this.lastFile = at.file;
+      this.lastFile = file;
       this.lastFileIdx = f;
     }
     const i = this.count;
@@ -46,8 +50,8 @@ export class PositionTable {
     const o = 3 * (i & CHUNK_MASK);
     if (o === c.length) c = this.#growFirst(c);
     c[o] = f;
-    c[o + 1] = at.line;
-    c[o + 2] = at.col;
+    c[o + 1] = line;
+    c[o + 2] = col;
     this.count = i + 1;
     return i;
   }

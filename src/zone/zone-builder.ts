@@ -76,6 +76,12 @@ function hasInternalWildcard(name: Name): boolean {
   return false;
 }
 
+/** True when a label of the wire name w[0, length) is `*`. */
+function hasStarLabel(w: Uint8Array, length: number): boolean {
+  for (let p = 0; p < length && w[p] !== 0; p += w[p]! + 1) if (w[p] === 1 && w[p + 1] === 0x2a) return true;
+  return false;
+}
+
 /**
  * Collects a zone's records and builds an immutable Zone once, with the
  * checks BIND 9.18's named-checkzone makes by default: the zone is valid
@@ -225,6 +231,71 @@ export class ZoneBuilder {
       return;
     }
     this.appendRdata(rrset, rr, at, pos);
+  }
+
+  /**
+   * `add` of an A or AAAA record given in wire form (the parser's fast path,
+   * see AddressSink): owner[0, ownerLength), `rdata` whole, read at
+   * file:line:col. The common cases (a new name; a second record type at
+   * the name of the record before) are stored without objects other than
+   * the node; anything else is handed to `add` as a record, so the result
+   * is always that of `add`.
+   */
+  addAddress(owner: Uint8Array, ownerLength: number, type: number, cls: number, ttl: number, rdata: Uint8Array, file: string, line: number, col: number): void {
+    if (this.built) throw new ZoneUsageError('ZONE_BUILDER_USED', 'ZoneBuilder.add after build()');
+    let node = this.lastToNsec3 ? undefined : this.lastNode;
+    let fast = (type === RRType.A || type === RRType.AAAA) && cls === this.zoneClass;
+    if (fast && (node === undefined || !node.sameOctets(owner, ownerLength))) {
+      // Not the last record's name: it must be inside the zone (RFC 1034 §4.2.1), and without a `*` label
+      // (a wildcard, or BIND's warning of a non-terminal one): those go the general way.
+      node = undefined;
+      fast = this.inZone(owner, ownerLength) && !hasStarLabel(owner, ownerLength);
+      if (fast) {
+        const hash = hashWireName(owner, 0, ownerLength);
+        node = this.nodes.getWire(hash, owner, 0, ownerLength);
+        if (node === undefined) {
+          // A new node, its record inline (as in `add`).
+          const slab = this.slab;
+          if (slab.putPair(owner, rdata, ownerLength)) {
+            const start = slab.lastStart;
+            node = new ZoneNodeImpl(slab.lastChunk, start, start + ownerLength, undefined, 0, this.positions.addAt(file, line, col));
+            this.nodes.insertHashed(hash, node);
+            node.putInline(type, cls, ttl, start + ownerLength + rdata.length);
+            this.recordCount++;
+            this.lastName = undefined;
+            this.lastNode = node;
+            this.lastToNsec3 = false;
+            return;
+          }
+          fast = false;
+        } else if (!node.sameOctets(owner, ownerLength)) {
+          fast = false; // the name in other letter case: `add` keeps it apart
+        }
+      }
+    }
+    if (fast && node !== undefined && !node.has(type) && !node.has(RRType.CNAME)) {
+      // A second RRset at a node whose inline one is the last thing stored (as in `add`).
+      const tail = node.inlineTail(ttl);
+      if (tail >= 0 && this.slab.putAt(node.chunk, tail, rdata)) {
+        node.putInline2(type, rdata.length);
+        this.recordCount++;
+        this.lastName = undefined;
+        this.lastNode = node;
+        this.lastToNsec3 = false;
+        return;
+      }
+    }
+    this.add({ name: Name.trusted(owner.slice(0, ownerLength)), type, class: cls, ttl, rdata: rdata.slice() }, { file, line, col });
+  }
+
+  /** True when the wire name owner[0, length) is the origin or below it (RFC 1034 §4.2.1). */
+  private inZone(owner: Uint8Array, length: number): boolean {
+    const o = this.origin.wire;
+    const suffix = length - o.length;
+    if (suffix < 0) return false;
+    let p = 0;
+    while (p < suffix) p += owner[p]! + 1;
+    return p === suffix && equalIgnoringCase(owner, p, o, 0, o.length);
   }
 
   /**
@@ -463,10 +534,10 @@ export class ZoneBuilder {
     const errors = this.errors;
     const warnings = this.warnings;
     if (errors.length > 0 || soa === undefined) return { zone: null, errors, warnings };
-    let n = 0;
-    for (const node of this.nodes.values()) {
-      if ((++n & 4095) === 0) yield;
-      node.flags &= PUBLIC_FLAGS;
+    const nodes = this.nodes;
+    for (let n = 0; n < nodes.size; n++) {
+      if (((n + 1) & 4095) === 0) yield;
+      nodes.at(n)!.flags &= PUBLIC_FLAGS;
     }
     const zone = new Zone({
       origin: this.origin,
@@ -489,9 +560,10 @@ export class ZoneBuilder {
     apex.flags |= NodeFlags.APEX | apex.ownFlags(true) | BuildFlags.DONE;
     const chain: ZoneNodeImpl[] = [];
     const originLength = this.origin.wire.length;
-    let n = 0;
-    for (const node of nodes.values()) {
-      if ((++n & 1023) === 0) yield;
+    // By index (nodes.size grows as empty non-terminals are added: they are seen too, as values() would).
+    for (let n = 0; n < nodes.size; n++) {
+      if (((n + 1) & 1023) === 0) yield;
+      const node = nodes.at(n)!;
       if ((node.flags & BuildFlags.DONE) !== 0) continue;
       let cur = node;
       while ((cur.flags & BuildFlags.DONE) === 0) {

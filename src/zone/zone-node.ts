@@ -227,11 +227,11 @@ export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
     return c instanceof Name ? c : Name.trusted(this.chunk.subarray(this.start, this.end));
   }
 
-  /** True when the owner's octets equal `wire` exactly (letter case included). */
-  sameOctets(wire: Uint8Array): boolean {
-    if (wire.length !== this.end - this.start) return false;
+  /** True when the owner's octets equal wire[0, length) exactly (letter case included). */
+  sameOctets(wire: Uint8Array, length = wire.length): boolean {
+    if (length !== this.end - this.start) return false;
     const c = this.chunk;
-    for (let i = 0, j = this.start; i < wire.length; i++, j++) if (c[j] !== wire[i]) return false;
+    for (let i = 0, j = this.start; i < length; i++, j++) if (c[j] !== wire[i]) return false;
     return true;
   }
 
@@ -307,6 +307,11 @@ export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
     if (tc !== 0 && ((tc & 0xffff) === type || (this.inline2 !== 0 && (this.inline2 & 0xffff) === type))) return true;
     for (let r = this.items; r !== undefined; r = r.next) if (r.type === type) return true;
     return false;
+  }
+
+  /** True when some RRset exists as an object (see `objects`): false for a node of inline RRsets only, or none. */
+  get hasObjects(): boolean {
+    return this.items !== undefined;
   }
 
   /** The RRsets that exist as objects, without making the inline ones (which hold a single record each). */

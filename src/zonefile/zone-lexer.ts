@@ -28,6 +28,30 @@ export interface LogicalLine {
 /** `code` is set for a limit (ZONEFILE_LINE_TOO_LONG); a syntax error has none. */
 export type LexProblem = (line: number, col: number, message: string, code?: string) => void;
 
+/**
+ * Takes a plain line (see ZoneLexer) as the offsets of its words: word k is
+ * s[starts[k], ends[k]), at column starts[k] - from + 1 of physical line `line`.
+ * True when it took the line; false to have it emitted as a LogicalLine
+ * (the same tokens the general path makes). The arrays are the lexer's,
+ * reused for the next line.
+ */
+export type PlainLineHandler = (
+  s: string, from: number, line: number, blankOwner: boolean, count: number, starts: Int32Array, ends: Int32Array,
+) => boolean;
+
+/** Most words a plain line may have (a longer line goes the general way). */
+const MAX_PLAIN_WORDS = 16;
+
+/** Octet classes of the plain-line scan (see plainWords): a word's, white space, `;`, or one that a plain line has none of. */
+const WORD = 0;
+const BLANK = 1;
+const COMMENT = 2;
+const NOT_PLAIN = 3;
+const CLASS_OF = new Uint8Array(256);
+CLASS_OF[0x20] = CLASS_OF[0x09] = CLASS_OF[0x0d] = BLANK;
+CLASS_OF[0x3b] = COMMENT;
+CLASS_OF[0x22] = CLASS_OF[0x28] = CLASS_OF[0x29] = CLASS_OF[0x5c] = NOT_PLAIN;
+
 /** Code of a line longer than `maxLineBytes` (see ZoneFileCode). */
 export const LINE_TOO_LONG = 'ZONEFILE_LINE_TOO_LONG';
 
@@ -58,8 +82,18 @@ export class ZoneLexer {
   /** The logical line in progress went over the limit: its tokens are dropped until its parentheses close. */
   private dropping = false;
 
-  /** `maxLineBytes`: longest physical or logical line (default: no limit). */
-  constructor(private readonly problem: LexProblem, private readonly maxLineBytes = Infinity) {}
+  /** Word offsets of the plain line in progress (see PlainLineHandler). */
+  private readonly starts = new Int32Array(MAX_PLAIN_WORDS);
+  private readonly ends = new Int32Array(MAX_PLAIN_WORDS);
+
+  /**
+   * `maxLineBytes`: longest physical or logical line (default: no limit).
+   * `plain`: offered each plain line first, that is a whole logical line on
+   * one physical line with words only (no quote, parenthesis or backslash;
+   * a comment may end it), at most MAX_PLAIN_WORDS of them: most lines of a
+   * large zone. Such a line then costs no token objects and no strings.
+   */
+  constructor(private readonly problem: LexProblem, private readonly maxLineBytes = Infinity, private readonly plain?: PlainLineHandler) {}
 
   /**
    * Feeds a chunk of text; `emit` receives every logical line completed by
@@ -155,6 +189,21 @@ export class ZoneLexer {
       this.dropping = true;
     }
     if (this.dropping) this.tokens = [];
+    if (this.depth === 0 && !this.dropping && this.plain !== undefined) {
+      const n = this.plainWords(s, from, to);
+      if (n === 0) return; // blank, or a comment only: the general path would emit nothing either
+      if (n > 0) {
+        if (this.plain(s, from, lineNo, this.blankOwner, n, this.starts, this.ends)) return;
+        // The tokens the general path makes of such a line.
+        const words: ZoneToken[] = [];
+        for (let k = 0; k < n; k++) {
+          const a = this.starts[k]!;
+          words.push({ text: commonWord(s, a, this.ends[k]!), quoted: false, line: lineNo, col: a - from + 1 });
+        }
+        emit({ tokens: words, blankOwner: this.blankOwner, line: lineNo });
+        return;
+      }
+    }
     const tokens = this.tokens;
     let i = from;
     while (i < to) {
@@ -234,6 +283,39 @@ export class ZoneLexer {
       emit({ tokens, blankOwner: this.blankOwner, line: this.startLine });
       this.tokens = [];
     }
+  }
+
+  /**
+   * The words of s[from, to) into starts/ends when it is a plain line (see
+   * the constructor), and how many; -1 when it is not.
+   */
+  private plainWords(s: string, from: number, to: number): number {
+    const starts = this.starts;
+    const ends = this.ends;
+    let n = 0;
+    let i = from;
+    while (i < to) {
+      const c = s.charCodeAt(i);
+      const k = c < 256 ? CLASS_OF[c]! : WORD;
+      if (k === BLANK) {
+        i++;
+        continue;
+      }
+      if (k === COMMENT) break;
+      if (k === NOT_PLAIN || n === MAX_PLAIN_WORDS) return -1;
+      const start = i;
+      for (i++; i < to; i++) {
+        const d = s.charCodeAt(i);
+        const kd = d < 256 ? CLASS_OF[d]! : WORD;
+        if (kd === WORD) continue;
+        if (kd === NOT_PLAIN) return -1;
+        break;
+      }
+      starts[n] = start;
+      ends[n] = i;
+      n++;
+    }
+    return n;
   }
 
   /** Drops the logical line in progress after an error in it. */

@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import {
-  Name, RRClass, RRType, TextFormatError, classToText, isMetaType, lookupClass, lookupTtl, lookupType, parseIPv4, parseIPv6, rdataFromText, tokenize,
+  MAX_LABEL, MAX_NAME, Name, RRClass, RRType, TextFormatError, classToText, isMetaType, lookupClass, lookupTtl, lookupType, parseIPv4, parseIPv4Range, parseIPv6, parsePlainIPv6Range, rdataFromText, tokenize,
   type Diagnostic, type ResourceRecord, type SourcePosition,
 } from '../wire/index.js';
 import { expandTemplate, parseGenerateRange } from './generate-template.js';
@@ -35,10 +35,27 @@ export interface ZoneParseOptions {
    * --include-from-cwd` asks for).
    */
   resolveInclude?: (path: string, includingFile: string) => string | { refused: string };
+  /**
+   * Whether plain lines are read by the fast path (see plainRecord; default
+   * true). Set false to have every line go the general way: the result is
+   * the same (tests compare the two).
+   */
+  fastPath?: boolean;
 }
 
 /** Receives each record as it is parsed, with where it came from. */
 export type RecordSink = (rr: ResourceRecord, at: SourcePosition) => void;
+
+/**
+ * Optionally takes, in place of the RecordSink, the A and AAAA records the
+ * fast path reads (see plainRecord), in wire form and without objects: the
+ * owner is owner[0, ownerLength) (uncompressed, letter case as written),
+ * the rdata all of `rdata` (4 or 16 octets), the class the zone's. Both
+ * arrays are the parser's, overwritten by the next record: copy what is kept.
+ */
+export interface AddressSink {
+  address(owner: Uint8Array, ownerLength: number, type: number, cls: number, ttl: number, rdata: Uint8Array, file: string, line: number, col: number): void;
+}
 
 export interface ZoneParseResult {
   errors: Diagnostic[];
@@ -128,7 +145,19 @@ class ZoneParser {
   /** The last TTL written explicitly (RFC 1035 §5.1). */
   private lastTtl = -1;
   private warnedRfc1035 = false;
-  private lastOwner: Name | undefined;
+  /**
+   * The owner of the last record (for a line that starts blank): a Name, or
+   * (after the fast path) the wire name ownerWire[0, ownerLength) of which
+   * a Name is made only when asked for (see lastOwner).
+   */
+  private lastOwnerName: Name | undefined;
+  private ownerWire = new Uint8Array(MAX_NAME + 1);
+  private ownerLength = 0;
+  /** Where the fast path builds an owner before it is known to be used. */
+  private ownerScratch = new Uint8Array(MAX_NAME + 1);
+  private readonly ipv4 = new Uint8Array(4);
+  private readonly ipv6 = new Uint8Array(16);
+  private readonly fastPath: boolean;
   /** The last owner parsed from text, and the text and origin it came from (records of a name are usually together). */
   private ownerCacheText: string | undefined;
   private ownerCacheOrigin: Name | undefined;
@@ -137,7 +166,8 @@ class ZoneParser {
   /** Every file asked for, as absolute paths. */
   readonly files: string[] = [];
 
-  constructor(options: ZoneParseOptions, private readonly sink: RecordSink) {
+  constructor(options: ZoneParseOptions, private readonly sink: RecordSink, private readonly addressSink?: AddressSink) {
+    this.fastPath = options.fastPath ?? true;
     this.zoneClass = options.zoneClass ?? RRClass.IN;
     this.maxErrors = options.maxErrors ?? 100;
     this.maxIncludeDepth = options.maxIncludeDepth ?? 16;
@@ -145,6 +175,16 @@ class ZoneParser {
     this.limits = zoneLimits(options.limits);
     this.confineIncludes = options.confineIncludes ?? false;
     this.resolveInclude = options.resolveInclude ?? ((path, includingFile) => resolve(dirname(includingFile), path));
+  }
+
+  private get lastOwner(): Name | undefined {
+    if (this.lastOwnerName === undefined && this.ownerLength > 0) this.lastOwnerName = Name.trusted(this.ownerWire.slice(0, this.ownerLength));
+    return this.lastOwnerName;
+  }
+
+  private set lastOwner(name: Name | undefined) {
+    this.lastOwnerName = name;
+    this.ownerLength = 0;
   }
 
   /** An error that ends the reading at once: a limit was reached (the rest would cost what the limit is there to prevent). */
@@ -268,7 +308,112 @@ class ZoneParser {
     return new ZoneLexer(
       (line, col, message, code) => this.error(code ?? ZoneFileCode.SYNTAX, { file: ctx.file, line, col }, code === LINE_TOO_LONG ? `${message}; raise max-line-length if such lines are meant` : message),
       this.limits.maxLineBytes,
+      this.fastPath ? (s, from, line, blankOwner, count, starts, ends) => this.plainRecord(s, from, line, blankOwner, count, starts, ends, ctx) : undefined,
     );
+  }
+
+  /**
+   * The fast path: a plain line (see ZoneLexer) that is an A or AAAA record
+   * written the usual way, `[owner] [ttl] [IN] A|AAAA address` (TTL and
+   * class in either order, the TTL in digits), read straight from the text
+   * without token objects, strings or Names. It takes the line only when
+   * `record` would read it without a diagnostic, to the same record; for
+   * anything else (a directive, another type, a TTL with units, an owner or
+   * address that does not parse, a TTL to warn about, a limit reached) it
+   * returns false having changed nothing, and the line goes the general way.
+   */
+  private plainRecord(s: string, from: number, line: number, blankOwner: boolean, n: number, starts: Int32Array, ends: Int32Array, ctx: FileContext): boolean {
+    let i = 0;
+    let ownerLength: number;
+    if (blankOwner) {
+      ownerLength = this.ownerLength;
+      if (ownerLength === 0) {
+        const name = this.lastOwnerName;
+        if (name === undefined) return false;
+        this.ownerWire.set(name.wire);
+        ownerLength = this.ownerLength = name.wire.length;
+      }
+    } else {
+      const a = starts[0]!;
+      const c0 = s.charCodeAt(a);
+      if (c0 === 0x24 /* $ */) return false;
+      if (c0 === 0x40 /* @ */ && ends[0] === a + 1) {
+        this.ownerScratch.set(ctx.origin.wire);
+        ownerLength = ctx.origin.wire.length;
+      } else {
+        ownerLength = plainNameToWire(s, a, ends[0]!, ctx.origin.wire, this.ownerScratch);
+        if (ownerLength < 0) return false;
+      }
+      i = 1;
+    }
+    // [ttl] [class], in either order (as `record`: IN, or a TTL in digits; anything else goes the general way).
+    let ttl = -1;
+    let inClass = false;
+    for (let k = 0; k < 2 && i < n; k++) {
+      const a = starts[i]!;
+      const b = ends[i]!;
+      const c0 = s.charCodeAt(a);
+      if (!inClass && b - a === 2 && c0 === 0x49 && s.charCodeAt(a + 1) === 0x4e) {
+        inClass = true;
+        i++;
+        continue;
+      }
+      if (c0 >= 0x30 && c0 <= 0x39) {
+        if (ttl >= 0 || b - a > 10) return false;
+        let v = 0;
+        for (let j = a; j < b; j++) {
+          const c = s.charCodeAt(j);
+          if (c < 0x30 || c > 0x39) return false;
+          v = v * 10 + (c - 0x30);
+        }
+        if (v > MAX_TTL) return false;
+        ttl = v;
+        i++;
+        continue;
+      }
+      break;
+    }
+    // The type, then exactly one word: the address.
+    if (i + 2 !== n) return false;
+    const ta = starts[i]!;
+    const tn = ends[i]! - ta;
+    let type: number;
+    if (tn === 1 && s.charCodeAt(ta) === 0x41) type = RRType.A;
+    else if (tn === 4 && s.charCodeAt(ta) === 0x41 && s.charCodeAt(ta + 1) === 0x41 && s.charCodeAt(ta + 2) === 0x41 && s.charCodeAt(ta + 3) === 0x41) type = RRType.AAAA;
+    else return false;
+    if (inClass && this.zoneClass !== RRClass.IN) return false;
+    const ra = starts[i + 1]!;
+    const rb = ends[i + 1]!;
+    const rdata = type === RRType.A ? this.ipv4 : this.ipv6;
+    // (parseIPv6 tries the plain forms first too: the text is made only for the others.)
+    const parsed = type === RRType.A ? parseIPv4Range(s, ra, rb, rdata) : parsePlainIPv6Range(s, ra, rb, rdata) || parseIPv6(s.slice(ra, rb), rdata);
+    if (!parsed) return false;
+    const explicitTtl = ttl >= 0;
+    if (!explicitTtl) {
+      if (this.defaultTtl >= 0) ttl = this.defaultTtl;
+      else if (this.lastTtl >= 0 && this.warnedRfc1035) ttl = this.lastTtl;
+      else return false;
+    }
+    if (this.records >= this.limits.maxRecords) return false;
+    // Taken: the same changes `record` makes.
+    if (!blankOwner) {
+      const scratch = this.ownerScratch;
+      const name = this.lastOwnerName;
+      // The Name made for the last owner still serves when this one is the same octets (a RecordSink sees one Name per run of records of a name).
+      if (name !== undefined && !sameOctets(name.wire, scratch, ownerLength)) this.lastOwnerName = undefined;
+      this.ownerScratch = this.ownerWire;
+      this.ownerWire = scratch;
+      this.ownerLength = ownerLength;
+    }
+    if (explicitTtl) this.lastTtl = ttl;
+    this.records++;
+    const col = starts[0]! - from + 1;
+    if (this.addressSink !== undefined) {
+      this.addressSink.address(this.ownerWire, ownerLength, type, this.zoneClass, ttl, rdata, ctx.file, line, col);
+    } else {
+      this.sink({ name: this.lastOwner!, type, class: this.zoneClass, ttl, rdata: rdata.slice() }, { file: ctx.file, line, col });
+    }
+    return true;
   }
 
   private pos(ctx: FileContext, t: ZoneToken | undefined, line: LogicalLine): SourcePosition {
@@ -562,6 +707,45 @@ class ZoneParser {
   }
 }
 
+/** True when `wire` is exactly the octets b[0, n). */
+function sameOctets(wire: Uint8Array, b: Uint8Array, n: number): boolean {
+  if (wire.length !== n) return false;
+  for (let i = 0; i < n; i++) if (wire[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Name.fromText(s.slice(a, b), origin) into out[0, returned length), for a
+ * word without backslashes (the fast path's owner); -1 where fromText would
+ * fail, or for the root (`.`), which is left to it.
+ */
+function plainNameToWire(s: string, a: number, b: number, origin: Uint8Array, out: Uint8Array): number {
+  let pos = 1;
+  let labelStart = 0;
+  for (let i = a; i < b; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x2e /* . */) {
+      const len = pos - labelStart - 1;
+      if (len === 0) return -1;
+      out[labelStart] = len;
+      if (i === b - 1) {
+        out[pos++] = 0;
+        return pos > MAX_NAME ? -1 : pos;
+      }
+      if (pos >= MAX_NAME) return -1;
+      labelStart = pos++;
+      continue;
+    }
+    // RFC 1035 §2.3.4: labels of 63 octets at most, names of 255.
+    if (c >= 0x100 || pos - labelStart > MAX_LABEL || pos >= MAX_NAME) return -1;
+    out[pos++] = c;
+  }
+  out[labelStart] = pos - labelStart - 1;
+  if (pos + origin.length > MAX_NAME) return -1;
+  out.set(origin, pos);
+  return pos + origin.length;
+}
+
 /** `path` is `folder` or below it (both absolute and normalized). */
 function inside(path: string, folder: string): boolean {
   return path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
@@ -589,15 +773,15 @@ function fastAddress(type: number, t: ZoneToken[], i: number): Uint8Array | unde
 
 
 /** Parses a zone file (and what it includes), sending records to `sink`. */
-export function parseZoneFile(path: string, options: ZoneParseOptions, sink: RecordSink): ZoneParseResult {
-  const p = new ZoneParser(options, sink);
+export function parseZoneFile(path: string, options: ZoneParseOptions, sink: RecordSink, addressSink?: AddressSink): ZoneParseResult {
+  const p = new ZoneParser(options, sink, addressSink);
   p.run(() => p.parseFile(path, options.origin, 0));
   return { errors: p.errors, warnings: p.warnings, records: p.records, files: p.files };
 }
 
 /** Parses zone text held in memory; `$INCLUDE` is refused there. */
-export function parseZoneText(text: string, options: ZoneParseOptions, sink: RecordSink, file = '<text>'): ZoneParseResult {
-  const p = new ZoneParser(options, sink);
+export function parseZoneText(text: string, options: ZoneParseOptions, sink: RecordSink, file = '<text>', addressSink?: AddressSink): ZoneParseResult {
+  const p = new ZoneParser(options, sink, addressSink);
   p.run(() => p.parseText(text, file, options.origin));
   return { errors: p.errors, warnings: p.warnings, records: p.records, files: p.files };
 }

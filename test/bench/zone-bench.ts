@@ -168,7 +168,8 @@ export function runZoneBench(quick: boolean): void {
     };
     if (quick) console.log('(--quick: the goals are for the full 1,000,000-host zone; these ratios mostly measure start-up)');
     goal('Tyne/named time  ', ty && bn ? ty.seconds / bn.seconds : undefined, 1, true);
-    goal('Tyne/nsd time    ', ty && ns ? ty.seconds / ns.seconds : undefined, 1.5, false);
+    // Issue 16 §4: within 1.2× nsd-checkzone (issue 3 asked for 1.5×).
+    goal('Tyne/nsd time    ', ty && ns ? ty.seconds / ns.seconds : undefined, 1.2, false);
     goal('Tyne/named memory', ty && bn ? ty.kb / bn.kb : undefined, 1.5, false);
   } finally {
     rmSync(dir, { recursive: true, force: true });

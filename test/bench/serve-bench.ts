@@ -380,12 +380,7 @@ function writeQueryFile(path: string): number {
   for (let i = 0; i < QUERIES - missing; i++) lines.push(`host${Math.floor(rand() * HOSTS)}.${BENCH_ORIGIN} A`);
   // 'nohostN' is never an owner in the bench zone (hosts are hostN, ns1, ns2).
   for (let i = 0; i < missing; i++) lines.push(`nohost${Math.floor(rand() * HOSTS)}.${BENCH_ORIGIN} A`);
-  for (let i = lines.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    const t = lines[i]!;
-    lines[i] = lines[j]!;
-    lines[j] = t;
-  }
+  rng.shuffle(lines);
   writeFileSync(path, lines.join('\n') + '\n');
   return missing;
 }
@@ -406,12 +401,7 @@ function writeMixFile(path: string): { hosts: number; missing: number; wild: num
   // Owners below `wild.`: the wildcard's A is synthesized for each (RFC 4592 §3.3.1).
   const wildParent = WILDCARD_OWNER.slice(2);
   for (let i = 0; i < wild; i++) names.push(`w${rng.below(HOSTS)}.${wildParent}.${BENCH_ORIGIN}`);
-  for (let i = names.length - 1; i > 0; i--) {
-    const j = rng.below(i + 1);
-    const t = names[i]!;
-    names[i] = names[j]!;
-    names[j] = t;
-  }
+  rng.shuffle(names);
   const lines = names.map((n) => `${[...n].map((c) => (rng.chance(0.5) ? c.toUpperCase() : c)).join('')} A`);
   writeFileSync(path, lines.join('\n') + '\n');
   return { hosts, missing, wild };

@@ -30,4 +30,13 @@ export class Rng {
   pick<T>(a: readonly T[]): T {
     return a[this.below(a.length)]!;
   }
+  /** Shuffles `a` in place (Fisher-Yates). */
+  shuffle<T>(a: T[]): void {
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = Math.floor(this.float() * (i + 1));
+      const t = a[i]!;
+      a[i] = a[j]!;
+      a[j] = t;
+    }
+  }
 }

@@ -17,7 +17,7 @@ import { listenList } from './listen-section.js';
 import { controlSection, settleControl, type ControlDraft } from './control-section.js';
 import { LOG_KEYS } from './log-section.js';
 import { metricsSection } from './metrics-section.js';
-import { SERVER_DEFAULTS, SERVER_KEYS, UDP_IO_BATCHED_AT } from './server-section.js';
+import { SERVER_DEFAULTS, SERVER_KEYS, THREADS_AT, UDP_IO_BATCHED_AT } from './server-section.js';
 import { settleZoneDirectories, zoneDirectoryList } from './zone-directories-section.js';
 import { checkCatalogRefs, settleZones, zoneList, type ZonesCtx } from './zones-section.js';
 import { report, valueOf } from './yaml-value.js';
@@ -104,6 +104,12 @@ export function readConfigDocument(text: string, file: string): ConfigDocument {
   if (batchedAt !== undefined && config.server.workers > 1) {
     // Cluster workers share node:dgram sockets through the primary; the batched socket is one process's own.
     report(ctx, 'server.udp-io', batchedAt, `batched UDP I/O needs server.workers: 1 (cluster workers share node:dgram sockets); write udp-io: auto or dgram, or set workers: 1`);
+  }
+  const threadsAt = THREADS_AT.get(config.server);
+  THREADS_AT.delete(config.server);
+  if (threadsAt !== undefined && config.server.threads > 1 && config.server.workers > 1) {
+    // Each cluster worker would start its own threads, each loading every zone again: one or the other.
+    report(ctx, 'server.threads', threadsAt, `threads and workers cannot both be above 1; use threads (they share the zones and allow transfers), and set workers: 1`);
   }
   config.control = settleControl(control === undefined ? undefined : control.draft, file, config.server.dataDir, config.server.workers);
   return { config, problems: ctx.problems, zoneFiles };

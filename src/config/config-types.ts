@@ -35,6 +35,14 @@ export interface ServerSettings {
   /** Processes serving the same sockets (node:cluster); 1 = no workers (default). */
   workers: number;
   /**
+   * `threads`: threads answering UDP (issue 16 §3), each with its own
+   * SO_REUSEPORT socket per listen address, reading the zones the main
+   * thread loads (shared, not copied). 1 (default): the main thread
+   * answers UDP itself. Above 1, the main thread keeps TCP, transfers,
+   * NOTIFY, file watching, control and metrics, as NSD's xfrd does.
+   */
+  threads: number;
+  /**
    * `udp-io`: how UDP is read and written (issue 16 §2). `batched`: the
    * native module (recvmmsg/sendmmsg; the start fails without it); `dgram`:
    * node:dgram; `auto` (default): batched when the module loads and

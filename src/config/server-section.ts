@@ -33,6 +33,7 @@ export const SERVER_DEFAULTS: Readonly<ServerSettings> = Object.freeze({
   tcpMaxConnectionsPerClient: 100,
   transfersOut: 10,
   workers: 1,
+  threads: 1,
   udpIo: 'auto',
   // BIND 9's defaults for the same four options.
   minRefreshSec: 300,
@@ -62,6 +63,9 @@ export const SERVER_DEFAULTS: Readonly<ServerSettings> = Object.freeze({
 /** `server.udp-io`'s choices. */
 export const UDP_IO_MODES: readonly UdpIo[] = ['auto', 'batched', 'dgram'];
 
+/** `threads` was written (for the check against `workers` once the whole section is read). */
+export const THREADS_AT = new WeakMap<ServerSettings, number>();
+
 /** Where `udp-io: batched` was written (for the workers check once the whole file is read). */
 export const UDP_IO_BATCHED_AT = new WeakMap<ServerSettings, number>();
 
@@ -83,6 +87,10 @@ export const SERVER_KEYS: KeyTable<ServerSettings> = {
   'tcp-max-connections-per-client': field(integer(1, 100_000), (s, x) => { s.tcpMaxConnectionsPerClient = x; }),
   'transfers-out': field(integer(1, 1000), (s, x) => { s.transfersOut = x; }),
   workers: field(integer(1, 64), (s, x) => { s.workers = x; }),
+  threads: field(integer(1, 64), (s, x, v) => {
+    s.threads = x;
+    THREADS_AT.set(s, v.keyOffset);
+  }),
   'udp-io': field(oneOf(UDP_IO_MODES), (s, x, v) => {
     s.udpIo = x;
     if (x === 'batched') UDP_IO_BATCHED_AT.set(s, v.keyOffset);

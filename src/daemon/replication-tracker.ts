@@ -14,6 +14,7 @@ import { ConvergeSchedule, type ConvergeSettings } from '../xfr/notify-converge.
 import type { NotifyZone } from '../xfr/notify-queue.js';
 import { peerText, type Peer } from '../xfr/peer.js';
 import { ReplicationView, type SecondaryReplication } from '../xfr/replication-view.js';
+import { keyId } from './tsig-key-table.js';
 
 const TICK_MS = 500;
 /** SOA probes in flight at once, over all zones. */
@@ -53,10 +54,6 @@ interface ZoneEntry {
   /** The version last announced (for NOTIFY again); null until served. */
   announce: NotifyZone | null;
   targets: Map<string, Target>;
-}
-
-function keyId(name: string): string {
-  return name.replace(/\.$/, '').toLowerCase();
 }
 
 function sameAddress(a: string, b: string): boolean {

@@ -12,9 +12,10 @@ import { TransferQuota } from '../server/transfer-quota.js';
 import { UdpListener } from '../server/udp-listener.js';
 import { BatchedUdpListener, batchedUdpCounters } from '../server/batched-udp-listener.js';
 import { loadBatchModule } from '../server/batched-udp-socket.js';
-import { chooseUdpIo, type UdpIoChoice } from '../server/udp-io-choice.js';
-import { fixedSecrets, newCookieSeed, rotatingSecrets } from '../server/cookie-secrets.js';
-import { ServerCookies } from '../server/server-cookie.js';
+import { chooseUdpIo, threadsUdpIoError, type UdpIoChoice } from '../server/udp-io-choice.js';
+import { newCookieSeed } from '../server/cookie-secrets.js';
+import type { ServerCookies } from '../server/server-cookie.js';
+import { CookieSource } from './cookie-source.js';
 import type { Zone } from '../zone/index.js';
 import { ZoneRegistry } from './zone-registry.js';
 import { compactHeap } from './heap-compaction.js';
@@ -32,6 +33,8 @@ import { queryLogger } from './query-log.js';
 import { RateLimitService } from './rate-limit-service.js';
 import type { RateLimiter } from '../server/rate-limit.js';
 import { listenError, type ListenError, type Transport } from './listen-error.js';
+import type { ThreadListenFailure, ThreadSettings } from './serving-thread-messages.js';
+import { ServingThreads } from './serving-threads.js';
 import { RateLimitedLog } from '../log/rate-limited-log.js';
 import { RebuildBudget } from './rebuild-budget.js';
 import { ControlError, ControlServer } from '../control/index.js';
@@ -88,7 +91,8 @@ const UDP_BATCH_MODULE_ENV = 'TYNE_UDP_BATCH_MODULE';
 const STOP_GRACE_MS = 1500;
 
 interface Endpoint {
-  udp: UdpListener | BatchedUdpListener;
+  /** Null with serving threads: each thread has its own socket on the address (serving-threads.ts). */
+  udp: UdpListener | BatchedUdpListener | null;
   tcp: TcpListener;
 }
 
@@ -157,6 +161,11 @@ export async function serve(configPath: string): Promise<number> {
     process.stderr.write(`tyne serve: ${udpIo.error.message} [${udpIo.error.code}]\n`);
     return 1;
   }
+  const threadsError = threadsUdpIoError(config.server.threads, udpIo.module);
+  if (threadsError !== null) {
+    process.stderr.write(`tyne serve: ${threadsError.message} [${threadsError.code}]\n`);
+    return 1;
+  }
   if (cluster.isPrimary && config.server.workers > 1) return runPrimary(configPath, config, signals);
   return runServer(configPath, config, signals, print, udpIo);
 }
@@ -216,15 +225,48 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   const transferQuota = new TransferQuota(config.server.transfersOut);
   const tcpNotes = new RateLimitedLog(log);
   const tcpQuota = new TcpQuota(tcpLimits(config), (event, client) => tcpNotes.event(event, 'warn', { client, event }, quotaLine(event, tcpQuota.limits), QUOTA_EVENTS[event]));
+  // --- Serving threads (issue 16 §3, server.threads): UDP answered in N worker threads from zone images; this thread keeps the rest. ---
+  const threads = first.server.threads;
+  /** What the responder was last built over, published to the serving threads as it is. */
+  let serving: { zones: Zone[]; unavailable: Name[]; restricted: Zone[] } = { zones: [], unavailable: [], restricted: [] };
+  /** Each responder's share of answer-cache-size: the threads' (and this thread's, which answers TCP) add up to it. */
+  const cacheShare = (cfg: Config): number => Math.floor(cfg.server.answerCacheSize / threads);
+  const threadSettings = (cfg: Config, restricted: Zone[]): ThreadSettings => {
+    const s = cfg.server;
+    return {
+      udpPayload: s.udpPayload, identity: s.identity, version: s.version, answerCacheSize: cacheShare(cfg), rateLimit: s.rateLimit,
+      answerCookie: s.answerCookie, cookieSecrets: s.cookieSecrets, keys: cfg.keys,
+      restrictedAcls: restricted.map((z) => [z.origin.key, transfers.transferAcl(z) ?? []]), logLevel: log.level, querySample: cfg.log.querySample,
+    };
+  };
+  /** A query a thread relays (NOTIFY, other opcodes, IXFR and AXFR over UDP): answered and counted here, as UDP. */
+  const relayed = (query: Uint8Array, address: string): Uint8Array | null => {
+    const counters = queryHooks.counters;
+    const t0 = counters === null ? 0 : performance.now();
+    const r = responder;
+    const out = r.handle(query, { tcp: false, address });
+    queryHooks.observe?.(query, out, address, false);
+    if (counters !== null) counters.count(false, address.includes(':') && !address.startsWith('::ffff:'), r.lastQtype, out === null ? -1 : r.rcodeOf(out), performance.now() - t0);
+    return out;
+  };
+  const pool = threads <= 1 ? null : new ServingThreads({
+    count: threads, udpIo: batchModule !== null ? 'batched' : 'dgram', modulePath: process.env[UDP_BATCH_MODULE_ENV] ?? '', cookieSeed: cookies.seedHex,
+    metrics: first.metrics !== null, log, relay: relayed, tsigFailed: (info) => transfers.tsigFailed(info),
+  });
+  let poolStarted = false;
+  // --- end of serving threads ---
   const rebuild = (): void => {
     const t0 = performance.now();
     const sec = transfers.secondaryZones();
     // Primary zones still loading at startup are answered SERVFAIL meanwhile, as BIND answers a zone not loaded yet.
     const catalogZones = catalogs.zones();
+    serving = { zones: [...primaryZones, ...catalogZones, ...sec.zones], unavailable: [...sec.unavailable, ...registry.loading(), ...catalogs.loading()], restricted: catalogZones };
     responder = newResponder(
-      config, [...primaryZones, ...catalogZones, ...sec.zones], [...sec.unavailable, ...registry.loading(), ...catalogs.loading()], catalogZones,
-      transfers, transferQuota, rateLimits.limiter, cookies.for(config), built ? responder.zones : undefined, hotFor(config.server.answerCacheSize),
+      config, serving.zones, serving.unavailable, serving.restricted,
+      transfers, transferQuota, rateLimits.limiter, cookies.for(config.server), built ? responder.zones : undefined, hotFor(cacheShare(config)), cacheShare(config),
     );
+    // The threads switch to the same set now (one flip for all of them).
+    pool?.publish(serving.zones, serving.unavailable, serving.restricted, threadSettings(config, serving.restricted));
     built = true;
     lastRebuild = performance.now();
     rebuilds.spent(lastRebuild, lastRebuild - t0);
@@ -398,11 +440,14 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     queryHooks.observe = log.isLevelEnabled('debug') ? queryLogger(log, config.log.querySample) : null;
   };
   followLogLevel();
-  log.on('level-change', followLogLevel);
+  log.on('level-change', () => {
+    followLogLevel();
+    pool?.logLevel(log.level);
+  });
   const onError = (err: unknown, what: string): void => log.error({ err }, `${what}: ${(err as Error)?.message ?? String(err)}`);
   const endpoints = new Map<string, Endpoint>();
 
-  const closeEndpoint = (ep: Endpoint): Promise<unknown> => Promise.all([ep.udp.close(), ep.tcp.close(0)]);
+  const closeEndpoint = (ep: Endpoint): Promise<unknown> => Promise.all([ep.udp?.close(), ep.tcp.close(0)]);
 
   /**
    * Binds the addresses `cfg.listen` adds, all or none: when one cannot be
@@ -415,11 +460,13 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     for (const a of cfg.listen) {
       const key = endpointKey(a);
       if (endpoints.has(key) || added.has(key)) continue;
-      const udp = batchModule !== null ? new BatchedUdpListener(batchModule, current, a.host, a.port, onError, queryHooks) : new UdpListener(current, a.host, a.port, onError, queryHooks);
+      // With serving threads TCP is bound here first, without SO_REUSEPORT: a second server on the address fails here
+      // rather than sharing the threads' UDP port unseen.
+      const udp = pool !== null ? null : batchModule !== null ? new BatchedUdpListener(batchModule, current, a.host, a.port, onError, queryHooks) : new UdpListener(current, a.host, a.port, onError, queryHooks);
       const tcp = new TcpListener(current, a.host, a.port, tcpQuota, onError, queryHooks);
       let transport: Transport = 'udp';
       try {
-        await udp.listen();
+        await udp?.listen();
         transport = 'tcp';
         await tcp.listen();
         added.set(key, { udp, tcp });
@@ -428,13 +475,23 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
         failed.push(listenError(key, a.port, transport, err));
       }
     }
+    if (pool !== null && failed.length === 0) {
+      const want = cfg.listen.map((a) => ({ key: endpointKey(a), host: a.host, port: a.port }));
+      let threadFailed: ThreadListenFailure[];
+      if (poolStarted) threadFailed = await pool.listen(want);
+      else {
+        threadFailed = await pool.start(want, threadSettings(cfg, serving.restricted));
+        poolStarted = threadFailed.length === 0;
+      }
+      for (const f of threadFailed) failed.push(listenError(f.key, f.port, 'udp', Object.assign(new Error(f.message), f.errno === null ? {} : { code: f.errno })));
+    }
     if (failed.length > 0) {
       await Promise.all([...added.values()].map(closeEndpoint));
       return failed;
     }
     for (const [key, ep] of added) {
       endpoints.set(key, ep);
-      log.info({ listen: key, udpIo: batchModule !== null ? 'batched' : 'dgram' }, 'listening (udp, tcp)');
+      log.info({ listen: key, udpIo: batchModule !== null ? 'batched' : 'dgram', ...(pool !== null ? { threads: pool.count } : {}) }, 'listening (udp, tcp)');
     }
     return failed;
   };
@@ -462,7 +519,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     transfers.stop();
     registry.stop();
     directories.close();
-    await Promise.all([watch.close(), ...[...endpoints.values()].map((ep) => Promise.all([ep.udp.close(), ep.tcp.close(0)]))]);
+    await Promise.all([watch.close(), pool?.stop(), ...[...endpoints.values()].map(closeEndpoint)]);
     // A worker tells the primary, which then stops the others and exits 1 rather than forking replacements.
     const send = cluster.isWorker ? process.send?.bind(process) : undefined;
     if (send !== undefined) await new Promise<void>((resolve) => send({ tyne: 'fatal' }, undefined, {}, () => resolve()));
@@ -521,20 +578,24 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   let metricsAt: MetricsSettings | null = null;
   const metricsSource: MetricsSource = {
     get queries() {
-      return queryHooks.counters ?? new QueryCounters();
+      const own = queryHooks.counters ?? new QueryCounters();
+      // With serving threads: theirs (in SharedArrayBuffers they write) and this thread's (TCP, relayed), summed.
+      return pool === null ? own : QueryCounters.sum([own, ...pool.counters()]);
     },
     transfers: transfers.counters,
     process: processMetrics,
     perZone: () => config.metrics?.perZone ?? true,
     zones: () => zoneGauges(config, registry, transfers, (origin) => responder.zones.get(origin)),
     replication: () => transfers.replication(),
-    ...(batchModule !== null ? { udpBatch: batchedUdpCounters } : {}),
+    ...(batchModule !== null ? { udpBatch: pool !== null ? () => pool.udpCounters() : batchedUdpCounters } : {}),
+    ...(pool !== null ? { threadRequests: () => pool.threadRequests() } : {}),
   };
   const notReady = (): string | null => notReadyReason(startedUp, config.zones.length, registry.loading().length + catalogs.loading().length);
   /** Starts, moves or stops the endpoint as `cfg.metrics` says (at start and at each reload). */
   const configureMetrics = async (cfg: Config): Promise<void> => {
     const want = cluster.isWorker ? null : cfg.metrics;
     if (want !== null && queryHooks.counters === null) queryHooks.counters = new QueryCounters();
+    pool?.metrics(want !== null);
     const same = want !== null && metricsAt !== null && want.listen.host === metricsAt.listen.host && want.listen.port === metricsAt.listen.port;
     if (same) return;
     if (metrics !== null) {
@@ -598,6 +659,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
         return;
       }
       if (next.server.workers !== config.server.workers) log.warn('a change of server.workers takes effect at the next start');
+      if (next.server.threads !== config.server.threads) log.warn('a change of server.threads takes effect at the next start');
       if (next.server.udpIo !== config.server.udpIo) log.warn('a change of server.udp-io takes effect at the next start');
       const conflict = transfersNeedOneProcess(next);
       if (conflict !== null) {
@@ -686,7 +748,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       hard.unref();
       // A secondary's version served but still on its way to disk is written first (bounded by `hard`):
       // cut off, the next start would serve an older serial than this process did.
-      void Promise.all([transfers.written(), ...[...endpoints.values()].map((ep) => Promise.all([ep.udp.close(), ep.tcp.close(STOP_GRACE_MS)]))]).then(() => {
+      void Promise.all([transfers.written(), pool?.stop(), ...[...endpoints.values()].map((ep) => Promise.all([ep.udp?.close(), ep.tcp.close(STOP_GRACE_MS)]))]).then(() => {
         clearTimeout(hard);
         log.info('stopped');
         resolve(0);
@@ -706,40 +768,12 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
 
 function newResponder(
   config: Config, zones: Zone[], unavailable: Name[], restricted: Zone[], hooks: TransferService, transfersOut: TransferQuota, rateLimiter: RateLimiter | null, cookies: ServerCookies | null,
-  previous: ZoneSet | undefined, hotAnswers: HotAnswers | null,
+  previous: ZoneSet | undefined, hotAnswers: HotAnswers | null, answerCacheSize: number,
 ): Responder {
   const s = config.server;
   // Catalog zones are answered only to the clients their allow-transfer admits (RFC 9432 §7).
   // Built from the set it replaces: only the zones that changed are indexed again.
-  return new Responder(new ZoneSet(zones, unavailable, restricted, previous), { udpPayload: s.udpPayload, identity: s.identity, version: s.version, answerCacheSize: s.answerCacheSize, transfers: transfersOut, rateLimiter, cookies, hotAnswers }, hooks);
-}
-
-/**
- * The server cookies (RFC 7873) of the configuration in force: from
- * `cookie-secret`, or from secrets derived from a seed made once per start
- * (by the cluster primary when there are workers); kept across reloads
- * that leave the cookie settings as they were.
- */
-class CookieSource {
-  readonly #seed: Uint8Array;
-  #key = '';
-  #cookies: ServerCookies | null = null;
-
-  constructor(seedHex: string | undefined) {
-    const hex = seedHex !== undefined && /^[0-9a-f]{64}$/.test(seedHex) ? seedHex : newCookieSeed();
-    this.#seed = Uint8Array.from(Buffer.from(hex, 'hex'));
-  }
-
-  for(config: Config): ServerCookies | null {
-    const s = config.server;
-    if (!s.answerCookie) return null;
-    const key = s.cookieSecrets.map((k) => Buffer.from(k).toString('hex')).join(',');
-    if (this.#cookies === null || key !== this.#key) {
-      this.#key = key;
-      this.#cookies = new ServerCookies(s.cookieSecrets.length > 0 ? fixedSecrets(s.cookieSecrets) : rotatingSecrets(this.#seed));
-    }
-    return this.#cookies;
-  }
+  return new Responder(new ZoneSet(zones, unavailable, restricted, previous), { udpPayload: s.udpPayload, identity: s.identity, version: s.version, answerCacheSize, transfers: transfersOut, rateLimiter, cookies, hotAnswers }, hooks);
 }
 
 /**

@@ -25,6 +25,7 @@ import { loadZoneFileAsync } from './load-zone-async.js';
 import { defaultZoneMemoryBudget } from './zone-memory-budget.js';
 import { pruneRemoved, setAsideRemoved } from './removed-zones.js';
 import { TransferSlots } from './transfer-slots.js';
+import { keyId, tsigKeyTable } from './tsig-key-table.js';
 import { folderProblem } from './storage-check.js';
 import { tsigNotifySigner, type NotifySigner, type TsigKey } from '../tsig/index.js';
 import { DEFAULT_ZONE_LIMITS, type ZoneLimits } from '../zonefile/index.js';
@@ -40,10 +41,6 @@ const NOTIFY_RETRY_MAX_MS = 600_000;
 
 /** How often removed copies past their retention are looked for. */
 const PRUNE_EVERY_MS = 6 * 3_600_000;
-
-function keyId(name: string): string {
-  return name.replace(/\.$/, '').toLowerCase();
-}
 
 /**
  * Zone transfers for the daemon: TSIG keys, ACLs, the IXFR journals of the
@@ -130,14 +127,7 @@ export class TransferService implements TransferHooks {
     this.#syncMs = sv.zonefileSyncMs;
     this.#checkIntervalMs = sv.notifyCheckIntervalMs;
     this.#zoneMemoryBudget = sv.zoneMemoryBudget;
-    const keys = new Map<string, TsigKey>();
-    for (const k of config.keys) {
-      keys.set(keyId(k.name), {
-        name: Name.fromText(k.name.endsWith('.') ? k.name : `${k.name}.`), algorithm: k.algorithm, secret: k.secret,
-        ...(k.macLength === undefined ? {} : { macLength: k.macLength }),
-      });
-    }
-    this.#keys = keys;
+    this.#keys = tsigKeyTable(config.keys);
     const settings = new Map<string, ZoneSettings>();
     for (const z of config.zones) settings.set(zoneNameKey(z.name), z);
     this.#settings = settings;
@@ -316,6 +306,11 @@ export class TransferService implements TransferHooks {
 
   key(name: Name): TsigKey | undefined {
     return this.#keys.get(keyId(name.toText()));
+  }
+
+  /** The zone's allow-transfer (null: not a zone of the configuration), for a serving thread's hooks (issue 16 §3). */
+  transferAcl(zone: Zone): AclEntry[] | null {
+    return this.#settings.get(zone.origin.key)?.allowTransfer ?? null;
   }
 
   mayTransfer(zone: Zone, who: Requester): boolean {

@@ -39,6 +39,8 @@ export interface MetricsSource {
   replication(): SecondaryReplication[];
   /** The batched UDP sockets' counters (src/server/batched-udp-listener.ts); left out: no such series. */
   udpBatch?: () => UdpBatchCounts;
+  /** With serving threads (issue 16 §3): the UDP requests each thread answered itself, by thread; left out: no such series. */
+  threadRequests?: () => number[];
 }
 
 /** Replies of the batched UDP path the kernel did not take at once, and datagrams too long for a slot. */
@@ -77,6 +79,11 @@ export function renderMetrics(src: MetricsSource): string {
   NOTIFY_RESULTS.forEach((result, i) => m.sample('tyne_notify_sent_total', src.transfers.notify[i]!, { result }));
   if (perZone) secondarySeries(m, src.replication());
   if (src.udpBatch !== undefined) udpBatchSeries(m, src.udpBatch());
+  if (src.threadRequests !== undefined) {
+    // How the kernel spreads clients over the threads' SO_REUSEPORT sockets (by address and port): an imbalance shows here.
+    m.family('tyne_thread_requests_total', 'counter', 'UDP requests answered by each serving thread (server.threads); those it relays to the main thread are counted there.');
+    src.threadRequests().forEach((n, i) => m.sample('tyne_thread_requests_total', n, { thread: String(i) }));
+  }
   src.process.write(m);
   return m.toString();
 }

@@ -171,25 +171,23 @@ static void report_errno(batch_t *b, int err, const char *syscall) {
 static void set_poll(batch_t *b, int events);
 
 /* The reply's source address: the destination of the datagram it answers (RFC 3542 §6.1; ip(7) IP_PKTINFO). */
-static void reply_control(batch_t *b, int i, struct msghdr *h) {
-  int have = b->pktinfo ? b->has_dst[i] : 0;
+static void control_for(int family, int have, const struct in_pktinfo *d4, const struct in6_pktinfo *d6, char *buf, struct msghdr *h) {
   if (have == 0) {
     h->msg_control = NULL;
     h->msg_controllen = 0;
     return;
   }
-  char *buf = b->sctl[i];
   memset(buf, 0, CTL_SPACE);
   h->msg_control = buf;
   struct cmsghdr *c = (struct cmsghdr *)buf;
-  if (b->family == AF_INET) {
+  if (family == AF_INET) {
     h->msg_controllen = CMSG_SPACE(sizeof(struct in_pktinfo));
     c->cmsg_level = IPPROTO_IP;
     c->cmsg_type = IP_PKTINFO;
     c->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
     struct in_pktinfo p;
     memset(&p, 0, sizeof p);
-    p.ipi_spec_dst = b->dst4[i].ipi_addr;
+    p.ipi_spec_dst = d4->ipi_addr;
     memcpy(CMSG_DATA(c), &p, sizeof p);
     return;
   }
@@ -200,17 +198,33 @@ static void reply_control(batch_t *b, int i, struct msghdr *h) {
   struct in6_pktinfo p6;
   if (have & 2) {
     /* The interface too: a link-local source needs it. */
-    p6 = b->dst6[i];
+    p6 = *d6;
   } else {
     /* An IPv4 client of a dual-stack socket: its destination as an IPv4-mapped address (the kernel sends it as IPv4). */
     memset(&p6, 0, sizeof p6);
     p6.ipi6_addr.s6_addr[10] = 0xff;
     p6.ipi6_addr.s6_addr[11] = 0xff;
-    memcpy(&p6.ipi6_addr.s6_addr[12], &b->dst4[i].ipi_addr, 4);
-    p6.ipi6_ifindex = (unsigned)b->dst4[i].ipi_ifindex;
+    memcpy(&p6.ipi6_addr.s6_addr[12], &d4->ipi_addr, 4);
+    p6.ipi6_ifindex = (unsigned)d4->ipi_ifindex;
   }
   memcpy(CMSG_DATA(c), &p6, sizeof p6);
 }
+
+static void reply_control(batch_t *b, int i, struct msghdr *h) {
+  control_for(b->family, b->pktinfo ? b->has_dst[i] : 0, &b->dst4[i], &b->dst6[i], b->sctl[i], h);
+}
+
+/*
+ * A datagram's peer, kept by JavaScript for a reply sent later (a NOTIFY the
+ * main thread answers, issue 16 §3): where it came from and where it was sent to.
+ */
+typedef struct {
+  struct sockaddr_storage addr;
+  uint32_t namelen;
+  uint32_t has_dst;
+  struct in_pktinfo dst4;
+  struct in6_pktinfo dst6;
+} peer_t;
 
 /*
  * Sends smsg[from, to). Returns 1 when the rest must wait for the socket to
@@ -442,6 +456,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   uint32_t send_stride = get_u32(env, o, "sendStride", 0);
   uint32_t rcvbuf = get_u32(env, o, "rcvbuf", 0);
   uint32_t sndbuf = get_u32(env, o, "sndbuf", 0);
+  uint32_t reuse_port = get_u32(env, o, "reusePort", 0);
   if (slots < 1 || slots > MAX_SLOTS || recv_stride < 12 || send_stride < 12 || port > 65535 || (family != 4 && family != 6)) {
     napi_throw_range_error(env, NULL, "open: slots must be 1..64, strides at least 12, port 0..65535, family 4 or 6");
     return NULL;
@@ -498,6 +513,12 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   }
   if (rcvbuf > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf); /* capped by the kernel; not fatal */
   if (sndbuf > 0) setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+  /* One socket per serving thread on the same address (issue 16 §3): the kernel spreads datagrams by 4-tuple (socket(7)). */
+  if (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+    int e = errno;
+    close(fd);
+    return throw_errno(env, e, "setsockopt", host);
+  }
   if (bind(fd, (struct sockaddr *)&ss, sslen) != 0) {
     int e = errno;
     close(fd);
@@ -638,6 +659,65 @@ static napi_value js_send_one(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* peer(handle, slot, out): copies datagram slot's peer (peer_t) into out, for sendPeer later. */
+static napi_value js_peer(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  batch_t *b = handle_arg(env, info, 3, argv);
+  if (b == NULL) return NULL;
+  uint32_t slot;
+  void *data;
+  size_t bytes;
+  if (napi_get_value_uint32(env, argv[1], &slot) != napi_ok || slot >= b->slots || !typed_data(env, argv[2], &data, &bytes) || bytes < sizeof(peer_t)) {
+    napi_throw_type_error(env, NULL, "peer: a slot and a Uint8Array of peerBytes are expected");
+    return NULL;
+  }
+  peer_t p;
+  memset(&p, 0, sizeof p);
+  p.addr = b->addr[slot];
+  p.namelen = b->rmsg[slot].msg_hdr.msg_namelen;
+  p.has_dst = b->pktinfo ? b->has_dst[slot] : 0;
+  p.dst4 = b->dst4[slot];
+  p.dst6 = b->dst6[slot];
+  memcpy(data, &p, sizeof p);
+  return NULL;
+}
+
+/* sendPeer(handle, peer, bytes): one reply to a peer kept by `peer`, from the address its datagram was sent to. */
+static napi_value js_send_peer(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  batch_t *b = handle_arg(env, info, 3, argv);
+  if (b == NULL) return NULL;
+  void *pd, *data;
+  size_t pn, bytes;
+  if (!typed_data(env, argv[1], &pd, &pn) || pn < sizeof(peer_t) || !typed_data(env, argv[2], &data, &bytes)) {
+    napi_throw_type_error(env, NULL, "sendPeer: a peer and a Uint8Array are expected");
+    return NULL;
+  }
+  if (!b->open) return NULL;
+  peer_t p;
+  memcpy(&p, pd, sizeof p);
+  if (p.namelen > sizeof p.addr) {
+    napi_throw_range_error(env, NULL, "sendPeer: not a peer from peer()");
+    return NULL;
+  }
+  char ctl[CTL_SPACE];
+  struct iovec iov = { .iov_base = data, .iov_len = bytes };
+  struct msghdr h;
+  memset(&h, 0, sizeof h);
+  h.msg_name = &p.addr;
+  h.msg_namelen = p.namelen;
+  h.msg_iov = &iov;
+  h.msg_iovlen = 1;
+  control_for(b->family, (int)p.has_dst, &p.dst4, &p.dst6, ctl, &h);
+  ssize_t n;
+  do n = sendmsg(b->fd, &h, 0);
+  while (n < 0 && errno == EINTR);
+  if (n >= 0) b->stats[ST_SENT]++;
+  else if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) b->stats[ST_SEND_DROPPED]++;
+  else b->stats[ST_SEND_ERRORS]++;
+  return NULL;
+}
+
 /* testFullSendBuffer(handle, n): the next n send attempts find the send buffer full (for tests of the drop count). */
 static napi_value js_test_full(napi_env env, napi_callback_info info) {
   napi_value argv[2];
@@ -656,10 +736,13 @@ static napi_value init(napi_env env, napi_value exports) {
     { "stats", NULL, js_stats, NULL, NULL, NULL, napi_default, NULL },
     { "sendOne", NULL, js_send_one, NULL, NULL, NULL, napi_default, NULL },
     { "testFullSendBuffer", NULL, js_test_full, NULL, NULL, NULL, napi_default, NULL },
+    { "peer", NULL, js_peer, NULL, NULL, NULL, napi_default, NULL },
+    { "sendPeer", NULL, js_send_peer, NULL, NULL, NULL, napi_default, NULL },
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   napi_value v;
   if (napi_create_uint32(env, MAX_SLOTS, &v) == napi_ok) napi_set_named_property(env, exports, "maxSlots", v);
+  if (napi_create_uint32(env, sizeof(peer_t), &v) == napi_ok) napi_set_named_property(env, exports, "peerBytes", v);
   return exports;
 }
 

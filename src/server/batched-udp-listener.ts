@@ -8,6 +8,7 @@
 import { BatchedUdpSocket, type BatchModule, type BatchStats } from './batched-udp-socket.js';
 import type { HandleContext } from './handle-context.js';
 import type { ListenerErrorSink, QueryHooks } from './listener-callbacks.js';
+import { needsOwner, type OwnerRelay } from './owner-relay.js';
 import type { Responder } from './responder.js';
 
 /** Bursts overflow Linux's default receive buffer; ask for 4 MiB as UdpListener does (capped at net.core.rmem_max). */
@@ -37,6 +38,10 @@ export interface BatchedListenerOptions {
   recvStride?: number;
   sndbuf?: number;
   slots?: number;
+  /** SO_REUSEPORT: a socket per serving thread on the same address (issue 16 §3). */
+  reusePort?: boolean;
+  /** In a serving thread: where the queries only the main thread can answer go (owner-relay.ts). */
+  relay?: OwnerRelay;
 }
 
 export class BatchedUdpListener {
@@ -47,6 +52,7 @@ export class BatchedUdpListener {
   readonly #onError: ListenerErrorSink;
   readonly #hooks: QueryHooks;
   readonly #options: BatchedListenerOptions;
+  readonly #relay: OwnerRelay | null;
   #socket: BatchedUdpSocket | null = null;
   /** One context for every datagram, of the same shape as UdpListener's: handling is synchronous, so only the address changes. */
   readonly #ctx: { tcp: false; address: string } & HandleContext = { tcp: false, address: '' };
@@ -59,6 +65,7 @@ export class BatchedUdpListener {
     this.#onError = onError;
     this.#hooks = hooks;
     this.#options = options;
+    this.#relay = options.relay ?? null;
   }
 
   /** Binds the socket; rejects when the address cannot be bound (with node:dgram's error codes: EADDRINUSE, ...). */
@@ -66,7 +73,7 @@ export class BatchedUdpListener {
     try {
       const s = new BatchedUdpSocket(
         this.#module,
-        { host: this.#host, port: this.#port, rcvbuf: RECV_BUFFER, sndbuf: this.#options.sndbuf ?? 0, recvStride: this.#options.recvStride, slots: this.#options.slots },
+        { host: this.#host, port: this.#port, rcvbuf: RECV_BUFFER, sndbuf: this.#options.sndbuf ?? 0, recvStride: this.#options.recvStride, slots: this.#options.slots, reusePort: this.#options.reusePort === true },
         (n) => this.#batch(n),
         (err) => this.#onError(err, `udp socket ${this.#host}:${this.#port}`),
       );
@@ -102,6 +109,14 @@ export class BatchedUdpListener {
     return Promise.resolve();
   }
 
+  /** Passes datagram i to the main thread; its answer is sent from this socket, to the peer kept (counted there). */
+  #relayed(s: BatchedUdpSocket, i: number, query: Uint8Array, address: string): void {
+    const peer = s.peer(i);
+    this.#relay!.relay(query, address, (out) => {
+      if (out !== null) s.sendPeer(peer, out);
+    });
+  }
+
   /** Answers datagrams 0..n-1 of the batch, as UdpListener answers one. */
   #batch(n: number): void {
     const s = this.#socket;
@@ -114,10 +129,14 @@ export class BatchedUdpListener {
       const counters = hooks.counters;
       const t0 = counters === null ? 0 : performance.now();
       const msg = s.data(i);
+      ctx.address = s.addressOf(i);
+      if (this.#relay !== null && needsOwner(msg, length)) {
+        this.#relayed(s, i, msg.slice(0, length), ctx.address);
+        continue;
+      }
       const slot = s.sendSlot(i);
       let n: number;
       let r: Responder;
-      ctx.address = s.addressOf(i);
       try {
         r = this.#responder();
         // Written into the send slot itself (issue 16 §1): a prepared answer costs no allocation.

@@ -57,6 +57,8 @@ interface NativeOpenOptions {
   onError: (errno: number, text: string) => void;
   rcvbuf: number;
   sndbuf: number;
+  /** 1: SO_REUSEPORT, one socket per serving thread on the same address (issue 16 §3). */
+  reusePort: number;
 }
 
 /** The native module's exports (src/native/udp-batch.c). */
@@ -66,7 +68,11 @@ export interface BatchModule {
   stats(handle: object, out: Float64Array): void;
   sendOne(handle: object, slot: number, bytes: Uint8Array): void;
   testFullSendBuffer(handle: object, n: number): void;
+  peer(handle: object, slot: number, out: Uint8Array): void;
+  sendPeer(handle: object, peer: Uint8Array, bytes: Uint8Array): void;
   readonly maxSlots: number;
+  /** Octets of a peer as `peer` copies it. */
+  readonly peerBytes: number;
 }
 
 /** The module, or why it cannot be used (one line for the operator). */
@@ -84,7 +90,7 @@ export function loadBatchModule(path = BATCH_MODULE_PATH): BatchModuleLoad {
   else {
     try {
       const m = createRequire(import.meta.url)(path) as BatchModule;
-      r = typeof m.open === 'function' ? { module: m, reason: null } : { module: null, reason: `${path} is not the batched UDP module` };
+      r = typeof m.open === 'function' && typeof m.sendPeer === 'function' ? { module: m, reason: null } : { module: null, reason: `${path} is not the batched UDP module of this version (npm run build:native builds it)` };
     } catch (err) {
       r = { module: null, reason: `${path} does not load: ${(err as Error).message.split('\n')[0]}` };
     }
@@ -104,6 +110,8 @@ export interface BatchedSocketOptions {
   rcvbuf?: number;
   /** SO_SNDBUF asked for; 0 = the system's. */
   sndbuf?: number;
+  /** SO_REUSEPORT: other sockets (serving threads) may bind the same address and port (issue 16 §3). */
+  reusePort?: boolean;
 }
 
 /**
@@ -168,6 +176,7 @@ export class BatchedUdpSocket {
       onError: (errno, text) => onError(Object.assign(new Error(`udp socket ${host}: ${text}`), { errno })),
       rcvbuf: o.rcvbuf ?? 0,
       sndbuf: o.sndbuf ?? 0,
+      reusePort: o.reusePort === true ? 1 : 0,
     });
     this.#handle = opened.handle;
     this.port = opened.port;
@@ -246,6 +255,21 @@ export class BatchedUdpSocket {
     const s = this.#stats;
     if (!this.#closed) this.#m.stats(this.#handle, s);
     return { received: s[0]!, sent: s[1]!, truncated: s[2]!, sendRetried: s[3]!, sendDropped: s[4]!, sendErrors: s[5]!, recvErrors: s[6]!, batches: s[7]! };
+  }
+
+  /**
+   * Datagram i's peer (its source, and the address it was sent to), as
+   * opaque octets that outlive the batch: for a reply sent later by `sendPeer`.
+   */
+  peer(i: number): Uint8Array {
+    const out = new Uint8Array(this.#m.peerBytes);
+    this.#m.peer(this.#handle, i, out);
+    return out;
+  }
+
+  /** Sends `bytes` to a peer `peer` kept, from the address its datagram came to (dropped once closed). */
+  sendPeer(peer: Uint8Array, bytes: Uint8Array): void {
+    if (!this.#closed) this.#m.sendPeer(this.#handle, peer, bytes);
   }
 
   /** Test hook: the next `n` send attempts find the send buffer full. */

@@ -31,16 +31,62 @@ COUNTED_TYPES.forEach((t, i) => {
   TYPE_SLOT[RRType[t as keyof typeof RRType]] = i;
 });
 
-/** Counters of one process, for every listener of it. Float64: exact up to 2^53 steps. */
+/** Float64 words of one set of counters: requests, responses, durations, and their sum. */
+const WORDS = 4 * TYPE_SLOTS + COUNTED_RCODES + 1 + BOUNDS_MS.length + 1 + 1;
+
+/**
+ * Counters of one thread, for every listener of it. Float64: exact up to
+ * 2^53 steps. Over a SharedArrayBuffer (`QueryCounters.shared`) a serving
+ * thread counts where the main thread reads them for the metrics page
+ * (issue 16 §3): only that thread writes them.
+ */
 export class QueryCounters {
+  /** Octets of the memory one set needs (for `new QueryCounters(buffer)`). */
+  static readonly BYTES = WORDS * 8;
   /** Requests, at ((tcp ? 2 : 0) + (v6 ? 1 : 0)) * TYPE_SLOTS + type slot. */
-  readonly requests = new Float64Array(4 * TYPE_SLOTS);
+  readonly requests: Float64Array;
   /** Responses sent by RCODE (0..23), and at COUNTED_RCODES every other. */
-  readonly responses = new Float64Array(COUNTED_RCODES + 1);
+  readonly responses: Float64Array;
   /** Requests by duration bucket, not cumulative (the renderer sums them); the last is above the largest bound. */
-  readonly durations = new Float64Array(BOUNDS_MS.length + 1);
+  readonly durations: Float64Array;
+  readonly #sum: Float64Array;
+
+  /** Counters in `buffer` (QueryCounters.BYTES octets, zeroed), or in memory of their own. */
+  constructor(buffer: ArrayBufferLike = new ArrayBuffer(WORDS * 8)) {
+    let at = 0;
+    const take = (n: number): Float64Array => {
+      const a = new Float64Array(buffer, at * 8, n);
+      at += n;
+      return a;
+    };
+    this.requests = take(4 * TYPE_SLOTS);
+    this.responses = take(COUNTED_RCODES + 1);
+    this.durations = take(BOUNDS_MS.length + 1);
+    this.#sum = take(1);
+  }
+
+  /** Counters over a new SharedArrayBuffer, to hand to a serving thread. */
+  static shared(): { buffer: SharedArrayBuffer; counters: QueryCounters } {
+    const buffer = new SharedArrayBuffer(WORDS * 8);
+    return { buffer, counters: new QueryCounters(buffer) };
+  }
+
   /** Sum of the durations, in milliseconds. */
-  durationSumMs = 0;
+  get durationSumMs(): number {
+    return this.#sum[0]!;
+  }
+
+  /** The sum of several threads' counters, as one set (a new one). */
+  static sum(sets: readonly QueryCounters[]): QueryCounters {
+    const out = new QueryCounters();
+    for (const c of sets) {
+      for (let i = 0; i < c.requests.length; i++) out.requests[i]! += c.requests[i]!;
+      for (let i = 0; i < c.responses.length; i++) out.responses[i]! += c.responses[i]!;
+      for (let i = 0; i < c.durations.length; i++) out.durations[i]! += c.durations[i]!;
+      out.#sum[0]! += c.#sum[0]!;
+    }
+    return out;
+  }
 
   /**
    * One request: `qtype` its question's type (0 when none could be read),
@@ -52,7 +98,7 @@ export class QueryCounters {
     let i = 0;
     while (i < BOUNDS_MS.length && ms > BOUNDS_MS[i]!) i++;
     this.durations[i]!++;
-    this.durationSumMs += ms;
+    this.#sum[0]! += ms;
   }
 
   /** The requests counted for one label set (`type` one of COUNTED_TYPES or OTHER_TYPE). */

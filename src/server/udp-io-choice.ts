@@ -11,6 +11,8 @@ export const UdpIoErrorCode = {
   UNAVAILABLE: 'UDP_IO_UNAVAILABLE',
   /** `udp-io: auto`, and the native module cannot be loaded: one warning, UDP through node:dgram. */
   FALLBACK: 'UDP_IO_FALLBACK',
+  /** `server.threads` above 1 without SO_REUSEPORT: no native module, and a Node older than 22.12 (node:dgram's reusePort): the start fails. */
+  NO_REUSEPORT: 'UDP_IO_NO_REUSEPORT',
 } as const;
 
 export type UdpIoErrorCode = (typeof UdpIoErrorCode)[keyof typeof UdpIoErrorCode];
@@ -48,4 +50,23 @@ export function chooseUdpIo(setting: 'auto' | 'batched' | 'dgram', clustered: bo
     warning: new UdpIoError(UdpIoErrorCode.FALLBACK, `batched UDP I/O is not available (${r.reason}); serving UDP through node:dgram, which is slower: ${FIX}, or set server.udp-io: dgram`),
     error: null,
   };
+}
+
+/** True when node:dgram has `reusePort` (Node 22.12 and later, and 23.1 and later of 23). */
+export function dgramHasReusePort(version = process.versions.node): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
+}
+
+/**
+ * Why `server.threads: n` cannot run with this UDP I/O (issue 16 §3), or
+ * null: each serving thread needs a socket of its own on the same address
+ * (SO_REUSEPORT), from the native module or from node:dgram's reusePort.
+ */
+export function threadsUdpIoError(threads: number, module: BatchModule | null, version = process.versions.node): UdpIoError | null {
+  if (threads <= 1 || module !== null || dgramHasReusePort(version)) return null;
+  return new UdpIoError(
+    UdpIoErrorCode.NO_REUSEPORT,
+    `server.threads is ${threads}, and each serving thread needs its own UDP socket (SO_REUSEPORT): the native UDP module is not in use and node:dgram has reusePort only from Node 22.12 (this is ${version}); ${FIX} (with udp-io: auto or batched), use Node 22.12 or later, or set threads: 1`,
+  );
 }

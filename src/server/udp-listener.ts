@@ -2,11 +2,20 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { HandleContext } from './handle-context.js';
 import type { ListenerErrorSink, QueryHooks } from './listener-callbacks.js';
+import { needsOwner, type OwnerRelay } from './owner-relay.js';
 import type { Responder } from './responder.js';
 
 /** One context for every datagram: handling is synchronous, so only the address changes. */
 const UDP: { tcp: false; address: string } & HandleContext = { tcp: false, address: '' };
 const RECV_BUFFER = 4 << 20;
+
+/** A serving thread's socket (issue 16 §3). */
+export interface UdpListenerOptions {
+  /** SO_REUSEPORT (Node 22.12 and later): one socket per serving thread on the same address. */
+  reusePort?: boolean;
+  /** Where the queries only the main thread can answer go (owner-relay.ts). */
+  relay?: OwnerRelay;
+}
 
 /**
  * One UDP socket answering queries (RFC 1035 §4.2.1). Each datagram is
@@ -23,12 +32,20 @@ export class UdpListener {
    * `hooks` is read per query: counters (metrics) and the per-query log can
    * be switched on and off while the socket serves.
    */
-  constructor(responder: () => Responder, host: string, port: number, onError: ListenerErrorSink, hooks: QueryHooks) {
+  constructor(responder: () => Responder, host: string, port: number, onError: ListenerErrorSink, hooks: QueryHooks, options: UdpListenerOptions = {}) {
     this.#host = host;
     this.#port = port;
     const v6 = host.includes(':');
-    const socket = createSocket({ type: v6 ? 'udp6' : 'udp4', reuseAddr: false });
+    // reusePort: node:dgram has it from Node 22.12 (a serving thread's own socket, issue 16 §3).
+    const socket = createSocket({ type: v6 ? 'udp6' : 'udp4', reuseAddr: false, ...(options.reusePort === true ? { reusePort: true } : {}) });
+    const relay = options.relay ?? null;
     socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
+      if (relay !== null && needsOwner(msg, msg.length)) {
+        relay.relay(Uint8Array.prototype.slice.call(msg), rinfo.address, (out) => {
+          if (out !== null) socket.send(out, rinfo.port, rinfo.address);
+        });
+        return;
+      }
       const counters = hooks.counters;
       const t0 = counters === null ? 0 : performance.now();
       let out: Uint8Array | null;

@@ -318,13 +318,13 @@ export function clockTicks(): number {
  * 127.0.0.1@port with one server process; `zoneExtra` lines go into the
  * zone: clause (e.g. provide-xfr).
  */
-export function nsdConf(dir: string, port: number, zonePath: string, zoneExtra: string[] = []): string {
+export function nsdConf(dir: string, port: number, zonePath: string, zoneExtra: string[] = [], serverCount = 1): string {
   // Response rate limiting is on by default in Debian's build (200 qps
   // per source); a benchmark from one source must turn it off.
   return [
     'server:',
     `  ip-address: 127.0.0.1@${port}`,
-    '  server-count: 1',
+    `  server-count: ${serverCount}`,
     '  username: ""',
     '  chroot: ""',
     `  zonesdir: "${dir}"`,

@@ -141,6 +141,9 @@ export async function runServeBench(quick: boolean): Promise<void> {
     specs.push(tyneSpec(TYNE_BATCHED_MIX, 1, dir, zonePath, 'batched', 'mix'));
     specs.push(tyneSpec('tyne (1 process)', 1, dir, zonePath, 'dgram'));
     specs.push(tyneSpec('tyne (2 workers)', 2, dir, zonePath, 'auto'));
+    // Issue 16 §3: two serving threads over shared zone images, transfers allowed, beside NSD with two servers.
+    if (nsdPath !== null) specs.push(nsdSpec(NSD_2, nsdPath, dir, zonePath, 'plain', 2));
+    specs.push(tyneSpec(TYNE_THREADS, 1, dir, zonePath, 'auto', 'plain', 2));
     specs.push(echoSpec(ECHO_BATCHED, 1, 'batched'));
     specs.push(echoSpec('node echo (1 process)', 1, 'dgram'));
     specs.push(echoSpec('node echo (2 workers)', 2, 'dgram'));
@@ -196,13 +199,13 @@ export async function runServeBench(quick: boolean): Promise<void> {
 
 // ---------------------------------------------------------------- servers
 
-function nsdSpec(label: string, nsdPath: string, dir: string, zonePath: string, queries: 'plain' | 'mix'): ServerSpec {
+function nsdSpec(label: string, nsdPath: string, dir: string, zonePath: string, queries: 'plain' | 'mix', serverCount = 1): ServerSpec {
   return {
     label,
     queries,
     start(port) {
       const conf = join(dir, 'nsd.conf');
-      writeFileSync(conf, nsdConf(dir, port, zonePath));
+      writeFileSync(conf, nsdConf(dir, port, zonePath, [], serverCount));
       return launch(nsdPath, ['-d', '-c', conf]);
     },
   };
@@ -215,22 +218,27 @@ const NSD = 'nsd (server-count 1)';
 /** The 0x20 mix rows (issue 16 §1). */
 const TYNE_BATCHED_MIX = 'tyne (1 process, batched UDP), 0x20 mix';
 const NSD_MIX = 'nsd (server-count 1), 0x20 mix';
+/** The rows of every core (issue 16 §3). */
+const NSD_2 = 'nsd (server-count 2)';
+const TYNE_THREADS = 'tyne (2 threads, transfers on)';
 
-function tyneSpec(label: string, workers: number, dir: string, zonePath: string, udpIo: 'auto' | 'batched' | 'dgram', queries: 'plain' | 'mix' = 'plain'): ServerSpec {
+function tyneSpec(label: string, workers: number, dir: string, zonePath: string, udpIo: 'auto' | 'batched' | 'dgram', queries: 'plain' | 'mix' = 'plain', threads = 1): ServerSpec {
   return {
     label,
     queries,
     start(port) {
-      const conf = join(dir, `tyne-${workers}-${udpIo}.yaml`);
+      const conf = join(dir, `tyne-${workers}-${threads}-${udpIo}.yaml`);
       writeFileSync(
         conf,
         [
           `listen: ["127.0.0.1:${port}"]`,
           'log: { level: warn }',
-          `server: { workers: ${workers}, udp-io: ${udpIo} }`,
+          `server: { workers: ${workers}, threads: ${threads}, udp-io: ${udpIo} }`,
           'zones:',
           `  - name: ${BENCH_ORIGIN.replace(/\.$/, '')}`,
           `    file: ${JSON.stringify(zonePath)}`,
+          // With threads, a primary as a hosting company runs one: transfers allowed (workers refuse them).
+          ...(threads > 1 ? ['    allow-transfer: ["127.0.0.1/32"]'] : []),
           '',
         ].join('\n'),
       );
@@ -464,6 +472,9 @@ function printRatios(results: Map<string, Result>): void {
     ['node echo (2 workers)', nsd],
     ['tyne (1 process)', 'node echo (1 process)'],
     ['tyne (2 workers)', 'node echo (2 workers)'],
+    [TYNE_THREADS, NSD_2],
+    [TYNE_THREADS, TYNE_BATCHED],
+    [NSD_2, nsd],
   ];
   console.log('qps ratios:');
   const w = Math.max(...pairs.map(([a, b]) => `${a} / ${b}`.length));
@@ -484,6 +495,13 @@ function printRatios(results: Map<string, Result>): void {
     plain === undefined || echo === undefined
       ? 'goal against the echo server: n/a'
       : `goal against the echo server: tyne ${(plain / echo).toFixed(2)}x the echo server, both batched, one process; >= 0.85x (issue 16 §1) ${plain / echo >= 0.85 ? 'met' : 'NOT met'}`,
+  );
+  const threaded = results.get(TYNE_THREADS);
+  const single = results.get(TYNE_BATCHED);
+  console.log(
+    threaded === undefined || single === undefined
+      ? 'goal for 2 threads\' memory: n/a'
+      : `goal for 2 threads' memory: ${(threaded.rssMiB / single.rssMiB).toFixed(2)}x the RSS of one process (${threaded.rssMiB.toFixed(0)} MiB against ${single.rssMiB.toFixed(0)}); <= 1.3x (issue 16 §3) ${threaded.rssMiB / single.rssMiB <= 1.3 ? 'met' : 'NOT met'}`,
   );
   const base = qps(nsd);
   for (const t of [TYNE_BATCHED, 'tyne (1 process)', 'tyne (2 workers)']) {

@@ -10,10 +10,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Name, RRType, Rcode, decodeMessage, emptyMessage, encodeMessageToBytes, type Message } from '../../src/wire/index.js';
+import { Name, RRType, Rcode, decodeMessage, type Message } from '../../src/wire/index.js';
 import type { TsigKey } from '../../src/tsig/tsig-key.js';
 import { TsigError, tsigSign, tsigVerify } from '../../src/tsig/tsig.js';
-import { buildQuery, queryTcp, queryUdp } from '../support/dns-client.js';
+import { buildQuery, ixfrQuery, queryTcp, queryUdp } from '../support/dns-client.js';
 import { freePort } from '../support/ports.js';
 import { haveTool } from '../support/tools.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
@@ -58,20 +58,6 @@ function axfrQuery(id: number, zone: string): Uint8Array {
   return buildQuery({ id, name: zone, type: RRType.AXFR });
 }
 
-/** An IXFR query carrying `serial` in the authority SOA (RFC 1995 §3). */
-function ixfrQuery(id: number, zone: string, serial: number): Uint8Array {
-  const origin = Name.fromText(`${zone}.`);
-  const m = emptyMessage(id);
-  m.questions.push({ name: origin, type: RRType.IXFR, class: 1 });
-  const rdata = Buffer.concat([
-    Buffer.from(Name.fromText(`ns1.${zone}.`).wire),
-    Buffer.from(Name.fromText(`hostmaster.${zone}.`).wire),
-    Buffer.from(new Uint32Array([0, 0, 0, 0, 0]).buffer),
-  ]);
-  rdata.writeUInt32BE(serial, rdata.length - 20);
-  m.authorities.push({ name: origin, type: RRType.SOA, class: 1, ttl: 0, rdata: new Uint8Array(rdata) });
-  return encodeMessageToBytes(m);
-}
 
 /** The fields of a TSIG record's rdata (RFC 8945 §4.2). */
 function tsigFields(m: Message): { mac: Uint8Array; error: number; other: Uint8Array } {

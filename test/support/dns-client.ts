@@ -247,3 +247,18 @@ export async function soaSerialUdp(port: number, zone: string, timeoutMs = 1000)
   const soa = m.answers.find((r) => r.type === RRType.SOA);
   return soa === undefined ? null : Buffer.from(soa.rdata).readUInt32BE(soa.rdata.length - 20);
 }
+
+/** An IXFR query carrying `serial` in the authority SOA (RFC 1995 §3). */
+export function ixfrQuery(id: number, zone: string, serial: number): Uint8Array {
+  const origin = Name.fromText(`${zone}.`);
+  const m = emptyMessage(id);
+  m.questions.push({ name: origin, type: RRType.IXFR, class: 1 });
+  const rdata = Buffer.concat([
+    Buffer.from(Name.fromText(`ns1.${zone}.`).wire),
+    Buffer.from(Name.fromText(`hostmaster.${zone}.`).wire),
+    Buffer.from(new Uint32Array([0, 0, 0, 0, 0]).buffer),
+  ]);
+  rdata.writeUInt32BE(serial, rdata.length - 20);
+  m.authorities.push({ name: origin, type: RRType.SOA, class: 1, ttl: 0, rdata: new Uint8Array(rdata) });
+  return encodeMessageToBytes(m);
+}

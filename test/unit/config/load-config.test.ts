@@ -74,7 +74,7 @@ describe('loadConfig: good files', () => {
       listen: [{ host: '127.0.0.1', port: 5300, family: 4 }],
       log: { level: 'info', querySample: 1 },
       server: {
-        udpPayload: 1232, identity: hostname(), version: null, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000, tcpMaxConnectionsPerClient: 100, transfersOut: 10, workers: 1, udpIo: 'auto',
+        udpPayload: 1232, identity: hostname(), version: null, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 1000, tcpMaxConnectionsPerClient: 100, transfersOut: 10, workers: 1, threads: 1, udpIo: 'auto',
         minRefreshSec: 300, maxRefreshSec: 2_419_200, minRetrySec: 500, maxRetrySec: 1_209_600, serialPolicy: 'increment',
         dataDir: null, watch: true, watchSettleMs: 100, watchHoldMs: 5000, removedRetentionMs: 7 * 86_400_000, zonefileSyncMs: 60_000,
         answerCacheSize: 256 * 1024 * 1024,
@@ -150,6 +150,7 @@ describe('loadConfig: good files', () => {
       tcpMaxConnectionsPerClient: 100,
       transfersOut: 10,
       workers: 4,
+      threads: 1,
       udpIo: 'dgram',
       minRefreshSec: 1,
       maxRefreshSec: 3600,
@@ -362,6 +363,19 @@ describe('loadConfig: problems, with file:line:col and key path', () => {
     assert.deepEqual(lines(`${MINIMAL}server: { udp-io: fast }\n`), ["F:3:19: server.udp-io: expected one of auto, batched, dgram, got 'fast'"]);
     assert.deepEqual(lines(`${MINIMAL}server:\n  udp-io: batched\n  workers: 2\n`), [
       'F:4:3: server.udp-io: batched UDP I/O needs server.workers: 1 (cluster workers share node:dgram sockets); write udp-io: auto or dgram, or set workers: 1',
+    ]);
+  });
+
+  it('reads server.threads (1 to 64); threads and workers are not both above 1 (issue 16 §3)', () => {
+    const cases: [string, number][] = [['1', 1], ['2', 2], ['64', 64]];
+    for (const [text, n] of cases) assert.equal(load(`${MINIMAL}server: { threads: ${text} }\n`).server.threads, n, text);
+    assert.equal(load(`${MINIMAL}server: { threads: 1, workers: 4 }\n`).server.workers, 4);
+    assert.equal(load(`${MINIMAL}server: { threads: 4, workers: 1 }\n`).server.threads, 4);
+    assert.deepEqual(lines(`${MINIMAL}server: { threads: 0 }\n`), ['F:3:20: server.threads: 0 is out of range (1..64)']);
+    assert.deepEqual(lines(`${MINIMAL}server: { threads: 65 }\n`), ['F:3:20: server.threads: 65 is out of range (1..64)']);
+    assert.deepEqual(lines(`${MINIMAL}server: { threads: two }\n`), ["F:3:20: server.threads: expected an integer from 1 to 64, got 'two'"]);
+    assert.deepEqual(lines(`${MINIMAL}server:\n  workers: 2\n  threads: 2\n`), [
+      'F:5:3: server.threads: threads and workers cannot both be above 1; use threads (they share the zones and allow transfers), and set workers: 1',
     ]);
   });
 

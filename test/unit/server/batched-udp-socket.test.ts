@@ -184,6 +184,35 @@ describe('BatchedUdpSocket', { skip: mod === null }, () => {
       return true;
     });
   });
+
+  it('reusePort (issue 16 §3): sockets of one port each bind, and none without it', () => {
+    const a = new BatchedUdpSocket(m, { host: '127.0.0.1', port: 0, reusePort: true }, () => {}, () => {});
+    closeAll.push(() => a.close());
+    const b = new BatchedUdpSocket(m, { host: '127.0.0.1', port: a.port, reusePort: true }, () => {}, () => {});
+    closeAll.push(() => b.close());
+    assert.equal(b.port, a.port);
+    assert.throws(() => new BatchedUdpSocket(m, { host: '127.0.0.1', port: a.port }, () => {}, () => {}), (err: NodeJS.ErrnoException) => err.code === 'EADDRINUSE');
+  });
+
+  it('peer + sendPeer: a reply sent after the batch (a relayed query) reaches the client, from the port it asked', async () => {
+    const kept: Uint8Array[] = [];
+    const s: BatchedUdpSocket = new BatchedUdpSocket(m, { host: '127.0.0.1', port: 0 }, (n) => {
+      for (let i = 0; i < n; i++) if (s.length(i) >= 0) kept.push(s.peer(i));
+    }, () => {});
+    closeAll.push(() => s.close());
+    const c = await client('udp4', '127.0.0.1', s.port);
+    closeAll.push(() => c.close());
+    const got = new Promise<Buffer>((res) => c.once('message', (msg) => res(msg)));
+    c.send(Buffer.from('relayed?'));
+    const deadline = Date.now() + 2000;
+    while (kept.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(kept.length, 1, 'the datagram arrived');
+    assert.equal(kept[0]!.length, m.peerBytes);
+    // Later, outside the batch callback (the main thread's answer comes back a moment after).
+    await new Promise((r) => setTimeout(r, 20));
+    s.sendPeer(kept[0]!, Buffer.from('answered'));
+    assert.equal((await got).toString(), 'answered');
+  });
 });
 
 describe('ipv6Text: as inet_ntop (and so node:dgram) writes IPv6 addresses', () => {

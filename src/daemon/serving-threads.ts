@@ -1,0 +1,287 @@
+/**
+ * The serving threads of `server.threads` (issue 16 §3), seen from the main
+ * thread, which keeps everything with state (zones, journals, copies,
+ * watchers, transfers, NOTIFY, control, metrics) and TCP. Each thread has a
+ * SO_REUSEPORT UDP socket per listen address (the kernel spreads clients
+ * over them) and answers from the zone set the main thread publishes here:
+ * zone images, built once per zone version and shared, not copied.
+ *
+ * A publish posts the new set to every thread, then flips one generation
+ * word they all read before each datagram: from the flip on, every thread
+ * answers from the new set (a reload or a transfer is seen by all of them
+ * in the same swap). A thread that dies is started again (at most
+ * RESTARTS_PER_MINUTE) and sent the whole set.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../log/logger.js';
+import { QueryCounters } from '../server/query-counters.js';
+import type { Name } from '../wire/index.js';
+import type { Zone } from '../zone/index.js';
+import type { FromThread, ThreadAddress, ThreadListenFailure, ThreadSettings, ThreadStart, ToThread } from './serving-thread-messages.js';
+import { zoneImage, type ZoneImage } from './zone-image-stand-in.js';
+
+const RESTARTS_PER_MINUTE = 10;
+/** How long a thread has to close its sockets at a stop before it is terminated. */
+const STOP_GRACE_MS = 1000;
+
+export interface ServingThreadsOptions {
+  count: number;
+  udpIo: 'batched' | 'dgram';
+  modulePath: string;
+  cookieSeed: string;
+  metrics: boolean;
+  log: Logger;
+  /** Answers a query a thread relays (NOTIFY, other opcodes, IXFR, AXFR), as the main thread's UDP would. */
+  relay: (query: Uint8Array, address: string) => Uint8Array | null;
+  /** A TSIG failure a thread saw, for the main thread's audit log. */
+  tsigFailed: (info: Extract<FromThread, { t: 'tsig-failed' }>['info']) => void;
+}
+
+interface Thread {
+  index: number;
+  worker: Worker;
+  counters: QueryCounters;
+  udpStats: Float64Array;
+  /** Ids of the zones whose image this thread has been sent. */
+  known: Set<number>;
+  /** Settings last sent. */
+  settings: ThreadSettings | null;
+  waiting: Map<number, (failed: ThreadListenFailure[]) => void>;
+  stopped: boolean;
+}
+
+/** The state last published, sent whole to a thread started again. */
+interface Published {
+  zones: Zone[];
+  unavailable: Name[];
+  restricted: Zone[];
+  settings: ThreadSettings;
+}
+
+export class ServingThreads {
+  readonly #o: ServingThreadsOptions;
+  readonly #generation = new Int32Array(new SharedArrayBuffer(4));
+  readonly #threads: Thread[] = [];
+  readonly #ids = new WeakMap<Zone, number>();
+  #nextId = 0;
+  #gen = 0;
+  #seq = 0;
+  #listen: ThreadAddress[] = [];
+  #published: Published | null = null;
+  #restarts: number[] = [];
+  #stopping = false;
+  /** Counters of threads that ended, so the totals never go back. */
+  readonly #gone = new QueryCounters();
+  readonly #goneUdp = [0, 0, 0];
+
+  constructor(options: ServingThreadsOptions) {
+    this.#o = options;
+  }
+
+  get count(): number {
+    return this.#o.count;
+  }
+
+  /** The running threads' workers, by index (for tests: a thread ended from outside is started again). */
+  get workers(): readonly Worker[] {
+    return this.#threads.map((t) => t.worker);
+  }
+
+  /** Starts the threads, each listening on `listen`; the failures (empty: all bound everywhere). Those that failed are stopped. */
+  async start(listen: ThreadAddress[], settings: ThreadSettings): Promise<ThreadListenFailure[]> {
+    this.#listen = listen;
+    const bound = Array.from({ length: this.#o.count }, (_, i) => this.#spawn(i, settings));
+    // What was published before the threads existed (the zones loaded so far): posted before they
+    // read their first datagram, so none is answered from an empty set.
+    this.#republish();
+    const results = await Promise.all(bound);
+    const failed = results.find((f) => f.length > 0) ?? [];
+    if (failed.length > 0) await this.stop();
+    return failed;
+  }
+
+  #spawn(index: number, settings: ThreadSettings): Promise<ThreadListenFailure[]> {
+    const counters = QueryCounters.shared();
+    const udpStats = new SharedArrayBuffer(3 * 8);
+    const start: ThreadStart = {
+      tyneServingThread: true, index, listen: this.#listen, settings, udpIo: this.#o.udpIo, modulePath: this.#o.modulePath,
+      cookieSeed: this.#o.cookieSeed, generation: this.#generation.buffer as SharedArrayBuffer, counters: counters.buffer, udpStats, metrics: this.#o.metrics,
+    };
+    const worker = new Worker(new URL('./serving-thread.js', import.meta.url), { workerData: start });
+    const t: Thread = { index, worker, counters: counters.counters, udpStats: new Float64Array(udpStats), known: new Set(), settings, waiting: new Map(), stopped: false };
+    this.#threads[index] = t;
+    const first = new Promise<ThreadListenFailure[]>((resolve) => t.waiting.set(0, resolve));
+    worker.on('message', (m: FromThread) => this.#message(t, m));
+    worker.on('error', (err) => this.#o.log.error({ err, thread: index }, `serving thread ${index} failed: ${err.message}`));
+    worker.on('exit', (code) => this.#exited(t, code));
+    return first;
+  }
+
+  #message(t: Thread, m: FromThread): void {
+    switch (m.t) {
+      case 'listened': {
+        const w = t.waiting.get(m.seq);
+        t.waiting.delete(m.seq);
+        w?.(m.failed);
+        return;
+      }
+      case 'relay': {
+        let response: Uint8Array | null = null;
+        try {
+          response = this.#o.relay(m.query, m.address);
+        } catch (err) {
+          this.#o.log.error({ err }, `udp query from ${m.address}: ${(err as Error)?.message ?? String(err)}`);
+        }
+        this.#post(t, { t: 'reply', id: m.id, response });
+        return;
+      }
+      case 'tsig-failed':
+        this.#o.tsigFailed(m.info);
+        return;
+      case 'stopped':
+        t.stopped = true;
+        return;
+    }
+  }
+
+  #post(t: Thread, m: ToThread): void {
+    try {
+      t.worker.postMessage(m);
+    } catch (err) {
+      this.#o.log.error({ err, thread: t.index }, 'serving thread: message not delivered');
+    }
+  }
+
+  #exited(t: Thread, code: number): void {
+    for (const w of t.waiting.values()) w([{ key: this.#listen[0]?.key ?? '', port: this.#listen[0]?.port ?? 0, errno: null, message: `serving thread ${t.index} ended (exit code ${code})` }]);
+    t.waiting.clear();
+    for (let i = 0; i < t.counters.requests.length; i++) this.#gone.requests[i]! += t.counters.requests[i]!;
+    for (let i = 0; i < t.counters.responses.length; i++) this.#gone.responses[i]! += t.counters.responses[i]!;
+    for (let i = 0; i < t.counters.durations.length; i++) this.#gone.durations[i]! += t.counters.durations[i]!;
+    for (let i = 0; i < 3; i++) this.#goneUdp[i]! += t.udpStats[i]!;
+    t.counters.requests.fill(0);
+    t.counters.responses.fill(0);
+    t.counters.durations.fill(0);
+    t.udpStats.fill(0);
+    if (this.#stopping || this.#published === null) return;
+    const now = Date.now();
+    this.#restarts = this.#restarts.filter((at) => at > now - 60_000);
+    if (this.#restarts.length >= RESTARTS_PER_MINUTE) {
+      this.#o.log.error({ thread: t.index, code }, `serving thread ${t.index} ended (exit code ${code}) and is not started again: ${RESTARTS_PER_MINUTE} restarts in a minute; the other threads serve on (restart the server)`);
+      return;
+    }
+    this.#restarts.push(now);
+    this.#o.log.error({ thread: t.index, code }, `serving thread ${t.index} ended (exit code ${code}); starting it again`);
+    const bound = this.#spawn(t.index, this.#published.settings);
+    // The whole set, posted before the new thread reads a datagram (the others get only ids).
+    this.#republish();
+    void bound.then((failed) => {
+      if (failed.length > 0) this.#o.log.error({ thread: t.index, failed }, `serving thread ${t.index} could not listen again: ${failed[0]!.message}`);
+    });
+  }
+
+  /** Publishes again what was published last (to threads just started), if anything was. */
+  #republish(): void {
+    const p = this.#published;
+    if (p !== null) this.publish(p.zones, p.unavailable, p.restricted, p.settings);
+  }
+
+  #idOf(zone: Zone): number {
+    let id = this.#ids.get(zone);
+    if (id === undefined) {
+      id = ++this.#nextId;
+      this.#ids.set(zone, id);
+    }
+    return id;
+  }
+
+  /**
+   * Serves this zone set in every thread from now on: posted to each (the
+   * images of zones new to it, the ids of the others), then flipped to at
+   * once. Synchronous: when it returns, the next datagram any thread reads
+   * is answered from this set.
+   */
+  publish(zones: Zone[], unavailable: Name[], restricted: Zone[], settings: ThreadSettings): void {
+    this.#published = { zones, unavailable, restricted, settings };
+    const gen = ++this.#gen;
+    const ids = zones.map((z) => this.#idOf(z));
+    const unavailableWire = unavailable.map((n) => n.wire);
+    const restrictedIds = restricted.map((z) => this.#idOf(z));
+    const sameSettings = JSON.stringify(settings);
+    for (const t of this.#threads) {
+      if (t === undefined) continue;
+      const list: [number, ZoneImage | null][] = [];
+      const known = new Set<number>();
+      for (let i = 0; i < zones.length; i++) {
+        const id = ids[i]!;
+        list.push([id, t.known.has(id) ? null : zoneImage(zones[i]!)]);
+        known.add(id);
+      }
+      t.known = known;
+      const changed = t.settings === null || JSON.stringify(t.settings) !== sameSettings;
+      t.settings = settings;
+      this.#post(t, { t: 'publish', gen, zones: list, unavailable: unavailableWire, restricted: restrictedIds, settings: changed ? settings : null });
+    }
+    // After every post: a thread that reads the new generation finds its set on its port.
+    Atomics.store(this.#generation, 0, gen);
+  }
+
+  /** Listens on exactly `listen` in every thread (the new addresses bound, all or none; the others closed). */
+  async listen(listen: ThreadAddress[]): Promise<ThreadListenFailure[]> {
+    const before = this.#listen;
+    this.#listen = listen;
+    const seq = ++this.#seq;
+    const results = await Promise.all(this.#threads.filter((t) => t !== undefined).map((t) => {
+      const p = new Promise<ThreadListenFailure[]>((resolve) => t.waiting.set(seq, resolve));
+      this.#post(t, { t: 'listen', seq, listen });
+      return p;
+    }));
+    const failed = results.find((f) => f.length > 0) ?? [];
+    if (failed.length > 0) {
+      // Some threads may have bound them: back to what was.
+      this.#listen = before;
+      await this.listen(before);
+      this.#listen = before;
+    }
+    return failed;
+  }
+
+  /** Counting on or off (metrics.listen set or not). */
+  metrics(on: boolean): void {
+    for (const t of this.#threads) if (t !== undefined) this.#post(t, { t: 'metrics', on });
+  }
+
+  logLevel(level: string): void {
+    for (const t of this.#threads) if (t !== undefined) this.#post(t, { t: 'level', level });
+  }
+
+  /** Every thread's query counters, and those of threads that ended. */
+  counters(): QueryCounters[] {
+    return [this.#gone, ...this.#threads.filter((t) => t !== undefined).map((t) => t.counters)];
+  }
+
+  /** The UDP requests each running thread counted, by thread index. */
+  threadRequests(): number[] {
+    return this.#threads.map((t) => (t === undefined ? 0 : t.counters.requests.reduce((a, b) => a + b, 0)));
+  }
+
+  /** The batched sockets' counters over every thread. */
+  udpCounters(): { sendDropped: number; sendRetried: number; truncated: number } {
+    const s = [...this.#goneUdp];
+    for (const t of this.#threads) if (t !== undefined) for (let i = 0; i < 3; i++) s[i]! += t.udpStats[i]!;
+    return { sendDropped: s[0]!, sendRetried: s[1]!, truncated: s[2]! };
+  }
+
+  /** Closes every thread's sockets; terminates a thread that has not ended after STOP_GRACE_MS. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await Promise.all(this.#threads.filter((t) => t !== undefined).map((t) => new Promise<void>((resolve) => {
+      const hard = setTimeout(() => void t.worker.terminate().then(() => resolve(), () => resolve()), STOP_GRACE_MS);
+      t.worker.once('exit', () => {
+        clearTimeout(hard);
+        resolve();
+      });
+      this.#post(t, { t: 'stop' });
+    })));
+  }
+}

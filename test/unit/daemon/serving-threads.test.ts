@@ -1,0 +1,99 @@
+/**
+ * The serving threads pool (issue 16 §3) with real worker threads and real
+ * sockets on 127.0.0.1: a zone set published is answered by every thread
+ * from the moment publish() returns (one flip for all); a query only the
+ * main thread answers is relayed to it; a thread that ends is started
+ * again and sent the whole set; stop() frees the port.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import pino from 'pino';
+import { ServingThreads } from '../../../src/daemon/serving-threads.js';
+import type { ThreadSettings } from '../../../src/daemon/serving-thread-messages.js';
+import { Name, Opcode, Rcode, decodeMessage } from '../../../src/wire/index.js';
+import { loadZoneText, type Zone } from '../../../src/zone/index.js';
+import { haveBatchModule } from '../../support/batch-module.js';
+import { buildQuery, queryUdp } from '../../support/dns-client.js';
+import { freePort } from '../../support/ports.js';
+import { serialRounds } from '../../support/serial-rounds.js';
+import { zoneText } from '../../support/tyne-config.js';
+import { until } from '../../support/wait.js';
+
+const ORIGIN = Name.fromText('pool.example.');
+const zone = (serial: number): Zone => loadZoneText(zoneText('pool.example', serial, { hosts: 5 }), ORIGIN);
+const SETTINGS: ThreadSettings = {
+  udpPayload: 1232, identity: null, version: null, answerCacheSize: 1 << 20, rateLimit: null, answerCookie: false, cookieSecrets: [],
+  keys: [], restrictedAcls: [], logLevel: 'silent', querySample: 1,
+};
+
+describe('ServingThreads', { skip: !haveBatchModule('serving threads pool'), timeout: 30_000 }, () => {
+  let pool: ServingThreads;
+  let port = 0;
+  const relayed: { address: string; opcode: number }[] = [];
+
+  before(async () => {
+    port = await freePort();
+    pool = new ServingThreads({
+      count: 2, udpIo: 'batched', modulePath: '', cookieSeed: '00'.repeat(32), metrics: true, log: pino({ level: 'silent' }),
+      relay: (query, address) => {
+        relayed.push({ address, opcode: (query[2]! >> 3) & 0xf });
+        const out = query.slice();
+        out[2] = out[2]! | 0x80; // a response with no records: enough to see it come back
+        return out;
+      },
+      tsigFailed: () => {},
+    });
+    // Published before the threads exist: served once they do.
+    pool.publish([zone(1)], [], [], SETTINGS);
+    const failed = await pool.start([{ key: `127.0.0.1:${port}`, host: '127.0.0.1', port }], SETTINGS);
+    assert.deepEqual(failed, []);
+  });
+
+  after(async () => pool.stop());
+
+  it('answers what was published before the threads started, from both threads', async () => {
+    const rounds = await serialRounds(port, 'pool.example', 1, { clients: 16, maxRounds: 1 });
+    assert.deepEqual(rounds[0], Array(16).fill(1));
+    await until('both threads counted queries', () => pool.threadRequests().every((n) => n > 0), { timeoutMs: 2000, detail: () => String(pool.threadRequests()) });
+  });
+
+  it('from the moment publish() returns, every thread answers the new set', async () => {
+    for (let serial = 2; serial <= 6; serial++) {
+      pool.publish([zone(serial)], [], [], SETTINGS);
+      const rounds = await serialRounds(port, 'pool.example', serial, { clients: 16, maxRounds: 1 });
+      assert.deepEqual(rounds[0], Array(16).fill(serial), `after publishing serial ${serial}`);
+    }
+  });
+
+  it('passes a NOTIFY to the main thread and sends its answer from the thread', async () => {
+    const q = buildQuery({ id: 0x4e4e, name: 'pool.example', type: 6 });
+    q[2] = (q[2]! & 0x87) | (Opcode.NOTIFY << 3);
+    const r = decodeMessage(await queryUdp(port, q));
+    assert.equal(r.id, 0x4e4e);
+    assert.equal(r.opcode, Opcode.NOTIFY);
+    assert.deepEqual(relayed.map((x) => x.opcode), [Opcode.NOTIFY]);
+    assert.equal(relayed[0]!.address, '127.0.0.1');
+  });
+
+  it('a thread that ends is started again and serves the set published last, never an empty one', async () => {
+    const before = pool.workers[0]!;
+    const ended = before.terminate();
+    // Queries all along, from many source ports: each answer is serial 6 (a thread with no zones would answer REFUSED).
+    const rcodes = new Set<number>();
+    const deadline = Date.now() + 3000;
+    let restarted = false;
+    for (let round = 0; round < 200 && Date.now() < deadline; round++) {
+      const answers = await Promise.all(Array.from({ length: 16 }, (_, i) => queryUdp(port, buildQuery({ id: round * 16 + i, name: 'pool.example', type: 6 }), 500).then(decodeMessage, () => null)));
+      for (const a of answers) if (a !== null) rcodes.add(a.rcode);
+      if (restarted && round > 20) break;
+      restarted = pool.workers[0] !== before;
+    }
+    await ended;
+    assert.ok(pool.workers[0] !== before, 'thread 0 was started again');
+    assert.deepEqual([...rcodes], [Rcode.NOERROR], 'every answer during the restart came from the zone set');
+    await until('both threads answer', async () => {
+      const rounds = await serialRounds(port, 'pool.example', 6, { clients: 16, maxRounds: 1 });
+      return rounds[0]!.every((s) => s === 6) && pool.threadRequests().every((n) => n > 0);
+    }, { timeoutMs: 3000, detail: () => String(pool.threadRequests()) });
+  });
+});

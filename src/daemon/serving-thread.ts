@@ -17,7 +17,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { ZoneSet } from '../query/index.js';
 import { BatchedUdpListener, batchedUdpCounters } from '../server/batched-udp-listener.js';
 import { loadBatchModule, type BatchModule } from '../server/batched-udp-socket.js';
-import { hotAnswersFor, type HotAnswers } from '../server/hot-answers.js';
+import { HotAnswers, MIN_HOT_BYTES } from '../server/hot-answers.js';
 import type { QueryHooks } from '../server/listener-callbacks.js';
 import type { OwnerRelay } from '../server/owner-relay.js';
 import { QueryCounters } from '../server/query-counters.js';
@@ -103,7 +103,9 @@ class ServingThread {
 
   #newResponder(zones: Zone[], unavailable: Name[], restricted: Zone[], previous: ZoneSet | undefined): Responder {
     const s = this.#settings;
-    if (this.#hot.size !== s.answerCacheSize) this.#hot = { size: s.answerCacheSize, table: hotAnswersFor(s.answerCacheSize) };
+    // The thread's whole share of answer-cache-size is hot answers (one ring of octets; the responder then keeps no
+    // AnswerCache, whose objects per answer each thread would hold again): see keepPrepared.
+    if (this.#hot.size !== s.answerCacheSize) this.#hot = { size: s.answerCacheSize, table: s.answerCacheSize >= MIN_HOT_BYTES ? new HotAnswers(s.answerCacheSize) : null };
     return new Responder(
       new ZoneSet(zones, unavailable, restricted, previous),
       {

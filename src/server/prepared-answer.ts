@@ -146,6 +146,16 @@ export function keepPrepared(s: ResponderState, req: Request, result: Answer, ou
   const chain = chase ? cnameChain(s.zones, zone, node, result) : null;
   // One entry for the question's spelling class when its names allow, else for these octets alone.
   const spelling = uniformSpelling(result, node, buf, qnameEnd) ? s.spelling : EXACT_SPELLING;
+  if (s.cacheSize === 0) {
+    // No AnswerCache: the whole of answer-cache-size is the hot answers' (a serving thread's, issue 16 §3: one
+    // ring of octets, not an object per answer). The answer goes there at once, as a hit would put it.
+    const hot = s.hot;
+    if (hot === null || hot.owner !== s.hotOwner || !s.hotMissed) return;
+    const exact = spelling === EXACT_SPELLING;
+    hot.put(s.hotKey, exact ? buf : node.chunk, exact ? HEADER : node.start, qnameEnd - HEADER, spelling, qtype, req.dnssecOk,
+      prepared.aa, prepared.rcode, prepared.an, prepared.ns, prepared.ar, tail);
+    return;
+  }
   if (chain !== null) s.cache.put(node, key, buf, qnameEnd, tail, { ...prepared, tail, chain }, spelling);
   else s.cache.put(node, chase ? (req.dnssecOk ? qtype + DO_KEY : qtype) : key, buf, qnameEnd, tail, { ...prepared, tail }, spelling);
 }

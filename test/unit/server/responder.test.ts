@@ -13,7 +13,7 @@ import { Responder } from '../../../src/server/responder.js';
 import type { ResponderOptions } from '../../../src/server/responder-options.js';
 import type { TransferHooks, TransferOutInfo } from '../../../src/server/transfer-hooks.js';
 import { readRequest } from '../../../src/server/request.js';
-import { hotAnswersFor, hotKey } from '../../../src/server/hot-answers.js';
+import { HotAnswers, hotAnswersFor, hotKey } from '../../../src/server/hot-answers.js';
 import { hashWireName } from '../../../src/zone/index.js';
 import { AnswerPath } from '../../../src/server/prepared-answer.js';
 import { Rng } from '../../support/rng.js';
@@ -1009,6 +1009,30 @@ www ${sig('A', 3)}
       }
     }
     assert.ok(fromClass > 50, `a case variant asked for the first time was answered from a class entry (hot or prepared) ${fromClass} times`);
+  });
+
+  it('all of answer-cache-size as hot answers (a serving thread\'s, issue 16 §3): no AnswerCache, the same octets, and the second question is hot', () => {
+    const set = zones(`${ZONE_TEXT()}upper MX 10 NS1.EXAMPLE.COM.\n`);
+    const reference = fresh({ answerCacheSize: 0 }, set);
+    const size = 8 * 1024 * 1024;
+    const r = fresh({ answerCacheSize: size, hotAnswers: new HotAnswers(size) }, set);
+    const rng = new Rng(0x3030);
+    const flipAll = (name: string): string => [...name].map((c) => (rng.chance(0.5) ? c.toUpperCase() : c.toLowerCase())).join('');
+    const questions: [string, number][] = [['www.example.com', RRType.A], ['www.example.com', RRType.TXT], ['mail.example.com', RRType.MX],
+      ['example.com', RRType.NS], ['cname.example.com', RRType.A], ['cname.example.com', RRType.AAAA], ['deleg.example.com', RRType.A],
+      ['upper.example.com', RRType.MX], ['nosuch.example.com', RRType.A], ['a.wild.example.com', RRType.A]];
+    for (let round = 0; round < 6; round++) {
+      for (const [name, type] of questions) {
+        const asked = round < 2 ? name : flipAll(name);
+        const q = query({ name: asked, type, edns: {} });
+        const dest = slot();
+        const n = r.handleInto(q, UDP, q.length, dest);
+        assert.equal(hex(dest.subarray(0, n)), hex(reference.handle(q, UDP)!), `round ${round}: ${asked} type ${type}`);
+        // The same octets asked again: from the hot answers (a wildcard's answer is not kept: rate limiting counts it by the wildcard).
+        if (round === 1 && name !== 'a.wild.example.com') assert.equal(r.lastAnswerPath, AnswerPath.HOT, `${asked} type ${type} asked again`);
+      }
+    }
+    assert.equal(r.cachedAnswers, 0, 'nothing in the AnswerCache');
   });
 
   it('after swap, the new zones answer, not the hot answers of the old ones', () => {

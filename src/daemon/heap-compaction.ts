@@ -11,12 +11,16 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
+/** V8's `gc`, only exposed with --expose-gc: set it, and take the function from a fresh context (where it is defined). */
+export function fullGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
 /** Runs one compacting full GC; returns how long it took (ms) and the RSS before (octets). */
 export function compactHeap(): { ms: number; rssBefore: number } {
   const rssBefore = process.memoryUsage.rss();
-  // `gc` is only exposed with --expose-gc: set it, and take the function from a fresh context (where it is defined).
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
+  const gc = fullGc();
   setFlagsFromString('--compact-on-every-full-gc');
   const t0 = performance.now();
   try {

@@ -12,6 +12,7 @@
  * (receiveMessageOnPort), so no thread answers from the old set once the
  * flip is made.
  */
+import { getHeapStatistics } from 'node:v8';
 import { isMainThread, parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createLogger, type Logger } from '../log/logger.js';
 import { ZoneSet } from '../query/index.js';
@@ -26,6 +27,7 @@ import { UdpListener } from '../server/udp-listener.js';
 import { Name } from '../wire/index.js';
 import type { Zone } from '../zone/index.js';
 import { CookieSource } from './cookie-source.js';
+import { fullGc } from './heap-compaction.js';
 import { queryLogger } from './query-log.js';
 import { RateLimitService } from './rate-limit-service.js';
 import type { FromThread, PublishMessage, ThreadAddress, ThreadListenFailure, ThreadSettings, ThreadStart, ToThread } from './serving-thread-messages.js';
@@ -36,6 +38,8 @@ import { zoneFromImage } from './zone-image-stand-in.js';
 const MAX_RELAYED = 1000;
 /** A relayed query not answered in this long is forgotten (the client retries). */
 const RELAY_TIMEOUT_MS = 5000;
+/** Heap growth (octets) after which a serving thread collects its garbage (see #tick). */
+const GROWTH_BEFORE_GC = 16 << 20;
 /** How long a thread waits for a generation it saw flipped to arrive on its port (it is posted before the flip). */
 const CATCH_UP_MS = 1000;
 
@@ -63,6 +67,9 @@ class ServingThread {
   #relayId = 0;
   readonly #relay: OwnerRelay;
   readonly #timer: NodeJS.Timeout;
+  /** Heap in use after the last full collection this thread made (see #tick). */
+  #usedAfterGc = 0;
+  readonly #gc = fullGc();
   /** For the bounded wait of a catch-up. */
   readonly #nap = new Int32Array(new SharedArrayBuffer(4));
 
@@ -103,13 +110,16 @@ class ServingThread {
 
   #newResponder(zones: Zone[], unavailable: Name[], restricted: Zone[], previous: ZoneSet | undefined): Responder {
     const s = this.#settings;
-    // The thread's whole share of answer-cache-size is hot answers (one ring of octets; the responder then keeps no
-    // AnswerCache, whose objects per answer each thread would hold again): see keepPrepared.
-    if (this.#hot.size !== s.answerCacheSize) this.#hot = { size: s.answerCacheSize, table: s.answerCacheSize >= MIN_HOT_BYTES ? new HotAnswers(s.answerCacheSize) : null };
+    // A thread's prepared answers are all hot answers (one ring of octets; the responder then keeps no AnswerCache,
+    // whose objects per answer each thread would hold again: see keepPrepared), a quarter of its share of
+    // answer-cache-size: with two threads, what one process gives its hot answers (an eighth). The table part of
+    // a HotAnswers (an eighth of it) is all resident once used; the ring only as far as it is written.
+    const hotBytes = Math.floor(s.answerCacheSize / 4);
+    if (this.#hot.size !== s.answerCacheSize) this.#hot = { size: s.answerCacheSize, table: hotBytes >= MIN_HOT_BYTES ? new HotAnswers(hotBytes) : null };
     return new Responder(
       new ZoneSet(zones, unavailable, restricted, previous),
       {
-        udpPayload: s.udpPayload, identity: s.identity, version: s.version, answerCacheSize: s.answerCacheSize,
+        udpPayload: s.udpPayload, identity: s.identity, version: s.version, answerCacheSize: this.#hot.table?.bytes ?? s.answerCacheSize,
         rateLimiter: this.#rateLimits.limiter, cookies: this.#cookies.for(s), hotAnswers: this.#hot.table,
       },
       this.#threadHooks,
@@ -248,6 +258,14 @@ class ServingThread {
   /** Once a second: the generation (when idle), the socket counters for the metrics page, relayed queries left unanswered. */
   #tick(): void {
     this.current();
+    // The nodes a thread makes for questions not yet hot die once answered (the image's zone holds them
+    // weakly, ImageNodeTable), but only a full collection frees them, which V8 puts off while the heap may
+    // grow: one here when the heap has grown by GROWTH_BEFORE_GC since the last (a few ms, this thread only).
+    const used = getHeapStatistics().used_heap_size;
+    if (used > this.#usedAfterGc + GROWTH_BEFORE_GC) {
+      this.#gc();
+      this.#usedAfterGc = getHeapStatistics().used_heap_size;
+    }
     const t = batchedUdpCounters();
     this.#udpStats[0] = t.sendDropped;
     this.#udpStats[1] = t.sendRetried;

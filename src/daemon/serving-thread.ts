@@ -94,14 +94,15 @@ class ServingThread {
         if (this.#relayed.size >= MAX_RELAYED) return;
         const id = ++this.#relayId;
         this.#relayed.set(id, { reply, at: performance.now() });
-        this.#post({ t: 'relay', id, query, address }, [query.buffer as ArrayBuffer]);
+        // Copied by postMessage (not transferred: the octets may share an ArrayBuffer with others).
+        this.#post({ t: 'relay', id, query, address });
       },
     };
     this.#timer = setInterval(() => this.#tick(), 1000);
   }
 
-  #post(m: FromThread, transfer: ArrayBuffer[] = []): void {
-    this.#port.postMessage(m, transfer);
+  #post(m: FromThread): void {
+    this.#port.postMessage(m);
   }
 
   #newHooks(s: ThreadSettings): ThreadHooks {

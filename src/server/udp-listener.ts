@@ -41,7 +41,7 @@ export class UdpListener {
     const relay = options.relay ?? null;
     socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
       if (relay !== null && needsOwner(msg, msg.length)) {
-        relay.relay(Uint8Array.prototype.slice.call(msg), rinfo.address, (out) => {
+        relay.relay(new Uint8Array(msg), rinfo.address, (out) => {
           if (out !== null) socket.send(out, rinfo.port, rinfo.address);
         });
         return;

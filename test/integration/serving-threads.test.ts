@@ -193,6 +193,10 @@ describe('server.threads: 2 over node:dgram', { timeout: 30_000 }, () => {
       try {
         const rounds = await serialRounds(pair.p1, ZONE, 1, { clients: 16, maxRounds: 2 });
         assert.ok(rounds.flat().filter((s) => s === 1).length >= 30, JSON.stringify(rounds));
+        // Relayed through node:dgram too: the main thread refuses the IXFR (no allow-transfer), and the answer comes back.
+        const m = decodeMessage(await queryUdp(pair.p1, ixfrQuery(0x2e2e, ZONE, 1)));
+        assert.equal(m.id, 0x2e2e);
+        assert.equal(m.rcode, Rcode.REFUSED);
       } finally {
         await t.stop();
       }

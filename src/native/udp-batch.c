@@ -629,6 +629,40 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* argv[1] a slot of the batch and argv[2] a typed array of at least `min` octets. */
+static int slot_and_bytes(napi_env env, batch_t *b, napi_value *argv, uint32_t *slot, void **data, size_t *bytes, size_t min) {
+  return napi_get_value_uint32(env, argv[1], slot) == napi_ok && *slot < b->slots && typed_data(env, argv[2], data, bytes) && *bytes >= min;
+}
+
+/* Datagram slot's peer: its source, and the address it was sent to. */
+static void peer_of(batch_t *b, uint32_t slot, peer_t *p) {
+  memset(p, 0, sizeof *p);
+  p->addr = b->addr[slot];
+  p->namelen = b->rmsg[slot].msg_hdr.msg_namelen;
+  p->has_dst = b->pktinfo ? b->has_dst[slot] : 0;
+  p->dst4 = b->dst4[slot];
+  p->dst6 = b->dst6[slot];
+}
+
+/* One reply outside the batch to peer p, from the address its datagram came to; counted: sent, dropped (send buffer full), or failed. */
+static void send_to(batch_t *b, const peer_t *p, void *data, size_t bytes) {
+  char ctl[CTL_SPACE];
+  struct iovec iov = { .iov_base = data, .iov_len = bytes };
+  struct msghdr h;
+  memset(&h, 0, sizeof h);
+  h.msg_name = (void *)&p->addr;
+  h.msg_namelen = p->namelen;
+  h.msg_iov = &iov;
+  h.msg_iovlen = 1;
+  control_for(b->family, (int)p->has_dst, &p->dst4, &p->dst6, ctl, &h);
+  ssize_t n;
+  do n = sendmsg(b->fd, &h, 0);
+  while (n < 0 && errno == EINTR);
+  if (n >= 0) b->stats[ST_SENT]++;
+  else if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) b->stats[ST_SEND_DROPPED]++;
+  else b->stats[ST_SEND_ERRORS]++;
+}
+
 /* sendOne(handle, slot, bytes): one reply too large for its send slot, to slot's source (from its destination). */
 static napi_value js_send_one(napi_env env, napi_callback_info info) {
   napi_value argv[3];
@@ -637,25 +671,14 @@ static napi_value js_send_one(napi_env env, napi_callback_info info) {
   uint32_t slot;
   void *data;
   size_t bytes;
-  if (napi_get_value_uint32(env, argv[1], &slot) != napi_ok || slot >= b->slots || !typed_data(env, argv[2], &data, &bytes)) {
+  if (!slot_and_bytes(env, b, argv, &slot, &data, &bytes, 0)) {
     napi_throw_type_error(env, NULL, "sendOne: a slot and a Uint8Array are expected");
     return NULL;
   }
   if (!b->open) return NULL;
-  struct iovec iov = { .iov_base = data, .iov_len = bytes };
-  struct msghdr h;
-  memset(&h, 0, sizeof h);
-  h.msg_name = &b->addr[slot];
-  h.msg_namelen = b->rmsg[slot].msg_hdr.msg_namelen;
-  h.msg_iov = &iov;
-  h.msg_iovlen = 1;
-  reply_control(b, (int)slot, &h);
-  ssize_t n;
-  do n = sendmsg(b->fd, &h, 0);
-  while (n < 0 && errno == EINTR);
-  if (n >= 0) b->stats[ST_SENT]++;
-  else if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) b->stats[ST_SEND_DROPPED]++;
-  else b->stats[ST_SEND_ERRORS]++;
+  peer_t p;
+  peer_of(b, slot, &p);
+  send_to(b, &p, data, bytes);
   return NULL;
 }
 
@@ -667,17 +690,12 @@ static napi_value js_peer(napi_env env, napi_callback_info info) {
   uint32_t slot;
   void *data;
   size_t bytes;
-  if (napi_get_value_uint32(env, argv[1], &slot) != napi_ok || slot >= b->slots || !typed_data(env, argv[2], &data, &bytes) || bytes < sizeof(peer_t)) {
+  if (!slot_and_bytes(env, b, argv, &slot, &data, &bytes, sizeof(peer_t))) {
     napi_throw_type_error(env, NULL, "peer: a slot and a Uint8Array of peerBytes are expected");
     return NULL;
   }
   peer_t p;
-  memset(&p, 0, sizeof p);
-  p.addr = b->addr[slot];
-  p.namelen = b->rmsg[slot].msg_hdr.msg_namelen;
-  p.has_dst = b->pktinfo ? b->has_dst[slot] : 0;
-  p.dst4 = b->dst4[slot];
-  p.dst6 = b->dst6[slot];
+  peer_of(b, slot, &p);
   memcpy(data, &p, sizeof p);
   return NULL;
 }
@@ -700,21 +718,7 @@ static napi_value js_send_peer(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "sendPeer: not a peer from peer()");
     return NULL;
   }
-  char ctl[CTL_SPACE];
-  struct iovec iov = { .iov_base = data, .iov_len = bytes };
-  struct msghdr h;
-  memset(&h, 0, sizeof h);
-  h.msg_name = &p.addr;
-  h.msg_namelen = p.namelen;
-  h.msg_iov = &iov;
-  h.msg_iovlen = 1;
-  control_for(b->family, (int)p.has_dst, &p.dst4, &p.dst6, ctl, &h);
-  ssize_t n;
-  do n = sendmsg(b->fd, &h, 0);
-  while (n < 0 && errno == EINTR);
-  if (n >= 0) b->stats[ST_SENT]++;
-  else if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) b->stats[ST_SEND_DROPPED]++;
-  else b->stats[ST_SEND_ERRORS]++;
+  send_to(b, &p, data, bytes);
   return NULL;
 }
 

@@ -11,6 +11,8 @@
  *   (every zone transferred), then stopped and started again to serve its
  *   saved copies, counting the transfers it makes at that restart (issue
  *   14: it must not transfer every zone again at start-up);
+ * - Tyne ns1 again with `server.threads: 2` (issue 16 §3: two serving
+ *   threads over the zones' images), alone;
  * - NSD (`server-count: 1`) and Knot (one UDP worker) with the same files.
  *
  * For each: the time from spawn until the first zone, the last zone and
@@ -72,6 +74,8 @@ const GOAL_MS = 10_000;
 const NS1 = 'Tyne ns1 (zone directory)';
 const NS2_FIRST = 'Tyne ns2 (first transfer)';
 const NS2_SAVED = 'Tyne ns2 (saved copies)';
+/** ns1 again with server.threads: 2 (issue 16 §3): two serving threads over the same zones' images. */
+const NS1_THREADS = 'Tyne ns1 (2 threads)';
 const NSD = 'NSD';
 const KNOT = 'Knot';
 
@@ -242,6 +246,26 @@ async function measureTyne(scratch: string, zonesDir: string, names: string[], o
   }
 }
 
+/** ns1's configuration with `threads: 2` (and its own data folder), timed and measured as ns1 is. */
+async function measureTyneThreads(scratch: string, zonesDir: string, names: string[], out: Map<string, Measure>): Promise<void> {
+  const port = await freePort();
+  const conf = join(scratch, 'ns1-threads.yaml');
+  writeFileSync(
+    conf,
+    tyneYaml({
+      listen: [`127.0.0.1:${port}`],
+      logLevel: 'warn',
+      server: [`data-dir: ${JSON.stringify(join(scratch, 'ns1-threads-data'))}`, 'threads: 2'],
+      zoneDirectories: [{ path: zonesDir, allowTransfer: ['127.0.0.1/32'], extra: ['serial-policy: file'] }],
+    }),
+  );
+  try {
+    out.set(NS1_THREADS, await measureLaunched(NS1_THREADS, names, () => launchOn(port, process.execPath, tyneArgs(conf))));
+  } catch (e) {
+    console.log(`!!!! FAILED ${NS1_THREADS}: ${oneLine((e as Error).message)} !!!!`);
+  }
+}
+
 export async function runSmallZonesBench(quick: boolean): Promise<void> {
   const counts = quick ? [1, 100, 1_000] : [1, 1_000, 10_000];
   const nsdPath = findNsd();
@@ -280,6 +304,7 @@ export async function runSmallZonesBench(quick: boolean): Promise<void> {
       console.log(`${fmtInt(n)} zone(s):`);
 
       await measureTyne(runDir, join(runDir, 'zones'), names, out);
+      await measureTyneThreads(runDir, join(runDir, 'zones'), names, out);
 
       if (nsdPath !== null) {
         try {
@@ -322,7 +347,7 @@ function printTable(out: Map<string, Measure>, one: Map<string, Measure> | undef
   const s = (ms: number | null): string => (ms === null ? '-' : (ms / 1000).toFixed(2));
   const mib = (k: number): string => (k / 1024).toFixed(1);
   const rows: string[][] = [['server', 'answered', 'c0 s', 'last s', 'all s', 'RSS MiB', 'KiB/zone', 'marginal', 'Pss MiB', 'peak MiB', 'procs']];
-  for (const label of [NS1, NS2_FIRST, NS2_SAVED, NSD, KNOT]) {
+  for (const label of [NS1, NS1_THREADS, NS2_FIRST, NS2_SAVED, NSD, KNOT]) {
     const m = out.get(label);
     if (m === undefined) continue;
     const base = one?.get(label);
@@ -342,6 +367,7 @@ function printTable(out: Map<string, Measure>, one: Map<string, Measure> | undef
     ['Tyne ns1 / Knot', NS1, KNOT],
     ['Tyne ns2 / NSD', NS2_SAVED, NSD],
     ['Tyne ns2 / Knot', NS2_SAVED, KNOT],
+    ['Tyne ns1 2 threads / 1', NS1_THREADS, NS1],
   ];
   console.log(`  RSS ratios: ${pairs.map(([t, a, b]) => `${t} ${ratio(a, b, 'rssKiB')}`).join(', ')} (ns2: from saved copies; Pss: ${pairs.map(([t, a, b]) => `${t} ${ratio(a, b, 'pssKiB')}`).join(', ')})`);
   for (const label of [NS1, NS2_FIRST, NS2_SAVED]) {

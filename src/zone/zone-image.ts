@@ -1,0 +1,76 @@
+import { Name, RRType } from '../wire/index.js';
+import { Zone } from './zone.js';
+import { CHUNK, CHUNK_SHIFT } from './image-layout.js';
+import { ImageNodeTable } from './image-node-table.js';
+import { writeZoneImage } from './zone-image-writer.js';
+
+/**
+ * A zone version laid out in SharedArrayBuffers (issue 16 §3): built once
+ * on the main thread, posted to every serving thread (postMessage shares a
+ * SharedArrayBuffer, it does not copy it) and read there as a real Zone by
+ * zoneFromImage. Never written after it is built.
+ *
+ * Structured-clonable: only numbers and typed-array views over the two
+ * SharedArrayBuffers (octets; Int32 indexes). Field layout: image-layout.ts.
+ */
+export interface ZoneImage {
+  /** Layout version (image-layout.ts). */
+  readonly format: 1;
+  readonly zoneClass: number;
+  readonly recordCount: number;
+  /** The origin's wire octets, as the zone spells its origin, are bytes[originAt, originAt + originLength). */
+  readonly originAt: number;
+  readonly originLength: number;
+  /** Ordinary nodes (empty non-terminals included) and NSEC3 owners: entries [0, nodeCount) and [nodeCount, nodeCount + nsec3Count) of `nodes`. */
+  readonly nodeCount: number;
+  readonly nsec3Count: number;
+  /** Owners and rdata, as the zone spells them (over a SharedArrayBuffer). */
+  readonly bytes: Uint8Array;
+  /** Node entries (over the Int32 SharedArrayBuffer, as are the four below). */
+  readonly nodes: Int32Array;
+  /** Open-addressing hash tables (pairs: 1 + node index, hashWireName of the owner), as NodeTable's. */
+  readonly table: Int32Array;
+  readonly nsec3Table: Int32Array;
+  /** RRset objects and their records. */
+  readonly rrsets: Int32Array;
+  readonly records: Int32Array;
+}
+
+const images = new WeakMap<Zone, ZoneImage>();
+
+/** The image of `zone` (main thread; O(records)); the same Zone object gives the same image object. */
+export function zoneImage(zone: Zone): ZoneImage {
+  let image = images.get(zone);
+  if (image === undefined) {
+    image = writeZoneImage(zone);
+    images.set(zone, image);
+  }
+  return image;
+}
+
+/**
+ * The Zone an image holds (any thread). Cheap: no work per node here; a
+ * node (a ZoneNodeImpl over the image's octets) is made on its first lookup
+ * and kept, so the same node gives the same object every time in this
+ * thread (the answer cache is keyed by node identity).
+ */
+export function zoneFromImage(image: ZoneImage): Zone {
+  if (image.format !== 1) throw new TypeError(`zone image format ${String(image.format)} is not 1`);
+  const bytes = image.bytes;
+  const views: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length; at += CHUNK) views.push(bytes.subarray(at, Math.min(bytes.length, at + CHUNK)));
+  const nodes = new ImageNodeTable(image, views, 0, image.nodeCount, image.table);
+  const nsec3Nodes = new ImageNodeTable(image, views, image.nodeCount, image.nsec3Count, image.nsec3Table);
+  const originAt = image.originAt;
+  const originChunk = views[originAt >>> CHUNK_SHIFT]!;
+  const local = originAt - (originAt >>> CHUNK_SHIFT) * CHUNK;
+  const origin = Name.trusted(originChunk.subarray(local, local + image.originLength));
+  const soa = nodes.get(origin.key)?.get(RRType.SOA);
+  if (soa === undefined) throw new TypeError(`zone image of ${origin.toText()} has no SOA at its apex`);
+  return new Zone({ origin, zoneClass: image.zoneClass, soa, recordCount: image.recordCount, nodes, nsec3Nodes, readOnly: true });
+}
+
+/** Octets of SharedArrayBuffer memory the image holds (for logs and the memory budget). */
+export function zoneImageBytes(image: ZoneImage): number {
+  return image.bytes.buffer.byteLength + image.nodes.buffer.byteLength;
+}

@@ -2,7 +2,6 @@ import { Name, lowerByte } from '../wire/index.js';
 import { hashKey } from './node-table.js';
 import type { NodeStore } from './node-store.js';
 import { RRsetImpl } from './rrset.js';
-import type { ZoneImage } from './zone-image.js';
 import { ZoneNodeImpl } from './zone-node.js';
 import {
   CHUNK_MASK,
@@ -26,6 +25,7 @@ import {
   R_TC,
   R_TTL,
   TTLS_BIT,
+  type ZoneImage,
 } from './image-layout.js';
 
 /** log2 of the nodes per slice of the made-node cache. */

@@ -1,7 +1,6 @@
 import { hashWireName } from './node-table.js';
 import type { RRset } from './rrset.js';
 import type { Zone } from './zone.js';
-import type { ZoneImage } from './zone-image.js';
 import type { ZoneNode } from './zone-node.js';
 import {
   CHUNK,
@@ -25,6 +24,7 @@ import {
   R_TC,
   R_TTL,
   TTLS_BIT,
+  type ZoneImage,
 } from './image-layout.js';
 
 /** Octets, in a growing buffer, then copied once into the image's SharedArrayBuffer. */

@@ -1,40 +1,10 @@
 import { Name, RRType } from '../wire/index.js';
 import { Zone } from './zone.js';
-import { CHUNK, CHUNK_SHIFT } from './image-layout.js';
+import { CHUNK, CHUNK_SHIFT, type ZoneImage } from './image-layout.js';
 import { ImageNodeTable } from './image-node-table.js';
 import { writeZoneImage } from './zone-image-writer.js';
 
-/**
- * A zone version laid out in SharedArrayBuffers (issue 16 §3): built once
- * on the main thread, posted to every serving thread (postMessage shares a
- * SharedArrayBuffer, it does not copy it) and read there as a real Zone by
- * zoneFromImage. Never written after it is built.
- *
- * Structured-clonable: only numbers and typed-array views over the two
- * SharedArrayBuffers (octets; Int32 indexes). Field layout: image-layout.ts.
- */
-export interface ZoneImage {
-  /** Layout version (image-layout.ts). */
-  readonly format: 1;
-  readonly zoneClass: number;
-  readonly recordCount: number;
-  /** The origin's wire octets, as the zone spells its origin, are bytes[originAt, originAt + originLength). */
-  readonly originAt: number;
-  readonly originLength: number;
-  /** Ordinary nodes (empty non-terminals included) and NSEC3 owners: entries [0, nodeCount) and [nodeCount, nodeCount + nsec3Count) of `nodes`. */
-  readonly nodeCount: number;
-  readonly nsec3Count: number;
-  /** Owners and rdata, as the zone spells them (over a SharedArrayBuffer). */
-  readonly bytes: Uint8Array;
-  /** Node entries (over the Int32 SharedArrayBuffer, as are the four below). */
-  readonly nodes: Int32Array;
-  /** Open-addressing hash tables (pairs: 1 + node index, hashWireName of the owner), as NodeTable's. */
-  readonly table: Int32Array;
-  readonly nsec3Table: Int32Array;
-  /** RRset objects and their records. */
-  readonly rrsets: Int32Array;
-  readonly records: Int32Array;
-}
+export type { ZoneImage } from './image-layout.js';
 
 const images = new WeakMap<Zone, ZoneImage>();
 

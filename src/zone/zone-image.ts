@@ -2,7 +2,8 @@ import { Name, RRType } from '../wire/index.js';
 import { Zone } from './zone.js';
 import { CHUNK, CHUNK_SHIFT, type ZoneImage } from './image-layout.js';
 import { ImageNodeTable } from './image-node-table.js';
-import { writeZoneImage } from './zone-image-writer.js';
+import { runStepsNow, type Steps } from './run-steps.js';
+import { writeZoneImageSteps } from './zone-image-writer.js';
 
 export type { ZoneImage } from './image-layout.js';
 
@@ -10,9 +11,18 @@ const images = new WeakMap<Zone, ZoneImage>();
 
 /** The image of `zone` (main thread; O(records)); the same Zone object gives the same image object. */
 export function zoneImage(zone: Zone): ZoneImage {
+  return runStepsNow(zoneImageSteps(zone));
+}
+
+/**
+ * zoneImage in steps (for runStepsInSlices: the main thread keeps
+ * answering while a large zone's image is written), with the same cache:
+ * a zone already imaged takes no step.
+ */
+export function* zoneImageSteps(zone: Zone): Steps<ZoneImage> {
   let image = images.get(zone);
   if (image === undefined) {
-    image = writeZoneImage(zone);
+    image = yield* writeZoneImageSteps(zone);
     images.set(zone, image);
   }
   return image;

@@ -20,6 +20,7 @@ import {
   zoneFromImage,
   zoneImage,
   zoneImageBytes,
+  zoneImageSteps,
   type RRset,
   type ZoneNode,
 } from '../../../src/zone/index.js';
@@ -219,6 +220,20 @@ describe('zone images', () => {
     for (const f of ['owner spelled otherwise', 'RRSIG TTLs differ', 'record over 16 KiB', 'NSEC3', 'DNAME', 'empty non-terminal', 'wildcard', 'delegation with DS', 'glue']) {
       assert.ok(seen.has(f), `no zone of the table has: ${f}`);
     }
+  });
+
+  it('zoneImageSteps: a large zone in steps, the same image as zoneImage gives, cached', () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => `h${i} A 10.0.${(i >> 8) & 255}.${i & 255}${i % 7 === 0 ? `\nh${i} AAAA 2001:db8::${i.toString(16)}` : ''}`);
+    const zone = loadZoneText(text(lines), ORIGIN);
+    const steps = zoneImageSteps(zone);
+    let paused = 0;
+    let r = steps.next();
+    for (; r.done !== true && paused < 1000; r = steps.next()) paused++;
+    assert.ok(r.done === true && paused >= 1, `${paused} pauses`);
+    const image = r.value;
+    assert.equal(zoneImage(zone), image, 'zoneImage gives the image the steps made');
+    assert.equal(zoneImageSteps(zone).next().done, true, 'an imaged zone takes no step');
+    compare(zoneFromImage(image), zone);
   });
 
   it('a zone made from an image images again to the same content', () => {

@@ -18,3 +18,5 @@ export { SERIAL_POLICIES, type SerialPolicy } from './serial-policy-name.js';
 export { checkNames, hostOwnerOk, type BadName } from './check-names.js';
 export { nsTargetAddress } from './ns-address-check.js';
 export { nameForMessage, wireNameForMessage } from './name-text.js';
+// Zone images (issue 16 §3): a zone version in SharedArrayBuffers, read as a Zone in any thread.
+export { zoneImage, zoneImageSteps, zoneFromImage, zoneImageBytes, type ZoneImage } from './zone-image.js';

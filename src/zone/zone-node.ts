@@ -144,6 +144,26 @@ export class ZoneNodeImpl implements ZoneNode, ReadonlyMap<number, RRset> {
     return copy;
   }
 
+  /**
+   * For a zone image (issue 16 §3), without making any object: a node with
+   * no RRset objects (only inline RRsets, or none) writes its inline fields
+   * at out[at .. at + 4): type + class * 0x10000 (as int32 bits), TTL (as
+   * int32 bits), the first record's length and putInline2's value (0 when
+   * absent; out is left as it is, zeros, for a node without RRsets), and
+   * returns where its run of octets (owner, first record, second record)
+   * ends in `chunk`. -1, with nothing written, for a node with RRset objects.
+   */
+  inlineImage(out: Int32Array, at: number): number {
+    if (this.items !== undefined) return -1;
+    const end = this.end;
+    if (this.inlineTypeClass === 0) return end;
+    out[at] = this.inlineTypeClass | 0;
+    out[at + 1] = this.inlineTtl | 0;
+    out[at + 2] = this.inlineEnd - end;
+    out[at + 3] = this.inline2;
+    return this.inlineEnd + (this.inline2 >>> 16);
+  }
+
   /** The class of the node's inline RRsets, or -1 when it has none. */
   get inlineClass(): number {
     const tc = this.inlineTypeClass;

@@ -7,6 +7,8 @@ export const ZoneUsageErrorCode = {
   BUILDER_USED: 'ZONE_BUILDER_USED',
   /** A node table was asked for a position it does not hold. */
   NODE_TABLE: 'ZONE_NODE_TABLE',
+  /** A zone read from a zone image (issue 16 §3) asked to change (its serial) or to hand out name tables to update. */
+  IMAGE_READ_ONLY: 'ZONE_IMAGE_READ_ONLY',
 } as const;
 
 export type ZoneUsageErrorCode = (typeof ZoneUsageErrorCode)[keyof typeof ZoneUsageErrorCode];

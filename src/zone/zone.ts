@@ -2,7 +2,9 @@ import { RRType, setSoaSerial, soaSerial, type Name, type ResourceRecord } from 
 import { canonicalRecords } from './canonical-order.js';
 import type { RRset } from './rrset.js';
 import type { ZoneNode } from './zone-node.js';
-import { pairNodes, type NodeTable } from './node-table.js';
+import { NodeTable, pairNodes } from './node-table.js';
+import type { NodeStore } from './node-store.js';
+import { ZoneUsageError, ZoneUsageErrorCode } from './zone-usage-error.js';
 
 /** True for records kept with the NSEC3 owners: NSEC3 (RFC 5155 §7.1) and the RRSIGs covering it. */
 export function isNsec3Side(type: number, rdata: Uint8Array): boolean {
@@ -15,8 +17,10 @@ export interface ZoneParts {
   zoneClass: number;
   soa: RRset;
   recordCount: number;
-  nodes: NodeTable;
-  nsec3Nodes: NodeTable;
+  nodes: NodeStore;
+  nsec3Nodes: NodeStore;
+  /** A zone read from a zone image (issue 16 §3): its octets are shared with other threads and never written. */
+  readOnly?: boolean;
 }
 
 /**
@@ -32,8 +36,9 @@ export class Zone {
   readonly soa: RRset;
   /** Records held, after duplicates were merged. */
   readonly recordCount: number;
-  readonly #nodes: NodeTable;
-  readonly #nsec3: NodeTable;
+  readonly #nodes: NodeStore;
+  readonly #nsec3: NodeStore;
+  readonly #readOnly: boolean;
 
   /** Use ZoneBuilder; this is its hand-over. */
   constructor(parts: ZoneParts) {
@@ -43,6 +48,7 @@ export class Zone {
     this.recordCount = parts.recordCount;
     this.#nodes = parts.nodes;
     this.#nsec3 = parts.nsec3Nodes;
+    this.#readOnly = parts.readOnly === true;
     this.#serial = soaSerial(parts.soa.rdatas[0]!);
   }
 
@@ -54,9 +60,11 @@ export class Zone {
   /**
    * Rewrites the SOA serial in place (a serial policy raising it). Only for
    * a zone nobody has seen yet: call it before the zone is served, journaled
-   * or transferred, never after.
+   * or transferred, never after. Never on a zone read from an image (its
+   * SOA lives in memory other threads read).
    */
   setSerialBeforeServing(serial: number): void {
+    if (this.#readOnly) throw new ZoneUsageError(ZoneUsageErrorCode.IMAGE_READ_ONLY, `zone ${this.origin.toText()} was read from a zone image: its serial cannot be set`);
     setSoaSerial(this.soa.rdatas[0]!, serial);
     this.#serial = serial >>> 0;
   }
@@ -93,9 +101,23 @@ export class Zone {
     return isNsec3Side(rr.type, rr.rdata) ? this.lookupNsec3(rr.name) : this.lookup(rr.name);
   }
 
-  /** The name tables, for zone-update.ts (a new version sharing this one's nodes): read them, never change them. */
+  /**
+   * The name tables, for zone-update.ts (a new version sharing this one's
+   * nodes): read them, never change them. Main thread only: a zone read
+   * from an image has none (ZoneUsageError).
+   */
   nameTables(): { nodes: NodeTable; nsec3: NodeTable } {
-    return { nodes: this.#nodes, nsec3: this.#nsec3 };
+    const nodes = this.#nodes;
+    const nsec3 = this.#nsec3;
+    if (!(nodes instanceof NodeTable) || !(nsec3 instanceof NodeTable)) {
+      throw new ZoneUsageError(ZoneUsageErrorCode.IMAGE_READ_ONLY, `zone ${this.origin.toText()} was read from a zone image: it has no name tables to update`);
+    }
+    return { nodes, nsec3 };
+  }
+
+  /** True for a zone read from a zone image (zoneFromImage): shared, never written. */
+  get readOnly(): boolean {
+    return this.#readOnly;
   }
 
   /** Number of ordinary nodes (empty non-terminals included, NSEC3 owners not). */

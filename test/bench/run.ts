@@ -34,6 +34,9 @@
  *                                             directory, generated catalog) and ns2 (the catalog alone) with
  *                                             10,000 zones (--quick 1,000): edits, drops, a burst of 1,000 new
  *                                             files (--quick 200), and BIND and Knot as catalog consumers
+ *   node dist/test/bench/run.js --zone-image-only  only the zone image benchmark (issue 16 §3: zoneImage, image octets,
+ *                                             lookups, a worker's heap; 100,000 and 1,000,000 hosts, --quick 20,000;
+ *                                             with node --expose-gc for heap figures after a full GC)
  *   npm run bench -- --serve-only --quick     the same through npm (builds first)
  */
 import { runCacheAttackBench } from './cache-attack-bench.js';
@@ -49,6 +52,7 @@ import { runSmallZonesBench } from './small-zones-bench.js';
 import { runTransferBench } from './transfer-bench.js';
 import { runTransfersOutBench } from './transfers-out-bench.js';
 import { runZoneBench } from './zone-bench.js';
+import { runZoneImageBench } from './zone-image-bench.js';
 import { BASE_DECODE, BASE_ENCODE, FULL, QUICK, SCENARIO, measure, prepare, sinkValue, wireCases } from './wire-bench.js';
 
 const quick = process.argv.includes('--quick');
@@ -58,6 +62,7 @@ const opts = quick ? QUICK : FULL;
 const BENCHES: [flag: string, run: () => void | Promise<void>][] = [
   ['--wire-only', () => runWireBench()],
   ['--zone-only', () => runZoneBench(quick)],
+  ['--zone-image-only', () => runZoneImageBench(quick)],
   ['--serve-only', () => runServeBench(quick)],
   ['--transfer-only', () => runTransferBench(quick, process.argv.includes('--secondary-only'))],
   ['--propagation-only', () => runPropagationBench(quick)],

@@ -7,7 +7,7 @@ import type { Config } from '../config/index.js';
 import type { RateLimitSettings } from '../server/rate-limit-settings.js';
 import type { TsigFailure } from '../server/transfer-hooks.js';
 import type { AclEntry } from '../xfr/acl.js';
-import type { ZoneImage } from './zone-image-stand-in.js';
+import type { ZoneImage } from '../zone/index.js';
 
 /** The `server:` settings a serving thread answers by, and what its hooks need. */
 export interface ThreadSettings {

@@ -25,14 +25,13 @@ import { QueryCounters } from '../server/query-counters.js';
 import { Responder } from '../server/responder.js';
 import { UdpListener } from '../server/udp-listener.js';
 import { Name } from '../wire/index.js';
-import type { Zone } from '../zone/index.js';
 import { CookieSource } from './cookie-source.js';
 import { fullGc } from './heap-compaction.js';
 import { queryLogger } from './query-log.js';
 import { RateLimitService } from './rate-limit-service.js';
 import type { FromThread, PublishMessage, ThreadAddress, ThreadListenFailure, ThreadSettings, ThreadStart, ToThread } from './serving-thread-messages.js';
 import { ThreadHooks } from './thread-hooks.js';
-import { zoneFromImage } from './zone-image-stand-in.js';
+import { zoneFromImage, type Zone } from '../zone/index.js';
 
 /** Relayed queries waiting for the main thread's answer, at most (more are dropped, as a full socket buffer would). */
 const MAX_RELAYED = 1000;

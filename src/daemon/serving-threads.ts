@@ -16,9 +16,8 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger.js';
 import { QueryCounters } from '../server/query-counters.js';
 import type { Name } from '../wire/index.js';
-import type { Zone } from '../zone/index.js';
 import type { FromThread, ThreadAddress, ThreadListenFailure, ThreadSettings, ThreadStart, ToThread } from './serving-thread-messages.js';
-import { zoneImage, type ZoneImage } from './zone-image-stand-in.js';
+import { zoneImage, type Zone, type ZoneImage } from '../zone/index.js';
 
 const RESTARTS_PER_MINUTE = 10;
 /** How long a thread has to close its sockets at a stop before it is terminated. */

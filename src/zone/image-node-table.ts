@@ -38,8 +38,10 @@ const MASK = (1 << SHIFT) - 1;
  * lookup probes the same way and compares the owner's octets in the image)
  * over nodes [base, base + count) of the image. A node is made (a
  * ZoneNodeImpl over the image's octets, its first RRsets inline as the
- * builder keeps them) on its first lookup, then kept: the same node is the
- * same object every time. Nothing is made per node at construction.
+ * builder keeps them) on its first lookup, then held by a WeakRef: the same
+ * node is the same object while anything holds it, and a serving thread
+ * does not keep an object for every name it was ever asked (issue 16 §3:
+ * its answers are kept as octets). Nothing is made per node at construction.
  */
 export class ImageNodeTable implements NodeStore {
   readonly size: number;
@@ -51,7 +53,7 @@ export class ImageNodeTable implements NodeStore {
   readonly #rrsets: Int32Array;
   readonly #records: Int32Array;
   /** Nodes made so far, by index, in slices of 4,096 made as needed. */
-  readonly #made: (ZoneNodeImpl | undefined)[][] = [];
+  readonly #made: (WeakRef<ZoneNodeImpl> | undefined)[][] = [];
 
   constructor(image: ZoneImage, views: readonly Uint8Array[], base: number, count: number, table: Int32Array) {
     this.size = count;
@@ -96,10 +98,15 @@ export class ImageNodeTable implements NodeStore {
     if (slice === undefined) {
       // Sized to the nodes it covers: a zone of six names does not keep 4,096 slots (issue 14: thousands of small zones).
       // (A holey array made at once, not filled slot by slot.)
-      slice = new Array<ZoneNodeImpl | undefined>(Math.min(MASK + 1, this.size - (i & ~MASK)));
+      slice = new Array<WeakRef<ZoneNodeImpl> | undefined>(Math.min(MASK + 1, this.size - (i & ~MASK)));
       this.#made[i >>> SHIFT] = slice;
     }
-    return slice[i & MASK] ?? (slice[i & MASK] = this.#make(i));
+    const held = slice[i & MASK];
+    const node = held?.deref();
+    if (node !== undefined) return node;
+    const made = this.#make(i);
+    slice[i & MASK] = new WeakRef(made);
+    return made;
   }
 
   *values(): IterableIterator<ZoneNodeImpl> {

@@ -31,8 +31,10 @@ export function* zoneImageSteps(zone: Zone): Steps<ZoneImage> {
 /**
  * The Zone an image holds (any thread). Cheap: no work per node here; a
  * node (a ZoneNodeImpl over the image's octets) is made on its first lookup
- * and kept, so the same node gives the same object every time in this
- * thread (the answer cache is keyed by node identity).
+ * and held weakly (ImageNodeTable): the same node is the same object in this
+ * thread for as long as anything holds it (the answer cache, keyed by node
+ * identity, and the denial index hold theirs), and is collected once
+ * nothing does.
  */
 export function zoneFromImage(image: ZoneImage): Zone {
   if (image.format !== 1) throw new TypeError(`zone image format ${String(image.format)} is not 1`);

@@ -229,7 +229,10 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   const threads = first.server.threads;
   /** What the responder was last built over, published to the serving threads as it is. */
   let serving: { zones: Zone[]; unavailable: Name[]; restricted: Zone[] } = { zones: [], unavailable: [], restricted: [] };
-  /** Each responder's share of answer-cache-size: the threads' (and this thread's, which answers TCP) add up to it. */
+  /**
+   * Each responder's share of answer-cache-size. A thread gives a quarter of its share to hot answers and keeps
+   * nothing else (serving-thread.ts), so the threads' and this thread's (TCP, relayed queries) stay within it.
+   */
   const cacheShare = (cfg: Config): number => Math.floor(cfg.server.answerCacheSize / threads);
   const threadSettings = (cfg: Config, restricted: Zone[]): ThreadSettings => {
     const s = cfg.server;

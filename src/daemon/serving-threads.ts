@@ -228,6 +228,17 @@ export class ServingThreads {
   /** Listens on exactly `listen` in every thread (the new addresses bound, all or none; the others closed). */
   async listen(listen: ThreadAddress[]): Promise<ThreadListenFailure[]> {
     const before = this.#listen;
+    const failed = await this.#listenAll(listen);
+    if (failed.length > 0) {
+      // Some threads may have bound them: back to what was (once; what still fails there is logged).
+      const back = await this.#listenAll(before);
+      if (back.length > 0) this.#o.log.error({ failed: back }, `serving threads: an address could not be listened on again: ${back[0]!.message}`);
+    }
+    return failed;
+  }
+
+  /** Every thread listens on exactly `listen`; the failures (the first thread's that had any). */
+  async #listenAll(listen: ThreadAddress[]): Promise<ThreadListenFailure[]> {
     this.#listen = listen;
     const seq = ++this.#seq;
     const results = await Promise.all(this.#threads.filter((t) => t !== undefined).map((t) => {
@@ -235,14 +246,7 @@ export class ServingThreads {
       this.#post(t, { t: 'listen', seq, listen });
       return p;
     }));
-    const failed = results.find((f) => f.length > 0) ?? [];
-    if (failed.length > 0) {
-      // Some threads may have bound them: back to what was.
-      this.#listen = before;
-      await this.listen(before);
-      this.#listen = before;
-    }
-    return failed;
+    return results.find((f) => f.length > 0) ?? [];
   }
 
   /** Counting on or off (metrics.listen set or not). */

@@ -19,6 +19,7 @@
  * (Node 22.12 and later), or, on an older Node, the one-line start error.
  */
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import { decodeMessage, Rcode, RRType } from '../../src/wire/index.js';
 import { dgramHasReusePort } from '../../src/server/udp-io-choice.js';
@@ -55,17 +56,20 @@ describe('server.threads: 2 with the batched module: a primary and a secondary, 
   let named: NamedProcess | null = null;
   let metricsPort = 0;
   let namedPort = 0;
+  let addedPort = 0;
+  let busyPort = 0;
+  const ns1Yaml = (listen: number[]): string => tyneYaml({
+    listen: listen.map((p) => `127.0.0.1:${p}`), server: ['threads: 2', 'udp-io: batched'], control: [`socket: ${JSON.stringify(pair.path('ns1.sock'))}`], metrics: [`listen: 127.0.0.1:${metricsPort}`],
+    keys: [{ name: KEY.name, algorithm: KEY.algorithm, secret: KEY.secret }],
+    primaries: [{ name: ZONE, file: 'threads.example.zone', notify: [`127.0.0.1:${pair.p2}`, `127.0.0.1:${namedPort}`] }],
+  });
   const logs = (): string => `ns1:\n${tyneLogTail(ns1)}\nns2:\n${tyneLogTail(ns2)}`;
 
   before(async () => {
-    pair = await TynePair.create('tyne-threads-', ['ns2'], 2);
-    [metricsPort, namedPort] = pair.more as [number, number];
+    pair = await TynePair.create('tyne-threads-', ['ns2'], 4);
+    [metricsPort, namedPort, addedPort, busyPort] = pair.more as [number, number, number, number];
     pair.write('threads.example.zone', version(1));
-    pair.write('ns1.yaml', tyneYaml({
-      listen: [`127.0.0.1:${pair.p1}`], server: ['threads: 2', 'udp-io: batched'], control: [`socket: ${JSON.stringify(pair.path('ns1.sock'))}`], metrics: [`listen: 127.0.0.1:${metricsPort}`],
-      keys: [{ name: KEY.name, algorithm: KEY.algorithm, secret: KEY.secret }],
-      primaries: [{ name: ZONE, file: 'threads.example.zone', notify: [`127.0.0.1:${pair.p2}`, `127.0.0.1:${namedPort}`] }],
-    }));
+    pair.write('ns1.yaml', ns1Yaml([pair.p1]));
     pair.write('ns2.yaml', tyneYaml({
       listen: [`127.0.0.1:${pair.p2}`], server: ['threads: 2', 'udp-io: batched'], control: false,
       secondaries: [{ name: ZONE, primaries: [`127.0.0.1:${pair.p1}`], file: 'ns2/threads.example.zone' }],
@@ -167,6 +171,37 @@ describe('server.threads: 2 with the batched module: a primary and a secondary, 
     await serialRounds(pair.p1, ZONE, 3, { clients: 16, maxRounds: 2 });
     await sleep(200);
     assert.deepEqual(ns1!.since(quiet, (l) => l.msg === 'query'), [], 'no query lines at info');
+  });
+
+  it('a reload that adds a listen address binds it in every thread; one the threads cannot bind fails the reload, and the old addresses serve on', async () => {
+    let mark = ns1!.mark();
+    pair.write('ns1.yaml', ns1Yaml([pair.p1, addedPort]));
+    ns1!.child.kill('SIGHUP');
+    await ns1!.waitAfter(mark, (l) => l.msg === 'reloaded', 5000);
+    const rounds = await serialRounds(addedPort, ZONE, 3, { clients: 16, maxRounds: 2 });
+    assert.ok(rounds.flat().filter((x) => x === 3).length >= 30, `the added address: ${JSON.stringify(rounds)}`);
+    // A UDP socket of the test's own (no SO_REUSEPORT) on a port: TCP binds there, the threads' UDP cannot.
+    const busy = createSocket('udp4');
+    await new Promise<void>((res) => busy.bind(busyPort, '127.0.0.1', () => res()));
+    try {
+      mark = ns1!.mark();
+      pair.write('ns1.yaml', ns1Yaml([pair.p1, addedPort, busyPort]));
+      ns1!.child.kill('SIGHUP');
+      const failed = await ns1!.waitAfter(mark, (l) => typeof l.msg === 'string' && l.msg.startsWith('reload failed'), 5000);
+      assert.match(String(failed.msg), new RegExp(`cannot listen on 127\\.0\\.0\\.1:${busyPort} \\(udp\\): address already in use`));
+      for (const port of [pair.p1, addedPort]) {
+        const r = await serialRounds(port, ZONE, 3, { clients: 16, maxRounds: 1 });
+        assert.deepEqual(r[0], Array(16).fill(3), `:${port} after the failed reload`);
+      }
+    } finally {
+      busy.close();
+    }
+    // Back to one address: the added one closes in every thread.
+    mark = ns1!.mark();
+    pair.write('ns1.yaml', ns1Yaml([pair.p1]));
+    ns1!.child.kill('SIGHUP');
+    await ns1!.waitAfter(mark, (l) => l.msg === 'reloaded', 5000);
+    await until('the dropped address stops answering', async () => (await soaSerialUdp(addedPort, ZONE, 300).catch(() => null)) === null, { timeoutMs: 3000 });
   });
 
   it('a second server on the same address does not start beside it (TCP is bound first, without SO_REUSEPORT)', async () => {

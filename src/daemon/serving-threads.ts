@@ -69,6 +69,8 @@ export class ServingThreads {
   #published: Published | null = null;
   #restarts: number[] = [];
   #stopping = false;
+  /** The log level set last by `tyne loglevel` (null: the settings'), for a thread started again. */
+  #level: string | null = null;
   /** Counters of threads that ended, so the totals never go back. */
   readonly #gone = new QueryCounters();
   readonly #goneUdp = [0, 0, 0];
@@ -103,7 +105,7 @@ export class ServingThreads {
     const counters = QueryCounters.shared();
     const udpStats = new SharedArrayBuffer(3 * 8);
     const start: ThreadStart = {
-      tyneServingThread: true, index, listen: this.#listen, settings, udpIo: this.#o.udpIo, modulePath: this.#o.modulePath,
+      tyneServingThread: true, index, listen: this.#listen, settings: this.#level === null ? settings : { ...settings, logLevel: this.#level }, udpIo: this.#o.udpIo, modulePath: this.#o.modulePath,
       cookieSeed: this.#o.cookieSeed, generation: this.#generation.buffer as SharedArrayBuffer, counters: counters.buffer, udpStats, metrics: this.#o.metrics,
     };
     const worker = new Worker(new URL('./serving-thread.js', import.meta.url), { workerData: start });
@@ -255,6 +257,7 @@ export class ServingThreads {
   }
 
   logLevel(level: string): void {
+    this.#level = level;
     for (const t of this.#threads) if (t !== undefined) this.#post(t, { t: 'level', level });
   }
 

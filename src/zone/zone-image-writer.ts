@@ -40,13 +40,7 @@ class Octets {
   reserve(n: number): number {
     let at = this.length;
     if ((at & CHUNK_MASK) + n > CHUNK) at = (at + CHUNK_MASK) & ~CHUNK_MASK;
-    if (at + n > this.buf.length) {
-      let size = this.buf.length * 2;
-      while (size < at + n) size *= 2;
-      const next = new Uint8Array(size);
-      next.set(this.buf.subarray(0, this.length));
-      this.buf = next;
-    }
+    if (at + n > this.buf.length) this.buf = grown(this.buf, this.length, at + n, (size) => new Uint8Array(size));
     this.length = at + n;
     return at;
   }
@@ -66,16 +60,19 @@ class Ints {
 
   add(n: number): number {
     const at = this.length;
-    if (at + n > this.buf.length) {
-      let size = this.buf.length * 2;
-      while (size < at + n) size *= 2;
-      const next = new Int32Array(size);
-      next.set(this.buf.subarray(0, this.length));
-      this.buf = next;
-    }
+    if (at + n > this.buf.length) this.buf = grown(this.buf, this.length, at + n, (size) => new Int32Array(size));
     this.length = at + n;
     return at;
   }
+}
+
+/** A copy of buf[0, used) in a new array of `make`, doubled in size until it holds `need` entries. */
+function grown<T extends Uint8Array | Int32Array>(buf: T, used: number, need: number, make: (size: number) => T): T {
+  let size = buf.length * 2;
+  while (size < need) size *= 2;
+  const next = make(size);
+  next.set(buf.subarray(0, used));
+  return next;
 }
 
 /** End of the uncompressed wire name at `buf[start ..]` (without making a Name: the zone's nodes keep none they did not have). */

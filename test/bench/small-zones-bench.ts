@@ -145,6 +145,16 @@ function tally(lines: Record<string, unknown>[]): string {
   return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([m, c]) => `${fmtInt(c)} x '${m}'`).join(', ') || '(nothing logged)';
 }
 
+/** ns1's configuration: the zone directory (`serial-policy: file`, transfers to 127.0.0.1), at level warn; `server` lines added. */
+function ns1Yaml(port: number, dataDir: string, zonesDir: string, server: string[] = []): string {
+  return tyneYaml({
+    listen: [`127.0.0.1:${port}`],
+    logLevel: 'warn',
+    server: [`data-dir: ${JSON.stringify(dataDir)}`, ...server],
+    zoneDirectories: [{ path: zonesDir, allowTransfer: ['127.0.0.1/32'], extra: ['serial-policy: file'] }],
+  });
+}
+
 /**
  * ns1 from the zone directory, then ns2 transferring from it (first start)
  * and restarted (saved copies). ns1 is measured before ns2 starts; ns2's
@@ -154,15 +164,7 @@ async function measureTyne(scratch: string, zonesDir: string, names: string[], o
   const n = names.length;
   const ns1Port = await freePort();
   const ns1Conf = join(scratch, 'ns1.yaml');
-  writeFileSync(
-    ns1Conf,
-    tyneYaml({
-      listen: [`127.0.0.1:${ns1Port}`],
-      logLevel: 'warn',
-      server: [`data-dir: ${JSON.stringify(join(scratch, 'ns1-data'))}`],
-      zoneDirectories: [{ path: zonesDir, allowTransfer: ['127.0.0.1/32'], extra: ['serial-policy: file'] }],
-    }),
-  );
+  writeFileSync(ns1Conf, ns1Yaml(ns1Port, join(scratch, 'ns1-data'), zonesDir));
   const t0 = performance.now();
   const ns1 = launchOn(ns1Port, process.execPath, tyneArgs(ns1Conf));
   let ns2: TyneProcess | undefined;
@@ -250,15 +252,7 @@ async function measureTyne(scratch: string, zonesDir: string, names: string[], o
 async function measureTyneThreads(scratch: string, zonesDir: string, names: string[], out: Map<string, Measure>): Promise<void> {
   const port = await freePort();
   const conf = join(scratch, 'ns1-threads.yaml');
-  writeFileSync(
-    conf,
-    tyneYaml({
-      listen: [`127.0.0.1:${port}`],
-      logLevel: 'warn',
-      server: [`data-dir: ${JSON.stringify(join(scratch, 'ns1-threads-data'))}`, 'threads: 2'],
-      zoneDirectories: [{ path: zonesDir, allowTransfer: ['127.0.0.1/32'], extra: ['serial-policy: file'] }],
-    }),
-  );
+  writeFileSync(conf, ns1Yaml(port, join(scratch, 'ns1-threads-data'), zonesDir, ['threads: 2']));
   try {
     out.set(NS1_THREADS, await measureLaunched(NS1_THREADS, names, () => launchOn(port, process.execPath, tyneArgs(conf))));
   } catch (e) {

@@ -42,7 +42,7 @@ import { DaemonControl } from './daemon-control.js';
 import { notifyReady } from './systemd-notify.js';
 import { MetricsError, MetricsServer, ProcessMetrics, type MetricsSource } from '../metrics/index.js';
 import type { MetricsSettings } from '../config/index.js';
-import { QueryCounters } from '../server/query-counters.js';
+import { QueryCounters, countedAsV6 } from '../server/query-counters.js';
 import type { QueryHooks } from '../server/listener-callbacks.js';
 import { notReadyReason, zoneGauges } from './metrics-zones.js';
 
@@ -249,7 +249,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     const r = responder;
     const out = r.handle(query, { tcp: false, address });
     queryHooks.observe?.(query, out, address, false);
-    if (counters !== null) counters.count(false, address.includes(':') && !address.startsWith('::ffff:'), r.lastQtype, out === null ? -1 : r.rcodeOf(out), performance.now() - t0);
+    if (counters !== null) counters.count(false, countedAsV6(address), r.lastQtype, out === null ? -1 : r.rcodeOf(out), performance.now() - t0);
     return out;
   };
   const pool = threads <= 1 ? null : new ServingThreads({

@@ -98,5 +98,4 @@ export type FromThread =
   /** The addresses bound; `failed` empty when all were (those bound of a failed 'listen' are closed again). */
   | { t: 'listened'; seq: number; failed: ThreadListenFailure[] }
   | { t: 'relay'; id: number; query: Uint8Array; address: string }
-  | { t: 'tsig-failed'; info: TsigFailure }
-  | { t: 'stopped' };
+  | { t: 'tsig-failed'; info: TsigFailure };

@@ -279,7 +279,6 @@ class ServingThread {
     this.#rateLimits.stop();
     await Promise.all([...this.#listeners.values()].map((l) => l.close()));
     this.#listeners.clear();
-    this.#post({ t: 'stopped' });
     this.#port.close();
   }
 

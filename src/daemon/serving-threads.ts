@@ -43,10 +43,9 @@ interface Thread {
   udpStats: Float64Array;
   /** Ids of the zones whose image this thread has been sent. */
   known: Set<number>;
-  /** Settings last sent. */
-  settings: ThreadSettings | null;
+  /** The settings last sent, as JSON (to send them again only when they change). */
+  settingsKey: string;
   waiting: Map<number, (failed: ThreadListenFailure[]) => void>;
-  stopped: boolean;
 }
 
 /** The state last published, sent whole to a thread started again. */
@@ -109,7 +108,7 @@ export class ServingThreads {
       cookieSeed: this.#o.cookieSeed, generation: this.#generation.buffer as SharedArrayBuffer, counters: counters.buffer, udpStats, metrics: this.#o.metrics,
     };
     const worker = new Worker(new URL('./serving-thread.js', import.meta.url), { workerData: start });
-    const t: Thread = { index, worker, counters: counters.counters, udpStats: new Float64Array(udpStats), known: new Set(), settings, waiting: new Map(), stopped: false };
+    const t: Thread = { index, worker, counters: counters.counters, udpStats: new Float64Array(udpStats), known: new Set(), settingsKey: JSON.stringify(settings), waiting: new Map() };
     this.#threads[index] = t;
     const first = new Promise<ThreadListenFailure[]>((resolve) => t.waiting.set(0, resolve));
     worker.on('message', (m: FromThread) => this.#message(t, m));
@@ -139,9 +138,6 @@ export class ServingThreads {
       case 'tsig-failed':
         this.#o.tsigFailed(m.info);
         return;
-      case 'stopped':
-        t.stopped = true;
-        return;
     }
   }
 
@@ -156,13 +152,10 @@ export class ServingThreads {
   #exited(t: Thread, code: number): void {
     for (const w of t.waiting.values()) w([{ key: this.#listen[0]?.key ?? '', port: this.#listen[0]?.port ?? 0, errno: null, message: `serving thread ${t.index} ended (exit code ${code})` }]);
     t.waiting.clear();
-    for (let i = 0; i < t.counters.requests.length; i++) this.#gone.requests[i]! += t.counters.requests[i]!;
-    for (let i = 0; i < t.counters.responses.length; i++) this.#gone.responses[i]! += t.counters.responses[i]!;
-    for (let i = 0; i < t.counters.durations.length; i++) this.#gone.durations[i]! += t.counters.durations[i]!;
+    // Kept in the totals (they never go back), and zeroed here: the thread stays listed until one replaces it.
+    this.#gone.add(t.counters);
+    t.counters.clear();
     for (let i = 0; i < 3; i++) this.#goneUdp[i]! += t.udpStats[i]!;
-    t.counters.requests.fill(0);
-    t.counters.responses.fill(0);
-    t.counters.durations.fill(0);
     t.udpStats.fill(0);
     if (this.#stopping || this.#published === null) return;
     const now = Date.now();
@@ -208,7 +201,7 @@ export class ServingThreads {
     const ids = zones.map((z) => this.#idOf(z));
     const unavailableWire = unavailable.map((n) => n.wire);
     const restrictedIds = restricted.map((z) => this.#idOf(z));
-    const sameSettings = JSON.stringify(settings);
+    const settingsKey = JSON.stringify(settings);
     for (const t of this.#threads) {
       if (t === undefined) continue;
       const list: [number, ZoneImage | null][] = [];
@@ -219,8 +212,8 @@ export class ServingThreads {
         known.add(id);
       }
       t.known = known;
-      const changed = t.settings === null || JSON.stringify(t.settings) !== sameSettings;
-      t.settings = settings;
+      const changed = t.settingsKey !== settingsKey;
+      t.settingsKey = settingsKey;
       this.#post(t, { t: 'publish', gen, zones: list, unavailable: unavailableWire, restricted: restrictedIds, settings: changed ? settings : null });
     }
     // After every post: a thread that reads the new generation finds its set on its port.

@@ -31,6 +31,11 @@ COUNTED_TYPES.forEach((t, i) => {
   TYPE_SLOT[RRType[t as keyof typeof RRType]] = i;
 });
 
+/** CoreDNS's family label for a client's address: IPv6 (2), unless IPv4 (1), also when mapped into IPv6 (::ffff:a.b.c.d). */
+export function countedAsV6(address: string): boolean {
+  return address.includes(':') && !address.startsWith('::ffff:');
+}
+
 /** Float64 words of one set of counters: requests, responses, durations, and their sum. */
 const WORDS = 4 * TYPE_SLOTS + COUNTED_RCODES + 1 + BOUNDS_MS.length + 1 + 1;
 
@@ -50,6 +55,8 @@ export class QueryCounters {
   /** Requests by duration bucket, not cumulative (the renderer sums them); the last is above the largest bound. */
   readonly durations: Float64Array;
   readonly #sum: Float64Array;
+  /** Every word above, in one view (add, clear). */
+  readonly #all: Float64Array;
 
   /** Counters in `buffer` (QueryCounters.BYTES octets, zeroed), or in memory of their own. */
   constructor(buffer: ArrayBufferLike = new ArrayBuffer(WORDS * 8)) {
@@ -63,6 +70,7 @@ export class QueryCounters {
     this.responses = take(COUNTED_RCODES + 1);
     this.durations = take(BOUNDS_MS.length + 1);
     this.#sum = take(1);
+    this.#all = new Float64Array(buffer, 0, WORDS);
   }
 
   /** Counters over a new SharedArrayBuffer, to hand to a serving thread. */
@@ -79,13 +87,20 @@ export class QueryCounters {
   /** The sum of several threads' counters, as one set (a new one). */
   static sum(sets: readonly QueryCounters[]): QueryCounters {
     const out = new QueryCounters();
-    for (const c of sets) {
-      for (let i = 0; i < c.requests.length; i++) out.requests[i]! += c.requests[i]!;
-      for (let i = 0; i < c.responses.length; i++) out.responses[i]! += c.responses[i]!;
-      for (let i = 0; i < c.durations.length; i++) out.durations[i]! += c.durations[i]!;
-      out.#sum[0]! += c.#sum[0]!;
-    }
+    for (const c of sets) out.add(c);
     return out;
+  }
+
+  /** Adds every counter of `other` (durations' sum included) to these. */
+  add(other: QueryCounters): void {
+    const a = this.#all;
+    const b = other.#all;
+    for (let i = 0; i < WORDS; i++) a[i]! += b[i]!;
+  }
+
+  /** Every counter back to zero. */
+  clear(): void {
+    this.#all.fill(0);
   }
 
   /**

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { HandleContext } from './handle-context.js';
 import type { ListenerErrorSink, QueryHooks } from './listener-callbacks.js';
 import type { MultiMessageAnswer } from './multi-message-answer.js';
+import { countedAsV6 } from './query-counters.js';
 import type { Responder } from './responder.js';
 import { SlicedRunner } from './sliced-runner.js';
 import type { QuotaConnection, TcpQuota } from './tcp-quota.js';
@@ -46,8 +47,7 @@ export function serveTcpConnection(
   const idleTimeoutMs = quota.limits.idleTimeoutMs;
   // RFC 7828 §3.3.2: the idle timeout this connection has, in units of 100 ms (at most 0xffff).
   const ctx: HandleContext = { tcp: true, address: conn.address, keepalive: Math.min(0xffff, Math.round(idleTimeoutMs / 100)) };
-  // CoreDNS's family label: 2 for an IPv6 client, 1 for IPv4 (also when mapped into IPv6, ::ffff:a.b.c.d).
-  const v6 = conn.address.includes(':') && !conn.address.startsWith('::ffff:');
+  const v6 = countedAsV6(conn.address);
   sock.setTimeout(idleTimeoutMs, () => sock.destroy());
   sock.on('close', () => {
     conns.delete(sock);

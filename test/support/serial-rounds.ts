@@ -5,21 +5,10 @@
  * round sent once the one before has been answered. Bounded in rounds and
  * time. A lost answer counts as null.
  */
-import { buildQuery, queryUdp } from './dns-client.js';
-import { decodeMessage, RRType } from '../../src/wire/index.js';
+import { soaSerialUdp } from './dns-client.js';
 
 /** One round: the serial each client was answered (null: no answer, or none in it). */
 export type SerialRound = (number | null)[];
-
-async function serialOnce(port: number, zone: string, id: number, timeoutMs: number): Promise<number | null> {
-  try {
-    const m = decodeMessage(await queryUdp(port, buildQuery({ id, name: zone, type: RRType.SOA }), timeoutMs));
-    const soa = m.answers.find((r) => r.type === RRType.SOA);
-    return soa === undefined ? null : Buffer.from(soa.rdata).readUInt32BE(soa.rdata.length - 20);
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Rounds until one in which every client was answered `want` (that round included), at most
@@ -33,7 +22,7 @@ export async function serialRounds(
   const end = Date.now() + (opts.timeoutMs ?? 10_000);
   const rounds: SerialRound[] = [];
   for (let r = 0; r < (opts.maxRounds ?? 2000) && Date.now() < end; r++) {
-    const round = await Promise.all(Array.from({ length: clients }, (_, i) => serialOnce(port, zone, (r * clients + i) & 0xffff, 1000)));
+    const round = await Promise.all(Array.from({ length: clients }, () => soaSerialUdp(port, zone, 1000).catch(() => null)));
     rounds.push(round);
     if (r === 0 && opts.during !== undefined) await opts.during();
     if (r > 0 && round.every((s) => s === want)) break;

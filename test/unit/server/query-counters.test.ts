@@ -70,4 +70,28 @@ describe('QueryCounters', () => {
     assert.equal(c.durations[16], 1);
     assert.ok(Math.abs(c.durationSumMs - 9000.56) < 1e-9);
   });
+  it('over a SharedArrayBuffer, summed and added whole (durations\' sum included), and cleared (issue 16 §3)', () => {
+    const a = QueryCounters.shared();
+    assert.equal(a.buffer.byteLength, QueryCounters.BYTES);
+    const b = new QueryCounters();
+    a.counters.count(false, true, RRType.A, Rcode.NOERROR, 0.5);
+    b.count(true, false, RRType.AAAA, Rcode.NXDOMAIN, 2);
+    b.count(true, false, RRType.AAAA, Rcode.NXDOMAIN, 3);
+    // The same memory, as another thread sees it.
+    const seen = new QueryCounters(a.buffer);
+    assert.equal(seen.requestsOf(false, true, 'A'), 1);
+    const total = QueryCounters.sum([seen, b]);
+    assert.equal(total.requestsOf(false, true, 'A'), 1);
+    assert.equal(total.requestsOf(true, false, 'AAAA'), 2);
+    assert.deepEqual([total.responses[Rcode.NOERROR], total.responses[Rcode.NXDOMAIN]], [1, 2]);
+    assert.equal(total.durations.reduce((x, y) => x + y, 0), 3);
+    assert.ok(Math.abs(total.durationSumMs - 5.5) < 1e-9);
+    const gone = new QueryCounters();
+    gone.add(a.counters);
+    a.counters.clear();
+    assert.equal(seen.requestsOf(false, true, 'A'), 0);
+    assert.equal(seen.durationSumMs, 0);
+    assert.ok(Math.abs(gone.durationSumMs - 0.5) < 1e-9);
+    assert.equal(gone.responses[Rcode.NOERROR], 1);
+  });
 });

@@ -17,7 +17,7 @@ import type { Logger } from '../log/logger.js';
 import { QueryCounters } from '../server/query-counters.js';
 import type { Name } from '../wire/index.js';
 import type { FromThread, ThreadAddress, ThreadListenFailure, ThreadSettings, ThreadStart, ToThread } from './serving-thread-messages.js';
-import { zoneImage, type Zone, type ZoneImage } from '../zone/index.js';
+import { ImageArena, zoneImageIn, type Zone, type ZoneImage } from '../zone/index.js';
 
 const RESTARTS_PER_MINUTE = 10;
 /** How long a thread has to close its sockets at a stop before it is terminated. */
@@ -61,6 +61,10 @@ export class ServingThreads {
   readonly #generation = new Int32Array(new SharedArrayBuffer(4));
   readonly #threads: Thread[] = [];
   readonly #ids = new WeakMap<Zone, number>();
+  /** Shared memory of the images (small zones packed into slabs), and the images of the zones published last. */
+  readonly #arena = new ImageArena();
+  #images = new Map<Zone, ZoneImage>();
+  #moved = 0;
   #nextId = 0;
   #gen = 0;
   #seq = 0;
@@ -190,6 +194,32 @@ export class ServingThreads {
   }
 
   /**
+   * Keeps the images of `zones` (those published before, new ones written
+   * now) and no others, so that an image no longer served is freed. The
+   * images still served in a slab that is mostly of images no longer served
+   * are copied out, under a new id (so every thread takes the copy), and the
+   * slab is freed once the threads have moved on.
+   */
+  #imagesOf(zones: Zone[]): void {
+    const images = new Map<Zone, ZoneImage>();
+    for (const z of zones) if (!images.has(z)) images.set(z, this.#images.get(z) ?? zoneImageIn(z, this.#arena));
+    const zoneOf = new Map<ZoneImage, Zone>();
+    for (const [z, image] of images) zoneOf.set(image, z);
+    for (const image of this.#arena.sparse(images.values())) {
+      const z = zoneOf.get(image)!;
+      images.set(z, this.#arena.copy(image));
+      this.#ids.delete(z);
+      this.#moved++;
+    }
+    this.#images = images;
+  }
+
+  /** Images copied out of sparse slabs so far (see #imagesOf). */
+  get imagesMoved(): number {
+    return this.#moved;
+  }
+
+  /**
    * Serves this zone set in every thread from now on: posted to each (the
    * images of zones new to it, the ids of the others), then flipped to at
    * once. Synchronous: when it returns, the next datagram any thread reads
@@ -198,6 +228,7 @@ export class ServingThreads {
   publish(zones: Zone[], unavailable: Name[], restricted: Zone[], settings: ThreadSettings): void {
     this.#published = { zones, unavailable, restricted, settings };
     const gen = ++this.#gen;
+    this.#imagesOf(zones);
     const ids = zones.map((z) => this.#idOf(z));
     const unavailableWire = unavailable.map((n) => n.wire);
     const restrictedIds = restricted.map((z) => this.#idOf(z));
@@ -208,7 +239,7 @@ export class ServingThreads {
       const known = new Set<number>();
       for (let i = 0; i < zones.length; i++) {
         const id = ids[i]!;
-        list.push([id, t.known.has(id) ? null : zoneImage(zones[i]!)]);
+        list.push([id, t.known.has(id) ? null : this.#images.get(zones[i]!)!]);
         known.add(id);
       }
       t.known = known;

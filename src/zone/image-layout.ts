@@ -52,33 +52,45 @@ export const RECORD_STRIDE = 3;
 export const EMPTY = 0;
 
 /**
- * A zone version laid out in SharedArrayBuffers (issue 16 §3): built once
- * on the main thread, posted to every serving thread (postMessage shares a
+ * A zone version laid out in shared memory (issue 16 §3): built once on
+ * the main thread, posted to every serving thread (postMessage shares a
  * SharedArrayBuffer, it does not copy it) and read there as a real Zone by
  * zoneFromImage. Never written after it is built.
  *
- * Structured-clonable: only numbers and typed-array views over the two
- * SharedArrayBuffers (octets; Int32 indexes). Field layout: image-layout.ts.
+ * Structured-clonable: numbers and two views over one SharedArrayBuffer,
+ * its octets then its Int32 entries. A small zone's image shares its
+ * SharedArrayBuffer with other small zones' (image-arena.ts): thousands of
+ * zones of a few records cost one buffer and two views each, not a buffer
+ * of their own (each has an allocation and objects of its own in every
+ * thread). Every offset below is from the start of `bytes` or of `ints`, so
+ * an image can be copied anywhere whole. Field layout: above.
  */
 export interface ZoneImage {
   /** Layout version (image-layout.ts). */
-  readonly format: 1;
+  readonly format: 2;
   readonly zoneClass: number;
   readonly recordCount: number;
   /** The origin's wire octets, as the zone spells its origin, are bytes[originAt, originAt + originLength). */
   readonly originAt: number;
   readonly originLength: number;
-  /** Ordinary nodes (empty non-terminals included) and NSEC3 owners: entries [0, nodeCount) and [nodeCount, nodeCount + nsec3Count) of `nodes`. */
+  /** Index of the apex node (holding the SOA) among the ordinary nodes, and the SOA serial. */
+  readonly apex: number;
+  readonly serial: number;
+  /** Ordinary nodes (empty non-terminals included) and NSEC3 owners: node entries [0, nodeCount) and [nodeCount, nodeCount + nsec3Count). */
   readonly nodeCount: number;
   readonly nsec3Count: number;
-  /** Owners and rdata, as the zone spells them (over a SharedArrayBuffer). */
+  /** Owners and rdata, as the zone spells them. */
   readonly bytes: Uint8Array;
-  /** Node entries (over the Int32 SharedArrayBuffer, as are the four below). */
-  readonly nodes: Int32Array;
-  /** Open-addressing hash tables (pairs: 1 + node index, hashWireName of the owner), as NodeTable's. */
-  readonly table: Int32Array;
-  readonly nsec3Table: Int32Array;
-  /** RRset objects and their records. */
-  readonly rrsets: Int32Array;
-  readonly records: Int32Array;
+  /** Int32 entries, over the same SharedArrayBuffer as `bytes`: the parts below start at these offsets (in entries). */
+  readonly ints: Int32Array;
+  /** Node entries (NODE_STRIDE each). */
+  readonly nodesAt: number;
+  /** Open-addressing hash tables (slot pairs: 1 + node index, hashWireName of the owner, as NodeTable's), of a power-of-two number of slots. */
+  readonly tableAt: number;
+  readonly tableSlots: number;
+  readonly nsec3TableAt: number;
+  readonly nsec3Slots: number;
+  /** RRset objects (RRSET_STRIDE each) and their records (RECORD_STRIDE each). */
+  readonly rrsetsAt: number;
+  readonly recordsAt: number;
 }

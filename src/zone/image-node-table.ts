@@ -45,35 +45,38 @@ const MASK = (1 << SHIFT) - 1;
  */
 export class ImageNodeTable implements NodeStore {
   readonly size: number;
-  readonly #base: number;
   readonly #views: readonly Uint8Array[];
-  readonly #nodes: Int32Array;
-  readonly #table: Int32Array;
+  /** The image's Int32 entries: node entries from #nodesAt (this table's first at #base), its hash table at #tableAt, RRsets and records. */
+  readonly #ints: Int32Array;
+  readonly #nodesAt: number;
+  readonly #tableAt: number;
   readonly #mask: number;
-  readonly #rrsets: Int32Array;
-  readonly #records: Int32Array;
+  readonly #rrsetsAt: number;
+  readonly #recordsAt: number;
   /** Nodes made so far, by index, in slices of 4,096 made as needed. */
   readonly #made: (WeakRef<ZoneNodeImpl> | undefined)[][] = [];
 
-  constructor(image: ZoneImage, views: readonly Uint8Array[], base: number, count: number, table: Int32Array) {
+  /** Nodes [base, base + count) of `image`, found through the table of `slots` slots at `tableAt`. */
+  constructor(image: ZoneImage, views: readonly Uint8Array[], base: number, count: number, tableAt: number, slots: number) {
     this.size = count;
-    this.#base = base;
     this.#views = views;
-    this.#nodes = image.nodes;
-    this.#table = table;
-    this.#mask = table.length / 2 - 1;
-    this.#rrsets = image.rrsets;
-    this.#records = image.records;
+    this.#ints = image.ints;
+    this.#nodesAt = image.nodesAt + base * NODE_STRIDE;
+    this.#tableAt = tableAt;
+    this.#mask = slots - 1;
+    this.#rrsetsAt = image.rrsetsAt;
+    this.#recordsAt = image.recordsAt;
   }
 
   get(key: string): ZoneNodeImpl | undefined {
     const hash = hashKey(key);
-    const table = this.#table;
+    const ints = this.#ints;
+    const t = this.#tableAt;
     const mask = this.#mask;
     for (let p = hash & mask; ; p = (p + 1) & mask) {
-      const s = table[2 * p]!;
+      const s = ints[t + 2 * p]!;
       if (s === EMPTY) return undefined;
-      if (table[2 * p + 1] === hash && this.#hasKey(s - 1, key)) return this.at(s - 1);
+      if (ints[t + 2 * p + 1] === hash && this.#hasKey(s - 1, key)) return this.at(s - 1);
     }
   }
 
@@ -83,12 +86,13 @@ export class ImageNodeTable implements NodeStore {
   }
 
   indexOfWire(hash: number, wire: Uint8Array, start = 0, end = wire.length): number {
-    const table = this.#table;
+    const ints = this.#ints;
+    const t = this.#tableAt;
     const mask = this.#mask;
     for (let p = hash & mask; ; p = (p + 1) & mask) {
-      const s = table[2 * p]!;
+      const s = ints[t + 2 * p]!;
       if (s === EMPTY) return -1;
-      if (table[2 * p + 1] === hash && this.#hasWire(s - 1, wire, start, end)) return s - 1;
+      if (ints[t + 2 * p + 1] === hash && this.#hasWire(s - 1, wire, start, end)) return s - 1;
     }
   }
 
@@ -115,9 +119,9 @@ export class ImageNodeTable implements NodeStore {
 
   /** True when node `i`'s owner, lowercased, is `key`. */
   #hasKey(i: number, key: string): boolean {
-    const e = (this.#base + i) * NODE_STRIDE;
-    const off = this.#nodes[e + N_OWNER]!;
-    if ((this.#nodes[e + N_META]! & 255) !== key.length) return false;
+    const e = this.#nodesAt + i * NODE_STRIDE;
+    const off = this.#ints[e + N_OWNER]!;
+    if ((this.#ints[e + N_META]! & 255) !== key.length) return false;
     const c = this.#views[off >>> CHUNK_SHIFT]!;
     const at = off & CHUNK_MASK;
     for (let k = 0; k < key.length; k++) if (key.charCodeAt(k) !== lowerByte(c[at + k]!)) return false;
@@ -126,9 +130,9 @@ export class ImageNodeTable implements NodeStore {
 
   /** True when node `i`'s owner equals `wire[start, end)`, letter case aside (the loop written here, as NodeTable's). */
   #hasWire(i: number, wire: Uint8Array, start: number, end: number): boolean {
-    const e = (this.#base + i) * NODE_STRIDE;
-    if ((this.#nodes[e + N_META]! & 255) !== end - start) return false;
-    const off = this.#nodes[e + N_OWNER]!;
+    const e = this.#nodesAt + i * NODE_STRIDE;
+    if ((this.#ints[e + N_META]! & 255) !== end - start) return false;
+    const off = this.#ints[e + N_OWNER]!;
     const c = this.#views[off >>> CHUNK_SHIFT]!;
     const d = (off & CHUNK_MASK) - start;
     for (let k = start; k < end; k++) {
@@ -141,8 +145,8 @@ export class ImageNodeTable implements NodeStore {
 
   /** Node `i` as a ZoneNodeImpl over the image's octets. */
   #make(i: number): ZoneNodeImpl {
-    const n = this.#nodes;
-    const e = (this.#base + i) * NODE_STRIDE;
+    const n = this.#ints;
+    const e = this.#nodesAt + i * NODE_STRIDE;
     const off = n[e + N_OWNER]!;
     const meta = n[e + N_META]!;
     const views = this.#views;
@@ -159,9 +163,10 @@ export class ImageNodeTable implements NodeStore {
     }
     const objects = meta >>> 8;
     if (objects === 0) return node;
-    const rs = this.#rrsets;
-    const rec = this.#records;
-    for (let k = 0, s = n[e + N_RRSETS]! * RRSET_STRIDE; k < objects; k++, s += RRSET_STRIDE) {
+    const rs = n;
+    const rec = n;
+    const recordsAt = this.#recordsAt;
+    for (let k = 0, s = this.#rrsetsAt + n[e + N_RRSETS]! * RRSET_STRIDE; k < objects; k++, s += RRSET_STRIDE) {
       const rtc = rs[s + R_TC]! >>> 0;
       const type = rtc & 0xffff;
       const ownerAt = rs[s + R_OWNER]!;
@@ -173,7 +178,7 @@ export class ImageNodeTable implements NodeStore {
       }
       const countBits = rs[s + R_COUNT]!;
       const count = countBits & (TTLS_BIT - 1);
-      let q = rs[s + R_RECORDS]! * RECORD_STRIDE;
+      let q = recordsAt + rs[s + R_RECORDS]! * RECORD_STRIDE;
       const first = rec[q]!;
       const fc = views[first >>> CHUNK_SHIFT]!;
       const fs = first & CHUNK_MASK;

@@ -1,8 +1,10 @@
+import { RRType } from '../wire/index.js';
 import { hashWireName } from './node-table.js';
 import type { RRset } from './rrset.js';
 import type { Zone } from './zone.js';
 import { ZoneNodeImpl, type ZoneNode } from './zone-node.js';
 import type { Steps } from './run-steps.js';
+import { ownSpace, type ImageArena } from './image-arena.js';
 import {
   CHUNK,
   CHUNK_MASK,
@@ -106,7 +108,7 @@ function slotsFor(n: number): number {
  * steps of 16,384 nodes, for a caller that runs them in slices (a
  * million-record zone takes a few hundred milliseconds of one thread).
  */
-export function* writeZoneImageSteps(zone: Zone): Steps<ZoneImage> {
+export function* writeZoneImageSteps(zone: Zone, arena?: ImageArena): Steps<ZoneImage> {
   const octets = new Octets();
   const rrsets = new Ints();
   const records = new Ints();
@@ -197,50 +199,54 @@ export function* writeZoneImageSteps(zone: Zone): Steps<ZoneImage> {
   const originAt = octets.reserve(originWire.length);
   octets.copy(originAt, originWire, 0, originWire.length);
 
-  // One SharedArrayBuffer of octets and one of Int32 entries, views over it side by side.
-  const bytes = new Uint8Array(new SharedArrayBuffer(Math.max(1, octets.length)));
-  bytes.set(octets.buf.subarray(0, octets.length));
+  // One SharedArrayBuffer, octets then Int32 entries: the arena's slab for a small zone, else one of its own.
   const slots = slotsFor(nodeCount);
   const nsec3Slots = slotsFor(nsec3Count);
-  const lengths = [nodes.length, 2 * slots, 2 * nsec3Slots, rrsets.length, records.length];
-  const ints = new SharedArrayBuffer(4 * lengths.reduce((a, b) => a + b, 0));
-  const views: Int32Array[] = [];
-  let off = 0;
-  for (const n of lengths) {
-    views.push(new Int32Array(ints, 4 * off, n));
-    off += n;
-  }
-  const [nodeView, table, nsec3Table, rrsetView, recordView] = views as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
-  nodeView.set(nodes);
-  rrsetView.set(rrsets.buf.subarray(0, rrsets.length));
-  recordView.set(records.buf.subarray(0, records.length));
-  fill(table, slots - 1, hashes, 0, nodeCount);
-  fill(nsec3Table, nsec3Slots - 1, hashes, nodeCount, nsec3Count);
+  const nodesAt = 0;
+  const tableAt = nodesAt + nodes.length;
+  const nsec3TableAt = tableAt + 2 * slots;
+  const rrsetsAt = nsec3TableAt + 2 * nsec3Slots;
+  const recordsAt = rrsetsAt + rrsets.length;
+  const space = arena === undefined ? ownSpace(octets.length, recordsAt + records.length) : arena.place(octets.length, recordsAt + records.length);
+  const ints = space.ints;
+  space.bytes.set(octets.buf.subarray(0, octets.length));
+  ints.set(nodes, nodesAt);
+  ints.set(rrsets.buf.subarray(0, rrsets.length), rrsetsAt);
+  ints.set(records.buf.subarray(0, records.length), recordsAt);
+  fill(ints, tableAt, slots - 1, hashes, 0, nodeCount);
+  fill(ints, nsec3TableAt, nsec3Slots - 1, hashes, nodeCount, nsec3Count);
+  const apex = all.indexOf(zone.lookup(zone.origin)!);
+  if (!(apex >= 0 && apex < nodeCount) || all[apex]!.rrsets.get(RRType.SOA) === undefined) throw new TypeError(`zone ${zone.origin.toText()} has no SOA at its apex to image`);
 
   return {
-    format: 1,
+    format: 2,
     zoneClass: zone.zoneClass,
     recordCount: zone.recordCount,
     originAt,
     originLength: originWire.length,
+    apex,
+    serial: zone.serial,
     nodeCount,
     nsec3Count,
-    bytes,
-    nodes: nodeView,
-    table,
-    nsec3Table,
-    rrsets: rrsetView,
-    records: recordView,
+    bytes: space.bytes,
+    ints,
+    nodesAt,
+    tableAt,
+    tableSlots: slots,
+    nsec3TableAt,
+    nsec3Slots,
+    rrsetsAt,
+    recordsAt,
   };
 }
 
-/** Puts nodes [base, base + count) in `table` (linear probing, as NodeTable: slot pairs of 1 + index from base, hash). */
-function fill(table: Int32Array, mask: number, hashes: Int32Array, base: number, count: number): void {
+/** Puts nodes [base, base + count) in the table at ints[at ..] (linear probing, as NodeTable: slot pairs of 1 + index from base, hash). */
+function fill(ints: Int32Array, at: number, mask: number, hashes: Int32Array, base: number, count: number): void {
   for (let i = 0; i < count; i++) {
     const hash = hashes[base + i]!;
     let p = hash & mask;
-    while (table[2 * p] !== EMPTY) p = (p + 1) & mask;
-    table[2 * p] = i + 1;
-    table[2 * p + 1] = hash;
+    while (ints[at + 2 * p] !== EMPTY) p = (p + 1) & mask;
+    ints[at + 2 * p] = i + 1;
+    ints[at + 2 * p + 1] = hash;
   }
 }

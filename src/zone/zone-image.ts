@@ -1,9 +1,10 @@
-import { Name, RRType } from '../wire/index.js';
+import { Name } from '../wire/index.js';
 import { Zone } from './zone.js';
 import { CHUNK, CHUNK_SHIFT, type ZoneImage } from './image-layout.js';
 import { ImageNodeTable } from './image-node-table.js';
 import { runStepsNow, type Steps } from './run-steps.js';
 import { writeZoneImageSteps } from './zone-image-writer.js';
+import type { ImageArena } from './image-arena.js';
 
 export type { ZoneImage } from './image-layout.js';
 
@@ -29,30 +30,54 @@ export function* zoneImageSteps(zone: Zone): Steps<ZoneImage> {
 }
 
 /**
+ * The image of `zone` placed in `arena`'s shared slabs when small (main
+ * thread; O(records)). Not cached: the caller keeps the images it serves,
+ * so that an image no longer served is freed with its zone.
+ */
+export function zoneImageIn(zone: Zone, arena: ImageArena): ZoneImage {
+  return runStepsNow(writeZoneImageSteps(zone, arena));
+}
+
+/** An empty name table (the NSEC3 owners of the many zones that have none: one object, not one per zone and thread). */
+const NO_NODES = new ImageNodeTable(
+  {
+    format: 2, zoneClass: 0, recordCount: 0, originAt: 0, originLength: 0, apex: 0, serial: 0, nodeCount: 0, nsec3Count: 0,
+    bytes: new Uint8Array(0), ints: new Int32Array(new SharedArrayBuffer(8)),
+    nodesAt: 0, tableAt: 0, tableSlots: 1, nsec3TableAt: 0, nsec3Slots: 1, rrsetsAt: 0, recordsAt: 0,
+  },
+  [], 0, 0, 0, 1,
+);
+
+/**
  * The Zone an image holds (any thread). Cheap: no work per node here; a
  * node (a ZoneNodeImpl over the image's octets) is made on its first lookup
  * and held weakly (ImageNodeTable): the same node is the same object in this
  * thread for as long as anything holds it (the answer cache, keyed by node
  * identity, and the denial index hold theirs), and is collected once
- * nothing does.
+ * nothing does. The apex too: the Zone finds its SOA there when asked
+ * (a serving thread of ten thousand small zones holds no node of a zone
+ * nobody asks about).
  */
 export function zoneFromImage(image: ZoneImage): Zone {
-  if (image.format !== 1) throw new TypeError(`zone image format ${String(image.format)} is not 1`);
+  if (image.format !== 2) throw new TypeError(`zone image format ${String(image.format)} is not 2`);
   const bytes = image.bytes;
-  const views: Uint8Array[] = [];
-  for (let at = 0; at < bytes.length; at += CHUNK) views.push(bytes.subarray(at, Math.min(bytes.length, at + CHUNK)));
-  const nodes = new ImageNodeTable(image, views, 0, image.nodeCount, image.table);
-  const nsec3Nodes = new ImageNodeTable(image, views, image.nodeCount, image.nsec3Count, image.nsec3Table);
+  let views: Uint8Array[];
+  if (bytes.length <= CHUNK) {
+    views = [bytes];
+  } else {
+    views = [];
+    for (let at = 0; at < bytes.length; at += CHUNK) views.push(bytes.subarray(at, Math.min(bytes.length, at + CHUNK)));
+  }
+  const nodes = new ImageNodeTable(image, views, 0, image.nodeCount, image.tableAt, image.tableSlots);
+  const nsec3Nodes = image.nsec3Count === 0 ? NO_NODES : new ImageNodeTable(image, views, image.nodeCount, image.nsec3Count, image.nsec3TableAt, image.nsec3Slots);
   const originAt = image.originAt;
   const originChunk = views[originAt >>> CHUNK_SHIFT]!;
   const local = originAt - (originAt >>> CHUNK_SHIFT) * CHUNK;
   const origin = Name.trusted(originChunk.subarray(local, local + image.originLength));
-  const soa = nodes.get(origin.key)?.get(RRType.SOA);
-  if (soa === undefined) throw new TypeError(`zone image of ${origin.toText()} has no SOA at its apex`);
-  return new Zone({ origin, zoneClass: image.zoneClass, soa, recordCount: image.recordCount, nodes, nsec3Nodes, readOnly: true });
+  return new Zone({ origin, zoneClass: image.zoneClass, apex: image.apex, serial: image.serial, recordCount: image.recordCount, nodes, nsec3Nodes, readOnly: true });
 }
 
-/** Octets of SharedArrayBuffer memory the image holds (for logs and the memory budget). */
+/** Octets of SharedArrayBuffer memory the image takes (for logs and the memory budget). */
 export function zoneImageBytes(image: ZoneImage): number {
-  return image.bytes.buffer.byteLength + image.nodes.buffer.byteLength;
+  return image.bytes.byteLength + image.ints.byteLength;
 }

@@ -15,7 +15,11 @@ export function isNsec3Side(type: number, rdata: Uint8Array): boolean {
 export interface ZoneParts {
   origin: Name;
   zoneClass: number;
-  soa: RRset;
+  /** The apex SOA; or none, and `apex` and `serial` (a zone read from an image: its apex node is made when asked for, and not held). */
+  soa?: RRset;
+  /** Position of the apex node in `nodes` (with no `soa`). */
+  apex?: number;
+  serial?: number;
   recordCount: number;
   nodes: NodeStore;
   nsec3Nodes: NodeStore;
@@ -33,7 +37,8 @@ export class Zone {
   readonly origin: Name;
   readonly zoneClass: number;
   #serial: number;
-  readonly soa: RRset;
+  readonly #soa: RRset | undefined;
+  readonly #apex: number;
   /** Records held, after duplicates were merged. */
   readonly recordCount: number;
   readonly #nodes: NodeStore;
@@ -44,12 +49,25 @@ export class Zone {
   constructor(parts: ZoneParts) {
     this.origin = parts.origin;
     this.zoneClass = parts.zoneClass;
-    this.soa = parts.soa;
+    this.#soa = parts.soa;
+    this.#apex = parts.apex ?? -1;
     this.recordCount = parts.recordCount;
     this.#nodes = parts.nodes;
     this.#nsec3 = parts.nsec3Nodes;
     this.#readOnly = parts.readOnly === true;
-    this.#serial = soaSerial(parts.soa.rdatas[0]!);
+    this.#serial = parts.serial ?? soaSerial(this.soa.rdatas[0]!);
+  }
+
+  /** The apex SOA RRset. */
+  get soa(): RRset {
+    return this.#soa ?? this.#apexSoa();
+  }
+
+  #apexSoa(): RRset {
+    const soa = this.#nodes.at(this.#apex)?.get(RRType.SOA);
+    // The image writer checks that the apex has its SOA: none here is a bug of ours.
+    if (soa === undefined) throw new TypeError(`zone ${this.origin.toText()} has no SOA at its apex node ${this.#apex}`);
+    return soa;
   }
 
   /** The SOA serial (RFC 1035 §3.3.13). */

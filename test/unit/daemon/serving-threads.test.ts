@@ -96,4 +96,18 @@ describe('ServingThreads', { skip: !haveBatchModule('serving threads pool'), tim
       return rounds[0]!.every((s) => s === 6) && pool.threadRequests().every((n) => n > 0);
     }, { timeoutMs: 3000, detail: () => String(pool.threadRequests()) });
   });
+
+  it('many small zones: once most are replaced, those still served are copied out of their sparse slab and answered as before', async () => {
+    const small = (i: number, serial: number): Zone => loadZoneText(zoneText(`s${i}.pool.example`, serial, { hosts: 1 }), Name.fromText(`s${i}.pool.example.`));
+    const first = Array.from({ length: 2000 }, (_, i) => small(i, 1));
+    pool.publish(first, [], [], SETTINGS);
+    const movedBefore = pool.imagesMoved;
+    // Every tenth zone kept as it was, the others replaced by serial 2: the first slabs now hold few images still served.
+    pool.publish(first.map((z, i) => (i % 10 === 0 ? z : small(i, 2))), [], [], SETTINGS);
+    assert.ok(pool.imagesMoved - movedBefore >= 50, `${pool.imagesMoved - movedBefore} images moved`);
+    for (const [i, serial] of [[0, 1], [1, 2], [10, 1], [990, 1], [1990, 1], [1999, 2]] as const) {
+      const rounds = await serialRounds(port, `s${i}.pool.example`, serial, { clients: 16, maxRounds: 1 });
+      assert.deepEqual(rounds[0], Array(16).fill(serial), `s${i}.pool.example`);
+    }
+  });
 });

@@ -21,7 +21,11 @@ import {
   zoneImage,
   zoneImageBytes,
   zoneImageSteps,
+  zoneImageIn,
+  ImageArena,
+  SLAB_BYTES,
   type RRset,
+  type ZoneImage,
   type ZoneNode,
 } from '../../../src/zone/index.js';
 import { Name, RRType } from '../../../src/wire/index.js';
@@ -188,7 +192,10 @@ describe('zone images', () => {
         assert.ok(typeof v === 'number', `field of type ${typeof v}`);
       }
     }
-    assert.equal(zoneImageBytes(image), [...buffers].reduce((a, b) => a + b.byteLength, 0));
+    assert.equal(buffers.size, 1, 'octets and entries share one buffer');
+    const size = [...buffers][0]!.byteLength;
+    // Its own buffer (no arena): the image's octets and entries, the entries 8-aligned.
+    assert.ok(zoneImageBytes(image) <= size && zoneImageBytes(image) > size - 8, `${zoneImageBytes(image)} of ${size}`);
     const read = zoneFromImage(image);
     assert.throws(() => read.setSerialBeforeServing(8), (e: unknown) => e instanceof ZoneUsageError && e.code === 'ZONE_IMAGE_READ_ONLY');
     assert.equal(read.serial, 7);
@@ -240,5 +247,68 @@ describe('zone images', () => {
     const zone = loadZoneText(text(CASES[9]!.lines), ORIGIN);
     const again = zoneFromImage(zoneImage(zoneFromImage(zoneImage(zone))));
     compare(again, zone);
+  });
+});
+
+describe('zone images in an ImageArena (image-arena.ts)', () => {
+  const zoneOf = (i: number): Zone => loadZoneText(text([`h${i} A 192.0.2.${i % 250}`, `h${i} TXT "zone ${i}"`]), ORIGIN);
+  const range = (image: ZoneImage): [number, number] => [image.bytes.byteOffset, image.ints.byteOffset + image.ints.byteLength];
+
+  it('packs small images into one slab, each read back as its zone, and gives a large one its own buffer', () => {
+    const arena = new ImageArena();
+    const images = CASES.map((c) => zoneImageIn(loadZoneText(text(c.lines), ORIGIN), arena));
+    const big = CASES.findIndex((c) => c.title === 'a record over 16 KiB');
+    const slab = images[0]!.bytes.buffer;
+    assert.equal(slab.byteLength, SLAB_BYTES);
+    const placed: [number, number][] = [];
+    images.forEach((image, i) => {
+      assert.equal(image.ints.buffer, image.bytes.buffer, 'octets and entries in one buffer');
+      if (i === big) {
+        assert.notEqual(image.bytes.buffer, slab, 'a large image has a buffer of its own');
+        assert.equal(image.bytes.byteOffset, 0);
+      } else {
+        assert.equal(image.bytes.buffer, slab, `${CASES[i]!.title}: in the slab`);
+        placed.push(range(image));
+      }
+    });
+    placed.sort((x, y) => x[0] - y[0]);
+    for (let k = 1; k < placed.length; k++) assert.ok(placed[k]![0] >= placed[k - 1]![1], 'no two images overlap');
+    CASES.forEach((c, i) => {
+      compare(zoneFromImage(images[i]!), loadZoneText(text(c.lines), ORIGIN));
+      compare(zoneFromImage(structuredClone(images[i]!)), loadZoneText(text(c.lines), ORIGIN));
+    });
+  });
+
+  it('sparse: the images still served in slabs less than half used by them; copy: the same content elsewhere', () => {
+    const arena = new ImageArena();
+    const zones: Zone[] = [];
+    const images: ZoneImage[] = [];
+    // Three slabs' worth, the last one open.
+    while (images.length === 0 || images[images.length - 1]!.bytes.buffer === images[0]!.bytes.buffer || zones.length < 3 * (SLAB_BYTES / zoneImageBytes(images[0]!))) {
+      const z = zoneOf(zones.length);
+      zones.push(z);
+      images.push(zoneImageIn(z, arena));
+    }
+    const slabs = [...new Set(images.map((im) => im.bytes.buffer))];
+    assert.ok(slabs.length >= 3, `${slabs.length} slabs`);
+    const [first, second] = slabs as [ArrayBufferLike, ArrayBufferLike];
+    const inFirst = images.filter((im) => im.bytes.buffer === first);
+    const inSecond = images.filter((im) => im.bytes.buffer === second);
+    assert.deepEqual(arena.sparse(images), [], 'every image served: no slab is sparse');
+    // The first slab keeps a tenth of its images, the second most of them, the open one few.
+    const served = [
+      ...inFirst.filter((_, k) => k % 10 === 0),
+      ...inSecond.filter((_, k) => k % 10 !== 0),
+      ...images.filter((im) => im.bytes.buffer === slabs[slabs.length - 1]).slice(0, 1),
+    ];
+    const out = arena.sparse(served);
+    assert.deepEqual(out, inFirst.filter((_, k) => k % 10 === 0), 'the first slab\'s images, and only those');
+    for (const image of out) {
+      const copy = arena.copy(image);
+      assert.notEqual(copy.bytes.buffer, first);
+      assert.equal(copy.ints.buffer, copy.bytes.buffer);
+      const i = images.indexOf(image);
+      compare(zoneFromImage(copy), zoneOf(i));
+    }
   });
 });

@@ -46,7 +46,7 @@ const MASK = (1 << SHIFT) - 1;
 export class ImageNodeTable implements NodeStore {
   readonly size: number;
   readonly #views: readonly Uint8Array[];
-  /** The image's Int32 entries: node entries from #nodesAt (this table's first at #base), its hash table at #tableAt, RRsets and records. */
+  /** The image's Int32 entries: this table's node entries from #nodesAt, its hash table at #tableAt, the RRsets and records at #rrsetsAt and #recordsAt. */
   readonly #ints: Int32Array;
   readonly #nodesAt: number;
   readonly #tableAt: number;
@@ -163,6 +163,7 @@ export class ImageNodeTable implements NodeStore {
     }
     const objects = meta >>> 8;
     if (objects === 0) return node;
+    // RRset and record entries are in the same Int32 entries as the nodes, after them.
     const rs = n;
     const rec = n;
     const recordsAt = this.#recordsAt;

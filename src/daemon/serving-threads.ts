@@ -203,11 +203,8 @@ export class ServingThreads {
   #imagesOf(zones: Zone[]): void {
     const images = new Map<Zone, ZoneImage>();
     for (const z of zones) if (!images.has(z)) images.set(z, this.#images.get(z) ?? zoneImageIn(z, this.#arena));
-    const zoneOf = new Map<ZoneImage, Zone>();
-    for (const [z, image] of images) zoneOf.set(image, z);
-    for (const image of this.#arena.sparse(images.values())) {
-      const z = zoneOf.get(image)!;
-      images.set(z, this.#arena.copy(image));
+    for (const z of this.#arena.sparse(images)) {
+      images.set(z, this.#arena.copy(images.get(z)!));
       this.#ids.delete(z);
       this.#moved++;
     }

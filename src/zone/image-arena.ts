@@ -70,22 +70,23 @@ export class ImageArena {
   }
 
   /**
-   * Of `served` (the images served now), those in slabs where they take
-   * less than half the slab: copying them out lets the slab, and every
-   * image replaced in it, be freed. The open slab is left to fill.
+   * Of `served` (the images served now, each under its key), the keys of
+   * those in slabs where they take less than half the slab: copying them
+   * out lets the slab, and every image replaced in it, be freed. The open
+   * slab is left to fill.
    */
-  sparse(served: Iterable<ZoneImage>): ZoneImage[] {
-    const bySlab = new Map<ArrayBufferLike, { used: number; images: ZoneImage[] }>();
-    for (const image of served) {
+  sparse<K>(served: Iterable<readonly [K, ZoneImage]>): K[] {
+    const bySlab = new Map<ArrayBufferLike, { used: number; keys: K[] }>();
+    for (const [key, image] of served) {
       const buf = image.bytes.buffer;
       if (buf === this.#open || !this.#slabs.has(buf)) continue;
       let s = bySlab.get(buf);
-      if (s === undefined) bySlab.set(buf, (s = { used: 0, images: [] }));
+      if (s === undefined) bySlab.set(buf, (s = { used: 0, keys: [] }));
       s.used += spaceFor(image.bytes.length, image.ints.length);
-      s.images.push(image);
+      s.keys.push(key);
     }
-    const out: ZoneImage[] = [];
-    for (const s of bySlab.values()) if (2 * s.used < SLAB_BYTES) out.push(...s.images);
+    const out: K[] = [];
+    for (const s of bySlab.values()) if (2 * s.used < SLAB_BYTES) out.push(...s.keys);
     return out;
   }
 }

@@ -115,6 +115,9 @@ export function* writeZoneImageSteps(zone: Zone, arena?: ImageArena): Steps<Zone
   const nodeCount = zone.nodeCount;
   const all: ZoneNode[] = [...zone.nodes()];
   const nsec3Count = all.length - nodeCount;
+  // Checked before any work: a zone read from an image finds its SOA at this node.
+  const apex = all.indexOf(zone.lookup(zone.origin)!);
+  if (!(apex >= 0 && apex < nodeCount) || all[apex]!.rrsets.get(RRType.SOA) === undefined) throw new TypeError(`zone ${zone.origin.toText()} has no SOA at its apex to image`);
   const nodes = new Int32Array(all.length * NODE_STRIDE);
   const hashes = new Int32Array(all.length);
 
@@ -215,8 +218,6 @@ export function* writeZoneImageSteps(zone: Zone, arena?: ImageArena): Steps<Zone
   ints.set(records.buf.subarray(0, records.length), recordsAt);
   fill(ints, tableAt, slots - 1, hashes, 0, nodeCount);
   fill(ints, nsec3TableAt, nsec3Slots - 1, hashes, nodeCount, nsec3Count);
-  const apex = all.indexOf(zone.lookup(zone.origin)!);
-  if (!(apex >= 0 && apex < nodeCount) || all[apex]!.rrsets.get(RRType.SOA) === undefined) throw new TypeError(`zone ${zone.origin.toText()} has no SOA at its apex to image`);
 
   return {
     format: 2,

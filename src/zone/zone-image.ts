@@ -1,6 +1,6 @@
 import { Name } from '../wire/index.js';
 import { Zone } from './zone.js';
-import { CHUNK, CHUNK_SHIFT, type ZoneImage } from './image-layout.js';
+import { CHUNK, CHUNK_MASK, CHUNK_SHIFT, type ZoneImage } from './image-layout.js';
 import { ImageNodeTable } from './image-node-table.js';
 import { runStepsNow, type Steps } from './run-steps.js';
 import { writeZoneImageSteps } from './zone-image-writer.js';
@@ -72,7 +72,7 @@ export function zoneFromImage(image: ZoneImage): Zone {
   const nsec3Nodes = image.nsec3Count === 0 ? NO_NODES : new ImageNodeTable(image, views, image.nodeCount, image.nsec3Count, image.nsec3TableAt, image.nsec3Slots);
   const originAt = image.originAt;
   const originChunk = views[originAt >>> CHUNK_SHIFT]!;
-  const local = originAt - (originAt >>> CHUNK_SHIFT) * CHUNK;
+  const local = originAt & CHUNK_MASK;
   const origin = Name.trusted(originChunk.subarray(local, local + image.originLength));
   return new Zone({ origin, zoneClass: image.zoneClass, apex: image.apex, serial: image.serial, recordCount: image.recordCount, nodes, nsec3Nodes, readOnly: true });
 }

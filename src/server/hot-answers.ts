@@ -14,6 +14,13 @@
  * overwrites its oldest entries (FIFO), and an entry is used only while
  * none of its octets have been written over since, which is known from
  * its position alone (positions grow without end; see `#intact`).
+ *
+ * Memory follows use: the ring's pages become resident as it is written,
+ * and the table starts at INITIAL_SLOTS and doubles when an eighth of its
+ * slots have been taken, up to the size `bytes` allows. A serving thread of a
+ * server with a few hundred names holds a few KiB of table, not the 8 MiB
+ * of a full one (whose pages are all touched once a few thousand entries
+ * are spread over them).
  */
 import { lowerByte } from '../wire/index.js';
 import { EXACT_SPELLING } from './spelling-class.js';
@@ -31,6 +38,8 @@ const FLAG_DO = 2;
 export const MIN_HOT_BYTES = 1 << 20;
 /** Ring octets per table slot: entries are 40 to 120 octets, so the table is about half full when the ring is. */
 const RING_PER_SLOT = 48;
+/** Table slots to begin with (16 octets each); doubled as they are taken (see `put`). */
+export const INITIAL_SLOTS = 1024;
 
 /** The key of a question: `nameHash` is hashWireName of its name (lowercased, as the zone's lookups hash it), with its type and DO. */
 export function hotKey(nameHash: number, qtype: number, dnssecOk: boolean): number {
@@ -55,21 +64,27 @@ export class HotAnswers {
   /** Where the next entry goes, as a position that only grows (ring offset = position mod size). */
   #write = 0;
   /** Per slot: the key, and 1 + the entry's position (0: empty). Two slots per key (the key's and its neighbour). */
-  readonly #tags: Int32Array;
-  readonly #at: Float64Array;
+  #tags: Int32Array;
+  #at: Float64Array;
   /** Per slot: the entry's ring offset (the position mod size, kept so a lookup needs no division). */
-  readonly #off: Int32Array;
-  readonly #mask: number;
+  #off: Int32Array;
+  #mask: number;
+  /** The most slots the table may grow to (its share of `bytes`, kept out of the ring). */
+  readonly #maxSlots: number;
+  /** Slots that were empty when an entry was put there: at an eighth of the table, it doubles. */
+  #taken = 0;
 
-  /** `bytes` of memory in all (the ring and the table). */
-  constructor(bytes: number) {
+  /** `bytes` of memory in all (the ring and the table); the table begins with `initialSlots` (a power of two). */
+  constructor(bytes: number, initialSlots = INITIAL_SLOTS) {
     this.bytes = bytes;
     let slots = 2;
     while (slots * 2 * (RING_PER_SLOT + 16) <= bytes) slots *= 2;
-    this.#mask = slots - 1;
-    this.#tags = new Int32Array(slots);
-    this.#at = new Float64Array(slots);
-    this.#off = new Int32Array(slots);
+    this.#maxSlots = slots;
+    const first = Math.min(slots, Math.max(2, initialSlots));
+    this.#mask = first - 1;
+    this.#tags = new Int32Array(first);
+    this.#at = new Float64Array(first);
+    this.#off = new Int32Array(first);
     this.#size = Math.max(0, bytes - slots * 16);
     // Not zero-filled: pages become resident as the ring reaches them.
     this.ring = new Uint8Array(Buffer.allocUnsafeSlow(this.#size).buffer, 0, this.#size);
@@ -84,6 +99,11 @@ export class HotAnswers {
   claim(): number {
     this.clear();
     return ++this.#owner;
+  }
+
+  /** Slots in the table now (it grows as entries take empty ones; see `put`). */
+  get slots(): number {
+    return this.#mask + 1;
   }
 
   /** The token of the owner the table is for: a responder holding another one must not read or write it. */
@@ -180,15 +200,41 @@ export class HotAnswers {
     for (let i = 0; i < qlen; i++) r[q + i] = name[start + i]!;
     r.set(tail, p + FIXED + qlen);
     this.#write = pos + length;
-    // Of the key's two slots, an empty or stale one, else the older entry's.
+    this.#place(key, pos + 1, p);
+    // An eighth of the slots taken: twice as many (at most log2 of the largest size times in all). A key has two
+    // slots, both taken by other keys' entries for about 1 % of the puts below an eighth (one is then dropped),
+    // 5 % below a quarter.
+    if (8 * this.#taken > this.#mask + 1 && this.#mask + 1 < this.#maxSlots) this.#grow();
+    return true;
+  }
+
+  /** Puts the entry (key, 1 + position, ring offset) in one of the key's two slots: an empty or stale one, else the older entry's. */
+  #place(key: number, at1: number, p: number): void {
     const s = key & this.#mask;
     const a = this.#at[s]!;
     const b = this.#at[s ^ 1]!;
     const slot = a === 0 || !this.#intact(a - 1) ? s : b === 0 || !this.#intact(b - 1) ? s ^ 1 : a <= b ? s : s ^ 1;
+    if (this.#at[slot] === 0) this.#taken++;
     this.#tags[slot] = key;
-    this.#at[slot] = pos + 1;
+    this.#at[slot] = at1;
     this.#off[slot] = p;
-    return true;
+  }
+
+  /** Doubles the table; the entries still whole are placed again by their keys (a stale one is dropped). */
+  #grow(): void {
+    const tags = this.#tags;
+    const at = this.#at;
+    const off = this.#off;
+    const slots = 2 * (this.#mask + 1);
+    this.#mask = slots - 1;
+    this.#tags = new Int32Array(slots);
+    this.#at = new Float64Array(slots);
+    this.#off = new Int32Array(slots);
+    this.#taken = 0;
+    for (let i = 0; i < at.length; i++) {
+      const a = at[i]!;
+      if (a !== 0 && this.#intact(a - 1)) this.#place(tags[i]!, a, off[i]!);
+    }
   }
 
   /** Header fields of the entry at ring offset `p` (from `find`). */

@@ -91,10 +91,14 @@ export class CatalogProducer {
    * `onBuilt`: a new version of a catalog is served (the caller rebuilds what is answered and sends NOTIFY),
    * listing `added` for the first time (their own NOTIFY goes out after the catalog's).
    */
-  constructor(log: Logger, histories: ZoneHistories, onBuilt: (old: Zone | undefined, zone: Zone, added: readonly Name[]) => void) {
+  /** Called with each version built, before it is served (ZoneRegistryOptions.beforeServe). */
+  readonly #beforeServe: (zone: Zone) => Promise<void>;
+
+  constructor(log: Logger, histories: ZoneHistories, onBuilt: (old: Zone | undefined, zone: Zone, added: readonly Name[]) => void, beforeServe: (zone: Zone) => Promise<void> = async () => {}) {
     this.#log = log;
     this.#histories = histories;
     this.#onBuilt = onBuilt;
+    this.#beforeServe = beforeServe;
   }
 
   /** The catalog versions served. */
@@ -252,6 +256,7 @@ export class CatalogProducer {
       digest = c.digest!.clone().update(diff.removed, diff.added);
       await history.record(zone, digest, serial, diff);
     }
+    await this.#beforeServe(zone);
     // Removed from the configuration while it was built and recorded: not served.
     if (this.#stopped || this.#catalogs.get(c.origin.key) !== c) return;
     const newMembers = old === null ? [] : [...next.values()].filter((m) => !c.listed.has(m.name.key)).map((m) => m.name);

@@ -252,11 +252,15 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     if (counters !== null) counters.count(false, countedAsV6(address), r.lastQtype, out === null ? -1 : r.rcodeOf(out), performance.now() - t0);
     return out;
   };
+  // The main thread answers UDP too, as thread 0 (as Unbound's first thread does): threads - 1 workers, so two
+  // serving threads cost one worker's memory above one process (a worker is 9 MiB before it does anything).
   const pool = threads <= 1 ? null : new ServingThreads({
-    count: threads, udpIo: batchModule !== null ? 'batched' : 'dgram', modulePath: process.env[UDP_BATCH_MODULE_ENV] ?? '', cookieSeed: cookies.seedHex,
+    count: threads - 1, firstIndex: 1, udpIo: batchModule !== null ? 'batched' : 'dgram', modulePath: process.env[UDP_BATCH_MODULE_ENV] ?? '', cookieSeed: cookies.seedHex,
     metrics: first.metrics !== null, log, relay: relayed, tsigFailed: (info) => transfers.tsigFailed(info),
   });
   let poolStarted = false;
+  /** A new zone version, before it is served: with serving threads a large one's image is written now, in slices. */
+  const beforeServe = (zone: Zone): Promise<void> => (pool === null ? Promise.resolve() : pool.prepare(zone));
   // --- end of serving threads ---
   const rebuild = (): void => {
     const t0 = performance.now();
@@ -291,14 +295,14 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
         }
       }, MEMBER_NOTIFY_AFTER_MS).unref();
     }
-  });
+  }, beforeServe);
   const transfers = new TransferService(log, histories, () => {
     // Rebuilt within the RebuildBudget: 10,000 saved copies loading at startup would otherwise
     // rebuild what is served over every zone once each (quadratic: 105 s for 10,000 in the small-zones bench).
     if (built) changedInBackground();
     // A consumed catalog's data may have changed (a transfer, its saved copy loaded): read it, outside this callback.
     if (consumer.catalogs().length > 0) setImmediate(() => checkCatalogs(false));
-  });
+  }, beforeServe);
   /** Catalogs consumed (RFC 9432): their members are secondary zones added to the configuration's. */
   const consumer = new CatalogConsumer(log);
   const checkCatalogs = (force: boolean, only?: Name): void => {
@@ -329,6 +333,8 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
       compactedAt = responder.zones.size;
       const workers = releaseSpareWorkers();
       const c = compactHeap();
+      // The serving threads hold the garbage of the zone sets published meanwhile (thousands of publishes' lists).
+      pool?.compact();
       // The pages freed go back to the system over the next moments: the RSS is read a second later.
       setTimeout(() => {
         const after = Math.round(process.memoryUsage.rss() / 1048576);
@@ -371,6 +377,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     holdMs: () => config.server.watchHoldMs,
     memoryBudget: () => config.server.zoneMemoryBudget,
     onChanged: changedInBackground,
+    beforeServe,
   });
   /** The configuration file as it was when last read. */
   let configPrint = firstPrint;
@@ -439,8 +446,15 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   // What the listeners do with each query beyond answering it, read per query: counted while metrics are on,
   // logged while the level is debug (following `tyne loglevel` and its way back).
   const queryHooks: QueryHooks = { counters: config.metrics !== null ? new QueryCounters() : null, observe: null };
+  /**
+   * With serving threads, this thread's own UDP sockets (thread 0) count apart from its TCP and what the
+   * threads relay (tyne_thread_requests_total{thread="0"}), and log with `thread: 0` as the threads do.
+   */
+  const ownUdpHooks: QueryHooks = pool === null ? queryHooks : { counters: queryHooks.counters === null ? null : new QueryCounters(), observe: null };
+  const threadLog = pool === null ? log : log.child({ thread: 0 });
   const followLogLevel = (): void => {
     queryHooks.observe = log.isLevelEnabled('debug') ? queryLogger(log, config.log.querySample) : null;
+    if (ownUdpHooks !== queryHooks) ownUdpHooks.observe = log.isLevelEnabled('debug') ? queryLogger(threadLog, config.log.querySample) : null;
   };
   followLogLevel();
   log.on('level-change', () => {
@@ -463,15 +477,24 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     for (const a of cfg.listen) {
       const key = endpointKey(a);
       if (endpoints.has(key) || added.has(key)) continue;
-      // With serving threads TCP is bound here first, without SO_REUSEPORT: a second server on the address fails here
-      // rather than sharing the threads' UDP port unseen.
-      const udp = pool !== null ? null : batchModule !== null ? new BatchedUdpListener(batchModule, current, a.host, a.port, onError, queryHooks) : new UdpListener(current, a.host, a.port, onError, queryHooks);
+      // With serving threads this thread's UDP socket is one of the SO_REUSEPORT ones (thread 0), and TCP is bound
+      // first, without SO_REUSEPORT: a second server on the address fails there rather than sharing the UDP port unseen.
+      const reusePort = pool !== null;
+      const udp = batchModule !== null
+        ? new BatchedUdpListener(batchModule, current, a.host, a.port, onError, ownUdpHooks, { reusePort })
+        : new UdpListener(current, a.host, a.port, onError, ownUdpHooks, { reusePort });
       const tcp = new TcpListener(current, a.host, a.port, tcpQuota, onError, queryHooks);
-      let transport: Transport = 'udp';
+      let transport: Transport = reusePort ? 'tcp' : 'udp';
       try {
-        await udp?.listen();
-        transport = 'tcp';
-        await tcp.listen();
+        if (reusePort) {
+          await tcp.listen();
+          transport = 'udp';
+          await udp.listen();
+        } else {
+          await udp.listen();
+          transport = 'tcp';
+          await tcp.listen();
+        }
         added.set(key, { udp, tcp });
       } catch (err) {
         await closeEndpoint({ udp, tcp });
@@ -494,7 +517,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     }
     for (const [key, ep] of added) {
       endpoints.set(key, ep);
-      log.info({ listen: key, udpIo: batchModule !== null ? 'batched' : 'dgram', ...(pool !== null ? { threads: pool.count } : {}) }, 'listening (udp, tcp)');
+      log.info({ listen: key, udpIo: batchModule !== null ? 'batched' : 'dgram', ...(pool !== null ? { threads } : {}) }, 'listening (udp, tcp)');
     }
     return failed;
   };
@@ -582,8 +605,8 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   const metricsSource: MetricsSource = {
     get queries() {
       const own = queryHooks.counters ?? new QueryCounters();
-      // With serving threads: theirs (in SharedArrayBuffers they write) and this thread's (TCP, relayed), summed.
-      return pool === null ? own : QueryCounters.sum([own, ...pool.counters()]);
+      // With serving threads: theirs (in SharedArrayBuffers they write), this thread's UDP, and its TCP and relayed, summed.
+      return pool === null ? own : QueryCounters.sum([own, ownUdpHooks.counters ?? new QueryCounters(), ...pool.counters()]);
     },
     transfers: transfers.counters,
     process: processMetrics,
@@ -591,13 +614,14 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     zones: () => zoneGauges(config, registry, transfers, (origin) => responder.zones.get(origin)),
     replication: () => transfers.replication(),
     ...(batchModule !== null ? { udpBatch: pool !== null ? () => pool.udpCounters() : batchedUdpCounters } : {}),
-    ...(pool !== null ? { threadRequests: () => pool.threadRequests() } : {}),
+    ...(pool !== null ? { threadRequests: () => [ownUdpHooks.counters?.requests.reduce((a, b) => a + b, 0) ?? 0, ...pool.threadRequests()] } : {}),
   };
   const notReady = (): string | null => notReadyReason(startedUp, config.zones.length, registry.loading().length + catalogs.loading().length);
   /** Starts, moves or stops the endpoint as `cfg.metrics` says (at start and at each reload). */
   const configureMetrics = async (cfg: Config): Promise<void> => {
     const want = cluster.isWorker ? null : cfg.metrics;
     if (want !== null && queryHooks.counters === null) queryHooks.counters = new QueryCounters();
+    if (want !== null && ownUdpHooks.counters === null) ownUdpHooks.counters = new QueryCounters();
     pool?.metrics(want !== null);
     const same = want !== null && metricsAt !== null && want.listen.host === metricsAt.listen.host && want.listen.port === metricsAt.listen.port;
     if (same) return;
@@ -609,6 +633,7 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     }
     if (want === null) {
       queryHooks.counters = null;
+      ownUdpHooks.counters = null;
       return;
     }
     try {

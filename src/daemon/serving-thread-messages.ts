@@ -91,6 +91,8 @@ export type ToThread =
   | { t: 'listen'; seq: number; listen: ThreadAddress[] }
   | { t: 'metrics'; on: boolean }
   | { t: 'level'; level: string }
+  /** Collect and compact this thread's heap: the main thread's own compaction after thousands of zones loaded (heap-compaction.ts). */
+  | { t: 'compact' }
   | { t: 'stop' };
 
 /** thread → main. */

@@ -26,7 +26,7 @@ import { Responder } from '../server/responder.js';
 import { UdpListener } from '../server/udp-listener.js';
 import { Name } from '../wire/index.js';
 import { CookieSource } from './cookie-source.js';
-import { fullGc } from './heap-compaction.js';
+import { compactHeap, fullGc } from './heap-compaction.js';
 import { queryLogger } from './query-log.js';
 import { RateLimitService } from './rate-limit-service.js';
 import type { FromThread, PublishMessage, ThreadAddress, ThreadListenFailure, ThreadSettings, ThreadStart, ToThread } from './serving-thread-messages.js';
@@ -188,6 +188,10 @@ class ServingThread {
       case 'level':
         this.#log.level = m.level;
         this.#followLevel();
+        return;
+      case 'compact':
+        compactHeap();
+        this.#usedAfterGc = getHeapStatistics().used_heap_size;
         return;
       case 'stop':
         void this.#stop();

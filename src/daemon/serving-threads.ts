@@ -17,14 +17,28 @@ import type { Logger } from '../log/logger.js';
 import { QueryCounters } from '../server/query-counters.js';
 import type { Name } from '../wire/index.js';
 import type { FromThread, ThreadAddress, ThreadListenFailure, ThreadSettings, ThreadStart, ToThread } from './serving-thread-messages.js';
-import { ImageArena, zoneImageIn, type Zone, type ZoneImage } from '../zone/index.js';
+import { ImageArena, runStepsInSlices, zoneImageIn, zoneImageSteps, type Zone, type ZoneImage } from '../zone/index.js';
 
 const RESTARTS_PER_MINUTE = 10;
 /** How long a thread has to close its sockets at a stop before it is terminated. */
 const STOP_GRACE_MS = 1000;
+/**
+ * Zones of this many records or more get their image written ahead, in slices (prepare): the main thread,
+ * which answers UDP as thread 0, is not held up at a publish (100,000 hosts: 40 to 80 ms at once). A smaller
+ * one (at most a few milliseconds) is written at the publish, into the arena's slabs.
+ */
+export const PREPARE_RECORDS = 1000;
+/** The main thread's longest stretch writing an image ahead, in milliseconds. */
+const PREPARE_SLICE_MS = 3;
 
 export interface ServingThreadsOptions {
+  /** Worker threads to start. */
   count: number;
+  /**
+   * The index of the first (in logs, `thread: i`, and metrics); the daemon
+   * gives 1, its main thread serving UDP as thread 0. Default 0.
+   */
+  firstIndex?: number;
   udpIo: 'batched' | 'dgram';
   modulePath: string;
   cookieSeed: string;
@@ -37,6 +51,9 @@ export interface ServingThreadsOptions {
 }
 
 interface Thread {
+  /** In #threads. */
+  position: number;
+  /** Its name in logs and metrics. */
   index: number;
   worker: Worker;
   counters: QueryCounters;
@@ -64,7 +81,10 @@ export class ServingThreads {
   /** Shared memory of the images (small zones packed into slabs), and the images of the zones published last. */
   readonly #arena = new ImageArena();
   #images = new Map<Zone, ZoneImage>();
+  /** Images written ahead by prepare, for zones not yet published (held only while their zone lives). */
+  readonly #prepared = new WeakMap<Zone, ZoneImage>();
   #moved = 0;
+  #written = 0;
   #nextId = 0;
   #gen = 0;
   #seq = 0;
@@ -104,7 +124,9 @@ export class ServingThreads {
     return failed;
   }
 
-  #spawn(index: number, settings: ThreadSettings): Promise<ThreadListenFailure[]> {
+  /** Starts the worker at `position` (0 to count - 1), named thread firstIndex + position. */
+  #spawn(position: number, settings: ThreadSettings): Promise<ThreadListenFailure[]> {
+    const index = position + (this.#o.firstIndex ?? 0);
     const counters = QueryCounters.shared();
     const udpStats = new SharedArrayBuffer(3 * 8);
     const start: ThreadStart = {
@@ -112,8 +134,8 @@ export class ServingThreads {
       cookieSeed: this.#o.cookieSeed, generation: this.#generation.buffer as SharedArrayBuffer, counters: counters.buffer, udpStats, metrics: this.#o.metrics,
     };
     const worker = new Worker(new URL('./serving-thread.js', import.meta.url), { workerData: start });
-    const t: Thread = { index, worker, counters: counters.counters, udpStats: new Float64Array(udpStats), known: new Set(), settingsKey: JSON.stringify(settings), waiting: new Map() };
-    this.#threads[index] = t;
+    const t: Thread = { position, index, worker, counters: counters.counters, udpStats: new Float64Array(udpStats), known: new Set(), settingsKey: JSON.stringify(settings), waiting: new Map() };
+    this.#threads[position] = t;
     const first = new Promise<ThreadListenFailure[]>((resolve) => t.waiting.set(0, resolve));
     worker.on('message', (m: FromThread) => this.#message(t, m));
     worker.on('error', (err) => this.#o.log.error({ err, thread: index }, `serving thread ${index} failed: ${err.message}`));
@@ -170,7 +192,7 @@ export class ServingThreads {
     }
     this.#restarts.push(now);
     this.#o.log.error({ thread: t.index, code }, `serving thread ${t.index} ended (exit code ${code}); starting it again`);
-    const bound = this.#spawn(t.index, this.#published.settings);
+    const bound = this.#spawn(t.position, this.#published.settings);
     // The whole set, posted before the new thread reads a datagram (the others get only ids).
     this.#republish();
     void bound.then((failed) => {
@@ -202,13 +224,34 @@ export class ServingThreads {
    */
   #imagesOf(zones: Zone[]): void {
     const images = new Map<Zone, ZoneImage>();
-    for (const z of zones) if (!images.has(z)) images.set(z, this.#images.get(z) ?? zoneImageIn(z, this.#arena));
+    for (const z of zones) if (!images.has(z)) images.set(z, this.#images.get(z) ?? this.#prepared.get(z) ?? this.#write(z));
     for (const z of this.#arena.sparse(images)) {
       images.set(z, this.#arena.copy(images.get(z)!));
       this.#ids.delete(z);
       this.#moved++;
     }
     this.#images = images;
+  }
+
+  #write(zone: Zone): ZoneImage {
+    this.#written++;
+    return zoneImageIn(zone, this.#arena);
+  }
+
+  /**
+   * Writes the image of a large zone (PREPARE_RECORDS or more) ahead of its
+   * publish, in slices of PREPARE_SLICE_MS, so that the publish only posts
+   * it: the daemon calls this once a new version is built, before it is
+   * served. A smaller zone, or one already written, takes nothing.
+   */
+  async prepare(zone: Zone): Promise<void> {
+    if (zone.recordCount < PREPARE_RECORDS || this.#prepared.has(zone) || this.#images.has(zone)) return;
+    this.#prepared.set(zone, await runStepsInSlices(zoneImageSteps(zone), PREPARE_SLICE_MS));
+  }
+
+  /** Images written at a publish (not ahead by prepare, nor kept from before) so far. */
+  get imagesWritten(): number {
+    return this.#written;
   }
 
   /** Images copied out of sparse slabs so far (see #imagesOf). */
@@ -277,6 +320,11 @@ export class ServingThreads {
     for (const t of this.#threads) if (t !== undefined) this.#post(t, { t: 'metrics', on });
   }
 
+  /** Every thread collects and compacts its heap (after the zone loads the main thread compacts after: serve.ts). */
+  compact(): void {
+    for (const t of this.#threads) if (t !== undefined) this.#post(t, { t: 'compact' });
+  }
+
   logLevel(level: string): void {
     this.#level = level;
     for (const t of this.#threads) if (t !== undefined) this.#post(t, { t: 'level', level });
@@ -287,7 +335,7 @@ export class ServingThreads {
     return [this.#gone, ...this.#threads.filter((t) => t !== undefined).map((t) => t.counters)];
   }
 
-  /** The UDP requests each running thread counted, by thread index. */
+  /** The UDP requests each running thread counted, by position (thread index firstIndex + position). */
   threadRequests(): number[] {
     return this.#threads.map((t) => (t === undefined ? 0 : t.counters.requests.reduce((a, b) => a + b, 0)));
   }

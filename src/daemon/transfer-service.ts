@@ -85,10 +85,14 @@ export class TransferService implements TransferHooks {
   /** Transfers out and in and NOTIFYs sent, counted for the metrics endpoint (issue 15 §3). */
   readonly counters = new TransferCounters();
 
-  constructor(log: Logger, histories: ZoneHistories, onChange: () => void) {
+  /** Called with each zone transferred or loaded from its saved copy, before it can be served (ZoneRegistryOptions.beforeServe). */
+  readonly #beforeServe: (zone: Zone) => Promise<void>;
+
+  constructor(log: Logger, histories: ZoneHistories, onChange: () => void, beforeServe: (zone: Zone) => Promise<void> = async () => {}) {
     this.#log = log;
     this.#histories = histories;
     this.#onChange = onChange;
+    this.#beforeServe = beforeServe;
     this.#refusals = new RateLimitedLog(log);
     this.#limited = new RateLimitedLog(log);
     this.#notifier = new Notifier({
@@ -474,7 +478,11 @@ export class TransferService implements TransferHooks {
       syncMs: this.#syncMs,
       limits: savedCopyLimits(z.limits),
       // Parsed in the worker (src/daemon/load-zone-async.ts): other zones are answered while a large copy loads.
-      loadCopy: (path, o) => loadZoneFileAsync(path, o, { sliceMs: 5, limits: savedCopyLimits(z.limits), memoryBudget: this.#memoryBudget() }),
+      loadCopy: async (path, o) => {
+        const r = await loadZoneFileAsync(path, o, { sliceMs: 5, limits: savedCopyLimits(z.limits), memoryBudget: this.#memoryBudget() });
+        if (r.zone !== null) await this.#beforeServe(r.zone);
+        return r;
+      },
       checkIntervalMs: this.#checkIntervalMs,
       // At startup the first checks are spread over 5 s; a zone added later (a new catalog member, say) is checked at once.
       ...(this.#configured ? { startJitterMs: 0 } : {}),
@@ -491,6 +499,7 @@ export class TransferService implements TransferHooks {
             throw err;
           }
           this.counters.in.add(zoneText, r.kind === 'AXFR' ? 'axfr' : 'ixfr', r.upToDate === true ? 'uptodate' : 'success');
+          if (r.zone !== null && r.upToDate !== true) await this.#beforeServe(r.zone);
           return {
             zone: r.zone, kind: r.kind, diff: r.diff, upToDate: r.upToDate ?? false, records: r.records, bytes: r.bytes, messages: r.messages,
             durationMs: r.durationMs, fallback: r.fallback, key: peer.key, fromSerial: r.fromSerial, serial: r.serial,

@@ -85,6 +85,11 @@ export interface ZoneRegistryOptions {
    * load) in the background, after the call that started it returned.
    */
   onChanged?: () => void;
+  /**
+   * Called with each new version once its serial is final, before it is
+   * served (the serving threads write a large zone's image ahead, in slices).
+   */
+  beforeServe?: (zone: Zone) => Promise<void>;
 }
 
 /**
@@ -604,7 +609,8 @@ export class ZoneRegistry {
     if (d.serial !== fileSerial) {
       this.#log.info({ zone: origin, fileSerial, serial: d.serial, policy, reason: d.reason }, 'serial raised');
     }
-    // Removed while its record was written: recorded (a return continues above it), not served.
+    await this.#opts.beforeServe?.(zone);
+    // Removed while its record (or its image) was written: recorded (a return continues above it), not served.
     if (!this.#wanted.has(key)) return false;
     this.#failed.delete(key);
     this.#loaded.set(key, { zone, digest, file: z.file, prints: c.prints, loadedAt: Date.now(), fileSerial });

@@ -30,8 +30,13 @@ import {
   type ZoneImage,
 } from './image-layout.js';
 
-/** Nodes written between two pauses of writeZoneImageSteps (a power of two, less one). */
-const STEP_MASK = (1 << 14) - 1;
+/**
+ * Nodes written between two pauses of writeZoneImageSteps (a power of two,
+ * less one): about half a millisecond of work, so that a caller running the
+ * steps in slices of a few milliseconds (the main thread, which answers
+ * queries meanwhile) keeps to them.
+ */
+const STEP_MASK = (1 << 10) - 1;
 
 /** Octets, in a growing buffer, then copied once into the image's SharedArrayBuffer. */
 class Octets {
@@ -105,7 +110,9 @@ function slotsFor(n: number): number {
  * form gets its owner and those records as one run of octets, as the
  * builder lays them out, so the node read from the image needs no RRsetImpl
  * for them; other RRsets become RRset entries with record entries. In
- * steps of 16,384 nodes, for a caller that runs them in slices (a
+ * steps of 1,024 nodes (the hash tables filled in steps of 1,024 too, the
+ * copies into the shared buffer in pieces of 262,144 entries), for a
+ * caller that runs them in slices (a
  * million-record zone takes a few hundred milliseconds of one thread).
  */
 export function* writeZoneImageSteps(zone: Zone, arena?: ImageArena): Steps<ZoneImage> {
@@ -113,10 +120,16 @@ export function* writeZoneImageSteps(zone: Zone, arena?: ImageArena): Steps<Zone
   const rrsets = new Ints();
   const records = new Ints();
   const nodeCount = zone.nodeCount;
-  const all: ZoneNode[] = [...zone.nodes()];
+  const apexNode = zone.lookup(zone.origin);
+  const all: ZoneNode[] = [];
+  let apex = -1;
+  for (const node of zone.nodes()) {
+    if (node === apexNode) apex = all.length;
+    all.push(node);
+    if ((all.length & STEP_MASK) === 0) yield;
+  }
   const nsec3Count = all.length - nodeCount;
   // Checked before any work: a zone read from an image finds its SOA at this node.
-  const apex = all.indexOf(zone.lookup(zone.origin)!);
   if (!(apex >= 0 && apex < nodeCount) || all[apex]!.rrsets.get(RRType.SOA) === undefined) throw new TypeError(`zone ${zone.origin.toText()} has no SOA at its apex to image`);
   const nodes = new Int32Array(all.length * NODE_STRIDE);
   const hashes = new Int32Array(all.length);
@@ -212,12 +225,13 @@ export function* writeZoneImageSteps(zone: Zone, arena?: ImageArena): Steps<Zone
   const recordsAt = rrsetsAt + rrsets.length;
   const space = arena === undefined ? ownSpace(octets.length, recordsAt + records.length) : arena.place(octets.length, recordsAt + records.length);
   const ints = space.ints;
-  space.bytes.set(octets.buf.subarray(0, octets.length));
-  ints.set(nodes, nodesAt);
-  ints.set(rrsets.buf.subarray(0, rrsets.length), rrsetsAt);
-  ints.set(records.buf.subarray(0, records.length), recordsAt);
-  fill(ints, tableAt, slots - 1, hashes, 0, nodeCount);
-  fill(ints, nsec3TableAt, nsec3Slots - 1, hashes, nodeCount, nsec3Count);
+  // Copied in pieces: the first writes of a fresh buffer fault its pages in (a few milliseconds for a large zone).
+  yield* copySteps(space.bytes, octets.buf.subarray(0, octets.length), 0);
+  yield* copySteps(ints, nodes, nodesAt);
+  yield* copySteps(ints, rrsets.buf.subarray(0, rrsets.length), rrsetsAt);
+  yield* copySteps(ints, records.buf.subarray(0, records.length), recordsAt);
+  yield* fill(ints, tableAt, slots - 1, hashes, 0, nodeCount);
+  yield* fill(ints, nsec3TableAt, nsec3Slots - 1, hashes, nodeCount, nsec3Count);
 
   return {
     format: 2,
@@ -241,9 +255,21 @@ export function* writeZoneImageSteps(zone: Zone, arena?: ImageArena): Steps<Zone
   };
 }
 
+/** Entries copied between two pauses of copySteps. */
+const COPY_STEP = 1 << 18;
+
+/** `to.set(from, at)`, COPY_STEP entries at a time. */
+function* copySteps<T extends Uint8Array | Int32Array>(to: T, from: T, at: number): Steps<void> {
+  for (let i = 0; i < from.length; i += COPY_STEP) {
+    if (i > 0) yield;
+    to.set(from.subarray(i, Math.min(i + COPY_STEP, from.length)), at + i);
+  }
+}
+
 /** Puts nodes [base, base + count) in the table at ints[at ..] (linear probing, as NodeTable: slot pairs of 1 + index from base, hash). */
-function fill(ints: Int32Array, at: number, mask: number, hashes: Int32Array, base: number, count: number): void {
+function* fill(ints: Int32Array, at: number, mask: number, hashes: Int32Array, base: number, count: number): Steps<void> {
   for (let i = 0; i < count; i++) {
+    if ((i & STEP_MASK) === STEP_MASK) yield;
     const hash = hashes[base + i]!;
     let p = hash & mask;
     while (ints[at + 2 * p] !== EMPTY) p = (p + 1) & mask;

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
-import { ServingThreads } from '../../../src/daemon/serving-threads.js';
+import { PREPARE_RECORDS, ServingThreads } from '../../../src/daemon/serving-threads.js';
 import type { ThreadSettings } from '../../../src/daemon/serving-thread-messages.js';
 import { Name, Opcode, Rcode, decodeMessage } from '../../../src/wire/index.js';
 import { loadZoneText, type Zone } from '../../../src/zone/index.js';
@@ -108,6 +108,31 @@ describe('ServingThreads', { skip: !haveBatchModule('serving threads pool'), tim
     for (const [i, serial] of [[0, 1], [1, 2], [10, 1], [990, 1], [1990, 1], [1999, 2]] as const) {
       const rounds = await serialRounds(port, `s${i}.pool.example`, serial, { clients: 16, maxRounds: 1 });
       assert.deepEqual(rounds[0], Array(16).fill(serial), `s${i}.pool.example`);
+    }
+  });
+
+  it('prepare() writes a large zone\'s image ahead in slices (the event loop turns meanwhile), and publish() then writes none for it', async () => {
+    const big = loadZoneText(zoneText('big.pool.example', 1, { hosts: 30_000 }), Name.fromText('big.pool.example.'));
+    assert.ok(big.recordCount >= PREPARE_RECORDS);
+    let turns = 0;
+    let counting = true;
+    const turn = (): void => {
+      turns++;
+      if (counting) setImmediate(turn);
+    };
+    setImmediate(turn);
+    await pool.prepare(big);
+    counting = false;
+    // 30,000 nodes take tens of milliseconds to write: several slices of at most 3 ms, a turn between each two.
+    assert.ok(turns >= 3, `the event loop turned ${turns} times while the image was written`);
+    const small = zone(7);
+    await pool.prepare(small); // too small to be written ahead: written at the publish
+    const written = pool.imagesWritten;
+    pool.publish([big, small], [], [], SETTINGS);
+    assert.equal(pool.imagesWritten - written, 1, 'only the small zone\'s image is written at the publish');
+    for (const [name, serial] of [['big.pool.example', 1], ['pool.example', 7]] as const) {
+      const rounds = await serialRounds(port, name, serial, { clients: 16, maxRounds: 1 });
+      assert.deepEqual(rounds[0], Array(16).fill(serial), name);
     }
   });
 });

@@ -5,7 +5,7 @@ import { ConfigError, loadConfig, type Config, type ListenAddress } from '../con
 import { createLogger, type Logger } from '../log/logger.js';
 import { ZoneSet } from '../query/index.js';
 import { Responder } from '../server/responder.js';
-import { hotAnswersFor, type HotAnswers } from '../server/hot-answers.js';
+import { hotAnswersFor, threadHotAnswersFor, type HotAnswers } from '../server/hot-answers.js';
 import { TcpListener } from '../server/tcp-listener.js';
 import { TcpQuota, type QuotaEvent, type TcpQuotaLimits } from '../server/tcp-quota.js';
 import { TransferQuota } from '../server/transfer-quota.js';
@@ -216,8 +216,10 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   // One hot-answer table (issue 16 §1) for every responder of this server: each rebuilt one claims it,
   // so a rebuild does not allocate a new ring; made again only when answer-cache-size changes.
   let hot: { size: number; table: HotAnswers | null } | null = null;
+  // With serving threads this thread, one of them, keeps hot answers only, as each does (no AnswerCache, whose
+  // objects per answer would be held again beside the workers' octets: threadHotAnswersFor).
   const hotFor = (size: number): HotAnswers | null => {
-    if (hot === null || hot.size !== size) hot = { size, table: hotAnswersFor(size) };
+    if (hot === null || hot.size !== size) hot = { size, table: first.server.threads > 1 ? threadHotAnswersFor(size) : hotAnswersFor(size) };
     return hot.table;
   };
   // Secondary zones change on their own (transfers, expiry): each change builds a new responder.
@@ -230,8 +232,8 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
   /** What the responder was last built over, published to the serving threads as it is. */
   let serving: { zones: Zone[]; unavailable: Name[]; restricted: Zone[] } = { zones: [], unavailable: [], restricted: [] };
   /**
-   * Each responder's share of answer-cache-size. A thread gives a quarter of its share to hot answers and keeps
-   * nothing else (serving-thread.ts), so the threads' and this thread's (TCP, relayed queries) stay within it.
+   * Each responder's share of answer-cache-size. A thread, this one among them, gives a quarter of its share to
+   * hot answers and keeps nothing else (threadHotAnswersFor), so all stay within it.
    */
   const cacheShare = (cfg: Config): number => Math.floor(cfg.server.answerCacheSize / threads);
   const threadSettings = (cfg: Config, restricted: Zone[]): ThreadSettings => {
@@ -268,9 +270,12 @@ async function runServer(configPath: string, first: Config, signals: SignalGate,
     // Primary zones still loading at startup are answered SERVFAIL meanwhile, as BIND answers a zone not loaded yet.
     const catalogZones = catalogs.zones();
     serving = { zones: [...primaryZones, ...catalogZones, ...sec.zones], unavailable: [...sec.unavailable, ...registry.loading(), ...catalogs.loading()], restricted: catalogZones };
+    const share = cacheShare(config);
+    const hotTable = hotFor(share);
     responder = newResponder(
       config, serving.zones, serving.unavailable, serving.restricted,
-      transfers, transferQuota, rateLimits.limiter, cookies.for(config.server), built ? responder.zones : undefined, hotFor(cacheShare(config)), cacheShare(config),
+      transfers, transferQuota, rateLimits.limiter, cookies.for(config.server), built ? responder.zones : undefined, hotTable,
+      threads > 1 && hotTable !== null ? hotTable.bytes : share,
     );
     // The threads switch to the same set now (one flip for all of them).
     pool?.publish(serving.zones, serving.unavailable, serving.restricted, threadSettings(config, serving.restricted));

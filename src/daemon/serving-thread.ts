@@ -18,7 +18,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { ZoneSet } from '../query/index.js';
 import { BatchedUdpListener, batchedUdpCounters } from '../server/batched-udp-listener.js';
 import { loadBatchModule, type BatchModule } from '../server/batched-udp-socket.js';
-import { HotAnswers, MIN_HOT_BYTES } from '../server/hot-answers.js';
+import { threadHotAnswersFor, type HotAnswers } from '../server/hot-answers.js';
 import type { QueryHooks } from '../server/listener-callbacks.js';
 import type { OwnerRelay } from '../server/owner-relay.js';
 import { QueryCounters } from '../server/query-counters.js';
@@ -114,8 +114,7 @@ class ServingThread {
     // whose objects per answer each thread would hold again: see keepPrepared), a quarter of its share of
     // answer-cache-size: with two threads, what one process gives its hot answers (an eighth). The table part of
     // a HotAnswers (an eighth of it) is all resident once used; the ring only as far as it is written.
-    const hotBytes = Math.floor(s.answerCacheSize / 4);
-    if (this.#hot.size !== s.answerCacheSize) this.#hot = { size: s.answerCacheSize, table: hotBytes >= MIN_HOT_BYTES ? new HotAnswers(hotBytes) : null };
+    if (this.#hot.size !== s.answerCacheSize) this.#hot = { size: s.answerCacheSize, table: threadHotAnswersFor(s.answerCacheSize) };
     return new Responder(
       new ZoneSet(zones, unavailable, restricted, previous),
       {

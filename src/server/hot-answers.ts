@@ -53,6 +53,17 @@ export function hotAnswersFor(answerCacheSize: number): HotAnswers | null {
   return bytes >= MIN_HOT_BYTES ? new HotAnswers(bytes) : null;
 }
 
+/**
+ * The hot answers of a responder that keeps no AnswerCache (a serving
+ * thread's, issue 16 §3, the main thread's among them): a quarter of its
+ * share of `answer-cache-size`, none below MIN_HOT_BYTES. Its responder is
+ * given `answerCacheSize` equal to their `bytes`, so it keeps only these.
+ */
+export function threadHotAnswersFor(share: number): HotAnswers | null {
+  const bytes = Math.floor(share / 4);
+  return bytes >= MIN_HOT_BYTES ? new HotAnswers(bytes) : null;
+}
+
 export class HotAnswers {
   /** The octets given (ring and table). */
   readonly bytes: number;

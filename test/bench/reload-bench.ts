@@ -11,7 +11,9 @@
  * (`zone-memory-budget`, set here to 512 MiB) — the old version keeps
  * serving. The probe's p50/p99/max and its longest time without any
  * answer are the figures (the longest gap is the longest main-thread
- * stall seen from outside); ratios are against the control window.
+ * stall seen from outside); ratios are against the control window. Then
+ * the same reload with `threads: 2`, probed on each thread's socket
+ * (reloadWithThreads).
  */
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { freePort } from '../support/ports.js';
 import { tyneYaml, zoneText } from '../support/tyne-config.js';
 import { startTyne, type TyneProcess } from '../support/tyne-process.js';
+import { probersByThread } from '../support/thread-probers.js';
 import { UdpProber, type ProbeStats } from '../support/udp-prober.js';
 import { sleep } from '../support/wait.js';
 import { BENCH_ORIGIN, writeBenchZone } from './zone-generator.js';
@@ -32,6 +35,62 @@ function row(label: string, s: ProbeStats, control: ProbeStats | null): string {
   const x = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(1)}x` : '-');
   const ratios = control === null ? '' : `   p99 ${x(s.p99, control.p99)}, longest gap ${x(s.longestGapMs, control.longestGapMs)} of the control`;
   return `  ${label.padEnd(34)} ${String(s.sent).padStart(7)} ${String(s.lost).padStart(5)} ${f(s.p50)} ${f(s.p99)} ${f(s.max)} ${f(s.longestGapMs)}${ratios}`;
+}
+
+/**
+ * The same reload with `threads: 2` (issue 16 §3): the main thread answers
+ * UDP as thread 0 and does the reload's work (the zone built in slices, its
+ * image written ahead in slices, the publish), so a prober on its socket
+ * sees what the main thread's share of the clients waits; a prober on the
+ * worker's socket sees the other share. One prober per thread
+ * (probersByThread), both at once.
+ */
+async function reloadWithThreads(dir: string, hosts: number): Promise<void> {
+  const big = join(dir, 'bench.zone');
+  writeBenchZone(big, hosts);
+  const edited = `${big}.new`;
+  writeBenchZone(edited, hosts, { serial: 2026112602, host0Address: '10.99.0.0' });
+  const port = await freePort();
+  const metricsPort = await freePort();
+  writeFileSync(
+    join(dir, 'threads.yaml'),
+    tyneYaml({
+      listen: [`127.0.0.1:${port}`],
+      server: ['threads: 2', 'watch-settle: 50ms', 'watch-hold: 0s'],
+      metrics: [`listen: 127.0.0.1:${metricsPort}`],
+      primaries: [
+        { name: 'small.example', file: 'small.zone', extra: ['serial-policy: file'] },
+        { name: BENCH_ORIGIN.replace(/\.$/, ''), file: 'bench.zone', extra: ['serial-policy: file'] },
+      ],
+    }),
+  );
+  console.log(`reload with threads: 2 (the main thread answers as thread 0 and does the reload): one prober on each thread's socket, at once`);
+  const tyne = await startTyne(join(dir, 'threads.yaml'), { timeoutMs: RELOAD_TIMEOUT_MS });
+  let probers: UdpProber[] = [];
+  try {
+    probers = await probersByThread({ port, metricsPort, name: 'h0.small.example.', threads: 2 });
+    for (const p of probers) p.start();
+    const t0 = performance.now();
+    await sleep(CONTROL_MS);
+    const t1 = performance.now();
+    const mark = tyne.mark();
+    renameSync(edited, big);
+    await tyne.waitAfter(mark, (l) => l.msg === 'zone reloaded' || l.msg === 'zone not reloaded; still serving the previous version', RELOAD_TIMEOUT_MS);
+    const t2 = performance.now();
+    const reloaded = tyne.since(mark, (l) => l.msg === 'zone reloaded')[0];
+    await Promise.all(probers.map((p) => p.stop()));
+    console.log(`  ${'window'.padEnd(34)} ${'sent'.padStart(7)} ${'lost'.padStart(5)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'gap ms'.padStart(8)}`);
+    probers.forEach((p, t) => {
+      const who = t === 0 ? 'main thread' : `worker ${t}`;
+      const control = p.stats(t0, t1);
+      console.log(row(`${who}: control`, control, null));
+      console.log(row(`${who}: reload (${reloaded === undefined ? 'NOT reloaded' : `${String(reloaded.ms)} ms`})`, p.stats(t1, t2), control));
+    });
+  } finally {
+    for (const p of probers) p.close();
+    const code = await tyne.stop();
+    if (code !== 0) console.log(`  WARNING: tyne exited with code ${code}`);
+  }
 }
 
 export async function runReloadBench(quick: boolean): Promise<void> {
@@ -94,6 +153,9 @@ export async function runReloadBench(quick: boolean): Promise<void> {
     const code = await tyne.stop();
     tyne = undefined;
     if (code !== 0) console.log(`  WARNING: tyne exited with code ${code}`);
+    prober.close();
+    prober = undefined;
+    await reloadWithThreads(dir, hosts);
   } finally {
     if (prober !== undefined) {
       await prober.stop(0);

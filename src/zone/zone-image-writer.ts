@@ -38,48 +38,15 @@ import {
  */
 const STEP_MASK = (1 << 10) - 1;
 
-/** Octets, in a growing buffer, then copied once into the image's SharedArrayBuffer. */
-class Octets {
-  buf = new Uint8Array(1024);
-  length = 0;
-
-  /** Room for a run of `n` octets that must not cross a CHUNK boundary; its offset. */
-  reserve(n: number): number {
-    let at = this.length;
-    if ((at & CHUNK_MASK) + n > CHUNK) at = (at + CHUNK_MASK) & ~CHUNK_MASK;
-    if (at + n > this.buf.length) this.buf = grown(this.buf, this.length, at + n, (size) => new Uint8Array(size));
-    this.length = at + n;
-    return at;
-  }
-
-  /** Stores `src[start, end)` at `at` (from `reserve`). */
-  copy(at: number, src: Uint8Array, start: number, end: number): void {
-    const buf = this.buf;
-    if (end - start <= 32) for (let i = start, j = at; i < end; i++, j++) buf[j] = src[i]!;
-    else buf.set(src.subarray(start, end), at);
-  }
+/** Where a run of `n` octets goes after `used` octets: a run never crosses a CHUNK boundary (ImageNodeTable's views). */
+function runAt(used: number, n: number): number {
+  return (used & CHUNK_MASK) + n > CHUNK ? (used + CHUNK_MASK) & ~CHUNK_MASK : used;
 }
 
-/** Int32 entries, growing. */
-class Ints {
-  buf = new Int32Array(256);
-  length = 0;
-
-  add(n: number): number {
-    const at = this.length;
-    if (at + n > this.buf.length) this.buf = grown(this.buf, this.length, at + n, (size) => new Int32Array(size));
-    this.length = at + n;
-    return at;
-  }
-}
-
-/** A copy of buf[0, used) in a new array of `make`, doubled in size until it holds `need` entries. */
-function grown<T extends Uint8Array | Int32Array>(buf: T, used: number, need: number, make: (size: number) => T): T {
-  let size = buf.length * 2;
-  while (size < need) size *= 2;
-  const next = make(size);
-  next.set(buf.subarray(0, used));
-  return next;
+/** `src[start, end)` stored at `to[at ..]`. */
+function copyOctets(to: Uint8Array, at: number, src: Uint8Array, start: number, end: number): void {
+  if (end - start <= 32) for (let i = start, j = at; i < end; i++, j++) to[j] = src[i]!;
+  else to.set(src.subarray(start, end), at);
 }
 
 /** End of the uncompressed wire name at `buf[start ..]` (without making a Name: the zone's nodes keep none they did not have). */
@@ -92,6 +59,14 @@ function wireNameEnd(buf: Uint8Array, start: number): number {
 /** True for an RRset a ZoneNodeImpl can keep inline: one record, the node's spelling, one TTL. */
 function inlinable(r: RRset): boolean {
   return r.rdatas.length === 1 && r.ttls === undefined && r.ownerIsNode === true;
+}
+
+/** How many of a node's first RRsets (0, 1 or 2) its image entry holds inline, as the builder would. */
+function inlineCount(sets: readonly RRset[]): number {
+  if (sets.length === 0 || !inlinable(sets[0]!)) return 0;
+  const a = sets[0]!;
+  const b = sets[1];
+  return b !== undefined && inlinable(b) && b.class === a.class && b.ttl === a.ttl && b.rdatas[0]!.length < 0x8000 ? 2 : 1;
 }
 
 /** Slots of a hash table for `n` nodes: a power of two above 2n (as NodeTable keeps it), so a probe always meets a free slot. */
@@ -116,9 +91,6 @@ function slotsFor(n: number): number {
  * million-record zone takes a few hundred milliseconds of one thread).
  */
 export function* writeZoneImageSteps(zone: Zone, arena?: ImageArena): Steps<ZoneImage> {
-  const octets = new Octets();
-  const rrsets = new Ints();
-  const records = new Ints();
   const nodeCount = zone.nodeCount;
   const apexNode = zone.lookup(zone.origin);
   const all: ZoneNode[] = [];
@@ -131,9 +103,56 @@ export function* writeZoneImageSteps(zone: Zone, arena?: ImageArena): Steps<Zone
   const nsec3Count = all.length - nodeCount;
   // Checked before any work: a zone read from an image finds its SOA at this node.
   if (!(apex >= 0 && apex < nodeCount) || all[apex]!.rrsets.get(RRType.SOA) === undefined) throw new TypeError(`zone ${zone.origin.toText()} has no SOA at its apex to image`);
-  const nodes = new Int32Array(all.length * NODE_STRIDE);
+
+  // First the sizes, by the same walk as the writing below, so that the image is written straight into its one
+  // buffer: no growing buffers copied at each doubling and then into it (for a million records, some 200 MB of
+  // ArrayBuffers whose external memory made V8 stop the thread for full collections of 50 to 80 ms).
+  const scratch = new Int32Array(NODE_STRIDE);
+  let used = 0;
+  let rrsetEntries = 0;
+  let recordEntries = 0;
+  for (let i = 0; i < all.length; i++) {
+    if ((i & STEP_MASK) === STEP_MASK) yield;
+    const node = all[i]!;
+    const start = node.start;
+    const runEnd = node instanceof ZoneNodeImpl ? node.inlineImage(scratch, N_INLINE_TC) : -1;
+    if (runEnd >= 0) {
+      used = runAt(used, runEnd - start) + runEnd - start;
+      continue;
+    }
+    const sets = node.transientRRsets();
+    const inline = inlineCount(sets);
+    const run = wireNameEnd(node.chunk, start) - start + (inline >= 1 ? sets[0]!.rdatas[0]!.length : 0) + (inline === 2 ? sets[1]!.rdatas[0]!.length : 0);
+    used = runAt(used, run) + run;
+    for (let k = inline; k < sets.length; k++) {
+      const r = sets[k]!;
+      rrsetEntries += RRSET_STRIDE;
+      if (r.ownerIsNode !== true) used = runAt(used, r.name.wire.length) + r.name.wire.length;
+      for (const d of r.rdatas) used = runAt(used, d.length) + d.length;
+      recordEntries += RECORD_STRIDE * r.rdatas.length;
+    }
+  }
+  const originWire = zone.origin.wire;
+  const originAt = runAt(used, originWire.length);
+  const octetCount = originAt + originWire.length;
+
+  // One SharedArrayBuffer, octets then Int32 entries: the arena's slab for a small zone, else one of its own.
+  const slots = slotsFor(nodeCount);
+  const nsec3Slots = slotsFor(nsec3Count);
+  const nodesAt = 0;
+  const tableAt = nodesAt + all.length * NODE_STRIDE;
+  const nsec3TableAt = tableAt + 2 * slots;
+  const rrsetsAt = nsec3TableAt + 2 * nsec3Slots;
+  const recordsAt = rrsetsAt + rrsetEntries;
+  const intCount = recordsAt + recordEntries;
+  const space = arena === undefined ? ownSpace(octetCount, intCount) : arena.place(octetCount, intCount);
+  const bytes = space.bytes;
+  const ints = space.ints;
   const hashes = new Int32Array(all.length);
 
+  used = 0;
+  let rrsetAt = rrsetsAt;
+  let recordAt = recordsAt;
   for (let i = 0; i < all.length; i++) {
     if ((i & STEP_MASK) === STEP_MASK) yield;
     const node = all[i]!;
@@ -142,94 +161,77 @@ export function* writeZoneImageSteps(zone: Zone, arena?: ImageArena): Steps<Zone
     const ownerLength = wireNameEnd(chunk, start) - start;
     const end = start + ownerLength;
     hashes[i] = hashWireName(chunk, start, end);
-    const e = i * NODE_STRIDE;
-    nodes[e + N_FLAGS] = node.flags;
+    const e = nodesAt + i * NODE_STRIDE;
+    ints[e + N_FLAGS] = node.flags;
     // Most nodes of a large zone: inline RRsets only, copied as one run with their fields, no object made.
-    const runEnd = node instanceof ZoneNodeImpl ? node.inlineImage(nodes, e + N_INLINE_TC) : -1;
+    const runEnd = node instanceof ZoneNodeImpl ? node.inlineImage(ints, e + N_INLINE_TC) : -1;
     if (runEnd >= 0) {
-      const at = octets.reserve(runEnd - start);
-      octets.copy(at, chunk, start, runEnd);
-      nodes[e + N_OWNER] = at;
-      nodes[e + N_META] = ownerLength;
+      const at = runAt(used, runEnd - start);
+      used = at + runEnd - start;
+      copyOctets(bytes, at, chunk, start, runEnd);
+      ints[e + N_OWNER] = at;
+      ints[e + N_META] = ownerLength;
       continue;
     }
     const sets = node.transientRRsets();
-    let inline = 0;
-    if (sets.length > 0 && inlinable(sets[0]!)) {
-      inline = 1;
-      const a = sets[0]!;
-      const b = sets[1];
-      if (b !== undefined && inlinable(b) && b.class === a.class && b.ttl === a.ttl && b.rdatas[0]!.length < 0x8000) inline = 2;
-    }
+    const inline = inlineCount(sets);
     const r0 = inline >= 1 ? sets[0]!.rdatas[0]! : undefined;
     const r1 = inline === 2 ? sets[1]!.rdatas[0]! : undefined;
-    const at = octets.reserve(ownerLength + (r0?.length ?? 0) + (r1?.length ?? 0));
-    octets.copy(at, chunk, start, end);
-    nodes[e + N_OWNER] = at;
+    const run = ownerLength + (r0?.length ?? 0) + (r1?.length ?? 0);
+    const at = runAt(used, run);
+    used = at + run;
+    copyOctets(bytes, at, chunk, start, end);
+    ints[e + N_OWNER] = at;
     if (r0 !== undefined) {
       const a = sets[0]!;
-      octets.copy(at + ownerLength, r0, 0, r0.length);
-      nodes[e + N_INLINE_TC] = (a.type + a.class * 0x10000) | 0;
-      nodes[e + N_INLINE_TTL] = a.ttl | 0;
-      nodes[e + N_INLINE_LEN] = r0.length;
+      copyOctets(bytes, at + ownerLength, r0, 0, r0.length);
+      ints[e + N_INLINE_TC] = (a.type + a.class * 0x10000) | 0;
+      ints[e + N_INLINE_TTL] = a.ttl | 0;
+      ints[e + N_INLINE_LEN] = r0.length;
     }
     if (r1 !== undefined) {
-      octets.copy(at + ownerLength + r0!.length, r1, 0, r1.length);
-      nodes[e + N_INLINE2] = sets[1]!.type + r1.length * 0x10000;
+      copyOctets(bytes, at + ownerLength + r0!.length, r1, 0, r1.length);
+      ints[e + N_INLINE2] = sets[1]!.type + r1.length * 0x10000;
     }
-    nodes[e + N_RRSETS] = rrsets.length / RRSET_STRIDE;
-    nodes[e + N_META] = ownerLength + (sets.length - inline) * 256;
+    ints[e + N_RRSETS] = (rrsetAt - rrsetsAt) / RRSET_STRIDE;
+    ints[e + N_META] = ownerLength + (sets.length - inline) * 256;
     for (let k = inline; k < sets.length; k++) {
       const r = sets[k]!;
-      const s = rrsets.add(RRSET_STRIDE);
-      const rb = rrsets.buf;
-      rb[s + R_TC] = (r.type + r.class * 0x10000) | 0;
-      rb[s + R_TTL] = r.ttl | 0;
+      const q = rrsetAt;
+      rrsetAt += RRSET_STRIDE;
+      ints[q + R_TC] = (r.type + r.class * 0x10000) | 0;
+      ints[q + R_TTL] = r.ttl | 0;
       if (r.ownerIsNode === true) {
-        rb[s + R_OWNER] = -1;
+        ints[q + R_OWNER] = -1;
       } else {
         const w = r.name.wire;
-        const o = octets.reserve(w.length);
-        octets.copy(o, w, 0, w.length);
-        rb[s + R_OWNER] = o;
-        rb[s + R_OWNER_LEN] = w.length;
+        const o = runAt(used, w.length);
+        used = o + w.length;
+        copyOctets(bytes, o, w, 0, w.length);
+        ints[q + R_OWNER] = o;
+        ints[q + R_OWNER_LEN] = w.length;
       }
       const rdatas = r.rdatas;
       const ttls = r.ttls;
-      rb[s + R_RECORDS] = records.length / RECORD_STRIDE;
-      rb[s + R_COUNT] = rdatas.length + (ttls === undefined ? 0 : TTLS_BIT);
+      ints[q + R_RECORDS] = (recordAt - recordsAt) / RECORD_STRIDE;
+      ints[q + R_COUNT] = rdatas.length + (ttls === undefined ? 0 : TTLS_BIT);
       for (let j = 0; j < rdatas.length; j++) {
         const d = rdatas[j]!;
-        const o = octets.reserve(d.length);
-        octets.copy(o, d, 0, d.length);
-        const q = records.add(RECORD_STRIDE);
-        const qb = records.buf;
-        qb[q] = o;
-        qb[q + 1] = d.length;
-        qb[q + 2] = ttls === undefined ? 0 : ttls[j]! | 0;
+        const o = runAt(used, d.length);
+        used = o + d.length;
+        copyOctets(bytes, o, d, 0, d.length);
+        ints[recordAt] = o;
+        ints[recordAt + 1] = d.length;
+        ints[recordAt + 2] = ttls === undefined ? 0 : ttls[j]! | 0;
+        recordAt += RECORD_STRIDE;
       }
     }
   }
-
-  const originWire = zone.origin.wire;
-  const originAt = octets.reserve(originWire.length);
-  octets.copy(originAt, originWire, 0, originWire.length);
-
-  // One SharedArrayBuffer, octets then Int32 entries: the arena's slab for a small zone, else one of its own.
-  const slots = slotsFor(nodeCount);
-  const nsec3Slots = slotsFor(nsec3Count);
-  const nodesAt = 0;
-  const tableAt = nodesAt + nodes.length;
-  const nsec3TableAt = tableAt + 2 * slots;
-  const rrsetsAt = nsec3TableAt + 2 * nsec3Slots;
-  const recordsAt = rrsetsAt + rrsets.length;
-  const space = arena === undefined ? ownSpace(octets.length, recordsAt + records.length) : arena.place(octets.length, recordsAt + records.length);
-  const ints = space.ints;
-  // Copied in pieces: the first writes of a fresh buffer fault its pages in (a few milliseconds for a large zone).
-  yield* copySteps(space.bytes, octets.buf.subarray(0, octets.length), 0);
-  yield* copySteps(ints, nodes, nodesAt);
-  yield* copySteps(ints, rrsets.buf.subarray(0, rrsets.length), rrsetsAt);
-  yield* copySteps(ints, records.buf.subarray(0, records.length), recordsAt);
+  // The walk wrote what the sizing walk counted (the zone is immutable): anything else is a bug here.
+  if (runAt(used, originWire.length) !== originAt || rrsetAt !== recordsAt || recordAt !== intCount) {
+    throw new Error(`zone image of ${zone.origin.toText()}: the sizes counted (${originAt}, ${rrsetEntries}, ${recordEntries}) are not those written`);
+  }
+  copyOctets(bytes, originAt, originWire, 0, originWire.length);
   yield* fill(ints, tableAt, slots - 1, hashes, 0, nodeCount);
   yield* fill(ints, nsec3TableAt, nsec3Slots - 1, hashes, nodeCount, nsec3Count);
 
@@ -243,7 +245,7 @@ export function* writeZoneImageSteps(zone: Zone, arena?: ImageArena): Steps<Zone
     serial: zone.serial,
     nodeCount,
     nsec3Count,
-    bytes: space.bytes,
+    bytes,
     ints,
     nodesAt,
     tableAt,
@@ -253,17 +255,6 @@ export function* writeZoneImageSteps(zone: Zone, arena?: ImageArena): Steps<Zone
     rrsetsAt,
     recordsAt,
   };
-}
-
-/** Entries copied between two pauses of copySteps. */
-const COPY_STEP = 1 << 18;
-
-/** `to.set(from, at)`, COPY_STEP entries at a time. */
-function* copySteps<T extends Uint8Array | Int32Array>(to: T, from: T, at: number): Steps<void> {
-  for (let i = 0; i < from.length; i += COPY_STEP) {
-    if (i > 0) yield;
-    to.set(from.subarray(i, Math.min(i + COPY_STEP, from.length)), at + i);
-  }
 }
 
 /** Puts nodes [base, base + count) in the table at ints[at ..] (linear probing, as NodeTable: slot pairs of 1 + index from base, hash). */

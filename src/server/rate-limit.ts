@@ -146,6 +146,17 @@ export class RateLimiter {
    * RrlKind) and `typeWord` its class and type (0 where the kind ignores
    * them); `nowMs` is a monotonic clock in milliseconds.
    */
+  /**
+   * False when responses to `address` are never limited (an exempt network,
+   * or not an address), counted as exempt: asked before the response's token
+   * is read, which an exempt client's response does not need.
+   */
+  limits(address: string): boolean {
+    if (this.#client(address)) return true;
+    this.counters.exempt++;
+    return false;
+  }
+
   check(address: string, kind: RrlKind, nameHash: number, typeWord: number, nowMs: number): RrlVerdict {
     const rate = this.#rates[kind]!;
     if (!this.#client(address)) {

@@ -153,6 +153,8 @@ function rateLimit(s: ResponderState, out: Uint8Array, ctx: HandleContext, limit
   if (req === null) return out;
   // RFC 7873 §5.2.3 / RFC 9018: a valid server cookie proves the address is the client's own.
   if (req.validServerCookie) return out;
+  // An exempt client (loopback by default) first: its response needs no token, nor the time.
+  if (!limiter.limits(ctx.address ?? '')) return out;
   if (!responseToken(out, s.wildcard, TOKEN, length)) return out;
   const verdict = limiter.check(ctx.address ?? '', TOKEN.kind, TOKEN.nameHash, TOKEN.typeWord, performance.now());
   if (verdict === RrlVerdict.SEND || limiter.settings.logOnly) return out;

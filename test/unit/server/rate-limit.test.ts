@@ -132,6 +132,10 @@ describe('RateLimiter: exempt', () => {
     it(c.name, () => {
       const l = new RateLimiter({ ...RATE_LIMIT_DEFAULTS, responsesPerSecond: 1, slip: 0, ...(c.exempt === undefined ? {} : { exempt: c.exempt }) });
       assert.equal(run(l, [{ t: 0, n: 3, address: c.address }]), c.limited ? 'SDD' : 'SSS');
+      // limits(): what the responder asks before it reads the response's token; an exempt client is counted so.
+      const k = new RateLimiter({ ...RATE_LIMIT_DEFAULTS, responsesPerSecond: 1, slip: 0, ...(c.exempt === undefined ? {} : { exempt: c.exempt }) });
+      assert.equal(k.limits(c.address), c.limited);
+      assert.equal(k.counters.exempt, c.limited ? 0 : 1);
     });
   }
   it('the default list is the loopback networks', () => {

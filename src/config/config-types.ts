@@ -36,10 +36,11 @@ export interface ServerSettings {
   workers: number;
   /**
    * `threads`: threads answering UDP (issue 16 §3), each with its own
-   * SO_REUSEPORT socket per listen address, reading the zones the main
-   * thread loads (shared, not copied). 1 (default): the main thread
-   * answers UDP itself. Above 1, the main thread keeps TCP, transfers,
-   * NOTIFY, file watching, control and metrics, as NSD's xfrd does.
+   * SO_REUSEPORT socket per listen address: the main thread and threads - 1
+   * workers reading the zones the main thread loads (shared, not copied).
+   * 1 (default): the main thread alone. The main thread also keeps TCP,
+   * transfers, NOTIFY, file watching, control and metrics, as NSD's xfrd
+   * does.
    */
   threads: number;
   /**

@@ -81,6 +81,8 @@ export class CatalogProducer {
   readonly #log: Logger;
   readonly #histories: ZoneHistories;
   readonly #onBuilt: (old: Zone | undefined, zone: Zone, added: readonly Name[]) => void;
+  /** Called with each version built, before it is served (ZoneRegistryOptions.beforeServe). */
+  readonly #beforeServe: (zone: Zone) => Promise<void>;
   readonly #catalogs = new Map<string, Catalog>();
   #config: Config | null = null;
   #membersOf: { config: Config; settings: Map<string, ZoneSettings> } | null = null;
@@ -91,9 +93,6 @@ export class CatalogProducer {
    * `onBuilt`: a new version of a catalog is served (the caller rebuilds what is answered and sends NOTIFY),
    * listing `added` for the first time (their own NOTIFY goes out after the catalog's).
    */
-  /** Called with each version built, before it is served (ZoneRegistryOptions.beforeServe). */
-  readonly #beforeServe: (zone: Zone) => Promise<void>;
-
   constructor(log: Logger, histories: ZoneHistories, onBuilt: (old: Zone | undefined, zone: Zone, added: readonly Name[]) => void, beforeServe: (zone: Zone) => Promise<void> = async () => {}) {
     this.#log = log;
     this.#histories = histories;

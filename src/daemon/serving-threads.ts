@@ -1,7 +1,8 @@
 /**
- * The serving threads of `server.threads` (issue 16 §3), seen from the main
- * thread, which keeps everything with state (zones, journals, copies,
- * watchers, transfers, NOTIFY, control, metrics) and TCP. Each thread has a
+ * The worker threads of `server.threads` (issue 16 §3: threads - 1 of them;
+ * the main thread answers UDP too, as thread 0, from its own socket), seen
+ * from the main thread, which keeps everything with state (zones, journals,
+ * copies, watchers, transfers, NOTIFY, control, metrics) and TCP. Each has a
  * SO_REUSEPORT UDP socket per listen address (the kernel spreads clients
  * over them) and answers from the zone set the main thread publishes here:
  * zone images, built once per zone version and shared, not copied.

@@ -141,12 +141,6 @@ export class RateLimiter {
   }
 
   /**
-   * Counts one UDP response to `address` and says what to do with it.
-   * `nameHash` identifies the name the response is counted by (see
-   * RrlKind) and `typeWord` its class and type (0 where the kind ignores
-   * them); `nowMs` is a monotonic clock in milliseconds.
-   */
-  /**
    * False when responses to `address` are never limited (an exempt network,
    * or not an address), counted as exempt: asked before the response's token
    * is read, which an exempt client's response does not need.
@@ -157,6 +151,12 @@ export class RateLimiter {
     return false;
   }
 
+  /**
+   * Counts one UDP response to `address` and says what to do with it.
+   * `nameHash` identifies the name the response is counted by (see
+   * RrlKind) and `typeWord` its class and type (0 where the kind ignores
+   * them); `nowMs` is a monotonic clock in milliseconds.
+   */
   check(address: string, kind: RrlKind, nameHash: number, typeWord: number, nowMs: number): RrlVerdict {
     const rate = this.#rates[kind]!;
     if (!this.#client(address)) {

@@ -30,6 +30,19 @@ import { BENCH_ORIGIN, writeBenchZone } from './zone-generator.js';
 const CONTROL_MS = 2_000;
 const RELOAD_TIMEOUT_MS = 300_000;
 
+const HEADER = `  ${'window'.padEnd(34)} ${'sent'.padStart(7)} ${'lost'.padStart(5)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'gap ms'.padStart(8)}`;
+
+/** A control window of CONTROL_MS, then `edited` renamed over `big` and its reload (or its failure) waited for. */
+async function controlThenReload(tyne: TyneProcess, edited: string, big: string): Promise<{ t0: number; t1: number; t2: number; reloaded: ReturnType<TyneProcess['since']>[number] | undefined }> {
+  const t0 = performance.now();
+  await sleep(CONTROL_MS);
+  const t1 = performance.now();
+  const mark = tyne.mark();
+  renameSync(edited, big);
+  await tyne.waitAfter(mark, (l) => l.msg === 'zone reloaded' || l.msg === 'zone not reloaded; still serving the previous version', RELOAD_TIMEOUT_MS);
+  return { t0, t1, t2: performance.now(), reloaded: tyne.since(mark, (l) => l.msg === 'zone reloaded')[0] };
+}
+
 function row(label: string, s: ProbeStats, control: ProbeStats | null): string {
   const f = (n: number): string => n.toFixed(2).padStart(8);
   const x = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(1)}x` : '-');
@@ -70,16 +83,9 @@ async function reloadWithThreads(dir: string, hosts: number): Promise<void> {
   try {
     probers = await probersByThread({ port, metricsPort, name: 'h0.small.example.', threads: 2 });
     for (const p of probers) p.start();
-    const t0 = performance.now();
-    await sleep(CONTROL_MS);
-    const t1 = performance.now();
-    const mark = tyne.mark();
-    renameSync(edited, big);
-    await tyne.waitAfter(mark, (l) => l.msg === 'zone reloaded' || l.msg === 'zone not reloaded; still serving the previous version', RELOAD_TIMEOUT_MS);
-    const t2 = performance.now();
-    const reloaded = tyne.since(mark, (l) => l.msg === 'zone reloaded')[0];
+    const { t0, t1, t2, reloaded } = await controlThenReload(tyne, edited, big);
     await Promise.all(probers.map((p) => p.stop()));
-    console.log(`  ${'window'.padEnd(34)} ${'sent'.padStart(7)} ${'lost'.padStart(5)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'gap ms'.padStart(8)}`);
+    console.log(HEADER);
     probers.forEach((p, t) => {
       const who = t === 0 ? 'main thread' : `worker ${t}`;
       const control = p.stats(t0, t1);
@@ -124,16 +130,9 @@ export async function runReloadBench(quick: boolean): Promise<void> {
     writeBenchZone(edited, hosts, { serial: 2026112602, host0Address: '10.99.0.0' });
     prober = await UdpProber.open({ port, name: 'h0.small.example.' });
     prober.start();
-    const t0 = performance.now();
-    await sleep(CONTROL_MS);
-    const t1 = performance.now();
-    let mark = tyne.mark();
-    renameSync(edited, big);
-    await tyne.waitAfter(mark, (l) => l.msg === 'zone reloaded' || l.msg === 'zone not reloaded; still serving the previous version', RELOAD_TIMEOUT_MS);
-    const t2 = performance.now();
-    const reloaded = tyne.since(mark, (l) => l.msg === 'zone reloaded')[0];
+    const { t0, t1, t2, reloaded } = await controlThenReload(tyne, edited, big);
     // Over the budget: abandoned, the previous version keeps serving.
-    mark = tyne.mark();
+    const mark = tyne.mark();
     // Renamed into place too: the watch must not see the file empty, between its truncation and its write.
     writeFileSync(edited, `$ORIGIN ${BENCH_ORIGIN}\n$TTL 300\n@ SOA ns1 hostmaster 2026112603 3600 900 604800 300\n@ NS ns1\nns1 A 192.0.2.1\n$GENERATE 1-3900000 g$ A 10.0.0.1\n`);
     renameSync(edited, big);
@@ -145,7 +144,7 @@ export async function runReloadBench(quick: boolean): Promise<void> {
     const why = codeOf(abandoned ?? {}) ?? tyne.since(mark, (l) => typeof codeOf(l) === 'string').map(codeOf)[0];
     await prober.stop();
     const control = prober.stats(t0, t1);
-    console.log(`  ${'window'.padEnd(34)} ${'sent'.padStart(7)} ${'lost'.padStart(5)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'gap ms'.padStart(8)}`);
+    console.log(HEADER);
     console.log(row('control (nothing happening)', control, null));
     console.log(row(`reload (${reloaded === undefined ? 'NOT reloaded' : `${String(reloaded.ms)} ms`})`, prober.stats(t1, t2), control));
     console.log(row(`$GENERATE over budget (${abandoned === undefined ? 'NOT abandoned' : `${Math.round(t3 - t2)} ms, ${String(why)}`})`, prober.stats(t2, t3), control));

@@ -18,7 +18,7 @@ import type { Logger } from '../log/logger.js';
 import { QueryCounters } from '../server/query-counters.js';
 import type { Name } from '../wire/index.js';
 import type { FromThread, ThreadAddress, ThreadListenFailure, ThreadSettings, ThreadStart, ToThread } from './serving-thread-messages.js';
-import { ImageArena, runStepsInSlices, zoneImageIn, zoneImageSteps, type Zone, type ZoneImage } from '../zone/index.js';
+import { ImageArena, runStepsInSlices, zoneImageIn, zoneImageInSteps, type Zone, type ZoneImage } from '../zone/index.js';
 
 const RESTARTS_PER_MINUTE = 10;
 /** How long a thread has to close its sockets at a stop before it is terminated. */
@@ -247,7 +247,8 @@ export class ServingThreads {
    */
   async prepare(zone: Zone): Promise<void> {
     if (zone.recordCount < PREPARE_RECORDS || this.#prepared.has(zone) || this.#images.has(zone)) return;
-    this.#prepared.set(zone, await runStepsInSlices(zoneImageSteps(zone), PREPARE_SLICE_MS));
+    // Not zoneImageSteps: its cache would keep a second entry for the zone beside #prepared.
+    this.#prepared.set(zone, await runStepsInSlices(zoneImageInSteps(zone), PREPARE_SLICE_MS));
   }
 
   /** Images written at a publish (not ahead by prepare, nor kept from before) so far. */

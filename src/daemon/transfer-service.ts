@@ -499,7 +499,7 @@ export class TransferService implements TransferHooks {
             throw err;
           }
           this.counters.in.add(zoneText, r.kind === 'AXFR' ? 'axfr' : 'ixfr', r.upToDate === true ? 'uptodate' : 'success');
-          if (r.zone !== null && r.upToDate !== true) await this.#beforeServe(r.zone);
+          if (r.upToDate !== true) await this.#beforeServe(r.zone);
           return {
             zone: r.zone, kind: r.kind, diff: r.diff, upToDate: r.upToDate ?? false, records: r.records, bytes: r.bytes, messages: r.messages,
             durationMs: r.durationMs, fallback: r.fallback, key: peer.key, fromSerial: r.fromSerial, serial: r.serial,

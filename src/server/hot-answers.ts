@@ -47,10 +47,14 @@ export function hotKey(nameHash: number, qtype: number, dnssecOk: boolean): numb
   return h ^ (h >>> 16);
 }
 
+/** Hot answers of `bytes` octets, or null below MIN_HOT_BYTES (too small to be worth their table). */
+function hotAnswersOf(bytes: number): HotAnswers | null {
+  return bytes >= MIN_HOT_BYTES ? new HotAnswers(bytes) : null;
+}
+
 /** The hot answers for `answer-cache-size` octets: an eighth of them, none below MIN_HOT_BYTES. */
 export function hotAnswersFor(answerCacheSize: number): HotAnswers | null {
-  const bytes = Math.floor(answerCacheSize / 8);
-  return bytes >= MIN_HOT_BYTES ? new HotAnswers(bytes) : null;
+  return hotAnswersOf(Math.floor(answerCacheSize / 8));
 }
 
 /**
@@ -60,8 +64,7 @@ export function hotAnswersFor(answerCacheSize: number): HotAnswers | null {
  * given `answerCacheSize` equal to their `bytes`, so it keeps only these.
  */
 export function threadHotAnswersFor(share: number): HotAnswers | null {
-  const bytes = Math.floor(share / 4);
-  return bytes >= MIN_HOT_BYTES ? new HotAnswers(bytes) : null;
+  return hotAnswersOf(Math.floor(share / 4));
 }
 
 export class HotAnswers {

@@ -35,7 +35,15 @@ export function* zoneImageSteps(zone: Zone): Steps<ZoneImage> {
  * so that an image no longer served is freed with its zone.
  */
 export function zoneImageIn(zone: Zone, arena: ImageArena): ZoneImage {
-  return runStepsNow(writeZoneImageSteps(zone, arena));
+  return runStepsNow(zoneImageInSteps(zone, arena));
+}
+
+/**
+ * zoneImageIn in steps (for runStepsInSlices), and not cached either; with
+ * no arena, in a buffer of its own.
+ */
+export function zoneImageInSteps(zone: Zone, arena?: ImageArena): Steps<ZoneImage> {
+  return writeZoneImageSteps(zone, arena);
 }
 
 /** An empty name table (the NSEC3 owners of the many zones that have none: one object, not one per zone and thread). */

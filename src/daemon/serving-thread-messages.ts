@@ -7,7 +7,6 @@ import type { Config } from '../config/index.js';
 import type { RateLimitSettings } from '../server/rate-limit-settings.js';
 import type { TsigFailure } from '../server/transfer-hooks.js';
 import type { AclEntry } from '../xfr/acl.js';
-import type { ZoneImage } from '../zone/index.js';
 
 /** The `server:` settings a serving thread answers by, and what its hooks need. */
 export interface ThreadSettings {
@@ -67,8 +66,14 @@ export interface ThreadStart {
 export interface PublishMessage {
   t: 'publish';
   gen: number;
-  /** Every zone served, in order: its id, and its image when this thread has not been sent it yet. */
-  zones: [number, ZoneImage | null][];
+  /** Every zone served, in order, by id. */
+  zones: Int32Array;
+  /** The images of the zones this thread has not been sent yet: id, buffer id, ZoneImage.at, for each. */
+  images: Int32Array;
+  /** The buffers of those images this thread has not been sent yet, by buffer id (shared, not copied). */
+  buffers: [number, SharedArrayBuffer][];
+  /** Buffer ids no image served from now on is in (the thread lets their views go). */
+  dropped: number[];
   /** Wire names of the zones answered SERVFAIL (loading, expired). */
   unavailable: Uint8Array[];
   /** Ids of the zones answered only to whom allow-transfer admits. */

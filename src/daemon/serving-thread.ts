@@ -31,7 +31,7 @@ import { queryLogger } from './query-log.js';
 import { RateLimitService } from './rate-limit-service.js';
 import type { FromThread, PublishMessage, ThreadAddress, ThreadListenFailure, ThreadSettings, ThreadStart, ToThread } from './serving-thread-messages.js';
 import { ThreadHooks } from './thread-hooks.js';
-import { zoneFromImage, type Zone } from '../zone/index.js';
+import { imageBuffer, zoneFromImage, type ImageBuffer, type Zone } from '../zone/index.js';
 
 /** Relayed queries waiting for the main thread's answer, at most (more are dropped, as a full socket buffer would). */
 const MAX_RELAYED = 1000;
@@ -58,6 +58,8 @@ class ServingThread {
   #hot: { size: number; table: HotAnswers | null } = { size: -1, table: null };
   #served = 0;
   #zones = new Map<number, Zone>();
+  /** The views of each image buffer the main thread has sent (and not dropped), by its id: one pair per buffer, not per zone. */
+  readonly #buffers = new Map<number, ImageBuffer>();
   /** Sets posted, in order, not yet flipped to. */
   readonly #pending: PublishMessage[] = [];
   #responder: Responder;
@@ -205,10 +207,20 @@ class ServingThread {
       this.#threadHooks = this.#newHooks(m.settings);
       this.#followLevel();
     }
+    for (const [id, buffer] of m.buffers) this.#buffers.set(id, imageBuffer(buffer));
+    const made = new Map<number, Zone>();
+    const images = m.images;
+    for (let k = 0; k + 2 < images.length; k += 3) {
+      const buffer = this.#buffers.get(images[k + 1]!);
+      // The main thread sends each buffer before (or with) the first image in it; one missing is a bug of ours.
+      if (buffer === undefined) this.#log.error({ zone: images[k], buffer: images[k + 1] }, 'serving thread: a zone image came without its buffer');
+      else made.set(images[k]!, zoneFromImage({ buffer: buffer.buffer, at: images[k + 2]! }, buffer));
+    }
+    for (const id of m.dropped) this.#buffers.delete(id);
     const next = new Map<number, Zone>();
     const zones: Zone[] = [];
-    for (const [id, image] of m.zones) {
-      const z = image !== null ? zoneFromImage(image) : this.#zones.get(id);
+    for (const id of m.zones) {
+      const z = made.get(id) ?? this.#zones.get(id);
       if (z === undefined) {
         // The main thread sends each zone's image once per thread; one missing is a bug of ours, said once per publish.
         this.#log.error({ zone: id }, 'serving thread: a zone was published without its image; it is not served here');

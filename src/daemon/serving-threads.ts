@@ -61,6 +61,8 @@ interface Thread {
   udpStats: Float64Array;
   /** Ids of the zones whose image this thread has been sent. */
   known: Set<number>;
+  /** Ids of the image buffers this thread holds (sent, not dropped since). */
+  buffers: Set<number>;
   /** The settings last sent, as JSON (to send them again only when they change). */
   settingsKey: string;
   waiting: Map<number, (failed: ThreadListenFailure[]) => void>;
@@ -79,6 +81,9 @@ export class ServingThreads {
   readonly #generation = new Int32Array(new SharedArrayBuffer(4));
   readonly #threads: Thread[] = [];
   readonly #ids = new WeakMap<Zone, number>();
+  /** An id for each image buffer (slab or a large image's own), as the threads know it. */
+  readonly #bufferIds = new WeakMap<SharedArrayBuffer, number>();
+  #nextBuffer = 0;
   /** Shared memory of the images (small zones packed into slabs), and the images of the zones published last. */
   readonly #arena = new ImageArena();
   #images = new Map<Zone, ZoneImage>();
@@ -135,7 +140,7 @@ export class ServingThreads {
       cookieSeed: this.#o.cookieSeed, generation: this.#generation.buffer as SharedArrayBuffer, counters: counters.buffer, udpStats, metrics: this.#o.metrics,
     };
     const worker = new Worker(new URL('./serving-thread.js', import.meta.url), { workerData: start });
-    const t: Thread = { position, index, worker, counters: counters.counters, udpStats: new Float64Array(udpStats), known: new Set(), settingsKey: JSON.stringify(settings), waiting: new Map() };
+    const t: Thread = { position, index, worker, counters: counters.counters, udpStats: new Float64Array(udpStats), known: new Set(), buffers: new Set(), settingsKey: JSON.stringify(settings), waiting: new Map() };
     this.#threads[position] = t;
     const first = new Promise<ThreadListenFailure[]>((resolve) => t.waiting.set(0, resolve));
     worker.on('message', (m: FromThread) => this.#message(t, m));
@@ -271,26 +276,54 @@ export class ServingThreads {
     this.#published = { zones, unavailable, restricted, settings };
     const gen = ++this.#gen;
     this.#imagesOf(zones);
-    const ids = zones.map((z) => this.#idOf(z));
+    // Numbers, not an object per zone: a publish of ten thousand zones is a few hundred kilobytes to copy, not megabytes.
+    const ids = new Int32Array(zones.length);
+    const bufferOf = new Int32Array(zones.length);
+    const at = new Int32Array(zones.length);
+    const inUse = new Map<number, SharedArrayBuffer>();
+    for (let i = 0; i < zones.length; i++) {
+      const image = this.#images.get(zones[i]!)!;
+      const b = this.#bufferId(image.buffer);
+      ids[i] = this.#idOf(zones[i]!);
+      bufferOf[i] = b;
+      at[i] = image.at;
+      inUse.set(b, image.buffer);
+    }
     const unavailableWire = unavailable.map((n) => n.wire);
     const restrictedIds = restricted.map((z) => this.#idOf(z));
     const settingsKey = JSON.stringify(settings);
     for (const t of this.#threads) {
       if (t === undefined) continue;
-      const list: [number, ZoneImage | null][] = [];
+      const images: number[] = [];
       const known = new Set<number>();
       for (let i = 0; i < zones.length; i++) {
         const id = ids[i]!;
-        list.push([id, t.known.has(id) ? null : this.#images.get(zones[i]!)!]);
+        if (!t.known.has(id) && !known.has(id)) images.push(id, bufferOf[i]!, at[i]!);
         known.add(id);
       }
+      const buffers: [number, SharedArrayBuffer][] = [];
+      for (const [b, buffer] of inUse) if (!t.buffers.has(b)) buffers.push([b, buffer]);
+      const dropped: number[] = [];
+      for (const b of t.buffers) if (!inUse.has(b)) dropped.push(b);
       t.known = known;
+      t.buffers = new Set(inUse.keys());
       const changed = t.settingsKey !== settingsKey;
       t.settingsKey = settingsKey;
-      this.#post(t, { t: 'publish', gen, zones: list, unavailable: unavailableWire, restricted: restrictedIds, settings: changed ? settings : null });
+      this.#post(t, {
+        t: 'publish', gen, zones: ids, images: Int32Array.from(images), buffers, dropped, unavailable: unavailableWire, restricted: restrictedIds, settings: changed ? settings : null,
+      });
     }
     // After every post: a thread that reads the new generation finds its set on its port.
     Atomics.store(this.#generation, 0, gen);
+  }
+
+  #bufferId(buffer: SharedArrayBuffer): number {
+    let id = this.#bufferIds.get(buffer);
+    if (id === undefined) {
+      id = ++this.#nextBuffer;
+      this.#bufferIds.set(buffer, id);
+    }
+    return id;
   }
 
   /** Listens on exactly `listen` in every thread (the new addresses bound, all or none; the others closed). */

@@ -1,12 +1,19 @@
-import type { ZoneImage } from './image-layout.js';
+import { H_BYTES_AT, H_BYTES_LENGTH, H_INTS_LENGTH, type ZoneImage } from './image-layout.js';
 
-/** Octets of one shared slab (small images are packed into slabs of this size). */
+/**
+ * Octets of one shared slab (small images are packed into slabs of this size). At most CHUNK (image-layout.ts):
+ * a slab is read through one view, so an image placed anywhere in it is read as if at its start.
+ */
 export const SLAB_BYTES = 256 * 1024;
 /** An image needing more than this has a SharedArrayBuffer of its own. */
 const SMALL_IMAGE = SLAB_BYTES / 8;
 
-/** Where an image's octets and Int32 entries go: views over one SharedArrayBuffer, the entries after the octets. */
+/** Where an image's octets and Int32 entries go: views over one SharedArrayBuffer (to write them), the entries after the octets. */
 export interface ImageSpace {
+  buffer: SharedArrayBuffer;
+  /** Where `bytes` begins in the buffer (octets), and `ints` (Int32 entries). */
+  bytesAt: number;
+  intsAt: number;
   bytes: Uint8Array;
   ints: Int32Array;
 }
@@ -22,8 +29,8 @@ function align8(n: number): number {
 
 /** One SharedArrayBuffer of its own for one image (a large zone, or no arena). */
 export function ownSpace(octets: number, ints: number): ImageSpace {
-  const buf = new SharedArrayBuffer(Math.max(8, spaceFor(octets, ints)));
-  return { bytes: new Uint8Array(buf, 0, octets), ints: new Int32Array(buf, align8(octets), ints) };
+  const buffer = new SharedArrayBuffer(Math.max(8, spaceFor(octets, ints)));
+  return { buffer, bytesAt: 0, intsAt: align8(octets) >>> 2, bytes: new Uint8Array(buffer, 0, octets), ints: new Int32Array(buffer, align8(octets), ints) };
 }
 
 /**
@@ -45,7 +52,7 @@ export class ImageArena {
   #open: SharedArrayBuffer | null = null;
   #used = 0;
   /** Every slab made (an image in one of these shares it; one not here has its buffer to itself). */
-  readonly #slabs = new WeakSet<ArrayBufferLike>();
+  readonly #slabs = new WeakSet<SharedArrayBuffer>();
 
   /** Space for an image of `octets` octets and `ints` Int32 entries: in the open slab when small, else its own buffer. */
   place(octets: number, ints: number): ImageSpace {
@@ -58,15 +65,20 @@ export class ImageArena {
     }
     const at = this.#used;
     this.#used += need;
-    return { bytes: new Uint8Array(this.#open, at, octets), ints: new Int32Array(this.#open, at + align8(octets), ints) };
+    const buffer = this.#open;
+    return { buffer, bytesAt: at, intsAt: (at + align8(octets)) >>> 2, bytes: new Uint8Array(buffer, at, octets), ints: new Int32Array(buffer, at + align8(octets), ints) };
   }
 
-  /** `image` copied whole into new space (its offsets are from its own views, so nothing in it changes). */
+  /** `image` copied whole into new space (its offsets are from its own octets and header: only where its octets are changes). */
   copy(image: ZoneImage): ZoneImage {
-    const space = this.place(image.bytes.length, image.ints.length);
-    space.bytes.set(image.bytes);
-    space.ints.set(image.ints);
-    return { ...image, bytes: space.bytes, ints: space.ints };
+    const from = new Int32Array(image.buffer, 4 * image.at, H_INTS_LENGTH + 1);
+    const octets = from[H_BYTES_LENGTH]!;
+    const ints = from[H_INTS_LENGTH]!;
+    const space = this.place(octets, ints);
+    space.bytes.set(new Uint8Array(image.buffer, from[H_BYTES_AT]!, octets));
+    space.ints.set(new Int32Array(image.buffer, 4 * image.at, ints));
+    space.ints[H_BYTES_AT] = space.bytesAt;
+    return { buffer: space.buffer, at: space.intsAt };
   }
 
   /**
@@ -76,13 +88,13 @@ export class ImageArena {
    * slab is left to fill.
    */
   sparse<K>(served: Iterable<readonly [K, ZoneImage]>): K[] {
-    const bySlab = new Map<ArrayBufferLike, { used: number; keys: K[] }>();
+    const bySlab = new Map<SharedArrayBuffer, { used: number; keys: K[]; ints: Int32Array }>();
     for (const [key, image] of served) {
-      const buf = image.bytes.buffer;
+      const buf = image.buffer;
       if (buf === this.#open || !this.#slabs.has(buf)) continue;
       let s = bySlab.get(buf);
-      if (s === undefined) bySlab.set(buf, (s = { used: 0, keys: [] }));
-      s.used += spaceFor(image.bytes.length, image.ints.length);
+      if (s === undefined) bySlab.set(buf, (s = { used: 0, keys: [], ints: new Int32Array(buf) }));
+      s.used += spaceFor(s.ints[image.at + H_BYTES_LENGTH]!, s.ints[image.at + H_INTS_LENGTH]!);
       s.keys.push(key);
     }
     const out: K[] = [];

@@ -52,45 +52,111 @@ export const RECORD_STRIDE = 3;
 export const EMPTY = 0;
 
 /**
+ * The header of an image: its first Int32 entries (H_* the entry of each
+ * field). Every offset in it, and in the entries after it, is from the start
+ * of the image's own octets or of its own entries (its header), so an image
+ * can be copied anywhere whole (ImageArena.copy rewrites H_BYTES_AT only).
+ */
+/** Layout version (IMAGE_FORMAT). */
+export const H_FORMAT = 0;
+/** Where the image's octets begin, from the start of its buffer (octets). */
+export const H_BYTES_AT = 1;
+export const H_BYTES_LENGTH = 2;
+/** Int32 entries of the image, this header included. */
+export const H_INTS_LENGTH = 3;
+export const H_CLASS = 4;
+export const H_RECORDS = 5;
+/** The origin's wire octets, as the zone spells its origin, are the image's octets [H_ORIGIN_AT, + H_ORIGIN_LENGTH). */
+export const H_ORIGIN_AT = 6;
+export const H_ORIGIN_LENGTH = 7;
+/** Index of the apex node (holding the SOA) among the ordinary nodes, and the SOA serial (its int32 bits). */
+export const H_APEX = 8;
+export const H_SERIAL = 9;
+/** Ordinary nodes (empty non-terminals included) and NSEC3 owners: node entries [0, nodes) and [nodes, nodes + nsec3), from HEADER_INTS. */
+export const H_NODES = 10;
+export const H_NSEC3 = 11;
+/** Open-addressing hash tables (slot pairs: 1 + node index, hashWireName of the owner, as NodeTable's), of a power-of-two number of slots. */
+export const H_TABLE_AT = 12;
+export const H_TABLE_SLOTS = 13;
+export const H_NSEC3_TABLE_AT = 14;
+export const H_NSEC3_SLOTS = 15;
+/** RRset objects (RRSET_STRIDE each) and their records (RECORD_STRIDE each). */
+export const H_RRSETS_AT = 16;
+export const H_RECORDS_AT = 17;
+/** Header entries; the node entries (NODE_STRIDE each) follow. */
+export const HEADER_INTS = 18;
+/** The layout this code writes and reads. */
+export const IMAGE_FORMAT = 3;
+
+/**
  * A zone version laid out in shared memory (issue 16 §3): built once on
  * the main thread, posted to every serving thread (postMessage shares a
  * SharedArrayBuffer, it does not copy it) and read there as a real Zone by
  * zoneFromImage. Never written after it is built.
  *
- * Structured-clonable: numbers and two views over one SharedArrayBuffer,
- * its octets then its Int32 entries. A small zone's image shares its
+ * A buffer and where in it the image's header is: every other field is in
+ * the header (H_*), so an image costs one small object where it is kept,
+ * and a thread reads every image of a buffer through the same two views
+ * (ImageBuffer), not two of its own. A small zone's image shares its
  * SharedArrayBuffer with other small zones' (image-arena.ts): thousands of
- * zones of a few records cost one buffer and two views each, not a buffer
- * of their own (each has an allocation and objects of its own in every
- * thread). Every offset below is from the start of `bytes` or of `ints`, so
- * an image can be copied anywhere whole. Field layout: above.
+ * zones of a few records cost one buffer and a few octets of message each,
+ * not a buffer and views of their own in every thread. Field layout: above.
  */
 export interface ZoneImage {
-  /** Layout version (image-layout.ts). */
-  readonly format: 2;
-  readonly zoneClass: number;
-  readonly recordCount: number;
-  /** The origin's wire octets, as the zone spells its origin, are bytes[originAt, originAt + originLength). */
-  readonly originAt: number;
-  readonly originLength: number;
-  /** Index of the apex node (holding the SOA) among the ordinary nodes, and the SOA serial. */
-  readonly apex: number;
-  readonly serial: number;
-  /** Ordinary nodes (empty non-terminals included) and NSEC3 owners: node entries [0, nodeCount) and [nodeCount, nodeCount + nsec3Count). */
-  readonly nodeCount: number;
-  readonly nsec3Count: number;
-  /** Owners and rdata, as the zone spells them. */
-  readonly bytes: Uint8Array;
-  /** Int32 entries, over the same SharedArrayBuffer as `bytes`: the parts below start at these offsets (in entries). */
+  /** The octets then the Int32 entries of the image (and maybe of others). */
+  readonly buffer: SharedArrayBuffer;
+  /** Index of the image's header among the buffer's Int32 entries. */
+  readonly at: number;
+}
+
+/**
+ * How a thread reads the images of one buffer: its octets in views of
+ * CHUNK octets (a ZoneNodeImpl's start has 23 bits), its Int32 entries in
+ * one view. Made once per buffer per thread (imageBuffer).
+ */
+export interface ImageBuffer {
+  readonly buffer: SharedArrayBuffer;
+  readonly views: readonly Uint8Array[];
   readonly ints: Int32Array;
-  /** Node entries (NODE_STRIDE each). */
-  readonly nodesAt: number;
-  /** Open-addressing hash tables (slot pairs: 1 + node index, hashWireName of the owner, as NodeTable's), of a power-of-two number of slots. */
-  readonly tableAt: number;
-  readonly tableSlots: number;
-  readonly nsec3TableAt: number;
-  readonly nsec3Slots: number;
-  /** RRset objects (RRSET_STRIDE each) and their records (RECORD_STRIDE each). */
-  readonly rrsetsAt: number;
-  readonly recordsAt: number;
+}
+
+/** The views over `buffer` that its images are read through. */
+export function imageBuffer(buffer: SharedArrayBuffer): ImageBuffer {
+  const views: Uint8Array[] = [];
+  for (let at = 0; at < buffer.byteLength; at += CHUNK) views.push(new Uint8Array(buffer, at, Math.min(buffer.byteLength - at, CHUNK)));
+  return { buffer, views, ints: new Int32Array(buffer, 0, buffer.byteLength >>> 2) };
+}
+
+/** The header of `image`, as numbers (tests, logs, the memory budget: the query path reads the entries). */
+export interface ImageHeader {
+  format: number;
+  bytesAt: number;
+  bytesLength: number;
+  intsLength: number;
+  zoneClass: number;
+  recordCount: number;
+  originAt: number;
+  originLength: number;
+  apex: number;
+  serial: number;
+  nodeCount: number;
+  nsec3Count: number;
+  tableAt: number;
+  tableSlots: number;
+  nsec3TableAt: number;
+  nsec3Slots: number;
+  rrsetsAt: number;
+  recordsAt: number;
+}
+
+/** Reads the header of `image` (from `ints`, the buffer's entries, when the caller has them). */
+export function imageHeader(image: ZoneImage, ints = new Int32Array(image.buffer, 0, image.buffer.byteLength >>> 2)): ImageHeader {
+  const h = image.at;
+  return {
+    format: ints[h + H_FORMAT]!, bytesAt: ints[h + H_BYTES_AT]!, bytesLength: ints[h + H_BYTES_LENGTH]!, intsLength: ints[h + H_INTS_LENGTH]!,
+    zoneClass: ints[h + H_CLASS]!, recordCount: ints[h + H_RECORDS]!, originAt: ints[h + H_ORIGIN_AT]!, originLength: ints[h + H_ORIGIN_LENGTH]!,
+    apex: ints[h + H_APEX]!, serial: ints[h + H_SERIAL]! >>> 0, nodeCount: ints[h + H_NODES]!, nsec3Count: ints[h + H_NSEC3]!,
+    tableAt: ints[h + H_TABLE_AT]!, tableSlots: ints[h + H_TABLE_SLOTS]!, nsec3TableAt: ints[h + H_NSEC3_TABLE_AT]!, nsec3Slots: ints[h + H_NSEC3_SLOTS]!,
+    rrsetsAt: ints[h + H_RRSETS_AT]!, recordsAt: ints[h + H_RECORDS_AT]!,
+  };
 }

@@ -7,6 +7,10 @@ import {
   CHUNK_MASK,
   CHUNK_SHIFT,
   EMPTY,
+  HEADER_INTS,
+  H_BYTES_AT,
+  H_RECORDS_AT,
+  H_RRSETS_AT,
   NODE_STRIDE,
   N_FLAGS,
   N_INLINE2,
@@ -25,7 +29,7 @@ import {
   R_TC,
   R_TTL,
   TTLS_BIT,
-  type ZoneImage,
+  type ImageBuffer,
 } from './image-layout.js';
 
 /** log2 of the nodes per slice of the made-node cache (4,096: a first lookup allocates 32 KiB, not a table for every node). */
@@ -46,26 +50,33 @@ const MASK = (1 << SHIFT) - 1;
 export class ImageNodeTable implements NodeStore {
   readonly size: number;
   readonly #views: readonly Uint8Array[];
-  /** The image's Int32 entries: this table's node entries from #nodesAt, its hash table at #tableAt, the RRsets and records at #rrsetsAt and #recordsAt. */
+  /** The buffer's Int32 entries: this table's node entries from #nodesAt, its hash table at #tableAt, the RRsets and records at #rrsetsAt and #recordsAt. */
   readonly #ints: Int32Array;
+  /** Where the image's octets begin in the buffer (its entries hold offsets from there). */
+  readonly #bytesAt: number;
   readonly #nodesAt: number;
   readonly #tableAt: number;
   readonly #mask: number;
   readonly #rrsetsAt: number;
   readonly #recordsAt: number;
-  /** Nodes made so far, by index, in slices of 4,096 made as needed. */
-  readonly #made: (WeakRef<ZoneNodeImpl> | undefined)[][] = [];
+  /** Nodes made so far, by index, in slices of 4,096 made as needed (none: no node made yet). */
+  #made: (WeakRef<ZoneNodeImpl> | undefined)[][] | null = null;
 
-  /** Nodes [base, base + count) of `image`, found through the table of `slots` slots at `tableAt`. */
-  constructor(image: ZoneImage, views: readonly Uint8Array[], base: number, count: number, tableAt: number, slots: number) {
+  /**
+   * Nodes [base, base + count) of the image whose header is entry `at` of
+   * `buffer`, found through its table of `slots` slots at `tableAt` (from the header).
+   */
+  constructor(buffer: ImageBuffer, at: number, base: number, count: number, tableAt: number, slots: number) {
+    const ints = buffer.ints;
     this.size = count;
-    this.#views = views;
-    this.#ints = image.ints;
-    this.#nodesAt = image.nodesAt + base * NODE_STRIDE;
-    this.#tableAt = tableAt;
+    this.#views = buffer.views;
+    this.#ints = ints;
+    this.#bytesAt = ints[at + H_BYTES_AT]!;
+    this.#nodesAt = at + HEADER_INTS + base * NODE_STRIDE;
+    this.#tableAt = at + tableAt;
     this.#mask = slots - 1;
-    this.#rrsetsAt = image.rrsetsAt;
-    this.#recordsAt = image.recordsAt;
+    this.#rrsetsAt = at + ints[at + H_RRSETS_AT]!;
+    this.#recordsAt = at + ints[at + H_RECORDS_AT]!;
   }
 
   get(key: string): ZoneNodeImpl | undefined {
@@ -98,19 +109,20 @@ export class ImageNodeTable implements NodeStore {
 
   at(i: number): ZoneNodeImpl | undefined {
     if (!(i >= 0 && i < this.size)) return undefined;
-    let slice = this.#made[i >>> SHIFT];
+    const made = (this.#made ??= []);
+    let slice = made[i >>> SHIFT];
     if (slice === undefined) {
       // Sized to the nodes it covers: a zone of six names does not keep 4,096 slots (issue 14: thousands of small zones).
       // (A holey array made at once, not filled slot by slot.)
       slice = new Array<WeakRef<ZoneNodeImpl> | undefined>(Math.min(MASK + 1, this.size - (i & ~MASK)));
-      this.#made[i >>> SHIFT] = slice;
+      made[i >>> SHIFT] = slice;
     }
     const held = slice[i & MASK];
     const node = held?.deref();
     if (node !== undefined) return node;
-    const made = this.#make(i);
-    slice[i & MASK] = new WeakRef(made);
-    return made;
+    const fresh = this.#make(i);
+    slice[i & MASK] = new WeakRef(fresh);
+    return fresh;
   }
 
   *values(): IterableIterator<ZoneNodeImpl> {
@@ -120,7 +132,7 @@ export class ImageNodeTable implements NodeStore {
   /** True when node `i`'s owner, lowercased, is `key`. */
   #hasKey(i: number, key: string): boolean {
     const e = this.#nodesAt + i * NODE_STRIDE;
-    const off = this.#ints[e + N_OWNER]!;
+    const off = this.#bytesAt + this.#ints[e + N_OWNER]!;
     if ((this.#ints[e + N_META]! & 255) !== key.length) return false;
     const c = this.#views[off >>> CHUNK_SHIFT]!;
     const at = off & CHUNK_MASK;
@@ -132,7 +144,7 @@ export class ImageNodeTable implements NodeStore {
   #hasWire(i: number, wire: Uint8Array, start: number, end: number): boolean {
     const e = this.#nodesAt + i * NODE_STRIDE;
     if ((this.#ints[e + N_META]! & 255) !== end - start) return false;
-    const off = this.#ints[e + N_OWNER]!;
+    const off = this.#bytesAt + this.#ints[e + N_OWNER]!;
     const c = this.#views[off >>> CHUNK_SHIFT]!;
     const d = (off & CHUNK_MASK) - start;
     for (let k = start; k < end; k++) {
@@ -147,7 +159,8 @@ export class ImageNodeTable implements NodeStore {
   #make(i: number): ZoneNodeImpl {
     const n = this.#ints;
     const e = this.#nodesAt + i * NODE_STRIDE;
-    const off = n[e + N_OWNER]!;
+    const base = this.#bytesAt;
+    const off = base + n[e + N_OWNER]!;
     const meta = n[e + N_META]!;
     const views = this.#views;
     const chunk = views[off >>> CHUNK_SHIFT]!;
@@ -173,21 +186,21 @@ export class ImageNodeTable implements NodeStore {
       const ownerAt = rs[s + R_OWNER]!;
       let owner: ZoneNodeImpl | Name = node;
       if (ownerAt >= 0) {
-        const oc = views[ownerAt >>> CHUNK_SHIFT]!;
-        const os = ownerAt & CHUNK_MASK;
+        const oc = views[(base + ownerAt) >>> CHUNK_SHIFT]!;
+        const os = (base + ownerAt) & CHUNK_MASK;
         owner = Name.trusted(oc.subarray(os, os + rs[s + R_OWNER_LEN]!));
       }
       const countBits = rs[s + R_COUNT]!;
       const count = countBits & (TTLS_BIT - 1);
       let q = recordsAt + rs[s + R_RECORDS]! * RECORD_STRIDE;
-      const first = rec[q]!;
+      const first = base + rec[q]!;
       const fc = views[first >>> CHUNK_SHIFT]!;
       const fs = first & CHUNK_MASK;
       const rrset = new RRsetImpl(owner, type, (rtc - type) / 0x10000, rs[s + R_TTL]! >>> 0, fc, fs, fs + rec[q + 1]!);
       const ttls: number[] | undefined = (countBits & TTLS_BIT) !== 0 ? [rec[q + 2]! >>> 0] : undefined;
       for (let j = 1; j < count; j++) {
         q += RECORD_STRIDE;
-        const o = rec[q]!;
+        const o = base + rec[q]!;
         const os = o & CHUNK_MASK;
         rrset.push(views[o >>> CHUNK_SHIFT]!.subarray(os, os + rec[q + 1]!));
         ttls?.push(rec[q + 2]! >>> 0);

@@ -19,5 +19,5 @@ export { checkNames, hostOwnerOk, type BadName } from './check-names.js';
 export { nsTargetAddress } from './ns-address-check.js';
 export { nameForMessage, wireNameForMessage } from './name-text.js';
 // Zone images (issue 16 §3): a zone version in SharedArrayBuffers, read as a Zone in any thread.
-export { zoneImage, zoneImageIn, zoneImageInSteps, zoneImageSteps, zoneFromImage, zoneImageBytes, type ZoneImage } from './zone-image.js';
+export { zoneImage, zoneImageIn, zoneImageInSteps, zoneImageSteps, zoneFromImage, zoneImageBytes, imageBuffer, imageHeader, type ImageBuffer, type ImageHeader, type ZoneImage } from './zone-image.js';
 export { ImageArena, SLAB_BYTES } from './image-arena.js';

@@ -9,6 +9,26 @@ import {
   CHUNK,
   CHUNK_MASK,
   EMPTY,
+  HEADER_INTS,
+  H_APEX,
+  H_BYTES_AT,
+  H_BYTES_LENGTH,
+  H_CLASS,
+  H_FORMAT,
+  H_INTS_LENGTH,
+  H_NODES,
+  H_NSEC3,
+  H_NSEC3_SLOTS,
+  H_NSEC3_TABLE_AT,
+  H_ORIGIN_AT,
+  H_ORIGIN_LENGTH,
+  H_RECORDS,
+  H_RECORDS_AT,
+  H_RRSETS_AT,
+  H_SERIAL,
+  H_TABLE_AT,
+  H_TABLE_SLOTS,
+  IMAGE_FORMAT,
   NODE_STRIDE,
   N_FLAGS,
   N_INLINE2,
@@ -139,7 +159,7 @@ export function* writeZoneImageSteps(zone: Zone, arena?: ImageArena): Steps<Zone
   // One SharedArrayBuffer, octets then Int32 entries: the arena's slab for a small zone, else one of its own.
   const slots = slotsFor(nodeCount);
   const nsec3Slots = slotsFor(nsec3Count);
-  const nodesAt = 0;
+  const nodesAt = HEADER_INTS;
   const tableAt = nodesAt + all.length * NODE_STRIDE;
   const nsec3TableAt = tableAt + 2 * slots;
   const rrsetsAt = nsec3TableAt + 2 * nsec3Slots;
@@ -235,26 +255,25 @@ export function* writeZoneImageSteps(zone: Zone, arena?: ImageArena): Steps<Zone
   yield* fill(ints, tableAt, slots - 1, hashes, 0, nodeCount);
   yield* fill(ints, nsec3TableAt, nsec3Slots - 1, hashes, nodeCount, nsec3Count);
 
-  return {
-    format: 2,
-    zoneClass: zone.zoneClass,
-    recordCount: zone.recordCount,
-    originAt,
-    originLength: originWire.length,
-    apex,
-    serial: zone.serial,
-    nodeCount,
-    nsec3Count,
-    bytes,
-    ints,
-    nodesAt,
-    tableAt,
-    tableSlots: slots,
-    nsec3TableAt,
-    nsec3Slots,
-    rrsetsAt,
-    recordsAt,
-  };
+  ints[H_FORMAT] = IMAGE_FORMAT;
+  ints[H_BYTES_AT] = space.bytesAt;
+  ints[H_BYTES_LENGTH] = octetCount;
+  ints[H_INTS_LENGTH] = intCount;
+  ints[H_CLASS] = zone.zoneClass;
+  ints[H_RECORDS] = zone.recordCount;
+  ints[H_ORIGIN_AT] = originAt;
+  ints[H_ORIGIN_LENGTH] = originWire.length;
+  ints[H_APEX] = apex;
+  ints[H_SERIAL] = zone.serial | 0;
+  ints[H_NODES] = nodeCount;
+  ints[H_NSEC3] = nsec3Count;
+  ints[H_TABLE_AT] = tableAt;
+  ints[H_TABLE_SLOTS] = slots;
+  ints[H_NSEC3_TABLE_AT] = nsec3TableAt;
+  ints[H_NSEC3_SLOTS] = nsec3Slots;
+  ints[H_RRSETS_AT] = rrsetsAt;
+  ints[H_RECORDS_AT] = recordsAt;
+  return { buffer: space.buffer, at: space.intsAt };
 }
 
 /** Puts nodes [base, base + count) in the table at ints[at ..] (linear probing, as NodeTable: slot pairs of 1 + index from base, hash). */

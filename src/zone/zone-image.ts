@@ -1,12 +1,36 @@
 import { Name } from '../wire/index.js';
 import { Zone } from './zone.js';
-import { CHUNK, CHUNK_MASK, CHUNK_SHIFT, type ZoneImage } from './image-layout.js';
+import {
+  CHUNK_MASK,
+  CHUNK_SHIFT,
+  HEADER_INTS,
+  H_APEX,
+  H_BYTES_AT,
+  H_BYTES_LENGTH,
+  H_CLASS,
+  H_FORMAT,
+  H_INTS_LENGTH,
+  H_NODES,
+  H_NSEC3,
+  H_NSEC3_SLOTS,
+  H_NSEC3_TABLE_AT,
+  H_ORIGIN_AT,
+  H_ORIGIN_LENGTH,
+  H_RECORDS,
+  H_SERIAL,
+  H_TABLE_AT,
+  H_TABLE_SLOTS,
+  IMAGE_FORMAT,
+  imageBuffer,
+  type ImageBuffer,
+  type ZoneImage,
+} from './image-layout.js';
 import { ImageNodeTable } from './image-node-table.js';
 import { runStepsNow, type Steps } from './run-steps.js';
 import { writeZoneImageSteps } from './zone-image-writer.js';
 import type { ImageArena } from './image-arena.js';
 
-export type { ZoneImage } from './image-layout.js';
+export { imageBuffer, imageHeader, type ImageBuffer, type ImageHeader, type ZoneImage } from './image-layout.js';
 
 const images = new WeakMap<Zone, ZoneImage>();
 
@@ -47,45 +71,39 @@ export function zoneImageInSteps(zone: Zone, arena?: ImageArena): Steps<ZoneImag
 }
 
 /** An empty name table (the NSEC3 owners of the many zones that have none: one object, not one per zone and thread). */
-const NO_NODES = new ImageNodeTable(
-  {
-    format: 2, zoneClass: 0, recordCount: 0, originAt: 0, originLength: 0, apex: 0, serial: 0, nodeCount: 0, nsec3Count: 0,
-    bytes: new Uint8Array(0), ints: new Int32Array(new SharedArrayBuffer(8)),
-    nodesAt: 0, tableAt: 0, tableSlots: 1, nsec3TableAt: 0, nsec3Slots: 1, rrsetsAt: 0, recordsAt: 0,
-  },
-  [], 0, 0, 0, 1,
-);
+const NO_NODES = new ImageNodeTable(imageBuffer(new SharedArrayBuffer(4 * HEADER_INTS)), 0, 0, 0, 0, 1);
 
 /**
- * The Zone an image holds (any thread). Cheap: no work per node here; a
- * node (a ZoneNodeImpl over the image's octets) is made on its first lookup
- * and held weakly (ImageNodeTable): the same node is the same object in this
- * thread for as long as anything holds it (the answer cache, keyed by node
- * identity, and the denial index hold theirs), and is collected once
- * nothing does. The apex too: the Zone finds its SOA there when asked
- * (a serving thread of ten thousand small zones holds no node of a zone
- * nobody asks about).
+ * The Zone an image holds (any thread), read through `buffer`, the views
+ * of its SharedArrayBuffer (a thread that reads many images of one buffer
+ * passes the same views for each: imageBuffer). Cheap: no work per node
+ * here; a node (a ZoneNodeImpl over the image's octets) is made on its
+ * first lookup and held weakly (ImageNodeTable): the same node is the same
+ * object in this thread for as long as anything holds it (the answer cache,
+ * keyed by node identity, and the denial index hold theirs), and is
+ * collected once nothing does. The apex too: the Zone finds its SOA there
+ * when asked (a serving thread of ten thousand small zones holds no node of
+ * a zone nobody asks about).
  */
-export function zoneFromImage(image: ZoneImage): Zone {
-  if (image.format !== 2) throw new TypeError(`zone image format ${String(image.format)} is not 2`);
-  const bytes = image.bytes;
-  let views: Uint8Array[];
-  if (bytes.length <= CHUNK) {
-    views = [bytes];
-  } else {
-    views = [];
-    for (let at = 0; at < bytes.length; at += CHUNK) views.push(bytes.subarray(at, Math.min(bytes.length, at + CHUNK)));
-  }
-  const nodes = new ImageNodeTable(image, views, 0, image.nodeCount, image.tableAt, image.tableSlots);
-  const nsec3Nodes = image.nsec3Count === 0 ? NO_NODES : new ImageNodeTable(image, views, image.nodeCount, image.nsec3Count, image.nsec3TableAt, image.nsec3Slots);
-  const originAt = image.originAt;
-  const originChunk = views[originAt >>> CHUNK_SHIFT]!;
+export function zoneFromImage(image: ZoneImage, buffer: ImageBuffer = imageBuffer(image.buffer)): Zone {
+  const ints = buffer.ints;
+  const h = image.at;
+  if (ints[h + H_FORMAT] !== IMAGE_FORMAT) throw new TypeError(`zone image format ${String(ints[h + H_FORMAT])} is not ${IMAGE_FORMAT}`);
+  const nodeCount = ints[h + H_NODES]!;
+  const nsec3Count = ints[h + H_NSEC3]!;
+  const nodes = new ImageNodeTable(buffer, h, 0, nodeCount, ints[h + H_TABLE_AT]!, ints[h + H_TABLE_SLOTS]!);
+  const nsec3Nodes = nsec3Count === 0 ? NO_NODES : new ImageNodeTable(buffer, h, nodeCount, nsec3Count, ints[h + H_NSEC3_TABLE_AT]!, ints[h + H_NSEC3_SLOTS]!);
+  const originAt = ints[h + H_BYTES_AT]! + ints[h + H_ORIGIN_AT]!;
+  const originChunk = buffer.views[originAt >>> CHUNK_SHIFT]!;
   const local = originAt & CHUNK_MASK;
-  const origin = Name.trusted(originChunk.subarray(local, local + image.originLength));
-  return new Zone({ origin, zoneClass: image.zoneClass, apex: image.apex, serial: image.serial, recordCount: image.recordCount, nodes, nsec3Nodes, readOnly: true });
+  const origin = Name.trusted(originChunk.subarray(local, local + ints[h + H_ORIGIN_LENGTH]!));
+  return new Zone({
+    origin, zoneClass: ints[h + H_CLASS]!, apex: ints[h + H_APEX]!, serial: ints[h + H_SERIAL]! >>> 0, recordCount: ints[h + H_RECORDS]!, nodes, nsec3Nodes, readOnly: true,
+  });
 }
 
 /** Octets of SharedArrayBuffer memory the image takes (for logs and the memory budget). */
 export function zoneImageBytes(image: ZoneImage): number {
-  return image.bytes.byteLength + image.ints.byteLength;
+  const h = new Int32Array(image.buffer, 4 * image.at, H_INTS_LENGTH + 1);
+  return h[H_BYTES_LENGTH]! + 4 * h[H_INTS_LENGTH]!;
 }

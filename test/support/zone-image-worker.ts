@@ -24,7 +24,7 @@ function heapUsed(): number {
 port.once('message', (req: ImageWorkerRequest) => {
   const heapBefore = heapUsed();
   const zones: Zone[] = req.images.map((image) => zoneFromImage(image));
-  const shared = req.images.every((image) => image.bytes.buffer instanceof SharedArrayBuffer && image.ints.buffer === image.bytes.buffer);
+  const shared = req.images.every((image) => image.buffer instanceof SharedArrayBuffer);
   const responder = new Responder(new ZoneSet(zones), req.options);
   const responses = req.queries.map((q) => responder.handle(q.bytes, { tcp: q.tcp }));
   // Node identity: the same node object for the same name on every lookup, in any spelling.

@@ -22,6 +22,8 @@ import {
   zoneImageBytes,
   zoneImageSteps,
   zoneImageIn,
+  imageBuffer,
+  imageHeader,
   ImageArena,
   SLAB_BYTES,
   type RRset,
@@ -183,19 +185,17 @@ describe('zone images', () => {
   it('is made of SharedArrayBuffers only, and its zone is read-only', () => {
     const zone = loadZoneText(text(CASES[5]!.lines), ORIGIN);
     const image = zoneImage(zone);
-    const buffers = new Set<ArrayBufferLike>();
-    for (const v of Object.values(image)) {
-      if (ArrayBuffer.isView(v)) {
-        assert.ok(v.buffer instanceof SharedArrayBuffer);
-        buffers.add(v.buffer);
-      } else {
-        assert.ok(typeof v === 'number', `field of type ${typeof v}`);
-      }
-    }
-    assert.equal(buffers.size, 1, 'octets and entries share one buffer');
-    const size = [...buffers][0]!.byteLength;
+    // A buffer and a number: nothing else to copy into a message, or to hold per zone.
+    assert.deepEqual(Object.keys(image).sort(), ['at', 'buffer']);
+    assert.ok(image.buffer instanceof SharedArrayBuffer);
+    const h = imageHeader(image);
+    assert.equal(h.serial, 7);
+    assert.equal(h.nodeCount, zone.nodeCount);
+    assert.equal(h.bytesAt, 0, 'its own buffer: its octets first');
+    const size = image.buffer.byteLength;
     // Its own buffer (no arena): the image's octets and entries, the entries 8-aligned.
     assert.ok(zoneImageBytes(image) <= size && zoneImageBytes(image) > size - 8, `${zoneImageBytes(image)} of ${size}`);
+    assert.equal(4 * image.at + 4 * h.intsLength, size, 'the entries end the buffer');
     const read = zoneFromImage(image);
     assert.throws(() => read.setSerialBeforeServing(8), (e: unknown) => e instanceof ZoneUsageError && e.code === 'ZONE_IMAGE_READ_ONLY');
     assert.equal(read.serial, 7);
@@ -252,30 +252,32 @@ describe('zone images', () => {
 
 describe('zone images in an ImageArena (image-arena.ts)', () => {
   const zoneOf = (i: number): Zone => loadZoneText(text([`h${i} A 192.0.2.${i % 250}`, `h${i} TXT "zone ${i}"`]), ORIGIN);
-  const range = (image: ZoneImage): [number, number] => [image.bytes.byteOffset, image.ints.byteOffset + image.ints.byteLength];
+  const range = (image: ZoneImage): [number, number] => [imageHeader(image).bytesAt, 4 * (image.at + imageHeader(image).intsLength)];
 
   it('packs small images into one slab, each read back as its zone, and gives a large one its own buffer', () => {
     const arena = new ImageArena();
     const images = CASES.map((c) => zoneImageIn(loadZoneText(text(c.lines), ORIGIN), arena));
     const big = CASES.findIndex((c) => c.title === 'a record over 16 KiB');
-    const slab = images[0]!.bytes.buffer;
+    const slab = images[0]!.buffer;
     assert.equal(slab.byteLength, SLAB_BYTES);
     const placed: [number, number][] = [];
     images.forEach((image, i) => {
-      assert.equal(image.ints.buffer, image.bytes.buffer, 'octets and entries in one buffer');
       if (i === big) {
-        assert.notEqual(image.bytes.buffer, slab, 'a large image has a buffer of its own');
-        assert.equal(image.bytes.byteOffset, 0);
+        assert.notEqual(image.buffer, slab, 'a large image has a buffer of its own');
+        assert.equal(imageHeader(image).bytesAt, 0);
       } else {
-        assert.equal(image.bytes.buffer, slab, `${CASES[i]!.title}: in the slab`);
+        assert.equal(image.buffer, slab, `${CASES[i]!.title}: in the slab`);
         placed.push(range(image));
       }
     });
     placed.sort((x, y) => x[0] - y[0]);
     for (let k = 1; k < placed.length; k++) assert.ok(placed[k]![0] >= placed[k - 1]![1], 'no two images overlap');
+    // As a serving thread reads them: every image of the slab through one pair of views.
+    const views = imageBuffer(slab);
     CASES.forEach((c, i) => {
       compare(zoneFromImage(images[i]!), loadZoneText(text(c.lines), ORIGIN));
       compare(zoneFromImage(structuredClone(images[i]!)), loadZoneText(text(c.lines), ORIGIN));
+      if (i !== big) compare(zoneFromImage(images[i]!, views), loadZoneText(text(c.lines), ORIGIN));
     });
   });
 
@@ -284,30 +286,33 @@ describe('zone images in an ImageArena (image-arena.ts)', () => {
     const zones: Zone[] = [];
     const images: ZoneImage[] = [];
     // Three slabs' worth, the last one open.
-    while (images.length === 0 || images[images.length - 1]!.bytes.buffer === images[0]!.bytes.buffer || zones.length < 3 * (SLAB_BYTES / zoneImageBytes(images[0]!))) {
+    while (images.length === 0 || images[images.length - 1]!.buffer === images[0]!.buffer || zones.length < 3 * (SLAB_BYTES / zoneImageBytes(images[0]!))) {
       const z = zoneOf(zones.length);
       zones.push(z);
       images.push(zoneImageIn(z, arena));
     }
-    const slabs = [...new Set(images.map((im) => im.bytes.buffer))];
+    const slabs = [...new Set(images.map((im) => im.buffer))];
     assert.ok(slabs.length >= 3, `${slabs.length} slabs`);
-    const [first, second] = slabs as [ArrayBufferLike, ArrayBufferLike];
-    const inFirst = images.filter((im) => im.bytes.buffer === first);
-    const inSecond = images.filter((im) => im.bytes.buffer === second);
+    const [first, second] = slabs as [SharedArrayBuffer, SharedArrayBuffer];
+    const inFirst = images.filter((im) => im.buffer === first);
+    const inSecond = images.filter((im) => im.buffer === second);
     const keyed = (list: ZoneImage[]): [ZoneImage, ZoneImage][] => list.map((im) => [im, im]);
     assert.deepEqual(arena.sparse(keyed(images)), [], 'every image served: no slab is sparse');
     // The first slab keeps a tenth of its images, the second most of them, the open one few.
     const served = [
       ...inFirst.filter((_, k) => k % 10 === 0),
       ...inSecond.filter((_, k) => k % 10 !== 0),
-      ...images.filter((im) => im.bytes.buffer === slabs[slabs.length - 1]).slice(0, 1),
+      ...images.filter((im) => im.buffer === slabs[slabs.length - 1]).slice(0, 1),
     ];
     const out = arena.sparse(keyed(served));
     assert.deepEqual(out, inFirst.filter((_, k) => k % 10 === 0), 'the first slab\'s images, and only those');
     for (const image of out) {
       const copy = arena.copy(image);
-      assert.notEqual(copy.bytes.buffer, first);
-      assert.equal(copy.ints.buffer, copy.bytes.buffer);
+      assert.notEqual(copy.buffer, first);
+      // Only where its octets are changed: the same content at another place.
+      const [a, b] = [imageHeader(image), imageHeader(copy)];
+      assert.deepEqual({ ...b, bytesAt: 0 }, { ...a, bytesAt: 0 });
+      assert.ok(b.bytesAt >= 0 && 4 * copy.at >= b.bytesAt + b.bytesLength, 'its entries after its octets');
       const i = images.indexOf(image);
       compare(zoneFromImage(copy), zoneOf(i));
     }

@@ -32,6 +32,7 @@ import {
 } from '../../../src/zone/index.js';
 import { Name, RRType } from '../../../src/wire/index.js';
 import { recordFromLine } from './zone-cases.js';
+import { CHUNK } from '../../../src/zone/image-layout.js';
 
 const ORIGIN = Name.fromText('Example.COM.');
 const HEAD = ['$ORIGIN Example.COM.', '$TTL 300', '@ SOA ns1 hostmaster 7 3600 900 604800 300', '@ NS ns1', 'ns1 A 192.0.2.1'];
@@ -240,6 +241,17 @@ describe('zone images', () => {
     const image = r.value;
     assert.equal(zoneImage(zone), image, 'zoneImage gives the image the steps made');
     assert.equal(zoneImageSteps(zone).next().done, true, 'an imaged zone takes no step');
+    compare(zoneFromImage(image), zone);
+  });
+
+  it('an image of more than one view (over CHUNK octets): every node read back across the views', () => {
+    // 200-octet TXT strings: some 5 MB of octets, so runs fall in two views and none may cross from one to the next.
+    const filler = 'x'.repeat(200);
+    const lines = Array.from({ length: 25_000 }, (_, i) => `t${i} TXT "${filler}" "${i}"`);
+    const zone = loadZoneText(text(lines), ORIGIN);
+    const image = zoneImage(zone);
+    assert.ok(imageHeader(image).bytesLength > CHUNK, `${imageHeader(image).bytesLength} octets`);
+    assert.ok(imageBuffer(image.buffer).views.length >= 2);
     compare(zoneFromImage(image), zone);
   });
 

@@ -80,10 +80,8 @@ export class ServingThreads {
   readonly #o: ServingThreadsOptions;
   readonly #generation = new Int32Array(new SharedArrayBuffer(4));
   readonly #threads: Thread[] = [];
-  readonly #ids = new WeakMap<Zone, number>();
-  /** An id for each image buffer (slab or a large image's own), as the threads know it. */
-  readonly #bufferIds = new WeakMap<SharedArrayBuffer, number>();
-  #nextBuffer = 0;
+  /** An id for each zone, and for each image buffer (a slab, or a large image's own), as the threads know them. */
+  readonly #ids = new WeakMap<Zone | SharedArrayBuffer, number>();
   /** Shared memory of the images (small zones packed into slabs), and the images of the zones published last. */
   readonly #arena = new ImageArena();
   #images = new Map<Zone, ZoneImage>();
@@ -212,11 +210,11 @@ export class ServingThreads {
     if (p !== null) this.publish(p.zones, p.unavailable, p.restricted, p.settings);
   }
 
-  #idOf(zone: Zone): number {
-    let id = this.#ids.get(zone);
+  #idOf(key: Zone | SharedArrayBuffer): number {
+    let id = this.#ids.get(key);
     if (id === undefined) {
       id = ++this.#nextId;
-      this.#ids.set(zone, id);
+      this.#ids.set(key, id);
     }
     return id;
   }
@@ -283,7 +281,7 @@ export class ServingThreads {
     const inUse = new Map<number, SharedArrayBuffer>();
     for (let i = 0; i < zones.length; i++) {
       const image = this.#images.get(zones[i]!)!;
-      const b = this.#bufferId(image.buffer);
+      const b = this.#idOf(image.buffer);
       ids[i] = this.#idOf(zones[i]!);
       bufferOf[i] = b;
       at[i] = image.at;
@@ -315,15 +313,6 @@ export class ServingThreads {
     }
     // After every post: a thread that reads the new generation finds its set on its port.
     Atomics.store(this.#generation, 0, gen);
-  }
-
-  #bufferId(buffer: SharedArrayBuffer): number {
-    let id = this.#bufferIds.get(buffer);
-    if (id === undefined) {
-      id = ++this.#nextBuffer;
-      this.#bufferIds.set(buffer, id);
-    }
-    return id;
   }
 
   /** Listens on exactly `listen` in every thread (the new addresses bound, all or none; the others closed). */

@@ -150,7 +150,7 @@ export interface ImageHeader {
 }
 
 /** Reads the header of `image` (from `ints`, the buffer's entries, when the caller has them). */
-export function imageHeader(image: ZoneImage, ints = new Int32Array(image.buffer, 0, image.buffer.byteLength >>> 2)): ImageHeader {
+export function imageHeader(image: ZoneImage, ints: Int32Array = new Int32Array(image.buffer, 0, image.buffer.byteLength >>> 2)): ImageHeader {
   const h = image.at;
   return {
     format: ints[h + H_FORMAT]!, bytesAt: ints[h + H_BYTES_AT]!, bytesLength: ints[h + H_BYTES_LENGTH]!, intsLength: ints[h + H_INTS_LENGTH]!,

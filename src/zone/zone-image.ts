@@ -1,30 +1,6 @@
 import { Name } from '../wire/index.js';
 import { Zone } from './zone.js';
-import {
-  CHUNK_MASK,
-  CHUNK_SHIFT,
-  HEADER_INTS,
-  H_APEX,
-  H_BYTES_AT,
-  H_BYTES_LENGTH,
-  H_CLASS,
-  H_FORMAT,
-  H_INTS_LENGTH,
-  H_NODES,
-  H_NSEC3,
-  H_NSEC3_SLOTS,
-  H_NSEC3_TABLE_AT,
-  H_ORIGIN_AT,
-  H_ORIGIN_LENGTH,
-  H_RECORDS,
-  H_SERIAL,
-  H_TABLE_AT,
-  H_TABLE_SLOTS,
-  IMAGE_FORMAT,
-  imageBuffer,
-  type ImageBuffer,
-  type ZoneImage,
-} from './image-layout.js';
+import { CHUNK_MASK, CHUNK_SHIFT, HEADER_INTS, IMAGE_FORMAT, imageBuffer, imageHeader, type ImageBuffer, type ZoneImage } from './image-layout.js';
 import { ImageNodeTable } from './image-node-table.js';
 import { runStepsNow, type Steps } from './run-steps.js';
 import { writeZoneImageSteps } from './zone-image-writer.js';
@@ -86,24 +62,19 @@ const NO_NODES = new ImageNodeTable(imageBuffer(new SharedArrayBuffer(4 * HEADER
  * a zone nobody asks about).
  */
 export function zoneFromImage(image: ZoneImage, buffer: ImageBuffer = imageBuffer(image.buffer)): Zone {
-  const ints = buffer.ints;
-  const h = image.at;
-  if (ints[h + H_FORMAT] !== IMAGE_FORMAT) throw new TypeError(`zone image format ${String(ints[h + H_FORMAT])} is not ${IMAGE_FORMAT}`);
-  const nodeCount = ints[h + H_NODES]!;
-  const nsec3Count = ints[h + H_NSEC3]!;
-  const nodes = new ImageNodeTable(buffer, h, 0, nodeCount, ints[h + H_TABLE_AT]!, ints[h + H_TABLE_SLOTS]!);
-  const nsec3Nodes = nsec3Count === 0 ? NO_NODES : new ImageNodeTable(buffer, h, nodeCount, nsec3Count, ints[h + H_NSEC3_TABLE_AT]!, ints[h + H_NSEC3_SLOTS]!);
-  const originAt = ints[h + H_BYTES_AT]! + ints[h + H_ORIGIN_AT]!;
+  const h = imageHeader(image, buffer.ints);
+  if (h.format !== IMAGE_FORMAT) throw new TypeError(`zone image format ${String(h.format)} is not ${IMAGE_FORMAT}`);
+  const nodes = new ImageNodeTable(buffer, image.at, 0, h.nodeCount, h.tableAt, h.tableSlots);
+  const nsec3Nodes = h.nsec3Count === 0 ? NO_NODES : new ImageNodeTable(buffer, image.at, h.nodeCount, h.nsec3Count, h.nsec3TableAt, h.nsec3Slots);
+  const originAt = h.bytesAt + h.originAt;
   const originChunk = buffer.views[originAt >>> CHUNK_SHIFT]!;
   const local = originAt & CHUNK_MASK;
-  const origin = Name.trusted(originChunk.subarray(local, local + ints[h + H_ORIGIN_LENGTH]!));
-  return new Zone({
-    origin, zoneClass: ints[h + H_CLASS]!, apex: ints[h + H_APEX]!, serial: ints[h + H_SERIAL]! >>> 0, recordCount: ints[h + H_RECORDS]!, nodes, nsec3Nodes, readOnly: true,
-  });
+  const origin = Name.trusted(originChunk.subarray(local, local + h.originLength));
+  return new Zone({ origin, zoneClass: h.zoneClass, apex: h.apex, serial: h.serial, recordCount: h.recordCount, nodes, nsec3Nodes, readOnly: true });
 }
 
 /** Octets of SharedArrayBuffer memory the image takes (for logs and the memory budget). */
 export function zoneImageBytes(image: ZoneImage): number {
-  const h = new Int32Array(image.buffer, 4 * image.at, H_INTS_LENGTH + 1);
-  return h[H_BYTES_LENGTH]! + 4 * h[H_INTS_LENGTH]!;
+  const h = imageHeader(image);
+  return h.bytesLength + 4 * h.intsLength;
 }

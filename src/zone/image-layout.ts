@@ -127,7 +127,7 @@ export function imageBuffer(buffer: SharedArrayBuffer): ImageBuffer {
   return { buffer, views, ints: new Int32Array(buffer, 0, buffer.byteLength >>> 2) };
 }
 
-/** The header of `image`, as numbers (tests, logs, the memory budget: the query path reads the entries). */
+/** The header of `image`, as numbers (zoneFromImage, the arena, tests: the query path reads the entries themselves). */
 export interface ImageHeader {
   format: number;
   bytesAt: number;

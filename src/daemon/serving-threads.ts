@@ -88,6 +88,8 @@ export class ServingThreads {
   /** Images written ahead by prepare, for zones not yet published (held only while their zone lives). */
   readonly #prepared = new WeakMap<Zone, ZoneImage>();
   #moved = 0;
+  /** Buffer ids posted as dropped, over every thread (imageBuffers). */
+  #buffersDropped = 0;
   #written = 0;
   #nextId = 0;
   #gen = 0;
@@ -259,6 +261,17 @@ export class ServingThreads {
     return this.#written;
   }
 
+  /**
+   * The image buffers of the set published last, how many each running
+   * thread holds (sent, not dropped since: the same number once it has
+   * taken that set), and how many drops were posted in all (for tests).
+   */
+  imageBuffers(): { served: number; held: number[]; dropped: number } {
+    const served = new Set<SharedArrayBuffer>();
+    for (const image of this.#images.values()) served.add(image.buffer);
+    return { served: served.size, held: this.#threads.filter((t) => t !== undefined).map((t) => t.buffers.size), dropped: this.#buffersDropped };
+  }
+
   /** Images copied out of sparse slabs so far (see #imagesOf). */
   get imagesMoved(): number {
     return this.#moved;
@@ -303,6 +316,7 @@ export class ServingThreads {
       for (const [b, buffer] of inUse) if (!t.buffers.has(b)) buffers.push([b, buffer]);
       const dropped: number[] = [];
       for (const b of t.buffers) if (!inUse.has(b)) dropped.push(b);
+      this.#buffersDropped += dropped.length;
       t.known = known;
       t.buffers = new Set(inUse.keys());
       const changed = t.settingsKey !== settingsKey;

@@ -102,9 +102,14 @@ describe('ServingThreads', { skip: !haveBatchModule('serving threads pool'), tim
     const first = Array.from({ length: 2000 }, (_, i) => small(i, 1));
     pool.publish(first, [], [], SETTINGS);
     const movedBefore = pool.imagesMoved;
+    const before = pool.imageBuffers();
     // Every tenth zone kept as it was, the others replaced by serial 2: the first slabs now hold few images still served.
     pool.publish(first.map((z, i) => (i % 10 === 0 ? z : small(i, 2))), [], [], SETTINGS);
     assert.ok(pool.imagesMoved - movedBefore >= 50, `${pool.imagesMoved - movedBefore} images moved`);
+    // The slabs emptied by the moves are dropped: each thread is told to let their views go, and holds only what is served.
+    const after = pool.imageBuffers();
+    assert.ok(after.dropped > before.dropped, `${after.dropped - before.dropped} drops posted`);
+    assert.deepEqual(after.held, after.held.map(() => after.served), `held ${after.held.join(', ')} of ${after.served} served`);
     for (const [i, serial] of [[0, 1], [1, 2], [10, 1], [990, 1], [1990, 1], [1999, 2]] as const) {
       const rounds = await serialRounds(port, `s${i}.pool.example`, serial, { clients: 16, maxRounds: 1 });
       assert.deepEqual(rounds[0], Array(16).fill(serial), `s${i}.pool.example`);

@@ -1,4 +1,4 @@
-import { H_BYTES_AT, H_BYTES_LENGTH, H_INTS_LENGTH, type ZoneImage } from './image-layout.js';
+import { H_BYTES_AT, H_BYTES_LENGTH, H_INTS_LENGTH, imageHeader, type ZoneImage } from './image-layout.js';
 
 /**
  * Octets of one shared slab (small images are packed into slabs of this size). At most CHUNK (image-layout.ts):
@@ -71,12 +71,10 @@ export class ImageArena {
 
   /** `image` copied whole into new space (its offsets are from its own octets and header: only where its octets are changes). */
   copy(image: ZoneImage): ZoneImage {
-    const from = new Int32Array(image.buffer, 4 * image.at, H_INTS_LENGTH + 1);
-    const octets = from[H_BYTES_LENGTH]!;
-    const ints = from[H_INTS_LENGTH]!;
-    const space = this.place(octets, ints);
-    space.bytes.set(new Uint8Array(image.buffer, from[H_BYTES_AT]!, octets));
-    space.ints.set(new Int32Array(image.buffer, 4 * image.at, ints));
+    const h = imageHeader(image);
+    const space = this.place(h.bytesLength, h.intsLength);
+    space.bytes.set(new Uint8Array(image.buffer, h.bytesAt, h.bytesLength));
+    space.ints.set(new Int32Array(image.buffer, 4 * image.at, h.intsLength));
     space.ints[H_BYTES_AT] = space.bytesAt;
     return { buffer: space.buffer, at: space.intsAt };
   }

@@ -8,9 +8,6 @@ import {
   CHUNK_SHIFT,
   EMPTY,
   HEADER_INTS,
-  H_BYTES_AT,
-  H_RECORDS_AT,
-  H_RRSETS_AT,
   NODE_STRIDE,
   N_FLAGS,
   N_INLINE2,
@@ -30,6 +27,7 @@ import {
   R_TTL,
   TTLS_BIT,
   type ImageBuffer,
+  type ImageHeader,
 } from './image-layout.js';
 
 /** log2 of the nodes per slice of the made-node cache (4,096: a first lookup allocates 32 KiB, not a table for every node). */
@@ -63,20 +61,20 @@ export class ImageNodeTable implements NodeStore {
   #made: (WeakRef<ZoneNodeImpl> | undefined)[][] | null = null;
 
   /**
-   * Nodes [base, base + count) of the image whose header is entry `at` of
-   * `buffer`, found through its table of `slots` slots at `tableAt` (from the header).
+   * Nodes [base, base + count) of the image whose header, `h`, is entry
+   * `at` of `buffer`, found through its table of `slots` slots at `tableAt`
+   * (from the header).
    */
-  constructor(buffer: ImageBuffer, at: number, base: number, count: number, tableAt: number, slots: number) {
-    const ints = buffer.ints;
+  constructor(buffer: ImageBuffer, at: number, h: ImageHeader, base: number, count: number, tableAt: number, slots: number) {
     this.size = count;
     this.#views = buffer.views;
-    this.#ints = ints;
-    this.#bytesAt = ints[at + H_BYTES_AT]!;
+    this.#ints = buffer.ints;
+    this.#bytesAt = h.bytesAt;
     this.#nodesAt = at + HEADER_INTS + base * NODE_STRIDE;
     this.#tableAt = at + tableAt;
     this.#mask = slots - 1;
-    this.#rrsetsAt = at + ints[at + H_RRSETS_AT]!;
-    this.#recordsAt = at + ints[at + H_RECORDS_AT]!;
+    this.#rrsetsAt = at + h.rrsetsAt;
+    this.#recordsAt = at + h.recordsAt;
   }
 
   get(key: string): ZoneNodeImpl | undefined {

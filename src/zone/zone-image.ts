@@ -46,8 +46,9 @@ export function zoneImageInSteps(zone: Zone, arena?: ImageArena): Steps<ZoneImag
   return writeZoneImageSteps(zone, arena);
 }
 
-/** An empty name table (the NSEC3 owners of the many zones that have none: one object, not one per zone and thread). */
-const NO_NODES = new ImageNodeTable(imageBuffer(new SharedArrayBuffer(4 * HEADER_INTS)), 0, 0, 0, 0, 1);
+/** An empty image, and its empty name table (the NSEC3 owners of the many zones that have none: one object, not one per zone and thread). */
+const EMPTY = imageBuffer(new SharedArrayBuffer(4 * HEADER_INTS));
+const NO_NODES = new ImageNodeTable(EMPTY, 0, imageHeader({ buffer: EMPTY.buffer, at: 0 }, EMPTY.ints), 0, 0, 0, 1);
 
 /**
  * The Zone an image holds (any thread), read through `buffer`, the views
@@ -64,8 +65,8 @@ const NO_NODES = new ImageNodeTable(imageBuffer(new SharedArrayBuffer(4 * HEADER
 export function zoneFromImage(image: ZoneImage, buffer: ImageBuffer = imageBuffer(image.buffer)): Zone {
   const h = imageHeader(image, buffer.ints);
   if (h.format !== IMAGE_FORMAT) throw new TypeError(`zone image format ${String(h.format)} is not ${IMAGE_FORMAT}`);
-  const nodes = new ImageNodeTable(buffer, image.at, 0, h.nodeCount, h.tableAt, h.tableSlots);
-  const nsec3Nodes = h.nsec3Count === 0 ? NO_NODES : new ImageNodeTable(buffer, image.at, h.nodeCount, h.nsec3Count, h.nsec3TableAt, h.nsec3Slots);
+  const nodes = new ImageNodeTable(buffer, image.at, h, 0, h.nodeCount, h.tableAt, h.tableSlots);
+  const nsec3Nodes = h.nsec3Count === 0 ? NO_NODES : new ImageNodeTable(buffer, image.at, h, h.nodeCount, h.nsec3Count, h.nsec3TableAt, h.nsec3Slots);
   const originAt = h.bytesAt + h.originAt;
   const originChunk = buffer.views[originAt >>> CHUNK_SHIFT]!;
   const local = originAt & CHUNK_MASK;

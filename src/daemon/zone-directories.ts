@@ -16,7 +16,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Config, ZoneDirectorySettings, ZoneSettings } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import { ignoredZoneFileName, originFromFileName } from './zone-file-origin.js';
@@ -202,8 +202,12 @@ export class ZoneDirectories {
       }
       if (!this.#watching || d.watcher !== null || d.ino === null) continue;
       try {
+        const folderName = basename(d.settings.path);
         const w = watch(d.settings.path, { persistent: false }, (_event, name) => {
-          if (name !== null) d.touched.add(String(name));
+          // A file that cannot be a zone (a log beside the zones, an editor's temporary file) changes no scan:
+          // its events cost a test of the name, and do not put the scan off (issue 16 §1: dnsperf's output).
+          if (name !== null && name !== folderName && !d.names.has(name) && !maybeZoneFile(d.settings, name)) return;
+          if (name !== null) d.touched.add(name);
           this.#changed();
         });
         w.on('error', () => {
@@ -403,6 +407,13 @@ export class ZoneDirectories {
     d.problem = err.code;
     this.#log.error({ folder: d.settings.path, zones: d.zones.size, err }, err.message);
   }
+}
+
+/** True when a file of this name could be a zone of the folder: not ignored, and matching its pattern. */
+function maybeZoneFile(s: ZoneDirectorySettings, name: string): boolean {
+  if (ignoredZoneFileName(name)) return false;
+  const m = s.match.exec(name);
+  return m !== null && m[1] !== undefined;
 }
 
 /** What the matching file name `file` gives (`stem`: the part its folder's pattern takes as the zone name). */

@@ -74,7 +74,6 @@ export class ZoneWatch {
     return new FileWatcher({
       // A file is read once it has had no change for `watch-settle`; a writer that pauses longer meets the hold rules instead.
       debounceMs: settleMs,
-      stabilityMs: 0,
       onChange: (paths) => {
         if (paths.some(isConfig)) {
           this.#opts.onConfig();

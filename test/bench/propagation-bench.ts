@@ -204,7 +204,7 @@ async function measureSize(label: string, hosts: number, edits: number): Promise
         if (reloaded === null) warnings.push(`edit ${i}: no "zone reloaded" line from ns1`);
         if (xfr === null) warnings.push(`edit ${i}: no "transfer of" line from ns2 for serial ${serialTo ?? '?'}`);
         else if (r.xfrKind !== 'IXFR') warnings.push(`edit ${i}: ns2 fetched the change by ${r.xfrKind ?? '?'}, not IXFR`);
-        // Several reloads for one write (chokidar seeing the truncate and the write apart) show as extra lines.
+        // Several reloads for one write (the watch seeing the truncate and the write apart) show as extra lines.
         const extra = ns1Log.lines.slice(mark1).filter((l) => l.o.msg === 'zone reloaded').length - 1;
         if (extra > 0) warnings.push(`edit ${i}: ns1 reloaded the zone ${extra + 1} times for one write`);
         for (const l of [...ns1Log.lines.slice(mark1), ...ns2Log.lines.slice(mark2)]) {

@@ -72,7 +72,7 @@ describe('a secondary applying an IXFR of a 200k-record zone', { skip: !haveTool
     const axfr = await ns2.waitAfter(0, transferIn, 20_000);
     assert.equal(axfr.kind, 'AXFR');
     await until('ns2 saved its first copy', () => savedSerial(saved()) === axfr.to, { timeoutMs: 20_000, everyMs: 20 });
-    // The watch on ns1's file is set up right after `serving`; give chokidar its initial scan.
+    // The watch on ns1's file is armed right after `serving` (its arming, and the check of files changed before it, take a moment).
     await sleep(300);
   });
 

@@ -7,10 +7,11 @@
  * zones, removes nothing until SIGHUP. Real daemon, real files, dig.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { digSerial, digStatus } from '../support/dig.js';
 import { haveTool } from '../support/tools.js';
 import { zoneText } from '../support/tyne-config.js';
@@ -122,6 +123,26 @@ describe('zone directories', { timeout: 120_000 }, () => {
     await r.served('two.example', 3);
     await r.served('one.example', null);
     assert.equal(await digSerial({ port: r.port }, 'new.example'), 7, 'the other zone is still served');
+  });
+
+  it('a log written beside the zones every 5 ms does not put off a dropped file (its events change no scan)', { skip: !have }, async () => {
+    const r = await rig({ files: [['first.example', 1]] });
+    const log = join(r.folder, 'queries.log');
+    let writes = 0;
+    // Faster than watch-settle (50 ms): were its events taken, the folder would never be quiet enough to scan.
+    const writer = setInterval(() => {
+      if (++writes > 2000) clearInterval(writer);
+      else appendFileSync(log, `> NOERROR host${writes}.first.example A 0.000100\n`);
+    }, 5);
+    try {
+      await sleep(200);
+      r.put('dropped.example', 4);
+      const ms = await r.served('dropped.example', 4);
+      assert.ok(ms < 1500, `a dropped file was served after ${ms.toFixed(0)} ms`);
+      assert.ok(writes > 40, `the log was being written meanwhile (${writes} writes)`);
+    } finally {
+      clearInterval(writer);
+    }
   });
 
   it('a file with errors is not served (every error logged with file:line:column) and fixing it serves it; a file whose records are outside its name is refused', { skip: !have }, async () => {

@@ -160,7 +160,7 @@ describe('zone files watched by tyne serve (ns1 primary -> ns2 secondary)', { sk
     ns2 = await startTyne(rig.path('ns2.yaml'));
     // ns1 NOTIFYs at startup, so ns2 does not wait for its start jitter.
     await Promise.all(NS2_ZONES.map((z) => ns2!.waitAfter(0, transferIn(z), 10_000)));
-    // The watches are set up right after `serving`; give chokidar its initial scan.
+    // The watches are armed right after `serving` (their arming, and the check of files changed before it, take a moment).
     await sleep(300);
   });
 

@@ -329,7 +329,10 @@ export class FileWatcher {
       } catch {
         // Gone: watched again once it is back.
       }
-      if (this.#closed || this.#folders.get(f.path) !== f || (ino === f.ino && f.watcher !== null)) continue;
+      if (this.#closed || this.#folders.get(f.path) !== f) continue;
+      // Its inode not read yet (the watch is that new): the folder there now is the one watched.
+      if (f.ino === 0 && ino >= 0 && f.watcher !== null) f.ino = ino;
+      if (ino === f.ino && f.watcher !== null) continue;
       f.watcher?.close();
       f.watcher = null;
       if (ino >= 0 && this.#watchFolder(f)) f.ino = ino;

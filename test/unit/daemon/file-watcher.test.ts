@@ -308,6 +308,22 @@ const cases: WatchCase[] = [
       { act: (p) => appendFileSync(p('sub/a.zone'), 'three\n'), want: [['remove', ['sub/a.zone']], ['change', ['sub/a.zone']], ['change', ['sub/a.zone']]] },
     ],
   },
+  {
+    name: 'follows a folder replaced by a rename: the new folder\'s files are reported and watched, the old one\'s no longer',
+    existing: [['sub/a.zone', 'one\n'], ['next/a.zone', 'two\n']],
+    watch: ['sub/a.zone'],
+    steps: [
+      {
+        act: (p) => {
+          renameSync(dirname(p('sub/a.zone')), `${dirname(p('sub/a.zone'))}.old`);
+          renameSync(dirname(p('next/a.zone')), dirname(p('sub/a.zone')));
+        },
+        want: [['change', ['sub/a.zone']]],
+      },
+      { act: (p) => appendFileSync(p('sub/a.zone'), 'three\n'), want: [['change', ['sub/a.zone']], ['change', ['sub/a.zone']]] },
+      { act: (p) => appendFileSync(p('sub.old/a.zone'), 'stale\n'), want: [['change', ['sub/a.zone']], ['change', ['sub/a.zone']]], why: 'the old folder is still watched' },
+    ],
+  },
 ];
 
 describe('FileWatcher', () => {

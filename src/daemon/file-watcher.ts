@@ -13,9 +13,10 @@
  * was being written: a third of a core for a log written 1,200 times a
  * second.)
  *
- * A wanted file that is a symbolic link also gets a watch of its own, which
- * follows the link: an edit of the target, in another folder, is seen, and
- * so is a link re-pointed elsewhere (its old target is left or deleted).
+ * A wanted file that is a symbolic link, or a file with other hard links,
+ * also gets a watch of its own, on its inode: an edit of a link's target in
+ * another folder is seen, and so is a link re-pointed elsewhere (its old
+ * target is left or deleted), and an edit through another name of the file.
  *
  * Events only mark a path as "touched". After a quiet period (debounceMs)
  * the touched paths are stat'ed: a path that exists is reported through
@@ -78,7 +79,7 @@ export class FileWatcher {
   #files = new Set<string>();
   /** Folder → its watch. */
   readonly #folders = new Map<string, FolderWatch>();
-  /** Wanted files that are symbolic links → the watch that follows the link. */
+  /** Wanted files that are symbolic links (or have other hard links) → the watch of their inode. */
   readonly #links = new Map<string, FSWatcher>();
   /** Paths touched since the last report. */
   #pending = new Set<string>();
@@ -224,11 +225,11 @@ export class FileWatcher {
     if (p !== undefined) this.#touch(p);
   }
 
-  /** Stats the fresh files (a symbolic link gets a watch that follows it) and the new folders (their inodes). */
+  /** Stats the fresh files (a link gets a watch of its inode) and the new folders (their inodes). */
   #armLinks(paths: string[], folders: FolderWatch[]): void {
     if (paths.length === 0 && folders.length === 0) return;
     const work = async (): Promise<void> => {
-      await Promise.all([...paths.map((p) => this.#followLink(p)), ...folders.map((f) => this.#readIno(f))]);
+      await Promise.all([...paths.map((p) => this.#followInode(p)), ...folders.map((f) => this.#readIno(f))]);
     };
     this.#arming = this.#arming.then(work, work);
   }
@@ -244,11 +245,15 @@ export class FileWatcher {
     }
   }
 
-  /** Watches the target of `p` when it is a symbolic link (again: the link may point elsewhere now); else drops such a watch. */
-  async #followLink(p: string): Promise<void> {
+  /**
+   * Watches the inode of `p` when it is a symbolic link (its target's) or has
+   * other hard links (again: a link may point elsewhere now); else drops such a watch.
+   */
+  async #followInode(p: string): Promise<void> {
     let link = false;
     try {
-      link = (await lstat(p)).isSymbolicLink();
+      const s = await lstat(p);
+      link = s.isSymbolicLink() || (s.isFile() && s.nlink > 1);
     } catch {
       // Missing: its folder's watch sees it come.
     }

@@ -1,12 +1,12 @@
 /**
  * The zone-file watcher (src/daemon/file-watcher.ts) on real files: a table
  * of edits (in place, rename-over, vim-style, bursts, delete and re-create,
- * late files, changing what is watched, unrelated files, symbolic links,
+ * late files, changing what is watched, unrelated files, symbolic and hard links,
  * folders made late or made again) and what must be reported; that a busy
  * neighbour file costs no stat; and its release of the watches on close.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, linkSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
@@ -94,6 +94,8 @@ interface WatchCase {
   existing: [string, string][];
   /** Symbolic links made before the watch starts: the link's name and its target's. */
   links?: [string, string][];
+  /** Hard links made before the watch starts: the new name and the file's. */
+  hardLinks?: [string, string][];
   /** The files given to setFiles. */
   watch: string[];
   steps: Step[];
@@ -278,6 +280,13 @@ const cases: WatchCase[] = [
     ],
   },
   {
+    name: 'sees an edit of a hard-linked file made through its other name, in another folder',
+    existing: [['2/other.zone', 'one\n']],
+    hardLinks: [[f, '2/other.zone']],
+    watch: [f],
+    steps: [{ act: (p) => appendFileSync(p('2/other.zone'), 'two\n'), want: [['change', [f]]] }],
+  },
+  {
     name: 'reports a file in a folder made after setFiles',
     existing: [],
     watch: ['sub/late.zone'],
@@ -337,6 +346,7 @@ describe('FileWatcher', () => {
         writeFileSync(p(name), content);
       }
       for (const [link, target] of c.links ?? []) symlinkSync(p(target), p(link));
+      for (const [link, target] of c.hardLinks ?? []) linkSync(p(target), p(link));
       const { fw, next, quiet } = recorder();
       try {
         fw.setFiles(c.watch.map(p));

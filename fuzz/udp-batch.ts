@@ -18,6 +18,7 @@ import { BatchedUdpListener } from '../src/server/batched-udp-listener.js';
 import { loadBatchModule } from '../src/server/batched-udp-socket.js';
 import type { HandleContext } from '../src/server/handle-context.js';
 import { noQueryHooks } from '../src/server/listener-callbacks.js';
+import type { Responder } from '../src/server/responder.js';
 import { buildQuery } from '../test/support/dns-client.js';
 import { repoRoot } from '../test/support/paths.js';
 import { Rng } from '../test/support/rng.js';
@@ -67,6 +68,26 @@ function collect(c: Socket, want: number, quietMs: number): Promise<Uint8Array[]
 }
 
 /**
+ * True when `got` differs from the direct answer only in one run of at most
+ * six octets (a TSIG error's Time Signed, RFC 8945 §4.3.3: the two responders
+ * answered in different seconds) and a fresh direct answer is `got` exactly.
+ */
+function sameButTime(got: Uint8Array, expected: { input: Uint8Array; reply: Uint8Array }, reference: Responder, ctx: HandleContext): boolean {
+  const want = expected.reply;
+  if (got.length !== want.length) return false;
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < got.length; i++) {
+    if (got[i] === want[i]) continue;
+    if (first < 0) first = i;
+    last = i;
+  }
+  if (first < 0 || last - first >= 6) return false;
+  const again = reference.handle(expected.input.slice(), ctx);
+  return again !== null && hex(again) === hex(got);
+}
+
+/**
  * Sends `bursts` bursts (`replay` first, in order, then generated inputs from
  * `seed`) through a batched listener and checks each reply. Stops at `seconds`.
  */
@@ -107,7 +128,7 @@ export async function runUdpBatch(o: { seed: number; bursts: number; seconds: nu
         break;
       }
       for (let i = 0; i < got.length; i++) {
-        if (hex(got[i]!) !== hex(expected[i]!.reply)) {
+        if (hex(got[i]!) !== hex(expected[i]!.reply) && !sameButTime(got[i]!, expected[i]!, reference, ctx)) {
           run.failures.push(`burst ${b}, reply ${i}: input ${hex(expected[i]!.input)}\n  batched ${hex(got[i]!)}\n  direct  ${hex(expected[i]!.reply)}`);
           break;
         }

@@ -44,6 +44,8 @@ export interface FileWatcherOptions {
 /** The watch of one folder. */
 interface FolderWatch {
   readonly path: string;
+  /** The folder's own name, which Linux gives the events of the folder itself. */
+  readonly self: string;
   /** The wanted files in it, by name. */
   readonly names: Map<string, string>;
   /** Null while the folder cannot be watched (missing, or gone since): tried again every RETRY_MS. */
@@ -135,7 +137,7 @@ export class FileWatcher {
     for (const [d, names] of byFolder) {
       let f = this.#folders.get(d);
       if (f === undefined) {
-        f = { path: d, names, watcher: null, ino: 0, suspect: false };
+        f = { path: d, self: basename(d), names, watcher: null, ino: 0, suspect: false };
         this.#folders.set(d, f);
         this.#watchFolder(f);
         arm.push(f);
@@ -146,7 +148,7 @@ export class FileWatcher {
       }
       for (const p of names.values()) if (!before.has(p)) fresh.push(p);
     }
-    this.#armLinks(fresh, arm);
+    this.#armInodes(fresh, arm);
     this.#scheduleRetry();
     return fresh;
   }
@@ -218,7 +220,7 @@ export class FileWatcher {
     }
     // Linux names events of the watched folder itself (deleted, moved) by the folder's own name.
     const p = f.names.get(name);
-    if (name === basename(f.path)) {
+    if (name === f.self) {
       f.suspect = true;
       this.#schedule();
     }
@@ -226,7 +228,7 @@ export class FileWatcher {
   }
 
   /** Stats the fresh files (a link gets a watch of its inode) and the new folders (their inodes). */
-  #armLinks(paths: string[], folders: FolderWatch[]): void {
+  #armInodes(paths: string[], folders: FolderWatch[]): void {
     if (paths.length === 0 && folders.length === 0) return;
     const work = async (): Promise<void> => {
       await Promise.all([...paths.map((p) => this.#followInode(p)), ...folders.map((f) => this.#readIno(f))]);
@@ -292,7 +294,7 @@ export class FileWatcher {
         armed.push(f);
         for (const p of f.names.values()) this.#touch(p);
       }
-      this.#armLinks([], armed);
+      this.#armInodes([], armed);
       this.#scheduleRetry();
     }, RETRY_MS);
   }
@@ -368,7 +370,7 @@ export class FileWatcher {
     if (this.#closed) return;
     const live = states.filter((s) => this.#files.has(s.p));
     // A link may point elsewhere now (or a file may have become a link): its own watch follows it again.
-    this.#armLinks(live.map((s) => s.p), []);
+    this.#armInodes(live.map((s) => s.p), []);
     const changed = live.filter((s) => s.exists).map((s) => s.p).sort();
     const removed = live.filter((s) => !s.exists).map((s) => s.p).sort();
     if (removed.length > 0 && this.#opts.onRemove) this.#call(() => this.#opts.onRemove?.(removed));

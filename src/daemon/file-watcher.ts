@@ -46,8 +46,8 @@ interface FolderWatch {
   readonly path: string;
   /** The folder's own name, which Linux gives the events of the folder itself. */
   readonly self: string;
-  /** The wanted files in it, by name. */
-  readonly names: Map<string, string>;
+  /** The wanted files in it, by name (replaced by setFiles; read at each event). */
+  names: Map<string, string>;
   /** Null while the folder cannot be watched (missing, or gone since): tried again every RETRY_MS. */
   watcher: FSWatcher | null;
   /** The folder's inode when its watch was made (0: not known yet); another one means the folder was replaced. */
@@ -142,9 +142,7 @@ export class FileWatcher {
         this.#watchFolder(f);
         arm.push(f);
       } else {
-        // The same watch, with the folder's new set of names (read at each event).
-        f.names.clear();
-        for (const [n, p] of names) f.names.set(n, p);
+        f.names = names; // the same watch, with the folder's new set of names
       }
       for (const p of names.values()) if (!before.has(p)) fresh.push(p);
     }

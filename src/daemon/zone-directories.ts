@@ -206,7 +206,7 @@ export class ZoneDirectories {
         const w = watch(d.settings.path, { persistent: false }, (_event, name) => {
           // A file that cannot be a zone (a log beside the zones, an editor's temporary file) changes no scan:
           // its events cost a test of the name, and do not put the scan off (issue 16 §1: dnsperf's output).
-          if (name !== null && name !== folderName && !d.names.has(name) && !maybeZoneFile(d.settings, name)) return;
+          if (name !== null && name !== folderName && !d.names.has(name) && zoneStem(d.settings, name) === null) return;
           if (name !== null) d.touched.add(name);
           this.#changed();
         });
@@ -357,10 +357,9 @@ export class ZoneDirectories {
       const entry = byName.get(name)!;
       let of = d.names.get(name);
       if (of === undefined) {
-        if (ignoredZoneFileName(name)) continue;
-        const m = s.match.exec(name);
-        if (m === null || m[1] === undefined) continue;
-        of = nameOf(join(s.path, name), m[1]);
+        const stem = zoneStem(s, name);
+        if (stem === null) continue;
+        of = nameOf(join(s.path, name), stem);
       }
       names.set(name, of);
       const file = of.file;
@@ -409,11 +408,11 @@ export class ZoneDirectories {
   }
 }
 
-/** True when a file of this name could be a zone of the folder: not ignored, and matching its pattern. */
-function maybeZoneFile(s: ZoneDirectorySettings, name: string): boolean {
-  if (ignoredZoneFileName(name)) return false;
+/** The part of a file name the folder's pattern takes as the zone name; null when the name cannot be a zone (ignored, or not matching). */
+function zoneStem(s: ZoneDirectorySettings, name: string): string | null {
+  if (ignoredZoneFileName(name)) return null;
   const m = s.match.exec(name);
-  return m !== null && m[1] !== undefined;
+  return m?.[1] ?? null;
 }
 
 /** What the matching file name `file` gives (`stem`: the part its folder's pattern takes as the zone name). */
